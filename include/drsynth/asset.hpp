@@ -1,0 +1,52 @@
+// Asset: a folder of files (for example a Lambda handler) that synthesis
+// copies into the cloud assembly as asset.<hash>/ and asset.<hash>.zip.
+// The hash covers every file's relative path and bytes, so the S3 key
+// changes exactly when the code changes.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "drsynth/construct.hpp"
+
+namespace drsynth {
+
+struct AssetProps {
+  std::filesystem::path path;  // a folder
+};
+
+class Asset : public Construct {
+ public:
+  Asset(Construct& scope, std::string id, AssetProps props);
+
+  [[nodiscard]] const std::filesystem::path& source() const noexcept { return props_.path; }
+  // SHA-256 of the folder's content (hex, 64 chars).
+  [[nodiscard]] const std::string& hash() const noexcept { return hash_; }
+  // "asset.<hash>" : the folder name inside the assembly.
+  [[nodiscard]] std::string folder_name() const { return "asset." + hash_; }
+  // "asset.<hash>.zip" : the S3 key the deploy plan uploads the zip under.
+  [[nodiscard]] std::string zip_name() const { return folder_name() + ".zip"; }
+  // Total bytes of the files.
+  [[nodiscard]] std::uintmax_t size() const noexcept { return size_; }
+  // The files (relative paths, sorted) and their content, read once.
+  struct File {
+    std::string relative_path;
+    std::string content;
+  };
+  [[nodiscard]] const std::vector<File>& files() const noexcept { return files_; }
+
+  // Writes asset.<hash>/ and asset.<hash>.zip (deterministic) into dir.
+  void stage(const std::filesystem::path& dir) const;
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.Asset"; }
+
+ private:
+  AssetProps props_;
+  std::vector<File> files_;
+  std::string hash_;
+  std::uintmax_t size_ = 0;
+  std::string load_error_;
+};
+
+}  // namespace drsynth

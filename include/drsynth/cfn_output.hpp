@@ -1,0 +1,55 @@
+// Stack outputs and parameters.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_element.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth {
+
+struct CfnOutputProps {
+  Value value;
+  std::optional<std::string> description{};
+  // Exported under this name (same account and region imports only).
+  std::optional<Value> export_name{};
+  std::optional<std::string> condition{};
+};
+
+class CfnOutput : public CfnElement {
+ public:
+  CfnOutput(Construct& scope, std::string id, CfnOutputProps props);
+
+  [[nodiscard]] const CfnOutputProps& props() const noexcept { return props_; }
+  [[nodiscard]] std::string_view section() const noexcept override { return "Outputs"; }
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnOutput"; }
+  void validate(Validation& v) const override;
+
+ private:
+  CfnOutputProps props_;
+};
+
+struct CfnParameterProps {
+  std::string type = "String";
+  std::optional<Value> default_value{};
+  std::optional<std::string> description{};
+  std::vector<std::string> allowed_values{};
+  bool no_echo = false;
+};
+
+class CfnParameter : public CfnElement {
+ public:
+  CfnParameter(Construct& scope, std::string id, CfnParameterProps props);
+
+  [[nodiscard]] const CfnParameterProps& props() const noexcept { return props_; }
+  [[nodiscard]] Value ref() const { return Value::ref(*this); }
+  [[nodiscard]] std::string_view section() const noexcept override { return "Parameters"; }
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnParameter"; }
+
+ private:
+  CfnParameterProps props_;
+};
+
+}  // namespace drsynth

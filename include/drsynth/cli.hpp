@@ -1,0 +1,29 @@
+// The drsynth command line, as library code: any app binary gets the same
+// subcommands (synth, list, deploy-plan) by calling run().
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+
+namespace drsynth {
+class App;
+}
+
+namespace drsynth::cli {
+
+// Exit codes.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_user_error = 1;  // validation, references, settings
+inline constexpr int exit_usage = 2;       // bad command line
+inline constexpr int exit_io_error = 3;    // output could not be written
+inline constexpr int exit_internal = 70;   // a bug in drsynth
+
+// Parses the command line and the settings (drsynth.json in the working
+// folder, CDK_CONTEXT_JSON, -c key=value), creates an App with that context,
+// calls define(app) to build the tree, then runs the subcommand.
+int run(int argc, const char* const* argv, const std::function<void(App&)>& define);
+// Same, writing to the given streams (for tests).
+int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
+        std::ostream& err);
+
+}  // namespace drsynth::cli

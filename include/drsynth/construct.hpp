@@ -1,0 +1,113 @@
+// The construct tree: every resource, stack and pattern is a node.
+//
+// Children are owned by their parent and kept in insertion order. A node is
+// created through its parent: `auto& vpc = stack.add<ec2::Vpc>("Vpc", {...});`.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "drsynth/error.hpp"
+
+namespace drsynth {
+
+class App;
+class Stack;
+class Validation;
+
+class Construct {
+ public:
+  // The root (an App) has no scope.
+  explicit Construct(std::string id);
+  // Checks the id (not empty, no '/', unique among the siblings) and throws
+  // an Error naming the path otherwise.
+  Construct(Construct& scope, std::string id);
+  virtual ~Construct();
+
+  Construct(const Construct&) = delete;
+  Construct& operator=(const Construct&) = delete;
+
+  // Creates a child of type T: T(Construct& scope, std::string id, args...).
+  template <class T, class... Args>
+  T& add(std::string id, Args&&... args) {
+    auto child = std::make_unique<T>(*this, std::move(id), std::forward<Args>(args)...);
+    T& ref = *child;
+    adopt(std::move(child));
+    return ref;
+  }
+
+  [[nodiscard]] const std::string& id() const noexcept { return id_; }
+  // '/'-joined ids from the app down, without the app's own id.
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] Construct* parent() const noexcept { return parent_; }
+  [[nodiscard]] const std::vector<std::unique_ptr<Construct>>& children() const noexcept { return children_; }
+  [[nodiscard]] Construct* find_child(std::string_view id) const;
+  // The nearest enclosing stack (this node if it is one); throws E103 when there is none.
+  [[nodiscard]] Stack& stack() const;
+  [[nodiscard]] Stack* stack_or_null() const noexcept { return stack_; }
+  [[nodiscard]] App& app() const;
+
+  // Checks this node's own props; called for every node by validate(App&).
+  virtual void validate(Validation& v) const;
+  // Lines the CLI prints after a successful synthesis (for example a
+  // pattern's recovery-time budget). Empty by default.
+  virtual void summarize(std::vector<std::string>& lines) const;
+  // The construct's type as shown in tree.json, e.g. "drsynth.rds.DatabaseInstance".
+  [[nodiscard]] virtual std::string_view type_name() const noexcept { return "drsynth.Construct"; }
+
+  // Tags applied to this scope (see tags.hpp); inherited by taggable resources below.
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& tags() const noexcept { return tags_; }
+  void set_tag(std::string key, std::string value);
+
+  // After synthesis starts the tree is locked: adding a child throws E104.
+  void lock() noexcept;
+  [[nodiscard]] bool locked() const noexcept;
+
+  // Pre-order walk over this node and all descendants.
+  template <class F>
+  void walk(F&& f) const {
+    f(*this);
+    for (const auto& c : children_) c->walk(f);
+  }
+
+ protected:
+  // Stacks set themselves as the stack of their subtree.
+  void set_stack(Stack* s) noexcept { stack_ = s; }
+  // The App sets itself as the app of the tree.
+  void set_app(App* a) noexcept { app_ = a; }
+
+ private:
+  void adopt(std::unique_ptr<Construct> child);
+
+  std::string id_;
+  std::string path_;
+  Construct* parent_ = nullptr;
+  Stack* stack_ = nullptr;
+  App* app_ = nullptr;
+  std::vector<std::unique_ptr<Construct>> children_;
+  std::vector<std::pair<std::string, std::string>> tags_;
+  bool locked_ = false;
+};
+
+// Collects problems during validation. Every L2 construct reports each bad
+// prop here instead of throwing, so a run reports everything at once.
+class Validation {
+ public:
+  void error(std::string code, const Construct& at, std::string message, std::string got = {},
+             std::string expected = {});
+  void warning(std::string code, const Construct& at, std::string message, std::string got = {},
+               std::string expected = {});
+  void add(Diagnostic d) { diagnostics_.push_back(std::move(d)); }
+
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+  [[nodiscard]] std::vector<Diagnostic> take() { return std::move(diagnostics_); }
+  [[nodiscard]] bool has_errors() const noexcept;
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace drsynth

@@ -1,0 +1,58 @@
+// Diagnostics and the one error type of drsynth.
+//
+// Every problem is a Diagnostic with a stable code (see docs/errors.md), the
+// construct path it is about, what is wrong, the value that was given and the
+// rule it breaks. Validation collects all of them over the whole tree; the run
+// then fails once with an Error carrying every diagnostic.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace drsynth {
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+  std::string code{};      // stable, e.g. "E201"; printed as "[drsynth.E201]"
+  Severity severity = Severity::error;
+  std::string path{};      // construct path, e.g. "DrPrimary-dev/Primary"
+  std::string message{};   // what is wrong
+  std::string got{};       // the offending value, empty when not applicable
+  std::string expected{};  // the rule it breaks, empty when not applicable
+
+  // "[drsynth.E201] DrPrimary-dev/Primary: <message> (got <got>, expected <expected>)"
+  [[nodiscard]] std::string format() const;
+};
+
+// Sorts by path, then code, then message: the order in which problems are printed.
+void sort_diagnostics(std::vector<Diagnostic>& diagnostics);
+
+// What kind of failure an Error is; the CLI maps it to an exit code.
+enum class ErrorKind {
+  user,      // the app or its settings are wrong (exit 1)
+  io,        // the output could not be written (exit 3)
+  internal,  // a bug in drsynth (exit 70)
+};
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(Diagnostic diagnostic, ErrorKind kind = ErrorKind::user);
+  explicit Error(std::vector<Diagnostic> diagnostics, ErrorKind kind = ErrorKind::user);
+
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+  [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
+  // The code of the first diagnostic, e.g. "E101".
+  [[nodiscard]] const std::string& code() const noexcept { return diagnostics_.front().code; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+  ErrorKind kind_;
+};
+
+// Builds an Error for one problem: fail("E101", path, "id is empty").
+[[noreturn]] void fail(std::string code, std::string path, std::string message, std::string got = {},
+                       std::string expected = {});
+
+}  // namespace drsynth

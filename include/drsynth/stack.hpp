@@ -1,0 +1,70 @@
+// Stack: one CloudFormation template, deployed to one account and region.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/construct.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth {
+
+class CfnParameter;
+
+struct Environment {
+  std::string region;                   // required, e.g. "us-east-1"
+  std::optional<std::string> account{};  // unknown: the stack is account-agnostic
+};
+
+struct StackProps {
+  // Defaults to the construct id. <= 128 chars, ^[a-zA-Z][-a-zA-Z0-9]*$.
+  std::optional<std::string> stack_name{};
+  Environment env{};
+  std::optional<std::string> description{};
+  // Role that Fn::GetStackOutput assumes to read outputs of stacks in other
+  // (known) accounts. Without it such a reference is an error (E304).
+  std::optional<std::string> cross_account_reader_role_arn{};
+};
+
+class Stack : public Construct {
+ public:
+  Stack(Construct& scope, std::string id, StackProps props);
+
+  [[nodiscard]] const std::string& stack_name() const noexcept { return name_; }
+  [[nodiscard]] const std::string& region() const noexcept { return props_.env.region; }
+  [[nodiscard]] const std::optional<std::string>& account() const noexcept { return props_.env.account; }
+  [[nodiscard]] const StackProps& props() const noexcept { return props_; }
+  // "aws://123456789012/us-east-1" or "aws://unknown-account/us-east-1".
+  [[nodiscard]] std::string environment_uri() const;
+
+  // The account as a template value: the literal when known, else ${AWS::AccountId}.
+  [[nodiscard]] Value account_value() const;
+  // arn:${AWS::Partition}:<service>:<region>:<account>:<resource>, the region
+  // and account of this stack unless given. Use region "" for global services.
+  [[nodiscard]] Value format_arn(std::string_view service, Value resource, std::optional<std::string> region = std::nullopt) const;
+
+  // An explicit ordering dependency on another stack.
+  void add_dependency(const Stack& other, std::string reason = {});
+  struct Dependency {
+    const Stack* stack;
+    std::string reason;
+  };
+  [[nodiscard]] const std::vector<Dependency>& explicit_dependencies() const noexcept { return dependencies_; }
+
+  // The template parameter "AssetsBucket": the S3 bucket, in this stack's
+  // region, that deploy.sh uploads asset zips to. Created on first use.
+  [[nodiscard]] Value assets_bucket();
+  [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.Stack"; }
+
+ private:
+  StackProps props_;
+  std::string name_;
+  std::vector<Dependency> dependencies_;
+  CfnParameter* assets_bucket_ = nullptr;
+};
+
+}  // namespace drsynth

@@ -1,0 +1,90 @@
+// Synthesis: the phases that turn a construct tree into a cloud assembly.
+//
+//   prepare   lock the tree
+//   validate  every construct checks its props; all problems are collected
+//   render    logical IDs, references across stacks and regions, the stack
+//             dependency graph (cycles are errors), one template per stack
+//   write     manifest.json, <stack>.template.json, tree.json, assets and the
+//             deploy scripts, written to a temporary folder and renamed into
+//             place: nothing is written when anything fails.
+//
+// synthesize() runs the first three; write_assembly() the last.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/error.hpp"
+
+namespace drsynth {
+
+class App;
+class Asset;
+class Stack;
+
+struct StackArtifact {
+  const Stack* stack = nullptr;
+  std::string name;           // the stack name
+  std::string region;
+  std::string environment;    // aws://ACCOUNT/REGION
+  std::string template_file;  // "<name>.template.json"
+  nlohmann::json template_json;
+  std::string template_text;  // the exact bytes written
+  std::vector<std::string> dependencies;  // stack names this one depends on, sorted
+  std::vector<const Asset*> assets;       // assets its resources use
+};
+
+struct Assembly {
+  std::vector<StackArtifact> stacks;  // in deployment (dependency) order
+  std::vector<const Asset*> assets;
+  std::vector<Diagnostic> warnings;
+  std::string manifest_text;
+  std::string tree_text;
+
+  [[nodiscard]] const StackArtifact* find(std::string_view stack_name) const;
+};
+
+struct SynthOptions {
+  // Only these stacks (by name) and the stacks they depend on; all when empty.
+  std::vector<std::string> stacks{};
+  // Treat warnings as errors.
+  bool strict = false;
+};
+
+// Phase 1: locks the tree against further changes.
+void prepare(App& app);
+// Phase 2: every construct's validate(); returns errors and warnings.
+[[nodiscard]] std::vector<Diagnostic> validate(const App& app);
+// Phase 3: resolves references and renders the templates; throws Error.
+[[nodiscard]] Assembly render(const App& app, const SynthOptions& options = {});
+// Checks the rendered templates against CloudFormation's limits and the
+// safety rules; returns errors and warnings.
+[[nodiscard]] std::vector<Diagnostic> check_assembly(const Assembly& assembly);
+
+// prepare + validate + render + check. Throws Error with every problem when
+// there is any error (or any warning with options.strict).
+[[nodiscard]] Assembly synthesize(App& app, const SynthOptions& options = {});
+
+// Phase 4: writes the assembly to outdir atomically. An existing outdir is
+// replaced only once the new one is complete; on failure it is untouched and
+// nothing is left behind. Throws Error (ErrorKind::io).
+void write_assembly(const Assembly& assembly, const std::filesystem::path& outdir);
+
+// The AWS CLI commands that deploy (or destroy) the assembly in dependency
+// order. Templates over 51,200 bytes and stacks with assets need an S3 bucket.
+struct DeployPlanOptions {
+  std::string assembly_dir = "cdk.out";
+  // Bucket for templates > 51,200 bytes and for assets; "{region}" in the name
+  // is replaced by each stack's region (Lambda code must be in the same region).
+  std::optional<std::string> s3_bucket{};
+};
+[[nodiscard]] std::string deploy_script(const Assembly& assembly, const DeployPlanOptions& options = {});
+[[nodiscard]] std::string destroy_script(const Assembly& assembly, const DeployPlanOptions& options = {});
+
+// Serializes JSON the way every drsynth file is written: 2-space indent, a final newline.
+[[nodiscard]] std::string to_file_text(const nlohmann::json& j);
+
+}  // namespace drsynth

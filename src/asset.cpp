@@ -1,0 +1,145 @@
+#include "drsynth/asset.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "drsynth/logical_id.hpp"
+
+namespace drsynth {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint32_t crc32(std::string_view data) {
+  static const auto table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1U) != 0 ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t c = 0xFFFFFFFFU;
+  for (unsigned char b : data) c = table[(c ^ b) & 0xFFU] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFU;
+}
+
+void put16(std::string& s, std::uint32_t v) {
+  s.push_back(static_cast<char>(v & 0xFF));
+  s.push_back(static_cast<char>((v >> 8) & 0xFF));
+}
+void put32(std::string& s, std::uint32_t v) {
+  put16(s, v & 0xFFFF);
+  put16(s, v >> 16);
+}
+
+// A ZIP archive of stored (uncompressed) entries with fixed timestamps, so the
+// same files always give the same bytes. Lambda accepts stored entries.
+std::string make_zip(const std::vector<Asset::File>& files) {
+  constexpr std::uint32_t dos_time = 0;              // 00:00:00
+  constexpr std::uint32_t dos_date = (1980 - 1980) << 9 | 1 << 5 | 1;  // 1980-01-01
+  std::string out;
+  std::string central;
+  for (const auto& f : files) {
+    const auto offset = static_cast<std::uint32_t>(out.size());
+    const std::uint32_t crc = crc32(f.content);
+    const auto size = static_cast<std::uint32_t>(f.content.size());
+    const auto name_len = static_cast<std::uint32_t>(f.relative_path.size());
+    put32(out, 0x04034b50);
+    put16(out, 20);  // version needed
+    put16(out, 0);   // flags
+    put16(out, 0);   // stored
+    put16(out, dos_time);
+    put16(out, dos_date);
+    put32(out, crc);
+    put32(out, size);
+    put32(out, size);
+    put16(out, name_len);
+    put16(out, 0);
+    out += f.relative_path;
+    out += f.content;
+
+    put32(central, 0x02014b50);
+    put16(central, 3 << 8 | 20);  // made by: Unix
+    put16(central, 20);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, dos_time);
+    put16(central, dos_date);
+    put32(central, crc);
+    put32(central, size);
+    put32(central, size);
+    put16(central, name_len);
+    put16(central, 0);  // extra
+    put16(central, 0);  // comment
+    put16(central, 0);  // disk
+    put16(central, 0);  // internal attributes
+    put32(central, 0100644U << 16);  // external attributes: -rw-r--r--
+    put32(central, offset);
+    central += f.relative_path;
+  }
+  const auto central_offset = static_cast<std::uint32_t>(out.size());
+  out += central;
+  put32(out, 0x06054b50);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, static_cast<std::uint32_t>(files.size()));
+  put16(out, static_cast<std::uint32_t>(files.size()));
+  put32(out, static_cast<std::uint32_t>(central.size()));
+  put32(out, central_offset);
+  put16(out, 0);
+  return out;
+}
+
+}  // namespace
+
+Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
+  std::error_code ec;
+  if (!fs::is_directory(props_.path, ec)) {
+    load_error_ = "asset folder does not exist";
+    return;
+  }
+  for (const auto& e : fs::recursive_directory_iterator(props_.path, ec)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = fs::relative(e.path(), props_.path).generic_string();
+    // Byte-code caches differ from machine to machine; they are not code.
+    if (rel.find("__pycache__") != std::string::npos || rel.ends_with(".pyc")) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    files_.push_back({rel, ss.str()});
+  }
+  std::sort(files_.begin(), files_.end(), [](const File& a, const File& b) { return a.relative_path < b.relative_path; });
+  std::string digest_input;
+  for (const auto& f : files_) {
+    size_ += f.content.size();
+    digest_input += f.relative_path;
+    digest_input.push_back('\0');
+    digest_input += sha256_hex(f.content);
+    digest_input.push_back('\n');
+  }
+  hash_ = sha256_hex(digest_input);
+}
+
+void Asset::validate(Validation& v) const {
+  if (!load_error_.empty())
+    v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files");
+  else if (files_.empty())
+    v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
+}
+
+void Asset::stage(const fs::path& dir) const {
+  const fs::path folder = dir / folder_name();
+  for (const auto& f : files_) {
+    const fs::path p = folder / f.relative_path;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << f.content;
+  }
+  std::ofstream(dir / zip_name(), std::ios::binary) << make_zip(files_);
+}
+
+}  // namespace drsynth

@@ -1,0 +1,190 @@
+#include "drsynth/cli.hpp"
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "drsynth/app.hpp"
+#include "drsynth/stack.hpp"
+#include "drsynth/synth.hpp"
+#include "drsynth/version.hpp"
+
+namespace drsynth::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  std::string outdir;
+  std::vector<std::string> context;
+  std::vector<std::string> stacks;
+  std::string settings_file = "drsynth.json";
+  std::optional<std::string> s3_bucket;
+  bool quiet = false;
+  bool verbose = false;
+  bool strict = false;
+};
+
+// Reads the settings file (a JSON object of context values). A missing
+// default file is fine; a missing explicit one, or bad JSON, is an error.
+void load_settings(const std::string& file, bool explicit_file, AppProps& props) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    if (explicit_file) fail("E505", "", "cannot read the settings file", file, "a readable JSON file");
+    return;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
+    fail("E505", "", file + ":" + std::to_string(line) + ": invalid JSON", e.what(), "a JSON object of settings");
+  }
+  if (!j.is_object()) fail("E505", "", file + ":1: settings must be a JSON object", j.type_name(), "a JSON object");
+  for (auto& [k, v] : j.items()) props.context[k] = v;
+}
+
+void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err) {
+  for (const auto& d : ds) err << (d.severity == Severity::warning ? "warning: " : "error: ") << d.format() << '\n';
+}
+
+int exit_code_for(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::user: return exit_user_error;
+    case ErrorKind::io: return exit_io_error;
+    case ErrorKind::internal: return exit_internal;
+  }
+  return exit_internal;
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, const std::function<void(App&)>& define) {
+  return run(argc, argv, define, std::cout, std::cerr);
+}
+
+int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
+        std::ostream& err) {
+  CLI::App cli{"drsynth: synthesizes multi-region PostgreSQL disaster recovery as CloudFormation templates", "drsynth"};
+  cli.set_version_flag("--version", std::string("drsynth ") + version_string);
+  cli.require_subcommand(0, 1);
+  Options o;
+  const char* env_outdir = std::getenv("CDK_OUTDIR");
+  o.outdir = env_outdir != nullptr && *env_outdir != '\0' ? env_outdir : "cdk.out";
+
+  auto add_context = [&](CLI::App* sub) {
+    sub->add_option("-c,--context", o.context, "context value key=value (JSON values allowed); repeatable")
+        ->type_name("KEY=VALUE");
+    sub->add_option("--settings", o.settings_file, "settings file, a JSON object of context values")
+        ->type_name("FILE")
+        ->capture_default_str();
+    sub->add_flag("-v,--verbose", o.verbose, "log each phase with its time");
+  };
+  auto* synth = cli.add_subcommand("synth", "synthesize the cloud assembly (templates, manifest, deploy scripts)");
+  synth->add_option("-o,--output", o.outdir, "output folder")->type_name("DIR")->capture_default_str();
+  synth->add_option("--stack", o.stacks, "only this stack (and the stacks it depends on); repeatable")->type_name("NAME");
+  synth->add_flag("-q,--quiet", o.quiet, "print nothing on success");
+  synth->add_flag("--strict", o.strict, "fail on warnings too");
+  add_context(synth);
+  auto* list = cli.add_subcommand("list", "list the stacks in deployment order");
+  list->alias("ls");
+  add_context(list);
+  auto* plan = cli.add_subcommand("deploy-plan", "print the AWS CLI commands that deploy the stacks in order");
+  plan->add_option("-o,--output", o.outdir, "the assembly folder the commands refer to")->type_name("DIR");
+  plan->add_option("--s3-bucket", o.s3_bucket,
+                   "bucket for large templates and Lambda code; '{region}' is replaced by each stack's region")
+      ->type_name("NAME");
+  add_context(plan);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = cli.exit(e, out, err);
+    return rc == 0 ? exit_ok : exit_usage;
+  }
+
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err);
+  spdlog::logger log("drsynth", sink);
+  log.set_pattern("drsynth: %v");
+  log.set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
+
+  // With no subcommand, synthesize when run by the AWS CDK CLI (it sets CDK_OUTDIR).
+  CLI::App* command = cli.get_subcommands().empty() ? nullptr : cli.get_subcommands().front();
+  if (command == nullptr) {
+    if (env_outdir == nullptr) {
+      out << cli.help();
+      return exit_usage;
+    }
+    command = synth;
+  }
+
+  try {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    auto ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
+
+    AppProps props;
+    load_settings(o.settings_file, command->count("--settings") > 0, props);
+    App app(std::move(props));
+    for (const auto& c : o.context) {
+      auto [k, v] = parse_context_argument(c);
+      app.set_context(std::move(k), std::move(v));
+    }
+    define(app);
+    log.debug("tree built in {:.2f} ms", ms());
+
+    SynthOptions so{.stacks = o.stacks, .strict = o.strict};
+    Assembly assembly = synthesize(app, so);
+    log.debug("synthesized {} stacks in {:.2f} ms", assembly.stacks.size(), ms());
+    print_diagnostics(assembly.warnings, err);
+
+    if (command == list) {
+      for (const auto& s : assembly.stacks) {
+        out << s.name << "  " << s.region;
+        if (!s.dependencies.empty()) {
+          out << "  (after";
+          for (const auto& d : s.dependencies) out << ' ' << d;
+          out << ')';
+        }
+        out << '\n';
+      }
+      return exit_ok;
+    }
+    if (command == plan) {
+      out << deploy_script(assembly, DeployPlanOptions{.assembly_dir = o.outdir, .s3_bucket = o.s3_bucket});
+      return exit_ok;
+    }
+
+    write_assembly(assembly, o.outdir);
+    log.debug("written to {} in {:.2f} ms", o.outdir, ms());
+    if (!o.quiet) {
+      out << "Synthesized " << assembly.stacks.size() << " stack" << (assembly.stacks.size() == 1 ? "" : "s") << " to "
+          << o.outdir << ":\n";
+      for (const auto& s : assembly.stacks)
+        out << "  " << s.template_file << "  " << s.region << "  " << s.template_text.size() << " bytes\n";
+      std::vector<std::string> lines;
+      app.walk([&](const Construct& c) { c.summarize(lines); });
+      for (const auto& l : lines) out << l << '\n';
+    }
+    return exit_ok;
+  } catch (const Error& e) {
+    print_diagnostics(e.diagnostics(), err);
+    return exit_code_for(e);
+  } catch (const std::exception& e) {
+    err << "error: [drsynth.E900] internal error: " << e.what() << '\n';
+    return exit_internal;
+  }
+}
+
+}  // namespace drsynth::cli

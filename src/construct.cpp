@@ -1,0 +1,87 @@
+#include "drsynth/construct.hpp"
+
+#include <algorithm>
+
+#include "drsynth/app.hpp"
+#include "drsynth/stack.hpp"
+
+namespace drsynth {
+
+Construct::Construct(std::string id) : id_(std::move(id)) {}
+
+Construct::Construct(Construct& scope, std::string id)
+    : id_(std::move(id)), parent_(&scope), stack_(scope.stack_), app_(scope.app_) {
+  path_ = scope.path_.empty() ? id_ : scope.path_ + "/" + id_;
+  const std::string& where = scope.path_;
+  if (scope.locked_) fail("E104", where, "cannot add a construct after synthesis has started", id_);
+  if (id_.empty()) fail("E101", where, "construct id is empty", "\"\"", "a non-empty id");
+  if (id_.find('/') != std::string::npos)
+    fail("E102", where, "construct id contains '/'", "\"" + id_ + "\"", "an id without '/'");
+  if (scope.find_child(id_) != nullptr)
+    fail("E103", path_, "there is already a construct with this id in the same scope", "\"" + id_ + "\"",
+         "ids unique among siblings");
+}
+
+Construct::~Construct() = default;
+
+Construct* Construct::find_child(std::string_view id) const {
+  for (const auto& c : children_)
+    if (c->id_ == id) return c.get();
+  return nullptr;
+}
+
+Stack& Construct::stack() const {
+  if (stack_ == nullptr) fail("E105", path_, "this construct is not inside a stack", {}, "a Stack above it");
+  return *stack_;
+}
+
+App& Construct::app() const {
+  if (app_ == nullptr) fail("E106", path_, "this construct is not inside an App");
+  return *app_;
+}
+
+void Construct::validate(Validation& /*v*/) const {}
+void Construct::summarize(std::vector<std::string>& /*lines*/) const {}
+
+void Construct::set_tag(std::string key, std::string value) {
+  auto it = std::find_if(tags_.begin(), tags_.end(), [&](const auto& t) { return t.first == key; });
+  if (it != tags_.end())
+    it->second = std::move(value);
+  else
+    tags_.emplace_back(std::move(key), std::move(value));
+}
+
+void Construct::lock() noexcept {
+  locked_ = true;
+  for (auto& c : children_) c->lock();
+}
+
+bool Construct::locked() const noexcept { return locked_; }
+
+void Construct::adopt(std::unique_ptr<Construct> child) {
+  // A construct's own constructor may have added a sibling with the same id
+  // (it runs before this point); check again now that it is complete.
+  if (find_child(child->id_) != nullptr)
+    fail("E103", child->path_, "there is already a construct with this id in the same scope", "\"" + child->id_ + "\"",
+         "ids unique among siblings");
+  children_.push_back(std::move(child));
+}
+
+void Validation::error(std::string code, const Construct& at, std::string message, std::string got,
+                       std::string expected) {
+  diagnostics_.push_back({std::move(code), Severity::error, at.path(), std::move(message), std::move(got),
+                          std::move(expected)});
+}
+
+void Validation::warning(std::string code, const Construct& at, std::string message, std::string got,
+                         std::string expected) {
+  diagnostics_.push_back({std::move(code), Severity::warning, at.path(), std::move(message), std::move(got),
+                          std::move(expected)});
+}
+
+bool Validation::has_errors() const noexcept {
+  return std::any_of(diagnostics_.begin(), diagnostics_.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::error; });
+}
+
+}  // namespace drsynth

@@ -1,0 +1,65 @@
+#include "drsynth/stack.hpp"
+
+#include <regex>
+
+#include "drsynth/app.hpp"
+#include "drsynth/cfn_output.hpp"
+
+namespace drsynth {
+
+Stack::Stack(Construct& scope, std::string id, StackProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  if (stack_or_null() != nullptr) fail("E107", path(), "a stack cannot be nested in another stack", path());
+  set_stack(this);
+  name_ = props_.stack_name.value_or(this->id());
+}
+
+std::string Stack::environment_uri() const {
+  return "aws://" + props_.env.account.value_or("unknown-account") + "/" + props_.env.region;
+}
+
+Value Stack::account_value() const {
+  if (props_.env.account) return Value(*props_.env.account);
+  return Value::pseudo(Pseudo::account_id);
+}
+
+Value Stack::format_arn(std::string_view service, Value resource, std::optional<std::string> region) const {
+  const std::string r = region.value_or("${AWS::Region}");
+  const std::string account = props_.env.account.value_or("${AWS::AccountId}");
+  const std::string head = "arn:${AWS::Partition}:" + std::string(service) + ":" + r + ":" + account + ":";
+  if (resource.is_string()) return Value::sub(head + resource.as_string());
+  return Value::sub(head + "${Resource}", {{"Resource", std::move(resource)}});
+}
+
+void Stack::add_dependency(const Stack& other, std::string reason) {
+  if (&other == this) return;
+  dependencies_.push_back({&other, std::move(reason)});
+}
+
+Value Stack::assets_bucket() {
+  if (assets_bucket_ == nullptr) {
+    assets_bucket_ = &add<CfnParameter>(
+        "AssetsBucket", CfnParameterProps{.type = "String",
+                                          .description = "S3 bucket in " + region() +
+                                                         " that holds this stack's asset zips (deploy.sh uploads them)"});
+  }
+  return assets_bucket_->ref();
+}
+
+void Stack::validate(Validation& v) const {
+  static const std::regex name_re("^[a-zA-Z][-a-zA-Z0-9]*$");
+  if (name_.size() > 128 || !std::regex_match(name_, name_re))
+    v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
+            "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
+  if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
+  if (props_.env.account) {
+    static const std::regex account_re("^[0-9]{12}$");
+    if (!std::regex_match(*props_.env.account, account_re))
+      v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
+  }
+  if (props_.description && props_.description->size() > 1024)
+    v.error("E205", *this, "stack description is too long", std::to_string(props_.description->size()) + " bytes",
+            "<= 1024 bytes");
+}
+
+}  // namespace drsynth

@@ -1,0 +1,32 @@
+// Helpers shared by the synthesis phases; not part of the public API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace drsynth {
+class App;
+}
+
+namespace drsynth::internal {
+
+// The cloud-assembly schema version written to manifest.json: one that both
+// aws-cdk@2 and the older aws-cdk@3.0.0 build on npm accept.
+inline constexpr const char* manifest_version = "36.0.0";
+
+// Where a resource type keeps its tags: the property name ("" when the type
+// has no tags) and whether it is a map (SSM parameters) or a list of {Key, Value}.
+struct TagFormat {
+  std::string_view property;
+  bool is_map = false;
+};
+[[nodiscard]] TagFormat tag_format(std::string_view resource_type) noexcept;
+
+// 2-space JSON with a final newline; invalid UTF-8 becomes Error E401 naming the path.
+[[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
+
+// tree.json: every construct with its path, type and (for resources) CloudFormation type.
+[[nodiscard]] nlohmann::json tree_json(const App& app);
+
+}  // namespace drsynth::internal
