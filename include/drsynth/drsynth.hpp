@@ -2,6 +2,7 @@
 #pragma once
 
 #include "drsynth/app.hpp"
+#include "drsynth/assertions.hpp"
 #include "drsynth/asset.hpp"
 #include "drsynth/cfn_element.hpp"
 #include "drsynth/cfn_output.hpp"
