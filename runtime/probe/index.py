@@ -1,0 +1,550 @@
+"""drsynth PostgreSQL health probe (AWS Lambda, Python 3.12, handler ``index.handler``).
+
+Runs every minute inside the DR-region VPC, really connects to the PRIMARY
+PostgreSQL instance (protocol v3, TLS when offered, SCRAM-SHA-256 / MD5 /
+cleartext-over-TLS authentication), runs ``SELECT 1`` and
+``SELECT pg_is_in_recovery()``, and publishes ``PrimaryHealthy`` and
+``ProbeLatency`` to CloudWatch.  Only the standard library and boto3 are used.
+
+The probe never writes to the database.  See runtime/README.md for the
+environment variables, IAM actions and log format.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import socket
+import ssl
+import struct
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+APPLICATION_NAME = "drsynth-probe"
+SSL_REQUEST_CODE = 80877103
+PROTOCOL_V3 = 196608
+MAX_MESSAGE_LENGTH = 1 << 20  # a probe never needs more; larger means garbage
+
+# Stable failure reasons (documented in runtime/README.md).
+REFUSED = "refused"
+TIMEOUT = "timeout"
+DNS = "dns"
+BAD_PASSWORD = "bad_password"
+NOT_POSTGRES = "not_postgres"
+TLS_ERROR = "tls_error"
+QUERY_ERROR = "query_error"
+SECRET_ERROR = "secret_error"
+CONNECTION_LOST = "connection_lost"
+SERVER_ERROR = "server_error"
+AUTH_UNSUPPORTED = "auth_unsupported"
+AUTH_PROTOCOL_ERROR = "auth_protocol_error"
+CONFIG_ERROR = "config_error"
+INTERNAL_ERROR = "internal_error"
+
+AUTH_SQLSTATES = ("28P01", "28000")
+
+# Small timeouts / few retries so an AWS API problem cannot hang the probe.
+_AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+
+# Credentials cached for the life of the execution environment.
+_CREDENTIALS_CACHE = None  # {"secret_id": ..., "username": ..., "password": ...}
+
+
+class ProbeError(Exception):
+    """A classified probe failure."""
+
+    def __init__(self, reason, detail, sqlstate=None):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.sqlstate = sqlstate
+
+
+# ---------------------------------------------------------------------------
+# Deadline-bounded socket helpers
+# ---------------------------------------------------------------------------
+
+
+class Deadline:
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+
+    def remaining(self):
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise ProbeError(TIMEOUT, "probe time budget exhausted")
+        return left
+
+
+def resolve(host, port, deadline):
+    """getaddrinfo has no timeout: run it in a daemon thread bounded by the deadline."""
+    result = {}
+
+    def work():
+        try:
+            result["addrs"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(deadline.remaining())
+    if thread.is_alive():
+        raise ProbeError(TIMEOUT, f"DNS resolution of {host} did not finish in time")
+    if "error" in result:
+        raise ProbeError(DNS, f"cannot resolve {host}: {result['error']}")
+    if not result.get("addrs"):
+        raise ProbeError(DNS, f"no address for {host}")
+    return result["addrs"]
+
+
+def open_socket(host, port, deadline):
+    last = None
+    for family, socktype, proto, _name, addr in resolve(host, port, deadline):
+        sock = socket.socket(family, socktype, proto)
+        try:
+            sock.settimeout(deadline.remaining())
+            sock.connect(addr)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except ProbeError:
+            sock.close()
+            raise
+        except socket.timeout:
+            sock.close()
+            raise ProbeError(TIMEOUT, f"connect to {addr} timed out")
+        except ConnectionRefusedError as exc:
+            sock.close()
+            last = ProbeError(REFUSED, f"connection to {addr} refused: {exc}")
+        except OSError as exc:
+            sock.close()
+            last = ProbeError(REFUSED, f"cannot connect to {addr}: {exc}")
+    raise last or ProbeError(REFUSED, "no address to connect to")
+
+
+def _xor(a, b):
+    return bytes(x ^ y for x, y in zip(a, b))
+
+
+def _hmac(key, msg):
+    return hmac.new(key, msg, hashlib.sha256).digest()
+
+
+def _cstr(value):
+    return value.encode("utf-8") + b"\x00"
+
+
+def parse_error_fields(body):
+    fields = {}
+    for part in body.split(b"\x00"):
+        if part:
+            fields[chr(part[0])] = part[1:].decode("utf-8", "replace")
+    return fields
+
+
+class PgConnection:
+    """Minimal PostgreSQL protocol v3 client (simple query protocol only)."""
+
+    def __init__(self, host, port, database, user, password, deadline, ca_bundle=None):
+        self.host = host
+        self.port = port
+        self.database = database
+        self.user = user
+        self.password = password
+        self.deadline = deadline
+        self.ca_bundle = ca_bundle
+        self.sock = None
+        self.tls = False
+        self.auth_method = None
+        self.parameters = {}
+
+    # -- low level -----------------------------------------------------------------
+    def _recv_exact(self, n):
+        chunks = []
+        while n > 0:
+            self.sock.settimeout(self.deadline.remaining())
+            try:
+                chunk = self.sock.recv(n)
+            except socket.timeout:
+                raise ProbeError(TIMEOUT, "server did not answer in time")
+            except ssl.SSLError as exc:
+                raise ProbeError(TLS_ERROR, f"TLS error while reading: {exc}")
+            except (ConnectionResetError, BrokenPipeError) as exc:
+                raise ProbeError(CONNECTION_LOST, f"connection lost: {exc}")
+            if not chunk:
+                raise ProbeError(CONNECTION_LOST, "server closed the connection")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _send(self, data):
+        self.sock.settimeout(self.deadline.remaining())
+        try:
+            self.sock.sendall(data)
+        except socket.timeout:
+            raise ProbeError(TIMEOUT, "sending to server timed out")
+        except ssl.SSLError as exc:
+            raise ProbeError(TLS_ERROR, f"TLS error while sending: {exc}")
+        except OSError as exc:
+            raise ProbeError(CONNECTION_LOST, f"connection lost while sending: {exc}")
+
+    def _send_message(self, type_byte, body):
+        self._send(type_byte + struct.pack("!I", len(body) + 4) + body)
+
+    def read_message(self, allowed):
+        header = self._recv_exact(5)
+        mtype = header[:1]
+        (length,) = struct.unpack("!I", header[1:])
+        if mtype not in allowed or length < 4 or length > MAX_MESSAGE_LENGTH:
+            raise ProbeError(NOT_POSTGRES, f"unexpected bytes from server: {header!r}")
+        body = self._recv_exact(length - 4) if length > 4 else b""
+        return mtype, body
+
+    # -- connection set-up ---------------------------------------------------------
+    def connect(self):
+        self.sock = open_socket(self.host, self.port, self.deadline)
+        self._negotiate_tls()
+        params = b"".join(
+            _cstr(k) + _cstr(v)
+            for k, v in (("user", self.user), ("database", self.database), ("application_name", APPLICATION_NAME))
+        ) + b"\x00"
+        body = struct.pack("!I", PROTOCOL_V3) + params
+        self._send(struct.pack("!I", len(body) + 4) + body)
+        self._authenticate()
+        self._wait_ready()
+
+    def _negotiate_tls(self):
+        self._send(struct.pack("!II", 8, SSL_REQUEST_CODE))
+        answer = self._recv_exact(1)
+        if answer == b"N":
+            return
+        if answer == b"E":
+            # Very old servers answer an error; nothing else is PostgreSQL.
+            raise ProbeError(SERVER_ERROR, "server rejected SSLRequest with an error")
+        if answer != b"S":
+            raise ProbeError(NOT_POSTGRES, f"unexpected answer to SSLRequest: {answer!r}")
+        # A real PostgreSQL server sends nothing after 'S' until the TLS handshake
+        # starts; extra bytes already waiting mean the peer speaks something else
+        # (e.g. an SSH banner "SSH-2.0-...").
+        self.sock.setblocking(False)
+        try:
+            extra = self.sock.recv(1, socket.MSG_PEEK)
+        except (BlockingIOError, InterruptedError):
+            extra = None
+        except OSError:
+            extra = None
+        if extra:
+            raise ProbeError(NOT_POSTGRES, "peer sent unsolicited data after 'S'")
+        if self.ca_bundle:
+            context = ssl.create_default_context(cafile=self.ca_bundle)
+            server_hostname = self.host
+        else:
+            # RDS certificates are signed by the RDS CA, which is not in the default
+            # trust store of the Lambda runtime.  Without a CA bundle (DB_CA_BUNDLE)
+            # we encrypt but do not verify the server certificate (like libpq
+            # sslmode=require).  Set DB_CA_BUNDLE to a bundle file to verify.
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            server_hostname = None
+        try:
+            self.sock = context.wrap_socket(self.sock, server_hostname=server_hostname, do_handshake_on_connect=False)
+            self.sock.settimeout(self.deadline.remaining())
+            self.sock.do_handshake()
+        except socket.timeout:
+            raise ProbeError(TIMEOUT, "TLS handshake timed out")
+        except ssl.SSLError as exc:
+            text = str(exc).upper()
+            if "WRONG_VERSION_NUMBER" in text or "RECORD_LAYER_FAILURE" in text or "PACKET_LENGTH_TOO_LONG" in text:
+                raise ProbeError(NOT_POSTGRES, f"peer does not speak TLS after 'S': {exc}")
+            raise ProbeError(TLS_ERROR, f"TLS handshake failed: {exc}")
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            raise ProbeError(TLS_ERROR, f"connection reset during TLS handshake: {exc}")
+        self.tls = True
+
+    def _raise_server_error(self, body, during):
+        fields = parse_error_fields(body)
+        code = fields.get("C", "")
+        message = fields.get("M", "")
+        if code in AUTH_SQLSTATES:
+            raise ProbeError(BAD_PASSWORD, f"{during}: {code} {message}", code)
+        if during == "query":
+            raise ProbeError(QUERY_ERROR, f"{code} {message}", code)
+        raise ProbeError(SERVER_ERROR, f"{during}: {code} {message}", code)
+
+    def _auth_message(self):
+        mtype, body = self.read_message((b"R", b"E", b"N"))
+        while mtype == b"N":
+            mtype, body = self.read_message((b"R", b"E", b"N"))
+        if mtype == b"E":
+            self._raise_server_error(body, "authentication")
+        if len(body) < 4:
+            raise ProbeError(NOT_POSTGRES, "short authentication message")
+        (code,) = struct.unpack("!I", body[:4])
+        return code, body[4:]
+
+    def _authenticate(self):
+        code, data = self._auth_message()
+        if code == 0:
+            self.auth_method = "trust"
+            return
+        if code == 10:
+            mechanisms = [m.decode("ascii", "replace") for m in data.split(b"\x00") if m]
+            if "SCRAM-SHA-256" not in mechanisms:
+                raise ProbeError(AUTH_UNSUPPORTED, f"no supported SASL mechanism in {mechanisms}")
+            self._scram_sha_256()
+            self.auth_method = "scram-sha-256"
+        elif code == 5:
+            if len(data) != 4:
+                raise ProbeError(NOT_POSTGRES, "bad MD5 salt")
+            inner = hashlib.md5((self.password + self.user).encode("utf-8")).hexdigest()
+            outer = "md5" + hashlib.md5(inner.encode("ascii") + data).hexdigest()
+            self._send_message(b"p", _cstr(outer))
+            self.auth_method = "md5"
+        elif code == 3:
+            if not self.tls:
+                raise ProbeError(AUTH_UNSUPPORTED, "server asks for a cleartext password over an unencrypted connection; refused")
+            self._send_message(b"p", _cstr(self.password))
+            self.auth_method = "password"
+        else:
+            raise ProbeError(AUTH_UNSUPPORTED, f"unsupported authentication request {code}")
+        code, data = self._auth_message()
+        if code != 0:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected AuthenticationOk, got {code}")
+
+    def _scram_sha_256(self):
+        # RFC 5802 / RFC 7677.  No channel binding: gs2 header "n,,".  PostgreSQL
+        # ignores the SCRAM user name and uses the startup user.  SASLprep of the
+        # password is not implemented (passwords are used as UTF-8 as they are),
+        # which is identical for ASCII passwords such as generated RDS secrets.
+        client_nonce = base64.b64encode(secrets.token_bytes(18)).decode("ascii")
+        client_first_bare = "n=,r=" + client_nonce
+        client_first = ("n,," + client_first_bare).encode("utf-8")
+        self._send_message(b"p", _cstr("SCRAM-SHA-256") + struct.pack("!I", len(client_first)) + client_first)
+
+        code, data = self._auth_message()
+        if code != 11:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected SASLContinue, got {code}")
+        server_first = data.decode("utf-8", "replace")
+        attrs = dict(item.split("=", 1) for item in server_first.split(",") if "=" in item)
+        try:
+            nonce = attrs["r"]
+            salt = base64.b64decode(attrs["s"])
+            iterations = int(attrs["i"])
+        except (KeyError, ValueError) as exc:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"malformed SCRAM server-first message: {exc}")
+        if not nonce.startswith(client_nonce) or len(nonce) == len(client_nonce) or iterations < 1:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, "invalid SCRAM server nonce or iteration count")
+
+        salted = hashlib.pbkdf2_hmac("sha256", self.password.encode("utf-8"), salt, iterations)
+        client_key = _hmac(salted, b"Client Key")
+        stored_key = hashlib.sha256(client_key).digest()
+        without_proof = "c=biws,r=" + nonce  # biws = base64("n,,")
+        auth_message = ",".join((client_first_bare, server_first, without_proof)).encode("utf-8")
+        proof = _xor(client_key, _hmac(stored_key, auth_message))
+        final = (without_proof + ",p=" + base64.b64encode(proof).decode("ascii")).encode("utf-8")
+        self._send_message(b"p", final)
+
+        code, data = self._auth_message()
+        if code != 12:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected SASLFinal, got {code}")
+        server_final = data.decode("utf-8", "replace")
+        if server_final.startswith("e="):
+            raise ProbeError(BAD_PASSWORD, f"SCRAM error from server: {server_final[2:]}")
+        if not server_final.startswith("v="):
+            raise ProbeError(AUTH_PROTOCOL_ERROR, "malformed SCRAM server-final message")
+        expected = _hmac(_hmac(salted, b"Server Key"), auth_message)
+        try:
+            received = base64.b64decode(server_final[2:].split(",")[0])
+        except ValueError:
+            received = b""
+        if not hmac.compare_digest(expected, received):
+            raise ProbeError(AUTH_PROTOCOL_ERROR, "SCRAM server signature does not match: the server does not know the password")
+
+    def _wait_ready(self):
+        while True:
+            mtype, body = self.read_message((b"S", b"K", b"N", b"E", b"Z"))
+            if mtype == b"Z":
+                return
+            if mtype == b"E":
+                self._raise_server_error(body, "startup")
+            if mtype == b"S":
+                parts = body.split(b"\x00")
+                if len(parts) >= 2:
+                    self.parameters[parts[0].decode("utf-8", "replace")] = parts[1].decode("utf-8", "replace")
+
+    # -- queries -------------------------------------------------------------------
+    def simple_query(self, sql):
+        """Run one simple Query; return the rows (lists of str/None)."""
+        self._send_message(b"Q", _cstr(sql))
+        rows = []
+        error = None
+        while True:
+            mtype, body = self.read_message((b"T", b"D", b"C", b"E", b"N", b"S", b"I", b"Z", b"A"))
+            if mtype == b"D":
+                (ncols,) = struct.unpack("!H", body[:2])
+                pos = 2
+                row = []
+                for _ in range(ncols):
+                    (length,) = struct.unpack("!i", body[pos:pos + 4])
+                    pos += 4
+                    if length < 0:
+                        row.append(None)
+                    else:
+                        row.append(body[pos:pos + length].decode("utf-8", "replace"))
+                        pos += length
+                rows.append(row)
+            elif mtype == b"E":
+                error = body
+            elif mtype == b"Z":
+                break
+        if error is not None:
+            self._raise_server_error(error, "query")
+        return rows
+
+    def close(self):
+        if self.sock is None:
+            return
+        try:
+            self.sock.settimeout(0.5)
+            self.sock.sendall(b"X" + struct.pack("!I", 4))  # Terminate
+        except Exception:  # noqa: BLE001 - best effort
+            pass
+        try:
+            self.sock.close()
+        except Exception:  # noqa: BLE001
+            pass
+        self.sock = None
+
+
+def check_database(host, port, database, user, password, timeout_seconds, ca_bundle=None):
+    """Connect, authenticate, run the two read-only queries. Raises ProbeError."""
+    deadline = Deadline(timeout_seconds)
+    conn = PgConnection(host, port, database, user, password, deadline, ca_bundle)
+    try:
+        conn.connect()
+        rows = conn.simple_query("SELECT 1")
+        if rows != [["1"]]:
+            raise ProbeError(QUERY_ERROR, f"SELECT 1 returned {rows!r}")
+        rows = conn.simple_query("SELECT pg_is_in_recovery()")
+        if not rows or rows[0][0] not in ("t", "f"):
+            raise ProbeError(QUERY_ERROR, f"pg_is_in_recovery() returned {rows!r}")
+        return {"standby": rows[0][0] == "t", "tls": conn.tls, "auth": conn.auth_method,
+                "server_version": conn.parameters.get("server_version")}
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------
+# AWS side
+# ---------------------------------------------------------------------------
+
+
+def _lambda_region():
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def fetch_credentials(secret_id, region):
+    try:
+        client = boto3.client("secretsmanager", region_name=region, config=_AWS_CONFIG)
+        value = client.get_secret_value(SecretId=secret_id)
+        secret = json.loads(value["SecretString"])
+        creds = {"secret_id": secret_id, "username": secret["username"], "password": secret["password"]}
+    except Exception as exc:  # noqa: BLE001 - every failure is a secret_error
+        raise ProbeError(SECRET_ERROR, f"cannot read secret {secret_id}: {type(exc).__name__}: {exc}")
+    return creds
+
+
+def get_credentials(secret_id, region, refresh=False):
+    global _CREDENTIALS_CACHE
+    cached = _CREDENTIALS_CACHE
+    if not refresh and cached and cached["secret_id"] == secret_id:
+        return cached, True
+    creds = fetch_credentials(secret_id, region)
+    _CREDENTIALS_CACHE = creds
+    return creds, False
+
+
+def publish_metrics(healthy, latency_ms):
+    namespace = os.environ.get("METRIC_NAMESPACE", "drsynth")
+    dims = [{"Name": os.environ.get("METRIC_DIMENSION_NAME", "System"),
+             "Value": os.environ.get("METRIC_DIMENSION_VALUE", "default")}]
+    client = boto3.client("cloudwatch", region_name=_lambda_region(), config=_AWS_CONFIG)
+    client.put_metric_data(
+        Namespace=namespace,
+        MetricData=[
+            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count"},
+            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds"},
+        ],
+    )
+
+
+def run_probe():
+    host = os.environ.get("DB_HOST", "")
+    port_text = os.environ.get("DB_PORT", "5432") or "5432"
+    database = os.environ.get("DB_NAME", "postgres") or "postgres"
+    secret_id = os.environ.get("DB_SECRET_ID", "")
+    secret_region = os.environ.get("SECRET_REGION") or _lambda_region()
+    ca_bundle = os.environ.get("DB_CA_BUNDLE") or None
+    result = {"event": "probe", "healthy": False, "reason": None, "detail": None, "latency_ms": None,
+              "host": host, "port": None, "database": database, "standby": None, "tls": None,
+              "auth": None, "sqlstate": None, "attempts": 0, "credentials_refreshed": False}
+    start = time.monotonic()
+    try:
+        try:
+            port = int(port_text)
+            timeout = float(os.environ.get("PROBE_TIMEOUT_SECONDS", "5") or "5")
+        except ValueError as exc:
+            raise ProbeError(CONFIG_ERROR, f"bad DB_PORT/PROBE_TIMEOUT_SECONDS: {exc}")
+        result["port"] = port
+        if not host or not secret_id:
+            raise ProbeError(CONFIG_ERROR, "DB_HOST and DB_SECRET_ID must be set")
+        creds, from_cache = get_credentials(secret_id, secret_region)
+        result["credentials_cached"] = from_cache
+        # One total budget for connect+auth+query, shared by the retry below.
+        budget_end = time.monotonic() + timeout
+        start = time.monotonic()
+        try:
+            result["attempts"] += 1
+            info = check_database(host, port, database, creds["username"], creds["password"], timeout, ca_bundle)
+        except ProbeError as exc:
+            if exc.reason != BAD_PASSWORD:
+                raise
+            # The password may have been rotated: refetch the secret once and retry
+            # if it changed (retrying with identical credentials cannot succeed).
+            fresh, _ = get_credentials(secret_id, secret_region, refresh=True)
+            result["credentials_refreshed"] = True
+            if (fresh["username"], fresh["password"]) == (creds["username"], creds["password"]):
+                raise
+            result["attempts"] += 1
+            info = check_database(host, port, database, fresh["username"], fresh["password"],
+                                  max(budget_end - time.monotonic(), 0.001), ca_bundle)
+        result.update(info)
+        result["healthy"] = True
+        result["reason"] = "ok"
+    except ProbeError as exc:
+        result["reason"] = exc.reason
+        result["detail"] = exc.detail
+        result["sqlstate"] = exc.sqlstate
+    except Exception as exc:  # noqa: BLE001 - the probe must always report
+        result["reason"] = INTERNAL_ERROR
+        result["detail"] = f"{type(exc).__name__}: {exc}"
+    result["latency_ms"] = round((time.monotonic() - start) * 1000.0, 1)
+    return result
+
+
+def handler(event=None, context=None):
+    result = run_probe()
+    try:
+        publish_metrics(result["healthy"], result["latency_ms"])
+        result["metrics_published"] = True
+    except Exception as exc:  # noqa: BLE001 - must not fail the probe
+        result["metrics_published"] = False
+        result["metrics_error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(result, default=str), flush=True)
+    return result

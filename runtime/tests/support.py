@@ -1,0 +1,148 @@
+"""Shared test helpers: load the two ``index.py`` handlers under distinct module
+names, run a throw-away PostgreSQL 15 server, set fake AWS credentials."""
+
+import importlib.util
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_handler(name):
+    """Load runtime/<name>/index.py as module ``drsynth_<name>``."""
+    module_name = f"drsynth_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    path = os.path.join(RUNTIME_DIR, name, "index.py")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_aws_env(region="eu-west-1"):
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+    })
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def find_pg_bin(name):
+    for candidate in (shutil.which(name), f"/usr/local/bin/{name}", f"/usr/lib/postgresql/15/bin/{name}"):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+class PostgresServer:
+    """A PostgreSQL cluster in a temp dir on 127.0.0.1:<free port>.
+
+    initdb/postgres refuse to run as root: when euid is 0 they run as user
+    ``nobody`` (via runuser) and the temp dir is chowned to it."""
+
+    SUPERUSER = "postgres"
+
+    def __init__(self, superuser_password):
+        self.password = superuser_password
+        self.port = free_port()
+        self.base = tempfile.mkdtemp(prefix="drsynth-pg-")
+        self.data = os.path.join(self.base, "data")
+        self.sockdir = os.path.join(self.base, "sock")
+        self.logfile = os.path.join(self.base, "server.log")
+        self.run_as = None
+        if os.geteuid() == 0:
+            self.run_as = "nobody"
+            entry = pwd.getpwnam(self.run_as)
+            os.chmod(self.base, 0o700)
+            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+            self._uid, self._gid = entry.pw_uid, entry.pw_gid
+        os.makedirs(self.sockdir)
+        self._own(self.sockdir)
+
+    def _own(self, path):
+        if self.run_as:
+            os.chown(path, self._uid, self._gid)
+
+    def _cmd(self, args):
+        if self.run_as:
+            return ["runuser", "-u", self.run_as, "--"] + args
+        return args
+
+    def _run(self, args, check=True, timeout=60):
+        proc = subprocess.run(self._cmd(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=timeout, cwd=self.base, text=True)
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{args} failed ({proc.returncode}):\n{proc.stdout}")
+        return proc
+
+    def init(self, hba_lines, extra_conf=""):
+        pwfile = os.path.join(self.base, "pwfile")
+        with open(pwfile, "w") as f:
+            f.write(self.password + "\n")
+        self._own(pwfile)
+        self._run([find_pg_bin("initdb"), "-D", self.data, "-U", self.SUPERUSER, "--auth=scram-sha-256",
+                   f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync", "--no-instructions"])
+        os.unlink(pwfile)
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            f.write(
+                "\n# drsynth test settings\n"
+                "listen_addresses = '127.0.0.1'\n"
+                f"port = {self.port}\n"
+                f"unix_socket_directories = '{self.sockdir}'\n"
+                "password_encryption = 'scram-sha-256'\n"
+                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+                "shared_buffers = 16MB\nmax_connections = 20\n"
+                + extra_conf
+            )
+        with open(os.path.join(self.data, "pg_hba.conf"), "w") as f:
+            f.write("local all all scram-sha-256\n" + "".join(line + "\n" for line in hba_lines))
+        self._own(os.path.join(self.data, "pg_hba.conf"))
+
+    def start(self):
+        self._run([find_pg_bin("pg_ctl"), "-D", self.data, "-l", self.logfile, "-w", "-t", "30", "start"])
+
+    def stop(self):
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            self._run([find_pg_bin("pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "-t", "30", "stop"],
+                      check=False)
+
+    def reload(self):
+        self._run([find_pg_bin("pg_ctl"), "-D", self.data, "reload"])
+        time.sleep(0.5)
+
+    def psql(self, sql):
+        """Run SQL as the superuser over TCP with the system psql."""
+        env = dict(os.environ, PGPASSWORD=self.password, PGCONNECT_TIMEOUT="5")
+        proc = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(self.port),
+                               "-U", self.SUPERUSER, "-d", "postgres", "-tA", "-c", sql],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True, timeout=30)
+        if proc.returncode != 0:
+            raise RuntimeError(f"psql failed: {proc.stdout}")
+        return proc.stdout.strip()
+
+    def cleanup(self):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def log(self):
+        try:
+            with open(self.logfile) as f:
+                return f.read()
+        except OSError:
+            return ""

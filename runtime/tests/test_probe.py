@@ -1,0 +1,483 @@
+"""Probe handler against a REAL PostgreSQL 15 server; AWS (Secrets Manager,
+CloudWatch) served by moto.  Run from the repository root with
+``python3 -m unittest discover -s runtime/tests -t runtime -v``."""
+
+import contextlib
+import datetime
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import unittest
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+
+from tests import support
+
+probe = support.load_handler("probe")
+
+REGION = "eu-west-1"
+SECRET_ID = "drsynth/dev/db"
+SUPERUSER_PW = "Sup3r-Secret-pw"
+PROBE_PW = "Pr0be-pw-initial"
+MD5_PW = "md5-Secret-pw"
+CLEAR_PW = "clear-Secret-pw"
+NAMESPACE = "drsynth-test"
+DIM_NAME, DIM_VALUE = "System", "dr-test"
+
+HAVE_PG = all(support.find_pg_bin(b) for b in ("initdb", "pg_ctl", "postgres")) and shutil.which("psql")
+HAVE_OPENSSL = shutil.which("openssl") is not None
+
+
+def _metric_values(metric):
+    cw = boto3.client("cloudwatch", region_name=REGION)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stats = cw.get_metric_statistics(
+        Namespace=NAMESPACE, MetricName=metric, Dimensions=[{"Name": DIM_NAME, "Value": DIM_VALUE}],
+        StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=10),
+        Period=60, Statistics=["Minimum", "Maximum", "SampleCount"])
+    return stats["Datapoints"]
+
+
+class _SilentServer:
+    """Accepts TCP connections (kernel backlog) and never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+
+    def close(self):
+        self.sock.close()
+
+
+class _GarbageServer:
+    """Answers every connection with bytes that are not PostgreSQL."""
+
+    def __init__(self, payload, greet_first=False):
+        self.payload = payload
+        self.greet_first = greet_first
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    if self.greet_first:
+                        conn.sendall(self.payload)
+                        time.sleep(0.3)
+                    conn.recv(1024)
+                    if not self.greet_first:
+                        conn.sendall(self.payload)
+                    time.sleep(0.3)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stopped.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+@unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries (initdb, pg_ctl, postgres, psql) not found")
+class ProbeAgainstRealPostgres(unittest.TestCase):
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        support.fake_aws_env(REGION)
+        cls.server = support.PostgresServer(SUPERUSER_PW)
+        try:
+            cls.server.init(
+                [
+                    "host all md5user 127.0.0.1/32 md5",
+                    "host all clearuser 127.0.0.1/32 password",
+                    "host all all 127.0.0.1/32 scram-sha-256",
+                ],
+                extra_conf="log_connections = on\nssl = off\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+            )
+            cls.tls_ready = False
+            if HAVE_OPENSSL:
+                crt = os.path.join(cls.server.data, "server.crt")
+                key = os.path.join(cls.server.data, "server.key")
+                proc = subprocess.run(
+                    ["openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                     "-addext", "subjectAltName=IP:127.0.0.1",
+                     "-newkey", "rsa:2048", "-keyout", key, "-out", crt],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+                if proc.returncode == 0:
+                    os.chmod(key, 0o600)
+                    cls.server._own(key)
+                    cls.server._own(crt)
+                    cls.tls_ready = True
+            cls.server.start()
+            cls.server.psql(f"CREATE ROLE probe_user LOGIN PASSWORD '{PROBE_PW}'")
+            cls.server.psql(f"CREATE ROLE rotuser LOGIN PASSWORD 'rot-old-pw'")
+            cls.server.psql(f"CREATE ROLE clearuser LOGIN PASSWORD '{CLEAR_PW}'")
+            # Store an MD5 verifier for md5user (password_encryption is scram by default).
+            cls.server.psql(f"SET password_encryption = 'md5'; CREATE ROLE md5user LOGIN PASSWORD '{MD5_PW}'")
+        except Exception:
+            log = cls.server.log()
+            cls.server.cleanup()
+            raise RuntimeError("could not start the test PostgreSQL server:\n" + log)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.server:
+            cls.server.cleanup()
+
+    def setUp(self):
+        self.aws = mock_aws()
+        self.aws.start()
+        self.addCleanup(self.aws.stop)
+        probe._CREDENTIALS_CACHE = None
+        self.env = {
+            "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_NAME": "postgres",
+            "DB_SECRET_ID": SECRET_ID, "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
+            "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5",
+        }
+        patcher = mock.patch.dict(os.environ, self.env)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.sm = boto3.client("secretsmanager", region_name=REGION)
+
+    # -- helpers -------------------------------------------------------------
+    def put_secret(self, username, password):
+        payload = json.dumps({"username": username, "password": password, "engine": "postgres"})
+        try:
+            self.sm.create_secret(Name=SECRET_ID, SecretString=payload)
+        except self.sm.exceptions.ResourceExistsException:
+            self.sm.put_secret_value(SecretId=SECRET_ID, SecretString=payload)
+
+    def invoke(self, **env):
+        out = io.StringIO()
+        with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(out):
+            result = probe.handler({}, None)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        self.assertEqual(len(lines), 1, f"exactly one log line expected, got {lines}")
+        logged = json.loads(lines[0])
+        self.assertEqual(logged["event"], "probe")
+        self.assertEqual(logged["healthy"], result["healthy"])
+        self.assertEqual(logged["reason"], result["reason"])
+        return result, logged
+
+    def assert_metric(self, expected):
+        healthy = _metric_values("PrimaryHealthy")
+        self.assertEqual(len(healthy), 1, healthy)
+        self.assertEqual(healthy[0]["Minimum"], expected)
+        self.assertEqual(healthy[0]["Maximum"], expected)
+        self.assertEqual(healthy[0]["Unit"], "Count")
+        latency = _metric_values("ProbeLatency")
+        self.assertEqual(len(latency), 1, latency)
+        self.assertEqual(latency[0]["Unit"], "Milliseconds")
+        self.assertGreaterEqual(latency[0]["Minimum"], 0)
+
+    # -- cases ---------------------------------------------------------------
+    def test_healthy_scram(self):
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke()
+        self.assertTrue(result["healthy"], result)
+        self.assertEqual(result["reason"], "ok")
+        self.assertIs(result["standby"], False)
+        self.assertEqual(result["auth"], "scram-sha-256")
+        self.assertFalse(result["tls"])
+        self.assertEqual(logged["host"], "127.0.0.1")
+        self.assertEqual(logged["port"], self.server.port)
+        self.assertIsInstance(logged["latency_ms"], (int, float))
+        self.assertTrue(result["metrics_published"])
+        self.assert_metric(1.0)
+        # the server really saw our session (application_name=drsynth-probe)
+        self.assertRegex(self.server.log(),
+                         r"connection authorized: user=probe_user database=postgres application_name=drsynth-probe")
+
+    def test_wrong_password(self):
+        self.put_secret("probe_user", "not-the-password")
+        result, _ = self.invoke()
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "bad_password")
+        self.assertEqual(result["sqlstate"], "28P01")
+        self.assertTrue(result["credentials_refreshed"])
+        self.assertEqual(result["attempts"], 1)  # refetched secret unchanged: no useless retry
+        self.assert_metric(0.0)
+
+    def test_unknown_user_is_bad_password(self):
+        self.put_secret("nobody_here", "x")
+        result, _ = self.invoke()
+        self.assertEqual(result["reason"], "bad_password")
+        self.assert_metric(0.0)
+
+    def test_rotated_password_refetched(self):
+        self.put_secret("rotuser", "rot-old-pw")
+        first, _ = self.invoke()
+        self.assertTrue(first["healthy"], first)
+        self.assertFalse(first["credentials_cached"])
+        # Rotation: the server and the secret change; the cache still holds the old one.
+        self.server.psql("ALTER ROLE rotuser PASSWORD 'rot-new-pw'")
+        self.put_secret("rotuser", "rot-new-pw")
+        self.assertEqual(probe._CREDENTIALS_CACHE["password"], "rot-old-pw")
+        second, _ = self.invoke()
+        self.assertTrue(second["healthy"], second)
+        self.assertTrue(second["credentials_cached"])
+        self.assertTrue(second["credentials_refreshed"])
+        self.assertEqual(second["attempts"], 2)
+        self.assertEqual(probe._CREDENTIALS_CACHE["password"], "rot-new-pw")
+        # third run uses the refreshed cache directly
+        third, _ = self.invoke()
+        self.assertTrue(third["healthy"])
+        self.assertEqual(third["attempts"], 1)
+        datapoints = _metric_values("PrimaryHealthy")
+        self.assertEqual(datapoints[0]["Minimum"], 1.0)
+        self.assertEqual(datapoints[0]["SampleCount"], 3.0)
+
+    def test_md5_auth(self):
+        self.put_secret("md5user", MD5_PW)
+        result, _ = self.invoke()
+        self.assertTrue(result["healthy"], result)
+        self.assertEqual(result["auth"], "md5")
+        self.assert_metric(1.0)
+
+    def test_md5_wrong_password(self):
+        self.put_secret("md5user", "wrong")
+        result, _ = self.invoke()
+        self.assertEqual(result["reason"], "bad_password")
+        self.assert_metric(0.0)
+
+    def test_cleartext_refused_without_tls(self):
+        self.put_secret("clearuser", CLEAR_PW)
+        result, _ = self.invoke()
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "auth_unsupported")
+        self.assert_metric(0.0)
+
+    def test_tls(self):
+        if not self.tls_ready:
+            self.skipTest("openssl could not create a certificate")
+        self.server.psql("ALTER SYSTEM SET ssl = on")
+        self.server.psql("SELECT pg_reload_conf()")
+        time.sleep(0.5)
+        try:
+            self.put_secret("probe_user", PROBE_PW)
+            result, _ = self.invoke()
+            self.assertTrue(result["healthy"], result)
+            self.assertTrue(result["tls"])
+            self.assertEqual(self.server.psql("SHOW ssl"), "on")
+            # cleartext passwords are acceptable only inside TLS
+            probe._CREDENTIALS_CACHE = None
+            self.put_secret("clearuser", CLEAR_PW)
+            result, _ = self.invoke()
+            self.assertTrue(result["healthy"], result)
+            self.assertEqual(result["auth"], "password")
+            self.assertTrue(result["tls"])
+            # a CA bundle that does not contain the server certificate makes verification fail
+            other = os.path.join(self.server.base, "other-ca.pem")
+            subprocess.run(["openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-subj", "/CN=other",
+                            "-newkey", "rsa:2048", "-keyout", other + ".key", "-out", other],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
+            result, _ = self.invoke(DB_CA_BUNDLE=other)
+            self.assertEqual(result["reason"], "tls_error")
+            # the server's own certificate as the bundle verifies (CN=127.0.0.1)
+            result, _ = self.invoke(DB_CA_BUNDLE=os.path.join(self.server.data, "server.crt"))
+            self.assertTrue(result["healthy"], result)
+        finally:
+            self.server.psql("ALTER SYSTEM SET ssl = off")
+            self.server.psql("SELECT pg_reload_conf()")
+            time.sleep(0.5)
+
+    def test_unknown_database_is_server_error(self):
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_NAME="no_such_db")
+        self.assertEqual(result["reason"], "server_error")
+        self.assertEqual(result["sqlstate"], "3D000")
+        self.assert_metric(0.0)
+
+    def test_not_postgres_http(self):
+        garbage = _GarbageServer(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        self.addCleanup(garbage.close)
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_PORT=str(garbage.port))
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "not_postgres")
+        self.assert_metric(0.0)
+
+    def test_not_postgres_ssh_banner(self):
+        # starts with 'S' like an SSLRequest acceptance: must not be mistaken for PostgreSQL
+        garbage = _GarbageServer(b"SSH-2.0-OpenSSH_9.2\r\n", greet_first=True)
+        self.addCleanup(garbage.close)
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_PORT=str(garbage.port))
+        self.assertEqual(result["reason"], "not_postgres")
+        self.assert_metric(0.0)
+
+    def test_timeout_when_peer_never_answers(self):
+        silent = _SilentServer()
+        self.addCleanup(silent.close)
+        self.put_secret("probe_user", PROBE_PW)
+        started = time.monotonic()
+        result, _ = self.invoke(DB_PORT=str(silent.port), PROBE_TIMEOUT_SECONDS="1.5")
+        elapsed = time.monotonic() - started
+        self.assertEqual(result["reason"], "timeout")
+        self.assertLess(elapsed, 1.5 + 1.0)
+        self.assert_metric(0.0)
+
+    def test_dns_failure(self):
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_HOST="no-such-host.invalid", PROBE_TIMEOUT_SECONDS="2")
+        self.assertIn(result["reason"], ("dns", "timeout"))  # a broken resolver may hang instead
+        self.assert_metric(0.0)
+
+    def test_secret_error(self):
+        result, _ = self.invoke(DB_SECRET_ID="does/not/exist")
+        self.assertEqual(result["reason"], "secret_error")
+        self.assert_metric(0.0)
+
+    def test_metric_publish_failure_is_logged_not_fatal(self):
+        self.put_secret("probe_user", PROBE_PW)
+        with mock.patch.object(probe, "publish_metrics", side_effect=RuntimeError("monitoring endpoint down")):
+            result, logged = self.invoke()
+        self.assertTrue(result["healthy"])
+        self.assertFalse(logged["metrics_published"])
+        self.assertIn("monitoring endpoint down", logged["metrics_error"])
+        self.assertEqual(_metric_values("PrimaryHealthy"), [])
+
+
+class _FakeScramServer:
+    """Speaks just enough PostgreSQL to run SCRAM, then sends a forged server signature."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.got_client_final = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _msg(conn):
+        mtype = conn.recv(1)
+        length = int.from_bytes(conn.recv(4), "big")
+        body = b""
+        while len(body) < length - 4:
+            body += conn.recv(length - 4 - len(body))
+        return mtype, body
+
+    def _serve(self):
+        import base64
+        try:
+            conn, _ = self.sock.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(8)  # SSLRequest
+                conn.sendall(b"N")
+                length = int.from_bytes(conn.recv(4), "big")
+                conn.recv(length - 4)  # StartupMessage
+                sasl = (10).to_bytes(4, "big") + b"SCRAM-SHA-256\x00\x00"
+                conn.sendall(b"R" + (len(sasl) + 4).to_bytes(4, "big") + sasl)
+                _, body = self._msg(conn)
+                client_first = body[body.index(b"n,,"):].decode()
+                cnonce = client_first.split("r=", 1)[1]
+                server_first = f"r={cnonce}SERVERNONCE,s={base64.b64encode(b'saltsalt').decode()},i=4096".encode()
+                payload = (11).to_bytes(4, "big") + server_first
+                conn.sendall(b"R" + (len(payload) + 4).to_bytes(4, "big") + payload)
+                self._msg(conn)
+                self.got_client_final.set()
+                forged = b"v=" + base64.b64encode(b"\x00" * 32)
+                payload = (12).to_bytes(4, "big") + forged
+                conn.sendall(b"R" + (len(payload) + 4).to_bytes(4, "big") + payload)
+                ok = (0).to_bytes(4, "big")
+                conn.sendall(b"R" + (8).to_bytes(4, "big") + ok)
+                time.sleep(0.5)
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()
+        self.thread.join(2)
+
+
+class ProbeScramServerSignature(unittest.TestCase):
+    """A server that accepts any password but cannot prove it knows it must not pass."""
+
+    def test_forged_server_signature_is_rejected(self):
+        support.fake_aws_env(REGION)
+        fake = _FakeScramServer()
+        self.addCleanup(fake.close)
+        with mock_aws():
+            probe._CREDENTIALS_CACHE = None
+            boto3.client("secretsmanager", region_name=REGION).create_secret(
+                Name=SECRET_ID, SecretString=json.dumps({"username": "u", "password": "p"}))
+            env = {"DB_HOST": "127.0.0.1", "DB_PORT": str(fake.port), "DB_SECRET_ID": SECRET_ID,
+                   "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
+                   "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5"}
+            with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
+                result = probe.handler({}, None)
+            self.assertTrue(fake.got_client_final.is_set())
+            self.assertFalse(result["healthy"])
+            self.assertEqual(result["reason"], "auth_protocol_error")
+            self.assertEqual(_metric_values("PrimaryHealthy")[0]["Maximum"], 0.0)
+
+
+@unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries not found")
+class ProbeServerStopped(unittest.TestCase):
+    """A separate cluster that is stopped during the test: healthy then refused."""
+
+    def setUp(self):
+        support.fake_aws_env(REGION)
+        self.server = support.PostgresServer(SUPERUSER_PW)
+        self.addCleanup(self.server.cleanup)
+        self.server.init(["host all all 127.0.0.1/32 scram-sha-256"])
+        self.server.start()
+        self.aws = mock_aws()
+        self.aws.start()
+        self.addCleanup(self.aws.stop)
+        probe._CREDENTIALS_CACHE = None
+        boto3.client("secretsmanager", region_name=REGION).create_secret(
+            Name=SECRET_ID, SecretString=json.dumps({"username": "postgres", "password": SUPERUSER_PW}))
+        patcher = mock.patch.dict(os.environ, {
+            "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_SECRET_ID": SECRET_ID,
+            "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME, "METRIC_DIMENSION_VALUE": DIM_VALUE})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_server_stopped_is_refused(self):
+        with contextlib.redirect_stdout(io.StringIO()):
+            up = probe.handler({}, None)
+        self.assertTrue(up["healthy"], up)
+        self.server.stop()
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            down = probe.handler({}, None)
+        self.assertFalse(down["healthy"])
+        self.assertEqual(down["reason"], "refused")
+        self.assertEqual(json.loads(out.getvalue().strip())["reason"], "refused")
+        points = _metric_values("PrimaryHealthy")
+        self.assertEqual(points[0]["SampleCount"], 2.0)
+        self.assertEqual(points[0]["Minimum"], 0.0)
+        self.assertEqual(points[0]["Maximum"], 1.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
