@@ -13,7 +13,11 @@ inline void define(drsynth::App& app) {
   auto& topic = primary.add<CfnResource>(
       "Alarms", CfnResourceProps{.type = "AWS::SNS::Topic", .properties = {{"TopicName", Value("alarms-" + suffix)}}});
   auto& replica = app.add<Stack>("Replica", StackProps{.stack_name = "DrReplica-" + suffix, .env = {.region = "eu-west-1"}});
-  replica.add<CfnOutput>("PrimaryTopic", CfnOutputProps{.value = topic.ref()});
+  auto& sub = replica.add<CfnResource>("Subscription", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", topic.ref());
+  sub.set_property("Protocol", "email");
+  sub.set_property("Endpoint", "ops@example.com");
+  sub.set_property("Region", "us-east-1");
 }
 
 }  // namespace drsynth_demo

@@ -17,6 +17,7 @@ struct AssetProps {
 
 class Asset : public Construct {
  public:
+  using Props = AssetProps;
   Asset(Construct& scope, std::string id, AssetProps props);
 
   [[nodiscard]] const std::filesystem::path& source() const noexcept { return props_.path; }

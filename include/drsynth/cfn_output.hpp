@@ -20,6 +20,7 @@ struct CfnOutputProps {
 
 class CfnOutput : public CfnElement {
  public:
+  using Props = CfnOutputProps;
   CfnOutput(Construct& scope, std::string id, CfnOutputProps props);
 
   [[nodiscard]] const CfnOutputProps& props() const noexcept { return props_; }
@@ -41,6 +42,7 @@ struct CfnParameterProps {
 
 class CfnParameter : public CfnElement {
  public:
+  using Props = CfnParameterProps;
   CfnParameter(Construct& scope, std::string id, CfnParameterProps props);
 
   [[nodiscard]] const CfnParameterProps& props() const noexcept { return props_; }

@@ -19,6 +19,7 @@ struct CfnResourceProps {
 
 class CfnResource : public CfnElement {
  public:
+  using Props = CfnResourceProps;
   CfnResource(Construct& scope, std::string id, CfnResourceProps props);
 
   [[nodiscard]] const std::string& type() const noexcept { return type_; }

@@ -30,13 +30,24 @@ class Construct {
   Construct(const Construct&) = delete;
   Construct& operator=(const Construct&) = delete;
 
-  // Creates a child of type T: T(Construct& scope, std::string id, args...).
-  template <class T, class... Args>
-  T& add(std::string id, Args&&... args) {
-    auto child = std::make_unique<T>(*this, std::move(id), std::forward<Args>(args)...);
-    T& ref = *child;
-    adopt(std::move(child));
-    return ref;
+  // Creates a child of type T, constructed as T(*this, id, props) and owned by
+  // this node; returns a reference to it. Constructs that take props declare
+  // `using Props = ...;` so that designated initializers work in place:
+  //   stack.add<CfnResource>("Topic", {.type = "AWS::SNS::Topic"});
+  template <class T>
+  T& add(std::string id, typename T::Props props) {
+    return adopt_new(std::make_unique<T>(*this, std::move(id), std::move(props)));
+  }
+  // A construct without props: T(*this, id).
+  template <class T>
+  T& add(std::string id) {
+    return adopt_new(std::make_unique<T>(*this, std::move(id)));
+  }
+  // Any other constructor: T(*this, id, a, b, ...).
+  template <class T, class A, class B, class... Rest>
+  T& add(std::string id, A&& a, B&& b, Rest&&... rest) {
+    return adopt_new(
+        std::make_unique<T>(*this, std::move(id), std::forward<A>(a), std::forward<B>(b), std::forward<Rest>(rest)...));
   }
 
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
@@ -80,6 +91,12 @@ class Construct {
   void set_app(App* a) noexcept { app_ = a; }
 
  private:
+  template <class T>
+  T& adopt_new(std::unique_ptr<T> child) {
+    T& ref = *child;
+    adopt(std::move(child));
+    return ref;
+  }
   void adopt(std::unique_ptr<Construct> child);
 
   std::string id_;

@@ -29,6 +29,7 @@ struct StackProps {
 
 class Stack : public Construct {
  public:
+  using Props = StackProps;
   Stack(Construct& scope, std::string id, StackProps props);
 
   [[nodiscard]] const std::string& stack_name() const noexcept { return name_; }

@@ -416,7 +416,7 @@ class Renderer {
       json artifact{{"type", "aws:cloudformation:stack"},
                     {"environment", art.environment},
                     {"properties", {{"templateFile", art.template_file}, {"stackName", art.name}}},
-                    {"displayName", s->path()}};
+                    {"displayName", art.name}};
       if (!art.dependencies.empty()) artifact["dependencies"] = art.dependencies;
       artifacts[art.name] = std::move(artifact);
       for (const Asset* as : art.assets) a.assets.push_back(as);

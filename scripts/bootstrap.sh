@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what drsynth needs on Debian 12 (only what is missing), then
+# configures and builds into build/. Used by both README commands and CI.
+#   scripts/bootstrap.sh            # release build
+#   DRSYNTH_WERROR=ON scripts/bootstrap.sh
+#   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ ninja-build pkg-config nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev catch2 libssl-dev
+          python3 nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# The image ships Node.js outside dpkg; do not replace it.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+# PostgreSQL 15 server binaries for the probe tests: the image has them in /usr/local/bin.
+if ! command -v initdb >/dev/null && [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then missing+=(postgresql-15); fi
+read -r -a missing <<<"${missing[*]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build="${BUILD_DIR:-build}"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
+  -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" >/dev/null
+cmake --build "$build" -j "$(nproc)"

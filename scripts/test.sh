@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up what the test suite needs beyond the build (the AWS CDK CLI, cached in
+# .cache/cdk; cfn-lint must be on PATH), builds, and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+if ! command -v cfn-lint >/dev/null; then
+  echo "test: cfn-lint is not on PATH (this machine image ships cfn-lint 1.51)" >&2
+  exit 1
+fi
+if [ ! -x .cache/cdk/node_modules/.bin/cdk ]; then
+  echo "test: installing the AWS CDK CLI (aws-cdk@2) into .cache/cdk"
+  npm install --prefix .cache/cdk --no-audit --no-fund --silent aws-cdk@2 >/dev/null
+fi
+ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"

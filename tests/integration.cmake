@@ -1,0 +1,29 @@
+# Tests that run programs: the shipped binary, cfn-lint over everything
+# synthesized, the AWS CDK CLI, an installed-package consumer, the Lambda handlers.
+set(DRSYNTH_ASSEMBLIES ${PROJECT_BINARY_DIR}/assemblies)
+
+add_test(NAME "cli: drsynth synth writes the built-in system"
+         COMMAND drsynth_cli synth -o ${DRSYNTH_ASSEMBLIES}/drsynth)
+set_tests_properties("cli: drsynth synth writes the built-in system" PROPERTIES FIXTURES_SETUP assemblies)
+
+add_test(NAME "lint: every synthesized template passes cfn-lint in its region"
+         COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/lint_assemblies.py ${DRSYNTH_ASSEMBLIES})
+set_tests_properties("lint: every synthesized template passes cfn-lint in its region"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 600)
+
+add_test(NAME "consumer: find_package(drsynth) works from an installed tree"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/consumer.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
+set_tests_properties("consumer: find_package(drsynth) works from an installed tree" PROPERTIES TIMEOUT 600)
+
+add_test(NAME "runtime: probe and failover handlers (PostgreSQL 15, moto)"
+         COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties("runtime: probe and failover handlers (PostgreSQL 15, moto)" PROPERTIES TIMEOUT 300)
+
+# The AWS CDK CLI (aws-cdk@2, installed by .ci/run into .cache/cdk) reads the assembly.
+set(DRSYNTH_CDK_CLI "${PROJECT_SOURCE_DIR}/.cache/cdk/node_modules/.bin/cdk" CACHE FILEPATH "AWS CDK CLI for tests")
+add_test(NAME "cdk: the AWS CDK CLI lists the example's stacks in dependency order"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI}
+                 ${DRSYNTH_ASSEMBLIES}/example_two_region_reference ExampleEast ExampleEastConsumer ExampleWest)
+set_tests_properties("cdk: the AWS CDK CLI lists the example's stacks in dependency order"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)

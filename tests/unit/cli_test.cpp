@@ -1,0 +1,101 @@
+// The command line as library code: subcommands, context, settings, exit codes.
+#include "test_support.hpp"
+
+using namespace drsynth;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+void app_with_suffix(App& app) {
+  const std::string suffix = app.context_string("environmentSuffix", "dev");
+  auto& s = app.add<Stack>("S", StackProps{.stack_name = "Stack-" + suffix, .env = {.region = "us-east-1"}});
+  s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic", .properties = {{"TopicName", Value("t-" + suffix)}}});
+  auto& w = app.add<Stack>("W", StackProps{.stack_name = "West-" + suffix, .env = {.region = "eu-west-1"}});
+  w.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
+}
+
+// Runs the CLI with the working folder set to `dir` (for drsynth.json).
+test::CliResult run_in(const fs::path& dir, std::vector<std::string> args) {
+  const auto old = fs::current_path();
+  fs::current_path(dir);
+  auto r = test::run_cli(std::move(args), app_with_suffix);
+  fs::current_path(old);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("the version and help flags exit 0", "[cli]") {
+  auto v = test::run_cli({"--version"}, app_with_suffix);
+  CHECK(v.code == 0);
+  CHECK_THAT(v.out, Catch::StartsWith("drsynth "));
+  auto h = test::run_cli({"--help"}, app_with_suffix);
+  CHECK(h.code == 0);
+  CHECK_THAT(h.out, Catch::Contains("synth") && Catch::Contains("deploy-plan") && Catch::Contains("list"));
+}
+
+TEST_CASE("an unknown option is a usage error with exit code 2", "[cli]") {
+  auto r = test::run_cli({"synth", "--no-such-flag"}, app_with_suffix);
+  CHECK(r.code == cli::exit_usage);
+  CHECK_FALSE(r.err.empty());
+}
+
+TEST_CASE("context from the command line reaches the app and list prints stacks in deployment order", "[cli]") {
+  auto r = test::run_cli({"list", "-c", "environmentSuffix=qa"}, app_with_suffix);
+  CHECK(r.code == 0);
+  CHECK(r.out == "Stack-qa  us-east-1\nWest-qa  eu-west-1\n");
+}
+
+TEST_CASE("drsynth.json in the working folder provides settings, -c overrides them", "[cli]") {
+  test::TempDir dir;
+  { std::ofstream(dir.path / "drsynth.json") << R"({"environmentSuffix": "fromfile"})"; }
+  CHECK(run_in(dir.path, {"list"}).out.find("Stack-fromfile") != std::string::npos);
+  CHECK(run_in(dir.path, {"list", "-c", "environmentSuffix=cli"}).out.find("Stack-cli") != std::string::npos);
+}
+
+TEST_CASE("invalid JSON in drsynth.json is an error naming the file and line", "[cli]") {
+  test::TempDir dir;
+  { std::ofstream(dir.path / "drsynth.json") << "{\n  \"environmentSuffix\": \"x\",\n  oops\n}\n"; }
+  auto r = run_in(dir.path, {"synth", "-q"});
+  CHECK(r.code == cli::exit_user_error);
+  CHECK_THAT(r.err, Catch::Contains("[drsynth.E505]") && Catch::Contains("drsynth.json:3"));
+  CHECK_FALSE(fs::exists(dir.path / "cdk.out"));
+}
+
+TEST_CASE("a context value of the wrong type is an error naming the key", "[cli]") {
+  auto r = test::run_cli({"list", "-c", "environmentSuffix=42"}, app_with_suffix);
+  CHECK(r.code == cli::exit_user_error);
+  CHECK_THAT(r.err, Catch::Contains("[drsynth.E501]") && Catch::Contains("environmentSuffix") && Catch::Contains("42"));
+}
+
+TEST_CASE("synth of selected stacks writes only those, an unknown stack name is an error listing the known ones", "[cli]") {
+  test::TempDir dir;
+  auto r = test::run_cli({"synth", "-q", "-o", (dir.path / "o").string(), "--stack", "West-dev"}, app_with_suffix);
+  CHECK(r.code == 0);
+  CHECK(fs::exists(dir.path / "o" / "West-dev.template.json"));
+  CHECK_FALSE(fs::exists(dir.path / "o" / "Stack-dev.template.json"));
+  auto bad = test::run_cli({"synth", "-q", "-o", (dir.path / "p").string(), "--stack", "Nope"}, app_with_suffix);
+  CHECK(bad.code == cli::exit_user_error);
+  CHECK_THAT(bad.err, Catch::Contains("Nope") && Catch::Contains("Stack-dev, West-dev"));
+}
+
+TEST_CASE("deploy-plan prints AWS CLI commands in dependency order", "[cli]") {
+  auto r = test::run_cli({"deploy-plan"}, app_with_suffix);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("#!/usr/bin/env bash"));
+  CHECK_THAT(r.out, Catch::Contains("aws cloudformation deploy --region 'us-east-1' --stack-name 'Stack-dev' "
+                                    "--template-file 'Stack-dev.template.json' --capabilities CAPABILITY_NAMED_IAM"));
+}
+
+TEST_CASE("synth prints a summary, -v logs the phases", "[cli]") {
+  test::TempDir dir;
+  auto r = test::run_cli({"synth", "-v", "-o", (dir.path / "o").string()}, app_with_suffix);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Synthesized 2 stacks") && Catch::Contains("Stack-dev.template.json"));
+  CHECK_THAT(r.err, Catch::Contains("synthesized 2 stacks in"));
+}
+
+TEST_CASE("an exception from the app's own code is an internal error with exit code 70", "[cli]") {
+  auto r = test::run_cli({"list"}, [](App&) { throw std::runtime_error("boom"); });
+  CHECK(r.code == cli::exit_internal);
+  CHECK_THAT(r.err, Catch::Contains("boom"));
+}

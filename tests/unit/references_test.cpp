@@ -1,0 +1,156 @@
+// References between stacks: same stack, same region, other region, other account.
+#include "test_support.hpp"
+
+using namespace drsynth;
+using nlohmann::json;
+
+namespace {
+struct ThreeStacks {
+  App app{{.read_environment = false}};
+  Stack& producer = app.add<Stack>("Producer", StackProps{.stack_name = "Producer", .env = {.region = "us-east-1"}});
+  CfnResource& topic = producer.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  Stack& same_region =
+      app.add<Stack>("SameRegion", StackProps{.stack_name = "SameRegion", .env = {.region = "us-east-1"}});
+  Stack& other_region =
+      app.add<Stack>("OtherRegion", StackProps{.stack_name = "OtherRegion", .env = {.region = "eu-west-1"}});
+};
+}  // namespace
+
+TEST_CASE("a reference inside one stack renders Ref and Fn::GetAtt", "[references]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto& q = s.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  auto& sub = s.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("Endpoint", q.get_att("Arn"));
+  sub.set_property("TopicArn", q.ref());
+  auto a = synthesize(app);
+  const auto& props = a.find("S")->template_json["Resources"]["Sub"]["Properties"];
+  CHECK(props["Endpoint"] == json{{"Fn::GetAtt", {"Queue", "Arn"}}});
+  CHECK(props["TopicArn"] == json{{"Ref", "Queue"}});
+  CHECK_FALSE(a.find("S")->template_json.contains("Outputs"));
+  CHECK(a.find("S")->dependencies.empty());
+}
+
+TEST_CASE("a same-region reference becomes an Export in the producer and Fn::ImportValue in the consumer",
+          "[references]") {
+  ThreeStacks t;
+  auto& sub = t.same_region.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", t.topic.ref());
+  auto a = synthesize(t.app);
+  const std::string output_id = "ExportsOutputRefTopicA7DE468A";  // what aws-cdk-lib names it
+  CHECK(a.find("SameRegion")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"] ==
+        json{{"Fn::ImportValue", "Producer:" + output_id}});
+  CHECK(a.find("Producer")->template_json["Outputs"][output_id] ==
+        json{{"Value", {{"Ref", "Topic"}}}, {"Export", {{"Name", "Producer:" + output_id}}}});
+  CHECK(a.find("SameRegion")->dependencies == std::vector<std::string>{"Producer"});
+}
+
+TEST_CASE("a cross-region reference becomes an output and Fn::GetStackOutput", "[references]") {
+  ThreeStacks t;
+  auto& sub = t.other_region.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", t.topic.get_att("TopicArn"));
+  auto a = synthesize(t.app);
+  const auto& value = a.find("OtherRegion")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"];
+  REQUIRE(value.contains("Fn::GetStackOutput"));
+  const auto& gso = value["Fn::GetStackOutput"];
+  CHECK(gso["StackName"] == "Producer");
+  CHECK(gso["Region"] == "us-east-1");
+  const std::string output = gso["OutputName"];
+  CHECK(output.rfind("ExportsOutputFnGetAttTopicTopicArn", 0) == 0);
+  const auto& out = a.find("Producer")->template_json["Outputs"][output];
+  CHECK(out["Value"] == json{{"Fn::GetAtt", {"Topic", "TopicArn"}}});
+  CHECK_FALSE(out.contains("Export"));  // no export needed (and none would work across regions)
+  CHECK(a.find("OtherRegion")->dependencies == std::vector<std::string>{"Producer"});
+}
+
+TEST_CASE("outputs created by the resolver are deduplicated: ten uses give one output", "[references]") {
+  ThreeStacks t;
+  for (int i = 0; i < 10; ++i) {
+    auto& sub =
+        t.other_region.add<CfnResource>("Sub" + std::to_string(i), CfnResourceProps{.type = "AWS::SNS::Subscription"});
+    sub.set_property("TopicArn", t.topic.ref());
+    auto& sub2 =
+        t.same_region.add<CfnResource>("Sub" + std::to_string(i), CfnResourceProps{.type = "AWS::SNS::Subscription"});
+    sub2.set_property("TopicArn", t.topic.ref());
+  }
+  auto a = synthesize(t.app);
+  const auto& outputs = a.find("Producer")->template_json["Outputs"];
+  REQUIRE(outputs.size() == 1);
+  // Used from both regions: one output, exported for the same-region importer.
+  CHECK(outputs.begin().value().contains("Export"));
+}
+
+TEST_CASE("a reference to a stack in another known account is an error unless a reader role is given",
+          "[references]") {
+  App app({.read_environment = false});
+  auto& p = app.add<Stack>("P", StackProps{.env = {.region = "us-east-1", .account = "111111111111"}});
+  auto& topic = p.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& c = app.add<Stack>("C", StackProps{.env = {.region = "us-east-1", .account = "222222222222"}});
+  auto& sub = c.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", topic.ref());
+  auto e = test::synth_error(app);
+  CHECK(test::has_diagnostic(e, "E304", "C/Sub", "111111111111"));
+
+  App app2({.read_environment = false});
+  auto& p2 = app2.add<Stack>("P", StackProps{.env = {.region = "us-east-1", .account = "111111111111"}});
+  auto& topic2 = p2.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& c2 = app2.add<Stack>("C", StackProps{.env = {.region = "us-east-1", .account = "222222222222"},
+                                             .cross_account_reader_role_arn = "arn:aws:iam::111111111111:role/reader"});
+  auto& sub2 = c2.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub2.set_property("TopicArn", topic2.ref());
+  auto a = synthesize(app2);
+  const auto& gso = a.find("C")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"]["Fn::GetStackOutput"];
+  CHECK(gso["RoleArn"] == "arn:aws:iam::111111111111:role/reader");
+}
+
+TEST_CASE("a dependency cycle fails naming every stack and the construct paths of each edge", "[references]") {
+  App app({.read_environment = false});
+  auto& a = app.add<Stack>("A", StackProps{.env = {.region = "us-east-1"}});
+  auto& b = app.add<Stack>("B", StackProps{.env = {.region = "eu-west-1"}});
+  auto& ta = a.add<CfnResource>("TopicA", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& tb = b.add<CfnResource>("TopicB", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& sa = a.add<CfnResource>("SubA", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sa.set_property("TopicArn", tb.ref());
+  auto& sb = b.add<CfnResource>("SubB", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sb.set_property("TopicArn", ta.ref());
+  auto e = test::synth_error(app);
+  REQUIRE(e.code() == "E303");
+  const std::string msg = e.what();
+  CHECK_THAT(msg, Catch::Contains("A -> B -> A"));
+  CHECK_THAT(msg, Catch::Contains("A/SubA uses B/TopicB"));
+  CHECK_THAT(msg, Catch::Contains("B/SubB uses A/TopicA"));
+}
+
+TEST_CASE("a stack that references itself is not a cycle", "[references]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto& t = s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& sub = s.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", t.ref());
+  s.add_dependency(s);
+  CHECK_NOTHROW(synthesize(app));
+}
+
+TEST_CASE("DependsOn on a resource of another stack becomes a stack dependency", "[references]") {
+  ThreeStacks t;
+  auto& q = t.same_region.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  q.add_dependency(t.topic);
+  auto a = synthesize(t.app);
+  CHECK_FALSE(a.find("SameRegion")->template_json["Resources"]["Queue"].contains("DependsOn"));
+  CHECK(a.find("SameRegion")->dependencies == std::vector<std::string>{"Producer"});
+}
+
+TEST_CASE("stacks are ordered so that every stack comes after the stacks it depends on", "[references]") {
+  App app({.read_environment = false});
+  auto& late = app.add<Stack>("Late", StackProps{.env = {.region = "us-east-1"}});
+  auto& early = app.add<Stack>("Early", StackProps{.env = {.region = "us-east-1"}});
+  auto& topic = early.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& sub = late.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
+  sub.set_property("TopicArn", topic.ref());
+  auto a = synthesize(app);
+  REQUIRE(a.stacks.size() == 2);
+  CHECK(a.stacks[0].name == "Early");
+  CHECK(a.stacks[1].name == "Late");
+  auto manifest = json::parse(a.manifest_text);
+  CHECK(manifest["artifacts"]["Late"]["dependencies"] == json{"Early"});
+}
