@@ -43,6 +43,12 @@ class Construct {
   T& add(std::string id) {
     return adopt_new(std::make_unique<T>(*this, std::move(id)));
   }
+  // A construct with one constructor argument but no Props alias.
+  template <class T, class A>
+    requires(!requires { typename T::Props; })
+  T& add(std::string id, A&& a) {
+    return adopt_new(std::make_unique<T>(*this, std::move(id), std::forward<A>(a)));
+  }
   // Any other constructor: T(*this, id, a, b, ...).
   template <class T, class A, class B, class... Rest>
   T& add(std::string id, A&& a, B&& b, Rest&&... rest) {
