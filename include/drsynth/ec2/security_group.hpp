@@ -43,6 +43,8 @@ struct SecurityGroupProps {
 
 class SecurityGroup : public Construct {
  public:
+  using Props = SecurityGroupProps;
+
   SecurityGroup(Construct& scope, std::string id, SecurityGroupProps props);
 
   // TCP ingress on `port` (props.port when unset) from an IPv4 or IPv6 CIDR.

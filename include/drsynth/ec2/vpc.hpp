@@ -44,6 +44,8 @@ struct VpcProps {
 
 class Vpc : public Construct {
  public:
+  using Props = VpcProps;
+
   Vpc(Construct& scope, std::string id, VpcProps props);
 
   [[nodiscard]] Value vpc_id() const { return resource_->ref(); }

@@ -60,6 +60,8 @@ struct VpcPeeringProps {
 
 class VpcPeering : public Construct {
  public:
+  using Props = VpcPeeringProps;
+
   VpcPeering(Construct& scope, std::string id, VpcPeeringProps props);
 
   [[nodiscard]] Value peering_connection_id() const { return resource_->ref(); }
