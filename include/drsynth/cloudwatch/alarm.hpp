@@ -1,0 +1,86 @@
+// cloudwatch::Alarm: an AWS::CloudWatch::Alarm on one metric.
+//
+// Error codes (E780-E789):
+//   E780-E782  see cloudwatch/metric.hpp
+//   E783  invalid alarm name (1-255 chars)
+//   E784  evaluation_periods < 1, or datapoints_to_alarm outside 1..evaluation_periods
+//   E785  route53_compatible alarm breaks a Route 53 rule (Period < 60, extended
+//         statistic, DatapointsToAlarm != EvaluationPeriods)
+//   E786  more than 5 alarm or OK actions
+//   (E787-E788: sns/topic.hpp)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/cloudwatch/metric.hpp"
+#include "drsynth/construct.hpp"
+
+namespace drsynth::lambda {
+class Function;
+}
+namespace drsynth::sns {
+class Topic;
+}
+
+namespace drsynth::cloudwatch {
+
+enum class ComparisonOperator {
+  greater_than_or_equal_to_threshold,
+  greater_than_threshold,
+  less_than_threshold,
+  less_than_or_equal_to_threshold,
+};
+enum class TreatMissingData { missing, breaching, not_breaching, ignore };
+
+struct AlarmProps {
+  std::string alarm_name{};  // physical name; empty: CloudFormation generates one
+  std::string description{};
+  Metric metric{};
+  double threshold = 0;
+  ComparisonOperator comparison = ComparisonOperator::greater_than_threshold;
+  int evaluation_periods = 1;
+  std::optional<int> datapoints_to_alarm{};  // default: evaluation_periods
+  TreatMissingData treat_missing_data = TreatMissingData::missing;
+  // A Route 53 CLOUDWATCH_METRIC health check follows this alarm: validate the
+  // rules Route 53 imposes (see require_route53_compatible()).
+  bool route53_compatible = false;
+};
+
+class Alarm : public Construct {
+ public:
+  Alarm(Construct& scope, std::string id, AlarmProps props);
+
+  // SNS notification when the alarm goes to ALARM / back to OK.
+  void add_alarm_action(const sns::Topic& topic);
+  void add_ok_action(const sns::Topic& topic);
+  // Invokes the function directly: its ARN in AlarmActions plus an
+  // AWS::Lambda::Permission <Function>/AlarmPermission for
+  // lambda.alarms.cloudwatch.amazonaws.com with SourceArn this alarm's ARN.
+  void add_alarm_action(lambda::Function& function);
+  // Route 53 health checks only follow standard-resolution alarms with a simple
+  // statistic and DatapointsToAlarm == EvaluationPeriods; violations are E785.
+  void require_route53_compatible() noexcept { props_.route53_compatible = true; }
+
+  [[nodiscard]] Value alarm_arn() const { return resource_->get_att("Arn"); }
+  // Ref: the alarm name (generated when alarm_name is empty).
+  [[nodiscard]] Value alarm_name() const { return resource_->ref(); }
+  [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] const AlarmProps& props() const noexcept { return props_; }
+  [[nodiscard]] bool route53_compatible() const noexcept { return props_.route53_compatible; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.cloudwatch.Alarm"; }
+
+ private:
+  void render();
+
+  AlarmProps props_;
+  std::vector<Value> alarm_actions_;
+  std::vector<Value> ok_actions_;
+  CfnResource* resource_ = nullptr;
+};
+
+}  // namespace drsynth::cloudwatch

@@ -1,0 +1,104 @@
+// lambda::Function: an AWS::Lambda::Function with its own execution role
+// (<Function>/ServiceRole, iam::Role) and log group (<Function>/LogGroup,
+// /aws/lambda/<name>, destroyed with the stack).
+//
+// Error codes (E760-E769, shared with failover_function.hpp, health_probe.hpp):
+//   E760  invalid function name (1-64 chars of [a-zA-Z0-9-_])
+//   E761  timeout outside 1..900 seconds
+//   E762  memory outside 128..10240 MB
+//   E763  code: neither or both of code_asset / inline_code, inline code for a
+//         runtime other than python/nodejs or a handler not "index.<fn>",
+//         inline code over 1,000,000 bytes (it counts against the template body;
+//         CloudFormation dropped the old 4,096-character limit in 2022)
+//   E764  reserved concurrency < 0
+//   E765  log retention is not a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, ...)
+//   E766  invalid environment variable name, or variables over 4 KB
+//   E767  VPC config with subnets but no security groups (or the reverse)
+//   E768  runtime or handler empty
+//   E769  (health_probe.hpp / failover_function.hpp) a required prop is missing
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/asset.hpp"
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+#include "drsynth/iam/role.hpp"
+
+namespace drsynth::lambda {
+
+struct VpcConfig {
+  std::vector<Value> subnet_ids{};
+  std::vector<Value> security_group_ids{};
+};
+
+struct FunctionProps {
+  std::string function_name{};  // physical name, e.g. "failover-dev"
+  std::string description{};
+  std::string runtime = "python3.12";
+  std::string handler = "index.handler";
+  // Exactly one of: a folder shipped as an asset (zip in the stack's assets
+  // bucket), or inline source (Code.ZipFile, python/nodejs, handler index.*).
+  std::filesystem::path code_asset{};
+  std::string inline_code{};
+  int timeout_seconds = 3;
+  int memory_mb = 128;
+  std::map<std::string, Value> environment{};
+  // Subnets set: runs in the VPC and gets AWSLambdaVPCAccessExecutionRole
+  // (else AWSLambdaBasicExecutionRole).
+  VpcConfig vpc{};
+  std::optional<int> reserved_concurrency{};
+  int log_retention_days = 14;
+  std::string role_name{};  // physical name of the ServiceRole; empty: generated
+};
+
+struct PermissionProps {
+  std::string principal{};  // "events.amazonaws.com"
+  Value source_arn{};       // null: none
+  std::string action = "lambda:InvokeFunction";
+};
+
+class Function : public Construct {
+ public:
+  Function(Construct& scope, std::string id, FunctionProps props);
+
+  // Adds to the ServiceRole's DefaultPolicy; the function DependsOn that policy.
+  void add_to_role_policy(iam::PolicyStatement statement);
+  void add_environment(std::string name, Value value);
+  // An AWS::Lambda::Permission child <Function>/<id> that lets `principal` invoke it.
+  CfnResource& add_permission(std::string id, PermissionProps props);
+
+  [[nodiscard]] Value function_arn() const { return resource_->get_att("Arn"); }
+  // Ref: the function name.
+  [[nodiscard]] Value function_name_value() const { return resource_->ref(); }
+  [[nodiscard]] const std::string& function_name() const noexcept { return props_.function_name; }
+  [[nodiscard]] iam::Role& role() const noexcept { return *role_; }
+  [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] CfnResource& log_group() const noexcept { return *log_group_; }
+  [[nodiscard]] const Asset* asset() const noexcept { return asset_; }
+  [[nodiscard]] const FunctionProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.lambda.Function"; }
+
+ private:
+  void render_environment();
+
+  FunctionProps props_;
+  iam::Role* role_ = nullptr;
+  CfnResource* resource_ = nullptr;
+  CfnResource* log_group_ = nullptr;
+  Asset* asset_ = nullptr;
+  bool policy_dependency_ = false;
+};
+
+// Where the handler code of the ready-made functions lives: $DRSYNTH_RUNTIME_DIR
+// when set, else the source tree's runtime/ when it exists, else the installed
+// share/drsynth/runtime.
+[[nodiscard]] std::filesystem::path runtime_dir();
+
+}  // namespace drsynth::lambda

@@ -1,0 +1,64 @@
+// lambda::HealthProbe: a Function inside the DR VPC that connects to the
+// primary PostgreSQL every minute (runtime/probe, see runtime/README.md) and
+// publishes PrimaryHealthy (1/0) to CloudWatch. Route 53 cannot reach a
+// private database; this probe plus an alarm on healthy_metric() plus a
+// CLOUDWATCH_METRIC health check can.
+//
+// Children: ServiceRole (+DefaultPolicy), LogGroup, Code (asset), Resource,
+// Schedule (AWS::Events::Rule, rate(1 minute)), SchedulePermission.
+//
+// Error codes (lambda range, see function.hpp):
+//   E769  missing db_host / secret / metric_dimension_value, no VPC, a metric
+//         namespace starting with "AWS/", timeout < probe timeout + 10 s
+//   E789  invalid schedule expression
+#pragma once
+
+#include <string>
+
+#include "drsynth/cloudwatch/metric.hpp"
+#include "drsynth/lambda/function.hpp"
+
+namespace drsynth::lambda {
+
+struct HealthProbeProps {
+  std::string function_name{};
+  VpcConfig vpc{};               // the DR VPC's subnets and a security group allowed to reach the primary
+  Value db_host{};               // primary endpoint address
+  Value db_port = 5432;
+  std::string db_name = "postgres";
+  Value secret{};                // secret ARN (or name) holding username/password
+  std::string secret_region{};   // region of that secret; empty: this stack's region
+  std::string metric_namespace = "drsynth";
+  std::string metric_dimension_name = "System";
+  std::string metric_dimension_value{};  // e.g. "dr-dev"
+  double probe_timeout_seconds = 5;
+  int timeout_seconds = 20;
+  int memory_mb = 256;
+  std::string schedule = "rate(1 minute)";
+  int log_retention_days = 14;
+  std::string role_name{};
+};
+
+class HealthProbe : public Function {
+ public:
+  HealthProbe(Construct& scope, std::string id, HealthProbeProps props);
+
+  // PrimaryHealthy, statistic Minimum, period 60 s: alarm when < 1.
+  [[nodiscard]] cloudwatch::Metric healthy_metric() const;
+  // ProbeLatency (Milliseconds), statistic Maximum, period 60 s.
+  [[nodiscard]] cloudwatch::Metric latency_metric() const;
+  [[nodiscard]] CfnResource& schedule_rule() const noexcept { return *rule_; }
+  [[nodiscard]] const HealthProbeProps& probe_props() const noexcept { return probe_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.lambda.HealthProbe"; }
+
+ private:
+  HealthProbeProps probe_;
+  CfnResource* rule_ = nullptr;
+};
+
+// True for rate(1 minute), rate(5 minutes), cron(...).
+[[nodiscard]] bool valid_schedule_expression(const std::string& expression);
+
+}  // namespace drsynth::lambda

@@ -1,0 +1,52 @@
+// logs::LogGroup: an AWS::Logs::LogGroup with a name and a retention.
+//
+//   stack.add<logs::LogGroup>("Logs", {.log_group_name = logs::rds_postgresql_log_group_name("postgres-primary-dev"),
+//                                      .retention_days = 30});
+//
+// Error codes (secrets/logs, E740-E749; this file E745-E749):
+//   E745  log group name empty, longer than 512 or with characters AWS refuses
+//   E746  retention_days not one of CloudFormation's RetentionInDays values
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+#include "drsynth/removal_policy.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth::logs {
+
+struct LogGroupProps {
+  std::string log_group_name{};
+  int retention_days{30};
+  RemovalPolicy removal_policy{RemovalPolicy::destroy};
+};
+
+class LogGroup : public Construct {
+ public:
+  using Props = LogGroupProps;
+
+  LogGroup(Construct& scope, std::string id, LogGroupProps props);
+
+  [[nodiscard]] const std::string& log_group_name() const noexcept { return props_.log_group_name; }
+  [[nodiscard]] int retention_days() const noexcept { return props_.retention_days; }
+  [[nodiscard]] Value arn() const { return resource_->get_att("Arn"); }
+  [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
+  [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.logs.LogGroup"; }
+
+ private:
+  LogGroupProps props_;
+  CfnResource* resource_ = nullptr;
+};
+
+// Where RDS for PostgreSQL publishes the "postgresql" log of an instance.
+[[nodiscard]] std::string rds_postgresql_log_group_name(std::string_view instance_identifier);
+// Whether `days` is a RetentionInDays value CloudFormation accepts (1, 3, 5, 7, 14, 30, ...).
+[[nodiscard]] bool is_valid_retention(int days) noexcept;
+
+}  // namespace drsynth::logs

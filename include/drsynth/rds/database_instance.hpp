@@ -1,0 +1,130 @@
+// rds::DatabaseInstance: an RDS for PostgreSQL instance (the primary of a DR pair).
+//
+//   auto& db = stack.add<rds::DatabaseInstance>("Primary", {
+//       .instance_identifier = "postgres-primary-dev", .engine_version = "15.12",
+//       .vpc = &vpc, .security_groups = {&db_sg}, .parameter_group = &params, .secret = &secret});
+//
+// Renders AWS::RDS::DBInstance at Primary/Resource with Engine postgres,
+// encrypted gp3 storage (AWS managed key unless kms_key_id), Multi-AZ, backups,
+// PubliclyAccessible false, CopyTagsToSnapshot, CloudWatch export of the
+// "postgresql" log, and both DeletionPolicy and UpdateReplacePolicy from
+// removal_policy (Delete by default; CloudFormation's own default is Snapshot).
+// Children: SubnetGroup/Default (when given a vpc instead of a subnet_group),
+// LogRetentionpostgresql/Resource (the log group /aws/rds/instance/<id>/postgresql,
+// created first: the instance DependsOn it, so the retention applies),
+// MonitoringRole (when monitoring_interval > 0).
+// Master credentials come from the DatabaseSecret as dynamic references, and
+// the secret gets its SecretTargetAttachment. Never ManageMasterUserPassword:
+// RDS does not support it for the source of a read replica (AWS-FACTS.md).
+//
+// Error codes (rds, E720-E739):
+//   E720  engine version not supported (15.10, 15.12-15.17)
+//   E721  instance identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
+//   E722  instance class unknown (see engine.hpp)
+//   E723  allocated storage outside 20..65536 GiB, or max_allocated_storage below it
+//   E724  storage type not gp2/gp3/io1/io2/standard
+//   E725  backup retention outside 0..35 days
+//   E726  port outside 1150..65535
+//   E727  database name invalid for PostgreSQL (letter first, letters/digits/_, 1-63)
+//   E728  no secret (master credentials)
+//   E729  no vpc/subnet_group, both disagreeing, or network pieces in another region
+//   E730  parameter group for another engine major version or another region
+//   E731  no security group, or one of another VPC
+//   E732  monitoring interval not 0/1/5/10/15/30/60, or performance insights retention
+//         not 7 or a multiple of 31 up to 731
+//   E733  parameter group name/description (parameter_group.hpp)
+//   E734-E737  read replicas (read_replica.hpp)
+//   E738  subnet group (subnet_group.hpp)
+//   E739  parameters (parameter_group.hpp)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+#include "drsynth/rds/engine.hpp"
+#include "drsynth/removal_policy.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth::ec2 {
+class Vpc;
+class SecurityGroup;
+}  // namespace drsynth::ec2
+namespace drsynth::logs {
+class LogGroup;
+}
+namespace drsynth::secrets {
+class DatabaseSecret;
+}
+
+namespace drsynth::rds {
+
+class ParameterGroup;
+class SubnetGroup;
+
+struct DatabaseInstanceProps {
+  std::string instance_identifier{};
+  std::string engine_version{default_postgres_version};
+  std::string instance_class{"db.r6g.large"};
+  ec2::Vpc* vpc{nullptr};                 // a subnet group over its subnets is created...
+  SubnetGroup* subnet_group{nullptr};     // ...unless one is given
+  std::vector<ec2::SecurityGroup*> security_groups{};
+  bool multi_az{true};
+  int allocated_storage{100};             // GiB, >= 20
+  std::optional<int> max_allocated_storage{};  // storage autoscaling ceiling
+  std::string storage_type{"gp3"};
+  bool storage_encrypted{true};
+  std::optional<std::string> kms_key_id{};  // AWS managed key (aws/rds) when unset
+  int backup_retention_days{7};
+  std::optional<std::string> preferred_backup_window{};  // "03:00-04:00" (UTC)
+  bool deletion_protection{false};
+  ParameterGroup* parameter_group{nullptr};  // the engine's default group when unset
+  secrets::DatabaseSecret* secret{nullptr};  // required
+  std::optional<std::string> database_name{};
+  int port{5432};
+  int log_retention_days{30};
+  bool enable_performance_insights{false};
+  int performance_insights_retention_days{7};
+  int monitoring_interval{0};  // seconds; > 0 creates a MonitoringRole
+  bool auto_minor_version_upgrade{false};  // the version is pinned
+  bool copy_tags_to_snapshot{true};
+  RemovalPolicy removal_policy{RemovalPolicy::destroy};
+};
+
+class DatabaseInstance : public Construct {
+ public:
+  using Props = DatabaseInstanceProps;
+
+  DatabaseInstance(Construct& scope, std::string id, DatabaseInstanceProps props);
+
+  [[nodiscard]] Value endpoint_address() const { return resource_->get_att("Endpoint.Address"); }
+  [[nodiscard]] Value endpoint_port() const { return resource_->get_att("Endpoint.Port"); }
+  // GetAtt DBInstanceArn (a reference: Fn::GetStackOutput when used in another region).
+  [[nodiscard]] Value arn() const { return resource_->get_att("DBInstanceArn"); }
+  [[nodiscard]] const std::string& instance_identifier() const noexcept { return props_.instance_identifier; }
+  [[nodiscard]] const std::string& engine_version() const noexcept { return props_.engine_version; }
+  [[nodiscard]] const std::string& instance_class() const noexcept { return props_.instance_class; }
+  [[nodiscard]] int port() const noexcept { return props_.port; }
+  [[nodiscard]] bool storage_encrypted() const noexcept { return props_.storage_encrypted; }
+  [[nodiscard]] int backup_retention_days() const noexcept { return props_.backup_retention_days; }
+  [[nodiscard]] const std::string& region() const;
+  [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
+  [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
+  [[nodiscard]] secrets::DatabaseSecret* secret() const noexcept { return props_.secret; }
+  [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
+  [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] const DatabaseInstanceProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.DatabaseInstance"; }
+
+ private:
+  DatabaseInstanceProps props_;
+  CfnResource* resource_ = nullptr;
+  logs::LogGroup* log_group_ = nullptr;
+  SubnetGroup* subnet_group_ = nullptr;
+};
+
+}  // namespace drsynth::rds

@@ -1,0 +1,104 @@
+// rds::ReadReplica: a read replica of a DatabaseInstance, in the same or
+// (the DR case) another region.
+//
+//   auto& replica = dr_stack.add<rds::ReadReplica>("Replica", {
+//       .source = &primary, .instance_identifier = "postgres-replica-dev",
+//       .vpc = &replica_vpc, .security_groups = {&replica_sg}, .parameter_group = &replica_params});
+//
+// SourceDBInstanceIdentifier is the source's ARN (GetAtt DBInstanceArn; across
+// regions drsynth renders it as Fn::GetStackOutput), SourceRegion the source
+// stack's region when it differs, KmsKeyId "alias/aws/rds" of the replica's
+// region by default across regions (the source is encrypted, so the replica
+// must be; a key of the source's region cannot be used). BackupRetentionPeriod
+// is rendered (RDS supports backups on PostgreSQL >= 14.1 replicas).
+// Never rendered (CloudFormation/cfn-lint E3020 or inherited from the source):
+// MasterUsername, MasterUserPassword, StorageEncrypted, CharacterSetName, DBName,
+// PreferredBackupWindow, DBSnapshotIdentifier, AllocatedStorage, EngineVersion.
+// Children: SubnetGroup/Default (when given a vpc), LogRetentionpostgresql/Resource
+// (the instance DependsOn it), MonitoringRole (monitoring_interval > 0).
+//
+// Error codes (E734-E737, plus the instance checks E721-E732 of database_instance.hpp):
+//   E734  the source is not storage-encrypted
+//   E735  the source has no automated backups (backup_retention_days 0)
+//   E736  engine major version differs from the source's
+//   E737  no source
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+#include "drsynth/removal_policy.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth::ec2 {
+class Vpc;
+class SecurityGroup;
+}  // namespace drsynth::ec2
+namespace drsynth::logs {
+class LogGroup;
+}
+
+namespace drsynth::rds {
+
+class DatabaseInstance;
+class ParameterGroup;
+class SubnetGroup;
+
+struct ReadReplicaProps {
+  DatabaseInstance* source{nullptr};  // may be in another stack and region
+  std::string instance_identifier{};
+  std::string instance_class{"db.r6g.large"};
+  ec2::Vpc* vpc{nullptr};
+  SubnetGroup* subnet_group{nullptr};
+  std::vector<ec2::SecurityGroup*> security_groups{};
+  bool multi_az{true};
+  int backup_retention_days{7};
+  std::string storage_type{"gp3"};
+  std::optional<int> max_allocated_storage{};
+  ParameterGroup* parameter_group{nullptr};  // one of the replica's region
+  // Encryption key in the replica's region; "alias/aws/rds" across regions when unset.
+  std::optional<std::string> kms_key_id{};
+  bool deletion_protection{false};
+  int log_retention_days{30};
+  bool enable_performance_insights{false};
+  int performance_insights_retention_days{7};
+  int monitoring_interval{0};
+  bool auto_minor_version_upgrade{false};
+  bool copy_tags_to_snapshot{true};
+  RemovalPolicy removal_policy{RemovalPolicy::destroy};
+};
+
+class ReadReplica : public Construct {
+ public:
+  using Props = ReadReplicaProps;
+
+  ReadReplica(Construct& scope, std::string id, ReadReplicaProps props);
+
+  [[nodiscard]] Value endpoint_address() const { return resource_->get_att("Endpoint.Address"); }
+  [[nodiscard]] Value endpoint_port() const { return resource_->get_att("Endpoint.Port"); }
+  [[nodiscard]] Value arn() const { return resource_->get_att("DBInstanceArn"); }
+  [[nodiscard]] const std::string& instance_identifier() const noexcept { return props_.instance_identifier; }
+  [[nodiscard]] const DatabaseInstance* source() const noexcept { return props_.source; }
+  // Whether the source is in another region (SourceRegion and a KMS key are then rendered).
+  [[nodiscard]] bool cross_region() const;
+  [[nodiscard]] const std::string& region() const;
+  [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
+  [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
+  [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
+  [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] const ReadReplicaProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.ReadReplica"; }
+
+ private:
+  ReadReplicaProps props_;
+  CfnResource* resource_ = nullptr;
+  logs::LogGroup* log_group_ = nullptr;
+  SubnetGroup* subnet_group_ = nullptr;
+};
+
+}  // namespace drsynth::rds

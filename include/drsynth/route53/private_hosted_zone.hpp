@@ -1,0 +1,60 @@
+// route53::PrivateHostedZone: an AWS::Route53::HostedZone associated with
+// VPCs (possibly of several regions).
+//
+// Error codes (E750-E759, shared with health_check.hpp, weighted_record.hpp):
+//   E750  invalid zone name (labels 1-63 chars of [a-z0-9_-], total <= 253)
+//   E751  no VPC, or a VPC without region
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+
+namespace drsynth::route53 {
+
+class WeightedRecord;
+
+struct ZoneVpc {
+  Value vpc_id{};
+  std::string region{};  // "us-east-1"
+};
+
+struct PrivateHostedZoneProps {
+  std::string zone_name{};  // "db-dev.internal" (trailing dot optional)
+  std::vector<ZoneVpc> vpcs{};
+  std::string comment{};
+};
+
+class PrivateHostedZone : public Construct {
+ public:
+  PrivateHostedZone(Construct& scope, std::string id, PrivateHostedZoneProps props);
+
+  // Ref: the zone id (without "/hostedzone/").
+  [[nodiscard]] Value hosted_zone_id() const { return resource_->ref(); }
+  // The name as given, without a trailing dot.
+  [[nodiscard]] std::string zone_name() const;
+  [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] const PrivateHostedZoneProps& props() const noexcept { return props_; }
+
+  // Records in this zone (filled by WeightedRecord), used to check that a
+  // weighted group shares one TTL.
+  void register_record(const WeightedRecord& r) { records_.push_back(&r); }
+  [[nodiscard]] const std::vector<const WeightedRecord*>& records() const noexcept { return records_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.route53.PrivateHostedZone"; }
+
+ private:
+  PrivateHostedZoneProps props_;
+  CfnResource* resource_ = nullptr;
+  std::vector<const WeightedRecord*> records_;
+};
+
+// Lower case, no trailing dot.
+[[nodiscard]] std::string normalize_dns_name(std::string_view name);
+// RFC 1035-ish syntax check used for zone and record names (underscores allowed).
+[[nodiscard]] bool valid_dns_name(std::string_view name);
+
+}  // namespace drsynth::route53

@@ -1,0 +1,150 @@
+#include "drsynth/cloudwatch/alarm.hpp"
+
+#include <cmath>
+#include <regex>
+
+#include "drsynth/lambda/function.hpp"
+#include "drsynth/sns/topic.hpp"
+
+namespace drsynth::cloudwatch {
+
+namespace {
+std::string_view to_cfn(ComparisonOperator c) {
+  switch (c) {
+    case ComparisonOperator::greater_than_or_equal_to_threshold: return "GreaterThanOrEqualToThreshold";
+    case ComparisonOperator::greater_than_threshold: return "GreaterThanThreshold";
+    case ComparisonOperator::less_than_threshold: return "LessThanThreshold";
+    case ComparisonOperator::less_than_or_equal_to_threshold: return "LessThanOrEqualToThreshold";
+  }
+  return "GreaterThanThreshold";
+}
+std::string_view to_cfn(TreatMissingData t) {
+  switch (t) {
+    case TreatMissingData::missing: return "missing";
+    case TreatMissingData::breaching: return "breaching";
+    case TreatMissingData::not_breaching: return "notBreaching";
+    case TreatMissingData::ignore: return "ignore";
+  }
+  return "missing";
+}
+Value threshold_value(double t) {
+  if (std::isfinite(t) && t == std::floor(t) && std::fabs(t) < 1e15) return Value(static_cast<long long>(t));
+  return Value(t);
+}
+}  // namespace
+
+bool is_simple_statistic(const std::string& s) {
+  return s == "Average" || s == "Minimum" || s == "Maximum" || s == "Sum" || s == "SampleCount";
+}
+
+bool is_extended_statistic(const std::string& s) {
+  static const std::regex re("^p(100|[0-9]{1,2})(\\.[0-9]{1,2})?$");
+  return std::regex_match(s, re);
+}
+
+Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
+  resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::CloudWatch::Alarm"});
+  render();
+}
+
+void Alarm::add_alarm_action(const sns::Topic& topic) {
+  alarm_actions_.push_back(topic.topic_arn());
+  render();
+}
+
+void Alarm::add_ok_action(const sns::Topic& topic) {
+  ok_actions_.push_back(topic.topic_arn());
+  render();
+}
+
+void Alarm::add_alarm_action(lambda::Function& function) {
+  alarm_actions_.push_back(function.function_arn());
+  // One permission per function and alarm: "AlarmPermission" for the first.
+  std::string pid = "AlarmPermission";
+  if (function.find_child(pid) != nullptr) pid += id();
+  function.add_permission(pid, lambda::PermissionProps{.principal = "lambda.alarms.cloudwatch.amazonaws.com",
+                                                       .source_arn = alarm_arn()});
+  render();
+}
+
+void Alarm::render() {
+  const Metric& m = props_.metric;
+  auto& r = *resource_;
+  if (!props_.alarm_name.empty()) r.set_property("AlarmName", props_.alarm_name);
+  if (!props_.description.empty()) r.set_property("AlarmDescription", props_.description);
+  r.set_property("Namespace", m.namespace_name);
+  r.set_property("MetricName", m.metric_name);
+  if (!m.dimensions.empty()) {
+    Value dims = Value::array();
+    for (const auto& [name, value] : m.dimensions) dims.push_back(Value::object({{"Name", name}, {"Value", value}}));
+    r.set_property("Dimensions", dims);
+  }
+  if (is_extended_statistic(m.statistic)) {
+    r.set_property("ExtendedStatistic", m.statistic);
+  } else {
+    r.set_property("Statistic", m.statistic);
+  }
+  r.set_property("Period", m.period_seconds);
+  if (m.unit) r.set_property("Unit", *m.unit);
+  r.set_property("Threshold", threshold_value(props_.threshold));
+  r.set_property("ComparisonOperator", std::string(to_cfn(props_.comparison)));
+  r.set_property("EvaluationPeriods", props_.evaluation_periods);
+  r.set_property("DatapointsToAlarm", props_.datapoints_to_alarm.value_or(props_.evaluation_periods));
+  r.set_property("TreatMissingData", std::string(to_cfn(props_.treat_missing_data)));
+  if (!alarm_actions_.empty()) {
+    r.set_property("AlarmActions", Value(Value::Array(alarm_actions_.begin(), alarm_actions_.end())));
+  }
+  if (!ok_actions_.empty()) r.set_property("OKActions", Value(Value::Array(ok_actions_.begin(), ok_actions_.end())));
+}
+
+void Alarm::validate(Validation& v) const {
+  const Metric& m = props_.metric;
+  const int p = m.period_seconds;
+  if (!(p == 10 || p == 20 || p == 30 || (p > 0 && p % 60 == 0))) {
+    v.error("E780", *this, "invalid alarm period", std::to_string(p) + " s", "10, 20, 30 or a multiple of 60 seconds");
+  }
+  if (m.namespace_name.empty() || m.metric_name.empty()) {
+    v.error("E781", *this, "metric needs a namespace and a name",
+            "\"" + m.namespace_name + "\" / \"" + m.metric_name + "\"", "e.g. AWS/RDS / ReplicaLag");
+  }
+  if (m.dimensions.size() > 30) {
+    v.error("E781", *this, "too many metric dimensions", std::to_string(m.dimensions.size()), "<= 30");
+  }
+  if (!is_simple_statistic(m.statistic) && !is_extended_statistic(m.statistic)) {
+    v.error("E782", *this, "unknown statistic", "\"" + m.statistic + "\"",
+            "Average, Minimum, Maximum, Sum, SampleCount or a percentile such as p99");
+  }
+  if (props_.alarm_name.size() > 255) {
+    v.error("E783", *this, "alarm name too long", std::to_string(props_.alarm_name.size()) + " chars", "<= 255");
+  }
+  const int dp = props_.datapoints_to_alarm.value_or(props_.evaluation_periods);
+  if (props_.evaluation_periods < 1) {
+    v.error("E784", *this, "evaluation periods must be at least 1", std::to_string(props_.evaluation_periods), ">= 1");
+  } else if (dp < 1 || dp > props_.evaluation_periods) {
+    v.error("E784", *this, "datapoints to alarm outside 1..evaluation periods", std::to_string(dp),
+            "1.." + std::to_string(props_.evaluation_periods));
+  }
+  if (props_.route53_compatible) {
+    const std::string why = "a Route 53 CLOUDWATCH_METRIC health check follows this alarm: ";
+    if (p < 60) {
+      v.error("E785", *this, why + "Route 53 does not support high-resolution alarms", std::to_string(p) + " s",
+              "Period >= 60");
+    }
+    if (!is_simple_statistic(m.statistic)) {
+      v.error("E785", *this, why + "Route 53 only supports simple statistics", "\"" + m.statistic + "\"",
+              "Average, Minimum, Maximum, Sum or SampleCount");
+    }
+    if (dp != props_.evaluation_periods) {
+      v.error("E785", *this, why + "Route 53 does not support M-out-of-N alarms",
+              "DatapointsToAlarm " + std::to_string(dp) + ", EvaluationPeriods " +
+                  std::to_string(props_.evaluation_periods),
+              "DatapointsToAlarm == EvaluationPeriods");
+    }
+  }
+  if (alarm_actions_.size() > 5 || ok_actions_.size() > 5) {
+    v.error("E786", *this, "an alarm has at most 5 actions per state",
+            std::to_string(std::max(alarm_actions_.size(), ok_actions_.size())), "<= 5");
+  }
+}
+
+}  // namespace drsynth::cloudwatch

@@ -1,0 +1,97 @@
+#include "drsynth/iam/policy_statement.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <regex>
+
+#include "drsynth/construct.hpp"
+
+namespace drsynth::iam {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool is_wildcard_action(const std::string& a) { return a == "*" || (a.size() > 2 && a.ends_with(":*")); }
+
+}  // namespace
+
+bool action_requires_star_resource(std::string_view action) {
+  // Actions without resource-level permissions: IAM only accepts "*" for them
+  // (Service Authorization Reference, "Resource types" column empty).
+  static constexpr std::array<std::string_view, 14> table = {
+      "cloudwatch:putmetricdata",       "cloudwatch:getmetricdata",
+      "cloudwatch:listmetrics",         "ec2:createnetworkinterface",
+      "ec2:describenetworkinterfaces",  "ec2:deletenetworkinterface",
+      "ec2:assignprivateipaddresses",   "ec2:unassignprivateipaddresses",
+      "ec2:describesubnets",            "ec2:describesecuritygroups",
+      "xray:puttracesegments",          "xray:puttelemetryrecords",
+      "sts:getcalleridentity",          "secretsmanager:getrandompassword",
+  };
+  const std::string a = lower(action);
+  return std::find(table.begin(), table.end(), a) != table.end();
+}
+
+Value to_value(const PolicyStatement& s) {
+  Value out = Value::object();
+  if (!s.sid.empty()) out["Sid"] = s.sid;
+  out["Effect"] = s.effect == Effect::allow ? "Allow" : "Deny";
+  if (s.actions.size() == 1) {
+    out["Action"] = s.actions.front();
+  } else {
+    Value actions = Value::array();
+    for (const auto& a : s.actions) actions.push_back(a);
+    out["Action"] = actions;
+  }
+  if (s.resources.size() == 1) {
+    out["Resource"] = s.resources.front();
+  } else {
+    out["Resource"] = Value(Value::Array(s.resources.begin(), s.resources.end()));
+  }
+  if (!s.conditions.empty()) out["Condition"] = Value(s.conditions);
+  return out;
+}
+
+Value policy_document(const std::vector<PolicyStatement>& statements) {
+  Value list = Value::array();
+  for (const auto& s : statements) list.push_back(to_value(s));
+  return Value::object({{"Version", "2012-10-17"}, {"Statement", list}});
+}
+
+void validate_statement(const PolicyStatement& s, Validation& v, const Construct& at) {
+  static const std::regex action_re("^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$");
+  const bool acknowledged = !s.acknowledge_wildcard.empty();
+  if (s.actions.empty()) v.error("E772", at, "policy statement has no actions", "[]", "at least one action");
+  if (s.resources.empty()) v.error("E773", at, "policy statement has no resources", "[]", "at least one resource ARN");
+  bool all_star_only = !s.actions.empty();
+  for (const auto& a : s.actions) {
+    if (a != "*" && !std::regex_match(a, action_re)) {
+      v.error("E774", at, "invalid IAM action", q(a), "<service>:<Action>, e.g. rds:DescribeDBInstances");
+    }
+    if (is_wildcard_action(a) && !acknowledged) {
+      v.error("E770", at, "wildcard action grants every permission of the service", q(a),
+              "explicit actions, or acknowledge_wildcard = \"<reason>\" on the statement");
+    }
+    if (!action_requires_star_resource(a)) all_star_only = false;
+  }
+  for (const auto& r : s.resources) {
+    if (r.is_string() && r.as_string() == "*" && !all_star_only && !acknowledged) {
+      std::string listed;
+      for (const auto& a : s.actions) {
+        if (action_requires_star_resource(a)) continue;
+        listed += (listed.empty() ? "" : ", ") + a;
+      }
+      v.error("E771", at, "resource \"*\" for actions that support resource-level permissions (" + listed + ")",
+              "\"*\"", "the ARNs of the resources the actions need");
+    }
+  }
+}
+
+}  // namespace drsynth::iam

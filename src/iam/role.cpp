@@ -1,0 +1,66 @@
+#include "drsynth/iam/role.hpp"
+
+#include <regex>
+
+namespace drsynth::iam {
+
+Role::Role(Construct& scope, std::string id, RoleProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
+  resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::IAM::Role"});
+  render();
+}
+
+void Role::add_to_policy(PolicyStatement statement) {
+  props_.statements.push_back(std::move(statement));
+  render();
+}
+
+void Role::add_managed_policy(Value arn) {
+  props_.managed_policy_arns.push_back(std::move(arn));
+  render();
+}
+
+void Role::render() {
+  const Value trust = Value::object(
+      {{"Version", "2012-10-17"},
+       {"Statement", Value::array({Value::object({{"Effect", "Allow"},
+                                                  {"Principal", Value::object({{"Service", props_.assumed_by}})},
+                                                  {"Action", "sts:AssumeRole"}})})}});
+  resource_->set_property("AssumeRolePolicyDocument", trust);
+  if (!props_.role_name.empty()) resource_->set_property("RoleName", props_.role_name);
+  if (!props_.description.empty()) resource_->set_property("Description", props_.description);
+  if (!props_.managed_policy_arns.empty()) {
+    resource_->set_property("ManagedPolicyArns",
+                            Value(Value::Array(props_.managed_policy_arns.begin(), props_.managed_policy_arns.end())));
+  }
+  if (props_.statements.empty()) return;
+  if (policy_ == nullptr) {
+    policy_scope_ = &add<Construct>("DefaultPolicy");
+    policy_ = &policy_scope_->add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::IAM::Policy"});
+    // Like aws-cdk-lib: the policy is named after its logical ID (unique per role).
+    policy_->set_property("PolicyName", policy_->logical_id());
+    policy_->set_property("Roles", Value::array({resource_->ref()}));
+  }
+  policy_->set_property("PolicyDocument", policy_document(props_.statements));
+}
+
+void Role::validate(Validation& v) const {
+  static const std::regex name_re("^[A-Za-z0-9+=,.@_-]{1,64}$");
+  if (!props_.role_name.empty() && !std::regex_match(props_.role_name, name_re)) {
+    v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
+            "1-64 characters of [A-Za-z0-9+=,.@_-]");
+  }
+  static const std::regex principal_re("^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$");
+  if (!std::regex_match(props_.assumed_by, principal_re)) {
+    v.error("E776", *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
+            "a service principal such as lambda.amazonaws.com");
+  }
+  for (const auto& arn : props_.managed_policy_arns) {
+    if (arn.is_string() && !arn.as_string().starts_with("arn:")) {
+      v.error("E777", *this, "managed policy is not an ARN", arn.describe(),
+              "arn:${AWS::Partition}:iam::aws:policy/...");
+    }
+  }
+  for (const auto& s : props_.statements) validate_statement(s, v, *this);
+}
+
+}  // namespace drsynth::iam

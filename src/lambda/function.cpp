@@ -1,0 +1,175 @@
+#include "drsynth/lambda/function.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <regex>
+
+#include "drsynth/stack.hpp"
+
+namespace drsynth::lambda {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+Value managed_policy(std::string_view name) {
+  return Value::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/" + std::string(name));
+}
+
+constexpr std::array<int, 22> kRetentionDays = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+                                                365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+}  // namespace
+
+fs::path runtime_dir() {
+  if (const char* env = std::getenv("DRSYNTH_RUNTIME_DIR"); env != nullptr && *env != '\0') return fs::path(env);
+  std::error_code ec;
+  const fs::path source(DRSYNTH_SOURCE_RUNTIME_DIR);
+  if (fs::is_directory(source, ec)) return source;
+  return fs::path(DRSYNTH_INSTALL_RUNTIME_DIR);
+}
+
+Function::Function(Construct& scope, std::string id, FunctionProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  const bool in_vpc = !props_.vpc.subnet_ids.empty();
+  role_ = &add<iam::Role>(
+      "ServiceRole",
+      iam::RoleProps{.role_name = props_.role_name,
+                     .assumed_by = "lambda.amazonaws.com",
+                     .managed_policy_arns = {managed_policy(in_vpc ? "AWSLambdaVPCAccessExecutionRole"
+                                                                   : "AWSLambdaBasicExecutionRole")}});
+
+  // The log group exists before the function (the function refers to it), so
+  // Lambda never creates an unmanaged one, and it goes away with the stack.
+  log_group_ = &add<CfnResource>("LogGroup", CfnResourceProps{.type = "AWS::Logs::LogGroup"});
+  if (!props_.function_name.empty()) log_group_->set_property("LogGroupName", "/aws/lambda/" + props_.function_name);
+  log_group_->set_property("RetentionInDays", props_.log_retention_days);
+  log_group_->apply_removal_policy(RemovalPolicy::destroy);
+
+  Value code = Value::object();
+  if (!props_.code_asset.empty()) {
+    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset});
+    code["S3Bucket"] = stack().assets_bucket();
+    code["S3Key"] = asset_->zip_name();
+  } else if (!props_.inline_code.empty()) {
+    code["ZipFile"] = props_.inline_code;
+  }
+
+  resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::Lambda::Function"});
+  if (!props_.function_name.empty()) resource_->set_property("FunctionName", props_.function_name);
+  if (!props_.description.empty()) resource_->set_property("Description", props_.description);
+  resource_->set_property("Runtime", props_.runtime);
+  resource_->set_property("Handler", props_.handler);
+  resource_->set_property("Code", code);
+  resource_->set_property("Role", role_->role_arn());
+  resource_->set_property("Timeout", props_.timeout_seconds);
+  resource_->set_property("MemorySize", props_.memory_mb);
+  resource_->set_property("LoggingConfig", Value::object({{"LogGroup", log_group_->ref()}}));
+  if (props_.reserved_concurrency) resource_->set_property("ReservedConcurrentExecutions", *props_.reserved_concurrency);
+  if (in_vpc || !props_.vpc.security_group_ids.empty()) {
+    resource_->set_property(
+        "VpcConfig",
+        Value::object({{"SubnetIds", Value(Value::Array(props_.vpc.subnet_ids.begin(), props_.vpc.subnet_ids.end()))},
+                       {"SecurityGroupIds", Value(Value::Array(props_.vpc.security_group_ids.begin(),
+                                                               props_.vpc.security_group_ids.end()))}}));
+  }
+  render_environment();
+}
+
+void Function::add_to_role_policy(iam::PolicyStatement statement) {
+  role_->add_to_policy(std::move(statement));
+  // The function must not start before its permissions exist.
+  if (!policy_dependency_ && role_->default_policy() != nullptr) {
+    resource_->add_dependency(*role_->default_policy());
+    policy_dependency_ = true;
+  }
+}
+
+void Function::add_environment(std::string name, Value value) {
+  props_.environment[std::move(name)] = std::move(value);
+  render_environment();
+}
+
+void Function::render_environment() {
+  if (props_.environment.empty()) return;
+  Value::Object vars;
+  for (const auto& [k, v] : props_.environment) vars[k] = v;
+  resource_->set_property("Environment", Value::object({{"Variables", Value(std::move(vars))}}));
+}
+
+CfnResource& Function::add_permission(std::string id, PermissionProps props) {
+  auto& p = add<CfnResource>(std::move(id), CfnResourceProps{.type = "AWS::Lambda::Permission"});
+  p.set_property("Action", props.action);
+  p.set_property("FunctionName", function_arn());
+  p.set_property("Principal", props.principal);
+  if (!props.source_arn.is_null()) p.set_property("SourceArn", props.source_arn);
+  return p;
+}
+
+void Function::validate(Validation& v) const {
+  static const std::regex name_re("^[a-zA-Z0-9_-]{1,64}$");
+  if (!props_.function_name.empty() && !std::regex_match(props_.function_name, name_re)) {
+    v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
+            "1-64 characters of [a-zA-Z0-9-_]");
+  }
+  if (props_.timeout_seconds < 1 || props_.timeout_seconds > 900) {
+    v.error("E761", *this, "Lambda timeout out of range", std::to_string(props_.timeout_seconds) + " s",
+            "1..900 seconds");
+  }
+  if (props_.memory_mb < 128 || props_.memory_mb > 10240) {
+    v.error("E762", *this, "Lambda memory size out of range", std::to_string(props_.memory_mb) + " MB",
+            "128..10240 MB");
+  }
+  const bool has_asset = !props_.code_asset.empty();
+  const bool has_inline = !props_.inline_code.empty();
+  if (has_asset == has_inline) {
+    v.error("E763", *this, has_asset ? "both code_asset and inline_code are set" : "function has no code",
+            has_asset ? props_.code_asset.string() : "", "exactly one of code_asset or inline_code");
+  }
+  if (has_inline) {
+    if (!props_.runtime.starts_with("python") && !props_.runtime.starts_with("nodejs")) {
+      v.error("E763", *this, "inline code (Code.ZipFile) is only supported for Python and Node.js runtimes",
+              q(props_.runtime), "a python* or nodejs* runtime, or code_asset");
+    }
+    if (!props_.handler.starts_with("index.")) {
+      v.error("E763", *this, "inline code is stored as index.<ext>: the handler must be index.<function>",
+              q(props_.handler), "index.<function>");
+    }
+    if (props_.inline_code.size() > 1'000'000) {
+      v.error("E763", *this, "inline code does not fit in a template", std::to_string(props_.inline_code.size()) + " bytes",
+              "<= 1,000,000 bytes (template body limit); use code_asset");
+    }
+  }
+  if (props_.reserved_concurrency && *props_.reserved_concurrency < 0) {
+    v.error("E764", *this, "reserved concurrency is negative", std::to_string(*props_.reserved_concurrency), ">= 0");
+  }
+  if (std::find(kRetentionDays.begin(), kRetentionDays.end(), props_.log_retention_days) == kRetentionDays.end()) {
+    v.error("E765", *this, "log retention is not a value CloudWatch Logs accepts",
+            std::to_string(props_.log_retention_days) + " days",
+            "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
+            "3288, 3653");
+  }
+  static const std::regex env_re("^[a-zA-Z][a-zA-Z0-9_]*$");
+  std::size_t env_bytes = 0;
+  for (const auto& [k, val] : props_.environment) {
+    if (!std::regex_match(k, env_re)) {
+      v.error("E766", *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
+    }
+    env_bytes += k.size() + (val.is_string() ? val.as_string().size() : 0);
+  }
+  if (env_bytes > 4096) {
+    v.error("E766", *this, "environment variables exceed Lambda's 4 KB limit", std::to_string(env_bytes) + " bytes",
+            "<= 4096 bytes");
+  }
+  if (props_.vpc.subnet_ids.empty() != props_.vpc.security_group_ids.empty()) {
+    v.error("E767", *this, "VPC config needs both subnets and security groups",
+            std::to_string(props_.vpc.subnet_ids.size()) + " subnets, " +
+                std::to_string(props_.vpc.security_group_ids.size()) + " security groups",
+            "at least one of each, or neither");
+  }
+  if (props_.runtime.empty()) v.error("E768", *this, "function has no runtime", "\"\"", "e.g. python3.12");
+  if (props_.handler.empty()) v.error("E768", *this, "function has no handler", "\"\"", "e.g. index.handler");
+}
+
+}  // namespace drsynth::lambda

@@ -1,0 +1,118 @@
+#include "drsynth/lambda/health_probe.hpp"
+
+#include <regex>
+#include <sstream>
+
+#include "drsynth/stack.hpp"
+#include "lambda/ready_made.hpp"
+
+namespace drsynth::lambda {
+
+namespace {
+
+std::string number_text(double d) {
+  std::ostringstream o;
+  o << d;
+  return o.str();
+}
+
+FunctionProps function_props(const HealthProbeProps& p) {
+  return FunctionProps{
+      .function_name = p.function_name,
+      .description = "Connects to the primary PostgreSQL from inside the VPC and publishes PrimaryHealthy",
+      .runtime = "python3.12",
+      .handler = "index.handler",
+      .code_asset = runtime_dir() / "probe",
+      .timeout_seconds = p.timeout_seconds,
+      .memory_mb = p.memory_mb,
+      .environment = {{"DB_HOST", detail::env_string(p.db_host)},
+                      {"DB_PORT", detail::env_string(p.db_port)},
+                      {"DB_NAME", p.db_name},
+                      {"DB_SECRET_ID", p.secret},
+                      {"METRIC_NAMESPACE", p.metric_namespace},
+                      {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
+                      {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
+                      {"PROBE_TIMEOUT_SECONDS", number_text(p.probe_timeout_seconds)}},
+      .vpc = p.vpc,
+      .log_retention_days = p.log_retention_days,
+      .role_name = p.role_name,
+  };
+}
+
+}  // namespace
+
+bool valid_schedule_expression(const std::string& expression) {
+  static const std::regex re(R"(^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)|cron\([^()]+\))$)");
+  return std::regex_match(expression, re);
+}
+
+HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps props)
+    : Function(scope, std::move(id), function_props(props)), probe_(std::move(props)) {
+  const std::string secret_region = probe_.secret_region.empty() ? stack().region() : probe_.secret_region;
+  add_environment("SECRET_REGION", secret_region);
+
+  // The secret: its ARN, or (given a name) every ARN of that name: Secrets
+  // Manager appends a 6-character suffix.
+  Value secret_arn = probe_.secret;
+  if (probe_.secret.is_string() && !probe_.secret.as_string().starts_with("arn:")) {
+    secret_arn = stack().format_arn("secretsmanager", "secret:" + probe_.secret.as_string() + "-??????", secret_region);
+  }
+  add_to_role_policy(iam::PolicyStatement{.actions = {"secretsmanager:GetSecretValue"}, .resources = {secret_arn}});
+  // PutMetricData has no resource-level permissions; the condition pins the namespace.
+  add_to_role_policy(iam::PolicyStatement{
+      .actions = {"cloudwatch:PutMetricData"},
+      .resources = {"*"},
+      .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", probe_.metric_namespace}})}}});
+
+  rule_ = &add<CfnResource>("Schedule", CfnResourceProps{.type = "AWS::Events::Rule"});
+  rule_->set_property("Description", "Runs the database health probe");
+  rule_->set_property("ScheduleExpression", probe_.schedule);
+  rule_->set_property("State", "ENABLED");
+  rule_->set_property("Targets", Value::array({Value::object({{"Arn", function_arn()}, {"Id", "Target0"}})}));
+  add_permission("SchedulePermission", PermissionProps{.principal = "events.amazonaws.com", .source_arn = rule_->get_att("Arn")});
+}
+
+cloudwatch::Metric HealthProbe::healthy_metric() const {
+  return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
+                            .metric_name = "PrimaryHealthy",
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value}},
+                            .statistic = "Minimum",
+                            .period_seconds = 60};
+}
+
+cloudwatch::Metric HealthProbe::latency_metric() const {
+  return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
+                            .metric_name = "ProbeLatency",
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value}},
+                            .statistic = "Maximum",
+                            .period_seconds = 60,
+                            .unit = "Milliseconds"};
+}
+
+void HealthProbe::validate(Validation& v) const {
+  Function::validate(v);
+  const auto& p = probe_;
+  if (detail::missing(p.db_host)) v.error("E769", *this, "health probe has no db_host", p.db_host.describe(), "the primary endpoint address");
+  if (detail::missing(p.secret)) v.error("E769", *this, "health probe has no secret", p.secret.describe(), "the secret ARN");
+  if (p.metric_dimension_value.empty()) {
+    v.error("E769", *this, "health probe has no metric dimension value", "\"\"", "the system name, e.g. dr-dev");
+  }
+  if (p.metric_namespace.empty() || p.metric_namespace.starts_with("AWS/")) {
+    v.error("E769", *this, "metric namespace is empty or reserved for AWS", "\"" + p.metric_namespace + "\"",
+            "a custom namespace such as drsynth");
+  }
+  if (p.vpc.subnet_ids.empty()) {
+    v.error("E769", *this, "health probe must run inside the VPC to reach the private database", "no subnets",
+            "vpc.subnet_ids and vpc.security_group_ids");
+  }
+  if (static_cast<double>(p.timeout_seconds) < p.probe_timeout_seconds + 10) {
+    v.error("E769", *this, "function timeout leaves no room for the secret fetch and PutMetricData",
+            std::to_string(p.timeout_seconds) + " s", ">= probe_timeout_seconds + 10 s");
+  }
+  if (!valid_schedule_expression(p.schedule)) {
+    v.error("E789", *this, "invalid schedule expression", "\"" + p.schedule + "\"",
+            "rate(1 minute), rate(N minutes|hours|days) or cron(...)");
+  }
+}
+
+}  // namespace drsynth::lambda

@@ -1,0 +1,25 @@
+// Helpers shared by the ready-made functions (internal).
+#pragma once
+
+#include <string>
+
+#include "drsynth/value.hpp"
+
+namespace drsynth::lambda::detail {
+
+// Lambda environment values are strings: numbers are rendered as text.
+inline Value env_string(const Value& v) {
+  if (v.kind() == Value::Kind::integer) return Value(std::to_string(v.as_int()));
+  if (v.kind() == Value::Kind::boolean) return Value(v.as_bool() ? "true" : "false");
+  return v;
+}
+
+inline bool missing(const Value& v) { return v.is_null() || (v.is_string() && v.as_string().empty()); }
+
+// prefix + v as one value: a literal when v is a literal, else Fn::Join.
+inline Value concat(const std::string& prefix, const Value& v) {
+  if (v.is_string()) return Value(prefix + v.as_string());
+  return Value::join("", {Value(prefix), v});
+}
+
+}  // namespace drsynth::lambda::detail

@@ -1,0 +1,91 @@
+#include "drsynth/rds/database_instance.hpp"
+
+#include <regex>
+
+#include "drsynth/logs/log_group.hpp"
+#include "drsynth/secrets/database_secret.hpp"
+#include "drsynth/stack.hpp"
+#include "rds/instance_common.hpp"
+
+namespace drsynth::rds {
+
+namespace {
+detail::CommonSettings settings(const DatabaseInstanceProps& p) {
+  return {.instance_identifier = &p.instance_identifier,
+          .instance_class = &p.instance_class,
+          .engine_version = p.engine_version,
+          .vpc = p.vpc,
+          .subnet_group = p.subnet_group,
+          .security_groups = &p.security_groups,
+          .multi_az = p.multi_az,
+          .backup_retention_days = p.backup_retention_days,
+          .storage_type = p.storage_type,
+          .max_allocated_storage = p.max_allocated_storage,
+          .parameter_group = p.parameter_group,
+          .deletion_protection = p.deletion_protection,
+          .log_retention_days = p.log_retention_days,
+          .enable_performance_insights = p.enable_performance_insights,
+          .performance_insights_retention_days = p.performance_insights_retention_days,
+          .monitoring_interval = p.monitoring_interval,
+          .auto_minor_version_upgrade = p.auto_minor_version_upgrade,
+          .copy_tags_to_snapshot = p.copy_tags_to_snapshot,
+          .removal_policy = p.removal_policy};
+}
+}  // namespace
+
+DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseInstanceProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  const auto c = detail::build(*this, settings(props_));
+  resource_ = c.resource;
+  log_group_ = c.log_group;
+  subnet_group_ = c.subnet_group;
+  CfnResource& r = *resource_;
+  r.set_property("EngineVersion", props_.engine_version);
+  r.set_property("AllocatedStorage", std::to_string(props_.allocated_storage));
+  r.set_property("StorageEncrypted", props_.storage_encrypted);
+  if (props_.kms_key_id) r.set_property("KmsKeyId", *props_.kms_key_id);
+  r.set_property("Port", std::to_string(props_.port));
+  if (props_.database_name) r.set_property("DBName", *props_.database_name);
+  if (props_.preferred_backup_window) r.set_property("PreferredBackupWindow", *props_.preferred_backup_window);
+  if (props_.secret != nullptr) {
+    // Dynamic references only: the password never appears in the template.
+    r.set_property("MasterUsername", props_.secret->username_ref());
+    r.set_property("MasterUserPassword", props_.secret->password_ref());
+    props_.secret->attach(*this);
+  }
+}
+
+const std::string& DatabaseInstance::region() const { return stack().region(); }
+
+void DatabaseInstance::validate(Validation& v) const {
+  detail::validate(*this, settings(props_), v);
+  if (!is_supported_postgres_version(props_.engine_version))
+    v.error("E720", *this, "PostgreSQL engine version is not supported", props_.engine_version,
+            "a full minor version cfn-lint does not flag as deprecated: 15.10 or 15.12 to 15.17");
+  if (props_.allocated_storage < 20 || props_.allocated_storage > 65536)
+    v.error("E723", *this, "allocated storage is out of range", std::to_string(props_.allocated_storage) + " GiB",
+            "20 to 65536 GiB");
+  if (props_.max_allocated_storage &&
+      (*props_.max_allocated_storage <= props_.allocated_storage || *props_.max_allocated_storage > 65536))
+    v.error("E723", *this, "max_allocated_storage must be above allocated_storage (" +
+                               std::to_string(props_.allocated_storage) + " GiB) and at most 65536",
+            std::to_string(*props_.max_allocated_storage) + " GiB", "more than allocated_storage");
+  if (props_.port < 1150 || props_.port > 65535)
+    v.error("E726", *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
+  static const std::regex db_re("^[a-zA-Z][a-zA-Z0-9_]{0,62}$");
+  if (props_.database_name && !std::regex_match(*props_.database_name, db_re))
+    v.error("E727", *this, "database name is invalid for PostgreSQL", *props_.database_name,
+            "a letter, then letters, digits or _ (1-63 characters)");
+  static const std::regex window_re("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$");
+  if (props_.preferred_backup_window && !std::regex_match(*props_.preferred_backup_window, window_re))
+    v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
+            "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
+  if (props_.secret == nullptr)
+    v.error("E728", *this, "no master credentials", "secret = nullptr",
+            "a secrets::DatabaseSecret (RDS-managed passwords cannot be used with read replicas)");
+  if (props_.kms_key_id && !props_.storage_encrypted)
+    v.error("E724", *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
+            "storage_encrypted = true");
+}
+
+}  // namespace drsynth::rds

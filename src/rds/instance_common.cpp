@@ -1,0 +1,129 @@
+#include "rds/instance_common.hpp"
+
+#include <algorithm>
+#include <regex>
+
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/logs/log_group.hpp"
+#include "drsynth/rds/engine.hpp"
+#include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/rds/subnet_group.hpp"
+#include "drsynth/stack.hpp"
+
+namespace drsynth::rds::detail {
+
+Children build(Construct& self, const CommonSettings& s) {
+  Children c;
+  c.resource = &self.add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::RDS::DBInstance"});
+  CfnResource& r = *c.resource;
+  r.set_property("DBInstanceIdentifier", *s.instance_identifier);
+  r.set_property("DBInstanceClass", *s.instance_class);
+  r.set_property("Engine", "postgres");
+  r.set_property("MultiAZ", s.multi_az);
+  r.set_property("StorageType", s.storage_type);
+  if (s.max_allocated_storage) r.set_property("MaxAllocatedStorage", *s.max_allocated_storage);
+  r.set_property("BackupRetentionPeriod", s.backup_retention_days);
+  r.set_property("PubliclyAccessible", false);
+  r.set_property("CopyTagsToSnapshot", s.copy_tags_to_snapshot);
+  r.set_property("AutoMinorVersionUpgrade", s.auto_minor_version_upgrade);
+  r.set_property("DeletionProtection", s.deletion_protection);
+  r.set_property("EnableCloudwatchLogsExports", Value::array({"postgresql"}));
+
+  c.subnet_group = s.subnet_group;
+  if (c.subnet_group == nullptr && s.vpc != nullptr)
+    c.subnet_group = &self.add<SubnetGroup>(
+        "SubnetGroup", SubnetGroupProps{.vpc = s.vpc, .description = "Subnets of database " + *s.instance_identifier});
+  if (c.subnet_group != nullptr) r.set_property("DBSubnetGroupName", c.subnet_group->name());
+  if (!s.security_groups->empty()) {
+    Value::Array groups;
+    for (const auto* sg : *s.security_groups)
+      if (sg != nullptr) groups.push_back(sg->group_id());
+    r.set_property("VPCSecurityGroups", Value(std::move(groups)));
+  }
+  if (s.parameter_group != nullptr) r.set_property("DBParameterGroupName", s.parameter_group->name());
+
+  if (s.enable_performance_insights) {
+    r.set_property("EnablePerformanceInsights", true);
+    r.set_property("PerformanceInsightsRetentionPeriod", s.performance_insights_retention_days);
+  }
+  if (s.monitoring_interval > 0) {
+    auto& role = self.add<CfnResource>("MonitoringRole", CfnResourceProps{.type = "AWS::IAM::Role"});
+    role.set_property("AssumeRolePolicyDocument",
+                      Value::object({{"Version", "2012-10-17"},
+                                     {"Statement", Value::array({Value::object(
+                                                       {{"Effect", "Allow"},
+                                                        {"Principal", Value::object({{"Service", "monitoring.rds.amazonaws.com"}})},
+                                                        {"Action", "sts:AssumeRole"}})})}}));
+    role.set_property("ManagedPolicyArns",
+                      Value::array({Value::sub(
+                          "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")}));
+    r.set_property("MonitoringInterval", s.monitoring_interval);
+    r.set_property("MonitoringRoleArn", role.get_att("Arn"));
+  }
+
+  // RDS creates /aws/rds/instance/<id>/postgresql on first export, without a
+  // retention; creating it first (and making the instance wait) sets one.
+  c.log_group = &self.add<logs::LogGroup>(
+      "LogRetentionpostgresql", logs::LogGroupProps{.log_group_name = logs::rds_postgresql_log_group_name(*s.instance_identifier),
+                                                    .retention_days = s.log_retention_days,
+                                                    .removal_policy = s.removal_policy});
+  r.add_dependency(c.log_group->resource());
+  r.apply_removal_policy(s.removal_policy);
+  return c;
+}
+
+void validate(const Construct& self, const CommonSettings& s, Validation& v) {
+  static const std::regex id_re("^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$");
+  if (!std::regex_match(*s.instance_identifier, id_re))
+    v.error("E721", self, "DB instance identifier is invalid", *s.instance_identifier,
+            "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
+  if (!is_known_instance_class(*s.instance_class))
+    v.error("E722", self, "DB instance class is not known", *s.instance_class, known_instance_classes_summary());
+  static constexpr std::string_view storage_types[] = {"gp2", "gp3", "io1", "io2", "standard"};
+  if (std::find(std::begin(storage_types), std::end(storage_types), s.storage_type) == std::end(storage_types))
+    v.error("E724", self, "storage type is invalid", s.storage_type, "gp2, gp3, io1, io2 or standard");
+  if (s.backup_retention_days < 0 || s.backup_retention_days > 35)
+    v.error("E725", self, "backup retention is out of range", std::to_string(s.backup_retention_days), "0 to 35 days");
+
+  const std::string& region = self.stack().region();
+  if (s.vpc == nullptr && s.subnet_group == nullptr) {
+    v.error("E729", self, "the instance has no network", "vpc = nullptr, subnet_group = nullptr",
+            "a vpc (a subnet group is created) or a subnet_group");
+  } else {
+    if (s.vpc != nullptr && s.subnet_group != nullptr && s.subnet_group->vpc() != s.vpc)
+      v.error("E729", self, "subnet_group is over another VPC than vpc", s.subnet_group->path(), "the same VPC");
+    const Construct* net = s.subnet_group != nullptr ? static_cast<const Construct*>(s.subnet_group) : s.vpc;
+    if (net->stack().region() != region)
+      v.error("E729", self, "the subnet group/VPC is in another region", net->stack().region(), region);
+  }
+  if (s.parameter_group != nullptr) {
+    if (!s.replica && s.parameter_group->family() != parameter_group_family(s.engine_version))
+      v.error("E730", self, "parameter group " + s.parameter_group->path() + " is for another engine major version",
+              s.parameter_group->family(), parameter_group_family(s.engine_version));
+    if (s.parameter_group->stack().region() != region)
+      v.error("E730", self, "parameter group " + s.parameter_group->path() + " is in another region",
+              s.parameter_group->stack().region(), region);
+  }
+  const ec2::Vpc* vpc = s.vpc != nullptr ? s.vpc : (s.subnet_group != nullptr ? s.subnet_group->vpc() : nullptr);
+  if (s.security_groups->empty())
+    v.error("E731", self, "no security group: the VPC's default group would be used", "security_groups = {}",
+            "at least one security group admitting only the clients");
+  for (const auto* sg : *s.security_groups) {
+    if (sg == nullptr)
+      v.error("E731", self, "a security group is nullptr", "nullptr", "a SecurityGroup");
+    else if (vpc != nullptr && sg->vpc() != vpc)
+      v.error("E731", self, "security group " + sg->path() + " belongs to another VPC",
+              sg->vpc() != nullptr ? sg->vpc()->path() : "no VPC", vpc->path());
+  }
+  static constexpr int intervals[] = {0, 1, 5, 10, 15, 30, 60};
+  if (std::find(std::begin(intervals), std::end(intervals), s.monitoring_interval) == std::end(intervals))
+    v.error("E732", self, "monitoring interval is invalid", std::to_string(s.monitoring_interval),
+            "0, 1, 5, 10, 15, 30 or 60 seconds");
+  const int pi = s.performance_insights_retention_days;
+  if (s.enable_performance_insights && !(pi == 7 || (pi % 31 == 0 && pi >= 31 && pi <= 713) || pi == 731))
+    v.error("E732", self, "performance insights retention is invalid", std::to_string(pi),
+            "7, a multiple of 31 up to 713, or 731 days");
+}
+
+}  // namespace drsynth::rds::detail

@@ -1,0 +1,27 @@
+#include "drsynth/rds/subnet_group.hpp"
+
+#include <regex>
+
+#include "drsynth/ec2/vpc.hpp"
+
+namespace drsynth::rds {
+
+SubnetGroup::SubnetGroup(Construct& scope, std::string id, SubnetGroupProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  resource_ = &add<CfnResource>("Default", CfnResourceProps{.type = "AWS::RDS::DBSubnetGroup"});
+  resource_->set_property("DBSubnetGroupDescription", props_.description);
+  if (props_.name) resource_->set_property("DBSubnetGroupName", *props_.name);
+  if (props_.vpc != nullptr) resource_->set_property("SubnetIds", Value(props_.vpc->subnet_ids()));
+}
+
+void SubnetGroup::validate(Validation& v) const {
+  if (props_.vpc == nullptr) v.error("E738", *this, "subnet group has no VPC", "vpc = nullptr", "SubnetGroupProps.vpc");
+  if (props_.description.empty() || props_.description.size() > 255)
+    v.error("E738", *this, "subnet group description must be 1-255 characters", props_.description, "a description");
+  static const std::regex name_re("^[a-z0-9._ -]{1,255}$");
+  if (props_.name && (!std::regex_match(*props_.name, name_re) || *props_.name == "default"))
+    v.error("E738", *this, "subnet group name is invalid", *props_.name,
+            "1-255 lowercase letters, digits, '.', '_', '-' or spaces, not \"default\" (AWS stores names lowercased)");
+}
+
+}  // namespace drsynth::rds

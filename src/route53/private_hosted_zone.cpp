@@ -1,0 +1,65 @@
+#include "drsynth/route53/private_hosted_zone.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+namespace drsynth::route53 {
+
+std::string normalize_dns_name(std::string_view name) {
+  std::string out(name);
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool valid_dns_name(std::string_view name) {
+  const std::string n = normalize_dns_name(name);
+  if (n.empty() || n.size() > 253) return false;
+  static const std::regex label_re("^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$");
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = n.find('.', start);
+    const std::string label = n.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!(label == "*" && start == 0) && !std::regex_match(label, label_re)) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+PrivateHostedZone::PrivateHostedZone(Construct& scope, std::string id, PrivateHostedZoneProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::Route53::HostedZone"});
+  resource_->set_property("Name", props_.zone_name);
+  Value vpcs = Value::array();
+  for (const auto& z : props_.vpcs) vpcs.push_back(Value::object({{"VPCId", z.vpc_id}, {"VPCRegion", z.region}}));
+  resource_->set_property("VPCs", vpcs);
+  if (!props_.comment.empty()) resource_->set_property("HostedZoneConfig", Value::object({{"Comment", props_.comment}}));
+}
+
+std::string PrivateHostedZone::zone_name() const {
+  std::string n = props_.zone_name;
+  if (!n.empty() && n.back() == '.') n.pop_back();
+  return n;
+}
+
+void PrivateHostedZone::validate(Validation& v) const {
+  if (!valid_dns_name(props_.zone_name)) {
+    v.error("E750", *this, "invalid hosted zone name", "\"" + props_.zone_name + "\"",
+            "dot-separated labels of 1-63 chars [a-z0-9_-], <= 253 chars, e.g. db-dev.internal");
+  }
+  if (props_.vpcs.empty()) {
+    v.error("E751", *this, "a private hosted zone needs at least one VPC", "0 VPCs", "at least one {vpc_id, region}");
+  }
+  for (const auto& z : props_.vpcs) {
+    if (z.region.empty() || z.vpc_id.is_null()) {
+      v.error("E751", *this, "VPC association needs a VPC id and its region",
+              z.vpc_id.describe() + " in \"" + z.region + "\"", "{vpc_id, region}");
+    }
+  }
+  if (props_.comment.size() > 256) {
+    v.error("E750", *this, "hosted zone comment too long", std::to_string(props_.comment.size()) + " chars", "<= 256");
+  }
+}
+
+}  // namespace drsynth::route53

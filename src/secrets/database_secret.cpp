@@ -1,0 +1,81 @@
+#include "drsynth/secrets/database_secret.hpp"
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "drsynth/rds/database_instance.hpp"
+#include "drsynth/stack.hpp"
+
+namespace drsynth::secrets {
+
+DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretProps props)
+    : Construct(scope, std::move(id)), props_(std::move(props)) {
+  resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SecretsManager::Secret"});
+  if (props_.name) resource_->set_property("Name", *props_.name);
+  if (!props_.description.empty()) resource_->set_property("Description", props_.description);
+  const nlohmann::json tmpl{{"username", props_.username}};
+  resource_->set_property("GenerateSecretString", Value::object({
+                                                      {"SecretStringTemplate", Value(tmpl.dump())},
+                                                      {"GenerateStringKey", "password"},
+                                                      {"PasswordLength", props_.password_length},
+                                                      {"ExcludeCharacters", Value(props_.exclude_characters)},
+                                                  }));
+  if (!props_.replica_regions.empty()) {
+    Value::Array replicas;
+    for (const auto& r : props_.replica_regions) replicas.push_back(Value::object({{"Region", Value(r)}}));
+    resource_->set_property("ReplicaRegions", Value(std::move(replicas)));
+  }
+  resource_->apply_removal_policy(props_.removal_policy);
+}
+
+Value DatabaseSecret::username_ref() const { return Value::resolve_secretsmanager(secret_arn(), "username"); }
+Value DatabaseSecret::password_ref() const { return Value::resolve_secretsmanager(secret_arn(), "password"); }
+
+void DatabaseSecret::attach(const rds::DatabaseInstance& instance) {
+  attached_.push_back(&instance);
+  if (attachment_ != nullptr) return;  // reported by validate() (E747)
+  auto& scope = add<Construct>("Attachment");
+  attachment_ = &scope.add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SecretsManager::SecretTargetAttachment"});
+  attachment_->set_property("SecretId", secret_arn());
+  attachment_->set_property("TargetId", instance.resource().ref());
+  attachment_->set_property("TargetType", "AWS::RDS::DBInstance");
+}
+
+void DatabaseSecret::validate(Validation& v) const {
+  static const std::regex name_re("^[A-Za-z0-9/_+=.@-]{1,512}$");
+  if (props_.name && !std::regex_match(*props_.name, name_re))
+    v.error("E740", *this, "secret name is invalid", *props_.name, "1-512 characters of A-Za-z0-9/_+=.@-");
+  static const std::regex user_re("^[a-zA-Z][a-zA-Z0-9_]{0,62}$");
+  if (!std::regex_match(props_.username, user_re) || props_.username == "rdsadmin")
+    v.error("E741", *this, "master username is invalid for RDS for PostgreSQL", props_.username,
+            "a letter, then letters, digits or _ (1-63 characters), not rdsadmin");
+  if (props_.password_length < 8 || props_.password_length > 128)
+    v.error("E742", *this, "password length is out of range", std::to_string(props_.password_length), "8 to 128");
+  std::string missing;
+  for (char c : std::string_view(" \"/@"))
+    if (props_.exclude_characters.find(c) == std::string::npos) missing += c;
+  if (!missing.empty())
+    v.error("E743", *this, "exclude_characters does not exclude [" + missing + "], which RDS forbids in master passwords",
+            props_.exclude_characters, "a set containing / @ \" and space");
+  static const std::regex region_re("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$");
+  std::set<std::string> seen;
+  const std::string own = stack().region();
+  for (const auto& r : props_.replica_regions) {
+    if (!std::regex_match(r, region_re))
+      v.error("E744", *this, "replica region is not a region name", r, "e.g. eu-west-1");
+    else if (r == own)
+      v.error("E744", *this, "replica region is the secret's own region", r, "a region other than " + own);
+    else if (!seen.insert(r).second)
+      v.error("E744", *this, "replica region listed twice", r, "each region once");
+  }
+  if (attached_.size() > 1)
+    v.error("E747", *this, "secret is attached to more than one database instance", attached_[1]->path(),
+            "one instance per secret (" + attached_[0]->path() + ")");
+  for (const auto* db : attached_)
+    if (&db->stack() != &stack())
+      v.error("E747", *this, "secret is attached to an instance in another stack", db->path(),
+              "an instance in stack " + stack().stack_name());
+}
+
+}  // namespace drsynth::secrets

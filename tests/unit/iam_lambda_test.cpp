@@ -1,0 +1,424 @@
+#include <catch2/catch.hpp>
+
+#include "drsynth/assertions.hpp"
+#include "drsynth/iam/role.hpp"
+#include "drsynth/lambda/failover_function.hpp"
+#include "drsynth/lambda/function.hpp"
+#include "drsynth/lambda/health_probe.hpp"
+#include "ops_fixture.hpp"
+
+using namespace drsynth;
+using assertions::absent;
+using assertions::array_with;
+using assertions::Template;
+using nlohmann::json;
+
+namespace {
+
+Stack& make_stack(App& app, const std::string& name = "S") {
+  ops_test::stub_runtime_dir();
+  return app.add<Stack>(name, StackProps{.env = {.region = "eu-west-1"}});
+}
+
+lambda::FunctionProps inline_function(std::string name = "fn-dev") {
+  return lambda::FunctionProps{.function_name = std::move(name), .inline_code = "def handler(e, c):\n    return 1\n"};
+}
+
+void require_error(App& app, const std::string& code, const std::string& path, const std::string& got_part) {
+  const auto ds = ops_test::synth_errors(app);
+  const drsynth::Diagnostic* d = nullptr;
+  for (const auto& x : ds) {
+    if (x.code == code && x.path == path && x.got.find(got_part) != std::string::npos) d = &x;
+  }
+  INFO("diagnostics: " << [&] {
+    std::string all;
+    for (const auto& x : ds) all += x.format() + "\n";
+    return all;
+  }());
+  CHECK(d != nullptr);
+}
+
+}  // namespace
+
+// ---- iam -----------------------------------------------------------------
+
+TEST_CASE("a role is assumed by its service principal and keeps statements in ServiceRole/DefaultPolicy", "[iam]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& role = s.add<iam::Role>("Worker", iam::RoleProps{.role_name = "worker-dev", .assumed_by = "lambda.amazonaws.com"});
+  role.add_to_policy({.actions = {"sns:Publish"}, .resources = {"arn:aws:sns:eu-west-1:123456789012:t"}});
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties("AWS::IAM::Role",
+                            {{"RoleName", "worker-dev"},
+                             {"AssumeRolePolicyDocument",
+                              {{"Statement", json::array({{{"Effect", "Allow"},
+                                                           {"Principal", {{"Service", "lambda.amazonaws.com"}}},
+                                                           {"Action", "sts:AssumeRole"}}})}}}});
+  const auto roles = t.find_resources("AWS::IAM::Role");
+  REQUIRE(roles.size() == 1);
+  const auto& policy = t.only_resource("AWS::IAM::Policy");
+  CHECK(policy["Properties"]["Roles"] == json::array({{{"Ref", roles[0]}}}));
+  CHECK(policy["Properties"]["PolicyName"] == t.find_resources("AWS::IAM::Policy")[0]);
+  CHECK(policy["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == "sns:Publish");
+}
+
+TEST_CASE("a wildcard action is an error unless the statement acknowledges it", "[iam]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& role = s.add<iam::Role>("R", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
+  role.add_to_policy({.actions = {"s3:*"}, .resources = {"arn:aws:s3:::bucket/*"}});
+  role.add_to_policy({.actions = {"sqs:*"},
+                      .resources = {"arn:aws:sqs:eu-west-1:123456789012:q"},
+                      .acknowledge_wildcard = "the queue is owned by this function"});
+  const auto ds = ops_test::synth_errors(app);
+  int e770 = 0;
+  for (const auto& d : ds) e770 += d.code == "E770" ? 1 : 0;
+  CHECK(e770 == 1);
+  require_error(app, "E770", "S/R", "s3:*");
+}
+
+TEST_CASE("resource * is an error unless every action only supports *", "[iam]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& ok = s.add<iam::Role>("Ok", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
+  ok.add_to_policy({.actions = {"cloudwatch:PutMetricData"}, .resources = {"*"}});
+  ok.add_to_policy({.actions = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"},
+                    .resources = {"*"}});
+  CHECK(ops_test::synth_errors(app).empty());
+
+  App app2({.read_environment = false});
+  auto& s2 = make_stack(app2);
+  auto& bad = s2.add<iam::Role>("Bad", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
+  bad.add_to_policy({.actions = {"cloudwatch:PutMetricData", "rds:PromoteReadReplica"}, .resources = {"*"}});
+  require_error(app2, "E771", "S/Bad", "*");
+}
+
+TEST_CASE("a statement without actions or resources is an error", "[iam]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& role = s.add<iam::Role>("R", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
+  role.add_to_policy({.actions = {}, .resources = {}});
+  role.add_to_policy({.actions = {"PromoteReadReplica"}, .resources = {"arn:aws:rds:eu-west-1:1:db:x"}});
+  require_error(app, "E772", "S/R", "[]");
+  require_error(app, "E773", "S/R", "[]");
+  require_error(app, "E774", "S/R", "PromoteReadReplica");
+}
+
+TEST_CASE("role name and principal are validated", "[iam]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<iam::Role>("R", iam::RoleProps{.role_name = std::string(65, 'r'), .assumed_by = "lambda"});
+  require_error(app, "E775", "S/R", "rrrr");
+  require_error(app, "E776", "S/R", "lambda");
+}
+
+// ---- lambda::Function ----------------------------------------------------
+
+TEST_CASE("a function gets a ServiceRole with AWSLambdaBasicExecutionRole and a log group it writes to", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::Function>("Fn", inline_function());
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties(
+      "AWS::IAM::Role",
+      {{"ManagedPolicyArns",
+        json::array({{{"Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}}})}});
+  t.has_resource("AWS::Logs::LogGroup", {{"DeletionPolicy", "Delete"},
+                                         {"UpdateReplacePolicy", "Delete"},
+                                         {"Properties", {{"LogGroupName", "/aws/lambda/fn-dev"}, {"RetentionInDays", 14}}}});
+  const auto lg = t.find_resources("AWS::Logs::LogGroup");
+  REQUIRE(lg.size() == 1);
+  t.has_resource_properties("AWS::Lambda::Function",
+                            {{"FunctionName", "fn-dev"},
+                             {"Runtime", "python3.12"},
+                             {"Handler", "index.handler"},
+                             {"Code", {{"ZipFile", "def handler(e, c):\n    return 1\n"}}},
+                             {"LoggingConfig", {{"LogGroup", {{"Ref", lg[0]}}}}},
+                             {"VpcConfig", absent()}});
+}
+
+TEST_CASE("a function in a VPC gets AWSLambdaVPCAccessExecutionRole and VpcConfig", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto props = inline_function();
+  props.vpc = {.subnet_ids = {"subnet-1", "subnet-2"}, .security_group_ids = {"sg-1"}};
+  s.add<lambda::Function>("Fn", props);
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties(
+      "AWS::IAM::Role",
+      {{"ManagedPolicyArns",
+        json::array({{{"Fn::Sub", "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"}}})}});
+  t.has_resource_properties("AWS::Lambda::Function",
+                            {{"VpcConfig", {{"SubnetIds", {"subnet-1", "subnet-2"}}, {"SecurityGroupIds", {"sg-1"}}}}});
+}
+
+TEST_CASE("asset code is uploaded to the stack's assets bucket", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& fn = s.add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = ops_test::stub_runtime_dir() / "probe"});
+  auto t = Template::from_app(app, "S");
+  REQUIRE(fn.asset() != nullptr);
+  t.has_resource_properties("AWS::Lambda::Function",
+                            {{"Code", {{"S3Bucket", {{"Ref", "AssetsBucket"}}}, {"S3Key", fn.asset()->zip_name()}}}});
+  CHECK(t.json()["Parameters"].contains("AssetsBucket"));
+}
+
+TEST_CASE("role policy statements make the function depend on the DefaultPolicy", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& fn = s.add<lambda::Function>("Fn", inline_function());
+  fn.add_to_role_policy({.actions = {"sns:Publish"}, .resources = {"arn:aws:sns:eu-west-1:123456789012:t"}});
+  auto t = Template::from_app(app, "S");
+  t.has_resource("AWS::Lambda::Function", {{"DependsOn", json::array({"FnServiceRoleDefaultPolicyC6A839BF"})}});
+}
+
+TEST_CASE("reserved concurrency and environment are rendered", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto props = inline_function();
+  props.reserved_concurrency = 1;
+  props.environment = {{"A", "1"}, {"B", Value::pseudo(Pseudo::region)}};
+  s.add<lambda::Function>("Fn", props);
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties("AWS::Lambda::Function",
+                            {{"ReservedConcurrentExecutions", 1},
+                             {"Environment", {{"Variables", {{"A", "1"}, {"B", {{"Ref", "AWS::Region"}}}}}}}});
+}
+
+TEST_CASE("bad function props are reported together", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::Function>("Fn", lambda::FunctionProps{.function_name = "bad name!",
+                                                      .runtime = "java21",
+                                                      .handler = "com.x.Handler",
+                                                      .inline_code = "class X {}",
+                                                      .timeout_seconds = 901,
+                                                      .memory_mb = 64,
+                                                      .environment = {{"1BAD", "x"}},
+                                                      .vpc = {.subnet_ids = {"subnet-1"}},
+                                                      .reserved_concurrency = -1,
+                                                      .log_retention_days = 10});
+  require_error(app, "E760", "S/Fn", "bad name!");
+  require_error(app, "E761", "S/Fn", "901");
+  require_error(app, "E762", "S/Fn", "64");
+  require_error(app, "E763", "S/Fn", "java21");
+  require_error(app, "E763", "S/Fn", "com.x.Handler");
+  require_error(app, "E764", "S/Fn", "-1");
+  require_error(app, "E765", "S/Fn", "10");
+  require_error(app, "E766", "S/Fn", "1BAD");
+  require_error(app, "E767", "S/Fn", "1 subnets");
+}
+
+TEST_CASE("a function needs exactly one kind of code", "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::Function>("None", lambda::FunctionProps{.function_name = "none"});
+  auto both = inline_function("both");
+  both.code_asset = ops_test::stub_runtime_dir() / "probe";
+  s.add<lambda::Function>("Both", both);
+  const auto ds = ops_test::synth_errors(app);
+  CHECK(ops_test::find_diagnostic(ds, "E763", "S/None") != nullptr);
+  CHECK(ops_test::find_diagnostic(ds, "E763", "S/Both") != nullptr);
+}
+
+TEST_CASE("runtime_dir honours DRSYNTH_RUNTIME_DIR", "[lambda]") {
+  const auto dir = ops_test::stub_runtime_dir();
+  CHECK(lambda::runtime_dir() == dir);
+}
+
+// ---- HealthProbe ---------------------------------------------------------
+
+TEST_CASE("the health probe runs in the VPC with the runtime's environment contract", "[lambda][probe]") {
+  App app({.read_environment = false});
+  auto f = ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  t.has_resource_properties(
+      "AWS::Lambda::Function",
+      {{"FunctionName", "probe-dev"},
+       {"Timeout", 20},
+       {"VpcConfig", assertions::any_value()},
+       {"Code", {{"S3Key", f.probe->asset()->zip_name()}}},
+       {"Environment",
+        {{"Variables",
+          {{"DB_HOST", "drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com"},
+           {"DB_PORT", "5432"},
+           {"DB_NAME", "postgres"},
+           {"DB_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drsynth-dev-db-AbCdEf"},
+           {"SECRET_REGION", "eu-west-1"},
+           {"METRIC_NAMESPACE", "drsynth"},
+           {"METRIC_DIMENSION_NAME", "System"},
+           {"METRIC_DIMENSION_VALUE", "dr-dev"},
+           {"PROBE_TIMEOUT_SECONDS", "5"}}}}}});
+  CHECK(f.probe->asset()->source() == ops_test::stub_runtime_dir() / "probe");
+}
+
+TEST_CASE("the health probe may read the secret and put metrics in its namespace only", "[lambda][probe]") {
+  App app({.read_environment = false});
+  (void)ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  const auto& p = t.resource("ProbeServiceRoleDefaultPolicyB8AA858C");
+  CHECK(p["Properties"]["PolicyDocument"]["Statement"] ==
+        json::array({{{"Effect", "Allow"},
+                      {"Action", "secretsmanager:GetSecretValue"},
+                      {"Resource", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drsynth-dev-db-AbCdEf"}},
+                     {{"Effect", "Allow"},
+                      {"Action", "cloudwatch:PutMetricData"},
+                      {"Resource", "*"},
+                      {"Condition", {{"StringEquals", {{"cloudwatch:namespace", "drsynth"}}}}}}}));
+}
+
+TEST_CASE("the health probe runs every minute from an EventBridge rule", "[lambda][probe]") {
+  App app({.read_environment = false});
+  (void)ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  t.has_resource_properties("AWS::Events::Rule",
+                            {{"ScheduleExpression", "rate(1 minute)"},
+                             {"State", "ENABLED"},
+                             {"Targets", json::array({{{"Arn", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}}, {"Id", "Target0"}}})}});
+  t.has_resource_properties("AWS::Lambda::Permission",
+                            {{"Principal", "events.amazonaws.com"},
+                             {"FunctionName", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}},
+                             {"SourceArn", {{"Fn::GetAtt", {"ProbeSchedule17E6F555", "Arn"}}}}});
+}
+
+TEST_CASE("the health probe's healthy metric is PrimaryHealthy, Minimum over 60 s", "[lambda][probe]") {
+  App app({.read_environment = false});
+  auto f = ops_test::build_failover_stack(app);
+  const auto m = f.probe->healthy_metric();
+  CHECK(m.namespace_name == "drsynth");
+  CHECK(m.metric_name == "PrimaryHealthy");
+  CHECK(m.statistic == "Minimum");
+  CHECK(m.period_seconds == 60);
+  REQUIRE(m.dimensions.count("System") == 1);
+  CHECK(m.dimensions.at("System") == Value("dr-dev"));
+}
+
+TEST_CASE("a secret given by name is granted by its ARN pattern", "[lambda][probe]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::HealthProbe>("Probe", lambda::HealthProbeProps{.function_name = "p",
+                                                               .vpc = {.subnet_ids = {"subnet-1"}, .security_group_ids = {"sg-1"}},
+                                                               .db_host = "db.example.com",
+                                                               .secret = "drsynth-dev-db",
+                                                               .metric_dimension_value = "dr-dev"});
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties(
+      "AWS::IAM::Policy",
+      {{"PolicyDocument",
+        {{"Statement",
+          array_with({{{"Resource",
+                        {{"Fn::Sub",
+                          "arn:${AWS::Partition}:secretsmanager:eu-west-1:${AWS::AccountId}:secret:drsynth-dev-db-??????"}}}}})}}}});
+}
+
+TEST_CASE("bad health probe props are reported", "[lambda][probe]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::HealthProbe>("Probe", lambda::HealthProbeProps{.function_name = "p",
+                                                               .metric_namespace = "AWS/RDS",
+                                                               .probe_timeout_seconds = 15,
+                                                               .timeout_seconds = 20,
+                                                               .schedule = "rate(1 minutes)"});
+  const auto ds = ops_test::synth_errors(app);
+  int e769 = 0;
+  for (const auto& d : ds) e769 += (d.code == "E769" && d.path == "S/Probe") ? 1 : 0;
+  CHECK(e769 == 6);  // db_host, secret, dimension, namespace, VPC, timeout
+  require_error(app, "E789", "S/Probe", "rate(1 minutes)");
+}
+
+// ---- FailoverFunction ----------------------------------------------------
+
+TEST_CASE("the failover function has no VPC, 300 s, reserved concurrency 1 and the runtime's environment", "[lambda][failover]") {
+  App app({.read_environment = false});
+  auto f = ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  t.has_resource_properties("AWS::Lambda::Function",
+                            {{"FunctionName", "failover-dev"},
+                             {"Timeout", 300},
+                             {"ReservedConcurrentExecutions", 1},
+                             {"VpcConfig", absent()},
+                             {"Environment",
+                              {{"Variables",
+                                {{"PRIMARY_INSTANCE_ID", "drsynth-dev-primary"},
+                                 {"PRIMARY_REGION", "us-east-1"},
+                                 {"REPLICA_INSTANCE_ID", "drsynth-dev-replica"},
+                                 {"REPLICA_REGION", "eu-west-1"},
+                                 {"HOSTED_ZONE_ID", {{"Ref", "ZoneA5DE4B68"}}},
+                                 {"RECORD_NAME", "postgres.db-dev.internal"},
+                                 {"RECORD_TTL", "60"},
+                                 {"PRIMARY_SET_IDENTIFIER", "primary"},
+                                 {"REPLICA_SET_IDENTIFIER", "replica"},
+                                 {"PRIMARY_ENDPOINT", assertions::any_value()},
+                                 {"REPLICA_ENDPOINT", assertions::any_value()},
+                                 {"TOPIC_ARN", {{"Ref", "Alarms04B5A0BF"}}},
+                                 {"HEALTH_ALARM_NAME", "primary-down-dev"},
+                                 {"BACKUP_RETENTION_DAYS", "7"},
+                                 {"LOCK_PARAMETER", "/drsynth/dev/failover-lock"}}}}}});
+  CHECK(f.failover->asset()->source() == ops_test::stub_runtime_dir() / "failover");
+}
+
+TEST_CASE("the failover function's policy is exactly what the runtime needs", "[lambda][failover]") {
+  App app({.read_environment = false});
+  (void)ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  const auto& p = t.resource("FailoverServiceRoleDefaultPolicyA7DB86C4");
+  const auto arn = [](const std::string& s) { return json{{"Fn::Sub", s}}; };
+  CHECK(p["Properties"]["PolicyDocument"]["Statement"] ==
+        json::array({
+            {{"Effect", "Allow"},
+             {"Action", {"rds:PromoteReadReplica", "rds:DescribeDBInstances"}},
+             {"Resource", arn("arn:${AWS::Partition}:rds:eu-west-1:${AWS::AccountId}:db:drsynth-dev-replica")}},
+            {{"Effect", "Allow"},
+             {"Action", "rds:DescribeDBInstances"},
+             {"Resource", arn("arn:${AWS::Partition}:rds:us-east-1:${AWS::AccountId}:db:drsynth-dev-primary")}},
+            {{"Effect", "Allow"},
+             {"Action", {"route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"}},
+             {"Resource",
+              {{"Fn::Sub", json::array({"arn:${AWS::Partition}:route53:::hostedzone/${ZoneId}",
+                                        {{"ZoneId", {{"Ref", "ZoneA5DE4B68"}}}}})}}}},
+            {{"Effect", "Allow"}, {"Action", "sns:Publish"}, {"Resource", {{"Ref", "Alarms04B5A0BF"}}}},
+            {{"Effect", "Allow"},
+             {"Action", "cloudwatch:DescribeAlarms"},
+             {"Resource", arn("arn:${AWS::Partition}:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:primary-down-dev")}},
+            {{"Effect", "Allow"},
+             {"Action", {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"}},
+             {"Resource", arn("arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/drsynth/dev/failover-lock")}},
+        }));
+  t.has_resource_properties("AWS::IAM::Role",
+                            {{"ManagedPolicyArns",
+                              json::array({{{"Fn::Sub",
+                                             "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}}})}});
+}
+
+TEST_CASE("the failover function's logical IDs match aws-cdk-lib", "[lambda][failover]") {
+  App app({.read_environment = false});
+  (void)ops_test::build_failover_stack(app);
+  auto t = Template::from_app(app, "DrFailover-dev");
+  for (const char* id : {"FailoverD9C2D932", "FailoverServiceRole399965DC", "FailoverServiceRoleDefaultPolicyA7DB86C4",
+                         "FailoverAlarmPermissionA6E92349", "ProbeB22986FB", "ProbeServiceRoleAC50DCE4",
+                         "PrimaryDown8B2B63D5", "ZoneA5DE4B68", "Alarms04B5A0BF", "ReplicaLag841A2336"}) {
+    INFO(id);
+    CHECK_NOTHROW(t.resource(id));
+  }
+}
+
+TEST_CASE("a failover function with missing props reports each one", "[lambda][failover]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<lambda::FailoverFunction>("Failover", lambda::FailoverFunctionProps{.function_name = "failover-dev",
+                                                                            .lock_parameter = "aws-lock"});
+  const auto ds = ops_test::synth_errors(app);
+  int e769 = 0;
+  for (const auto& d : ds) e769 += (d.code == "E769" && d.path == "S/Failover") ? 1 : 0;
+  CHECK(e769 == 11);  // 10 missing props + the lock name
+}
+
+TEST_CASE("a failover function cannot refer to an unnamed health alarm that invokes it", "[lambda][failover]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& alarm = s.add<cloudwatch::Alarm>(
+      "Down", cloudwatch::AlarmProps{.metric = {.namespace_name = "drsynth", .metric_name = "PrimaryHealthy"}});
+  s.add<lambda::FailoverFunction>("Failover", lambda::FailoverFunctionProps{.health_alarm_name = alarm.alarm_name()});
+  require_error(app, "E769", "S/Failover", "Ref(");
+}
