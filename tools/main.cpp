@@ -1,5 +1,4 @@
-// The shipped drsynth binary: the command line over the built-in app.
+// The shipped drsynth binary: the command line over the built-in DR system.
 #include "drsynth/drsynth.hpp"
-#include "two_region_demo.hpp"
 
-int main(int argc, char** argv) { return drsynth::cli::run(argc, argv, drsynth_demo::define); }
+int main(int argc, char** argv) { return drsynth::cli::run(argc, argv, drsynth::patterns::define_default_system); }

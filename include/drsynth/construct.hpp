@@ -55,17 +55,6 @@ class Construct {
     return adopt_new(
         std::make_unique<T>(*this, std::move(id), std::forward<A>(a), std::forward<B>(b), std::forward<Rest>(rest)...));
   }
-  // add<T>(id, {.field = ...}): designated initializers for T's props. A braced
-  // list cannot be deduced by the variadic overload, so an L2 that declares
-  // `using Props = XxxProps;` gets this one.
-  template <class T>
-    requires requires { typename T::Props; }
-  T& add(std::string id, typename T::Props&& props) {
-    auto child = std::make_unique<T>(*this, std::move(id), std::move(props));
-    T& ref = *child;
-    adopt(std::move(child));
-    return ref;
-  }
 
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
   // '/'-joined ids from the app down, without the app's own id.

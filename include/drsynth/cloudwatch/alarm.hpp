@@ -51,6 +51,7 @@ struct AlarmProps {
 
 class Alarm : public Construct {
  public:
+  using Props = AlarmProps;
   Alarm(Construct& scope, std::string id, AlarmProps props);
 
   // SNS notification when the alarm goes to ALARM / back to OK.

@@ -24,6 +24,7 @@ struct RoleProps {
 
 class Role : public Construct {
  public:
+  using Props = RoleProps;
   Role(Construct& scope, std::string id, RoleProps props);
 
   // Appends a statement to the DefaultPolicy (created on first use).

@@ -40,6 +40,7 @@ struct FailoverFunctionProps {
 
 class FailoverFunction : public Function {
  public:
+  using Props = FailoverFunctionProps;
   FailoverFunction(Construct& scope, std::string id, FailoverFunctionProps props);
 
   [[nodiscard]] const FailoverFunctionProps& failover_props() const noexcept { return failover_; }

@@ -64,6 +64,7 @@ struct PermissionProps {
 
 class Function : public Construct {
  public:
+  using Props = FunctionProps;
   Function(Construct& scope, std::string id, FunctionProps props);
 
   // Adds to the ServiceRole's DefaultPolicy; the function DependsOn that policy.

@@ -41,6 +41,7 @@ struct HealthProbeProps {
 
 class HealthProbe : public Function {
  public:
+  using Props = HealthProbeProps;
   HealthProbe(Construct& scope, std::string id, HealthProbeProps props);
 
   // PrimaryHealthy, statistic Minimum, period 60 s: alarm when < 1.

@@ -57,6 +57,7 @@ struct HealthCheckProps {
 
 class HealthCheck : public Construct {
  public:
+  using Props = HealthCheckProps;
   HealthCheck(Construct& scope, std::string id, HealthCheckProps props);
 
   // Ref: the health check id.

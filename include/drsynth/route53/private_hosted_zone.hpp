@@ -29,6 +29,7 @@ struct PrivateHostedZoneProps {
 
 class PrivateHostedZone : public Construct {
  public:
+  using Props = PrivateHostedZoneProps;
   PrivateHostedZone(Construct& scope, std::string id, PrivateHostedZoneProps props);
 
   // Ref: the zone id (without "/hostedzone/").

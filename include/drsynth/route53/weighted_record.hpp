@@ -33,6 +33,7 @@ struct WeightedRecordProps {
 
 class WeightedRecord : public Construct {
  public:
+  using Props = WeightedRecordProps;
   WeightedRecord(Construct& scope, std::string id, WeightedRecordProps props);
 
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }

@@ -22,6 +22,7 @@ struct TopicProps {
 
 class Topic : public Construct {
  public:
+  using Props = TopicProps;
   Topic(Construct& scope, std::string id, TopicProps props);
 
   // An AWS::SNS::Subscription child "EmailSubscription<n>" (n from 1).

@@ -1,0 +1,165 @@
+// PostgresDisasterRecovery: the built-in multi-region PostgreSQL DR system.
+//
+// For one environment suffix it builds four stacks (names carry the suffix):
+//   DrPrimary-<s>        primary region: VPC, security group, parameter group,
+//                        secret (replicated to the DR region), log group,
+//                        RDS PostgreSQL 15 primary (Multi-AZ, encrypted, 7-day backups)
+//   DrReplica-<s>        DR region: VPC (+ interface endpoints), peering to the
+//                        primary VPC, parameter group, log group, cross-region
+//                        read replica with its own 7-day backups
+//   DrPrimaryRoutes-<s>  primary region: routes back over the peering
+//   DrFailover-<s>       DR region: private hosted zone (both VPCs), weighted
+//                        CNAME 100/0, probe function + alarm + CLOUDWATCH_METRIC
+//                        health check, failover function, alarms, SNS topic
+// The failover machinery lives in the DR region: it must outlive the primary's.
+// docs/dr-design.md explains every choice and holds the runbook.
+//
+// Codes E801-E819 (see docs/errors.md):
+//   E801 environment suffix has characters a physical name cannot take
+//   E802 environment suffix makes a physical name too long (the limit is computed)
+//   E803 instance class below db.r6g.large
+//   E804 primary and DR region are the same / unknown region
+//   E805 VPC CIDRs overlap
+//   E806 backup retention is not 7 days or more
+//   E807 recovery-time budget exceeds the objective
+//   E808 alarm threshold out of range
+//   E809 record TTL above 60 s
+//   E810 unknown or mistyped setting (context / drsynth.json)
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/construct.hpp"
+#include "drsynth/rds/engine.hpp"
+
+namespace drsynth {
+class App;
+class Stack;
+}  // namespace drsynth
+namespace drsynth::rds {
+class DatabaseInstance;
+class ReadReplica;
+}  // namespace drsynth::rds
+namespace drsynth::route53 {
+class PrivateHostedZone;
+}
+namespace drsynth::lambda {
+class FailoverFunction;
+class HealthProbe;
+}  // namespace drsynth::lambda
+namespace drsynth::sns {
+class Topic;
+}
+namespace drsynth::cloudwatch {
+class Alarm;
+}
+
+namespace drsynth::patterns {
+
+struct PostgresDisasterRecoveryProps {
+  std::string environment_suffix{"dev"};
+  std::string primary_region{"us-east-1"};
+  std::string dr_region{"eu-west-1"};
+  std::optional<std::string> account{};  // unknown: account-agnostic templates
+
+  std::string engine_version{rds::default_postgres_version};
+  std::string instance_class{"db.r6g.large"};  // never below db.r6g.large
+  std::string replica_instance_class{};        // empty: same as the primary
+  int allocated_storage_gib{100};
+  int backup_retention_days{7};
+  int log_retention_days{30};  // audit logs (log_statement=all) under /aws/rds/
+
+  std::string primary_vpc_cidr{"10.10.0.0/16"};
+  std::string dr_vpc_cidr{"10.20.0.0/16"};
+  // Extra CIDRs (application subnets) allowed to reach 5432. The VPCs' own
+  // CIDRs and, for the primary, the DR VPC (the probe) are always allowed.
+  std::vector<std::string> application_cidrs{};
+
+  // Monitoring.
+  int replica_lag_threshold_seconds{60};
+  double free_storage_threshold_gib{10};
+  double cpu_threshold_percent{80};
+  std::vector<std::string> alarm_emails{};
+
+  // Health and failover timing (see the recovery-time budget).
+  int probe_interval_minutes{1};
+  int probe_timeout_seconds{5};
+  int health_alarm_periods{1};  // one-minute periods below 1 before the alarm fires
+  int record_ttl_seconds{30};   // <= 60 with a health check
+  int expected_promotion_seconds{120};
+  int recovery_time_objective_seconds{300};
+
+  // Cost-tracking tags on everything.
+  std::string project{"drsynth"};
+  std::string dr_tier{"tier-1"};
+};
+
+// Reads the settings from the app's context (drsynth.json, -c key=value):
+// environmentSuffix, primaryRegion, drRegion, account, engineVersion,
+// instanceClass, replicaInstanceClass, allocatedStorageGiB, backupRetentionDays,
+// logRetentionDays, primaryVpcCidr, drVpcCidr, applicationCidrs (JSON array),
+// replicaLagThresholdSeconds, freeStorageThresholdGiB, cpuThresholdPercent,
+// alarmEmails (JSON array), probeIntervalMinutes, probeTimeoutSeconds,
+// healthAlarmPeriods, recordTtlSeconds, expectedPromotionSeconds,
+// recoveryTimeObjectiveSeconds, project, drTier.
+// Unknown keys and wrong types are errors (E810) naming the key.
+[[nodiscard]] PostgresDisasterRecoveryProps settings_from_context(const App& app);
+
+// The worst-case times from a primary failure, computed from the settings.
+struct RecoveryBudget {
+  int detection_seconds = 0;  // failure -> health alarm in ALARM
+  int dns_seconds = 0;        // failure -> DNS answers with the replica
+  int promoted_seconds = 0;   // failure -> replica promoted and writable
+  int worst_seconds = 0;      // max of the two
+  std::vector<std::string> steps{};  // the arithmetic, one line each
+};
+[[nodiscard]] RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p);
+
+class PostgresDisasterRecovery : public Construct {
+ public:
+  using Props = PostgresDisasterRecoveryProps;
+  PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props);
+
+  [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
+  [[nodiscard]] Stack& replica_stack() const noexcept { return *replica_stack_; }
+  [[nodiscard]] Stack& routes_stack() const noexcept { return *routes_stack_; }
+  [[nodiscard]] Stack& failover_stack() const noexcept { return *failover_stack_; }
+  [[nodiscard]] rds::DatabaseInstance& primary() const noexcept { return *primary_; }
+  [[nodiscard]] rds::ReadReplica& replica() const noexcept { return *replica_; }
+  [[nodiscard]] route53::PrivateHostedZone& zone() const noexcept { return *zone_; }
+  [[nodiscard]] sns::Topic& topic() const noexcept { return *topic_; }
+  [[nodiscard]] lambda::FailoverFunction& failover_function() const noexcept { return *failover_; }
+  [[nodiscard]] lambda::HealthProbe& probe() const noexcept { return *probe_; }
+  [[nodiscard]] cloudwatch::Alarm& health_alarm() const noexcept { return *health_alarm_; }
+  // "postgres.db-<suffix>.internal": the name applications connect to.
+  [[nodiscard]] const std::string& cname() const noexcept { return cname_; }
+  [[nodiscard]] const PostgresDisasterRecoveryProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;
+  void summarize(std::vector<std::string>& lines) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override {
+    return "drsynth.patterns.PostgresDisasterRecovery";
+  }
+
+ private:
+  PostgresDisasterRecoveryProps props_;
+  Stack* primary_stack_ = nullptr;
+  Stack* replica_stack_ = nullptr;
+  Stack* routes_stack_ = nullptr;
+  Stack* failover_stack_ = nullptr;
+  rds::DatabaseInstance* primary_ = nullptr;
+  rds::ReadReplica* replica_ = nullptr;
+  route53::PrivateHostedZone* zone_ = nullptr;
+  sns::Topic* topic_ = nullptr;
+  lambda::FailoverFunction* failover_ = nullptr;
+  lambda::HealthProbe* probe_ = nullptr;
+  cloudwatch::Alarm* health_alarm_ = nullptr;
+  std::string cname_;
+};
+
+// The shipped drsynth binary's app: the system with settings from context.
+void define_default_system(App& app);
+
+}  // namespace drsynth::patterns
