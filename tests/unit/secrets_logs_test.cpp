@@ -105,9 +105,10 @@ TEST_CASE("LogGroup validation accepts only CloudFormation's retention values an
   CHECK_FALSE(logs::is_valid_retention(0));
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
-  s.add<logs::LogGroup>("Bad", {.log_group_name = "bad name", .retention_days = 10});
+  s.add<logs::LogGroup>("Bad", {.log_group_name = "bad name", .retention_days = 10, .removal_policy = RemovalPolicy::snapshot});
   const auto ds = net_test::synth_errors(app);
   INFO(net_test::dump(ds));
   CHECK(net_test::has_diagnostic(ds, "E745", "S/Bad", "bad name"));
   CHECK(net_test::has_diagnostic(ds, "E746", "S/Bad", "10"));
+  CHECK(net_test::has_diagnostic(ds, "E748", "S/Bad", "snapshot"));
 }
