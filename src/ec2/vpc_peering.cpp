@@ -32,7 +32,9 @@ VpcPeering::VpcPeering(Construct& scope, std::string id, VpcPeeringProps props)
   // Across regions the resolver renders this as Fn::GetStackOutput.
   resource_->set_property("PeerVpcId", props_.accepter->vpc_id());
   resource_->set_property("PeerRegion", props_.accepter->region());
-  if (props_.peer_owner_id) resource_->set_property("PeerOwnerId", *props_.peer_owner_id);
+  // PeerOwnerId when known: given, or the account of the accepter's stack.
+  if (const auto owner = props_.peer_owner_id ? props_.peer_owner_id : props_.accepter->stack().account())
+    resource_->set_property("PeerOwnerId", *owner);
   if (props_.peer_role_arn) resource_->set_property("PeerRoleArn", *props_.peer_role_arn);
 
   add_routes(*this, *props_.requester, props_.accepter->cidr(), *resource_, requester_routes_);

@@ -44,6 +44,8 @@ void LogGroup::validate(Validation& v) const {
   if (!is_valid_retention(props_.retention_days))
     v.error("E746", *this, "retention is not a value CloudFormation accepts", std::to_string(props_.retention_days),
             "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653");
+  if (props_.removal_policy == RemovalPolicy::snapshot)
+    v.error("E748", *this, "a log group cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
 }
 
 }  // namespace drsynth::logs

@@ -67,7 +67,10 @@ Children build(Construct& self, const CommonSettings& s) {
   c.log_group = &self.add<logs::LogGroup>(
       "LogRetentionpostgresql", logs::LogGroupProps{.log_group_name = logs::rds_postgresql_log_group_name(*s.instance_identifier),
                                                     .retention_days = s.log_retention_days,
-                                                    .removal_policy = s.removal_policy});
+                                                    // Log groups cannot be snapshotted: keep them instead.
+                                                    .removal_policy = s.removal_policy == RemovalPolicy::snapshot
+                                                                          ? RemovalPolicy::retain
+                                                                          : s.removal_policy});
   r.add_dependency(c.log_group->resource());
   r.apply_removal_policy(s.removal_policy);
   return c;

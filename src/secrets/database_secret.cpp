@@ -69,6 +69,8 @@ void DatabaseSecret::validate(Validation& v) const {
     else if (!seen.insert(r).second)
       v.error("E744", *this, "replica region listed twice", r, "each region once");
   }
+  if (props_.removal_policy == RemovalPolicy::snapshot)
+    v.error("E748", *this, "a secret cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   if (attached_.size() > 1)
     v.error("E747", *this, "secret is attached to more than one database instance", attached_[1]->path(),
             "one instance per secret (" + attached_[0]->path() + ")");

@@ -53,7 +53,7 @@ struct VpcPeeringProps {
   Vpc* accepter{nullptr};
   // A stack in the accepter's region, deployed after the requester's stack.
   Stack* accepter_routes_stack{nullptr};
-  std::optional<std::string> peer_owner_id{};  // the accepter's account, when not this one
+  std::optional<std::string> peer_owner_id{};  // default: the accepter stack's account, if known
   std::optional<std::string> peer_role_arn{};  // cross-account acceptance role
   std::string name{};                          // Name tag
 };

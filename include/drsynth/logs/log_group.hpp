@@ -6,6 +6,7 @@
 // Error codes (secrets/logs, E740-E749; this file E745-E749):
 //   E745  log group name empty, longer than 512 or with characters AWS refuses
 //   E746  retention_days not one of CloudFormation's RetentionInDays values
+//   E748  removal_policy snapshot (log groups and secrets support only destroy/retain)
 #pragma once
 
 #include <string>

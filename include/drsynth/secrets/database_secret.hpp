@@ -11,13 +11,14 @@
 // attach() adds DbSecret/Attachment/Resource, an AWS::SecretsManager::SecretTargetAttachment
 // (TargetType AWS::RDS::DBInstance) that adds host, port, engine, dbname to the secret.
 //
-// Error codes (E740-E744, E747):
+// Error codes (E740-E744, E747, E748):
 //   E740  secret name invalid (1-512 chars of A-Za-z0-9/_+=.@-)
 //   E741  username invalid for PostgreSQL (letter first, then letters, digits, _; 1-63; not rdsadmin)
 //   E742  password_length outside 8..128
 //   E743  exclude_characters misses a character RDS forbids in master passwords (/ @ " space)
 //   E744  replica region invalid, listed twice, or the secret's own region
 //   E747  secret attached to more than one instance, or to an instance in another stack
+//   E748  removal_policy snapshot (secrets support only destroy/retain)
 #pragma once
 
 #include <optional>

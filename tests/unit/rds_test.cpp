@@ -1,0 +1,265 @@
+#include <catch2/catch.hpp>
+
+#include "drsynth/drsynth.hpp"
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/rds/database_instance.hpp"
+#include "drsynth/rds/engine.hpp"
+#include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/rds/read_replica.hpp"
+#include "drsynth/rds/subnet_group.hpp"
+#include "drsynth/secrets/database_secret.hpp"
+#include "net_test_support.hpp"
+
+using namespace drsynth;
+using assertions::absent;
+using assertions::any_value;
+using assertions::Template;
+using json = nlohmann::json;
+
+namespace {
+// DrPrimary (us-east-1): VPC, group, params, secret, primary; DrReplica (eu-west-1): VPC, group, params.
+struct DrApp {
+  App app{{.read_environment = false}};
+  Stack& primary = app.add<Stack>("DrPrimary", StackProps{.env = {.region = "us-east-1"}});
+  Stack& replica = app.add<Stack>("DrReplica", StackProps{.env = {.region = "eu-west-1"}});
+  ec2::Vpc& pvpc = primary.add<ec2::Vpc>("Vpc", {.cidr = "10.0.0.0/16", .subnet_name = "db"});
+  ec2::SecurityGroup& psg = primary.add<ec2::SecurityGroup>("DbSg", {.vpc = &pvpc, .description = "db"});
+  rds::ParameterGroup& params = primary.add<rds::ParameterGroup>("Params", {});
+  secrets::DatabaseSecret& secret = primary.add<secrets::DatabaseSecret>("DbSecret", {.replica_regions = {"eu-west-1"}});
+  ec2::Vpc& rvpc = replica.add<ec2::Vpc>("Vpc", {.cidr = "10.1.0.0/16"});
+  ec2::SecurityGroup& rsg = replica.add<ec2::SecurityGroup>("DbSg", {.vpc = &rvpc, .description = "db"});
+  rds::ParameterGroup& rparams = replica.add<rds::ParameterGroup>("Params", {});
+
+  rds::DatabaseInstance& add_primary(rds::DatabaseInstanceProps p = {}) {
+    if (p.instance_identifier.empty()) p.instance_identifier = "postgres-primary-dev";
+    if (p.vpc == nullptr && p.subnet_group == nullptr) p.vpc = &pvpc;
+    if (p.security_groups.empty()) p.security_groups = {&psg};
+    if (p.parameter_group == nullptr) p.parameter_group = &params;
+    if (p.secret == nullptr) p.secret = &secret;
+    return primary.add<rds::DatabaseInstance>("Primary", std::move(p));
+  }
+  rds::ReadReplica& add_replica(rds::DatabaseInstance& source, rds::ReadReplicaProps p = {}) {
+    p.source = &source;
+    if (p.instance_identifier.empty()) p.instance_identifier = "postgres-replica-dev";
+    if (p.vpc == nullptr) p.vpc = &rvpc;
+    if (p.security_groups.empty()) p.security_groups = {&rsg};
+    if (p.parameter_group == nullptr) p.parameter_group = &rparams;
+    return replica.add<rds::ReadReplica>("Replica", std::move(p));
+  }
+};
+}  // namespace
+
+TEST_CASE("engine accepts the PostgreSQL 15 minors cfn-lint does not deprecate and derives the family", "[rds][engine]") {
+  for (const char* v : {"15.10", "15.12", "15.13", "15.17"}) CHECK(rds::is_supported_postgres_version(v));
+  for (const char* v : {"15", "15.2", "15.9", "15.11", "14.12", "15.18"}) CHECK_FALSE(rds::is_supported_postgres_version(v));
+  CHECK(rds::parameter_group_family("15.12") == "postgres15");
+  CHECK(rds::parameter_group_family("16.4") == "postgres16");
+  CHECK(rds::default_postgres_version == "15.12");
+}
+
+TEST_CASE("engine knows instance classes and which are at least db.r6g.large", "[rds][engine]") {
+  for (const char* c : {"db.r6g.large", "db.r6i.32xlarge", "db.t3.micro", "db.m7g.16xlarge", "db.x2iedn.xlarge"})
+    CHECK(rds::is_known_instance_class(c));
+  for (const char* c : {"db.r6g.micro", "db.r6g.24xlarge", "db.z9.large", "r6g.large", "db.r6g", "db.x2iedn.12xlarge"})
+    CHECK_FALSE(rds::is_known_instance_class(c));
+  for (const char* c : {"db.r6g.large", "db.r6g.xlarge", "db.r7g.2xlarge", "db.r5.24xlarge", "db.x2g.large", "db.r6gd.large"})
+    CHECK(rds::at_least_r6g_large(c));
+  for (const char* c : {"db.t3.micro", "db.t4g.2xlarge", "db.m6g.2xlarge", "db.r6g.medium", "nonsense"})
+    CHECK_FALSE(rds::at_least_r6g_large(c));
+}
+
+TEST_CASE("ParameterGroup renders the family from the engine version, a description and the parameters", "[rds][params]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  s.add<rds::ParameterGroup>("Params", {.engine_version = "15.17", .parameters = {{"log_statement", "all"}}, .name = "pg-dev"});
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties("AWS::RDS::DBParameterGroup", {{"Family", "postgres15"},
+                                                           {"Description", "drsynth PostgreSQL 15 parameters"},
+                                                           {"DBParameterGroupName", "pg-dev"},
+                                                           {"Parameters", {{"log_statement", "all"}}}});
+  CHECK(t.find_resources("AWS::RDS::DBParameterGroup") == std::vector<std::string>{"ParamsA8366201"});
+}
+
+TEST_CASE("SubnetGroup covers every subnet of the VPC", "[rds][subnet-group]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto& vpc = s.add<ec2::Vpc>("Vpc", {.max_azs = 3, .subnet_name = "db"});
+  s.add<rds::SubnetGroup>("Subnets", {.vpc = &vpc, .name = "postgres-dev"});
+  auto t = Template::from_app(app, "S");
+  t.has_resource_properties("AWS::RDS::DBSubnetGroup",
+                            {{"DBSubnetGroupName", "postgres-dev"},
+                             {"DBSubnetGroupDescription", any_value()},
+                             {"SubnetIds", json::array({{{"Ref", "VpcdbSubnet1Subnet1B82B149"}},
+                                                        {{"Ref", "VpcdbSubnet2Subnet01192A3B"}},
+                                                        any_value()})}});
+}
+
+TEST_CASE("DatabaseInstance renders an encrypted Multi-AZ gp3 PostgreSQL instance with backups, private and destroyable",
+          "[rds][instance]") {
+  DrApp d;
+  d.add_primary();
+  auto t = Template::from_app(d.app, "DrPrimary");
+  t.has_resource("AWS::RDS::DBInstance",
+                 {{"DeletionPolicy", "Delete"},
+                  {"UpdateReplacePolicy", "Delete"},
+                  {"DependsOn", json::array({"PrimaryLogRetentionpostgresql0BCEC516"})},
+                  {"Properties",
+                   {{"DBInstanceIdentifier", "postgres-primary-dev"},
+                    {"Engine", "postgres"},
+                    {"EngineVersion", "15.12"},
+                    {"DBInstanceClass", "db.r6g.large"},
+                    {"MultiAZ", true},
+                    {"AllocatedStorage", "100"},
+                    {"StorageType", "gp3"},
+                    {"StorageEncrypted", true},
+                    {"KmsKeyId", absent()},
+                    {"BackupRetentionPeriod", 7},
+                    {"PubliclyAccessible", false},
+                    {"DeletionProtection", false},
+                    {"CopyTagsToSnapshot", true},
+                    {"Port", "5432"},
+                    {"EnableCloudwatchLogsExports", json::array({"postgresql"})},
+                    {"DBSubnetGroupName", {{"Ref", "PrimarySubnetGroupF5983FB5"}}},
+                    {"DBParameterGroupName", {{"Ref", "ParamsA8366201"}}},
+                    {"VPCSecurityGroups", json::array({{{"Fn::GetAtt", {"DbSg495F8305", "GroupId"}}}})}}}});
+  CHECK(t.find_resources("AWS::RDS::DBInstance") == std::vector<std::string>{"Primary503D6591"});
+}
+
+TEST_CASE("DatabaseInstance takes master credentials from the secret as dynamic references, never ManageMasterUserPassword",
+          "[rds][instance][secret]") {
+  DrApp d;
+  d.add_primary();
+  auto t = Template::from_app(d.app, "DrPrimary");
+  const json resolve_pw = {{"Fn::Join", json::array({"", json::array({"{{resolve:secretsmanager:",
+                                                                     {{"Ref", "DbSecret685A0FA5"}},
+                                                                     ":SecretString:password}}"})})}};
+  t.has_resource_properties("AWS::RDS::DBInstance", {{"MasterUserPassword", resolve_pw},
+                                                     {"MasterUsername", {{"Fn::Join", any_value()}}},
+                                                     {"ManageMasterUserPassword", absent()}});
+  t.has_resource_properties("AWS::SecretsManager::SecretTargetAttachment",
+                            {{"SecretId", {{"Ref", "DbSecret685A0FA5"}}},
+                             {"TargetId", {{"Ref", "Primary503D6591"}}},
+                             {"TargetType", "AWS::RDS::DBInstance"}});
+  CHECK_NOTHROW(t.resource("DbSecretAttachment0609CE05"));
+}
+
+TEST_CASE("DatabaseInstance creates its log group with a retention, named where RDS writes", "[rds][instance][logs]") {
+  DrApp d;
+  d.add_primary({.instance_identifier = "Postgres-Primary-dev", .log_retention_days = 14});
+  auto t = Template::from_app(d.app, "DrPrimary");
+  t.has_resource("AWS::Logs::LogGroup", {{"DeletionPolicy", "Delete"},
+                                         {"Properties", {{"LogGroupName", "/aws/rds/instance/postgres-primary-dev/postgresql"},
+                                                         {"RetentionInDays", 14}}}});
+}
+
+TEST_CASE("DatabaseInstance exposes endpoint, port and ARN attributes", "[rds][instance]") {
+  DrApp d;
+  auto& db = d.add_primary();
+  d.primary.add<CfnOutput>("Endpoint", CfnOutputProps{.value = db.endpoint_address()});
+  d.primary.add<CfnOutput>("Port", CfnOutputProps{.value = db.endpoint_port()});
+  d.primary.add<CfnOutput>("Arn", CfnOutputProps{.value = db.arn()});
+  auto t = Template::from_app(d.app, "DrPrimary");
+  t.has_output("Endpoint", {{"Value", {{"Fn::GetAtt", {"Primary503D6591", "Endpoint.Address"}}}}});
+  t.has_output("Port", {{"Value", {{"Fn::GetAtt", {"Primary503D6591", "Endpoint.Port"}}}}});
+  t.has_output("Arn", {{"Value", {{"Fn::GetAtt", {"Primary503D6591", "DBInstanceArn"}}}}});
+  CHECK(db.instance_identifier() == "postgres-primary-dev");
+}
+
+TEST_CASE("DatabaseInstance validation reports every bad prop", "[rds][instance][validation]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto& params14 = s.add<rds::ParameterGroup>("Params14", {.engine_version = "14.12"});
+  s.add<rds::DatabaseInstance>("Bad", {.instance_identifier = "1-bad--id",
+                                       .engine_version = "15.2",
+                                       .instance_class = "db.q9.huge",
+                                       .allocated_storage = 5,
+                                       .storage_type = "magnetic",
+                                       .backup_retention_days = 40,
+                                       .parameter_group = &params14,
+                                       .database_name = "1db",
+                                       .port = 80,
+                                       .monitoring_interval = 7});
+  const auto ds = net_test::synth_errors(app);
+  INFO(net_test::dump(ds));
+  CHECK(net_test::has_diagnostic(ds, "E720", "S/Bad", "15.2"));
+  CHECK(net_test::has_diagnostic(ds, "E720", "S/Params14", "14.12"));
+  CHECK(net_test::has_diagnostic(ds, "E721", "S/Bad", "1-bad--id"));
+  CHECK(net_test::has_diagnostic(ds, "E722", "S/Bad", "db.q9.huge"));
+  CHECK(net_test::has_diagnostic(ds, "E723", "S/Bad", "5 GiB"));
+  CHECK(net_test::has_diagnostic(ds, "E724", "S/Bad", "magnetic"));
+  CHECK(net_test::has_diagnostic(ds, "E725", "S/Bad", "40"));
+  CHECK(net_test::has_diagnostic(ds, "E726", "S/Bad", "80"));
+  CHECK(net_test::has_diagnostic(ds, "E727", "S/Bad", "1db"));
+  CHECK(net_test::has_diagnostic(ds, "E728", "S/Bad", "nullptr"));
+  CHECK(net_test::has_diagnostic(ds, "E729", "S/Bad", "nullptr"));
+  CHECK(net_test::has_diagnostic(ds, "E730", "S/Bad", "postgres14"));
+  CHECK(net_test::has_diagnostic(ds, "E731", "S/Bad", "{}"));
+  CHECK(net_test::has_diagnostic(ds, "E732", "S/Bad", "7"));
+}
+
+TEST_CASE("ReadReplica across regions references the source ARN, names the source region and uses the regional RDS key",
+          "[rds][replica]") {
+  DrApp d;
+  auto& db = d.add_primary();
+  d.add_replica(db);
+  auto t = Template::from_app(d.app, "DrReplica");
+  t.has_resource("AWS::RDS::DBInstance",
+                 {{"DeletionPolicy", "Delete"},
+                  {"UpdateReplacePolicy", "Delete"},
+                  {"DependsOn", json::array({"ReplicaLogRetentionpostgresql55C4727B"})},
+                  {"Metadata", {{"cfn-lint", {{"config", {{"ignore_checks", json::array({"E3720"})}}}}}}},
+                  {"Properties",
+                   {{"SourceDBInstanceIdentifier",
+                     {{"Fn::GetStackOutput", {{"StackName", "DrPrimary"}, {"Region", "us-east-1"}, {"OutputName", any_value()}}}}},
+                    {"SourceRegion", "us-east-1"},
+                    {"KmsKeyId", "alias/aws/rds"},
+                    {"Engine", "postgres"},
+                    {"BackupRetentionPeriod", 7},
+                    {"MultiAZ", true},
+                    {"StorageType", "gp3"},
+                    {"DBSubnetGroupName", {{"Ref", "ReplicaSubnetGroupDCB8F807"}}},
+                    {"DBParameterGroupName", {{"Ref", "ParamsA8366201"}}}}}});
+  CHECK(t.find_resources("AWS::RDS::DBInstance") == std::vector<std::string>{"ReplicaDDFB2A87"});
+  t.has_resource_properties("AWS::Logs::LogGroup", {{"LogGroupName", "/aws/rds/instance/postgres-replica-dev/postgresql"}});
+}
+
+TEST_CASE("ReadReplica never renders properties forbidden on replicas", "[rds][replica]") {
+  DrApp d;
+  auto& db = d.add_primary({.preferred_backup_window = "03:00-04:00", .database_name = "app"});
+  d.add_replica(db);
+  auto t = Template::from_app(d.app, "DrReplica");
+  for (const char* p : {"MasterUsername", "MasterUserPassword", "ManageMasterUserPassword", "StorageEncrypted",
+                        "CharacterSetName", "DBName", "PreferredBackupWindow", "DBSnapshotIdentifier", "AllocatedStorage",
+                        "EngineVersion"})
+    t.has_resource_properties("AWS::RDS::DBInstance", {{p, absent()}});
+}
+
+TEST_CASE("ReadReplica in the source's region has no SourceRegion, no key and no lint suppression", "[rds][replica]") {
+  DrApp d;
+  auto& db = d.add_primary();
+  d.primary.add<rds::ReadReplica>("Local", {.source = &db, .instance_identifier = "postgres-local-dev", .vpc = &d.pvpc,
+                                            .security_groups = {&d.psg}});
+  auto t = Template::from_app(d.app, "DrPrimary");
+  t.has_resource("AWS::RDS::DBInstance", {{"Metadata", absent()},
+                                          {"Properties", {{"DBInstanceIdentifier", "postgres-local-dev"},
+                                                          {"SourceDBInstanceIdentifier", {{"Fn::GetAtt", {"Primary503D6591", "DBInstanceArn"}}}},
+                                                          {"SourceRegion", absent()},
+                                                          {"KmsKeyId", absent()}}}});
+}
+
+TEST_CASE("ReadReplica validation: encrypted source with backups, same major version, a source at all",
+          "[rds][replica][validation]") {
+  DrApp d;
+  auto& db = d.add_primary({.storage_encrypted = false, .backup_retention_days = 0});
+  auto& params14 = d.replica.add<rds::ParameterGroup>("Params14", {.engine_version = "14.12"});
+  d.add_replica(db, {.instance_identifier = "replica-", .parameter_group = &params14});
+  d.replica.add<rds::ReadReplica>("Orphan", {.instance_identifier = "orphan", .vpc = &d.rvpc, .security_groups = {&d.rsg}});
+  const auto ds = net_test::synth_errors(d.app);
+  INFO(net_test::dump(ds));
+  CHECK(net_test::has_diagnostic(ds, "E734", "DrReplica/Replica", "storage_encrypted = false"));
+  CHECK(net_test::has_diagnostic(ds, "E735", "DrReplica/Replica", "0"));
+  CHECK(net_test::has_diagnostic(ds, "E736", "DrReplica/Replica", "14.12"));
+  CHECK(net_test::has_diagnostic(ds, "E721", "DrReplica/Replica", "replica-"));
+  CHECK(net_test::has_diagnostic(ds, "E737", "DrReplica/Orphan", "nullptr"));
+}
