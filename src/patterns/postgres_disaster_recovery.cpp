@@ -155,7 +155,8 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   primary_stack_ = &add<Stack>("Primary", StackProps{
       .stack_name = name("DrPrimary-", s), .env = primary_env,
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
-  auto& primary_vpc = primary_stack_->add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr, .name = name("vpc-primary-", s)});
+  auto& primary_vpc = primary_stack_->add<ec2::Vpc>(
+      "Vpc", {.cidr = p.primary_vpc_cidr, .name = name("vpc-primary-", s), .subnet_name = "db"});
   auto& primary_sg = primary_stack_->add<ec2::SecurityGroup>(
       "DbSg", {.vpc = &primary_vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = name("db-sg-primary-", s)});
@@ -200,7 +201,10 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   // The probe runs in this VPC without NAT: it reaches Secrets Manager and
   // CloudWatch through interface endpoints.
   auto& dr_vpc = replica_stack_->add<ec2::Vpc>(
-      "Vpc", {.cidr = p.dr_vpc_cidr, .name = name("vpc-replica-", s), .interface_endpoints = {"secretsmanager", "monitoring"}});
+      "Vpc", {.cidr = p.dr_vpc_cidr,
+              .name = name("vpc-replica-", s),
+              .subnet_name = "db",
+              .interface_endpoints = {"secretsmanager", "monitoring"}});
   auto& replica_sg = replica_stack_->add<ec2::SecurityGroup>(
       "DbSg", {.vpc = &dr_vpc, .description = "PostgreSQL replica: 5432 from the application networks",
                .group_name = name("db-sg-replica-", s)});
