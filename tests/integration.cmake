@@ -27,3 +27,8 @@ add_test(NAME "cdk: the AWS CDK CLI lists the example's stacks in dependency ord
                  ${DRSYNTH_ASSEMBLIES}/example_two_region_reference ExampleEast ExampleEastConsumer ExampleWest)
 set_tests_properties("cdk: the AWS CDK CLI lists the example's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
+add_test(NAME "cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/drsynth
+                 DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev)
+set_tests_properties("cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)

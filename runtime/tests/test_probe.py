@@ -336,7 +336,11 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         result, _ = self.invoke(DB_PORT=str(silent.port), PROBE_TIMEOUT_SECONDS="1.5")
         elapsed = time.monotonic() - started
         self.assertEqual(result["reason"], "timeout")
-        self.assertLess(elapsed, 1.5 + 1.0)
+        # The connection attempt itself respects the budget (the probe measures it) ...
+        self.assertLess(result["latency_ms"], (1.5 + 0.5) * 1000)
+        # ... and the whole invocation, moto calls included, never hangs. The
+        # slack absorbs a loaded CI machine; a hang would be unbounded.
+        self.assertLess(elapsed, 1.5 + 5.0)
         self.assert_metric(0.0)
 
     def test_dns_failure(self):

@@ -25,6 +25,7 @@ struct TagFormat {
 
 // 2-space JSON with a final newline; invalid UTF-8 becomes Error E401 naming the path.
 [[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
+[[nodiscard]] std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path);
 
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);

@@ -399,7 +399,9 @@ class Renderer {
     }
 
     Assembly a;
-    json artifacts = json::object();
+    // Artifacts in deployment order: the AWS CDK CLI lists and deploys them in
+    // manifest order, so the manifest keeps insertion order (ordered_json).
+    nlohmann::ordered_json artifacts = nlohmann::ordered_json::object();
     for (const Stack* s : order) {
       if (!selected.contains(s)) continue;
       StackArtifact art;
@@ -413,7 +415,7 @@ class Renderer {
       art.assets = states_.at(s).assets;
       art.template_json = std::move(templates[s]);
       art.template_text = internal::dump_checked(art.template_json, s->path());
-      json artifact{{"type", "aws:cloudformation:stack"},
+      nlohmann::ordered_json artifact{{"type", "aws:cloudformation:stack"},
                     {"environment", art.environment},
                     {"properties", {{"templateFile", art.template_file}, {"stackName", art.name}}},
                     {"displayName", art.name}};
@@ -422,8 +424,9 @@ class Renderer {
       for (const Asset* as : art.assets) a.assets.push_back(as);
       a.stacks.push_back(std::move(art));
     }
-    artifacts["Tree"] = json{{"type", "cdk:tree"}, {"properties", {{"file", "tree.json"}}}};
-    a.manifest_text = internal::dump_checked(json{{"version", internal::manifest_version}, {"artifacts", artifacts}}, "");
+    artifacts["Tree"] = nlohmann::ordered_json{{"type", "cdk:tree"}, {"properties", {{"file", "tree.json"}}}};
+    a.manifest_text = internal::dump_checked(
+        nlohmann::ordered_json{{"version", internal::manifest_version}, {"artifacts", std::move(artifacts)}}, "");
     return a;
   }
 

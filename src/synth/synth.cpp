@@ -31,7 +31,9 @@ TagFormat tag_format(std::string_view type) noexcept {
   return {};
 }
 
-std::string dump_checked(const nlohmann::json& j, const std::string& path) {
+namespace {
+template <class Json>
+std::string dump_any(const Json& j, const std::string& path) {
   try {
     std::string s = j.dump(2);
     s.push_back('\n');
@@ -40,6 +42,10 @@ std::string dump_checked(const nlohmann::json& j, const std::string& path) {
     fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");
   }
 }
+}  // namespace
+
+std::string dump_checked(const nlohmann::json& j, const std::string& path) { return dump_any(j, path); }
+std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path) { return dump_any(j, path); }
 
 nlohmann::json tree_json(const App& app) {
   std::function<nlohmann::json(const Construct&)> node = [&](const Construct& c) {
