@@ -1,0 +1,27 @@
+// The example from README.md, built and run as a test so the README cannot rot.
+#include <drsynth/drsynth.hpp>
+using namespace drsynth;
+
+int main(int argc, char** argv) {
+  // Same command line as drsynth: synth, list, deploy-plan, -c key=value ...
+  return cli::run(argc, argv, [](App& app) {
+    auto settings = patterns::settings_from_context(app);  // drsynth.json, -c
+    settings.primary_region = "us-east-2";
+    settings.dr_region = "us-west-2";
+    settings.instance_class = "db.r6g.xlarge";
+    settings.alarm_emails = {"dba-oncall@example.com"};
+    auto& dr = app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", settings);
+
+    // One more alarm, in the DR region, notifying the system's topic.
+    auto& alarm = dr.failover_stack().add<cloudwatch::Alarm>(
+        "ReplicaConnections",
+        {.alarm_name = "replica-connections-" + settings.environment_suffix,
+         .metric = {.namespace_name = "AWS/RDS",
+                    .metric_name = "DatabaseConnections",
+                    .dimensions = {{"DBInstanceIdentifier", dr.replica().instance_identifier()}},
+                    .statistic = "Maximum"},
+         .threshold = 400,
+         .evaluation_periods = 3});
+    alarm.add_alarm_action(dr.topic());
+  });
+}
