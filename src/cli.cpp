@@ -127,6 +127,7 @@ int run(int argc, const char* const* argv, const std::function<void(App&)>& defi
       return exit_usage;
     }
     command = synth;
+    o.quiet = true;  // the CDK CLI shows an app's stdout as part of its own output
   }
 
   try {
