@@ -37,9 +37,14 @@ void header(std::ostringstream& o, const Assembly& a, const DeployPlanOptions& o
   if (any_bucket) {
     o << "# Templates over 51,200 bytes and Lambda code go through S3: one bucket per region,\n"
       << "# '{region}' in the name is replaced by the stack's region.\n"
-      << "BUCKET=\"${DRSYNTH_S3_BUCKET:-" << opt.s3_bucket.value_or("") << "}\"\n"
-      << "bucket() { if [ -z \"$BUCKET\" ]; then echo 'set DRSYNTH_S3_BUCKET (or drsynth deploy-plan --s3-bucket NAME)' >&2; exit 2; fi; "
-      << "echo \"${BUCKET//\\{region\\}/$1}\"; }\n";
+      << "BUCKET=\"${DRSYNTH_S3_BUCKET:-}\"\n";
+    if (opt.s3_bucket) o << "[ -n \"$BUCKET\" ] || BUCKET=" << shell_quote(*opt.s3_bucket) << "\n";
+    o
+      << "if [ -z \"$BUCKET\" ]; then\n"
+      << "  echo 'deploy.sh: set DRSYNTH_S3_BUCKET (or use drsynth deploy-plan --s3-bucket NAME)' >&2\n"
+      << "  exit 2\n"
+      << "fi\n"
+      << "bucket() { echo \"${BUCKET//\\{region\\}/$1}\"; }\n";
   }
 }
 
