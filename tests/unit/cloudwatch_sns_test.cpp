@@ -186,3 +186,18 @@ TEST_CASE("bad topic props are reported", "[sns]") {
   ops_test::require_diagnostic(app, "E788", "S/T", "101");
   ops_test::require_diagnostic(app, "E788", "S/T", "not-an-email");
 }
+
+TEST_CASE("an alarm may invoke a function of another stack without a stack cycle", "[cloudwatch][lambda]") {
+  App app({.read_environment = false});
+  auto& fs = app.add<Stack>("Fns", StackProps{.env = {.region = "eu-west-1"}});
+  auto& fn = fs.add<lambda::Function>("Fn", lambda::FunctionProps{.inline_code = "def handler(e, c): pass\n"});
+  auto& as = app.add<Stack>("Alarms", StackProps{.env = {.region = "eu-west-1"}});
+  as.add<cloudwatch::Alarm>("A", cloudwatch::AlarmProps{.metric = lag_metric()}).add_alarm_action(fn);
+  const auto assembly = synthesize(app);
+  auto fns = Template::from_assembly(assembly, "Fns");
+  auto alarms = Template::from_assembly(assembly, "Alarms");
+  fns.resource_count_is("AWS::Lambda::Permission", 0);
+  alarms.has_resource_properties("AWS::Lambda::Permission",
+                                 {{"Principal", "lambda.alarms.cloudwatch.amazonaws.com"},
+                                  {"FunctionName", {{"Fn::ImportValue", assertions::any_value()}}}});
+}
