@@ -59,11 +59,21 @@ void Alarm::add_ok_action(const sns::Topic& topic) {
 
 void Alarm::add_alarm_action(lambda::Function& function) {
   alarm_actions_.push_back(function.function_arn());
-  // One permission per function and alarm: "AlarmPermission" for the first.
-  std::string pid = "AlarmPermission";
-  if (function.find_child(pid) != nullptr) pid += id();
-  function.add_permission(pid, lambda::PermissionProps{.principal = "lambda.alarms.cloudwatch.amazonaws.com",
-                                                       .source_arn = alarm_arn()});
+  const lambda::PermissionProps permission{.principal = "lambda.alarms.cloudwatch.amazonaws.com", .source_arn = alarm_arn()};
+  if (function.stack_or_null() == stack_or_null()) {
+    // Like aws-cdk-lib: <Function>/AlarmPermission (one per alarm after the first).
+    std::string pid = "AlarmPermission";
+    if (function.find_child(pid) != nullptr) pid += id();
+    function.add_permission(pid, permission);
+  } else {
+    // The function lives in another stack: keep the permission in this stack,
+    // so that only this stack depends on the function's (no stack cycle).
+    auto& p = add<CfnResource>("InvokePermission" + function.id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
+    p.set_property("Action", permission.action);
+    p.set_property("FunctionName", function.function_arn());
+    p.set_property("Principal", permission.principal);
+    p.set_property("SourceArn", permission.source_arn);
+  }
   render();
 }
 

@@ -1,6 +1,5 @@
 #include "drsynth/lambda/health_probe.hpp"
 
-#include <regex>
 #include <sstream>
 
 #include "drsynth/stack.hpp"
@@ -41,11 +40,6 @@ FunctionProps function_props(const HealthProbeProps& p) {
 
 }  // namespace
 
-bool valid_schedule_expression(const std::string& expression) {
-  static const std::regex re(R"(^(rate\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\)|cron\([^()]+\))$)");
-  return std::regex_match(expression, re);
-}
-
 HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps props)
     : Function(scope, std::move(id), function_props(props)), probe_(std::move(props)) {
   const std::string secret_region = probe_.secret_region.empty() ? stack().region() : probe_.secret_region;
@@ -64,12 +58,9 @@ HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps prop
       .resources = {"*"},
       .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", probe_.metric_namespace}})}}});
 
-  rule_ = &add<CfnResource>("Schedule", CfnResourceProps{.type = "AWS::Events::Rule"});
-  rule_->set_property("Description", "Runs the database health probe");
-  rule_->set_property("ScheduleExpression", probe_.schedule);
-  rule_->set_property("State", "ENABLED");
-  rule_->set_property("Targets", Value::array({Value::object({{"Arn", function_arn()}, {"Id", "Target0"}})}));
-  add_permission("SchedulePermission", PermissionProps{.principal = "events.amazonaws.com", .source_arn = rule_->get_att("Arn")});
+  schedule_ = &add<events::Schedule>(
+      "Schedule", events::ScheduleProps{.expression = probe_.schedule, .description = "Runs the database health probe"});
+  schedule_->add_target(*this);
 }
 
 cloudwatch::Metric HealthProbe::healthy_metric() const {
@@ -108,10 +99,6 @@ void HealthProbe::validate(Validation& v) const {
   if (static_cast<double>(p.timeout_seconds) < p.probe_timeout_seconds + 10) {
     v.error("E769", *this, "function timeout leaves no room for the secret fetch and PutMetricData",
             std::to_string(p.timeout_seconds) + " s", ">= probe_timeout_seconds + 10 s");
-  }
-  if (!valid_schedule_expression(p.schedule)) {
-    v.error("E789", *this, "invalid schedule expression", "\"" + p.schedule + "\"",
-            "rate(1 minute), rate(N minutes|hours|days) or cron(...)");
   }
 }
 

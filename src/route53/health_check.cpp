@@ -81,7 +81,7 @@ bool is_database_port(int port) {
 
 }  // namespace
 
-HealthCheckProps cloudwatch_metric_check(const cloudwatch::Alarm& alarm, InsufficientDataHealthStatus insufficient) {
+HealthCheckProps cloudwatch_metric_check(cloudwatch::Alarm& alarm, InsufficientDataHealthStatus insufficient) {
   return HealthCheckProps{.kind = HealthCheckKind::cloudwatch_metric, .alarm = &alarm,
                           .insufficient_data_health_status = insufficient};
 }
@@ -99,6 +99,7 @@ HealthCheck::HealthCheck(Construct& scope, std::string id, HealthCheckProps prop
   switch (props_.kind) {
     case HealthCheckKind::cloudwatch_metric: {
       // Never Port / IPAddress here: Route 53 rejects them for this type.
+      if (props_.alarm != nullptr) props_.alarm->require_route53_compatible();
       const Value name = props_.alarm != nullptr ? props_.alarm->alarm_name() : props_.alarm_name;
       const std::string region = props_.alarm != nullptr ? props_.alarm->stack().region() : props_.alarm_region;
       cfg["AlarmIdentifier"] = Value::object({{"Name", name}, {"Region", region}});
@@ -145,11 +146,6 @@ void HealthCheck::validate(Validation& v) const {
         if (p.alarm_region.empty()) {
           v.error("E752", *this, "CLOUDWATCH_METRIC health check has no alarm region", "\"\"", "e.g. eu-west-1");
         }
-      } else if (!p.alarm->route53_compatible()) {
-        v.error("E752", *this,
-                "the alarm this health check follows is not marked route53_compatible, so its Route 53 rules are "
-                "not checked",
-                p.alarm->path(), "AlarmProps.route53_compatible = true (or alarm.require_route53_compatible())");
       }
       break;
     case HealthCheckKind::calculated: {

@@ -2,6 +2,7 @@
 
 #include "drsynth/assertions.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
+#include "drsynth/events/schedule.hpp"
 #include "drsynth/lambda/function.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "ops_fixture.hpp"
@@ -185,4 +186,54 @@ TEST_CASE("bad topic props are reported", "[sns]") {
   ops_test::require_diagnostic(app, "E787", "S/T", "bad.name");
   ops_test::require_diagnostic(app, "E788", "S/T", "101");
   ops_test::require_diagnostic(app, "E788", "S/T", "not-an-email");
+}
+
+TEST_CASE("an alarm may invoke a function of another stack without a stack cycle", "[cloudwatch][lambda]") {
+  App app({.read_environment = false});
+  auto& fs = app.add<Stack>("Fns", StackProps{.env = {.region = "eu-west-1"}});
+  auto& fn = fs.add<lambda::Function>("Fn", lambda::FunctionProps{.inline_code = "def handler(e, c): pass\n"});
+  auto& as = app.add<Stack>("Alarms", StackProps{.env = {.region = "eu-west-1"}});
+  as.add<cloudwatch::Alarm>("A", cloudwatch::AlarmProps{.metric = lag_metric()}).add_alarm_action(fn);
+  const auto assembly = synthesize(app);
+  auto fns = Template::from_assembly(assembly, "Fns");
+  auto alarms = Template::from_assembly(assembly, "Alarms");
+  fns.resource_count_is("AWS::Lambda::Permission", 0);
+  alarms.has_resource_properties("AWS::Lambda::Permission",
+                                 {{"Principal", "lambda.alarms.cloudwatch.amazonaws.com"},
+                                  {"FunctionName", {{"Fn::ImportValue", assertions::any_value()}}}});
+}
+
+// ---- events::Schedule -------------------------------------------------------
+
+TEST_CASE("a schedule runs a function with an EventBridge permission", "[events]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& fn = s.add<lambda::Function>("Fn", lambda::FunctionProps{.inline_code = "def handler(e, c): pass\n"});
+  auto& sched = s.add<events::Schedule>("Every5", events::ScheduleProps{.expression = "rate(5 minutes)", .enabled = false});
+  sched.add_target(fn);
+  auto t = Template::from_app(app, "S");
+  const auto fns = t.find_resources("AWS::Lambda::Function");
+  const auto rules = t.find_resources("AWS::Events::Rule");
+  REQUIRE(fns.size() == 1);
+  REQUIRE(rules.size() == 1);
+  t.has_resource_properties("AWS::Events::Rule",
+                            {{"ScheduleExpression", "rate(5 minutes)"},
+                             {"State", "DISABLED"},
+                             {"Targets", json::array({{{"Arn", {{"Fn::GetAtt", {fns[0], "Arn"}}}}, {"Id", "Target0"}}})}});
+  t.has_resource_properties("AWS::Lambda::Permission", {{"Principal", "events.amazonaws.com"},
+                                                        {"SourceArn", {{"Fn::GetAtt", {rules[0], "Arn"}}}}});
+}
+
+TEST_CASE("a schedule expression must be rate(...) or cron(...)", "[events]") {
+  for (const char* ok : {"rate(1 minute)", "rate(2 minutes)", "rate(1 day)", "cron(0 12 * * ? *)"}) {
+    CHECK(events::valid_schedule_expression(ok));
+  }
+  for (const char* bad : {"rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "every minute", ""}) {
+    INFO(bad);
+    CHECK_FALSE(events::valid_schedule_expression(bad));
+  }
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  s.add<events::Schedule>("Bad", events::ScheduleProps{.expression = "rate(5 minute)"});
+  ops_test::require_diagnostic(app, "E789", "S/Bad", "rate(5 minute)");
 }

@@ -276,10 +276,12 @@ TEST_CASE("the health probe runs every minute from an EventBridge rule", "[lambd
                             {{"ScheduleExpression", "rate(1 minute)"},
                              {"State", "ENABLED"},
                              {"Targets", json::array({{{"Arn", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}}, {"Id", "Target0"}}})}});
+  const auto rules = t.find_resources("AWS::Events::Rule");
+  REQUIRE(rules.size() == 1);
   t.has_resource_properties("AWS::Lambda::Permission",
                             {{"Principal", "events.amazonaws.com"},
                              {"FunctionName", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}},
-                             {"SourceArn", {{"Fn::GetAtt", {"ProbeSchedule17E6F555", "Arn"}}}}});
+                             {"SourceArn", {{"Fn::GetAtt", {rules[0], "Arn"}}}}});
 }
 
 TEST_CASE("the health probe's healthy metric is PrimaryHealthy, Minimum over 60 s", "[lambda][probe]") {
@@ -324,7 +326,7 @@ TEST_CASE("bad health probe props are reported", "[lambda][probe]") {
   int e769 = 0;
   for (const auto& d : ds) e769 += (d.code == "E769" && d.path == "S/Probe") ? 1 : 0;
   CHECK(e769 == 6);  // db_host, secret, dimension, namespace, VPC, timeout
-  require_error(app, "E789", "S/Probe", "rate(1 minutes)");
+  require_error(app, "E789", "S/Probe/Schedule", "rate(1 minutes)");
 }
 
 // ---- FailoverFunction ----------------------------------------------------

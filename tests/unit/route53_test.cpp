@@ -118,14 +118,26 @@ TEST_CASE("a CLOUDWATCH_METRIC health check with Port or IPAddress is an error",
   ops_test::require_diagnostic(app, "E759", "S/H", "Port 5432");
 }
 
-TEST_CASE("a CLOUDWATCH_METRIC health check needs an alarm, and a route53-compatible one", "[route53]") {
+TEST_CASE("a CLOUDWATCH_METRIC health check needs an alarm", "[route53]") {
   App app({.read_environment = false});
   auto& s = make_stack(app);
-  auto& alarm = make_alarm(s, false);
   s.add<route53::HealthCheck>("H", route53::HealthCheckProps{});
-  s.add<route53::HealthCheck>("H2", route53::cloudwatch_metric_check(alarm));
   ops_test::require_diagnostic(app, "E752", "S/H", "no alarm");
-  ops_test::require_diagnostic(app, "E752", "S/H2", "S/PrimaryDown");
+}
+
+TEST_CASE("the alarm a health check follows must meet Route 53's rules", "[route53]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto& alarm = s.add<cloudwatch::Alarm>(
+      "Fast", cloudwatch::AlarmProps{.metric = {.namespace_name = "drsynth", .metric_name = "PrimaryHealthy",
+                                                .statistic = "Minimum", .period_seconds = 10},
+                                     .evaluation_periods = 3,
+                                     .datapoints_to_alarm = 2});
+  CHECK_FALSE(alarm.route53_compatible());
+  s.add<route53::HealthCheck>("H", route53::cloudwatch_metric_check(alarm));
+  CHECK(alarm.route53_compatible());
+  ops_test::require_diagnostic(app, "E785", "S/Fast", "10 s");
+  ops_test::require_diagnostic(app, "E785", "S/Fast", "DatapointsToAlarm 2");
 }
 
 TEST_CASE("a CALCULATED health check combines child checks", "[route53]") {

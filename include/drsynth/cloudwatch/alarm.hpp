@@ -60,6 +60,8 @@ class Alarm : public Construct {
   // Invokes the function directly: its ARN in AlarmActions plus an
   // AWS::Lambda::Permission <Function>/AlarmPermission for
   // lambda.alarms.cloudwatch.amazonaws.com with SourceArn this alarm's ARN.
+  // When the function is in another stack the permission is created here as
+  // <Alarm>/InvokePermission<function id>, so the stacks do not form a cycle.
   void add_alarm_action(lambda::Function& function);
   // Route 53 health checks only follow standard-resolution alarms with a simple
   // statistic and DatapointsToAlarm == EvaluationPeriods; violations are E785.

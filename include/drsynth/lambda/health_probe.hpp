@@ -5,17 +5,19 @@
 // CLOUDWATCH_METRIC health check can.
 //
 // Children: ServiceRole (+DefaultPolicy), LogGroup, Code (asset), Resource,
-// Schedule (AWS::Events::Rule, rate(1 minute)), SchedulePermission.
+// Schedule (events::Schedule: AWS::Events::Rule rate(1 minute) +
+// Schedule/InvokePermission<id>).
 //
 // Error codes (lambda range, see function.hpp):
 //   E769  missing db_host / secret / metric_dimension_value, no VPC, a metric
 //         namespace starting with "AWS/", timeout < probe timeout + 10 s
-//   E789  invalid schedule expression
+//   (E789 for the schedule expression is reported by <Probe>/Schedule)
 #pragma once
 
 #include <string>
 
 #include "drsynth/cloudwatch/metric.hpp"
+#include "drsynth/events/schedule.hpp"
 #include "drsynth/lambda/function.hpp"
 
 namespace drsynth::lambda {
@@ -48,7 +50,7 @@ class HealthProbe : public Function {
   [[nodiscard]] cloudwatch::Metric healthy_metric() const;
   // ProbeLatency (Milliseconds), statistic Maximum, period 60 s.
   [[nodiscard]] cloudwatch::Metric latency_metric() const;
-  [[nodiscard]] CfnResource& schedule_rule() const noexcept { return *rule_; }
+  [[nodiscard]] events::Schedule& schedule() const noexcept { return *schedule_; }
   [[nodiscard]] const HealthProbeProps& probe_props() const noexcept { return probe_; }
 
   void validate(Validation& v) const override;
@@ -56,10 +58,7 @@ class HealthProbe : public Function {
 
  private:
   HealthProbeProps probe_;
-  CfnResource* rule_ = nullptr;
+  events::Schedule* schedule_ = nullptr;
 };
-
-// True for rate(1 minute), rate(5 minutes), cron(...).
-[[nodiscard]] bool valid_schedule_expression(const std::string& expression);
 
 }  // namespace drsynth::lambda

@@ -33,9 +33,10 @@ class HealthCheck;
 struct HealthCheckProps {
   HealthCheckKind kind = HealthCheckKind::cloudwatch_metric;
 
-  // CLOUDWATCH_METRIC: either `alarm` (name and region taken from it, and it
-  // must be route53_compatible) or alarm_name + alarm_region.
-  const cloudwatch::Alarm* alarm = nullptr;
+  // CLOUDWATCH_METRIC: either `alarm` (name and region taken from it; the
+  // check calls alarm->require_route53_compatible(), so the alarm reports E785
+  // when Route 53 cannot follow it) or alarm_name + alarm_region.
+  cloudwatch::Alarm* alarm = nullptr;
   Value alarm_name{};
   std::string alarm_region{};
   InsufficientDataHealthStatus insufficient_data_health_status = InsufficientDataHealthStatus::unhealthy;
@@ -75,7 +76,7 @@ class HealthCheck : public Construct {
 
 // Props for a CLOUDWATCH_METRIC check that follows `alarm` (in the alarm's stack region).
 [[nodiscard]] HealthCheckProps cloudwatch_metric_check(
-    const cloudwatch::Alarm& alarm,
+    cloudwatch::Alarm& alarm,
     InsufficientDataHealthStatus insufficient = InsufficientDataHealthStatus::unhealthy);
 // Props for a CALCULATED check healthy when at least `threshold` children are.
 [[nodiscard]] HealthCheckProps calculated_check(std::vector<const HealthCheck*> children, int threshold);

@@ -1,0 +1,50 @@
+// events::Schedule: an AWS::Events::Rule that runs targets on a schedule.
+//
+// Error codes (cloudwatch/sns/events range E780-E789):
+//   E789  invalid schedule expression, or more than 5 targets
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+
+namespace drsynth::lambda {
+class Function;
+}
+
+namespace drsynth::events {
+
+struct ScheduleProps {
+  std::string expression = "rate(1 minute)";  // rate(N minutes|hours|days) or cron(...)
+  std::string description{};
+  bool enabled = true;
+};
+
+class Schedule : public Construct {
+ public:
+  Schedule(Construct& scope, std::string id, ScheduleProps props);
+
+  // Adds the function as a target ("Target0", "Target1", ...) and an
+  // AWS::Lambda::Permission <Schedule>/InvokePermission<function id> for
+  // events.amazonaws.com with SourceArn this rule.
+  void add_target(const lambda::Function& function);
+
+  [[nodiscard]] Value rule_arn() const { return resource_->get_att("Arn"); }
+  [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
+  [[nodiscard]] const ScheduleProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.events.Schedule"; }
+
+ private:
+  ScheduleProps props_;
+  CfnResource* resource_ = nullptr;
+  std::vector<Value> targets_;
+};
+
+// True for rate(1 minute), rate(5 minutes), cron(...).
+[[nodiscard]] bool valid_schedule_expression(const std::string& expression);
+
+}  // namespace drsynth::events
