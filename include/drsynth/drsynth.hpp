@@ -24,6 +24,7 @@
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/ec2/vpc_peering.hpp"
+#include "drsynth/events/schedule.hpp"
 #include "drsynth/iam/policy_statement.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/lambda/failover_function.hpp"

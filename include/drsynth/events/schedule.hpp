@@ -24,6 +24,7 @@ struct ScheduleProps {
 
 class Schedule : public Construct {
  public:
+  using Props = ScheduleProps;
   Schedule(Construct& scope, std::string id, ScheduleProps props);
 
   // Adds the function as a target ("Target0", "Target1", ...) and an
