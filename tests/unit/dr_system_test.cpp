@@ -770,6 +770,10 @@ TEST_CASE("bad suffixes: characters a name cannot take are E801, a suffix that m
   INFO(all_diagnostics(e));
   CHECK(test::has_diagnostic(e, "E802", "DisasterRecovery", "postgres-primary-" + long_suffix));
   CHECK(test::has_diagnostic(e, "E802", "DisasterRecovery", "DB instance identifier"));
+
+  // The limit is exact: "postgres-primary-" + 46 characters is the longest DB identifier (63).
+  CHECK_NOTHROW(System({.environment_suffix = std::string(46, 'a')}));
+  CHECK(test::has_diagnostic(system_error({.environment_suffix = std::string(47, 'a')}), "E802", "DisasterRecovery"));
 }
 
 // ---- logical IDs --------------------------------------------------------------
