@@ -26,6 +26,15 @@ struct TagFormat {
 // 2-space JSON with a final newline; invalid UTF-8 becomes Error E401 naming the path.
 [[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
 
+// Where render() spent its time, for the benchmark (bench/): building the
+// resolved template documents (logical IDs, references, exports, dependency
+// order, tree.json) versus serializing them to text. Overwritten by each render().
+struct RenderTimings {
+  double resolve_seconds = 0;    // render() total minus serialize_seconds
+  double serialize_seconds = 0;  // every dump_checked() call of the render
+};
+[[nodiscard]] RenderTimings& last_render_timings() noexcept;
+
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);
 

@@ -1,6 +1,7 @@
 // Phase 3: logical IDs, references across stacks and regions, the stack
 // dependency graph, and one template per stack.
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -19,6 +20,17 @@ namespace drsynth {
 namespace {
 
 using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// dump_checked, adding its time to the render's serialize time.
+std::string timed_dump(const json& j, const std::string& path) {
+  const auto t0 = Clock::now();
+  std::string s = internal::dump_checked(j, path);
+  internal::last_render_timings().serialize_seconds += seconds_since(t0);
+  return s;
+}
 
 // Why a stack depends on another: the referencing construct and the target.
 struct Reason {
@@ -412,7 +424,7 @@ class Renderer {
       std::sort(art.dependencies.begin(), art.dependencies.end());
       art.assets = states_.at(s).assets;
       art.template_json = std::move(templates[s]);
-      art.template_text = internal::dump_checked(art.template_json, s->path());
+      art.template_text = timed_dump(art.template_json, s->path());
       json artifact{{"type", "aws:cloudformation:stack"},
                     {"environment", art.environment},
                     {"properties", {{"templateFile", art.template_file}, {"stackName", art.name}}},
@@ -423,7 +435,7 @@ class Renderer {
       a.stacks.push_back(std::move(art));
     }
     artifacts["Tree"] = json{{"type", "cdk:tree"}, {"properties", {{"file", "tree.json"}}}};
-    a.manifest_text = internal::dump_checked(json{{"version", internal::manifest_version}, {"artifacts", artifacts}}, "");
+    a.manifest_text = timed_dump(json{{"version", internal::manifest_version}, {"artifacts", artifacts}}, "");
     return a;
   }
 
@@ -434,10 +446,19 @@ class Renderer {
 
 }  // namespace
 
+internal::RenderTimings& internal::last_render_timings() noexcept {
+  static RenderTimings t;
+  return t;
+}
+
 Assembly render(const App& app, const SynthOptions& options) {
+  auto& timings = internal::last_render_timings();
+  timings = {};
+  const auto t0 = Clock::now();
   Renderer r(app);
   Assembly a = r.run(options);
-  a.tree_text = internal::dump_checked(internal::tree_json(app), "");
+  a.tree_text = timed_dump(internal::tree_json(app), "");
+  timings.resolve_seconds = seconds_since(t0) - timings.serialize_seconds;
   return a;
 }
 
