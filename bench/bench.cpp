@@ -8,10 +8,13 @@
 //   drsynth_bench --n 1,300             only these N
 //   drsynth_bench --one N               one N in this process (what the parent runs);
 //                                       prints one RESULT line
-//   --dir DIR        scratch folder for the assemblies (default: a fresh one in /tmp)
+//   --dir DIR        scratch folder for the assemblies (default: a fresh one in
+//                    /dev/shm, else in the temp folder)
 //   --reps R         repetitions per N (default: more for small N); medians are reported
 //   --cli-runs K     runs of `drsynth synth` for the end-to-end timing (default 31; 0: skip)
 //   --cli PATH       the drsynth binary (default: the one built with this benchmark)
+//   --keep           with --one: keep the first repetition's assembly in DIR/out-0
+//                    (to diff the output of two builds)
 //
 // Each copy has its own environment suffix (s0, s1, ...), so its own 4 stacks.
 #include <fcntl.h>
@@ -83,7 +86,7 @@ struct Sample {
 };
 
 // One N in this process: prints "RESULT key=value ...".
-int run_one(int n, const fs::path& dir, int reps) {
+int run_one(int n, const fs::path& dir, int reps, bool keep) {
   std::vector<Sample> samples;
   long hwm = 0;
   std::uintmax_t bytes = 0;
@@ -171,7 +174,7 @@ int run_one(int n, const fs::path& dir, int reps) {
     s.lower = since(t);
     samples.push_back(s);
 
-    fs::remove_all(out);
+    if (!(keep && rep == 0)) fs::remove_all(out);
     fs::remove_all(lower_out);
   }
   auto med = [&](double Sample::*field) {
@@ -251,6 +254,7 @@ int main(int argc, char** argv) {
   int one = -1;
   int reps = 0;
   int cli_runs = 31;
+  bool keep = false;
   fs::path dir;
   std::string cli = DRSYNTH_CLI_BINARY;
   for (int i = 1; i < argc; ++i) {
@@ -266,6 +270,7 @@ int main(int argc, char** argv) {
     else if (a == "--reps") reps = std::stoi(next());
     else if (a == "--dir") dir = next();
     else if (a == "--cli") cli = next();
+    else if (a == "--keep") keep = true;
     else if (a == "--cli-runs") cli_runs = std::stoi(next());
     else if (a == "--n") {
       ns.clear();
@@ -278,10 +283,16 @@ int main(int argc, char** argv) {
     }
   }
   const bool own_dir = dir.empty();
-  if (own_dir) dir = fs::temp_directory_path() / ("drsynth-bench-" + std::to_string(::getpid()));
+  // Default scratch: tmpfs, so that the numbers measure drsynth rather than
+  // the disk (on a loaded VM disk, creating a file can take milliseconds).
+  if (own_dir) {
+    std::error_code ec;
+    const fs::path base = fs::is_directory("/dev/shm", ec) ? fs::path("/dev/shm") : fs::temp_directory_path();
+    dir = base / ("drsynth-bench-" + std::to_string(::getpid()));
+  }
   fs::create_directories(dir);
 
-  if (one >= 0) return run_one(one, dir, reps > 0 ? reps : default_reps(one));
+  if (one >= 0) return run_one(one, dir, reps > 0 ? reps : default_reps(one), keep);
 
   const std::string self = fs::canonical("/proc/self/exe").string();
   std::printf("| N | stacks | synthesis (s) | per stack (µs) | tree (s) | validate (s) | resolve (s) | serialize (s) "
