@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -352,19 +353,27 @@ class Renderer {
     for (const Stack* s : stack_order_)
       if (mark[s] == Mark::none && !visit(s)) return {};
 
-    // Kahn's algorithm, always taking the earliest ready stack in tree order.
-    std::vector<const Stack*> order;
-    std::set<const Stack*> placed;
-    while (order.size() < stack_order_.size()) {
-      for (const Stack* s : stack_order_) {
-        if (placed.contains(s)) continue;
-        const auto& deps = states_.at(s).depends_on;
-        if (std::all_of(deps.begin(), deps.end(), [&](const auto& d) { return placed.contains(d.first); })) {
-          order.push_back(s);
-          placed.insert(s);
-          break;
-        }
+    // Kahn's algorithm, always taking the earliest ready stack in tree order:
+    // a min-heap of ready stacks by tree position, O(E log S).
+    const std::size_t n = stack_order_.size();
+    std::vector<std::size_t> pending(n, 0);
+    std::vector<std::vector<std::size_t>> dependents(n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& [dep, reasons] : states_.at(stack_order_[i]).depends_on) {
+        ++pending[i];
+        dependents[states_.at(dep).order].push_back(i);
       }
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+    for (std::size_t i = 0; i < n; ++i)
+      if (pending[i] == 0) ready.push(i);
+    std::vector<const Stack*> order;
+    order.reserve(n);
+    while (!ready.empty()) {
+      const std::size_t i = ready.top();
+      ready.pop();
+      order.push_back(stack_order_[i]);
+      for (const std::size_t d : dependents[i])
+        if (--pending[d] == 0) ready.push(d);
     }
     return order;
   }
