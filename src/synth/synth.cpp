@@ -1,5 +1,8 @@
 // Phases 1, 2 and the checks after rendering, plus the shared helpers.
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_resource.hpp"
@@ -31,9 +34,127 @@ TagFormat tag_format(std::string_view type) noexcept {
   return {};
 }
 
+namespace {
+
+// Appends j exactly as nlohmann::json::dump(2) writes it (same key order,
+// spacing, escapes and numbers), into one growing buffer. Floats and strings
+// with bytes above 0x7F (which need UTF-8 checks) go through nlohmann itself.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void value(const nlohmann::json& j, std::size_t indent) {
+    using t = nlohmann::json::value_t;
+    switch (j.type()) {
+      case t::object: {
+        const auto& o = j.get_ref<const nlohmann::json::object_t&>();
+        if (o.empty()) {
+          out_.append("{}");
+          return;
+        }
+        out_.append("{\n");
+        bool first = true;
+        for (const auto& [k, v] : o) {
+          if (!first) out_.append(",\n");
+          first = false;
+          out_.append(indent + 2, ' ');
+          string(k);
+          out_.append(": ");
+          value(v, indent + 2);
+        }
+        out_.push_back('\n');
+        out_.append(indent, ' ');
+        out_.push_back('}');
+        return;
+      }
+      case t::array: {
+        const auto& a = j.get_ref<const nlohmann::json::array_t&>();
+        if (a.empty()) {
+          out_.append("[]");
+          return;
+        }
+        out_.append("[\n");
+        bool first = true;
+        for (const auto& v : a) {
+          if (!first) out_.append(",\n");
+          first = false;
+          out_.append(indent + 2, ' ');
+          value(v, indent + 2);
+        }
+        out_.push_back('\n');
+        out_.append(indent, ' ');
+        out_.push_back(']');
+        return;
+      }
+      case t::string: string(j.get_ref<const std::string&>()); return;
+      case t::boolean: out_.append(j.get<bool>() ? "true" : "false"); return;
+      case t::null: out_.append("null"); return;
+      case t::number_integer: integer(j.get<std::int64_t>()); return;
+      case t::number_unsigned: unsigned_integer(j.get<std::uint64_t>()); return;
+      default: out_.append(j.dump(2)); return;  // floats, binary
+    }
+  }
+
+ private:
+  void integer(std::int64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+  void unsigned_integer(std::uint64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+  // Bytes that need an escape (< 0x20, '"', '\\') or a UTF-8 check (>= 0x80).
+  static constexpr std::array<bool, 256> special = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return t;
+  }();
+
+  void string(const std::string& s) {
+    const std::size_t start = out_.size();
+    out_.push_back('"');
+    std::size_t run = 0;  // start of the bytes not yet copied
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (!special[c]) continue;
+      if (c >= 0x80) {  // UTF-8 checks; throws type_error 316 like dump()
+        out_.resize(start);
+        out_.append(nlohmann::json(s).dump());
+        return;
+      }
+      out_.append(s, run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '\b': out_.append("\\b"); break;
+        case '\t': out_.append("\\t"); break;
+        case '\n': out_.append("\\n"); break;
+        case '\f': out_.append("\\f"); break;
+        case '\r': out_.append("\\r"); break;
+        case '"': out_.append("\\\""); break;
+        case '\\': out_.append("\\\\"); break;
+        default: {
+          static constexpr char hex[] = "0123456789abcdef";
+          const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+          out_.append(esc, sizeof esc);
+        }
+      }
+    }
+    out_.append(s, run, s.size() - run);
+    out_.push_back('"');
+  }
+
+  std::string& out_;
+};
+
+}  // namespace
+
 std::string dump_checked(const nlohmann::json& j, const std::string& path) {
   try {
-    std::string s = j.dump(2);
+    std::string s;
+    Writer(s).value(j, 0);
     s.push_back('\n');
     return s;
   } catch (const nlohmann::json::type_error& e) {
