@@ -162,19 +162,35 @@ std::string dump_checked(const nlohmann::json& j, const std::string& path) {
   }
 }
 
+namespace {
+nlohmann::json tree_node(const Construct& c) {
+  nlohmann::json n = nlohmann::json::object();
+  n["id"] = c.id();
+  n["path"] = c.path();
+  nlohmann::json info = nlohmann::json::object();
+  info["fqn"] = std::string(c.type_name());
+  n["constructInfo"] = std::move(info);
+  if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
+    nlohmann::json attributes = nlohmann::json::object();
+    attributes["aws:cdk:cloudformation:type"] = r->type();
+    n["attributes"] = std::move(attributes);
+  }
+  if (!c.children().empty()) {
+    nlohmann::json children = nlohmann::json::object();
+    for (const auto& ch : c.children()) children[ch->id()] = tree_node(*ch);
+    n["children"] = std::move(children);
+  }
+  return n;
+}
+}  // namespace
+
+// Built with moves only: the braced-list form copied every subtree once per
+// level (an initializer_list of json is copied) and went through std::function.
 nlohmann::json tree_json(const App& app) {
-  std::function<nlohmann::json(const Construct&)> node = [&](const Construct& c) {
-    nlohmann::json n{{"id", c.id()}, {"path", c.path()}, {"constructInfo", {{"fqn", std::string(c.type_name())}}}};
-    if (const auto* r = dynamic_cast<const CfnResource*>(&c))
-      n["attributes"] = {{"aws:cdk:cloudformation:type", r->type()}};
-    if (!c.children().empty()) {
-      nlohmann::json children = nlohmann::json::object();
-      for (const auto& ch : c.children()) children[ch->id()] = node(*ch);
-      n["children"] = std::move(children);
-    }
-    return n;
-  };
-  return {{"version", "tree-0.1"}, {"tree", node(app)}};
+  nlohmann::json t = nlohmann::json::object();
+  t["version"] = "tree-0.1";
+  t["tree"] = tree_node(app);
+  return t;
 }
 
 }  // namespace internal
