@@ -1,4 +1,5 @@
 #include "drsynth/stack.hpp"
+#include "char_rules.hpp"
 
 #include <regex>
 
@@ -53,8 +54,7 @@ void Stack::validate(Validation& v) const {
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
   if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
   if (props_.env.account) {
-    static const std::regex account_re("^[0-9]{12}$");
-    if (!std::regex_match(*props_.env.account, account_re))
+    if (!internal::is_account_id(*props_.env.account))
       v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
   }
   if (props_.description && props_.description->size() > 1024)

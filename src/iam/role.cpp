@@ -1,4 +1,5 @@
 #include "drsynth/iam/role.hpp"
+#include "char_rules.hpp"
 
 #include <regex>
 
@@ -44,8 +45,8 @@ void Role::render() {
 }
 
 void Role::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9+=,.@_-]{1,64}$");
-  if (!props_.role_name.empty() && !std::regex_match(props_.role_name, name_re)) {
+  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.role_name.empty() && !internal::chars_within(props_.role_name, 1, 64, [](char c) { return internal::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
     v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");
   }

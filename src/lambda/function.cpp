@@ -1,4 +1,5 @@
 #include "drsynth/lambda/function.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -108,8 +109,8 @@ CfnResource& Function::add_permission(std::string id, PermissionProps props) {
 }
 
 void Function::validate(Validation& v) const {
-  static const std::regex name_re("^[a-zA-Z0-9_-]{1,64}$");
-  if (!props_.function_name.empty() && !std::regex_match(props_.function_name, name_re)) {
+  // ^[a-zA-Z0-9_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.function_name.empty() && !internal::chars_within(props_.function_name, 1, 64, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
             "1-64 characters of [a-zA-Z0-9-_]");
   }

@@ -1,4 +1,5 @@
 #include "drsynth/secrets/database_secret.hpp"
+#include "char_rules.hpp"
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -43,11 +44,11 @@ void DatabaseSecret::attach(const rds::DatabaseInstance& instance) {
 }
 
 void DatabaseSecret::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9/_+=.@-]{1,512}$");
-  if (props_.name && !std::regex_match(*props_.name, name_re))
+  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (no std::regex: bounded repeats are slow to compile)
+  if (props_.name && !internal::chars_within(*props_.name, 1, 512, [](char c) { return internal::is_alnum(c) || std::string_view("/_+=.@-").find(c) != std::string_view::npos; }))
     v.error("E740", *this, "secret name is invalid", *props_.name, "1-512 characters of A-Za-z0-9/_+=.@-");
-  static const std::regex user_re("^[a-zA-Z][a-zA-Z0-9_]{0,62}$");
-  if (!std::regex_match(props_.username, user_re) || props_.username == "rdsadmin")
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
+  if (!internal::letter_then(props_.username, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }) || props_.username == "rdsadmin")
     v.error("E741", *this, "master username is invalid for RDS for PostgreSQL", props_.username,
             "a letter, then letters, digits or _ (1-63 characters), not rdsadmin");
   if (props_.password_length < 8 || props_.password_length > 128)

@@ -1,4 +1,5 @@
 #include "drsynth/sns/topic.hpp"
+#include "char_rules.hpp"
 
 #include <regex>
 
@@ -22,8 +23,8 @@ CfnResource& Topic::add_email_subscription(std::string email) {
 }
 
 void Topic::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9_-]{1,256}$");
-  if (!props_.topic_name.empty() && !std::regex_match(props_.topic_name, name_re)) {
+  // ^[A-Za-z0-9_-]{1,256}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.topic_name.empty() && !internal::chars_within(props_.topic_name, 1, 256, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");
   }
