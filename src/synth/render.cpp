@@ -159,6 +159,12 @@ class Renderer {
     return json{{"Fn::GetStackOutput", std::move(arg)}};
   }
 
+  json render_object(const Value::Object& members, const Stack& s, const Construct& at) {
+    json o = json::object();
+    for (const auto& [k, e] : members) o.emplace(k, render_value(e, s, at));
+    return o;
+  }
+
   json render_value(const Value& v, const Stack& s, const Construct& at) {
     switch (v.kind()) {
       case Value::Kind::null: return json();
@@ -171,11 +177,7 @@ class Renderer {
         for (const auto& e : v.as_array()) a.push_back(render_value(e, s, at));
         return a;
       }
-      case Value::Kind::object: {
-        json o = json::object();
-        for (const auto& [k, e] : v.as_object()) o.emplace(k, render_value(e, s, at));
-        return o;
-      }
+      case Value::Kind::object: return render_object(v.as_object(), s, at);
       case Value::Kind::pseudo: return json{{"Ref", std::string(pseudo_name(v.pseudo_parameter()))}};
       case Value::Kind::function: return json{{v.function_name(), render_value(v.function_argument(), s, at)}};
       case Value::Kind::ref:
@@ -250,7 +252,79 @@ class Renderer {
     field = Value(std::move(merged));
   }
 
+  // The rendered Tags field of a resource whose Value-level field was absent or
+  // an array (list tags) / an object (map tags): the same result as
+  // merge_tags on the Value, applied to the rendered JSON.
+  static void merge_tags_json(const internal::TagFormat& tag_kind,
+                              const std::vector<std::pair<std::string, std::string>>& tags, json& props) {
+    json& field = props[std::string(tag_kind.property)];
+    if (tag_kind.is_map) {
+      for (const auto& [k, v] : tags)
+        if (!field.contains(k)) field[k] = v;
+      return;
+    }
+    auto key_of = [](const json& t) -> const std::string* {
+      if (!t.is_object()) return nullptr;
+      const auto it = t.find("Key");
+      return it != t.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+    };
+    std::set<std::string> explicit_keys;
+    if (field.is_array())
+      for (const auto& t : field)
+        if (const auto* key = key_of(t)) explicit_keys.insert(*key);
+    json merged = field.is_array() ? std::move(field) : json::array();
+    for (const auto& [k, v] : tags) {
+      if (explicit_keys.contains(k)) continue;
+      json tag = json::object();
+      tag["Key"] = k;
+      tag["Value"] = v;
+      merged.push_back(std::move(tag));
+    }
+    auto& items = merged.get_ref<json::array_t&>();
+    std::sort(items.begin(), items.end(), [&](const json& a, const json& b) {
+      const auto* ka = key_of(a);
+      const auto* kb = key_of(b);
+      if (ka == nullptr || kb == nullptr) return false;
+      return *ka < *kb;
+    });
+    field = std::move(merged);
+  }
+
+  // Renders the resource straight from its properties, without copying them
+  // into a Value first. Overrides, and a Tags field of another shape than
+  // merge_tags keeps, take the general path below.
   json render_resource(const CfnResource& r, const Stack& s) {
+    if (!r.overrides().empty()) return render_resource_general(r, s);
+    const auto tag_kind = internal::tag_format(r.type());
+    std::vector<std::pair<std::string, std::string>> tags;
+    if (!tag_kind.property.empty()) {
+      tags = inherited_tags(r);
+      if (!tags.empty()) {
+        const auto it = r.properties().find(tag_kind.property);
+        if (it != r.properties().end() && !(tag_kind.is_map ? it->second.is_object() : it->second.is_array()))
+          return render_resource_general(r, s);
+      }
+    }
+    json entry = json::object();
+    entry["Type"] = r.type();
+    json props = render_object(r.properties(), s, r);
+    if (!tags.empty()) merge_tags_json(tag_kind, tags, props);
+    if (!props.empty()) entry["Properties"] = std::move(props);
+    if (!r.dependencies().empty()) {
+      std::set<std::string> ids;
+      for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
+      json deps = json::array();
+      for (const auto& id : ids) deps.push_back(id);
+      entry["DependsOn"] = std::move(deps);
+    }
+    if (r.deletion_policy()) entry["DeletionPolicy"] = *r.deletion_policy();
+    if (r.update_replace_policy()) entry["UpdateReplacePolicy"] = *r.update_replace_policy();
+    if (r.condition()) entry["Condition"] = *r.condition();
+    if (!r.metadata().empty()) entry["Metadata"] = render_object(r.metadata(), s, r);
+    return entry;
+  }
+
+  json render_resource_general(const CfnResource& r, const Stack& s) {
     Value props(r.properties());
     merge_tags(r, props);
     Value entry = Value::object({{"Type", Value(r.type())}});
