@@ -71,4 +71,13 @@ constexpr bool is_dns_label(std::string_view s) noexcept {
   return chars_within(s, 1, 63, mid_char) && end_char(s.front()) && end_char(s.back());
 }
 
+// ^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$ (an RDS window, hh:mm-hh:mm)
+constexpr bool is_hh_mm_window(std::string_view s) noexcept {
+  auto hh_mm = [](std::string_view t) {
+    const bool hh = ((t[0] == '0' || t[0] == '1') && is_digit(t[1])) || (t[0] == '2' && t[1] >= '0' && t[1] <= '3');
+    return hh && t[2] == ':' && t[3] >= '0' && t[3] <= '5' && is_digit(t[4]);
+  };
+  return s.size() == 11 && s[5] == '-' && hh_mm(s.substr(0, 5)) && hh_mm(s.substr(6));
+}
+
 }  // namespace drsynth::internal

@@ -53,4 +53,8 @@ TEST_CASE("char rules match the regexes they replace") {
   check_against("^/?[a-zA-Z0-9_.\\-/]{1,1011}$", [](std::string_view s) { return is_ssm_parameter_name(s); }, "a/", 1013);
   check_against("^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$", [](std::string_view s) { return is_dns_label(s); }, "a-_9A.", 64);
   check_against("^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$", [](std::string_view s) { return is_dns_label(s); }, "a-", 64);
+  check_against("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$",
+                [](std::string_view s) { return is_hh_mm_window(s); }, "0123456789:-", 12);
+  for (const char* w : {"00:00-23:59", "03:00-03:30", "19:59-20:00", "24:00-01:00", "03:60-04:00", "3:00-04:00"})
+    CHECK(is_hh_mm_window(w) == std::regex_match(std::string(w), std::regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")));
 }
