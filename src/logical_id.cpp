@@ -42,10 +42,23 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// Fetched once: with OpenSSL 3, EVP_md5() / EVP_sha256() make every
+// EVP_Digest call look the algorithm up in the provider store again.
+const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : fallback;
+}
+
 }  // namespace
 
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
+std::string md5_hex(std::string_view data) {
+  static const EVP_MD* const md = fetched("MD5", EVP_md5());
+  return digest_hex(md, data);
+}
+std::string sha256_hex(std::string_view data) {
+  static const EVP_MD* const md = fetched("SHA256", EVP_sha256());
+  return digest_hex(md, data);
+}
 
 std::string make_logical_id(const std::vector<std::string_view>& all_components) {
   std::vector<std::string_view> components;
