@@ -54,13 +54,16 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-long vm_hwm_kib() {
+long status_kib(const char* field) {
   std::ifstream in("/proc/self/status");
   std::string line;
+  const std::size_t n = std::strlen(field);
   while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.compare(0, n, field) == 0) return std::strtol(line.c_str() + n, nullptr, 10);
   return 0;
 }
+long vm_hwm_kib() { return status_kib("VmHWM:"); }
+long vm_rss_kib() { return status_kib("VmRSS:"); }
 
 std::uintmax_t bytes_in(const fs::path& dir) {
   std::uintmax_t total = 0;
@@ -88,7 +91,7 @@ struct Sample {
 // One N in this process: prints "RESULT key=value ...".
 int run_one(int n, const fs::path& dir, int reps, bool keep) {
   std::vector<Sample> samples;
-  long hwm = 0;
+  long hwm = 0, rss_tree = 0, rss_render = 0;
   std::uintmax_t bytes = 0;
   std::size_t stacks = 0;
   for (int rep = 0; rep < reps; ++rep) {
@@ -101,6 +104,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
       app.add<drsynth::patterns::PostgresDisasterRecovery>("DisasterRecovery" + std::to_string(i),
                                                             {.environment_suffix = "s" + std::to_string(i)});
     s.tree = since(t);
+    if (rep == 0) rss_tree = vm_rss_kib();
 
     t = Clock::now();
     drsynth::prepare(app);
@@ -115,6 +119,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     t = Clock::now();
     drsynth::Assembly assembly = drsynth::render(app);
     const double render = since(t);
+    if (rep == 0) rss_render = vm_rss_kib();
     const auto timings = drsynth::internal::last_render_timings();
     s.serialize = timings.serialize_seconds;
     s.resolve = render - s.serialize;
@@ -184,9 +189,9 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
   };
   std::printf(
       "RESULT n=%d stacks=%zu reps=%d tree=%.6f validate=%.6f resolve=%.6f serialize=%.6f check=%.6f write=%.6f "
-      "total=%.6f lower=%.6f hwm_kib=%ld bytes=%ju\n",
+      "total=%.6f lower=%.6f hwm_kib=%ld rss_after_tree_kib=%ld rss_after_render_kib=%ld bytes=%ju\n",
       n, stacks, reps, med(&Sample::tree), med(&Sample::validate), med(&Sample::resolve), med(&Sample::serialize),
-      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::lower), hwm, bytes);
+      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::lower), hwm, rss_tree, rss_render, bytes);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #   scripts/bench.sh                 print the table
 #   scripts/bench.sh --write-doc     also replace the results in docs/performance.md
 #   scripts/bench.sh -- --n 1,10     pass arguments to drsynth_bench
+#   BENCH_BUILD_DIR=build scripts/bench.sh   use an existing build folder
 set -euo pipefail
 cd "$(dirname "$0")/.."
 write_doc=0
@@ -17,8 +18,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 BUILD_DIR="${BENCH_BUILD_DIR:-build-bench}"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDRSYNTH_BUILD_BENCH=ON \
-  -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF >/dev/null
+if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  # An existing build folder (e.g. BENCH_BUILD_DIR=build): keep its other options.
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DDRSYNTH_BUILD_BENCH=ON >/dev/null
+else
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDRSYNTH_BUILD_BENCH=ON \
+    -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF >/dev/null
+fi
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target drsynth_bench drsynth_cli >/dev/null
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
