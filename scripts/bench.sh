@@ -28,7 +28,7 @@ fi
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target drsynth_bench drsynth_cli >/dev/null
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
-"$BUILD_DIR/drsynth_bench" "${args[@]}" | tee "$out"
+"$BUILD_DIR/bench/drsynth_bench" "${args[@]}" | tee "$out"
 if [ "$write_doc" = 1 ]; then
   python3 - "$out" <<'PY'
 import datetime, platform, re, subprocess, sys

@@ -37,5 +37,7 @@ struct RenderTimings {
 
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);
+// The same, as the text dump_checked(tree_json(app)) gives, built directly.
+[[nodiscard]] std::string tree_text(const App& app);
 
 }  // namespace drsynth::internal

@@ -540,7 +540,9 @@ Assembly render(const App& app, const SynthOptions& options) {
   const auto t0 = Clock::now();
   Renderer r(app);
   Assembly a = r.run(options);
-  a.tree_text = timed_dump(internal::tree_json(app), "");
+  const auto t1 = Clock::now();
+  a.tree_text = internal::tree_text(app);
+  timings.serialize_seconds += seconds_since(t1);
   timings.resolve_seconds = seconds_since(t0) - timings.serialize_seconds;
   return a;
 }

@@ -106,6 +106,7 @@ class Writer {
     const auto r = std::to_chars(buf, buf + sizeof buf, v);
     out_.append(buf, r.ptr);
   }
+ public:
   // Bytes that need an escape (< 0x20, '"', '\\') or a UTF-8 check (>= 0x80).
   static constexpr std::array<bool, 256> special = [] {
     std::array<bool, 256> t{};
@@ -146,6 +147,8 @@ class Writer {
     out_.push_back('"');
   }
 
+ private:
+
   std::string& out_;
 };
 
@@ -183,6 +186,92 @@ nlohmann::json tree_node(const Construct& c) {
   return n;
 }
 }  // namespace
+
+namespace {
+// tree.json as text, exactly what dump_checked(tree_json(app)) gives, without
+// building the nlohmann tree: members in key order (attributes, children,
+// constructInfo, id, path), children in id order.
+class TreeWriter {
+ public:
+  explicit TreeWriter(std::string& out) : out_(out), w_(out) {}
+
+  void node(const Construct& c, std::size_t indent) {
+    const std::size_t in = indent + 2;
+    out_.append("{\n");
+    if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
+      key("attributes", in);
+      out_.append("{\n");
+      key("aws:cdk:cloudformation:type", in + 2);
+      w_.string(r->type());
+      close(in);
+      out_.append(",\n");
+    }
+    if (!c.children().empty()) {
+      key("children", in);
+      std::vector<const Construct*> children;
+      children.reserve(c.children().size());
+      for (const auto& ch : c.children()) children.push_back(ch.get());
+      std::sort(children.begin(), children.end(), [](const Construct* a, const Construct* b) { return a->id() < b->id(); });
+      out_.append("{\n");
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        if (i > 0) out_.append(",\n");
+        out_.append(in + 2, ' ');
+        w_.string(children[i]->id());
+        out_.append(": ");
+        node(*children[i], in + 2);
+      }
+      close(in);
+      out_.append(",\n");
+    }
+    key("constructInfo", in);
+    out_.append("{\n");
+    key("fqn", in + 2);
+    w_.string(std::string(c.type_name()));
+    close(in);
+    out_.append(",\n");
+    key("id", in);
+    w_.string(c.id());
+    out_.append(",\n");
+    key("path", in);
+    w_.string(c.path());
+    close(indent);
+  }
+
+  void key(const std::string& k, std::size_t indent) {
+    out_.append(indent, ' ');
+    w_.string(k);
+    out_.append(": ");
+  }
+  // Ends an object whose opening brace is at `indent`.
+  void close(std::size_t indent) {
+    out_.push_back('\n');
+    out_.append(indent, ' ');
+    out_.push_back('}');
+  }
+
+ private:
+  std::string& out_;
+  Writer w_;
+};
+}  // namespace
+
+std::string tree_text(const App& app) {
+  try {
+    std::string s;
+    TreeWriter t(s);
+    s.append("{\n");
+    t.key("tree", 2);
+    t.node(app, 2);
+    s.append(",\n");
+    t.key("version", 2);
+    s.append("\"tree-0.1\"");
+    t.close(0);
+    s.push_back('\n');
+    return s;
+  } catch (const nlohmann::json::type_error& e) {
+    fail("E401", "", "a value is not valid UTF-8", e.what(), "UTF-8 text");
+  }
+}
 
 // Built with moves only: the braced-list form copied every subtree once per
 // level (an initializer_list of json is copied) and went through std::function.

@@ -1,0 +1,59 @@
+// The fast serializers (synth/internal.hpp) give exactly nlohmann's dump(2).
+#include <random>
+
+#include "synth/internal.hpp"
+#include "test_support.hpp"
+
+using namespace drsynth;
+using nlohmann::json;
+
+namespace {
+std::mt19937 rng(42);
+std::string random_string() {
+  std::string s;
+  const int n = static_cast<int>(rng() % 8);
+  for (int i = 0; i < n; ++i) {
+    const int k = static_cast<int>(rng() % 7);
+    s.push_back(k == 0 ? static_cast<char>(rng() % 0x20) : k == 1 ? '"' : k == 2 ? '\\' : k == 3 ? '\x7f' : k == 4 ? '/' : static_cast<char>('a' + rng() % 26));
+  }
+  if (rng() % 10 == 0) s += "caf\xc3\xa9 \xe2\x80\x94";
+  return s;
+}
+json random_json(int depth) {
+  switch (rng() % (depth > 3 ? 5 : 7)) {
+    case 0: return nullptr;
+    case 1: return rng() % 2 == 0;
+    case 2: return static_cast<std::int64_t>(rng()) - 2'000'000'000LL;
+    case 3: return random_string();
+    case 4: return static_cast<double>(rng() % 1000) / 7.0;
+    case 5: {
+      json a = json::array();
+      for (int i = static_cast<int>(rng() % 4); i > 0; --i) a.push_back(random_json(depth + 1));
+      return a;
+    }
+    default: {
+      json o = json::object();
+      for (int i = static_cast<int>(rng() % 4); i > 0; --i) o[random_string()] = random_json(depth + 1);
+      return o;
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("the template serializer writes exactly what nlohmann dump(2) writes", "[synth]") {
+  for (int i = 0; i < 5000; ++i) {
+    const json j = random_json(0);
+    REQUIRE(to_file_text(j) == j.dump(2) + "\n");
+  }
+  const json big = json{{"n", std::numeric_limits<std::uint64_t>::max()}, {"m", std::numeric_limits<std::int64_t>::min()}};
+  CHECK(to_file_text(big) == big.dump(2) + "\n");
+  CHECK_THROWS_AS(to_file_text(json(std::string("a\xff"))), Error);
+}
+
+TEST_CASE("tree.json written directly equals the serialized tree document", "[synth]") {
+  App app({.read_environment = false});
+  for (int i = 0; i < 3; ++i)
+    app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery" + std::to_string(i * 5),
+                                                {.environment_suffix = "s" + std::to_string(i)});
+  CHECK(internal::tree_text(app) == internal::dump_checked(internal::tree_json(app), ""));
+}
