@@ -80,4 +80,69 @@ constexpr bool is_hh_mm_window(std::string_view s) noexcept {
   return s.size() == 11 && s[5] == '-' && hh_mm(s.substr(0, 5)) && hh_mm(s.substr(6));
 }
 
+// ^[a-z0-9]+(-[a-z0-9]+)*$ : lower-case letters and digits, single hyphens between them
+constexpr bool is_hyphenated_lower_alnum(std::string_view s) noexcept {
+  if (s.empty() || s.front() == '-' || s.back() == '-') return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '-') {
+      if (s[i - 1] == '-') return false;
+    } else if (!is_lower(c) && !is_digit(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// ^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$ (a region name)
+constexpr bool is_region_name(std::string_view s) noexcept {
+  // -[a-z]+-[0-9]+$
+  auto tail = [](std::string_view t) {
+    if (t.size() < 4 || t[0] != '-') return false;
+    const std::size_t dash = t.find('-', 1);
+    if (dash == std::string_view::npos || dash == 1) return false;
+    return chars_within(t.substr(1, dash - 1), 1, t.size(), is_lower) &&
+           chars_within(t.substr(dash + 1), 1, t.size(), is_digit);
+  };
+  if (s.size() < 2 || !is_lower(s[0]) || !is_lower(s[1])) return false;
+  const std::string_view rest = s.substr(2);
+  if (tail(rest)) return true;
+  if (rest.starts_with("-gov") && tail(rest.substr(4))) return true;
+  if (rest.starts_with("-iso")) {
+    if (tail(rest.substr(4))) return true;
+    if (rest.size() > 4 && is_lower(rest[4]) && tail(rest.substr(5))) return true;
+  }
+  return false;
+}
+
+// ^[^@\s]+@[^@\s]+\.[^@\s]+$ (an e-mail address, loosely)
+constexpr bool is_email(std::string_view s) noexcept {
+  auto plain = [](char c) { return c != '@' && c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r'; };
+  const std::size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  const std::string_view local = s.substr(0, at);
+  const std::string_view domain = s.substr(at + 1);
+  if (!chars_within(local, 1, local.size(), plain) || !chars_within(domain, 3, domain.size(), plain)) return false;
+  const std::size_t dot = domain.find('.', 1);
+  return dot != std::string_view::npos && dot + 1 < domain.size();
+}
+
+// ^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$ (an IAM action)
+constexpr bool is_iam_action(std::string_view s) noexcept {
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  return chars_within(s.substr(0, colon), 1, s.size(), [](char c) { return is_alnum(c) || c == '-'; }) &&
+         chars_within(s.substr(colon + 1), 1, s.size(), [](char c) { return is_alnum(c) || c == '*' || c == '?'; });
+}
+
+// ^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$ (a service principal)
+constexpr bool is_service_principal(std::string_view s) noexcept {
+  auto head = [](std::string_view h) {
+    return chars_within(h, 1, h.size(), [](char c) { return is_lower(c) || is_digit(c) || c == '.' || c == '-'; });
+  };
+  for (const std::string_view suffix : {std::string_view(".amazonaws.com"), std::string_view(".amazonaws.com.cn")})
+    if (s.size() > suffix.size() && s.ends_with(suffix) && head(s.substr(0, s.size() - suffix.size()))) return true;
+  return false;
+}
+
 }  // namespace drsynth::internal

@@ -1,7 +1,6 @@
 #include "drsynth/stack.hpp"
 #include "char_rules.hpp"
 
-#include <regex>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_output.hpp"
@@ -48,8 +47,7 @@ Value Stack::assets_bucket() {
 }
 
 void Stack::validate(Validation& v) const {
-  static const std::regex name_re("^[a-zA-Z][-a-zA-Z0-9]*$");
-  if (name_.size() > 128 || !std::regex_match(name_, name_re))
+  if (name_.size() > 128 || !internal::letter_then(name_, name_.size(), [](char c) { return internal::is_alnum(c) || c == '-'; }))
     v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
   if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");

@@ -1,7 +1,6 @@
 #include "drsynth/iam/role.hpp"
 #include "char_rules.hpp"
 
-#include <regex>
 
 namespace drsynth::iam {
 
@@ -50,8 +49,7 @@ void Role::validate(Validation& v) const {
     v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");
   }
-  static const std::regex principal_re("^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$");
-  if (!std::regex_match(props_.assumed_by, principal_re)) {
+  if (!internal::is_service_principal(props_.assumed_by)) {
     v.error("E776", *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
             "a service principal such as lambda.amazonaws.com");
   }

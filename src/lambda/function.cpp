@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <regex>
 
 #include "drsynth/stack.hpp"
 
@@ -151,10 +150,9 @@ void Function::validate(Validation& v) const {
             "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
             "3288, 3653");
   }
-  static const std::regex env_re("^[a-zA-Z][a-zA-Z0-9_]*$");
   std::size_t env_bytes = 0;
   for (const auto& [k, val] : props_.environment) {
-    if (!std::regex_match(k, env_re)) {
+    if (!internal::letter_then(k, k.size(), [](char c) { return internal::is_alnum(c) || c == '_'; })) {
       v.error("E766", *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
     }
     env_bytes += k.size() + (val.is_string() ? val.as_string().size() : 0);

@@ -2,7 +2,6 @@
 #include "char_rules.hpp"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
 #include "drsynth/rds/database_instance.hpp"
@@ -59,11 +58,10 @@ void DatabaseSecret::validate(Validation& v) const {
   if (!missing.empty())
     v.error("E743", *this, "exclude_characters does not exclude [" + missing + "], which RDS forbids in master passwords",
             props_.exclude_characters, "a set containing / @ \" and space");
-  static const std::regex region_re("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$");
   std::set<std::string> seen;
   const std::string own = stack().region();
   for (const auto& r : props_.replica_regions) {
-    if (!std::regex_match(r, region_re))
+    if (!internal::is_region_name(r))
       v.error("E744", *this, "replica region is not a region name", r, "e.g. eu-west-1");
     else if (r == own)
       v.error("E744", *this, "replica region is the secret's own region", r, "a region other than " + own);

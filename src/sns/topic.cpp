@@ -1,7 +1,6 @@
 #include "drsynth/sns/topic.hpp"
 #include "char_rules.hpp"
 
-#include <regex>
 
 namespace drsynth::sns {
 
@@ -32,9 +31,8 @@ void Topic::validate(Validation& v) const {
     v.error("E788", *this, "SNS display name too long", std::to_string(props_.display_name.size()) + " chars",
             "<= 100 characters");
   }
-  static const std::regex email_re("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
   for (const auto& e : emails_) {
-    if (!std::regex_match(e, email_re)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
+    if (!internal::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
   }
 }
 

@@ -57,4 +57,23 @@ TEST_CASE("char rules match the regexes they replace") {
                 [](std::string_view s) { return is_hh_mm_window(s); }, "0123456789:-", 12);
   for (const char* w : {"00:00-23:59", "03:00-03:30", "19:59-20:00", "24:00-01:00", "03:60-04:00", "3:00-04:00"})
     CHECK(is_hh_mm_window(w) == std::regex_match(std::string(w), std::regex("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$")));
+  check_against("^[a-z0-9]+(-[a-z0-9]+)*$", [](std::string_view s) { return is_hyphenated_lower_alnum(s); }, "a-9-Z", 12);
+  check_against("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$", [](std::string_view s) { return is_region_name(s); },
+                "eu-w1s", 14);
+  for (const char* r : {"eu-west-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1", "us-isob-1", "us-gov-1",
+                        "cn-north-1", "eu-west-", "eu--1", "e-west-1", "eu-west-1a", "us-iso-gov-1"})
+    CHECK(is_region_name(r) == std::regex_match(std::string(r), std::regex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$")));
+  check_against("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", [](std::string_view s) { return is_email(s); }, "a@.b \t", 12);
+  check_against("^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$", [](std::string_view s) { return is_iam_action(s); }, "s3:*?-_G", 12);
+  check_against("^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$", [](std::string_view s) { return is_service_principal(s); },
+                "a.", 6);
+  for (const char* p : {"lambda.amazonaws.com", "rds.amazonaws.com.cn", ".amazonaws.com", "x.amazonaws.com.cn.amazonaws.com",
+                        "a.amazonaws.com.cnx", "A.amazonaws.com", "a..amazonaws.com", "amazonaws.com"})
+    CHECK(is_service_principal(p) == std::regex_match(std::string(p), std::regex("^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$")));
+  check_against("^[a-zA-Z][a-zA-Z0-9_]*$", [](std::string_view s) {
+    return letter_then(s, s.size(), [](char c) { return is_alnum(c) || c == '_'; });
+  }, "a_9-", 10);
+  check_against("^[a-zA-Z][-a-zA-Z0-9]*$", [](std::string_view s) {
+    return letter_then(s, s.size(), [](char c) { return is_alnum(c) || c == '-'; });
+  }, "a-9_", 10);
 }
