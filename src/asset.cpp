@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "drsynth/logical_id.hpp"
 
@@ -97,49 +99,109 @@ std::string make_zip(const std::vector<Asset::File>& files) {
 
 }  // namespace
 
-Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
-  std::error_code ec;
-  if (!fs::is_directory(props_.path, ec)) {
-    load_error_ = "asset folder does not exist";
-    return;
-  }
-  for (const auto& e : fs::recursive_directory_iterator(props_.path, ec)) {
-    if (!e.is_regular_file()) continue;
-    const std::string rel = fs::relative(e.path(), props_.path).generic_string();
-    // Byte-code caches differ from machine to machine; they are not code.
-    if (rel.find("__pycache__") != std::string::npos || rel.ends_with(".pyc")) continue;
-    std::ifstream in(e.path(), std::ios::binary);
+namespace {
+
+// The folder's content, read and hashed once per process for each state of
+// the folder: N copies of a pattern use the same Lambda code.
+struct Loaded {
+  std::shared_ptr<const std::vector<Asset::File>> files;
+  std::string hash;
+  std::uintmax_t size = 0;
+};
+struct Stamp {
+  std::string relative_path;
+  std::uintmax_t size = 0;
+  fs::file_time_type mtime{};
+  bool operator==(const Stamp&) const = default;
+};
+struct CacheEntry {
+  std::vector<Stamp> stamps;
+  Loaded loaded;
+};
+
+Loaded load(std::vector<std::pair<Stamp, fs::path>> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first.relative_path < b.first.relative_path; });
+  auto files = std::make_shared<std::vector<Asset::File>>();
+  files->reserve(entries.size());
+  for (const auto& [stamp, path] : entries) {
+    std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
     ss << in.rdbuf();
-    files_.push_back({rel, ss.str()});
+    files->push_back({stamp.relative_path, ss.str()});
   }
-  std::sort(files_.begin(), files_.end(), [](const File& a, const File& b) { return a.relative_path < b.relative_path; });
+  Loaded l;
   std::string digest_input;
-  for (const auto& f : files_) {
-    size_ += f.content.size();
+  for (const auto& f : *files) {
+    l.size += f.content.size();
     digest_input += f.relative_path;
     digest_input.push_back('\0');
     digest_input += sha256_hex(f.content);
     digest_input.push_back('\n');
   }
-  hash_ = sha256_hex(digest_input);
+  l.hash = sha256_hex(digest_input);
+  l.files = std::move(files);
+  return l;
+}
+
+}  // namespace
+
+Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
+  static const auto no_files = std::make_shared<const std::vector<File>>();
+  files_ = no_files;
+  std::error_code ec;
+  if (!fs::is_directory(props_.path, ec)) {
+    load_error_ = "asset folder does not exist";
+    return;
+  }
+  std::vector<std::pair<Stamp, fs::path>> entries;
+  for (const auto& e : fs::recursive_directory_iterator(props_.path, ec)) {
+    if (!e.is_regular_file()) continue;
+    std::string rel = fs::relative(e.path(), props_.path).generic_string();
+    // Byte-code caches differ from machine to machine; they are not code.
+    if (rel.find("__pycache__") != std::string::npos || rel.ends_with(".pyc")) continue;
+    entries.push_back({Stamp{std::move(rel), e.file_size(ec), e.last_write_time(ec)}, e.path()});
+  }
+  std::vector<Stamp> stamps;
+  stamps.reserve(entries.size());
+  for (const auto& [stamp, path] : entries) stamps.push_back(stamp);
+  std::sort(stamps.begin(), stamps.end(),
+            [](const Stamp& a, const Stamp& b) { return a.relative_path < b.relative_path; });
+
+  static std::mutex mutex;
+  static std::unordered_map<std::string, CacheEntry> cache;
+  const std::string key = fs::absolute(props_.path, ec).lexically_normal().string();
+  Loaded loaded;
+  {
+    std::lock_guard lock(mutex);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.stamps == stamps) loaded = it->second.loaded;
+  }
+  if (!loaded.files) {
+    loaded = load(std::move(entries));
+    std::lock_guard lock(mutex);
+    cache[key] = CacheEntry{std::move(stamps), loaded};
+  }
+  files_ = std::move(loaded.files);
+  hash_ = std::move(loaded.hash);
+  size_ = loaded.size;
 }
 
 void Asset::validate(Validation& v) const {
   if (!load_error_.empty())
     v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files");
-  else if (files_.empty())
+  else if (files_->empty())
     v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }
 
 void Asset::stage(const fs::path& dir) const {
   const fs::path folder = dir / folder_name();
-  for (const auto& f : files_) {
+  for (const auto& f : *files_) {
     const fs::path p = folder / f.relative_path;
     fs::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << f.content;
   }
-  std::ofstream(dir / zip_name(), std::ios::binary) << make_zip(files_);
+  std::ofstream(dir / zip_name(), std::ios::binary) << make_zip(*files_);
 }
 
 }  // namespace drsynth

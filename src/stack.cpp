@@ -1,6 +1,6 @@
 #include "drsynth/stack.hpp"
+#include "char_rules.hpp"
 
-#include <regex>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_output.hpp"
@@ -47,14 +47,12 @@ Value Stack::assets_bucket() {
 }
 
 void Stack::validate(Validation& v) const {
-  static const std::regex name_re("^[a-zA-Z][-a-zA-Z0-9]*$");
-  if (name_.size() > 128 || !std::regex_match(name_, name_re))
+  if (name_.size() > 128 || !internal::letter_then(name_, name_.size(), [](char c) { return internal::is_alnum(c) || c == '-'; }))
     v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
   if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
   if (props_.env.account) {
-    static const std::regex account_re("^[0-9]{12}$");
-    if (!std::regex_match(*props_.env.account, account_re))
+    if (!internal::is_account_id(*props_.env.account))
       v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
   }
   if (props_.description && props_.description->size() > 1024)

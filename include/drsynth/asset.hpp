@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "drsynth/construct.hpp"
 
@@ -34,7 +36,7 @@ class Asset : public Construct {
     std::string relative_path;
     std::string content;
   };
-  [[nodiscard]] const std::vector<File>& files() const noexcept { return files_; }
+  [[nodiscard]] const std::vector<File>& files() const noexcept { return *files_; }
 
   // Writes asset.<hash>/ and asset.<hash>.zip (deterministic) into dir.
   void stage(const std::filesystem::path& dir) const;
@@ -44,7 +46,9 @@ class Asset : public Construct {
 
  private:
   AssetProps props_;
-  std::vector<File> files_;
+  // Shared between the Assets of one folder whose files (names, sizes,
+  // modification times) have not changed: read and hashed once per process.
+  std::shared_ptr<const std::vector<File>> files_;
   std::string hash_;
   std::uintmax_t size_ = 0;
   std::string load_error_;

@@ -1,9 +1,9 @@
 #include "drsynth/iam/policy_statement.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
 
 #include "drsynth/construct.hpp"
 
@@ -66,13 +66,12 @@ Value policy_document(const std::vector<PolicyStatement>& statements) {
 }
 
 void validate_statement(const PolicyStatement& s, Validation& v, const Construct& at) {
-  static const std::regex action_re("^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$");
   const bool acknowledged = !s.acknowledge_wildcard.empty();
   if (s.actions.empty()) v.error("E772", at, "policy statement has no actions", "[]", "at least one action");
   if (s.resources.empty()) v.error("E773", at, "policy statement has no resources", "[]", "at least one resource ARN");
   bool all_star_only = !s.actions.empty();
   for (const auto& a : s.actions) {
-    if (a != "*" && !std::regex_match(a, action_re)) {
+    if (a != "*" && !internal::is_iam_action(a)) {
       v.error("E774", at, "invalid IAM action", q(a), "<service>:<Action>, e.g. rds:DescribeDBInstances");
     }
     if (is_wildcard_action(a) && !acknowledged) {

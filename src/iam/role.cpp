@@ -1,6 +1,6 @@
 #include "drsynth/iam/role.hpp"
+#include "char_rules.hpp"
 
-#include <regex>
 
 namespace drsynth::iam {
 
@@ -44,13 +44,12 @@ void Role::render() {
 }
 
 void Role::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9+=,.@_-]{1,64}$");
-  if (!props_.role_name.empty() && !std::regex_match(props_.role_name, name_re)) {
+  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.role_name.empty() && !internal::chars_within(props_.role_name, 1, 64, [](char c) { return internal::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
     v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");
   }
-  static const std::regex principal_re("^[a-z0-9.-]+\\.amazonaws\\.com(\\.cn)?$");
-  if (!std::regex_match(props_.assumed_by, principal_re)) {
+  if (!internal::is_service_principal(props_.assumed_by)) {
     v.error("E776", *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
             "a service principal such as lambda.amazonaws.com");
   }

@@ -1,6 +1,6 @@
 #include "drsynth/lambda/failover_function.hpp"
+#include "char_rules.hpp"
 
-#include <regex>
 
 #include "drsynth/stack.hpp"
 #include "lambda/ready_made.hpp"
@@ -109,9 +109,8 @@ void FailoverFunction::validate(Validation& v) const {
             "refer to it without a circular dependency",
             p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
   }
-  static const std::regex lock_re("^/?[a-zA-Z0-9_.\\-/]{1,1011}$");
   if (!p.lock_parameter.empty() &&
-      (!std::regex_match(p.lock_parameter, lock_re) || p.lock_parameter.starts_with("/aws") ||
+      (!internal::is_ssm_parameter_name(p.lock_parameter) || p.lock_parameter.starts_with("/aws") ||
        p.lock_parameter.starts_with("aws") || p.lock_parameter.starts_with("ssm") || p.lock_parameter.starts_with("/ssm"))) {
     v.error("E769", *this, "invalid SSM parameter name for the lock", "\"" + p.lock_parameter + "\"",
             "[a-zA-Z0-9_.-/], not starting with aws or ssm");

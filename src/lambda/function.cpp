@@ -1,9 +1,9 @@
 #include "drsynth/lambda/function.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
-#include <regex>
 
 #include "drsynth/stack.hpp"
 
@@ -108,8 +108,8 @@ CfnResource& Function::add_permission(std::string id, PermissionProps props) {
 }
 
 void Function::validate(Validation& v) const {
-  static const std::regex name_re("^[a-zA-Z0-9_-]{1,64}$");
-  if (!props_.function_name.empty() && !std::regex_match(props_.function_name, name_re)) {
+  // ^[a-zA-Z0-9_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.function_name.empty() && !internal::chars_within(props_.function_name, 1, 64, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
             "1-64 characters of [a-zA-Z0-9-_]");
   }
@@ -150,10 +150,9 @@ void Function::validate(Validation& v) const {
             "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
             "3288, 3653");
   }
-  static const std::regex env_re("^[a-zA-Z][a-zA-Z0-9_]*$");
   std::size_t env_bytes = 0;
   for (const auto& [k, val] : props_.environment) {
-    if (!std::regex_match(k, env_re)) {
+    if (!internal::letter_then(k, k.size(), [](char c) { return internal::is_alnum(c) || c == '_'; })) {
       v.error("E766", *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
     }
     env_bytes += k.size() + (val.is_string() ? val.as_string().size() : 0);

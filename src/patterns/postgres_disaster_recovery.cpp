@@ -1,8 +1,8 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
 #include <array>
-#include <regex>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_output.hpp"
@@ -83,16 +83,29 @@ bool known_region(std::string_view r) {
 
 // "10.1.0.0/16" -> (first address, prefix length); nullopt when malformed.
 std::optional<std::pair<std::uint32_t, int>> parse_cidr(const std::string& cidr) {
-  static const std::regex re(R"(^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$)");
-  std::smatch m;
-  if (!std::regex_match(cidr, m, re)) return std::nullopt;
+  // ^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$, parsed by hand (std::regex compiles slowly).
+  std::size_t i = 0;
+  auto number = [&](std::size_t max_digits, int& value) {
+    std::size_t n = 0;
+    value = 0;
+    while (i < cidr.size() && n < max_digits && internal::is_digit(cidr[i])) {
+      value = value * 10 + (cidr[i] - '0');
+      ++i;
+      ++n;
+    }
+    return n > 0;
+  };
   std::uint32_t addr = 0;
-  for (int i = 1; i <= 4; ++i) {
-    const int octet = std::stoi(m[i]);
+  for (int k = 0; k < 4; ++k) {
+    int octet = 0;
+    if (!number(3, octet)) return std::nullopt;
+    if (i >= cidr.size() || cidr[i] != (k < 3 ? '.' : '/')) return std::nullopt;
+    ++i;
     if (octet > 255) return std::nullopt;
     addr = addr << 8 | static_cast<std::uint32_t>(octet);
   }
-  const int len = std::stoi(m[5]);
+  int len = 0;
+  if (!number(2, len) || i != cidr.size()) return std::nullopt;
   if (len > 32) return std::nullopt;
   return std::make_pair(addr, len);
 }
@@ -394,8 +407,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
 void PostgresDisasterRecovery::validate(Validation& v) const {
   const auto& p = props_;
   const std::string& s = p.environment_suffix;
-  static const std::regex suffix_re("^[a-z0-9]+(-[a-z0-9]+)*$");
-  if (!std::regex_match(s, suffix_re)) {
+  if (!internal::is_hyphenated_lower_alnum(s)) {
     v.error("E801", *this, "environment suffix cannot be part of every physical name", "\"" + s + "\"",
             "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)");
   }

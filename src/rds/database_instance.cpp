@@ -1,6 +1,6 @@
 #include "drsynth/rds/database_instance.hpp"
+#include "char_rules.hpp"
 
-#include <regex>
 
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
@@ -72,12 +72,11 @@ void DatabaseInstance::validate(Validation& v) const {
             std::to_string(*props_.max_allocated_storage) + " GiB", "more than allocated_storage");
   if (props_.port < 1150 || props_.port > 65535)
     v.error("E726", *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
-  static const std::regex db_re("^[a-zA-Z][a-zA-Z0-9_]{0,62}$");
-  if (props_.database_name && !std::regex_match(*props_.database_name, db_re))
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
+  if (props_.database_name && !internal::letter_then(*props_.database_name, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }))
     v.error("E727", *this, "database name is invalid for PostgreSQL", *props_.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");
-  static const std::regex window_re("^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$");
-  if (props_.preferred_backup_window && !std::regex_match(*props_.preferred_backup_window, window_re))
+  if (props_.preferred_backup_window && !internal::is_hh_mm_window(*props_.preferred_backup_window))
     v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
   if (props_.secret == nullptr)

@@ -1,7 +1,7 @@
 #include "rds/instance_common.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
@@ -77,8 +77,7 @@ Children build(Construct& self, const CommonSettings& s) {
 }
 
 void validate(const Construct& self, const CommonSettings& s, Validation& v) {
-  static const std::regex id_re("^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$");
-  if (!std::regex_match(*s.instance_identifier, id_re))
+  if (!internal::letter_then_single_hyphens(*s.instance_identifier, 62))
     v.error("E721", self, "DB instance identifier is invalid", *s.instance_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (!is_known_instance_class(*s.instance_class))

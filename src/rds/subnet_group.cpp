@@ -1,4 +1,5 @@
 #include "drsynth/rds/subnet_group.hpp"
+#include "char_rules.hpp"
 
 #include <regex>
 
@@ -18,8 +19,8 @@ void SubnetGroup::validate(Validation& v) const {
   if (props_.vpc == nullptr) v.error("E738", *this, "subnet group has no VPC", "vpc = nullptr", "SubnetGroupProps.vpc");
   if (props_.description.empty() || props_.description.size() > 255)
     v.error("E738", *this, "subnet group description must be 1-255 characters", props_.description, "a description");
-  static const std::regex name_re("^[a-z0-9._ -]{1,255}$");
-  if (props_.name && (!std::regex_match(*props_.name, name_re) || *props_.name == "default"))
+  // ^[a-z0-9._ -]{1,255}$ (no std::regex: bounded repeats are slow to compile)
+  if (props_.name && (!internal::chars_within(*props_.name, 1, 255, [](char c) { return internal::is_lower(c) || internal::is_digit(c) || c == '.' || c == '_' || c == ' ' || c == '-'; }) || *props_.name == "default"))
     v.error("E738", *this, "subnet group name is invalid", *props_.name,
             "1-255 lowercase letters, digits, '.', '_', '-' or spaces, not \"default\" (AWS stores names lowercased)");
 }

@@ -1,8 +1,8 @@
 #include "drsynth/route53/private_hosted_zone.hpp"
+#include "char_rules.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 namespace drsynth::route53 {
 
@@ -16,12 +16,11 @@ std::string normalize_dns_name(std::string_view name) {
 bool valid_dns_name(std::string_view name) {
   const std::string n = normalize_dns_name(name);
   if (n.empty() || n.size() > 253) return false;
-  static const std::regex label_re("^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$");
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = n.find('.', start);
     const std::string label = n.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!(label == "*" && start == 0) && !std::regex_match(label, label_re)) return false;
+    if (!(label == "*" && start == 0) && !internal::is_dns_label(label)) return false;
     if (dot == std::string::npos) return true;
     start = dot + 1;
   }

@@ -1,7 +1,7 @@
 #include "drsynth/secrets/database_secret.hpp"
+#include "char_rules.hpp"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 
 #include "drsynth/rds/database_instance.hpp"
@@ -43,11 +43,11 @@ void DatabaseSecret::attach(const rds::DatabaseInstance& instance) {
 }
 
 void DatabaseSecret::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9/_+=.@-]{1,512}$");
-  if (props_.name && !std::regex_match(*props_.name, name_re))
+  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (no std::regex: bounded repeats are slow to compile)
+  if (props_.name && !internal::chars_within(*props_.name, 1, 512, [](char c) { return internal::is_alnum(c) || std::string_view("/_+=.@-").find(c) != std::string_view::npos; }))
     v.error("E740", *this, "secret name is invalid", *props_.name, "1-512 characters of A-Za-z0-9/_+=.@-");
-  static const std::regex user_re("^[a-zA-Z][a-zA-Z0-9_]{0,62}$");
-  if (!std::regex_match(props_.username, user_re) || props_.username == "rdsadmin")
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
+  if (!internal::letter_then(props_.username, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }) || props_.username == "rdsadmin")
     v.error("E741", *this, "master username is invalid for RDS for PostgreSQL", props_.username,
             "a letter, then letters, digits or _ (1-63 characters), not rdsadmin");
   if (props_.password_length < 8 || props_.password_length > 128)
@@ -58,11 +58,10 @@ void DatabaseSecret::validate(Validation& v) const {
   if (!missing.empty())
     v.error("E743", *this, "exclude_characters does not exclude [" + missing + "], which RDS forbids in master passwords",
             props_.exclude_characters, "a set containing / @ \" and space");
-  static const std::regex region_re("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$");
   std::set<std::string> seen;
   const std::string own = stack().region();
   for (const auto& r : props_.replica_regions) {
-    if (!std::regex_match(r, region_re))
+    if (!internal::is_region_name(r))
       v.error("E744", *this, "replica region is not a region name", r, "e.g. eu-west-1");
     else if (r == own)
       v.error("E744", *this, "replica region is the secret's own region", r, "a region other than " + own);

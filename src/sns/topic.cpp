@@ -1,6 +1,6 @@
 #include "drsynth/sns/topic.hpp"
+#include "char_rules.hpp"
 
-#include <regex>
 
 namespace drsynth::sns {
 
@@ -22,8 +22,8 @@ CfnResource& Topic::add_email_subscription(std::string email) {
 }
 
 void Topic::validate(Validation& v) const {
-  static const std::regex name_re("^[A-Za-z0-9_-]{1,256}$");
-  if (!props_.topic_name.empty() && !std::regex_match(props_.topic_name, name_re)) {
+  // ^[A-Za-z0-9_-]{1,256}$ (no std::regex: bounded repeats are slow to compile)
+  if (!props_.topic_name.empty() && !internal::chars_within(props_.topic_name, 1, 256, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");
   }
@@ -31,9 +31,8 @@ void Topic::validate(Validation& v) const {
     v.error("E788", *this, "SNS display name too long", std::to_string(props_.display_name.size()) + " chars",
             "<= 100 characters");
   }
-  static const std::regex email_re("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
   for (const auto& e : emails_) {
-    if (!std::regex_match(e, email_re)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
+    if (!internal::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
   }
 }
 

@@ -27,7 +27,18 @@ struct TagFormat {
 [[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
 [[nodiscard]] std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path);
 
+// Where render() spent its time, for the benchmark (bench/): building the
+// resolved template documents (logical IDs, references, exports, dependency
+// order, tree.json) versus serializing them to text. Overwritten by each render().
+struct RenderTimings {
+  double resolve_seconds = 0;    // render() total minus serialize_seconds
+  double serialize_seconds = 0;  // every dump_checked() call of the render
+};
+[[nodiscard]] RenderTimings& last_render_timings() noexcept;
+
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);
+// The same, as the text dump_checked(tree_json(app)) gives, built directly.
+[[nodiscard]] std::string tree_text(const App& app);
 
 }  // namespace drsynth::internal

@@ -1,7 +1,9 @@
 // Phase 3: logical IDs, references across stacks and regions, the stack
 // dependency graph, and one template per stack.
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -19,6 +21,17 @@ namespace drsynth {
 namespace {
 
 using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// dump_checked, adding its time to the render's serialize time.
+std::string timed_dump(const json& j, const std::string& path) {
+  const auto t0 = Clock::now();
+  std::string s = internal::dump_checked(j, path);
+  internal::last_render_timings().serialize_seconds += seconds_since(t0);
+  return s;
+}
 
 // Why a stack depends on another: the referencing construct and the target.
 struct Reason {
@@ -146,6 +159,12 @@ class Renderer {
     return json{{"Fn::GetStackOutput", std::move(arg)}};
   }
 
+  json render_object(const Value::Object& members, const Stack& s, const Construct& at) {
+    json o = json::object();
+    for (const auto& [k, e] : members) o.emplace(k, render_value(e, s, at));
+    return o;
+  }
+
   json render_value(const Value& v, const Stack& s, const Construct& at) {
     switch (v.kind()) {
       case Value::Kind::null: return json();
@@ -158,11 +177,7 @@ class Renderer {
         for (const auto& e : v.as_array()) a.push_back(render_value(e, s, at));
         return a;
       }
-      case Value::Kind::object: {
-        json o = json::object();
-        for (const auto& [k, e] : v.as_object()) o.emplace(k, render_value(e, s, at));
-        return o;
-      }
+      case Value::Kind::object: return render_object(v.as_object(), s, at);
       case Value::Kind::pseudo: return json{{"Ref", std::string(pseudo_name(v.pseudo_parameter()))}};
       case Value::Kind::function: return json{{v.function_name(), render_value(v.function_argument(), s, at)}};
       case Value::Kind::ref:
@@ -237,7 +252,79 @@ class Renderer {
     field = Value(std::move(merged));
   }
 
+  // The rendered Tags field of a resource whose Value-level field was absent or
+  // an array (list tags) / an object (map tags): the same result as
+  // merge_tags on the Value, applied to the rendered JSON.
+  static void merge_tags_json(const internal::TagFormat& tag_kind,
+                              const std::vector<std::pair<std::string, std::string>>& tags, json& props) {
+    json& field = props[std::string(tag_kind.property)];
+    if (tag_kind.is_map) {
+      for (const auto& [k, v] : tags)
+        if (!field.contains(k)) field[k] = v;
+      return;
+    }
+    auto key_of = [](const json& t) -> const std::string* {
+      if (!t.is_object()) return nullptr;
+      const auto it = t.find("Key");
+      return it != t.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+    };
+    std::set<std::string> explicit_keys;
+    if (field.is_array())
+      for (const auto& t : field)
+        if (const auto* key = key_of(t)) explicit_keys.insert(*key);
+    json merged = field.is_array() ? std::move(field) : json::array();
+    for (const auto& [k, v] : tags) {
+      if (explicit_keys.contains(k)) continue;
+      json tag = json::object();
+      tag["Key"] = k;
+      tag["Value"] = v;
+      merged.push_back(std::move(tag));
+    }
+    auto& items = merged.get_ref<json::array_t&>();
+    std::sort(items.begin(), items.end(), [&](const json& a, const json& b) {
+      const auto* ka = key_of(a);
+      const auto* kb = key_of(b);
+      if (ka == nullptr || kb == nullptr) return false;
+      return *ka < *kb;
+    });
+    field = std::move(merged);
+  }
+
+  // Renders the resource straight from its properties, without copying them
+  // into a Value first. Overrides, and a Tags field of another shape than
+  // merge_tags keeps, take the general path below.
   json render_resource(const CfnResource& r, const Stack& s) {
+    if (!r.overrides().empty()) return render_resource_general(r, s);
+    const auto tag_kind = internal::tag_format(r.type());
+    std::vector<std::pair<std::string, std::string>> tags;
+    if (!tag_kind.property.empty()) {
+      tags = inherited_tags(r);
+      if (!tags.empty()) {
+        const auto it = r.properties().find(tag_kind.property);
+        if (it != r.properties().end() && !(tag_kind.is_map ? it->second.is_object() : it->second.is_array()))
+          return render_resource_general(r, s);
+      }
+    }
+    json entry = json::object();
+    entry["Type"] = r.type();
+    json props = render_object(r.properties(), s, r);
+    if (!tags.empty()) merge_tags_json(tag_kind, tags, props);
+    if (!props.empty()) entry["Properties"] = std::move(props);
+    if (!r.dependencies().empty()) {
+      std::set<std::string> ids;
+      for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
+      json deps = json::array();
+      for (const auto& id : ids) deps.push_back(id);
+      entry["DependsOn"] = std::move(deps);
+    }
+    if (r.deletion_policy()) entry["DeletionPolicy"] = *r.deletion_policy();
+    if (r.update_replace_policy()) entry["UpdateReplacePolicy"] = *r.update_replace_policy();
+    if (r.condition()) entry["Condition"] = *r.condition();
+    if (!r.metadata().empty()) entry["Metadata"] = render_object(r.metadata(), s, r);
+    return entry;
+  }
+
+  json render_resource_general(const CfnResource& r, const Stack& s) {
     Value props(r.properties());
     merge_tags(r, props);
     Value entry = Value::object({{"Type", Value(r.type())}});
@@ -340,19 +427,27 @@ class Renderer {
     for (const Stack* s : stack_order_)
       if (mark[s] == Mark::none && !visit(s)) return {};
 
-    // Kahn's algorithm, always taking the earliest ready stack in tree order.
-    std::vector<const Stack*> order;
-    std::set<const Stack*> placed;
-    while (order.size() < stack_order_.size()) {
-      for (const Stack* s : stack_order_) {
-        if (placed.contains(s)) continue;
-        const auto& deps = states_.at(s).depends_on;
-        if (std::all_of(deps.begin(), deps.end(), [&](const auto& d) { return placed.contains(d.first); })) {
-          order.push_back(s);
-          placed.insert(s);
-          break;
-        }
+    // Kahn's algorithm, always taking the earliest ready stack in tree order:
+    // a min-heap of ready stacks by tree position, O(E log S).
+    const std::size_t n = stack_order_.size();
+    std::vector<std::size_t> pending(n, 0);
+    std::vector<std::vector<std::size_t>> dependents(n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& [dep, reasons] : states_.at(stack_order_[i]).depends_on) {
+        ++pending[i];
+        dependents[states_.at(dep).order].push_back(i);
       }
+    std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+    for (std::size_t i = 0; i < n; ++i)
+      if (pending[i] == 0) ready.push(i);
+    std::vector<const Stack*> order;
+    order.reserve(n);
+    while (!ready.empty()) {
+      const std::size_t i = ready.top();
+      ready.pop();
+      order.push_back(stack_order_[i]);
+      for (const std::size_t d : dependents[i])
+        if (--pending[d] == 0) ready.push(d);
     }
     return order;
   }
@@ -414,7 +509,7 @@ class Renderer {
       std::sort(art.dependencies.begin(), art.dependencies.end());
       art.assets = states_.at(s).assets;
       art.template_json = std::move(templates[s]);
-      art.template_text = internal::dump_checked(art.template_json, s->path());
+      art.template_text = timed_dump(art.template_json, s->path());
       nlohmann::ordered_json artifact{{"type", "aws:cloudformation:stack"},
                     {"environment", art.environment},
                     {"properties", {{"templateFile", art.template_file}, {"stackName", art.name}}},
@@ -425,6 +520,7 @@ class Renderer {
       a.stacks.push_back(std::move(art));
     }
     artifacts["Tree"] = nlohmann::ordered_json{{"type", "cdk:tree"}, {"properties", {{"file", "tree.json"}}}};
+    // Small, and in insertion order: nlohmann's own dump (the fast writer is for templates).
     a.manifest_text = internal::dump_checked(
         nlohmann::ordered_json{{"version", internal::manifest_version}, {"artifacts", std::move(artifacts)}}, "");
     return a;
@@ -437,10 +533,21 @@ class Renderer {
 
 }  // namespace
 
+internal::RenderTimings& internal::last_render_timings() noexcept {
+  static RenderTimings t;
+  return t;
+}
+
 Assembly render(const App& app, const SynthOptions& options) {
+  auto& timings = internal::last_render_timings();
+  timings = {};
+  const auto t0 = Clock::now();
   Renderer r(app);
   Assembly a = r.run(options);
-  a.tree_text = internal::dump_checked(internal::tree_json(app), "");
+  const auto t1 = Clock::now();
+  a.tree_text = internal::tree_text(app);
+  timings.serialize_seconds += seconds_since(t1);
+  timings.resolve_seconds = seconds_since(t0) - timings.serialize_seconds;
   return a;
 }
 

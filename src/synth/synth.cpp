@@ -1,5 +1,8 @@
 // Phases 1, 2 and the checks after rendering, plus the shared helpers.
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_resource.hpp"
@@ -32,8 +35,137 @@ TagFormat tag_format(std::string_view type) noexcept {
 }
 
 namespace {
-template <class Json>
-std::string dump_any(const Json& j, const std::string& path) {
+
+// Appends j exactly as nlohmann::json::dump(2) writes it (same key order,
+// spacing, escapes and numbers), into one growing buffer. Floats and strings
+// with bytes above 0x7F (which need UTF-8 checks) go through nlohmann itself.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void value(const nlohmann::json& j, std::size_t indent) {
+    using t = nlohmann::json::value_t;
+    switch (j.type()) {
+      case t::object: {
+        const auto& o = j.get_ref<const nlohmann::json::object_t&>();
+        if (o.empty()) {
+          out_.append("{}");
+          return;
+        }
+        out_.append("{\n");
+        bool first = true;
+        for (const auto& [k, v] : o) {
+          if (!first) out_.append(",\n");
+          first = false;
+          out_.append(indent + 2, ' ');
+          string(k);
+          out_.append(": ");
+          value(v, indent + 2);
+        }
+        out_.push_back('\n');
+        out_.append(indent, ' ');
+        out_.push_back('}');
+        return;
+      }
+      case t::array: {
+        const auto& a = j.get_ref<const nlohmann::json::array_t&>();
+        if (a.empty()) {
+          out_.append("[]");
+          return;
+        }
+        out_.append("[\n");
+        bool first = true;
+        for (const auto& v : a) {
+          if (!first) out_.append(",\n");
+          first = false;
+          out_.append(indent + 2, ' ');
+          value(v, indent + 2);
+        }
+        out_.push_back('\n');
+        out_.append(indent, ' ');
+        out_.push_back(']');
+        return;
+      }
+      case t::string: string(j.get_ref<const std::string&>()); return;
+      case t::boolean: out_.append(j.get<bool>() ? "true" : "false"); return;
+      case t::null: out_.append("null"); return;
+      case t::number_integer: integer(j.get<std::int64_t>()); return;
+      case t::number_unsigned: unsigned_integer(j.get<std::uint64_t>()); return;
+      default: out_.append(j.dump(2)); return;  // floats, binary
+    }
+  }
+
+ private:
+  void integer(std::int64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+  void unsigned_integer(std::uint64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+ public:
+  // Bytes that need an escape (< 0x20, '"', '\\') or a UTF-8 check (>= 0x80).
+  static constexpr std::array<bool, 256> special = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return t;
+  }();
+
+  void string(const std::string& s) {
+    const std::size_t start = out_.size();
+    out_.push_back('"');
+    std::size_t run = 0;  // start of the bytes not yet copied
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (!special[c]) continue;
+      if (c >= 0x80) {  // UTF-8 checks; throws type_error 316 like dump()
+        out_.resize(start);
+        out_.append(nlohmann::json(s).dump());
+        return;
+      }
+      out_.append(s, run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '\b': out_.append("\\b"); break;
+        case '\t': out_.append("\\t"); break;
+        case '\n': out_.append("\\n"); break;
+        case '\f': out_.append("\\f"); break;
+        case '\r': out_.append("\\r"); break;
+        case '"': out_.append("\\\""); break;
+        case '\\': out_.append("\\\\"); break;
+        default: {
+          static constexpr char hex[] = "0123456789abcdef";
+          const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+          out_.append(esc, sizeof esc);
+        }
+      }
+    }
+    out_.append(s, run, s.size() - run);
+    out_.push_back('"');
+  }
+
+ private:
+
+  std::string& out_;
+};
+
+}  // namespace
+
+std::string dump_checked(const nlohmann::json& j, const std::string& path) {
+  try {
+    std::string s;
+    Writer(s).value(j, 0);
+    s.push_back('\n');
+    return s;
+  } catch (const nlohmann::json::type_error& e) {
+    fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");
+  }
+}
+
+std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path) {
   try {
     std::string s = j.dump(2);
     s.push_back('\n');
@@ -42,24 +174,122 @@ std::string dump_any(const Json& j, const std::string& path) {
     fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");
   }
 }
+
+namespace {
+nlohmann::json tree_node(const Construct& c) {
+  nlohmann::json n = nlohmann::json::object();
+  n["id"] = c.id();
+  n["path"] = c.path();
+  nlohmann::json info = nlohmann::json::object();
+  info["fqn"] = std::string(c.type_name());
+  n["constructInfo"] = std::move(info);
+  if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
+    nlohmann::json attributes = nlohmann::json::object();
+    attributes["aws:cdk:cloudformation:type"] = r->type();
+    n["attributes"] = std::move(attributes);
+  }
+  if (!c.children().empty()) {
+    nlohmann::json children = nlohmann::json::object();
+    for (const auto& ch : c.children()) children[ch->id()] = tree_node(*ch);
+    n["children"] = std::move(children);
+  }
+  return n;
+}
 }  // namespace
 
-std::string dump_checked(const nlohmann::json& j, const std::string& path) { return dump_any(j, path); }
-std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path) { return dump_any(j, path); }
+namespace {
+// tree.json as text, exactly what dump_checked(tree_json(app)) gives, without
+// building the nlohmann tree: members in key order (attributes, children,
+// constructInfo, id, path), children in id order.
+class TreeWriter {
+ public:
+  explicit TreeWriter(std::string& out) : out_(out), w_(out) {}
 
-nlohmann::json tree_json(const App& app) {
-  std::function<nlohmann::json(const Construct&)> node = [&](const Construct& c) {
-    nlohmann::json n{{"id", c.id()}, {"path", c.path()}, {"constructInfo", {{"fqn", std::string(c.type_name())}}}};
-    if (const auto* r = dynamic_cast<const CfnResource*>(&c))
-      n["attributes"] = {{"aws:cdk:cloudformation:type", r->type()}};
-    if (!c.children().empty()) {
-      nlohmann::json children = nlohmann::json::object();
-      for (const auto& ch : c.children()) children[ch->id()] = node(*ch);
-      n["children"] = std::move(children);
+  void node(const Construct& c, std::size_t indent) {
+    const std::size_t in = indent + 2;
+    out_.append("{\n");
+    if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
+      key("attributes", in);
+      out_.append("{\n");
+      key("aws:cdk:cloudformation:type", in + 2);
+      w_.string(r->type());
+      close(in);
+      out_.append(",\n");
     }
-    return n;
-  };
-  return {{"version", "tree-0.1"}, {"tree", node(app)}};
+    if (!c.children().empty()) {
+      key("children", in);
+      std::vector<const Construct*> children;
+      children.reserve(c.children().size());
+      for (const auto& ch : c.children()) children.push_back(ch.get());
+      std::sort(children.begin(), children.end(), [](const Construct* a, const Construct* b) { return a->id() < b->id(); });
+      out_.append("{\n");
+      for (std::size_t i = 0; i < children.size(); ++i) {
+        if (i > 0) out_.append(",\n");
+        out_.append(in + 2, ' ');
+        w_.string(children[i]->id());
+        out_.append(": ");
+        node(*children[i], in + 2);
+      }
+      close(in);
+      out_.append(",\n");
+    }
+    key("constructInfo", in);
+    out_.append("{\n");
+    key("fqn", in + 2);
+    w_.string(std::string(c.type_name()));
+    close(in);
+    out_.append(",\n");
+    key("id", in);
+    w_.string(c.id());
+    out_.append(",\n");
+    key("path", in);
+    w_.string(c.path());
+    close(indent);
+  }
+
+  void key(const std::string& k, std::size_t indent) {
+    out_.append(indent, ' ');
+    w_.string(k);
+    out_.append(": ");
+  }
+  // Ends an object whose opening brace is at `indent`.
+  void close(std::size_t indent) {
+    out_.push_back('\n');
+    out_.append(indent, ' ');
+    out_.push_back('}');
+  }
+
+ private:
+  std::string& out_;
+  Writer w_;
+};
+}  // namespace
+
+std::string tree_text(const App& app) {
+  try {
+    std::string s;
+    TreeWriter t(s);
+    s.append("{\n");
+    t.key("tree", 2);
+    t.node(app, 2);
+    s.append(",\n");
+    t.key("version", 2);
+    s.append("\"tree-0.1\"");
+    t.close(0);
+    s.push_back('\n');
+    return s;
+  } catch (const nlohmann::json::type_error& e) {
+    fail("E401", "", "a value is not valid UTF-8", e.what(), "UTF-8 text");
+  }
+}
+
+// Built with moves only: the braced-list form copied every subtree once per
+// level (an initializer_list of json is copied) and went through std::function.
+nlohmann::json tree_json(const App& app) {
+  nlohmann::json t = nlohmann::json::object();
+  t["version"] = "tree-0.1";
+  t["tree"] = tree_node(app);
+  return t;
 }
 
 }  // namespace internal

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <unordered_set>
 
 #include "drsynth/asset.hpp"
 #include "drsynth/stack.hpp"
@@ -102,7 +103,11 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
   write_file(tmp.path / "manifest.json", assembly.manifest_text);
   write_file(tmp.path / "tree.json", assembly.tree_text);
   for (const auto& s : assembly.stacks) write_file(tmp.path / s.template_file, s.template_text);
+  // Every copy of a construct that uses the same code has its own Asset with
+  // the same content hash: stage each content once.
+  std::unordered_set<std::string_view> staged;
   for (const Asset* a : assembly.assets) {
+    if (!staged.insert(a->hash()).second) continue;
     try {
       a->stage(tmp.path);
     } catch (const fs::filesystem_error& e) {
