@@ -1,7 +1,9 @@
 // Phases 1, 2 and the checks after rendering, plus the shared helpers.
 #include <algorithm>
+#include <cctype>
 
 #include "drsynth/app.hpp"
+#include "drsynth/cfn_element.hpp"
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
@@ -46,6 +48,11 @@ nlohmann::json tree_json(const App& app) {
     nlohmann::json n{{"id", c.id()}, {"path", c.path()}, {"constructInfo", {{"fqn", std::string(c.type_name())}}}};
     if (const auto* r = dynamic_cast<const CfnResource*>(&c))
       n["attributes"] = {{"aws:cdk:cloudformation:type", r->type()}};
+    if (!c.acknowledgements().empty()) {
+      nlohmann::json acks = nlohmann::json::object();
+      for (const auto& [rule, why] : c.acknowledgements()) acks[rule] = why;
+      n["acknowledgements"] = std::move(acks);
+    }
     if (!c.children().empty()) {
       nlohmann::json children = nlohmann::json::object();
       for (const auto& ch : c.children()) children[ch->id()] = node(*ch);
@@ -64,7 +71,19 @@ void prepare(App& app) { app.lock(); }
 
 std::vector<Diagnostic> validate(const App& app) {
   Validation v;
-  app.walk([&](const Construct& c) { c.validate(v); });
+  app.walk([&](const Construct& c) {
+    c.validate(v);
+    // CloudFormation: logical IDs (resources, outputs, parameters) are 1-255 alphanumerics.
+    if (const auto* e = dynamic_cast<const CfnElement*>(&c); e != nullptr && e->stack_or_null() != nullptr) {
+      const std::string& id = e->logical_id();
+      const bool ok = !id.empty() && id.size() <= 255 &&
+                      std::all_of(id.begin(), id.end(), [](unsigned char ch) { return std::isalnum(ch) != 0; });
+      if (!ok)
+        v.error("E201", c, std::string("invalid logical ID in ") + std::string(e->section()),
+                "\"" + (id.size() > 40 ? id.substr(0, 37) + "..." : id) + "\" (" + std::to_string(id.size()) + " chars)",
+                "1-255 characters of A-Za-z0-9");
+    }
+  });
   auto out = v.take();
   sort_diagnostics(out);
   return out;
@@ -93,13 +112,17 @@ std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
                      "(drsynth deploy-plan --s3-bucket)",
                      std::to_string(bytes) + " bytes", "<= 51,200 bytes for --template-body"});
   }
+  auto safety = check_safety(assembly);
+  out.insert(out.end(), safety.begin(), safety.end());
   return out;
 }
 
 Assembly synthesize(App& app, const SynthOptions& options) {
   prepare(app);
   auto diagnostics = validate(app);
-  auto is_fatal = [&](const Diagnostic& d) { return d.severity == Severity::error || options.strict; };
+  auto is_fatal = [&](const Diagnostic& d) {
+    return d.severity == Severity::error || (options.strict && d.severity == Severity::warning);
+  };
   if (std::any_of(diagnostics.begin(), diagnostics.end(), is_fatal)) throw Error(std::move(diagnostics));
   Assembly a = render(app, options);
   auto checks = check_assembly(a);
