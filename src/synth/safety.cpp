@@ -160,7 +160,9 @@ class Checker {
     if (type == "AWS::RDS::DBInstance" || type == "AWS::RDS::DBCluster") {
       const bool encrypted = props.value("StorageEncrypted", json(false)) == json(true) || props.contains("KmsKeyId");
       const bool replica_of_cluster = props.contains("DBClusterIdentifier");  // storage belongs to the cluster
-      if (!encrypted && !replica_of_cluster)
+      // A read replica inherits the source's encryption (E734 requires an encrypted source).
+      const bool read_replica = props.contains("SourceDBInstanceIdentifier");
+      if (!encrypted && !replica_of_cluster && !read_replica)
         report("S003", id, "database storage is not encrypted", shown(props.value("StorageEncrypted", json(false))),
                "StorageEncrypted: true (or a KmsKeyId)");
     }
