@@ -14,6 +14,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "drsynth/version.hpp"
+#include "settings_text.hpp"
 
 namespace drsynth::cli {
 
@@ -37,26 +38,22 @@ struct Options {
 void load_settings(const std::string& file, bool explicit_file, AppProps& props) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    if (explicit_file) fail("E505", "", "cannot read the settings file", file, "a readable JSON file");
+    if (explicit_file) fail("E505", "", "cannot read the settings file", settings::printable(file, 200), "a readable JSON file");
     return;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(upto), '\n');
-    fail("E505", "", file + ":" + std::to_string(line) + ": invalid JSON", e.what(), "a JSON object of settings");
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > settings::max_file_bytes) break;  // load_text reports it
   }
-  if (!j.is_object()) fail("E505", "", file + ":1: settings must be a JSON object", j.type_name(), "a JSON object");
-  for (auto& [k, v] : j.items()) props.context[k] = v;
+  settings::load_text(text, file, props);
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err) {
-  for (const auto& d : ds) err << (d.severity == Severity::warning ? "warning: " : "error: ") << d.format() << '\n';
+  for (const auto& d : ds)
+    err << (d.severity == Severity::warning ? "warning: " : d.severity == Severity::note ? "note: " : "error: ")
+        << d.format() << '\n';
 }
 
 int exit_code_for(const Error& e) {
@@ -138,10 +135,7 @@ int run(int argc, const char* const* argv, const std::function<void(App&)>& defi
     AppProps props;
     load_settings(o.settings_file, command->count("--settings") > 0, props);
     App app(std::move(props));
-    for (const auto& c : o.context) {
-      auto [k, v] = parse_context_argument(c);
-      app.set_context(std::move(k), std::move(v));
-    }
+    for (const auto& c : o.context) settings::apply_argument(c, app);
     define(app);
     log.debug("tree built in {:.2f} ms", ms());
 

@@ -51,6 +51,28 @@ void Construct::set_tag(std::string key, std::string value) {
     tags_.emplace_back(std::move(key), std::move(value));
 }
 
+void Construct::acknowledge(std::string rule, std::string reason) {
+  static constexpr std::string_view rules[] = {"S001", "S002", "S003", "S004", "S005", "S006"};
+  if (std::find(std::begin(rules), std::end(rules), rule) == std::end(rules))
+    fail("E108", path_, "acknowledges an unknown safety rule", "\"" + rule + "\"", "one of S001-S006");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail("E108", path_, "acknowledges safety rule " + rule + " without a reason", "\"" + reason + "\"",
+         "a reason a reviewer can check");
+  if (locked_) fail("E104", path_, "cannot acknowledge a rule after synthesis has started", rule);
+  auto it = std::find_if(acknowledgements_.begin(), acknowledgements_.end(), [&](const auto& a) { return a.first == rule; });
+  if (it != acknowledgements_.end())
+    it->second = std::move(reason);
+  else
+    acknowledgements_.emplace_back(std::move(rule), std::move(reason));
+}
+
+const std::string* Construct::acknowledgement(std::string_view rule) const noexcept {
+  for (const Construct* c = this; c != nullptr; c = c->parent_)
+    for (const auto& [r, why] : c->acknowledgements_)
+      if (r == rule) return &why;
+  return nullptr;
+}
+
 void Construct::lock() noexcept {
   locked_ = true;
   for (auto& c : children_) c->lock();

@@ -185,8 +185,8 @@ std::string Value::describe() const {
     case Kind::null: return "null";
     case Kind::boolean: return as_bool() ? "true" : "false";
     case Kind::integer: return std::to_string(as_int());
-    case Kind::number: return nlohmann::json(std::get<double>(data_)).dump();
-    case Kind::string: return nlohmann::json(as_string()).dump();
+    case Kind::number: return nlohmann::json(std::get<double>(data_)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    case Kind::string: return nlohmann::json(as_string()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     case Kind::ref: return "Ref(" + target()->path() + ")";
     case Kind::get_att: return "GetAtt(" + target()->path() + "." + attribute() + ")";
     case Kind::pseudo: return "Ref(" + std::string(pseudo_name(pseudo_parameter())) + ")";
@@ -198,7 +198,7 @@ std::string Value::describe() const {
     }
     case Kind::object: {
       std::string s = "{";
-      for (const auto& [k, v] : as_object()) s += (s.size() > 1 ? "," : "") + nlohmann::json(k).dump() + ":" + v.describe();
+      for (const auto& [k, v] : as_object()) s += (s.size() > 1 ? "," : "") + nlohmann::json(k).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ":" + v.describe();
       return s + "}";
     }
   }

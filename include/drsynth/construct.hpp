@@ -79,6 +79,20 @@ class Construct {
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& tags() const noexcept { return tags_; }
   void set_tag(std::string key, std::string value);
 
+  // Acknowledges a safety rule (S001-S006, see docs/errors.md) for this
+  // construct and everything below it, with the reason why it is acceptable.
+  // A finding of that rule on a resource in the subtree becomes a note (it is
+  // printed, does not fail the run) and the acknowledgement is recorded in
+  // tree.json. An unknown rule id or an empty reason throws E108.
+  void acknowledge(std::string rule, std::string reason);
+  // This node's own acknowledgements (rule -> reason), in the order given.
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& acknowledgements() const noexcept {
+    return acknowledgements_;
+  }
+  // The reason given for `rule` on this node or its nearest ancestor that
+  // acknowledged it; nullptr when none did.
+  [[nodiscard]] const std::string* acknowledgement(std::string_view rule) const noexcept;
+
   // After synthesis starts the tree is locked: adding a child throws E104.
   void lock() noexcept;
   [[nodiscard]] bool locked() const noexcept;
@@ -112,6 +126,7 @@ class Construct {
   App* app_ = nullptr;
   std::vector<std::unique_ptr<Construct>> children_;
   std::vector<std::pair<std::string, std::string>> tags_;
+  std::vector<std::pair<std::string, std::string>> acknowledgements_;
   bool locked_ = false;
 };
 

@@ -12,7 +12,9 @@
 
 namespace drsynth {
 
-enum class Severity { error, warning };
+// note: informational, never fails a run (for example a safety rule finding
+// that a construct acknowledged with a reason).
+enum class Severity { error, warning, note };
 
 struct Diagnostic {
   std::string code{};      // stable, e.g. "E201"; printed as "[drsynth.E201]"

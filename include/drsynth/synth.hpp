@@ -64,6 +64,21 @@ void prepare(App& app);
 // safety rules; returns errors and warnings.
 [[nodiscard]] std::vector<Diagnostic> check_assembly(const Assembly& assembly);
 
+// The safety rules over the rendered templates (part of check_assembly):
+//   S001 ingress from 0.0.0.0/0 or ::/0
+//   S002 IAM action "*" / "<service>:*", or resource "*" for an action that
+//        supports resource-level permissions
+//   S003 storage not encrypted (RDS instances and clusters, SNS topics)
+//   S004 a plaintext secret: a literal value in a property named like a
+//        password or SecretString, a password parameter without NoEcho, or an
+//        output that exposes a secret
+//   S005 Retain/Snapshot policies or deletion protection when the app is
+//        destroyable (context "destroyable": true)
+//   S006 a log group without a retention
+// Errors by default; a construct acknowledged with the rule (Construct::acknowledge)
+// turns findings on its subtree into notes.
+[[nodiscard]] std::vector<Diagnostic> check_safety(const Assembly& assembly);
+
 // prepare + validate + render + check. Throws Error with every problem when
 // there is any error (or any warning with options.strict).
 [[nodiscard]] Assembly synthesize(App& app, const SynthOptions& options = {});

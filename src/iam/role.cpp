@@ -41,6 +41,11 @@ void Role::render() {
     policy_->set_property("Roles", Value::array({resource_->ref()}));
   }
   policy_->set_property("PolicyDocument", policy_document(props_.statements));
+  // A wildcard the statement acknowledges (E770/E771) is acknowledged for the
+  // safety rule over the rendered policy (S002) too, with the same reason.
+  for (const auto& s : props_.statements)
+    if (!s.acknowledge_wildcard.empty() && policy_scope_->acknowledgement("S002") == nullptr)
+      policy_scope_->acknowledge("S002", s.acknowledge_wildcard);
 }
 
 void Role::validate(Validation& v) const {

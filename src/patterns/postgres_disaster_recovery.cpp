@@ -493,9 +493,14 @@ PostgresDisasterRecoveryProps settings_from_context(const App& app) {
   auto bad = [&](const std::string& key, const nlohmann::json& v, const std::string& expected) {
     std::string got = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (got.size() > 80) got = got.substr(0, 77) + "...";
-    errors.push_back({"E810", Severity::error, "", "setting '" + key + "' has the wrong type or value", got, expected});
+    errors.push_back({"E810", Severity::error, "", "setting " + app.describe_context_key(key) + " has the wrong type or value",
+                      got, expected});
   };
   auto str = [&](const std::string& key, const nlohmann::json& v, std::string& out) {
+    if (const auto* typed = app.context_argument_text(key); typed != nullptr && v.is_number()) {
+      out = *typed;  // "-c engineVersion=15.10" means the string "15.10"
+      return;
+    }
     if (!v.is_string() || v.get_ref<const std::string&>().size() > 1024) return bad(key, v, "a string");
     out = v.get<std::string>();
   };
@@ -554,10 +559,13 @@ PostgresDisasterRecoveryProps settings_from_context(const App& app) {
     else if (key == "expectedPromotionSeconds") num(key, v, p.expected_promotion_seconds);
     else if (key == "recoveryTimeObjectiveSeconds") num(key, v, p.recovery_time_objective_seconds);
     else if (key == "project") str(key, v, p.project);
+    else if (key == "destroyable") {  // read by the safety rules (S005), see docs/errors.md
+      if (!v.is_boolean()) bad(key, v, "true or false");
+    }
     else if (key == "drTier") str(key, v, p.dr_tier);
     else {
       std::string shown = nlohmann::json(key).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      errors.push_back({"E810", Severity::error, "", "unknown setting " + shown, shown,
+      errors.push_back({"E810", Severity::error, "", "unknown setting " + app.describe_context_key(key), shown,
                         "one of the settings listed in docs/cli.md (e.g. environmentSuffix, primaryRegion, drRegion)"});
     }
   }

@@ -16,7 +16,7 @@ DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretP
   if (!props_.description.empty()) resource_->set_property("Description", props_.description);
   const nlohmann::json tmpl{{"username", props_.username}};
   resource_->set_property("GenerateSecretString", Value::object({
-                                                      {"SecretStringTemplate", Value(tmpl.dump())},
+                                                      {"SecretStringTemplate", Value(tmpl.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))},
                                                       {"GenerateStringKey", "password"},
                                                       {"PasswordLength", props_.password_length},
                                                       {"ExcludeCharacters", Value(props_.exclude_characters)},

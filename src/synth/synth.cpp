@@ -1,10 +1,13 @@
 // Phases 1, 2 and the checks after rendering, plus the shared helpers.
 #include <algorithm>
 #include <array>
+#include <map>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
 #include "drsynth/app.hpp"
+#include "drsynth/cfn_element.hpp"
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
@@ -188,6 +191,11 @@ nlohmann::json tree_node(const Construct& c) {
     attributes["aws:cdk:cloudformation:type"] = r->type();
     n["attributes"] = std::move(attributes);
   }
+  if (!c.acknowledgements().empty()) {
+    nlohmann::json acks = nlohmann::json::object();
+    for (const auto& [rule, why] : c.acknowledgements()) acks[rule] = why;
+    n["acknowledgements"] = std::move(acks);
+  }
   if (!c.children().empty()) {
     nlohmann::json children = nlohmann::json::object();
     for (const auto& ch : c.children()) children[ch->id()] = tree_node(*ch);
@@ -199,8 +207,8 @@ nlohmann::json tree_node(const Construct& c) {
 
 namespace {
 // tree.json as text, exactly what dump_checked(tree_json(app)) gives, without
-// building the nlohmann tree: members in key order (attributes, children,
-// constructInfo, id, path), children in id order.
+// building the nlohmann tree: members in key order (acknowledgements,
+// attributes, children, constructInfo, id, path), children in id order.
 class TreeWriter {
  public:
   explicit TreeWriter(std::string& out) : out_(out), w_(out) {}
@@ -208,6 +216,22 @@ class TreeWriter {
   void node(const Construct& c, std::size_t indent) {
     const std::size_t in = indent + 2;
     out_.append("{\n");
+    if (!c.acknowledgements().empty()) {
+      // Sorted by rule, the last reason for a rule winning (as a json object would).
+      std::map<std::string, std::string> acks;
+      for (const auto& [rule, why] : c.acknowledgements()) acks[rule] = why;
+      key("acknowledgements", in);
+      out_.append("{\n");
+      bool first = true;
+      for (const auto& [rule, why] : acks) {
+        if (!first) out_.append(",\n");
+        first = false;
+        key(rule, in + 2);
+        w_.string(why);
+      }
+      close(in);
+      out_.append(",\n");
+    }
     if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
       key("attributes", in);
       out_.append("{\n");
@@ -300,7 +324,19 @@ void prepare(App& app) { app.lock(); }
 
 std::vector<Diagnostic> validate(const App& app) {
   Validation v;
-  app.walk([&](const Construct& c) { c.validate(v); });
+  app.walk([&](const Construct& c) {
+    c.validate(v);
+    // CloudFormation: logical IDs (resources, outputs, parameters) are 1-255 alphanumerics.
+    if (const auto* e = dynamic_cast<const CfnElement*>(&c); e != nullptr && e->stack_or_null() != nullptr) {
+      const std::string& id = e->logical_id();
+      const bool ok = !id.empty() && id.size() <= 255 &&
+                      std::all_of(id.begin(), id.end(), [](unsigned char ch) { return std::isalnum(ch) != 0; });
+      if (!ok)
+        v.error("E201", c, std::string("invalid logical ID in ") + std::string(e->section()),
+                "\"" + (id.size() > 40 ? id.substr(0, 37) + "..." : id) + "\" (" + std::to_string(id.size()) + " chars)",
+                "1-255 characters of A-Za-z0-9");
+    }
+  });
   auto out = v.take();
   sort_diagnostics(out);
   return out;
@@ -329,13 +365,17 @@ std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
                      "(drsynth deploy-plan --s3-bucket)",
                      std::to_string(bytes) + " bytes", "<= 51,200 bytes for --template-body"});
   }
+  auto safety = check_safety(assembly);
+  out.insert(out.end(), safety.begin(), safety.end());
   return out;
 }
 
 Assembly synthesize(App& app, const SynthOptions& options) {
   prepare(app);
   auto diagnostics = validate(app);
-  auto is_fatal = [&](const Diagnostic& d) { return d.severity == Severity::error || options.strict; };
+  auto is_fatal = [&](const Diagnostic& d) {
+    return d.severity == Severity::error || (options.strict && d.severity == Severity::warning);
+  };
   if (std::any_of(diagnostics.begin(), diagnostics.end(), is_fatal)) throw Error(std::move(diagnostics));
   Assembly a = render(app, options);
   auto checks = check_assembly(a);

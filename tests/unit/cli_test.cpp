@@ -62,9 +62,11 @@ TEST_CASE("invalid JSON in drsynth.json is an error naming the file and line", "
 }
 
 TEST_CASE("a context value of the wrong type is an error naming the key", "[cli]") {
-  auto r = test::run_cli({"list", "-c", "environmentSuffix=42"}, app_with_suffix);
+  // "-c environmentSuffix=42" is the string "42" (as typed); a JSON list is not a string.
+  CHECK(test::run_cli({"list", "-c", "environmentSuffix=42"}, app_with_suffix).out.find("Stack-42") != std::string::npos);
+  auto r = test::run_cli({"list", "-c", "environmentSuffix=[42]"}, app_with_suffix);
   CHECK(r.code == cli::exit_user_error);
-  CHECK_THAT(r.err, Catch::Contains("[drsynth.E501]") && Catch::Contains("environmentSuffix") && Catch::Contains("42"));
+  CHECK_THAT(r.err, Catch::Contains("[drsynth.E501]") && Catch::Contains("'environmentSuffix' (-c)") && Catch::Contains("[42]"));
 }
 
 TEST_CASE("synth of selected stacks writes only those, an unknown stack name is an error listing the known ones", "[cli]") {

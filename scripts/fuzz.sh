@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target with clang++-14 (ASan + UBSan) into build-fuzz/
+# and runs it over fuzz/corpus/settings for N seconds (default 60).
+#   scripts/fuzz.sh [seconds]
+# New inputs go to build-fuzz/corpus (the checked-in corpus is only read); a
+# crash is written to build-fuzz/crash-* and fails the script: fix it, then
+# copy the input into fuzz/corpus/settings/ as a regression seed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+build="${FUZZ_BUILD_DIR:-build-fuzz}"
+cxx="${FUZZ_CXX:-clang++-14}"
+command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 1; }
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRSYNTH_FUZZ=ON \
+  -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF -DDRSYNTH_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build" --target settings_fuzzer -j "$(nproc)"
+mkdir -p "$build/corpus"
+# Regression seeds first: every checked-in input must pass as is.
+"$build/settings_fuzzer" -runs=0 fuzz/corpus/settings
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  "$build/settings_fuzzer" "$build/corpus" fuzz/corpus/settings -max_len=4096 -max_total_time="$seconds" \
+  -timeout=20 -rss_limit_mb=2048 -artifact_prefix="$build/" -print_final_stats=1

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# What CI runs for hardening (besides scripts/test.sh):
+#   1. the unit tests and the robustness test under AddressSanitizer +
+#      UndefinedBehaviorSanitizer (build-asan/); any report fails the run;
+#   2. the settings fuzzer for FUZZ_SECONDS (default 60) over fuzz/corpus.
+#   scripts/hardening.sh            # both
+#   scripts/hardening.sh asan|fuzz  # one
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+if [ "$what" = all ] || [ "$what" = asan ]; then
+  # Warnings are errors here too; only the C++ tests (the Python/cfn-lint/CDK ones do not run our code under ASan).
+  DRSYNTH_WERROR=ON DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -R '^(unit: |robustness: |cli: )'
+fi
+if [ "$what" = all ] || [ "$what" = fuzz ]; then
+  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+fi

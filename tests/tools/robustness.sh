@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Interruption, disk-full and concurrency tests of the atomic assembly publish.
+#   robustness.sh <big_app binary>
+set -euo pipefail
+app=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/drsynth-robust.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+out=$work/cdk.out
+fail() { echo "FAIL: $*" >&2; exit 1; }
+digest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) ; }
+# One complete assembly: the manifest lists exactly the templates present, all with one tag.
+complete() {
+  python3 - "$1" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+listed = {a["properties"]["templateFile"] for a in m["artifacts"].values() if a["type"] == "aws:cloudformation:stack"}
+present = {f for f in os.listdir(d) if f.endswith(".template.json")}
+assert listed == present, f"manifest lists {len(listed)} templates, folder has {len(present)}"
+tags = {f.split("-", 1)[1][:1] for f in present}
+assert len(tags) == 1, f"templates from more than one run: {sorted(tags)}"
+for f in present: json.load(open(os.path.join(d, f)))
+print(f"complete: {len(present)} templates, tag {tags.pop()}")
+PY
+}
+
+# ---- kill -9 in the middle of writing a large assembly --------------------------
+"$app" synth -q -o "$out" -c copies=2 -c tag=a
+digest "$out" > before.sum
+killed=0
+for attempt in 1 2 3 4 5; do
+  "$app" synth -q -o "$out" -c copies=200 -c tag=b &
+  pid=$!
+  # Wait until the temporary folder has files in it, then kill.
+  for _ in $(seq 1 3000); do
+    if compgen -G "$work/.cdk.out.tmp-$pid-*/*.template.json" >/dev/null; then
+      kill -9 "$pid" && killed=1
+      break
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
+  wait "$pid" 2>/dev/null || true
+  [ "$killed" = 1 ] && break
+done
+[ "$killed" = 1 ] || fail "could not catch the writer in the middle of the write"
+digest "$out" | diff -q before.sum - >/dev/null || fail "kill -9 changed the previous assembly"
+complete "$out"
+compgen -G "$work/.cdk.out.tmp-*" >/dev/null || fail "expected the killed run's temporary folder"
+"$app" synth -q -o "$out" -c copies=1 -c tag=c
+compgen -G "$work/.cdk.out.tmp-*" >/dev/null && fail "the next run did not remove the stale temporary folder"
+complete "$out"
+echo "ok: kill -9 mid-write left the previous assembly intact; the next run cleaned up"
+
+# ---- disk full (RLIMIT_FSIZE: write() fails with EFBIG, SIGXFSZ ignored) ---------
+digest "$out" > before.sum
+set +e
+( trap '' XFSZ; ulimit -f 16; exec "$app" synth -q -o "$out" -c copies=3 -c tag=d ) 2> full.err
+rc=$?
+set -e
+[ "$rc" = 3 ] || { cat full.err >&2; fail "disk full: expected exit code 3, got $rc"; }
+grep -q '\[drsynth.E402\]' full.err || fail "disk full: expected E402"
+digest "$out" | diff -q before.sum - >/dev/null || fail "disk full changed the previous assembly"
+compgen -G "$work/.cdk.out.tmp-*" >/dev/null && fail "disk full left a temporary folder"
+echo "ok: disk full is exit 3 and leaves the previous assembly"
+
+# ---- output folder is a file; output below a file ---------------------------------
+echo keep > "$work/file"
+set +e
+"$app" synth -q -o "$work/file" -c copies=1 2>/dev/null; rc1=$?
+"$app" synth -q -o "$work/file/cdk.out" -c copies=1 2>/dev/null; rc2=$?
+set -e
+[ "$rc1" = 3 ] && [ "$rc2" = 3 ] || fail "output path is a file: expected exit 3 twice, got $rc1 $rc2"
+[ "$(cat "$work/file")" = keep ] || fail "the file was changed"
+echo "ok: an output path that is a file is exit 3"
+
+# ---- two runs into one folder at once ---------------------------------------------
+for round in 1 2 3 4 5 6; do
+  "$app" synth -q -o "$out" -c copies=3 -c tag=x &
+  p1=$!
+  "$app" synth -q -o "$out" -c copies=4 -c tag=y &
+  p2=$!
+  wait "$p1" || fail "concurrent run 1 failed (round $round)"
+  wait "$p2" || fail "concurrent run 2 failed (round $round)"
+  complete "$out" >/dev/null || fail "round $round: not one complete assembly"
+  compgen -G "$work/.cdk.out.tmp-*" >/dev/null && fail "round $round: temporary folder left behind"
+done
+echo "ok: 6 rounds of two concurrent runs each ended with one complete assembly"
