@@ -10,7 +10,13 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 build="${FUZZ_BUILD_DIR:-build-fuzz}"
 cxx="${FUZZ_CXX:-clang++-14}"
-command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 1; }
+# clang and its fuzzer runtime from Debian, installed when missing.
+if ! command -v "$cxx" >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed"; then
+  echo "fuzz: installing clang-14 libclang-rt-14-dev"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null
+fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRSYNTH_FUZZ=ON \
   -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF -DDRSYNTH_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --target settings_fuzzer -j "$(nproc)"
