@@ -29,5 +29,6 @@ fi
 
 build="${BUILD_DIR:-build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
-  -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" >/dev/null
+  -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" \
+  -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
