@@ -74,7 +74,15 @@ std::string leading_text(const json& v) {
 
 bool is_dynamic_reference(std::string_view s) { return s.starts_with("{{resolve:"); }
 
+bool contains_nocase(std::string_view hay, std::string_view needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         }) != hay.end();
+}
+
 bool names_a_password(std::string_view key) {
+  // Most keys name no secret: decide that without allocating (this runs on every key).
+  if (!contains_nocase(key, "password") && !contains_nocase(key, "secret")) return false;
   const std::string k = lower(key);
   if (k.find("password") == std::string::npos && k != "secretstring" && k.find("secret_value") == std::string::npos &&
       k.find("secretvalue") == std::string::npos)
@@ -109,9 +117,6 @@ std::vector<std::string> strings_of(const json& v) {
 class Checker {
  public:
   Checker(const StackArtifact& s, std::vector<Diagnostic>& out) : s_(s), out_(out) {
-    s.stack->walk([&](const Construct& c) {
-      if (const auto* e = dynamic_cast<const CfnElement*>(&c)) elements_[e->logical_id()] = e;
-    });
     if (const auto* ctx = s.stack->app().context("destroyable"); ctx != nullptr)
       destroyable_ = ctx->is_boolean() ? ctx->get<bool>() : (ctx->is_string() && ctx->get<std::string>() == "true");
   }
@@ -135,7 +140,9 @@ class Checker {
   void resource(const std::string& id, const json& r) {
     if (!r.is_object()) return;
     const std::string type = r.value("Type", "");
-    const json props = r.contains("Properties") && r["Properties"].is_object() ? r["Properties"] : json::object();
+    static const json no_properties = json::object();
+    // A reference, not a copy: this runs for every resource of every stack.
+    const json& props = r.contains("Properties") && r["Properties"].is_object() ? r["Properties"] : no_properties;
 
     // S001: open ingress.
     auto ingress = [&](const json& rule) {
@@ -168,7 +175,8 @@ class Checker {
     }
 
     // S004: plaintext secrets anywhere in the properties.
-    scan_secrets(id, props, "Properties");
+    std::vector<Step> where;
+    scan_secrets(id, props, where);
 
     // S005: kept resources in a destroyable app.
     if (destroyable_) {
@@ -209,27 +217,57 @@ class Checker {
     }
   }
 
-  void scan_secrets(const std::string& id, const json& v, const std::string& where) {
+  // One step of the path to a value: an object key or an array index.
+  struct Step {
+    const std::string* key;  // nullptr: index
+    std::size_t index;
+  };
+  static std::string path_text(const std::vector<Step>& where) {
+    std::string at = "Properties";
+    for (const auto& st : where) at += st.key != nullptr ? "." + *st.key : "[" + std::to_string(st.index) + "]";
+    return at;
+  }
+
+  // Walks a resource's properties; `where` holds the path to v and becomes
+  // text only when something is reported (this runs on every value).
+  void scan_secrets(const std::string& id, const json& v, std::vector<Step>& where) {
     if (v.is_object()) {
       if (is_intrinsic(v)) return;
-      for (const auto& [k, e] : v.items()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string& k = it.key();
+        const json& e = it.value();
         if (names_a_password(k)) {
           const auto text = literal_text(e);
           if (text && !text->empty() && !is_dynamic_reference(leading_text(e)))
-            report("S004", id, "plaintext secret in " + where + "." + k, "a literal of " + std::to_string(text->size()) +
-                   " characters", "a dynamic reference {{resolve:secretsmanager:...}} or a generated secret");
+            report("S004", id, "plaintext secret in " + path_text(where) + "." + k,
+                   "a literal of " + std::to_string(text->size()) + " characters",
+                   "a dynamic reference {{resolve:secretsmanager:...}} or a generated secret");
           continue;
         }
-        scan_secrets(id, e, where + "." + k);
+        if (!e.is_structured()) continue;
+        where.push_back({&k, 0});
+        scan_secrets(id, e, where);
+        where.pop_back();
       }
       // Environment variables: {"Variables": {"DB_PASSWORD": "..."}} is covered by the key check above.
     } else if (v.is_array()) {
-      for (std::size_t i = 0; i < v.size(); ++i) scan_secrets(id, v[i], where + "[" + std::to_string(i) + "]");
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_structured()) continue;
+        where.push_back({nullptr, i});
+        scan_secrets(id, v[i], where);
+        where.pop_back();
+      }
     }
   }
 
   void report(const std::string& rule, const std::string& logical_id, std::string message, std::string got,
               std::string expected) {
+    if (!elements_indexed_) {  // findings are rare: index the stack's elements only when one is reported
+      s_.stack->walk([&](const Construct& c) {
+        if (const auto* el = dynamic_cast<const CfnElement*>(&c)) elements_[el->logical_id()] = el;
+      });
+      elements_indexed_ = true;
+    }
     const CfnElement* e = elements_.contains(logical_id) ? elements_.at(logical_id) : nullptr;
     const std::string path = e != nullptr ? e->path() : s_.stack->path() + "/" + logical_id;
     Diagnostic d{rule, Severity::error, path, std::move(message), std::move(got), std::move(expected)};
@@ -245,6 +283,7 @@ class Checker {
   const StackArtifact& s_;
   std::vector<Diagnostic>& out_;
   std::map<std::string, const CfnElement*> elements_;
+  bool elements_indexed_ = false;
   bool destroyable_ = false;
 };
 

@@ -5,18 +5,11 @@
 #include <vector>
 
 #include "drsynth/drsynth.hpp"
+#include "test_support.hpp"
 
 namespace net_test {
 
-// The diagnostics synthesize() fails with; empty when it succeeds.
-inline std::vector<drsynth::Diagnostic> synth_errors(drsynth::App& app) {
-  try {
-    (void)drsynth::synthesize(app);
-  } catch (const drsynth::Error& e) {
-    return e.diagnostics();
-  }
-  return {};
-}
+using test::synth_errors;  // the diagnostics synthesize() fails with (test_support.hpp)
 
 // Whether some diagnostic has `code`, a path ending in `path_suffix` and a
 // `got` containing `got_part`.

@@ -1,6 +1,8 @@
 // Shared helpers for the iam/lambda/cloudwatch/sns/route53 construct tests.
 #pragma once
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,15 +31,7 @@ inline std::filesystem::path stub_runtime_dir() {
   return dir;
 }
 
-// Synthesizes and returns every diagnostic (empty when synthesis succeeds).
-inline std::vector<drsynth::Diagnostic> synth_errors(drsynth::App& app) {
-  try {
-    (void)drsynth::synthesize(app);
-  } catch (const drsynth::Error& e) {
-    return e.diagnostics();
-  }
-  return {};
-}
+using test::synth_errors;  // the diagnostics synthesize() fails with (test_support.hpp)
 
 // The diagnostic with `code` at `path`, or nullptr.
 inline const drsynth::Diagnostic* find_diagnostic(const std::vector<drsynth::Diagnostic>& ds, const std::string& code,

@@ -72,6 +72,16 @@ inline drsynth::Error synth_error(drsynth::App& app) {
   throw std::logic_error("unreachable");
 }
 
+// The diagnostics synthesize() fails with; empty when it succeeds.
+inline std::vector<drsynth::Diagnostic> synth_errors(drsynth::App& app) {
+  try {
+    (void)drsynth::synthesize(app);
+  } catch (const drsynth::Error& e) {
+    return e.diagnostics();
+  }
+  return {};
+}
+
 // True when some diagnostic has this code and path and its text contains `contains`.
 inline bool has_diagnostic(const drsynth::Error& e, const std::string& code, const std::string& path,
                            const std::string& contains = {}) {
