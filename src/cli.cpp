@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "drsynth/app.hpp"
@@ -67,12 +68,31 @@ int exit_code_for(const Error& e) {
 
 }  // namespace
 
+namespace {
+// The command line over either an app built here (define != nullptr) or one
+// the caller built already (prebuilt != nullptr).
+int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
+             std::ostream& out, std::ostream& err);
+}  // namespace
+
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define) {
-  return run(argc, argv, define, std::cout, std::cerr);
+  return run_impl(argc, argv, &define, nullptr, std::cout, std::cerr);
 }
 
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
         std::ostream& err) {
+  return run_impl(argc, argv, &define, nullptr, out, err);
+}
+
+int run(App& app, int argc, const char* const* argv) { return run_impl(argc, argv, nullptr, &app, std::cout, std::cerr); }
+
+int run(App& app, int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return run_impl(argc, argv, nullptr, &app, out, err);
+}
+
+namespace {
+int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
+             std::ostream& out, std::ostream& err) {
   CLI::App cli{"drsynth: synthesizes multi-region PostgreSQL disaster recovery as CloudFormation templates", "drsynth"};
   cli.set_version_flag("--version", std::string("drsynth ") + version_string);
   cli.require_subcommand(0, 1);
@@ -132,11 +152,20 @@ int run(int argc, const char* const* argv, const std::function<void(App&)>& defi
     const auto t0 = clock::now();
     auto ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
 
-    AppProps props;
-    load_settings(o.settings_file, command->count("--settings") > 0, props);
-    App app(std::move(props));
-    for (const auto& c : o.context) settings::apply_argument(c, app);
-    define(app);
+    std::optional<App> owned;
+    if (prebuilt == nullptr) {
+      AppProps props;
+      load_settings(o.settings_file, command->count("--settings") > 0, props);
+      owned.emplace(std::move(props));
+      for (const auto& c : o.context) settings::apply_argument(c, *owned);
+      (*define)(*owned);
+    } else if (!o.context.empty() || command->count("--settings") > 0) {
+      // The tree exists already: its constructs have read their context.
+      fail("E507", "", "context values cannot reach an app that was built before the command line was read",
+           !o.context.empty() ? o.context.front() : o.settings_file,
+           "cli::run(argc, argv, define) so that define(app) sees -c and drsynth.json");
+    }
+    App& app = prebuilt != nullptr ? *prebuilt : *owned;
     log.debug("tree built in {:.2f} ms", ms());
 
     SynthOptions so{.stacks = o.stacks, .strict = o.strict};
@@ -181,5 +210,7 @@ int run(int argc, const char* const* argv, const std::function<void(App&)>& defi
     return exit_internal;
   }
 }
+
+}  // namespace
 
 }  // namespace drsynth::cli

@@ -26,4 +26,10 @@ int run(int argc, const char* const* argv, const std::function<void(App&)>& defi
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
         std::ostream& err);
 
+// For an app the caller built already (App app; ... build ...; return run(app, argc, argv);).
+// Its constructs have read their context, so -c and --settings are refused
+// (E507): use the define form above for apps with settings.
+int run(App& app, int argc, const char* const* argv);
+int run(App& app, int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
 }  // namespace drsynth::cli

@@ -101,3 +101,28 @@ TEST_CASE("an exception from the app's own code is an internal error with exit c
   CHECK(r.code == cli::exit_internal);
   CHECK_THAT(r.err, Catch::Contains("boom"));
 }
+
+TEST_CASE("an app built before the command line gets every subcommand but refuses context values", "[cli]") {
+  App app({.read_environment = false});
+  app_with_suffix(app);
+  test::TempDir dir;
+  const auto out = dir.path / "o";
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "drsynth");
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream o, e;
+    const int code = cli::run(app, static_cast<int>(argv.size()), argv.data(), o, e);
+    return test::CliResult{code, o.str(), e.str()};
+  };
+  auto refused = run({"synth", "-q", "-o", out.string(), "-c", "environmentSuffix=qa"});
+  CHECK(refused.code == cli::exit_user_error);
+  CHECK_THAT(refused.err, Catch::Contains("[drsynth.E507]") && Catch::Contains("environmentSuffix=qa"));
+  CHECK_FALSE(fs::exists(out));
+  auto listed = run({"list"});
+  CHECK(listed.code == 0);
+  CHECK(listed.out == "Stack-dev  us-east-1\nWest-dev  eu-west-1\n");
+  auto synthesized = run({"synth", "-q", "-o", out.string()});
+  CHECK(synthesized.code == 0);
+  CHECK(fs::exists(out / "Stack-dev.template.json"));
+}
