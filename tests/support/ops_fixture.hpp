@@ -33,6 +33,11 @@ inline std::filesystem::path stub_runtime_dir() {
 
 using test::synth_errors;  // the diagnostics synthesize() fails with (test_support.hpp)
 
+// The one stack most construct tests need (eu-west-1, account-agnostic).
+inline drsynth::Stack& make_stack(drsynth::App& app) {
+  return app.add<drsynth::Stack>("S", drsynth::StackProps{.env = {.region = "eu-west-1"}});
+}
+
 // The diagnostic with `code` at `path`, or nullptr.
 inline const drsynth::Diagnostic* find_diagnostic(const std::vector<drsynth::Diagnostic>& ds, const std::string& code,
                                                   const std::string& path) {

@@ -15,7 +15,7 @@ using nlohmann::json;
 
 namespace {
 
-Stack& make_stack(App& app) { return app.add<Stack>("S", StackProps{.env = {.region = "eu-west-1"}}); }
+using ops_test::make_stack;
 
 route53::PrivateHostedZone& make_zone(Stack& s) {
   return s.add<route53::PrivateHostedZone>(
