@@ -6,20 +6,6 @@ namespace drsynth::iam {
 
 Role::Role(Construct& scope, std::string id, RoleProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::IAM::Role"});
-  render();
-}
-
-void Role::add_to_policy(PolicyStatement statement) {
-  props_.statements.push_back(std::move(statement));
-  render();
-}
-
-void Role::add_managed_policy(Value arn) {
-  props_.managed_policy_arns.push_back(std::move(arn));
-  render();
-}
-
-void Role::render() {
   const Value trust = Value::object(
       {{"Version", "2012-10-17"},
        {"Statement", Value::array({Value::object({{"Effect", "Allow"},
@@ -32,20 +18,35 @@ void Role::render() {
     resource_->set_property("ManagedPolicyArns",
                             Value(Value::Array(props_.managed_policy_arns.begin(), props_.managed_policy_arns.end())));
   }
-  if (props_.statements.empty()) return;
+  for (const auto& s : props_.statements) render_statement(s);
+}
+
+// Each call adds to what is rendered (no re-rendering of the statements so
+// far: a role with k statements costs O(k), not O(k^2)).
+void Role::add_to_policy(PolicyStatement statement) {
+  props_.statements.push_back(std::move(statement));
+  render_statement(props_.statements.back());
+}
+
+void Role::add_managed_policy(Value arn) {
+  props_.managed_policy_arns.push_back(arn);
+  resource_->properties()["ManagedPolicyArns"].push_back(std::move(arn));
+}
+
+void Role::render_statement(const PolicyStatement& s) {
   if (policy_ == nullptr) {
     policy_scope_ = &add<Construct>("DefaultPolicy");
     policy_ = &policy_scope_->add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::IAM::Policy"});
     // Like aws-cdk-lib: the policy is named after its logical ID (unique per role).
     policy_->set_property("PolicyName", policy_->logical_id());
     policy_->set_property("Roles", Value::array({resource_->ref()}));
+    policy_->set_property("PolicyDocument", policy_document({}));
   }
-  policy_->set_property("PolicyDocument", policy_document(props_.statements));
+  policy_->properties()["PolicyDocument"]["Statement"].push_back(to_value(s));
   // A wildcard the statement acknowledges (E770/E771) is acknowledged for the
   // safety rule over the rendered policy (S002) too, with the same reason.
-  for (const auto& s : props_.statements)
-    if (!s.acknowledge_wildcard.empty() && policy_scope_->acknowledgement("S002") == nullptr)
-      policy_scope_->acknowledge("S002", s.acknowledge_wildcard);
+  if (!s.acknowledge_wildcard.empty() && policy_scope_->acknowledgement("S002") == nullptr)
+    policy_scope_->acknowledge("S002", s.acknowledge_wildcard);
 }
 
 void Role::validate(Validation& v) const {

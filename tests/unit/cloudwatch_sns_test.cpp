@@ -65,6 +65,28 @@ TEST_CASE("a percentile statistic renders as ExtendedStatistic", "[cloudwatch]")
   t.has_resource_properties("AWS::CloudWatch::Alarm", {{"ExtendedStatistic", "p99"}, {"Statistic", absent()}});
 }
 
+TEST_CASE("percentile statistics are the ones CloudWatch accepts (p0-p100, up to two decimals)", "[cloudwatch]") {
+  for (const char* ok : {"p0", "p5", "p99", "p100", "p99.9", "p99.99", "p100.0", "p50.5"}) {
+    App app({.read_environment = false});
+    auto& s = make_stack(app);
+    auto m = lag_metric();
+    m.statistic = ok;
+    s.add<cloudwatch::Alarm>("A", cloudwatch::AlarmProps{.metric = m, .threshold = 1});
+    INFO("statistic " << ok);
+    auto t = Template::from_app(app, "S");
+    t.has_resource_properties("AWS::CloudWatch::Alarm", {{"ExtendedStatistic", ok}});
+  }
+  for (const char* bad : {"p", "p101", "p999", "p1000", "p99.", "p99.999", "p.5", "P99", "p9a", "p99.9x", " p99"}) {
+    App app({.read_environment = false});
+    auto& s = make_stack(app);
+    auto m = lag_metric();
+    m.statistic = bad;
+    s.add<cloudwatch::Alarm>("A", cloudwatch::AlarmProps{.metric = m, .threshold = 1});
+    INFO("statistic " << bad);
+    ops_test::require_diagnostic(app, "E782", "S/A", bad);
+  }
+}
+
 TEST_CASE("an alarm period must be 10, 20, 30 or a multiple of 60", "[cloudwatch]") {
   for (int ok : {10, 20, 30, 60, 300}) {
     App app({.read_environment = false});

@@ -26,6 +26,6 @@ struct Metric {
 // True for Average, Minimum, Maximum, Sum, SampleCount (the Statistic property).
 [[nodiscard]] bool is_simple_statistic(const std::string& s);
 // True for pNN / pNN.NN (the ExtendedStatistic property).
-[[nodiscard]] bool is_extended_statistic(const std::string& s);
+[[nodiscard]] bool is_extended_statistic(std::string_view s);
 
 }  // namespace drsynth::cloudwatch

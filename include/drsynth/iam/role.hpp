@@ -42,7 +42,7 @@ class Role : public Construct {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.iam.Role"; }
 
  private:
-  void render();
+  void render_statement(const PolicyStatement& s);
 
   RoleProps props_;
   CfnResource* resource_ = nullptr;
