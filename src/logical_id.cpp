@@ -16,10 +16,21 @@ constexpr std::size_t hash_len = 8;
 constexpr std::size_t max_human_len = 240;
 constexpr std::size_t max_id_len = 255;
 
+// One digest context per thread, reused: EVP_Digest() allocates and frees a
+// context per call, which cost more than hashing a construct path (every
+// logical ID hashes one).
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
 std::string digest_hex(const EVP_MD* md, std::string_view data) {
+  thread_local DigestContext context;
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1)
+  if (context.ctx == nullptr || EVP_DigestInit_ex2(context.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, out.data(), &len) != 1)
     throw std::runtime_error("OpenSSL digest failed");
   static constexpr char hex[] = "0123456789abcdef";
   std::string s(static_cast<std::size_t>(len) * 2, '0');
