@@ -1,5 +1,7 @@
 #include "drsynth/asset.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -111,7 +113,7 @@ struct Loaded {
 struct Stamp {
   std::string relative_path;
   std::uintmax_t size = 0;
-  fs::file_time_type mtime{};
+  std::int64_t mtime_ns = 0;
   bool operator==(const Stamp&) const = default;
 };
 struct CacheEntry {
@@ -155,12 +157,18 @@ Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(sco
     return;
   }
   std::vector<std::pair<Stamp, fs::path>> entries;
+  // Every copy of a pattern checks its code folder against the cache: keep it
+  // to one stat() per file (fs::relative() resolves symlinks with a readlink()
+  // per path component, and file_size() and last_write_time() stat twice).
   for (const auto& e : fs::recursive_directory_iterator(props_.path, ec)) {
     if (!e.is_regular_file()) continue;
-    std::string rel = fs::relative(e.path(), props_.path).generic_string();
+    std::string rel = e.path().lexically_relative(props_.path).generic_string();
     // Byte-code caches differ from machine to machine; they are not code.
     if (rel.find("__pycache__") != std::string::npos || rel.ends_with(".pyc")) continue;
-    entries.push_back({Stamp{std::move(rel), e.file_size(ec), e.last_write_time(ec)}, e.path()});
+    struct stat st {};
+    if (::stat(e.path().c_str(), &st) != 0) continue;
+    const std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    entries.push_back({Stamp{std::move(rel), static_cast<std::uintmax_t>(st.st_size), mtime_ns}, e.path()});
   }
   std::vector<Stamp> stamps;
   stamps.reserve(entries.size());
