@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "drsynth/logical_id.hpp"
+#include "drsynth/stack.hpp"
 
 namespace drsynth {
 
@@ -193,6 +194,10 @@ Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(sco
   files_ = std::move(loaded.files);
   hash_ = std::move(loaded.hash);
   size_ = loaded.size;
+}
+
+void Asset::adopted() {
+  if (Stack* s = stack_or_null()) s->assets_.push_back(this);
 }
 
 void Asset::validate(Validation& v) const {

@@ -11,6 +11,8 @@ CfnElement::CfnElement(Construct& scope, std::string id) : Construct(scope, std:
   (void)stack();  // E105 unless created inside a stack
 }
 
+void CfnElement::adopted() { stack().elements_.push_back(this); }
+
 const std::string& CfnElement::logical_id() const {
   if (!logical_id_) {
     // The path components from below the stack down to this element.

@@ -24,7 +24,15 @@ Construct::Construct(Construct& scope, std::string id)
 
 Construct::~Construct() = default;
 
+namespace {
+constexpr std::size_t index_from = 16;  // children before find_child uses an index
+}  // namespace
+
 Construct* Construct::find_child(std::string_view id) const {
+  if (!child_index_.empty()) {
+    const auto it = child_index_.find(id);
+    return it == child_index_.end() ? nullptr : it->second;
+  }
   for (const auto& c : children_)
     if (c->id_ == id) return c.get();
   return nullptr;
@@ -86,7 +94,14 @@ void Construct::adopt(std::unique_ptr<Construct> child) {
   if (find_child(child->id_) != nullptr)
     fail("E103", child->path_, "there is already a construct with this id in the same scope", "\"" + child->id_ + "\"",
          "ids unique among siblings");
+  Construct& adopted_child = *child;
   children_.push_back(std::move(child));
+  if (children_.size() == index_from) {
+    for (const auto& c : children_) child_index_.emplace(c->id_, c.get());
+  } else if (children_.size() > index_from) {
+    child_index_.emplace(adopted_child.id_, &adopted_child);
+  }
+  adopted_child.adopted();
 }
 
 void Validation::error(std::string code, const Construct& at, std::string message, std::string got,

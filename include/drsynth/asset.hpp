@@ -45,6 +45,7 @@ class Asset : public Construct {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.Asset"; }
 
  private:
+  void adopted() override;  // registers with its stack
   AssetProps props_;
   // Shared between the Assets of one folder whose files (names, sizes,
   // modification times) have not changed: read and hashed once per process.

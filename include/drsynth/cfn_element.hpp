@@ -23,6 +23,8 @@ class CfnElement : public Construct {
   [[nodiscard]] virtual std::string_view section() const noexcept = 0;
 
  private:
+  void adopted() override;  // registers with its stack
+
   mutable std::optional<std::string> logical_id_;
   bool overridden_ = false;
 };

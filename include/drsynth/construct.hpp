@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -118,6 +119,9 @@ class Construct {
     return ref;
   }
   void adopt(std::unique_ptr<Construct> child);
+  // Called once the construct is complete and in the tree (after its own
+  // constructor): elements and assets register with their stack here.
+  virtual void adopted() {}
 
   std::string id_;
   std::string path_;
@@ -125,6 +129,9 @@ class Construct {
   Stack* stack_ = nullptr;
   App* app_ = nullptr;
   std::vector<std::unique_ptr<Construct>> children_;
+  // Children by id once there are many (an App with hundreds of systems):
+  // keeps adding a child O(1) instead of a scan of its siblings.
+  std::unordered_map<std::string_view, Construct*> child_index_;
   std::vector<std::pair<std::string, std::string>> tags_;
   std::vector<std::pair<std::string, std::string>> acknowledgements_;
   bool locked_ = false;

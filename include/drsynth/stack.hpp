@@ -10,6 +10,8 @@
 
 namespace drsynth {
 
+class Asset;
+class CfnElement;
 class CfnParameter;
 
 struct Environment {
@@ -58,14 +60,25 @@ class Stack : public Construct {
   [[nodiscard]] Value assets_bucket();
   [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
 
+  // Every element (resource, output, parameter) and asset in this stack, in
+  // the order they were completed: what the renderer writes, without a walk
+  // over the whole tree.
+  [[nodiscard]] const std::vector<const CfnElement*>& elements() const noexcept { return elements_; }
+  [[nodiscard]] const std::vector<const Asset*>& assets() const noexcept { return assets_; }
+
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.Stack"; }
 
  private:
+  friend class CfnElement;
+  friend class Asset;
+
   StackProps props_;
   std::string name_;
   std::vector<Dependency> dependencies_;
   CfnParameter* assets_bucket_ = nullptr;
+  std::vector<const CfnElement*> elements_;
+  std::vector<const Asset*> assets_;
 };
 
 }  // namespace drsynth

@@ -44,6 +44,26 @@ TEST_CASE("duplicate, empty and slash ids are errors naming the path", "[tree]")
   }
 }
 
+TEST_CASE("a scope with many children still finds every duplicate id", "[tree]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  for (int i = 0; i < 100; ++i) s.add<Construct>("C" + std::to_string(i));
+  CHECK(s.find_child("C0") == s.children().front().get());
+  CHECK(s.find_child("C99") == s.children().back().get());
+  CHECK(s.find_child("C100") == nullptr);
+  for (const char* taken : {"C0", "C15", "C16", "C99"}) {
+    INFO(taken);
+    try {
+      s.add<Construct>(taken);
+      FAIL("duplicate id accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == "E103");
+      CHECK(e.diagnostics()[0].path == std::string("S/") + taken);
+    }
+  }
+  CHECK(s.children().size() == 100);
+}
+
 TEST_CASE("a resource outside any stack is an error", "[tree]") {
   App app({.read_environment = false});
   try {
@@ -82,7 +102,7 @@ TEST_CASE("an account-agnostic stack renders its account as AWS::AccountId", "[v
   auto& t = s.add<CfnResource>("T", CfnResourceProps{.type = "AWS::SNS::Topic"});
   t.set_property("TopicName", s.format_arn("sns", Value("x")));
   auto a = synthesize(app);
-  CHECK(a.find("S")->template_json["Resources"]["T"]["Properties"]["TopicName"] ==
+  CHECK(a.find("S")->template_json()["Resources"]["T"]["Properties"]["TopicName"] ==
         json{{"Fn::Sub", "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:x"}});
   CHECK(a.find("S")->environment == "aws://unknown-account/us-east-1");
 }
@@ -101,7 +121,7 @@ TEST_CASE("intrinsic helpers render CloudFormation's syntax", "[values]") {
   r.set_property("Ssm", Value::resolve_ssm("/my/param"));
   r.set_property("Account", s.account_value());
   auto a = synthesize(app);
-  const auto& p = a.find("S")->template_json["Resources"]["R"]["Properties"];
+  const auto& p = a.find("S")->template_json()["Resources"]["R"]["Properties"];
   CHECK(p["Join"] == json::parse(R"({"Fn::Join":["-",["a",{"Ref":"T"}]]})"));
   CHECK(p["Select"] == json::parse(R"({"Fn::Select":[1,{"Fn::GetAZs":""}]})"));
   CHECK(p["Sub"] == json::parse(R"({"Fn::Sub":["${X}-${AWS::Region}",{"X":{"Fn::GetAtt":["T","TopicName"]}}]})"));
@@ -127,7 +147,7 @@ TEST_CASE("resource attributes: DependsOn sorted, removal policy, overrides, con
   r.add_override("Properties.RedrivePolicy.maxReceiveCount", 5);
   r.add_deletion_override("Properties.Gone");
   r.set_condition("IsProd");
-  auto out = synthesize(app).find("S")->template_json["Resources"]["R"];
+  auto out = synthesize(app).find("S")->template_json()["Resources"]["R"];
   CHECK(out["DependsOn"] == json{"Alpha", "Zed"});
   CHECK(out["DeletionPolicy"] == "Delete");
   CHECK(out["UpdateReplacePolicy"] == "Delete");
@@ -144,7 +164,7 @@ TEST_CASE("Tags::of applies to every taggable resource below the scope, the clos
   auto& perm = s.add<CfnResource>("Perm", CfnResourceProps{.type = "AWS::Lambda::Permission"});
   Tags::of(app).add("Project", "p").add("Environment", "outer");
   Tags::of(s).add("Environment", "inner");
-  auto t = synthesize(app).find("S")->template_json["Resources"];
+  auto t = synthesize(app).find("S")->template_json()["Resources"];
   CHECK(t["Q"]["Properties"]["Tags"] ==
         json::parse(R"([{"Key":"Environment","Value":"inner"},{"Key":"Project","Value":"p"}])"));
   CHECK(t["Zone"]["Properties"]["HostedZoneTags"].size() == 2);
