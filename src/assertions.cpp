@@ -87,7 +87,7 @@ Template Template::from_app(App& app, std::string_view stack_name) {
 Template Template::from_assembly(const Assembly& assembly, std::string_view stack_name) {
   const auto* s = assembly.find(stack_name);
   if (s == nullptr) throw AssertionError("no stack named " + std::string(stack_name) + " in the assembly");
-  return Template(s->template_json);
+  return Template(s->template_json());
 }
 
 std::vector<std::string> Template::find_resources(std::string_view type, const njson& properties) const {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -31,10 +32,27 @@ struct StackArtifact {
   std::string region;
   std::string environment;    // aws://ACCOUNT/REGION
   std::string template_file;  // "<name>.template.json"
-  nlohmann::json template_json;
-  std::string template_text;  // the exact bytes written
+  std::string template_text;  // the template: the exact bytes written
   std::vector<std::string> dependencies;  // stack names this one depends on, sorted
   std::vector<const Asset*> assets;       // assets its resources use
+  // Entries in the template's sections (outputs include the resolver's exports).
+  std::size_t resource_count = 0;
+  std::size_t output_count = 0;
+  std::size_t parameter_count = 0;
+  // What the safety rules found in this template (render() applies them to
+  // each element as it writes it; check_safety() collects them).
+  std::vector<Diagnostic> findings;
+
+  // The template as a JSON document, parsed from template_text on the first
+  // call and kept (safe to call from several threads). Synthesis never builds
+  // it: it is for tests, the assertions library and tools that inspect a
+  // template; copies of an artifact share it.
+  [[nodiscard]] const nlohmann::json& template_json() const;
+
+ private:
+  struct Document;
+  static std::shared_ptr<Document> new_document();
+  std::shared_ptr<Document> document_ = new_document();
 };
 
 struct Assembly {
@@ -60,11 +78,14 @@ void prepare(App& app);
 [[nodiscard]] std::vector<Diagnostic> validate(const App& app);
 // Phase 3: resolves references and renders the templates; throws Error.
 [[nodiscard]] Assembly render(const App& app, const SynthOptions& options = {});
-// Checks the rendered templates against CloudFormation's limits and the
-// safety rules; returns errors and warnings.
+// Checks the rendered templates against CloudFormation's limits, plus the
+// safety rules' findings; returns errors, warnings and notes.
 [[nodiscard]] std::vector<Diagnostic> check_assembly(const Assembly& assembly);
 
-// The safety rules over the rendered templates (part of check_assembly):
+// The safety rules' findings over the rendered templates (part of
+// check_assembly). render() applies the rules to each element as it writes it
+// and keeps the findings in StackArtifact::findings; this collects them. The
+// rules:
 //   S001 ingress from 0.0.0.0/0 or ::/0
 //   S002 IAM action "*" / "<service>:*", or resource "*" for an action that
 //        supports resource-level permissions

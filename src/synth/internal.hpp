@@ -4,9 +4,18 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "drsynth/value.hpp"
+
+#include "drsynth/error.hpp"
 
 namespace drsynth {
 class App;
+class CfnOutput;
+class CfnParameter;
+class CfnResource;
 }
 
 namespace drsynth::internal {
@@ -27,12 +36,36 @@ struct TagFormat {
 [[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
 [[nodiscard]] std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path);
 
-// Where render() spent its time, for the benchmark (bench/): building the
-// resolved template documents (logical IDs, references, exports, dependency
-// order, tree.json) versus serializing them to text. Overwritten by each render().
+// Tags from every scope above r (and r itself), the closest scope winning, by key.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> inherited_tags(const CfnResource& r);
+// A resource's tags field (`field`, null when absent) with the inherited tags
+// added: explicit tags win; a list stays sorted by Key.
+[[nodiscard]] Value merged_tags(TagFormat format, const Value* field,
+                                const std::vector<std::pair<std::string, std::string>>& tags);
+// A resource's whole template entry as a Value: Type, Properties with the
+// inherited tags, DependsOn, policies, Condition, Metadata, and the overrides
+// applied last. The renderer uses it for resources with overrides, the safety
+// rules to see what such a resource renders to.
+[[nodiscard]] Value resource_entry(const CfnResource& r);
+
+// The safety rules (S001-S006, see check_safety) for one element as it
+// renders; findings are appended to `out`.
+class SafetyRules {
+ public:
+  explicit SafetyRules(const App& app);  // reads the context "destroyable"
+  // `entry`: resource_entry(r) when r has overrides (what it renders to), else nullptr.
+  void resource(const CfnResource& r, const Value* entry, std::vector<Diagnostic>& out) const;
+  void output(const CfnOutput& o, std::vector<Diagnostic>& out) const;
+  void parameter(const CfnParameter& p, std::vector<Diagnostic>& out) const;
+
+ private:
+  bool destroyable_ = false;
+};
+
+// Where render() spent its time, for the benchmark (bench/). Overwritten by each render().
 struct RenderTimings {
-  double resolve_seconds = 0;    // render() total minus serialize_seconds
-  double serialize_seconds = 0;  // every dump_checked() call of the render
+  double resolve_seconds = 0;  // logical IDs, cross-stack references, exports, deployment order, manifest
+  double render_seconds = 0;   // the templates and tree.json written as text
 };
 [[nodiscard]] RenderTimings& last_render_timings() noexcept;
 

@@ -1,8 +1,21 @@
 // Phase 3: logical IDs, references across stacks and regions, the stack
 // dependency graph, and one template per stack.
+//
+// One pass over every value of the tree writes each stack's template as text
+// straight from the constructs' values (JsonText, the layout of nlohmann's
+// dump(2)); no intermediate JSON document is built, so a template costs its
+// text and nothing else. References are resolved as they are met: one that
+// crosses stacks gives the producer an output (exported when a consumer in
+// the same region imports it) and the consumer a dependency. The safety rules
+// look at each element right after it is written, while its values are in
+// the cache. Then the deployment order (cycles are errors), and each template
+// is joined from its pieces: its "Outputs" (which come before "Resources")
+// are complete only once every stack has been written.
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <queue>
 #include <set>
 #include <unordered_map>
@@ -15,23 +28,16 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
+#include "synth/json_text.hpp"
 
 namespace drsynth {
 
 namespace {
 
-using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using internal::JsonText;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// dump_checked, adding its time to the render's serialize time.
-std::string timed_dump(const json& j, const std::string& path) {
-  const auto t0 = Clock::now();
-  std::string s = internal::dump_checked(j, path);
-  internal::last_render_timings().serialize_seconds += seconds_since(t0);
-  return s;
-}
 
 // Why a stack depends on another: the referencing construct and the target.
 struct Reason {
@@ -40,11 +46,12 @@ struct Reason {
   bool operator<(const Reason& o) const { return std::tie(from, to) < std::tie(o.from, o.to); }
 };
 
-// An output that the resolver adds to a producer stack for a consumer elsewhere.
+// An output that the resolver adds to a producer stack for consumers elsewhere.
 struct ExportedOutput {
-  json value;                // a local Ref / GetAtt in the producer
-  std::string export_name;   // used only when `exported`
-  bool exported = false;     // a same-region consumer imports it
+  const CfnElement* target = nullptr;  // a local Ref / GetAtt in the producer
+  std::string attribute;               // empty: Ref
+  std::string export_name;             // used only when `exported`
+  bool exported = false;               // a same-region consumer imports it
 };
 
 struct StackState {
@@ -56,24 +63,145 @@ struct StackState {
   std::map<const Stack*, std::set<Reason>> depends_on;
 };
 
+// The compact JSON of a local reference, which aws-cdk-lib hashes into the
+// output id: {"Ref":"X"} or {"Fn::GetAtt":["X","Attr"]}.
+std::string local_reference_json(const CfnElement& target, const std::string& attribute) {
+  std::string s;
+  {
+    JsonText w(s);
+    w.raw(attribute.empty() ? "{\"Ref\":" : "{\"Fn::GetAtt\":[");
+    w.string(target.logical_id());
+    if (!attribute.empty()) {
+      w.put(',');
+      w.string(attribute);
+      w.put(']');
+    }
+    w.put('}');
+  }
+  return s;
+}
+
+bool other_account(const Stack& producer, const Stack& consumer) {
+  const auto& pa = producer.account();
+  const auto& ca = consumer.account();
+  return pa && ca && *pa != *ca;
+}
+
+// A consumer reads a producer's output with Fn::ImportValue (same account and
+// region) or else with Fn::GetStackOutput.
+bool imports(const Stack& producer, const Stack& consumer) {
+  return !other_account(producer, consumer) && producer.region() == consumer.region();
+}
+
+}  // namespace
+
+namespace internal {
+
+std::vector<std::pair<std::string, std::string>> inherited_tags(const CfnResource& r) {
+  std::map<std::string, std::string> tags;
+  std::vector<const Construct*> chain;
+  for (const Construct* c = &r; c != nullptr; c = c->parent()) chain.push_back(c);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+    for (const auto& [k, v] : (*it)->tags()) tags[k] = v;
+  return {tags.begin(), tags.end()};
+}
+
+Value merged_tags(TagFormat format, const Value* field, const std::vector<std::pair<std::string, std::string>>& tags) {
+  if (format.is_map) {
+    Value merged = field != nullptr && field->is_object() ? *field : Value(Value::Object{});
+    for (const auto& [k, v] : tags)
+      if (merged.find(k) == nullptr) merged[k] = Value(v);
+    return merged;
+  }
+  std::set<std::string, std::less<>> explicit_keys;
+  Value::Array merged = field != nullptr && field->is_array() ? field->as_array() : Value::Array{};
+  for (const auto& t : merged)
+    if (const auto* key = t.find("Key"); key != nullptr && key->is_string()) explicit_keys.insert(key->as_string());
+  for (const auto& [k, v] : tags)
+    if (!explicit_keys.contains(k)) merged.push_back(Value::object({{"Key", Value(k)}, {"Value", Value(v)}}));
+  std::stable_sort(merged.begin(), merged.end(), [](const Value& a, const Value& b) {
+    const auto* ka = a.find("Key");
+    const auto* kb = b.find("Key");
+    if (ka == nullptr || kb == nullptr || !ka->is_string() || !kb->is_string()) return false;
+    return ka->as_string() < kb->as_string();
+  });
+  return Value(std::move(merged));
+}
+
+namespace {
+void apply_override(Value& root, const CfnResource::Override& o) {
+  Value* cur = &root;
+  std::string_view rest = o.path;
+  while (true) {
+    const auto dot = rest.find('.');
+    const std::string_view key = rest.substr(0, dot);
+    if (dot == std::string_view::npos) {
+      if (o.value) {
+        (*cur)[key] = *o.value;
+      } else if (cur->is_object()) {
+        cur->as_object().erase(std::string(key));
+      }
+      return;
+    }
+    Value& next = (*cur)[key];
+    if (!next.is_object() && !next.is_null()) next = Value::Object{};
+    cur = &next;
+    rest = rest.substr(dot + 1);
+  }
+}
+}  // namespace
+
+Value resource_entry(const CfnResource& r) {
+  Value props(r.properties());
+  const auto format = tag_format(r.type());
+  if (!format.property.empty()) {
+    const auto tags = inherited_tags(r);
+    if (!tags.empty()) props[format.property] = merged_tags(format, props.find(format.property), tags);
+  }
+  Value entry = Value::object({{"Type", Value(r.type())}});
+  if (!props.as_object().empty()) entry["Properties"] = std::move(props);
+  if (!r.dependencies().empty()) {
+    std::set<std::string> ids;
+    for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
+    Value deps;
+    for (const auto& id : ids) deps.push_back(Value(id));
+    entry["DependsOn"] = std::move(deps);
+  }
+  if (r.deletion_policy()) entry["DeletionPolicy"] = Value(*r.deletion_policy());
+  if (r.update_replace_policy()) entry["UpdateReplacePolicy"] = Value(*r.update_replace_policy());
+  if (r.condition()) entry["Condition"] = Value(*r.condition());
+  if (!r.metadata().empty()) entry["Metadata"] = Value(r.metadata());
+  for (const auto& o : r.overrides()) apply_override(entry, o);
+  return entry;
+}
+
+}  // namespace internal
+
+namespace {
+
+// One stack's template in pieces, written before the exports other stacks
+// add to it are known: "Outputs" comes before "Resources" in a template, so
+// the sections are joined once every stack has been written.
+struct StackPieces {
+  std::string resources;   // the members of "Resources" (indent 4), without the braces
+  std::string parameters;  // the members of "Parameters"
+  std::string output_text;  // every output's entry, one after the other
+  std::vector<std::pair<const CfnOutput*, std::size_t>> outputs;  // in id order, with where its entry ends
+  std::size_t resource_count = 0;
+  std::size_t parameter_count = 0;
+  std::vector<Diagnostic> findings;
+};
+
 class Renderer {
  public:
-  explicit Renderer(const App& app) {
-    app.walk([&](const Construct& c) {
-      if (const auto* s = dynamic_cast<const Stack*>(&c)) {
-        auto& st = states_[s];
-        st.stack = s;
-        st.order = stack_order_.size();
-        stack_order_.push_back(s);
-      } else if (const auto* e = dynamic_cast<const CfnElement*>(&c)) {
-        states_[e->stack_or_null()].elements.push_back(e);
-      } else if (const auto* a = dynamic_cast<const Asset*>(&c)) {
-        if (a->stack_or_null() != nullptr) states_[a->stack_or_null()].assets.push_back(a);
-      }
-    });
-  }
+  // The stacks in tree order; each knows its elements and assets, so the walk
+  // stops at stacks (they do not nest) instead of visiting every construct.
+  explicit Renderer(const App& app) : safety_(app) { find_stacks(app); }
 
   Assembly run(const SynthOptions& options) {
+    auto& timings = internal::last_render_timings();
+    const auto t0 = Clock::now();
+    check_stack_names();
     for (const Stack* s : stack_order_) check_logical_ids(*s);
     throw_if_errors();
     for (const Stack* s : stack_order_) {
@@ -81,16 +209,68 @@ class Renderer {
       for (const auto& d : s->explicit_dependencies())
         if (d.stack != s) st.depends_on[d.stack].insert({s->path(), d.reason.empty() ? d.stack->path() : d.reason});
     }
-    std::map<const Stack*, json> templates;
-    for (const Stack* s : stack_order_) templates[s] = render_stack(*s);
+    const auto t1 = Clock::now();
+    timings.resolve_seconds += std::chrono::duration<double>(t1 - t0).count();
+
+    // One pass over every value: written as text, references resolved as
+    // they are met, the safety rules applied while the values are in cache.
+    std::unordered_map<const Stack*, StackPieces> pieces;
+    for (const Stack* s : stack_order_) pieces[s] = write_pieces(*s);
     throw_if_errors();
-    for (const Stack* s : stack_order_) add_exports(*s, templates[s]);
+    const auto t2 = Clock::now();
+    timings.render_seconds += std::chrono::duration<double>(t2 - t1).count();
+
+    for (const Stack* s : stack_order_) check_export_ids(*s);
     const auto order = deployment_order();
     throw_if_errors();
-    return assemble(order, templates, options);
+    const auto selected = select(order, options);
+    const auto t3 = Clock::now();
+    timings.resolve_seconds += std::chrono::duration<double>(t3 - t2).count();
+
+    Assembly a;
+    for (const Stack* s : order) {
+      if (!selected.contains(s)) continue;
+      StackArtifact art;
+      art.stack = s;
+      art.name = s->stack_name();
+      art.region = s->region();
+      art.environment = s->environment_uri();
+      art.template_file = art.name + ".template.json";
+      for (const auto& [dep, _] : states_.at(s).depends_on) art.dependencies.push_back(dep->stack_name());
+      std::sort(art.dependencies.begin(), art.dependencies.end());
+      art.assets = states_.at(s).assets;
+      StackPieces& p = pieces.at(s);
+      join(*s, p, art);
+      p = {};
+      for (const Asset* as : art.assets) a.assets.push_back(as);
+      a.stacks.push_back(std::move(art));
+    }
+    throw_if_errors();
+    const auto t4 = Clock::now();
+    timings.render_seconds += std::chrono::duration<double>(t4 - t3).count();
+
+    a.manifest_text = manifest(a);
+    timings.resolve_seconds += seconds_since(t4);
+    return a;
   }
 
  private:
+  void find_stacks(const Construct& c) {
+    for (const auto& child : c.children()) {
+      if (child->stack_or_null() == child.get()) {
+        const auto* s = static_cast<const Stack*>(child.get());
+        auto& st = states_[s];
+        st.stack = s;
+        st.order = stack_order_.size();
+        st.elements = s->elements();
+        st.assets = s->assets();
+        stack_order_.push_back(s);
+      } else if (child->stack_or_null() == nullptr) {
+        find_stacks(*child);
+      }
+    }
+  }
+
   void throw_if_errors() {
     if (errors_.empty()) return;
     sort_diagnostics(errors_);
@@ -98,6 +278,22 @@ class Renderer {
                               [](const Diagnostic& a, const Diagnostic& b) { return a.format() == b.format(); }),
                   errors_.end());
     throw Error(std::move(errors_));
+  }
+
+  // Stack names name the template files and the manifest's artifacts (next
+  // to the "Tree" artifact): two stacks with one name would overwrite each other.
+  void check_stack_names() {
+    std::unordered_map<std::string_view, const Stack*> seen;
+    for (const Stack* s : stack_order_) {
+      if (s->stack_name() == "Tree")
+        errors_.push_back({"E305", Severity::error, s->path(), "stack name is reserved for the assembly's tree artifact",
+                           s->stack_name(), "another stack name"});
+      auto [it, inserted] = seen.emplace(s->stack_name(), s);
+      if (!inserted)
+        errors_.push_back({"E305", Severity::error, s->path(),
+                           "two stacks have the same stack name (the other is " + it->second->path() + ")",
+                           s->stack_name(), "stack names unique within an app"});
+    }
   }
 
   void check_logical_ids(const Stack& s) {
@@ -112,29 +308,20 @@ class Renderer {
     }
   }
 
-  // ---- values ---------------------------------------------------------
-  json local_reference(const Value& v) const {
-    const CfnElement* t = v.target();
-    if (v.kind() == Value::Kind::ref) return json{{"Ref", t->logical_id()}};
-    return json{{"Fn::GetAtt", json::array({t->logical_id(), v.attribute()})}};
-  }
-
-  json reference(const Value& v, const Stack& consumer, const Construct& at) {
+  // ---- references ---------------------------------------------------------
+  // A reference from stack `consumer` (used by `at`) to an element of another
+  // stack: the producer gets an output (exported when a consumer in the same
+  // region imports it), the consumer a dependency. Returns the output's id,
+  // or nullptr when the reference cannot be made (E304).
+  const std::string* cross_stack_reference(const Value& v, const Stack& consumer, const Construct& at) {
     const CfnElement* target = v.target();
     const Stack* producer = target->stack_or_null();
-    json local = local_reference(v);
-    if (producer == &consumer) return local;
-
     states_.at(&consumer).depends_on[producer].insert({at.path(), target->path()});
-    // Same naming as aws-cdk-lib: Exports/Output{"Ref":"X"} -> ExportsOutputRefX<hash>.
-    const std::string output_id = make_logical_id({"Exports", "Output" + local.dump()});
+    const std::string& output_id = output_id_of(*target, v.attribute());
     auto& exported = states_.at(producer).exports[output_id];
-    exported.value = local;
-
-    const auto& pa = producer->account();
-    const auto& ca = consumer.account();
-    const bool other_account = pa && ca && *pa != *ca;
-    if (!other_account && producer->region() == consumer.region()) {
+    exported.target = target;
+    exported.attribute = v.attribute();
+    if (imports(*producer, consumer)) {
       if (!exported.exported) {
         exported.exported = true;
         const std::string prefix = producer->stack_name() + ":";
@@ -142,265 +329,519 @@ class Renderer {
         if (prefix.size() + local_part.size() > 255) local_part = local_part.substr(prefix.size() + local_part.size() - 255);
         exported.export_name = prefix + local_part;
       }
-      return json{{"Fn::ImportValue", exported.export_name}};
+    } else if (other_account(*producer, consumer) && !consumer.props().cross_account_reader_role_arn) {
+      errors_.push_back({"E304", Severity::error, at.path(),
+                         "references " + target->path() + " in account " + *producer->account() + " from account " +
+                             *consumer.account() + "; CloudFormation can read another account's outputs only through a role",
+                         v.describe(), "StackProps.cross_account_reader_role_arn on stack " + consumer.stack_name()});
+      return nullptr;
     }
-    json arg{{"StackName", producer->stack_name()}, {"OutputName", output_id}, {"Region", producer->region()}};
-    if (other_account) {
-      const auto& role = consumer.props().cross_account_reader_role_arn;
-      if (!role) {
-        errors_.push_back({"E304", Severity::error, at.path(),
-                           "references " + target->path() + " in account " + *pa + " from account " + *ca +
-                               "; CloudFormation can read another account's outputs only through a role",
-                           v.describe(), "StackProps.cross_account_reader_role_arn on stack " + consumer.stack_name()});
-        return json();
-      }
-      arg["RoleArn"] = *role;
-    }
-    return json{{"Fn::GetStackOutput", std::move(arg)}};
+    return &output_id;
   }
 
-  json render_object(const Value::Object& members, const Stack& s, const Construct& at) {
-    json o = json::object();
-    for (const auto& [k, e] : members) o.emplace(k, render_value(e, s, at));
-    return o;
+  // Same naming as aws-cdk-lib: Exports/Output{"Ref":"X"} -> ExportsOutputRefX<hash>.
+  const std::string& output_id_of(const CfnElement& target, const std::string& attribute) {
+    auto key = std::make_pair(&target, attribute);
+    auto it = output_ids_.find(key);
+    if (it == output_ids_.end())
+      it = output_ids_.emplace(std::move(key), make_logical_id({"Exports", "Output" + local_reference_json(target, attribute)}))
+               .first;
+    return it->second;
   }
 
-  json render_value(const Value& v, const Stack& s, const Construct& at) {
-    switch (v.kind()) {
-      case Value::Kind::null: return json();
-      case Value::Kind::boolean: return v.as_bool();
-      case Value::Kind::integer: return v.as_int();
-      case Value::Kind::number: return v.as_number();
-      case Value::Kind::string: return v.as_string();
-      case Value::Kind::array: {
-        json a = json::array();
-        for (const auto& e : v.as_array()) a.push_back(render_value(e, s, at));
-        return a;
-      }
-      case Value::Kind::object: return render_object(v.as_object(), s, at);
-      case Value::Kind::pseudo: return json{{"Ref", std::string(pseudo_name(v.pseudo_parameter()))}};
-      case Value::Kind::function: return json{{v.function_name(), render_value(v.function_argument(), s, at)}};
-      case Value::Kind::ref:
-      case Value::Kind::get_att: {
-        if (v.target()->stack_or_null() == nullptr) {
-          errors_.push_back({"E302", Severity::error, at.path(), "references a construct that is in no stack",
-                             v.describe(), "a target inside a Stack"});
-          return json();
-        }
-        return reference(v, s, at);
-      }
-    }
-    return json();
-  }
-
-  // ---- templates ------------------------------------------------------
-  static void apply_override(Value& root, const CfnResource::Override& o) {
-    Value* cur = &root;
-    std::string_view rest = o.path;
-    while (true) {
-      const auto dot = rest.find('.');
-      const std::string_view key = rest.substr(0, dot);
-      if (dot == std::string_view::npos) {
-        if (o.value) {
-          (*cur)[key] = *o.value;
-        } else if (cur->is_object()) {
-          cur->as_object().erase(std::string(key));
-        }
-        return;
-      }
-      Value& next = (*cur)[key];
-      if (!next.is_object() && !next.is_null()) next = Value::Object{};
-      cur = &next;
-      rest = rest.substr(dot + 1);
-    }
-  }
-
-  // Tags from every scope above the resource, the closest scope winning.
-  static std::vector<std::pair<std::string, std::string>> inherited_tags(const CfnResource& r) {
-    std::map<std::string, std::string> tags;
-    std::vector<const Construct*> chain;
-    for (const Construct* c = &r; c != nullptr; c = c->parent()) chain.push_back(c);
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-      for (const auto& [k, v] : (*it)->tags()) tags[k] = v;
-    return {tags.begin(), tags.end()};
-  }
-
-  static void merge_tags(const CfnResource& r, Value& props) {
-    const auto tag_kind = internal::tag_format(r.type());
-    if (tag_kind.property.empty()) return;
-    const auto tags = inherited_tags(r);
-    if (tags.empty()) return;
-    Value& field = props[tag_kind.property];
-    if (tag_kind.is_map) {
-      for (const auto& [k, v] : tags)
-        if (field.find(k) == nullptr) field[k] = Value(v);
-      return;
-    }
-    std::set<std::string> explicit_keys;
-    if (field.is_array())
-      for (const auto& t : field.as_array())
-        if (const auto* key = t.find("Key"); key != nullptr && key->is_string()) explicit_keys.insert(key->as_string());
-    std::vector<Value> merged = field.is_array() ? field.as_array() : std::vector<Value>{};
-    for (const auto& [k, v] : tags)
-      if (!explicit_keys.contains(k)) merged.push_back(Value::object({{"Key", Value(k)}, {"Value", Value(v)}}));
-    std::sort(merged.begin(), merged.end(), [](const Value& a, const Value& b) {
-      const auto* ka = a.find("Key");
-      const auto* kb = b.find("Key");
-      if (ka == nullptr || kb == nullptr || !ka->is_string() || !kb->is_string()) return false;
-      return ka->as_string() < kb->as_string();
-    });
-    field = Value(std::move(merged));
-  }
-
-  // The rendered Tags field of a resource whose Value-level field was absent or
-  // an array (list tags) / an object (map tags): the same result as
-  // merge_tags on the Value, applied to the rendered JSON.
-  static void merge_tags_json(const internal::TagFormat& tag_kind,
-                              const std::vector<std::pair<std::string, std::string>>& tags, json& props) {
-    json& field = props[std::string(tag_kind.property)];
-    if (tag_kind.is_map) {
-      for (const auto& [k, v] : tags)
-        if (!field.contains(k)) field[k] = v;
-      return;
-    }
-    auto key_of = [](const json& t) -> const std::string* {
-      if (!t.is_object()) return nullptr;
-      const auto it = t.find("Key");
-      return it != t.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-    };
-    std::set<std::string> explicit_keys;
-    if (field.is_array())
-      for (const auto& t : field)
-        if (const auto* key = key_of(t)) explicit_keys.insert(*key);
-    json merged = field.is_array() ? std::move(field) : json::array();
-    for (const auto& [k, v] : tags) {
-      if (explicit_keys.contains(k)) continue;
-      json tag = json::object();
-      tag["Key"] = k;
-      tag["Value"] = v;
-      merged.push_back(std::move(tag));
-    }
-    auto& items = merged.get_ref<json::array_t&>();
-    std::sort(items.begin(), items.end(), [&](const json& a, const json& b) {
-      const auto* ka = key_of(a);
-      const auto* kb = key_of(b);
-      if (ka == nullptr || kb == nullptr) return false;
-      return *ka < *kb;
-    });
-    field = std::move(merged);
-  }
-
-  // Renders the resource straight from its properties, without copying them
-  // into a Value first. Overrides, and a Tags field of another shape than
-  // merge_tags keeps, take the general path below.
-  json render_resource(const CfnResource& r, const Stack& s) {
-    if (!r.overrides().empty()) return render_resource_general(r, s);
-    const auto tag_kind = internal::tag_format(r.type());
-    std::vector<std::pair<std::string, std::string>> tags;
-    if (!tag_kind.property.empty()) {
-      tags = inherited_tags(r);
-      if (!tags.empty()) {
-        const auto it = r.properties().find(tag_kind.property);
-        if (it != r.properties().end() && !(tag_kind.is_map ? it->second.is_object() : it->second.is_array()))
-          return render_resource_general(r, s);
-      }
-    }
-    json entry = json::object();
-    entry["Type"] = r.type();
-    json props = render_object(r.properties(), s, r);
-    if (!tags.empty()) merge_tags_json(tag_kind, tags, props);
-    if (!props.empty()) entry["Properties"] = std::move(props);
-    if (!r.dependencies().empty()) {
-      std::set<std::string> ids;
-      for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
-      json deps = json::array();
-      for (const auto& id : ids) deps.push_back(id);
-      entry["DependsOn"] = std::move(deps);
-    }
-    if (r.deletion_policy()) entry["DeletionPolicy"] = *r.deletion_policy();
-    if (r.update_replace_policy()) entry["UpdateReplacePolicy"] = *r.update_replace_policy();
-    if (r.condition()) entry["Condition"] = *r.condition();
-    if (!r.metadata().empty()) entry["Metadata"] = render_object(r.metadata(), s, r);
-    return entry;
-  }
-
-  json render_resource_general(const CfnResource& r, const Stack& s) {
-    Value props(r.properties());
-    merge_tags(r, props);
-    Value entry = Value::object({{"Type", Value(r.type())}});
-    if (!props.as_object().empty()) entry["Properties"] = std::move(props);
-    if (!r.dependencies().empty()) {
-      std::set<std::string> ids;
-      for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
-      Value deps;
-      for (const auto& id : ids) deps.push_back(Value(id));
-      entry["DependsOn"] = std::move(deps);
-    }
-    if (r.deletion_policy()) entry["DeletionPolicy"] = Value(*r.deletion_policy());
-    if (r.update_replace_policy()) entry["UpdateReplacePolicy"] = Value(*r.update_replace_policy());
-    if (r.condition()) entry["Condition"] = Value(*r.condition());
-    if (!r.metadata().empty()) entry["Metadata"] = Value(r.metadata());
-    for (const auto& o : r.overrides()) apply_override(entry, o);
-    return render_value(entry, s, r);
-  }
-
-  json render_output(const CfnOutput& o, const Stack& s) {
-    const auto& p = o.props();
-    json out{{"Value", render_value(p.value, s, o)}};
-    if (p.description) out["Description"] = *p.description;
-    if (p.export_name) out["Export"] = json{{"Name", render_value(*p.export_name, s, o)}};
-    if (p.condition) out["Condition"] = *p.condition;
-    return out;
-  }
-
-  json render_parameter(const CfnParameter& p, const Stack& s) {
-    const auto& pp = p.props();
-    json out{{"Type", pp.type}};
-    if (pp.default_value) out["Default"] = render_value(*pp.default_value, s, p);
-    if (pp.description) out["Description"] = *pp.description;
-    if (!pp.allowed_values.empty()) out["AllowedValues"] = pp.allowed_values;
-    if (pp.no_echo) out["NoEcho"] = true;
-    return out;
-  }
-
-  json render_stack(const Stack& s) {
-    json t = json::object();
-    t["AWSTemplateFormatVersion"] = "2010-09-09";
-    if (s.props().description) t["Description"] = *s.props().description;
-    // Lets a bare `cfn-lint <file>` check the template against its own region.
-    t["Metadata"] = json{{"cfn-lint", {{"config", {{"regions", json::array({s.region()})}}}}}};
-    json resources = json::object();
-    json outputs = json::object();
-    json parameters = json::object();
-    for (const CfnElement* e : states_.at(&s).elements) {
-      if (const auto* r = dynamic_cast<const CfnResource*>(e)) {
-        resources[r->logical_id()] = render_resource(*r, s);
-      } else if (const auto* o = dynamic_cast<const CfnOutput*>(e)) {
-        outputs[o->logical_id()] = render_output(*o, s);
-      } else if (const auto* p = dynamic_cast<const CfnParameter*>(e)) {
-        parameters[p->logical_id()] = render_parameter(*p, s);
-      }
-    }
-    t["Resources"] = std::move(resources);
-    if (!outputs.empty()) t["Outputs"] = std::move(outputs);
-    if (!parameters.empty()) t["Parameters"] = std::move(parameters);
-    return t;
-  }
-
-  void add_exports(const Stack& s, json& t) {
-    const auto& exports = states_.at(&s).exports;
-    if (exports.empty()) return;
-    json& outputs = t["Outputs"];
-    for (const auto& [id, e] : exports) {
-      if (outputs.contains(id)) {
+  void check_export_ids(const Stack& s) {
+    const auto& st = states_.at(&s);
+    if (st.exports.empty()) return;
+    std::set<std::string_view> outputs;
+    for (const CfnElement* e : st.elements)
+      if (dynamic_cast<const CfnOutput*>(e) != nullptr) outputs.insert(e->logical_id());
+    for (const auto& [id, e] : st.exports)
+      if (outputs.contains(id))
         errors_.push_back({"E301", Severity::error, s.path() + "/Exports/" + id,
                            "an output the resolver adds clashes with an existing output", id,
                            "output ids unique within a stack"});
+  }
+
+  std::set<const Stack*> select(const std::vector<const Stack*>& order, const SynthOptions& options) {
+    std::set<const Stack*> selected;
+    if (options.stacks.empty()) {
+      selected.insert(order.begin(), order.end());
+      return selected;
+    }
+    std::function<void(const Stack*)> include = [&](const Stack* s) {
+      if (!selected.insert(s).second) return;
+      for (const auto& [dep, _] : states_.at(s).depends_on) include(dep);
+    };
+    for (const auto& name : options.stacks) {
+      auto it = std::find_if(order.begin(), order.end(), [&](const Stack* s) { return s->stack_name() == name; });
+      if (it == order.end()) {
+        std::string known;
+        for (const Stack* s : order) known += (known.empty() ? "" : ", ") + s->stack_name();
+        errors_.push_back({"E504", Severity::error, "", "no stack named " + name, name, "one of: " + known});
         continue;
       }
-      json out{{"Value", e.value}};
-      if (e.exported) out["Export"] = json{{"Name", e.export_name}};
-      outputs[id] = std::move(out);
+      include(*it);
+    }
+    throw_if_errors();
+    return selected;
+  }
+
+  // ---- the pieces of a template ---------------------------------------------
+  // Problems (references that cannot be made, text that is not UTF-8) go to
+  // errors_ with the path of the construct that holds them.
+  StackPieces write_pieces(const Stack& s) {
+    StackPieces p;
+    std::vector<const CfnResource*> resources;
+    std::vector<const CfnOutput*> outputs;
+    std::vector<const CfnParameter*> parameters;
+    for (const CfnElement* e : states_.at(&s).elements) {
+      if (const auto* r = dynamic_cast<const CfnResource*>(e)) {
+        resources.push_back(r);
+      } else if (const auto* o = dynamic_cast<const CfnOutput*>(e)) {
+        outputs.push_back(o);
+      } else if (const auto* pa = dynamic_cast<const CfnParameter*>(e)) {
+        parameters.push_back(pa);
+      }
+    }
+    auto by_id = [](const CfnElement* a, const CfnElement* b) { return a->logical_id() < b->logical_id(); };
+    std::sort(resources.begin(), resources.end(), by_id);
+    std::sort(outputs.begin(), outputs.end(), by_id);
+    std::sort(parameters.begin(), parameters.end(), by_id);
+    p.resource_count = resources.size();
+    p.parameter_count = parameters.size();
+
+    // Room for the rest of the template too: join() puts it around this text in place.
+    p.resources.reserve(resources_capacity_);
+    {
+      JsonText w(p.resources);
+      bool first = true;
+      for (const CfnResource* r : resources) {
+        w.key(r->logical_id(), 4, first);
+        guarded(*r, [&] { write_resource(w, *r, s, p.findings); });
+      }
+    }
+    resources_capacity_ = std::max(resources_capacity_, p.resources.size() + p.resources.size() / 8 + 2048);
+
+    {
+      JsonText w(p.parameters);
+      bool first = true;
+      for (const CfnParameter* pa : parameters) {
+        w.key(pa->logical_id(), 4, first);
+        guarded(*pa, [&] { write_parameter(w, *pa, s); });
+        safety_.parameter(*pa, p.findings);
+      }
+    }
+
+    p.outputs.reserve(outputs.size());
+    {
+      JsonText w(p.output_text);
+      for (const CfnOutput* o : outputs) {
+        guarded(*o, [&] { write_output(w, *o, s); });
+        safety_.output(*o, p.findings);
+        p.outputs.emplace_back(o, w.size());
+      }
+    }
+    return p;
+  }
+
+  // Joins the pieces and the exports into the template text, around the
+  // Resources members in their own buffer (no second copy of the template).
+  void join(const Stack& s, StackPieces& p, StackArtifact& art) {
+    const auto& exports = states_.at(&s).exports;
+    art.resource_count = p.resource_count;
+    art.parameter_count = p.parameter_count;
+    art.output_count = p.outputs.size() + exports.size();
+    art.findings = std::move(p.findings);
+
+    std::string head;
+    {
+      JsonText w(head);
+      bool first = true;
+      w.open('{');
+      guarded(s, [&] {
+        w.key("AWSTemplateFormatVersion", 2, first);
+        w.string("2010-09-09");
+        if (s.props().description) {
+          w.key("Description", 2, first);
+          w.string(*s.props().description);
+        }
+        // Lets a bare `cfn-lint <file>` check the template against its own region.
+        w.key("Metadata", 2, first);
+        w.raw("{\n    \"cfn-lint\": {\n      \"config\": {\n        \"regions\": [\n          ");
+        w.string(s.region());
+        w.raw("\n        ]\n      }\n    }\n  }");
+      });
+
+      if (art.output_count > 0) {
+        // The stack's own outputs and the resolver's, merged in id order.
+        w.key("Outputs", 2, first);
+        bool first_output = true;
+        w.open('{');
+        auto own = p.outputs.begin();
+        std::size_t own_start = 0;
+        auto exported = exports.begin();
+        while (own != p.outputs.end() || exported != exports.end()) {
+          if (exported == exports.end() || (own != p.outputs.end() && own->first->logical_id() < exported->first)) {
+            w.key(own->first->logical_id(), 4, first_output);
+            w.raw(std::string_view(p.output_text).substr(own_start, own->second - own_start));
+            own_start = own->second;
+            ++own;
+          } else {
+            w.key(exported->first, 4, first_output);
+            write_export(w, exported->second);
+            ++exported;
+          }
+        }
+        w.close('}', 2, first_output);
+      }
+      if (p.parameter_count > 0) {
+        w.key("Parameters", 2, first);
+        w.open('{');
+        w.raw(p.parameters);
+        w.close('}', 2, false);
+      }
+      w.key("Resources", 2, first);
+      w.open('{');
+    }
+    std::string& text = p.resources;
+    const bool no_resources = text.empty();
+    text.insert(0, head);
+    text.append(no_resources ? "}\n}\n" : "\n  }\n}\n");
+    art.template_text = std::move(text);
+  }
+
+  // Runs a writer; text that is not UTF-8 becomes E401 naming the construct.
+  template <typename F>
+  void guarded(const Construct& at, F&& write) {
+    try {
+      write();
+    } catch (const nlohmann::json::type_error& e) {
+      errors_.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
+    }
+  }
+
+  using TagList = std::vector<std::pair<std::string, std::string>>;
+
+  // `above` with `own` applied (own wins), sorted by key.
+  static TagList with_own_tags(const TagList& above, const TagList& own) {
+    std::map<std::string, std::string> merged(above.begin(), above.end());
+    for (const auto& [k, v] : own) merged[k] = v;
+    return {merged.begin(), merged.end()};
+  }
+
+  // Tags from every scope above c (and c itself), the closest scope winning,
+  // sorted by key; computed once per scope.
+  const TagList& scope_tags(const Construct* c) {
+    static const TagList none;
+    if (c == nullptr) return none;
+    if (const auto it = scope_tags_.find(c); it != scope_tags_.end()) return it->second;
+    const auto& above = scope_tags(c->parent());
+    return scope_tags_.emplace(c, c->tags().empty() ? above : with_own_tags(above, c->tags())).first->second;
+  }
+
+  // The inherited tags as the resource's tags field, when it has none of its own.
+  static void write_tags(JsonText& w, internal::TagFormat format, const TagList& tags, std::size_t indent) {
+    bool first = true;
+    if (format.is_map) {
+      w.open('{');
+      for (const auto& [k, v] : tags) {
+        w.key(k, indent + 2, first);
+        w.string(v);
+      }
+      w.close('}', indent, first);
+      return;
+    }
+    w.open('[');
+    for (const auto& [k, v] : tags) {
+      w.item(indent + 2, first);
+      bool first_member = true;
+      w.open('{');
+      w.key("Key", indent + 4, first_member);
+      w.string(k);
+      w.key("Value", indent + 4, first_member);
+      w.string(v);
+      w.close('}', indent + 2, first_member);
+    }
+    w.close(']', indent, first);
+  }
+
+  void write_resource(JsonText& w, const CfnResource& r, const Stack& s, std::vector<Diagnostic>& findings) {
+    if (!r.overrides().empty()) {
+      // Overrides may reach anywhere in the entry: build it as a Value first.
+      const Value entry = internal::resource_entry(r);
+      write_value(w, entry, s, r, 4);
+      safety_.resource(r, &entry, findings);
+      return;
+    }
+    // Keys in the order a JSON object keeps them (sorted).
+    const std::size_t in = 6;
+    bool first = true;
+    w.open('{');
+    if (r.condition()) {
+      w.key("Condition", in, first);
+      w.string(*r.condition());
+    }
+    if (r.deletion_policy()) {
+      w.key("DeletionPolicy", in, first);
+      w.string(*r.deletion_policy());
+    }
+    if (!r.dependencies().empty()) {
+      std::set<std::string_view> ids;
+      for (const auto* d : r.dependencies()) ids.insert(d->logical_id());
+      w.key("DependsOn", in, first);
+      bool first_dep = true;
+      w.open('[');
+      for (const auto id : ids) {
+        w.item(in + 2, first_dep);
+        w.string(id);
+      }
+      w.close(']', in, first_dep);
+    }
+    if (!r.metadata().empty()) {
+      w.key("Metadata", in, first);
+      write_object(w, r.metadata(), s, r, in);
+    }
+    // Tags from the scopes above join the resource's own.
+    const auto format = internal::tag_format(r.type());
+    TagList own_tags;
+    const TagList* tags = &scope_tags(nullptr);
+    if (!format.property.empty()) {
+      tags = &scope_tags(r.parent());
+      if (!r.tags().empty()) {
+        own_tags = with_own_tags(*tags, r.tags());
+        tags = &own_tags;
+      }
+    }
+    if (!r.properties().empty() || !tags->empty()) {
+      w.key("Properties", in, first);
+      if (tags->empty()) {
+        write_object(w, r.properties(), s, r, in);
+      } else if (const auto it = r.properties().find(format.property); it == r.properties().end()) {
+        write_object(w, r.properties(), s, r, in, format.property,
+                     [&](std::size_t indent) { write_tags(w, format, *tags, indent); });
+      } else {
+        const Value merged = internal::merged_tags(format, &it->second, *tags);
+        write_object(w, r.properties(), s, r, in, format.property,
+                     [&](std::size_t indent) { write_value(w, merged, s, r, indent); });
+      }
+    }
+    w.key("Type", in, first);
+    w.string(r.type());
+    if (r.update_replace_policy()) {
+      w.key("UpdateReplacePolicy", in, first);
+      w.string(*r.update_replace_policy());
+    }
+    w.close('}', 4, first);
+    safety_.resource(r, nullptr, findings);
+  }
+
+  void write_output(JsonText& w, const CfnOutput& o, const Stack& s) {
+    const auto& p = o.props();
+    const std::size_t in = 6;
+    bool first = true;
+    w.open('{');
+    if (p.condition) {
+      w.key("Condition", in, first);
+      w.string(*p.condition);
+    }
+    if (p.description) {
+      w.key("Description", in, first);
+      w.string(*p.description);
+    }
+    if (p.export_name) {
+      w.key("Export", in, first);
+      bool first_export = true;
+      w.open('{');
+      w.key("Name", in + 2, first_export);
+      write_value(w, *p.export_name, s, o, in + 2);
+      w.close('}', in, first_export);
+    }
+    w.key("Value", in, first);
+    write_value(w, p.value, s, o, in);
+    w.close('}', 4, first);
+  }
+
+  static void write_export(JsonText& w, const ExportedOutput& e) {
+    const std::size_t in = 6;
+    bool first = true;
+    w.open('{');
+    if (e.exported) {
+      w.key("Export", in, first);
+      bool first_export = true;
+      w.open('{');
+      w.key("Name", in + 2, first_export);
+      w.string(e.export_name);
+      w.close('}', in, first_export);
+    }
+    w.key("Value", in, first);
+    write_local_reference(w, *e.target, e.attribute, in);
+    w.close('}', 4, first);
+  }
+
+  void write_parameter(JsonText& w, const CfnParameter& p, const Stack& s) {
+    const auto& pp = p.props();
+    const std::size_t in = 6;
+    bool first = true;
+    w.open('{');
+    if (!pp.allowed_values.empty()) {
+      w.key("AllowedValues", in, first);
+      bool first_value = true;
+      w.open('[');
+      for (const auto& v : pp.allowed_values) {
+        w.item(in + 2, first_value);
+        w.string(v);
+      }
+      w.close(']', in, first_value);
+    }
+    if (pp.default_value) {
+      w.key("Default", in, first);
+      write_value(w, *pp.default_value, s, p, in);
+    }
+    if (pp.description) {
+      w.key("Description", in, first);
+      w.string(*pp.description);
+    }
+    if (pp.no_echo) {
+      w.key("NoEcho", in, first);
+      w.boolean(true);
+    }
+    w.key("Type", in, first);
+    w.string(pp.type);
+    w.close('}', 4, first);
+  }
+
+  // ---- values -------------------------------------------------------------
+  void write_object(JsonText& w, const Value::Object& members, const Stack& s, const Construct& at, std::size_t indent) {
+    bool first = true;
+    w.open('{');
+    for (const auto& [k, v] : members) {
+      w.key(k, indent + 2, first);
+      write_value(w, v, s, at, indent + 2);
+    }
+    w.close('}', indent, first);
+  }
+
+  // An object with one more member, `inject_key`, written by inject(indent) in
+  // its sorted place (replacing a member of that name).
+  template <typename Inject>
+  void write_object(JsonText& w, const Value::Object& members, const Stack& s, const Construct& at, std::size_t indent,
+                    std::string_view inject_key, Inject&& inject) {
+    bool first = true;
+    bool injected = false;
+    w.open('{');
+    for (const auto& [k, v] : members) {
+      if (!injected && inject_key <= k) {
+        w.key(inject_key, indent + 2, first);
+        inject(indent + 2);
+        injected = true;
+        if (inject_key == k) continue;
+      }
+      w.key(k, indent + 2, first);
+      write_value(w, v, s, at, indent + 2);
+    }
+    if (!injected) {
+      w.key(inject_key, indent + 2, first);
+      inject(indent + 2);
+    }
+    w.close('}', indent, first);
+  }
+
+  // {name: argument}
+  template <typename F>
+  static void write_single(JsonText& w, std::string_view name, std::size_t indent, F&& argument) {
+    bool first = true;
+    w.open('{');
+    w.key(name, indent + 2, first);
+    argument();
+    w.close('}', indent, first);
+  }
+
+  static void write_local_reference(JsonText& w, const CfnElement& target, const std::string& attribute,
+                                    std::size_t indent) {
+    if (attribute.empty()) {
+      write_single(w, "Ref", indent, [&] { w.string(target.logical_id()); });
+      return;
+    }
+    write_single(w, "Fn::GetAtt", indent, [&] {
+      bool first = true;
+      w.open('[');
+      w.item(indent + 4, first);
+      w.string(target.logical_id());
+      w.item(indent + 4, first);
+      w.string(attribute);
+      w.close(']', indent + 2, first);
+    });
+  }
+
+  // A Ref / GetAtt as the consumer stack s sees it: local, Fn::ImportValue
+  // (same account and region) or Fn::GetStackOutput.
+  void write_reference(JsonText& w, const Value& v, const Stack& s, const Construct& at, std::size_t indent) {
+    const CfnElement& target = *v.target();
+    const Stack* producer = target.stack_or_null();
+    if (producer == nullptr) {
+      errors_.push_back({"E302", Severity::error, at.path(), "references a construct that is in no stack", v.describe(),
+                         "a target inside a Stack"});
+      w.null();
+      return;
+    }
+    if (producer == &s) {
+      write_local_reference(w, target, v.attribute(), indent);
+      return;
+    }
+    const std::string* output_id = cross_stack_reference(v, s, at);
+    if (output_id == nullptr) {
+      w.null();
+      return;
+    }
+    if (imports(*producer, s)) {
+      const auto& name = states_.at(producer).exports.at(*output_id).export_name;
+      write_single(w, "Fn::ImportValue", indent, [&] { w.string(name); });
+      return;
+    }
+    write_single(w, "Fn::GetStackOutput", indent, [&] {
+      const std::size_t in = indent + 4;
+      bool first = true;
+      w.open('{');
+      w.key("OutputName", in, first);
+      w.string(*output_id);
+      w.key("Region", in, first);
+      w.string(producer->region());
+      if (other_account(*producer, s)) {
+        w.key("RoleArn", in, first);
+        w.string(*s.props().cross_account_reader_role_arn);
+      }
+      w.key("StackName", in, first);
+      w.string(producer->stack_name());
+      w.close('}', indent + 2, first);
+    });
+  }
+
+  void write_value(JsonText& w, const Value& v, const Stack& s, const Construct& at, std::size_t indent) {
+    switch (v.kind()) {
+      case Value::Kind::null: w.null(); return;
+      case Value::Kind::boolean: w.boolean(v.as_bool()); return;
+      case Value::Kind::integer: w.integer(v.as_int()); return;
+      case Value::Kind::number: w.number(v.as_number()); return;
+      case Value::Kind::string: w.string(v.as_string()); return;
+      case Value::Kind::array: {
+        bool first = true;
+        w.open('[');
+        for (const auto& e : v.as_array()) {
+          w.item(indent + 2, first);
+          write_value(w, e, s, at, indent + 2);
+        }
+        w.close(']', indent, first);
+        return;
+      }
+      case Value::Kind::object: write_object(w, v.as_object(), s, at, indent); return;
+      case Value::Kind::pseudo:
+        write_single(w, "Ref", indent, [&] { w.string(pseudo_name(v.pseudo_parameter())); });
+        return;
+      case Value::Kind::function:
+        write_single(w, v.function_name(), indent, [&] { write_value(w, v.function_argument(), s, at, indent + 2); });
+        return;
+      case Value::Kind::ref:
+      case Value::Kind::get_att: write_reference(w, v, s, at, indent); return;
     }
   }
 
@@ -469,65 +910,72 @@ class Renderer {
                        "stack dependency cycle: " + names + edges, names, "stack dependencies without a cycle"});
   }
 
-  // ---- the assembly ---------------------------------------------------
-  Assembly assemble(const std::vector<const Stack*>& order, std::map<const Stack*, json>& templates,
-                    const SynthOptions& options) {
-    std::set<const Stack*> selected;
-    if (options.stacks.empty()) {
-      selected.insert(order.begin(), order.end());
-    } else {
-      std::function<void(const Stack*)> include = [&](const Stack* s) {
-        if (!selected.insert(s).second) return;
-        for (const auto& [dep, _] : states_.at(s).depends_on) include(dep);
+  // ---- the manifest -------------------------------------------------------
+  // Artifacts in deployment order: the AWS CDK CLI lists and deploys them in
+  // manifest order. Keys in the order the cloud-assembly schema lists them.
+  static std::string manifest(const Assembly& a) {
+    std::string out;
+    {
+      JsonText w(out);
+      bool first = true;
+      w.open('{');
+      w.key("version", 2, first);
+      w.string(internal::manifest_version);
+      w.key("artifacts", 2, first);
+      bool first_artifact = true;
+      w.open('{');
+      auto member = [&w](std::string_view key, std::string_view value, std::size_t indent, bool& first_member) {
+        w.key(key, indent, first_member);
+        w.string(value);
       };
-      for (const auto& name : options.stacks) {
-        auto it = std::find_if(order.begin(), order.end(), [&](const Stack* s) { return s->stack_name() == name; });
-        if (it == order.end()) {
-          std::string known;
-          for (const Stack* s : order) known += (known.empty() ? "" : ", ") + s->stack_name();
-          errors_.push_back({"E504", Severity::error, "", "no stack named " + name, name, "one of: " + known});
-          continue;
+      for (const auto& art : a.stacks) {
+        w.key(art.name, 4, first_artifact);
+        bool f = true;
+        w.open('{');
+        member("type", "aws:cloudformation:stack", 6, f);
+        member("environment", art.environment, 6, f);
+        w.key("properties", 6, f);
+        bool fp = true;
+        w.open('{');
+        member("templateFile", art.template_file, 8, fp);
+        member("stackName", art.name, 8, fp);
+        w.close('}', 6, fp);
+        member("displayName", art.name, 6, f);
+        if (!art.dependencies.empty()) {
+          w.key("dependencies", 6, f);
+          bool fd = true;
+          w.open('[');
+          for (const auto& d : art.dependencies) {
+            w.item(8, fd);
+            w.string(d);
+          }
+          w.close(']', 6, fd);
         }
-        include(*it);
+        w.close('}', 4, f);
       }
-      throw_if_errors();
+      w.key("Tree", 4, first_artifact);
+      bool f = true;
+      w.open('{');
+      member("type", "cdk:tree", 6, f);
+      w.key("properties", 6, f);
+      bool fp = true;
+      w.open('{');
+      member("file", "tree.json", 8, fp);
+      w.close('}', 6, fp);
+      w.close('}', 4, f);
+      w.close('}', 2, first_artifact);
+      w.close('}', 0, first);
+      w.put('\n');
     }
-
-    Assembly a;
-    // Artifacts in deployment order: the AWS CDK CLI lists and deploys them in
-    // manifest order, so the manifest keeps insertion order (ordered_json).
-    nlohmann::ordered_json artifacts = nlohmann::ordered_json::object();
-    for (const Stack* s : order) {
-      if (!selected.contains(s)) continue;
-      StackArtifact art;
-      art.stack = s;
-      art.name = s->stack_name();
-      art.region = s->region();
-      art.environment = s->environment_uri();
-      art.template_file = art.name + ".template.json";
-      for (const auto& [dep, _] : states_.at(s).depends_on) art.dependencies.push_back(dep->stack_name());
-      std::sort(art.dependencies.begin(), art.dependencies.end());
-      art.assets = states_.at(s).assets;
-      art.template_json = std::move(templates[s]);
-      art.template_text = timed_dump(art.template_json, s->path());
-      nlohmann::ordered_json artifact{{"type", "aws:cloudformation:stack"},
-                    {"environment", art.environment},
-                    {"properties", {{"templateFile", art.template_file}, {"stackName", art.name}}},
-                    {"displayName", art.name}};
-      if (!art.dependencies.empty()) artifact["dependencies"] = art.dependencies;
-      artifacts[art.name] = std::move(artifact);
-      for (const Asset* as : art.assets) a.assets.push_back(as);
-      a.stacks.push_back(std::move(art));
-    }
-    artifacts["Tree"] = nlohmann::ordered_json{{"type", "cdk:tree"}, {"properties", {{"file", "tree.json"}}}};
-    // Small, and in insertion order: nlohmann's own dump (the fast writer is for templates).
-    a.manifest_text = internal::dump_checked(
-        nlohmann::ordered_json{{"version", internal::manifest_version}, {"artifacts", std::move(artifacts)}}, "");
-    return a;
+    return out;
   }
 
   std::vector<const Stack*> stack_order_;
   std::unordered_map<const Stack*, StackState> states_;
+  std::map<std::pair<const CfnElement*, std::string>, std::string> output_ids_;
+  std::unordered_map<const Construct*, std::vector<std::pair<std::string, std::string>>> scope_tags_;
+  internal::SafetyRules safety_;
+  std::size_t resources_capacity_ = 4096;  // grows to the largest Resources section so far
   std::vector<Diagnostic> errors_;
 };
 
@@ -541,13 +989,11 @@ internal::RenderTimings& internal::last_render_timings() noexcept {
 Assembly render(const App& app, const SynthOptions& options) {
   auto& timings = internal::last_render_timings();
   timings = {};
-  const auto t0 = Clock::now();
   Renderer r(app);
   Assembly a = r.run(options);
-  const auto t1 = Clock::now();
+  const auto t0 = Clock::now();
   a.tree_text = internal::tree_text(app);
-  timings.serialize_seconds += seconds_since(t1);
-  timings.resolve_seconds = seconds_since(t0) - timings.serialize_seconds;
+  timings.render_seconds += seconds_since(t0);
   return a;
 }
 
@@ -555,6 +1001,18 @@ const StackArtifact* Assembly::find(std::string_view stack_name) const {
   for (const auto& s : stacks)
     if (s.name == stack_name) return &s;
   return nullptr;
+}
+
+struct StackArtifact::Document {
+  std::once_flag parsed;
+  nlohmann::json json;
+};
+
+std::shared_ptr<StackArtifact::Document> StackArtifact::new_document() { return std::make_shared<Document>(); }
+
+const nlohmann::json& StackArtifact::template_json() const {
+  std::call_once(document_->parsed, [&] { document_->json = nlohmann::json::parse(template_text); });
+  return document_->json;
 }
 
 }  // namespace drsynth

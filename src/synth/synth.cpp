@@ -12,6 +12,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
+#include "synth/json_text.hpp"
 
 namespace drsynth {
 
@@ -40,128 +41,49 @@ TagFormat tag_format(std::string_view type) noexcept {
 namespace {
 
 // Appends j exactly as nlohmann::json::dump(2) writes it (same key order,
-// spacing, escapes and numbers), into one growing buffer. Floats and strings
-// with bytes above 0x7F (which need UTF-8 checks) go through nlohmann itself.
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-
-  void value(const nlohmann::json& j, std::size_t indent) {
-    using t = nlohmann::json::value_t;
-    switch (j.type()) {
-      case t::object: {
-        const auto& o = j.get_ref<const nlohmann::json::object_t&>();
-        if (o.empty()) {
-          out_.append("{}");
-          return;
-        }
-        out_.append("{\n");
-        bool first = true;
-        for (const auto& [k, v] : o) {
-          if (!first) out_.append(",\n");
-          first = false;
-          out_.append(indent + 2, ' ');
-          string(k);
-          out_.append(": ");
-          value(v, indent + 2);
-        }
-        out_.push_back('\n');
-        out_.append(indent, ' ');
-        out_.push_back('}');
-        return;
+// spacing, escapes and numbers), into one growing buffer.
+void write_json(JsonText& w, const nlohmann::json& j, std::size_t indent) {
+  using t = nlohmann::json::value_t;
+  switch (j.type()) {
+    case t::object: {
+      bool first = true;
+      w.open('{');
+      for (const auto& [k, v] : j.get_ref<const nlohmann::json::object_t&>()) {
+        w.key(k, indent + 2, first);
+        write_json(w, v, indent + 2);
       }
-      case t::array: {
-        const auto& a = j.get_ref<const nlohmann::json::array_t&>();
-        if (a.empty()) {
-          out_.append("[]");
-          return;
-        }
-        out_.append("[\n");
-        bool first = true;
-        for (const auto& v : a) {
-          if (!first) out_.append(",\n");
-          first = false;
-          out_.append(indent + 2, ' ');
-          value(v, indent + 2);
-        }
-        out_.push_back('\n');
-        out_.append(indent, ' ');
-        out_.push_back(']');
-        return;
-      }
-      case t::string: string(j.get_ref<const std::string&>()); return;
-      case t::boolean: out_.append(j.get<bool>() ? "true" : "false"); return;
-      case t::null: out_.append("null"); return;
-      case t::number_integer: integer(j.get<std::int64_t>()); return;
-      case t::number_unsigned: unsigned_integer(j.get<std::uint64_t>()); return;
-      default: out_.append(j.dump(2)); return;  // floats, binary
+      w.close('}', indent, first);
+      return;
     }
-  }
-
- private:
-  void integer(std::int64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
-  }
-  void unsigned_integer(std::uint64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
-  }
- public:
-  // Bytes that need an escape (< 0x20, '"', '\\') or a UTF-8 check (>= 0x80).
-  static constexpr std::array<bool, 256> special = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
-    return t;
-  }();
-
-  void string(const std::string& s) {
-    const std::size_t start = out_.size();
-    out_.push_back('"');
-    std::size_t run = 0;  // start of the bytes not yet copied
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (!special[c]) continue;
-      if (c >= 0x80) {  // UTF-8 checks; throws type_error 316 like dump()
-        out_.resize(start);
-        out_.append(nlohmann::json(s).dump());
-        return;
+    case t::array: {
+      bool first = true;
+      w.open('[');
+      for (const auto& v : j.get_ref<const nlohmann::json::array_t&>()) {
+        w.item(indent + 2, first);
+        write_json(w, v, indent + 2);
       }
-      out_.append(s, run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '\b': out_.append("\\b"); break;
-        case '\t': out_.append("\\t"); break;
-        case '\n': out_.append("\\n"); break;
-        case '\f': out_.append("\\f"); break;
-        case '\r': out_.append("\\r"); break;
-        case '"': out_.append("\\\""); break;
-        case '\\': out_.append("\\\\"); break;
-        default: {
-          static constexpr char hex[] = "0123456789abcdef";
-          const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-          out_.append(esc, sizeof esc);
-        }
-      }
+      w.close(']', indent, first);
+      return;
     }
-    out_.append(s, run, s.size() - run);
-    out_.push_back('"');
+    case t::string: w.string(j.get_ref<const std::string&>()); return;
+    case t::boolean: w.boolean(j.get<bool>()); return;
+    case t::null: w.null(); return;
+    case t::number_integer: w.integer(j.get<std::int64_t>()); return;
+    case t::number_unsigned: w.unsigned_integer(j.get<std::uint64_t>()); return;
+    default: w.raw(j.dump(2)); return;  // floats, binary
   }
-
- private:
-
-  std::string& out_;
-};
+}
 
 }  // namespace
 
 std::string dump_checked(const nlohmann::json& j, const std::string& path) {
   try {
     std::string s;
-    Writer(s).value(j, 0);
-    s.push_back('\n');
+    {
+      JsonText w(s);
+      write_json(w, j, 0);
+      w.put('\n');
+    }
     return s;
   } catch (const nlohmann::json::type_error& e) {
     fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");
@@ -209,98 +131,73 @@ namespace {
 // tree.json as text, exactly what dump_checked(tree_json(app)) gives, without
 // building the nlohmann tree: members in key order (acknowledgements,
 // attributes, children, constructInfo, id, path), children in id order.
-class TreeWriter {
- public:
-  explicit TreeWriter(std::string& out) : out_(out), w_(out) {}
-
-  void node(const Construct& c, std::size_t indent) {
-    const std::size_t in = indent + 2;
-    out_.append("{\n");
-    if (!c.acknowledgements().empty()) {
-      // Sorted by rule, the last reason for a rule winning (as a json object would).
-      std::map<std::string, std::string> acks;
-      for (const auto& [rule, why] : c.acknowledgements()) acks[rule] = why;
-      key("acknowledgements", in);
-      out_.append("{\n");
-      bool first = true;
-      for (const auto& [rule, why] : acks) {
-        if (!first) out_.append(",\n");
-        first = false;
-        key(rule, in + 2);
-        w_.string(why);
-      }
-      close(in);
-      out_.append(",\n");
+void write_tree_node(JsonText& w, const Construct& c, std::size_t indent) {
+  const std::size_t in = indent + 2;
+  bool first = true;
+  w.open('{');
+  if (!c.acknowledgements().empty()) {
+    // Sorted by rule, the last reason for a rule winning (as a json object would).
+    std::map<std::string, std::string> acks;
+    for (const auto& [rule, why] : c.acknowledgements()) acks[rule] = why;
+    w.key("acknowledgements", in, first);
+    bool first_ack = true;
+    w.open('{');
+    for (const auto& [rule, why] : acks) {
+      w.key(rule, in + 2, first_ack);
+      w.string(why);
     }
-    if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
-      key("attributes", in);
-      out_.append("{\n");
-      key("aws:cdk:cloudformation:type", in + 2);
-      w_.string(r->type());
-      close(in);
-      out_.append(",\n");
+    w.close('}', in, first_ack);
+  }
+  if (const auto* r = dynamic_cast<const CfnResource*>(&c)) {
+    w.key("attributes", in, first);
+    bool first_attr = true;
+    w.open('{');
+    w.key("aws:cdk:cloudformation:type", in + 2, first_attr);
+    w.string(r->type());
+    w.close('}', in, first_attr);
+  }
+  if (!c.children().empty()) {
+    std::vector<const Construct*> children;
+    children.reserve(c.children().size());
+    for (const auto& ch : c.children()) children.push_back(ch.get());
+    std::sort(children.begin(), children.end(), [](const Construct* a, const Construct* b) { return a->id() < b->id(); });
+    w.key("children", in, first);
+    bool first_child = true;
+    w.open('{');
+    for (const Construct* ch : children) {
+      w.key(ch->id(), in + 2, first_child);
+      write_tree_node(w, *ch, in + 2);
     }
-    if (!c.children().empty()) {
-      key("children", in);
-      std::vector<const Construct*> children;
-      children.reserve(c.children().size());
-      for (const auto& ch : c.children()) children.push_back(ch.get());
-      std::sort(children.begin(), children.end(), [](const Construct* a, const Construct* b) { return a->id() < b->id(); });
-      out_.append("{\n");
-      for (std::size_t i = 0; i < children.size(); ++i) {
-        if (i > 0) out_.append(",\n");
-        out_.append(in + 2, ' ');
-        w_.string(children[i]->id());
-        out_.append(": ");
-        node(*children[i], in + 2);
-      }
-      close(in);
-      out_.append(",\n");
-    }
-    key("constructInfo", in);
-    out_.append("{\n");
-    key("fqn", in + 2);
-    w_.string(std::string(c.type_name()));
-    close(in);
-    out_.append(",\n");
-    key("id", in);
-    w_.string(c.id());
-    out_.append(",\n");
-    key("path", in);
-    w_.string(c.path());
-    close(indent);
+    w.close('}', in, first_child);
   }
-
-  void key(const std::string& k, std::size_t indent) {
-    out_.append(indent, ' ');
-    w_.string(k);
-    out_.append(": ");
-  }
-  // Ends an object whose opening brace is at `indent`.
-  void close(std::size_t indent) {
-    out_.push_back('\n');
-    out_.append(indent, ' ');
-    out_.push_back('}');
-  }
-
- private:
-  std::string& out_;
-  Writer w_;
-};
+  w.key("constructInfo", in, first);
+  bool first_info = true;
+  w.open('{');
+  w.key("fqn", in + 2, first_info);
+  w.string(c.type_name());
+  w.close('}', in, first_info);
+  w.key("id", in, first);
+  w.string(c.id());
+  w.key("path", in, first);
+  w.string(c.path());
+  w.close('}', indent, first);
+}
 }  // namespace
 
 std::string tree_text(const App& app) {
   try {
     std::string s;
-    TreeWriter t(s);
-    s.append("{\n");
-    t.key("tree", 2);
-    t.node(app, 2);
-    s.append(",\n");
-    t.key("version", 2);
-    s.append("\"tree-0.1\"");
-    t.close(0);
-    s.push_back('\n');
+    {
+      JsonText w(s);
+      bool first = true;
+      w.open('{');
+      w.key("tree", 2, first);
+      write_tree_node(w, app, 2);
+      w.key("version", 2, first);
+      w.string("tree-0.1");
+      w.close('}', 0, first);
+      w.put('\n');
+    }
     return s;
   } catch (const nlohmann::json::type_error& e) {
     fail("E401", "", "a value is not valid UTF-8", e.what(), "UTF-8 text");
@@ -345,16 +242,14 @@ std::vector<Diagnostic> validate(const App& app) {
 std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
   std::vector<Diagnostic> out;
   for (const auto& s : assembly.stacks) {
-    const auto& t = s.template_json;
-    auto count = [&](const char* section) { return t.contains(section) ? t[section].size() : 0U; };
     auto limit = [&](const char* what, std::size_t n, std::size_t max, const char* code) {
       if (n > max)
         out.push_back({code, Severity::error, s.stack->path(), std::string("too many ") + what + " in one template",
                        std::to_string(n), "<= " + std::to_string(max)});
     };
-    limit("resources", count("Resources"), 500, "E601");
-    limit("outputs", count("Outputs"), 200, "E602");
-    limit("parameters", count("Parameters"), 200, "E603");
+    limit("resources", s.resource_count, 500, "E601");
+    limit("outputs", s.output_count, 200, "E602");
+    limit("parameters", s.parameter_count, 200, "E603");
     const auto bytes = s.template_text.size();
     if (bytes > 1'000'000)
       out.push_back({"E604", Severity::error, s.stack->path(), "template is larger than CloudFormation accepts",

@@ -64,6 +64,21 @@ TEST_CASE("a scope with many children still finds every duplicate id", "[tree]")
   CHECK(s.children().size() == 100);
 }
 
+TEST_CASE("two stacks with one stack name, or a stack named Tree, are errors (E305)", "[tree]") {
+  App app({.read_environment = false});
+  app.add<Stack>("A", StackProps{.stack_name = "Same", .env = {.region = "us-east-1"}});
+  auto& scope = app.add<Construct>("Group");
+  scope.add<Stack>("B", StackProps{.stack_name = "Same", .env = {.region = "eu-west-1"}});
+  app.add<Stack>("Tree", StackProps{.env = {.region = "us-east-1"}});
+  const auto errors = test::synth_errors(app);
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].code == "E305");
+  CHECK(errors[0].path == "Group/B");
+  CHECK_THAT(errors[0].format(), Catch::Contains("(the other is A)") && Catch::Contains("Same"));
+  CHECK(errors[1].code == "E305");
+  CHECK(errors[1].path == "Tree");
+}
+
 TEST_CASE("a resource outside any stack is an error", "[tree]") {
   App app({.read_environment = false});
   try {

@@ -64,7 +64,7 @@ const json& properties(const json& resource) {
 template <class F>
 void each_resource(const Assembly& a, F&& f) {
   for (const auto& s : a.stacks)
-    for (const auto& [id, r] : s.template_json["Resources"].items()) f(s, id, r);
+    for (const auto& [id, r] : s.template_json()["Resources"].items()) f(s, id, r);
 }
 
 // The logical IDs of the resources of `type` in a template.
@@ -692,11 +692,11 @@ std::set<std::string> physical_names(const Assembly& a) {
   std::set<std::string> names;
   for (const auto& s : a.stacks) {
     names.insert(s.name);
-    for (const auto& [id, r] : s.template_json["Resources"].items())
+    for (const auto& [id, r] : s.template_json()["Resources"].items())
       for (const auto& [key, value] : properties(r).items())
         if (physical_name_key(key) && value.is_string()) names.insert(value.get<std::string>());
-    if (s.template_json.contains("Outputs"))
-      for (const auto& [id, out] : s.template_json["Outputs"].items())
+    if (s.template_json().contains("Outputs"))
+      for (const auto& [id, out] : s.template_json()["Outputs"].items())
         if (out.contains("Export")) names.insert(out["Export"]["Name"].get<std::string>());
   }
   return names;
@@ -717,8 +717,8 @@ TEST_CASE("suffix isolation: two environments share no physical name, export nam
   int exports = 0;
   for (const auto& s : qa.assembly.stacks) {
     CHECK_THAT(s.name, Catch::Contains("qa"));
-    if (s.template_json.contains("Outputs"))
-      for (const auto& [id, out] : s.template_json["Outputs"].items())
+    if (s.template_json().contains("Outputs"))
+      for (const auto& [id, out] : s.template_json()["Outputs"].items())
         if (out.contains("Export")) {
           ++exports;
           CHECK_THAT(out["Export"]["Name"].get<std::string>(), Catch::Contains("qa"));
@@ -811,7 +811,7 @@ TEST_CASE("the logical IDs of the DR templates keep aws-cdk-lib's", "[dr]") {
 
   System sys;
   for (const auto& [stack, paths] : resources_by_stack) {
-    const auto& resources = sys.stack(stack).template_json["Resources"];
+    const auto& resources = sys.stack(stack).template_json()["Resources"];
     for (const auto& path : paths) {
       INFO(stack << " " << path);
       REQUIRE(cdk.count(path) == 1);
@@ -819,7 +819,7 @@ TEST_CASE("the logical IDs of the DR templates keep aws-cdk-lib's", "[dr]") {
     }
   }
   for (const auto& [stack, outputs] : outputs_by_stack) {
-    const auto& out = sys.stack(stack).template_json["Outputs"];
+    const auto& out = sys.stack(stack).template_json()["Outputs"];
     for (const auto& o : outputs) {
       INFO(stack << " " << o);
       REQUIRE(cdk.count(o) == 1);

@@ -24,10 +24,10 @@ TEST_CASE("a reference inside one stack renders Ref and Fn::GetAtt", "[reference
   sub.set_property("Endpoint", q.get_att("Arn"));
   sub.set_property("TopicArn", q.ref());
   auto a = synthesize(app);
-  const auto& props = a.find("S")->template_json["Resources"]["Sub"]["Properties"];
+  const auto& props = a.find("S")->template_json()["Resources"]["Sub"]["Properties"];
   CHECK(props["Endpoint"] == json{{"Fn::GetAtt", {"Queue", "Arn"}}});
   CHECK(props["TopicArn"] == json{{"Ref", "Queue"}});
-  CHECK_FALSE(a.find("S")->template_json.contains("Outputs"));
+  CHECK_FALSE(a.find("S")->template_json().contains("Outputs"));
   CHECK(a.find("S")->dependencies.empty());
 }
 
@@ -38,9 +38,9 @@ TEST_CASE("a same-region reference becomes an Export in the producer and Fn::Imp
   sub.set_property("TopicArn", t.topic.ref());
   auto a = synthesize(t.app);
   const std::string output_id = "ExportsOutputRefTopicA7DE468A";  // what aws-cdk-lib names it
-  CHECK(a.find("SameRegion")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"] ==
+  CHECK(a.find("SameRegion")->template_json()["Resources"]["Sub"]["Properties"]["TopicArn"] ==
         json{{"Fn::ImportValue", "Producer:" + output_id}});
-  CHECK(a.find("Producer")->template_json["Outputs"][output_id] ==
+  CHECK(a.find("Producer")->template_json()["Outputs"][output_id] ==
         json{{"Value", {{"Ref", "Topic"}}}, {"Export", {{"Name", "Producer:" + output_id}}}});
   CHECK(a.find("SameRegion")->dependencies == std::vector<std::string>{"Producer"});
 }
@@ -50,14 +50,14 @@ TEST_CASE("a cross-region reference becomes an output and Fn::GetStackOutput", "
   auto& sub = t.other_region.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
   sub.set_property("TopicArn", t.topic.get_att("TopicArn"));
   auto a = synthesize(t.app);
-  const auto& value = a.find("OtherRegion")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"];
+  const auto& value = a.find("OtherRegion")->template_json()["Resources"]["Sub"]["Properties"]["TopicArn"];
   REQUIRE(value.contains("Fn::GetStackOutput"));
   const auto& gso = value["Fn::GetStackOutput"];
   CHECK(gso["StackName"] == "Producer");
   CHECK(gso["Region"] == "us-east-1");
   const std::string output = gso["OutputName"];
   CHECK(output.rfind("ExportsOutputFnGetAttTopicTopicArn", 0) == 0);
-  const auto& out = a.find("Producer")->template_json["Outputs"][output];
+  const auto& out = a.find("Producer")->template_json()["Outputs"][output];
   CHECK(out["Value"] == json{{"Fn::GetAtt", {"Topic", "TopicArn"}}});
   CHECK_FALSE(out.contains("Export"));  // no export needed (and none would work across regions)
   CHECK(a.find("OtherRegion")->dependencies == std::vector<std::string>{"Producer"});
@@ -74,7 +74,7 @@ TEST_CASE("outputs created by the resolver are deduplicated: ten uses give one o
     sub2.set_property("TopicArn", t.topic.ref());
   }
   auto a = synthesize(t.app);
-  const auto& outputs = a.find("Producer")->template_json["Outputs"];
+  const auto& outputs = a.find("Producer")->template_json()["Outputs"];
   REQUIRE(outputs.size() == 1);
   // Used from both regions: one output, exported for the same-region importer.
   CHECK(outputs.begin().value().contains("Export"));
@@ -99,7 +99,7 @@ TEST_CASE("a reference to a stack in another known account is an error unless a 
   auto& sub2 = c2.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"});
   sub2.set_property("TopicArn", topic2.ref());
   auto a = synthesize(app2);
-  const auto& gso = a.find("C")->template_json["Resources"]["Sub"]["Properties"]["TopicArn"]["Fn::GetStackOutput"];
+  const auto& gso = a.find("C")->template_json()["Resources"]["Sub"]["Properties"]["TopicArn"]["Fn::GetStackOutput"];
   CHECK(gso["RoleArn"] == "arn:aws:iam::111111111111:role/reader");
 }
 
@@ -136,7 +136,7 @@ TEST_CASE("DependsOn on a resource of another stack becomes a stack dependency",
   auto& q = t.same_region.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
   q.add_dependency(t.topic);
   auto a = synthesize(t.app);
-  CHECK_FALSE(a.find("SameRegion")->template_json["Resources"]["Queue"].contains("DependsOn"));
+  CHECK_FALSE(a.find("SameRegion")->template_json()["Resources"]["Queue"].contains("DependsOn"));
   CHECK(a.find("SameRegion")->dependencies == std::vector<std::string>{"Producer"});
 }
 

@@ -64,3 +64,48 @@ TEST_CASE("tree.json written directly equals the serialized tree document", "[sy
   CHECK(text == internal::dump_checked(internal::tree_json(app), ""));
   CHECK(text.find("\"S001\": \"second\"") != std::string::npos);
 }
+
+TEST_CASE("templates written straight from construct values are exactly nlohmann's dump(2) of the same document",
+          "[synth]") {
+  // Random literal values (escapes, UTF-8, floats, empty containers, nesting)
+  // as resource properties, metadata, output values and parameter defaults.
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  json expected_props = json::object();
+  for (int i = 0; i < 300; ++i) {
+    const std::string id = "R" + std::to_string(i);
+    auto& r = s.add<CfnResource>(id, CfnResourceProps{.type = "AWS::SNS::Topic"});
+    json props = json::object();
+    for (int k = static_cast<int>(rng() % 4); k > 0; --k) props[random_string()] = random_json(1);
+    for (const auto& [k, v] : props.items()) r.set_property(k, Value::from_json(v));
+    if (i % 7 == 0) r.metadata()["Note"] = Value::from_json(random_json(2));
+    expected_props[id] = props;
+  }
+  s.add<CfnOutput>("Out", CfnOutputProps{.value = Value::from_json(json::array({random_json(2), "x"})), .description = "d\n\"q\""});
+  s.add<CfnParameter>("Param", CfnParameterProps{.default_value = Value::from_json(random_json(2)), .allowed_values = {"a", "b"}});
+  const auto a = synthesize(app);
+  const auto& art = *a.find("S");
+  const json doc = json::parse(art.template_text);
+  CHECK(art.template_text == doc.dump(2) + "\n");
+  CHECK(art.template_json() == doc);
+  for (const auto& [id, props] : expected_props.items()) {
+    INFO(id);
+    const auto& r = doc["Resources"][id];
+    CHECK(r.value("Properties", json::object()) == props);
+  }
+  CHECK(art.resource_count == 300);
+  CHECK(art.output_count == 1);
+  CHECK(art.parameter_count == 1);
+}
+
+TEST_CASE("text that is not UTF-8 in a property fails with E401 naming the construct, nothing written", "[synth]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  s.add<CfnResource>("Good", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  auto& bad = s.add<CfnResource>("Bad", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  bad.set_property("TopicName", Value(std::string("caf\xe9")));
+  const auto errors = test::synth_errors(app);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].code == "E401");
+  CHECK(errors[0].path == "S/Bad");
+}
