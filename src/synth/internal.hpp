@@ -72,6 +72,8 @@ struct RenderTimings {
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);
 // The same, as the text dump_checked(tree_json(app)) gives, built directly.
-[[nodiscard]] std::string tree_text(const App& app);
+// `expected_size` reserves room up front: a text that grows by doubling
+// touches (page-faults) about twice its size.
+[[nodiscard]] std::string tree_text(const App& app, std::size_t expected_size = 0);
 
 }  // namespace drsynth::internal

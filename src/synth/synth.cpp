@@ -184,9 +184,10 @@ void write_tree_node(JsonText& w, const Construct& c, std::size_t indent) {
 }
 }  // namespace
 
-std::string tree_text(const App& app) {
+std::string tree_text(const App& app, std::size_t expected_size) {
   try {
     std::string s;
+    s.reserve(expected_size);
     {
       JsonText w(s);
       bool first = true;
@@ -226,8 +227,9 @@ std::vector<Diagnostic> validate(const App& app) {
     // CloudFormation: logical IDs (resources, outputs, parameters) are 1-255 alphanumerics.
     if (const auto* e = dynamic_cast<const CfnElement*>(&c); e != nullptr && e->stack_or_null() != nullptr) {
       const std::string& id = e->logical_id();
-      const bool ok = !id.empty() && id.size() <= 255 &&
-                      std::all_of(id.begin(), id.end(), [](unsigned char ch) { return std::isalnum(ch) != 0; });
+      const bool ok = !id.empty() && id.size() <= 255 && std::all_of(id.begin(), id.end(), [](char ch) {
+                        return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+                      });
       if (!ok)
         v.error("E201", c, std::string("invalid logical ID in ") + std::string(e->section()),
                 "\"" + (id.size() > 40 ? id.substr(0, 37) + "..." : id) + "\" (" + std::to_string(id.size()) + " chars)",
