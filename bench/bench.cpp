@@ -65,6 +65,12 @@ long status_kib(const char* field) {
 }
 long vm_hwm_kib() { return status_kib("VmHWM:"); }
 long vm_rss_kib() { return status_kib("VmRSS:"); }
+// Minor page faults so far (first touches of memory the process got from the kernel).
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 
 std::uintmax_t bytes_in(const fs::path& dir) {
   std::uintmax_t total = 0;
@@ -87,6 +93,7 @@ void write_all(const fs::path& p, std::string_view data, mode_t mode = 0644) {
 
 struct Sample {
   double tree = 0, validate = 0, resolve = 0, render = 0, check = 0, write = 0, total = 0, lower = 0;
+  double faults = 0, lower_faults = 0;  // minor page faults in the synthesis / in the lower bound
 };
 
 // One N in this process: prints "RESULT key=value ...".
@@ -99,6 +106,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     Sample s;
     const fs::path out = dir / ("out-" + std::to_string(rep));
     const fs::path lower_out = dir / ("lower-" + std::to_string(rep));
+    const long faults_before = minor_faults();
     auto t = Clock::now();
     drsynth::App app(drsynth::AppProps{.read_environment = false});
     for (int i = 0; i < n; ++i)
@@ -140,6 +148,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     drsynth::write_assembly(assembly, out);
     s.write = since(t);
     s.total = s.tree + s.validate + render + s.check + s.write;
+    s.faults = static_cast<double>(minor_faults() - faults_before);
     if (rep == 0) {
       hwm = vm_hwm_kib();
       bytes = bytes_in(out);
@@ -165,6 +174,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
       ss << in.rdbuf();
       asset_files.emplace_back(rel, ss.str());
     }
+    const long lower_faults_before = minor_faults();
     t = Clock::now();
     fs::create_directory(lower_out);
     auto dump = [](const nlohmann::json& j) {
@@ -182,6 +192,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     write_all(lower_out / "deploy.sh", deploy, 0755);
     write_all(lower_out / "destroy.sh", destroy, 0755);
     s.lower = since(t);
+    s.lower_faults = static_cast<double>(minor_faults() - lower_faults_before);
     samples.push_back(s);
 
     if (!(keep && rep == 0)) fs::remove_all(out);
@@ -194,9 +205,9 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
   };
   std::printf(
       "RESULT n=%d stacks=%zu reps=%d tree=%.6f validate=%.6f resolve=%.6f render=%.6f check=%.6f write=%.6f "
-      "total=%.6f lower=%.6f hwm_kib=%ld rss_after_tree_kib=%ld rss_after_render_kib=%ld bytes=%ju\n",
+      "total=%.6f lower=%.6f faults=%.0f lower_faults=%.0f hwm_kib=%ld rss_after_tree_kib=%ld rss_after_render_kib=%ld bytes=%ju\n",
       n, stacks, reps, med(&Sample::tree), med(&Sample::validate), med(&Sample::resolve), med(&Sample::render),
-      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::lower), hwm, rss_tree, rss_render, bytes);
+      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::lower), med(&Sample::faults), med(&Sample::lower_faults), hwm, rss_tree, rss_render, bytes);
   return 0;
 }
 
@@ -306,8 +317,9 @@ int main(int argc, char** argv) {
 
   const std::string self = fs::canonical("/proc/self/exe").string();
   std::printf("| N | stacks | synthesis (s) | per stack (µs) | tree (s) | validate (s) | resolve (s) | render (s) "
-              "| check (s) | write (s) | lower bound (s) | synthesis / lower bound | peak RSS (MB) | bytes written |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+              "| check (s) | write (s) | lower bound (s) | synthesis / lower bound | page faults (synthesis / lower bound) "
+              "| peak RSS (MB) | bytes written |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::fflush(stdout);
   for (int n : ns) {
     // Every repetition in a fresh process, as `drsynth synth` runs: a second
@@ -328,11 +340,12 @@ int main(int argc, char** argv) {
       return median(v);
     };
     const double stacks = d("stacks");
-    std::printf("| %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, stacks,
+    std::printf("| %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, stacks,
                 fmt("%.4f", d("total")).c_str(), fmt("%.1f", d("total") / stacks * 1e6).c_str(),
                 fmt("%.4f", d("tree")).c_str(), fmt("%.4f", d("validate")).c_str(), fmt("%.4f", d("resolve")).c_str(),
                 fmt("%.4f", d("render")).c_str(), fmt("%.4f", d("check")).c_str(), fmt("%.4f", d("write")).c_str(),
                 fmt("%.4f", d("lower")).c_str(), fmt("%.2f", d("total") / d("lower")).c_str(),
+                (fmt("%.0f", d("faults")) + " / " + fmt("%.0f", d("lower_faults"))).c_str(),
                 fmt("%.1f", d("hwm_kib") / 1024.0).c_str(), kv["bytes"].c_str());
     std::fflush(stdout);
   }
