@@ -70,6 +70,10 @@ struct SynthOptions {
   std::vector<std::string> stacks{};
   // Treat warnings as errors.
   bool strict = false;
+  // Threads that write templates: 0 for one per core (at most 8), 1 for the
+  // calling thread only. Apps with fewer than 15 stacks always use one. The
+  // output is the same bytes whatever the number.
+  unsigned threads = 0;
 };
 
 // Phase 1: locks the tree against further changes.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,14 @@ class SafetyRules {
  private:
   bool destroyable_ = false;
 };
+
+// Runs fn(worker, i) for every i in [0, count) on up to `threads` threads
+// (0: one per core, at most 8; fewer than 16 items run on the calling thread,
+// as worker 0); `worker` < workers(count, threads) tells each thread's own
+// state apart. Items are taken in order from a shared counter. The first
+// exception an item throws is rethrown once every thread has stopped.
+[[nodiscard]] unsigned workers(std::size_t count, unsigned threads) noexcept;
+void parallel_for(std::size_t count, unsigned threads, const std::function<void(unsigned, std::size_t)>& fn);
 
 // Where render() spent its time, for the benchmark (bench/). Overwritten by each render().
 struct RenderTimings {

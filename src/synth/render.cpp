@@ -12,12 +12,15 @@
 // is joined from its pieces: its "Outputs" (which come before "Resources")
 // are complete only once every stack has been written.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <queue>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "drsynth/app.hpp"
@@ -79,6 +82,14 @@ std::string local_reference_json(const CfnElement& target, const std::string& at
     w.put('}');
   }
   return s;
+}
+
+// "<producer stack name>:<output id>", cut from the left to 255 characters.
+std::string export_name(const Stack& producer, const std::string& output_id) {
+  const std::string prefix = producer.stack_name() + ":";
+  std::string local_part = output_id;
+  if (prefix.size() + local_part.size() > 255) local_part = local_part.substr(prefix.size() + local_part.size() - 255);
+  return prefix + local_part;
 }
 
 bool other_account(const Stack& producer, const Stack& consumer) {
@@ -190,211 +201,35 @@ struct StackPieces {
   std::size_t resource_count = 0;
   std::size_t parameter_count = 0;
   std::vector<Diagnostic> findings;
+  std::vector<Diagnostic> errors;  // E302, E304, E401
+  // References to elements of other stacks, in the order they were written.
+  struct Reference {
+    const CfnElement* target = nullptr;
+    std::string attribute;
+    const Construct* at = nullptr;
+    std::string output_id;
+    bool imported = false;  // Fn::ImportValue (same account and region), else Fn::GetStackOutput
+  };
+  std::vector<Reference> references;
 };
 
-class Renderer {
+// Writes the pieces of one stack's template at a time. It reads the construct
+// tree and nothing else shared, so several StackWriters (one per thread) can
+// write different stacks at once; what a stack needs from others (exports,
+// dependencies) is recorded in its pieces and registered afterwards.
+class StackWriter {
  public:
-  // The stacks in tree order; each knows its elements and assets, so the walk
-  // stops at stacks (they do not nest) instead of visiting every construct.
-  explicit Renderer(const App& app) : safety_(app) { find_stacks(app); }
+  explicit StackWriter(const internal::SafetyRules& safety) : safety_(safety) {}
 
-  Assembly run(const SynthOptions& options) {
-    auto& timings = internal::last_render_timings();
-    const auto t0 = Clock::now();
-    check_stack_names();
-    for (const Stack* s : stack_order_) check_logical_ids(*s);
-    throw_if_errors();
-    for (const Stack* s : stack_order_) {
-      auto& st = states_.at(s);
-      for (const auto& d : s->explicit_dependencies())
-        if (d.stack != s) st.depends_on[d.stack].insert({s->path(), d.reason.empty() ? d.stack->path() : d.reason});
-    }
-    const auto t1 = Clock::now();
-    timings.resolve_seconds += std::chrono::duration<double>(t1 - t0).count();
-
-    // One pass over every value: written as text, references resolved as
-    // they are met, the safety rules applied while the values are in cache.
-    std::unordered_map<const Stack*, StackPieces> pieces;
-    for (const Stack* s : stack_order_) pieces[s] = write_pieces(*s);
-    throw_if_errors();
-    const auto t2 = Clock::now();
-    timings.render_seconds += std::chrono::duration<double>(t2 - t1).count();
-
-    for (const Stack* s : stack_order_) check_export_ids(*s);
-    const auto order = deployment_order();
-    throw_if_errors();
-    const auto selected = select(order, options);
-    const auto t3 = Clock::now();
-    timings.resolve_seconds += std::chrono::duration<double>(t3 - t2).count();
-
-    Assembly a;
-    for (const Stack* s : order) {
-      if (!selected.contains(s)) continue;
-      StackArtifact art;
-      art.stack = s;
-      art.name = s->stack_name();
-      art.region = s->region();
-      art.environment = s->environment_uri();
-      art.template_file = art.name + ".template.json";
-      for (const auto& [dep, _] : states_.at(s).depends_on) art.dependencies.push_back(dep->stack_name());
-      std::sort(art.dependencies.begin(), art.dependencies.end());
-      art.assets = states_.at(s).assets;
-      StackPieces& p = pieces.at(s);
-      join(*s, p, art);
-      p = {};
-      for (const Asset* as : art.assets) a.assets.push_back(as);
-      a.stacks.push_back(std::move(art));
-    }
-    throw_if_errors();
-    const auto t4 = Clock::now();
-    timings.render_seconds += std::chrono::duration<double>(t4 - t3).count();
-
-    a.manifest_text = manifest(a);
-    timings.resolve_seconds += seconds_since(t4);
-    return a;
-  }
-
- private:
-  void find_stacks(const Construct& c) {
-    for (const auto& child : c.children()) {
-      if (child->stack_or_null() == child.get()) {
-        const auto* s = static_cast<const Stack*>(child.get());
-        auto& st = states_[s];
-        st.stack = s;
-        st.order = stack_order_.size();
-        st.elements = s->elements();
-        st.assets = s->assets();
-        stack_order_.push_back(s);
-      } else if (child->stack_or_null() == nullptr) {
-        find_stacks(*child);
-      }
-    }
-  }
-
-  void throw_if_errors() {
-    if (errors_.empty()) return;
-    sort_diagnostics(errors_);
-    errors_.erase(std::unique(errors_.begin(), errors_.end(),
-                              [](const Diagnostic& a, const Diagnostic& b) { return a.format() == b.format(); }),
-                  errors_.end());
-    throw Error(std::move(errors_));
-  }
-
-  // Stack names name the template files and the manifest's artifacts (next
-  // to the "Tree" artifact): two stacks with one name would overwrite each other.
-  void check_stack_names() {
-    std::unordered_map<std::string_view, const Stack*> seen;
-    for (const Stack* s : stack_order_) {
-      if (s->stack_name() == "Tree")
-        errors_.push_back({"E305", Severity::error, s->path(), "stack name is reserved for the assembly's tree artifact",
-                           s->stack_name(), "another stack name"});
-      auto [it, inserted] = seen.emplace(s->stack_name(), s);
-      if (!inserted)
-        errors_.push_back({"E305", Severity::error, s->path(),
-                           "two stacks have the same stack name (the other is " + it->second->path() + ")",
-                           s->stack_name(), "stack names unique within an app"});
-    }
-  }
-
-  void check_logical_ids(const Stack& s) {
-    std::unordered_map<std::string_view, const CfnElement*> seen;
-    for (const CfnElement* e : states_.at(&s).elements) {
-      auto [it, inserted] = seen.emplace(e->logical_id(), e);
-      if (!inserted)
-        errors_.push_back({"E301", Severity::error, e->path(),
-                           "two elements of stack " + s.stack_name() + " have the same logical ID (the other is " +
-                               it->second->path() + ")",
-                           e->logical_id(), "logical IDs unique within a stack"});
-    }
-  }
-
-  // ---- references ---------------------------------------------------------
-  // A reference from stack `consumer` (used by `at`) to an element of another
-  // stack: the producer gets an output (exported when a consumer in the same
-  // region imports it), the consumer a dependency. Returns the output's id,
-  // or nullptr when the reference cannot be made (E304).
-  const std::string* cross_stack_reference(const Value& v, const Stack& consumer, const Construct& at) {
-    const CfnElement* target = v.target();
-    const Stack* producer = target->stack_or_null();
-    states_.at(&consumer).depends_on[producer].insert({at.path(), target->path()});
-    const std::string& output_id = output_id_of(*target, v.attribute());
-    auto& exported = states_.at(producer).exports[output_id];
-    exported.target = target;
-    exported.attribute = v.attribute();
-    if (imports(*producer, consumer)) {
-      if (!exported.exported) {
-        exported.exported = true;
-        const std::string prefix = producer->stack_name() + ":";
-        std::string local_part = output_id;
-        if (prefix.size() + local_part.size() > 255) local_part = local_part.substr(prefix.size() + local_part.size() - 255);
-        exported.export_name = prefix + local_part;
-      }
-    } else if (other_account(*producer, consumer) && !consumer.props().cross_account_reader_role_arn) {
-      errors_.push_back({"E304", Severity::error, at.path(),
-                         "references " + target->path() + " in account " + *producer->account() + " from account " +
-                             *consumer.account() + "; CloudFormation can read another account's outputs only through a role",
-                         v.describe(), "StackProps.cross_account_reader_role_arn on stack " + consumer.stack_name()});
-      return nullptr;
-    }
-    return &output_id;
-  }
-
-  // Same naming as aws-cdk-lib: Exports/Output{"Ref":"X"} -> ExportsOutputRefX<hash>.
-  const std::string& output_id_of(const CfnElement& target, const std::string& attribute) {
-    auto key = std::make_pair(&target, attribute);
-    auto it = output_ids_.find(key);
-    if (it == output_ids_.end())
-      it = output_ids_.emplace(std::move(key), make_logical_id({"Exports", "Output" + local_reference_json(target, attribute)}))
-               .first;
-    return it->second;
-  }
-
-  void check_export_ids(const Stack& s) {
-    const auto& st = states_.at(&s);
-    if (st.exports.empty()) return;
-    std::set<std::string_view> outputs;
-    for (const CfnElement* e : st.elements)
-      if (dynamic_cast<const CfnOutput*>(e) != nullptr) outputs.insert(e->logical_id());
-    for (const auto& [id, e] : st.exports)
-      if (outputs.contains(id))
-        errors_.push_back({"E301", Severity::error, s.path() + "/Exports/" + id,
-                           "an output the resolver adds clashes with an existing output", id,
-                           "output ids unique within a stack"});
-  }
-
-  std::set<const Stack*> select(const std::vector<const Stack*>& order, const SynthOptions& options) {
-    std::set<const Stack*> selected;
-    if (options.stacks.empty()) {
-      selected.insert(order.begin(), order.end());
-      return selected;
-    }
-    std::function<void(const Stack*)> include = [&](const Stack* s) {
-      if (!selected.insert(s).second) return;
-      for (const auto& [dep, _] : states_.at(s).depends_on) include(dep);
-    };
-    for (const auto& name : options.stacks) {
-      auto it = std::find_if(order.begin(), order.end(), [&](const Stack* s) { return s->stack_name() == name; });
-      if (it == order.end()) {
-        std::string known;
-        for (const Stack* s : order) known += (known.empty() ? "" : ", ") + s->stack_name();
-        errors_.push_back({"E504", Severity::error, "", "no stack named " + name, name, "one of: " + known});
-        continue;
-      }
-      include(*it);
-    }
-    throw_if_errors();
-    return selected;
-  }
-
-  // ---- the pieces of a template ---------------------------------------------
   // Problems (references that cannot be made, text that is not UTF-8) go to
-  // errors_ with the path of the construct that holds them.
-  StackPieces write_pieces(const Stack& s) {
+  // the pieces' errors with the path of the construct that holds them.
+  StackPieces write(const Stack& s, const std::vector<const CfnElement*>& elements) {
     StackPieces p;
+    pieces_ = &p;
     std::vector<const CfnResource*> resources;
     std::vector<const CfnOutput*> outputs;
     std::vector<const CfnParameter*> parameters;
-    for (const CfnElement* e : states_.at(&s).elements) {
+    for (const CfnElement* e : elements) {
       if (const auto* r = dynamic_cast<const CfnResource*>(e)) {
         resources.push_back(r);
       } else if (const auto* o = dynamic_cast<const CfnOutput*>(e)) {
@@ -441,73 +276,8 @@ class Renderer {
         p.outputs.emplace_back(o, w.size());
       }
     }
+    pieces_ = nullptr;
     return p;
-  }
-
-  // Joins the pieces and the exports into the template text, around the
-  // Resources members in their own buffer (no second copy of the template).
-  void join(const Stack& s, StackPieces& p, StackArtifact& art) {
-    const auto& exports = states_.at(&s).exports;
-    art.resource_count = p.resource_count;
-    art.parameter_count = p.parameter_count;
-    art.output_count = p.outputs.size() + exports.size();
-    art.findings = std::move(p.findings);
-
-    std::string head;
-    {
-      JsonText w(head);
-      bool first = true;
-      w.open('{');
-      guarded(s, [&] {
-        w.key("AWSTemplateFormatVersion", 2, first);
-        w.string("2010-09-09");
-        if (s.props().description) {
-          w.key("Description", 2, first);
-          w.string(*s.props().description);
-        }
-        // Lets a bare `cfn-lint <file>` check the template against its own region.
-        w.key("Metadata", 2, first);
-        w.raw("{\n    \"cfn-lint\": {\n      \"config\": {\n        \"regions\": [\n          ");
-        w.string(s.region());
-        w.raw("\n        ]\n      }\n    }\n  }");
-      });
-
-      if (art.output_count > 0) {
-        // The stack's own outputs and the resolver's, merged in id order.
-        w.key("Outputs", 2, first);
-        bool first_output = true;
-        w.open('{');
-        auto own = p.outputs.begin();
-        std::size_t own_start = 0;
-        auto exported = exports.begin();
-        while (own != p.outputs.end() || exported != exports.end()) {
-          if (exported == exports.end() || (own != p.outputs.end() && own->first->logical_id() < exported->first)) {
-            w.key(own->first->logical_id(), 4, first_output);
-            w.raw(std::string_view(p.output_text).substr(own_start, own->second - own_start));
-            own_start = own->second;
-            ++own;
-          } else {
-            w.key(exported->first, 4, first_output);
-            write_export(w, exported->second);
-            ++exported;
-          }
-        }
-        w.close('}', 2, first_output);
-      }
-      if (p.parameter_count > 0) {
-        w.key("Parameters", 2, first);
-        w.open('{');
-        w.raw(p.parameters);
-        w.close('}', 2, false);
-      }
-      w.key("Resources", 2, first);
-      w.open('{');
-    }
-    std::string& text = p.resources;
-    const bool no_resources = text.empty();
-    text.insert(0, head);
-    text.append(no_resources ? "}\n}\n" : "\n  }\n}\n");
-    art.template_text = std::move(text);
   }
 
   // Runs a writer; text that is not UTF-8 becomes E401 naming the construct.
@@ -516,7 +286,7 @@ class Renderer {
     try {
       write();
     } catch (const nlohmann::json::type_error& e) {
-      errors_.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
+      pieces_->errors.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
     }
   }
 
@@ -779,7 +549,7 @@ class Renderer {
     const CfnElement& target = *v.target();
     const Stack* producer = target.stack_or_null();
     if (producer == nullptr) {
-      errors_.push_back({"E302", Severity::error, at.path(), "references a construct that is in no stack", v.describe(),
+      pieces_->errors.push_back({"E302", Severity::error, at.path(), "references a construct that is in no stack", v.describe(),
                          "a target inside a Stack"});
       w.null();
       return;
@@ -794,7 +564,7 @@ class Renderer {
       return;
     }
     if (imports(*producer, s)) {
-      const auto& name = states_.at(producer).exports.at(*output_id).export_name;
+      const std::string name = export_name(*producer, *output_id);
       write_single(w, "Fn::ImportValue", indent, [&] { w.string(name); });
       return;
     }
@@ -843,6 +613,314 @@ class Renderer {
       case Value::Kind::ref:
       case Value::Kind::get_att: write_reference(w, v, s, at, indent); return;
     }
+  }
+
+
+ private:
+  // A reference from stack `consumer` (used by `at`) to an element of
+  // another stack, recorded for the renderer to register once every stack is
+  // written (the producer's output, the consumer's dependency). Returns the
+  // output's id, or nullptr when the reference cannot be made (E304).
+  const std::string* cross_stack_reference(const Value& v, const Stack& consumer, const Construct& at) {
+    const CfnElement* target = v.target();
+    const Stack* producer = target->stack_or_null();
+    if (other_account(*producer, consumer) && !consumer.props().cross_account_reader_role_arn) {
+      pieces_->errors.push_back({"E304", Severity::error, at.path(),
+                                 "references " + target->path() + " in account " + *producer->account() +
+                                     " from account " + *consumer.account() +
+                                     "; CloudFormation can read another account's outputs only through a role",
+                                 v.describe(), "StackProps.cross_account_reader_role_arn on stack " + consumer.stack_name()});
+      return nullptr;
+    }
+    const std::string& output_id = output_id_of(*target, v.attribute());
+    pieces_->references.push_back({target, v.attribute(), &at, output_id, imports(*producer, consumer)});
+    return &output_id;
+  }
+
+  // Same naming as aws-cdk-lib: Exports/Output{"Ref":"X"} -> ExportsOutputRefX<hash>.
+  const std::string& output_id_of(const CfnElement& target, const std::string& attribute) {
+    auto key = std::make_pair(&target, attribute);
+    auto it = output_ids_.find(key);
+    if (it == output_ids_.end())
+      it = output_ids_.emplace(std::move(key), make_logical_id({"Exports", "Output" + local_reference_json(target, attribute)}))
+               .first;
+    return it->second;
+  }
+
+  const internal::SafetyRules& safety_;
+  StackPieces* pieces_ = nullptr;  // what write() is filling
+  std::map<std::pair<const CfnElement*, std::string>, std::string> output_ids_;
+  std::unordered_map<const Construct*, std::vector<std::pair<std::string, std::string>>> scope_tags_;
+  std::size_t resources_capacity_ = 4096;  // grows to the largest Resources section so far
+};
+
+class Renderer {
+ public:
+  // The stacks in tree order; each knows its elements and assets, so the walk
+  // stops at stacks (they do not nest) instead of visiting every construct.
+  explicit Renderer(const App& app) : app_(app), safety_(app) { find_stacks(app); }
+
+  Assembly run(const SynthOptions& options) {
+    auto& timings = internal::last_render_timings();
+    const auto t0 = Clock::now();
+    check_stack_names();
+    for (const Stack* s : stack_order_) check_logical_ids(*s);
+    throw_if_errors();
+    for (const Stack* s : stack_order_) {
+      auto& st = states_.at(s);
+      for (const auto& d : s->explicit_dependencies())
+        if (d.stack != s) st.depends_on[d.stack].insert({s->path(), d.reason.empty() ? d.stack->path() : d.reason});
+    }
+    const auto t1 = Clock::now();
+    timings.resolve_seconds += std::chrono::duration<double>(t1 - t0).count();
+
+    // One pass over every value: written as text, references resolved as
+    // they are met, the safety rules applied while the values are in cache.
+    // Stacks are independent here, so they are written on several threads
+    // (tree.json is one more task); each result lands in its own slot, so the
+    // output does not depend on the schedule.
+    std::vector<StackPieces> pieces(stack_order_.size());
+    std::size_t element_count = 0;
+    for (const Stack* s : stack_order_) element_count += s->elements().size();
+    const std::size_t tasks = stack_order_.size() + 1;
+    std::vector<StackWriter> writers(internal::workers(tasks, options.threads), StackWriter(safety_));
+    internal::parallel_for(tasks, options.threads, [&](unsigned worker, std::size_t task) {
+      StackWriter& writer = writers[worker];
+      if (task == 0) {
+        // About 650 bytes of tree.json per element for the DR system; a large
+        // reservation is only paged in as far as it is written.
+        tree_text_ = internal::tree_text(app_, 1024 * element_count + 65536);
+      } else {
+        const Stack* s = stack_order_[task - 1];
+        pieces[task - 1] = writer.write(*s, states_.at(s).elements);
+      }
+    });
+    for (std::size_t i = 0; i < stack_order_.size(); ++i) register_references(*stack_order_[i], pieces[i]);
+    throw_if_errors();
+    const auto t2 = Clock::now();
+    timings.render_seconds += std::chrono::duration<double>(t2 - t1).count();
+
+    for (const Stack* s : stack_order_) check_export_ids(*s);
+    const auto order = deployment_order();
+    throw_if_errors();
+    const auto selected = select(order, options);
+    const auto t3 = Clock::now();
+    timings.resolve_seconds += std::chrono::duration<double>(t3 - t2).count();
+
+    Assembly a;
+    for (const Stack* s : order) {
+      if (!selected.contains(s)) continue;
+      StackArtifact art;
+      art.stack = s;
+      art.name = s->stack_name();
+      art.region = s->region();
+      art.environment = s->environment_uri();
+      art.template_file = art.name + ".template.json";
+      for (const auto& [dep, _] : states_.at(s).depends_on) art.dependencies.push_back(dep->stack_name());
+      std::sort(art.dependencies.begin(), art.dependencies.end());
+      art.assets = states_.at(s).assets;
+      StackPieces& p = pieces[states_.at(s).order];
+      join(*s, p, art);
+      p = {};
+      for (const Asset* as : art.assets) a.assets.push_back(as);
+      a.stacks.push_back(std::move(art));
+    }
+    throw_if_errors();
+    const auto t4 = Clock::now();
+    timings.render_seconds += std::chrono::duration<double>(t4 - t3).count();
+
+    a.manifest_text = manifest(a);
+    a.tree_text = std::move(tree_text_);
+    timings.resolve_seconds += seconds_since(t4);
+    return a;
+  }
+
+ private:
+  // What writing stack s found out about other stacks: each reference gives
+  // the producer an output (exported when a consumer in the same account and
+  // region imports it) and s a dependency on the producer. In stack order, so
+  // the result does not depend on which thread wrote what.
+  void register_references(const Stack& s, StackPieces& p) {
+    for (const auto& r : p.references) {
+      const Stack* producer = r.target->stack_or_null();
+      states_.at(&s).depends_on[producer].insert({r.at->path(), r.target->path()});
+      auto& exported = states_.at(producer).exports[r.output_id];
+      exported.target = r.target;
+      exported.attribute = r.attribute;
+      if (r.imported && !exported.exported) {
+        exported.exported = true;
+        exported.export_name = export_name(*producer, r.output_id);
+      }
+    }
+    p.references.clear();
+    errors_.insert(errors_.end(), std::make_move_iterator(p.errors.begin()), std::make_move_iterator(p.errors.end()));
+    p.errors.clear();
+  }
+
+  void find_stacks(const Construct& c) {
+    for (const auto& child : c.children()) {
+      if (child->stack_or_null() == child.get()) {
+        const auto* s = static_cast<const Stack*>(child.get());
+        auto& st = states_[s];
+        st.stack = s;
+        st.order = stack_order_.size();
+        st.elements = s->elements();
+        st.assets = s->assets();
+        stack_order_.push_back(s);
+      } else if (child->stack_or_null() == nullptr) {
+        find_stacks(*child);
+      }
+    }
+  }
+
+  void throw_if_errors() {
+    if (errors_.empty()) return;
+    sort_diagnostics(errors_);
+    errors_.erase(std::unique(errors_.begin(), errors_.end(),
+                              [](const Diagnostic& a, const Diagnostic& b) { return a.format() == b.format(); }),
+                  errors_.end());
+    throw Error(std::move(errors_));
+  }
+
+  // Stack names name the template files and the manifest's artifacts (next
+  // to the "Tree" artifact): two stacks with one name would overwrite each other.
+  void check_stack_names() {
+    std::unordered_map<std::string_view, const Stack*> seen;
+    for (const Stack* s : stack_order_) {
+      if (s->stack_name() == "Tree")
+        errors_.push_back({"E305", Severity::error, s->path(), "stack name is reserved for the assembly's tree artifact",
+                           s->stack_name(), "another stack name"});
+      auto [it, inserted] = seen.emplace(s->stack_name(), s);
+      if (!inserted)
+        errors_.push_back({"E305", Severity::error, s->path(),
+                           "two stacks have the same stack name (the other is " + it->second->path() + ")",
+                           s->stack_name(), "stack names unique within an app"});
+    }
+  }
+
+  void check_logical_ids(const Stack& s) {
+    std::unordered_map<std::string_view, const CfnElement*> seen;
+    for (const CfnElement* e : states_.at(&s).elements) {
+      auto [it, inserted] = seen.emplace(e->logical_id(), e);
+      if (!inserted)
+        errors_.push_back({"E301", Severity::error, e->path(),
+                           "two elements of stack " + s.stack_name() + " have the same logical ID (the other is " +
+                               it->second->path() + ")",
+                           e->logical_id(), "logical IDs unique within a stack"});
+    }
+  }
+
+  // Joins the pieces and the exports into the template text, around the
+  // Resources members in their own buffer (no second copy of the template).
+  void join(const Stack& s, StackPieces& p, StackArtifact& art) {
+    const auto& exports = states_.at(&s).exports;
+    art.resource_count = p.resource_count;
+    art.parameter_count = p.parameter_count;
+    art.output_count = p.outputs.size() + exports.size();
+    art.findings = std::move(p.findings);
+
+    std::string head;
+    {
+      JsonText w(head);
+      bool first = true;
+      w.open('{');
+      guarded(s, [&] {
+        w.key("AWSTemplateFormatVersion", 2, first);
+        w.string("2010-09-09");
+        if (s.props().description) {
+          w.key("Description", 2, first);
+          w.string(*s.props().description);
+        }
+        // Lets a bare `cfn-lint <file>` check the template against its own region.
+        w.key("Metadata", 2, first);
+        w.raw("{\n    \"cfn-lint\": {\n      \"config\": {\n        \"regions\": [\n          ");
+        w.string(s.region());
+        w.raw("\n        ]\n      }\n    }\n  }");
+      });
+
+      if (art.output_count > 0) {
+        // The stack's own outputs and the resolver's, merged in id order.
+        w.key("Outputs", 2, first);
+        bool first_output = true;
+        w.open('{');
+        auto own = p.outputs.begin();
+        std::size_t own_start = 0;
+        auto exported = exports.begin();
+        while (own != p.outputs.end() || exported != exports.end()) {
+          if (exported == exports.end() || (own != p.outputs.end() && own->first->logical_id() < exported->first)) {
+            w.key(own->first->logical_id(), 4, first_output);
+            w.raw(std::string_view(p.output_text).substr(own_start, own->second - own_start));
+            own_start = own->second;
+            ++own;
+          } else {
+            w.key(exported->first, 4, first_output);
+            StackWriter::write_export(w, exported->second);
+            ++exported;
+          }
+        }
+        w.close('}', 2, first_output);
+      }
+      if (p.parameter_count > 0) {
+        w.key("Parameters", 2, first);
+        w.open('{');
+        w.raw(p.parameters);
+        w.close('}', 2, false);
+      }
+      w.key("Resources", 2, first);
+      w.open('{');
+    }
+    std::string& text = p.resources;
+    const bool no_resources = text.empty();
+    text.insert(0, head);
+    text.append(no_resources ? "}\n}\n" : "\n  }\n}\n");
+    art.template_text = std::move(text);
+  }
+
+  // Runs a writer; text that is not UTF-8 becomes E401 naming the construct.
+  template <typename F>
+  void guarded(const Construct& at, F&& write) {
+    try {
+      write();
+    } catch (const nlohmann::json::type_error& e) {
+      errors_.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
+    }
+  }
+
+  void check_export_ids(const Stack& s) {
+    const auto& st = states_.at(&s);
+    if (st.exports.empty()) return;
+    std::set<std::string_view> outputs;
+    for (const CfnElement* e : st.elements)
+      if (dynamic_cast<const CfnOutput*>(e) != nullptr) outputs.insert(e->logical_id());
+    for (const auto& [id, e] : st.exports)
+      if (outputs.contains(id))
+        errors_.push_back({"E301", Severity::error, s.path() + "/Exports/" + id,
+                           "an output the resolver adds clashes with an existing output", id,
+                           "output ids unique within a stack"});
+  }
+
+  std::set<const Stack*> select(const std::vector<const Stack*>& order, const SynthOptions& options) {
+    std::set<const Stack*> selected;
+    if (options.stacks.empty()) {
+      selected.insert(order.begin(), order.end());
+      return selected;
+    }
+    std::function<void(const Stack*)> include = [&](const Stack* s) {
+      if (!selected.insert(s).second) return;
+      for (const auto& [dep, _] : states_.at(s).depends_on) include(dep);
+    };
+    for (const auto& name : options.stacks) {
+      auto it = std::find_if(order.begin(), order.end(), [&](const Stack* s) { return s->stack_name() == name; });
+      if (it == order.end()) {
+        std::string known;
+        for (const Stack* s : order) known += (known.empty() ? "" : ", ") + s->stack_name();
+        errors_.push_back({"E504", Severity::error, "", "no stack named " + name, name, "one of: " + known});
+        continue;
+      }
+      include(*it);
+    }
+    throw_if_errors();
+    return selected;
   }
 
   // ---- dependency graph -----------------------------------------------
@@ -972,14 +1050,40 @@ class Renderer {
 
   std::vector<const Stack*> stack_order_;
   std::unordered_map<const Stack*, StackState> states_;
-  std::map<std::pair<const CfnElement*, std::string>, std::string> output_ids_;
-  std::unordered_map<const Construct*, std::vector<std::pair<std::string, std::string>>> scope_tags_;
+  const App& app_;
   internal::SafetyRules safety_;
-  std::size_t resources_capacity_ = 4096;  // grows to the largest Resources section so far
+  std::string tree_text_;
   std::vector<Diagnostic> errors_;
 };
 
 }  // namespace
+
+unsigned internal::workers(std::size_t count, unsigned threads) noexcept {
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
+  if (count < 16) threads = 1;  // starting threads costs more than a few items take
+  return static_cast<unsigned>(std::clamp<std::size_t>(std::min<std::size_t>(threads, count), 1, 8));
+}
+
+void internal::parallel_for(std::size_t count, unsigned threads, const std::function<void(unsigned, std::size_t)>& fn) {
+  const unsigned n = workers(count, threads);
+  std::atomic<std::size_t> next{0};
+  std::vector<std::exception_ptr> failures(n);
+  auto work = [&](unsigned worker) {
+    try {
+      for (std::size_t i = next++; i < count; i = next++) fn(worker, i);
+    } catch (...) {
+      failures[worker] = std::current_exception();
+      next = count;  // the others stop after their current item
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(n - 1);
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& t : pool) t.join();
+  for (const auto& f : failures)
+    if (f) std::rethrow_exception(f);
+}
 
 internal::RenderTimings& internal::last_render_timings() noexcept {
   static RenderTimings t;
@@ -987,18 +1091,8 @@ internal::RenderTimings& internal::last_render_timings() noexcept {
 }
 
 Assembly render(const App& app, const SynthOptions& options) {
-  auto& timings = internal::last_render_timings();
-  timings = {};
-  Renderer r(app);
-  Assembly a = r.run(options);
-  const auto t0 = Clock::now();
-  // tree.json is about as large as the templates or smaller (0.65x for the DR
-  // system): reserve that much, so the text is written once and never copied.
-  std::size_t template_bytes = 0;
-  for (const auto& st : a.stacks) template_bytes += st.template_text.size();
-  a.tree_text = internal::tree_text(app, template_bytes + 65536);
-  timings.render_seconds += seconds_since(t0);
-  return a;
+  internal::last_render_timings() = {};
+  return Renderer(app).run(options);
 }
 
 const StackArtifact* Assembly::find(std::string_view stack_name) const {

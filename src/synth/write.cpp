@@ -19,6 +19,7 @@
 #include "drsynth/asset.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
+#include "synth/internal.hpp"
 
 namespace drsynth {
 
@@ -101,8 +102,16 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
   }
 
   write_file(tmp.path / "manifest.json", assembly.manifest_text);
-  write_file(tmp.path / "tree.json", assembly.tree_text);
-  for (const auto& s : assembly.stacks) write_file(tmp.path / s.template_file, s.template_text);
+  // tree.json and the templates: on several threads for a large assembly
+  // (creating a file costs the kernel more than writing its bytes).
+  internal::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
+    if (i == 0) {
+      write_file(tmp.path / "tree.json", assembly.tree_text);
+    } else {
+      const auto& s = assembly.stacks[i - 1];
+      write_file(tmp.path / s.template_file, s.template_text);
+    }
+  });
   // Every copy of a construct that uses the same code has its own Asset with
   // the same content hash: stage each content once.
   std::unordered_set<std::string_view> staged;

@@ -109,3 +109,57 @@ TEST_CASE("text that is not UTF-8 in a property fails with E401 naming the const
   CHECK(errors[0].code == "E401");
   CHECK(errors[0].path == "S/Bad");
 }
+
+TEST_CASE("templates written on several threads are the same bytes as on one, errors too", "[synth]") {
+  auto build = [](App& app, bool broken) {
+    for (int i = 0; i < 6; ++i)
+      app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery" + std::to_string(i),
+                                                  {.environment_suffix = "s" + std::to_string(i)});
+    if (broken) {
+      // Problems in two stacks, found by whichever thread writes them.
+      for (const char* name : {"DrPrimary-s1", "DrFailover-s4"}) {
+        for (const auto& c : app.children())
+          for (const auto& s : c->children())
+            if (const auto* stack = dynamic_cast<Stack*>(s.get()); stack != nullptr && stack->stack_name() == name)
+              static_cast<Stack*>(s.get())->add<CfnResource>("Bad", CfnResourceProps{.type = "AWS::SNS::Topic"})
+                  .set_property("TopicName", Value(std::string("caf\xe9")));
+      }
+    }
+  };
+  App one({.read_environment = false});
+  App four({.read_environment = false});
+  build(one, false);
+  build(four, false);
+  const auto a = synthesize(one, {.threads = 1});
+  const auto b = synthesize(four, {.threads = 4});
+  REQUIRE(a.stacks.size() == 24);
+  REQUIRE(a.stacks.size() == b.stacks.size());
+  for (std::size_t i = 0; i < a.stacks.size(); ++i) {
+    INFO(a.stacks[i].name);
+    CHECK(a.stacks[i].name == b.stacks[i].name);
+    CHECK(a.stacks[i].template_text == b.stacks[i].template_text);
+    CHECK(a.stacks[i].dependencies == b.stacks[i].dependencies);
+  }
+  CHECK(a.manifest_text == b.manifest_text);
+  CHECK(a.tree_text == b.tree_text);
+
+  App bad_one({.read_environment = false});
+  App bad_four({.read_environment = false});
+  build(bad_one, true);
+  build(bad_four, true);
+  auto errors = [](App& app, unsigned threads) {
+    try {
+      (void)synthesize(app, {.threads = threads});
+    } catch (const Error& e) {
+      std::vector<std::string> out;
+      for (const auto& d : e.diagnostics()) out.push_back(d.format());
+      return out;
+    }
+    return std::vector<std::string>{};
+  };
+  const auto e1 = errors(bad_one, 1);
+  REQUIRE(e1.size() == 2);
+  CHECK_THAT(e1[0], Catch::Contains("DisasterRecovery1/Primary/Bad") && Catch::Contains("E401"));
+  CHECK_THAT(e1[1], Catch::Contains("DisasterRecovery4/Failover/Bad"));
+  CHECK(errors(bad_four, 4) == e1);
+}
