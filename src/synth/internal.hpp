@@ -17,6 +17,7 @@ class App;
 class CfnOutput;
 class CfnParameter;
 class CfnResource;
+class Stack;
 }
 
 namespace drsynth::internal {
@@ -70,6 +71,9 @@ class SafetyRules {
 // exception an item throws is rethrown once every thread has stopped.
 [[nodiscard]] unsigned workers(std::size_t count, unsigned threads) noexcept;
 void parallel_for(std::size_t count, unsigned threads, const std::function<void(unsigned, std::size_t)>& fn);
+
+// The app's stacks in tree order (stacks do not nest, so the walk stops at them).
+[[nodiscard]] std::vector<const Stack*> stacks_of(const App& app);
 
 // Where render() spent its time, for the benchmark (bench/). Overwritten by each render().
 struct RenderTimings {

@@ -757,19 +757,14 @@ class Renderer {
     p.errors.clear();
   }
 
-  void find_stacks(const Construct& c) {
-    for (const auto& child : c.children()) {
-      if (child->stack_or_null() == child.get()) {
-        const auto* s = static_cast<const Stack*>(child.get());
-        auto& st = states_[s];
-        st.stack = s;
-        st.order = stack_order_.size();
-        st.elements = s->elements();
-        st.assets = s->assets();
-        stack_order_.push_back(s);
-      } else if (child->stack_or_null() == nullptr) {
-        find_stacks(*child);
-      }
+  void find_stacks(const App& app) {
+    for (const Stack* s : internal::stacks_of(app)) {
+      auto& st = states_[s];
+      st.stack = s;
+      st.order = stack_order_.size();
+      st.elements = s->elements();
+      st.assets = s->assets();
+      stack_order_.push_back(s);
     }
   }
 

@@ -220,6 +220,23 @@ std::string to_file_text(const nlohmann::json& j) { return internal::dump_checke
 
 void prepare(App& app) { app.lock(); }
 
+namespace {
+void collect_stacks(const Construct& c, std::vector<const Stack*>& out) {
+  for (const auto& child : c.children()) {
+    if (child->stack_or_null() == child.get())
+      out.push_back(static_cast<const Stack*>(child.get()));
+    else if (child->stack_or_null() == nullptr)
+      collect_stacks(*child, out);
+  }
+}
+}  // namespace
+
+std::vector<const Stack*> internal::stacks_of(const App& app) {
+  std::vector<const Stack*> out;
+  collect_stacks(app, out);
+  return out;
+}
+
 std::vector<Diagnostic> validate(const App& app) {
   Validation v;
   app.walk([&](const Construct& c) {
