@@ -65,6 +65,13 @@ long status_kib(const char* field) {
 }
 long vm_hwm_kib() { return status_kib("VmHWM:"); }
 long vm_rss_kib() { return status_kib("VmRSS:"); }
+// CPU time (user + system) of every thread of the process so far.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
 // Minor page faults so far (first touches of memory the process got from the kernel).
 long minor_faults() {
   rusage u{};
@@ -94,6 +101,7 @@ void write_all(const fs::path& p, std::string_view data, mode_t mode = 0644) {
 struct Sample {
   double tree = 0, validate = 0, resolve = 0, render = 0, check = 0, write = 0, total = 0, lower = 0;
   double faults = 0, lower_faults = 0;  // minor page faults in the synthesis / in the lower bound
+  double cpu = 0;                       // CPU seconds of the synthesis, all threads
 };
 
 // One N in this process: prints "RESULT key=value ...".
@@ -107,6 +115,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     const fs::path out = dir / ("out-" + std::to_string(rep));
     const fs::path lower_out = dir / ("lower-" + std::to_string(rep));
     const long faults_before = minor_faults();
+    const double cpu_before = cpu_seconds();
     auto t = Clock::now();
     drsynth::App app(drsynth::AppProps{.read_environment = false});
     for (int i = 0; i < n; ++i)
@@ -149,6 +158,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     s.write = since(t);
     s.total = s.tree + s.validate + render + s.check + s.write;
     s.faults = static_cast<double>(minor_faults() - faults_before);
+    s.cpu = cpu_seconds() - cpu_before;
     if (rep == 0) {
       hwm = vm_hwm_kib();
       bytes = bytes_in(out);
@@ -205,9 +215,9 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
   };
   std::printf(
       "RESULT n=%d stacks=%zu reps=%d tree=%.6f validate=%.6f resolve=%.6f render=%.6f check=%.6f write=%.6f "
-      "total=%.6f lower=%.6f faults=%.0f lower_faults=%.0f hwm_kib=%ld rss_after_tree_kib=%ld rss_after_render_kib=%ld bytes=%ju\n",
+      "total=%.6f cpu=%.6f lower=%.6f faults=%.0f lower_faults=%.0f hwm_kib=%ld rss_after_tree_kib=%ld rss_after_render_kib=%ld bytes=%ju\n",
       n, stacks, reps, med(&Sample::tree), med(&Sample::validate), med(&Sample::resolve), med(&Sample::render),
-      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::lower), med(&Sample::faults), med(&Sample::lower_faults), hwm, rss_tree, rss_render, bytes);
+      med(&Sample::check), med(&Sample::write), med(&Sample::total), med(&Sample::cpu), med(&Sample::lower), med(&Sample::faults), med(&Sample::lower_faults), hwm, rss_tree, rss_render, bytes);
   return 0;
 }
 
@@ -316,10 +326,10 @@ int main(int argc, char** argv) {
   if (one >= 0) return run_one(one, dir, reps > 0 ? reps : default_reps(one), keep);
 
   const std::string self = fs::canonical("/proc/self/exe").string();
-  std::printf("| N | stacks | synthesis (s) | per stack (µs) | tree (s) | validate (s) | resolve (s) | render (s) "
+  std::printf("| N | stacks | synthesis (s) | CPU (s) | per stack (µs) | tree (s) | validate (s) | resolve (s) | render (s) "
               "| check (s) | write (s) | lower bound (s) | synthesis / lower bound | page faults (synthesis / lower bound) "
               "| peak RSS (MB) | bytes written |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::fflush(stdout);
   for (int n : ns) {
     // Every repetition in a fresh process, as `drsynth synth` runs: a second
@@ -340,8 +350,8 @@ int main(int argc, char** argv) {
       return median(v);
     };
     const double stacks = d("stacks");
-    std::printf("| %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, stacks,
-                fmt("%.4f", d("total")).c_str(), fmt("%.1f", d("total") / stacks * 1e6).c_str(),
+    std::printf("| %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, stacks,
+                fmt("%.4f", d("total")).c_str(), fmt("%.4f", d("cpu")).c_str(), fmt("%.1f", d("total") / stacks * 1e6).c_str(),
                 fmt("%.4f", d("tree")).c_str(), fmt("%.4f", d("validate")).c_str(), fmt("%.4f", d("resolve")).c_str(),
                 fmt("%.4f", d("render")).c_str(), fmt("%.4f", d("check")).c_str(), fmt("%.4f", d("write")).c_str(),
                 fmt("%.4f", d("lower")).c_str(), fmt("%.2f", d("total") / d("lower")).c_str(),
