@@ -84,6 +84,12 @@ std::string local_reference_json(const CfnElement& target, const std::string& at
   return s;
 }
 
+const Construct* root_of(const Construct& c) {
+  const Construct* r = &c;
+  while (r->parent() != nullptr) r = r->parent();
+  return r;
+}
+
 // "<producer stack name>:<output id>", cut from the left to 255 characters.
 std::string export_name(const Stack& producer, const std::string& output_id) {
   const std::string prefix = producer.stack_name() + ":";
@@ -548,14 +554,15 @@ class StackWriter {
   void write_reference(JsonText& w, const Value& v, const Stack& s, const Construct& at, std::size_t indent) {
     const CfnElement& target = *v.target();
     const Stack* producer = target.stack_or_null();
-    if (producer == nullptr) {
-      pieces_->errors.push_back({"E302", Severity::error, at.path(), "references a construct that is in no stack", v.describe(),
-                         "a target inside a Stack"});
-      w.null();
-      return;
-    }
     if (producer == &s) {
       write_local_reference(w, target, v.attribute(), indent);
+      return;
+    }
+    if (producer == nullptr || root_of(*producer) != root_of(s)) {
+      pieces_->errors.push_back({"E302", Severity::error, at.path(),
+                                 "references a construct that is in no stack of this app", v.describe(),
+                                 "a target inside a Stack of the same App"});
+      w.null();
       return;
     }
     const std::string* output_id = cross_stack_reference(v, s, at);

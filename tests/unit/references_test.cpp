@@ -154,3 +154,19 @@ TEST_CASE("stacks are ordered so that every stack comes after the stacks it depe
   auto manifest = json::parse(a.manifest_text);
   CHECK(manifest["artifacts"]["Late"]["dependencies"] == json{"Early"});
 }
+
+TEST_CASE("a reference to an element of another App is an error naming the referring construct (E302)",
+          "[references]") {
+  App other({.read_environment = false});
+  auto& other_stack = other.add<Stack>("Other", StackProps{.env = {.region = "us-east-1"}});
+  auto& foreign = other_stack.add<CfnResource>("T", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  s.add<CfnResource>("Sub", CfnResourceProps{.type = "AWS::SNS::Subscription"})
+      .set_property("TopicArn", foreign.ref());
+  const auto errors = test::synth_errors(app);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].code == "E302");
+  CHECK(errors[0].path == "S/Sub");
+  CHECK_THAT(errors[0].format(), Catch::Contains("Ref(Other/T)"));
+}
