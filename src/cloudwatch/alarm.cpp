@@ -59,14 +59,15 @@ Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(sco
   render();
 }
 
+// Actions are added to what is rendered (no re-rendering of the alarm).
 void Alarm::add_alarm_action(const sns::Topic& topic) {
   alarm_actions_.push_back(topic.topic_arn());
-  render();
+  resource_->properties()["AlarmActions"].push_back(alarm_actions_.back());
 }
 
 void Alarm::add_ok_action(const sns::Topic& topic) {
   ok_actions_.push_back(topic.topic_arn());
-  render();
+  resource_->properties()["OKActions"].push_back(ok_actions_.back());
 }
 
 void Alarm::add_alarm_action(lambda::Function& function) {
@@ -86,7 +87,7 @@ void Alarm::add_alarm_action(lambda::Function& function) {
     p.set_property("Principal", permission.principal);
     p.set_property("SourceArn", permission.source_arn);
   }
-  render();
+  resource_->properties()["AlarmActions"].push_back(alarm_actions_.back());
 }
 
 void Alarm::render() {

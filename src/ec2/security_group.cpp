@@ -39,15 +39,21 @@ SecurityGroup::SecurityGroup(Construct& scope, std::string id, SecurityGroupProp
   render_rules();
 }
 
+// Each rule is added to what is rendered (no re-rendering of the rules so far).
 SecurityGroup& SecurityGroup::allow_from_cidr(std::string cidr, std::string description, std::optional<int> port) {
   ingress_.push_back({std::move(cidr), port.value_or(props_.port), std::move(description)});
-  render_rules();
+  const auto& r = ingress_.back();
+  resource_->properties()["SecurityGroupIngress"].push_back(cidr_rule(r.cidr, r.port, r.description));
   return *this;
 }
 
 SecurityGroup& SecurityGroup::allow_to_cidr(std::string cidr, int port, std::string description) {
   egress_.push_back({std::move(cidr), port, std::move(description)});
-  render_rules();
+  if (props_.allow_all_outbound) return *this;  // the allow-all rule covers it
+  const auto& r = egress_.back();
+  Value& egress = resource_->properties()["SecurityGroupEgress"];
+  if (egress_.size() == 1) egress = Value::array();  // replaces the "no outbound traffic" rule
+  egress.push_back(cidr_rule(r.cidr, r.port, r.description));
   return *this;
 }
 

@@ -86,9 +86,10 @@ void Function::add_to_role_policy(iam::PolicyStatement statement) {
   }
 }
 
+// Adds the variable to what is rendered (no re-rendering of the others).
 void Function::add_environment(std::string name, Value value) {
+  resource_->properties()["Environment"]["Variables"][name] = value;
   props_.environment[std::move(name)] = std::move(value);
-  render_environment();
 }
 
 void Function::render_environment() {

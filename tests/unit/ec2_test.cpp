@@ -110,6 +110,31 @@ TEST_CASE("Vpc validation reports bad CIDR, prefix, AZ count, subnet fit and end
   CHECK(net_test::has_diagnostic(ds, "E704", "Net/Endpoints", "sqs"));
 }
 
+TEST_CASE("SecurityGroup egress rules: each allow_to_cidr in order, none with allow_all_outbound", "[ec2][security-group]") {
+  App app({.read_environment = false});
+  auto& s = east(app);
+  auto& vpc = s.add<ec2::Vpc>("Vpc", {});
+  auto& two = s.add<ec2::SecurityGroup>("Two", {.vpc = &vpc, .description = "two"});
+  two.allow_to_cidr("10.0.0.0/16", 5432, "db").allow_to_cidr("10.1.0.0/16", 443, "api");
+  two.allow_from_cidr("10.2.0.0/16", "a").allow_from_cidr("10.3.0.0/16", "b", 6432);
+  auto& all = s.add<ec2::SecurityGroup>("All", {.vpc = &vpc, .description = "all", .allow_all_outbound = true});
+  all.allow_to_cidr("10.0.0.0/16", 5432, "ignored");
+  auto t = Template::from_app(app, "Net");
+  const auto& props = [&](const char* description) -> const json& {
+    return t.json()["Resources"][t.find_resources("AWS::EC2::SecurityGroup", {{"GroupDescription", description}}).at(0)]["Properties"];
+  };
+  const auto& p2 = props("two");
+  REQUIRE(p2["SecurityGroupEgress"].size() == 2);
+  CHECK(p2["SecurityGroupEgress"][0]["CidrIp"] == "10.0.0.0/16");
+  CHECK(p2["SecurityGroupEgress"][1]["CidrIp"] == "10.1.0.0/16");
+  CHECK(p2["SecurityGroupEgress"][1]["FromPort"] == 443);
+  REQUIRE(p2["SecurityGroupIngress"].size() == 2);
+  CHECK(p2["SecurityGroupIngress"][1]["FromPort"] == 6432);
+  const auto& pa = props("all");
+  CHECK(pa["SecurityGroupEgress"] ==
+        json::array({{{"CidrIp", "0.0.0.0/0"}, {"Description", "Allow all outbound traffic"}, {"IpProtocol", "-1"}}}));
+}
+
 TEST_CASE("SecurityGroup admits the default port from named CIDRs and groups, and denies egress unless allowed",
           "[ec2][security-group]") {
   App app({.read_environment = false});

@@ -186,6 +186,27 @@ TEST_CASE("reserved concurrency and environment are rendered", "[lambda]") {
                              {"Environment", {{"Variables", {{"A", "1"}, {"B", {{"Ref", "AWS::Region"}}}}}}}});
 }
 
+TEST_CASE("environment variables added after construction join, a second value for a name replaces the first",
+          "[lambda]") {
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  auto props = inline_function();
+  props.environment = {{"A", "1"}};
+  auto& fn = s.add<lambda::Function>("Fn", props);
+  fn.add_environment("C", "3");
+  fn.add_environment("B", Value::pseudo(Pseudo::region));
+  fn.add_environment("A", "one");
+  auto t = Template::from_app(app, "S");
+  const auto& vars = t.json()["Resources"][t.find_resources("AWS::Lambda::Function", json::object()).at(0)]["Properties"]["Environment"]["Variables"];
+  CHECK(vars == json{{"A", "one"}, {"B", {{"Ref", "AWS::Region"}}}, {"C", "3"}});
+
+  App bare({.read_environment = false});
+  auto& fn2 = make_stack(bare).add<lambda::Function>("Fn", inline_function());
+  fn2.add_environment("ONLY", "x");
+  Template::from_app(bare, "S").has_resource_properties("AWS::Lambda::Function",
+                                                        {{"Environment", {{"Variables", {{"ONLY", "x"}}}}}});
+}
+
 TEST_CASE("bad function props are reported together", "[lambda]") {
   App app({.read_environment = false});
   auto& s = make_stack(app);
