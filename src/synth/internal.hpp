@@ -36,26 +36,13 @@ struct TagFormat {
 
 // 2-space JSON with a final newline; invalid UTF-8 becomes Error E401 naming the path.
 [[nodiscard]] std::string dump_checked(const nlohmann::json& j, const std::string& path);
-[[nodiscard]] std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path);
-
-// Tags from every scope above r (and r itself), the closest scope winning, by key.
-[[nodiscard]] std::vector<std::pair<std::string, std::string>> inherited_tags(const CfnResource& r);
-// A resource's tags field (`field`, null when absent) with the inherited tags
-// added: explicit tags win; a list stays sorted by Key.
-[[nodiscard]] Value merged_tags(TagFormat format, const Value* field,
-                                const std::vector<std::pair<std::string, std::string>>& tags);
-// A resource's whole template entry as a Value: Type, Properties with the
-// inherited tags, DependsOn, policies, Condition, Metadata, and the overrides
-// applied last. The renderer uses it for resources with overrides, the safety
-// rules to see what such a resource renders to.
-[[nodiscard]] Value resource_entry(const CfnResource& r);
 
 // The safety rules (S001-S006, see check_safety) for one element as it
 // renders; findings are appended to `out`.
 class SafetyRules {
  public:
   explicit SafetyRules(const App& app);  // reads the context "destroyable"
-  // `entry`: resource_entry(r) when r has overrides (what it renders to), else nullptr.
+  // `entry`: what r renders to when it has overrides (built by the renderer), else nullptr.
   void resource(const CfnResource& r, const Value* entry, std::vector<Diagnostic>& out) const;
   void output(const CfnOutput& o, std::vector<Diagnostic>& out) const;
   void parameter(const CfnParameter& p, std::vector<Diagnostic>& out) const;

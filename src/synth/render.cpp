@@ -60,8 +60,6 @@ struct ExportedOutput {
 struct StackState {
   const Stack* stack = nullptr;
   std::size_t order = 0;  // position in the tree (for stable sorting)
-  std::vector<const CfnElement*> elements;
-  std::vector<const Asset*> assets;
   std::map<std::string, ExportedOutput> exports;  // by output logical id
   std::map<const Stack*, std::set<Reason>> depends_on;
 };
@@ -110,20 +108,11 @@ bool imports(const Stack& producer, const Stack& consumer) {
   return !other_account(producer, consumer) && producer.region() == consumer.region();
 }
 
-}  // namespace
+using TagList = std::vector<std::pair<std::string, std::string>>;
 
-namespace internal {
-
-std::vector<std::pair<std::string, std::string>> inherited_tags(const CfnResource& r) {
-  std::map<std::string, std::string> tags;
-  std::vector<const Construct*> chain;
-  for (const Construct* c = &r; c != nullptr; c = c->parent()) chain.push_back(c);
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-    for (const auto& [k, v] : (*it)->tags()) tags[k] = v;
-  return {tags.begin(), tags.end()};
-}
-
-Value merged_tags(TagFormat format, const Value* field, const std::vector<std::pair<std::string, std::string>>& tags) {
+// A resource's tags field (`field`, null when absent) with the inherited tags
+// added: explicit tags win; a list stays sorted by Key.
+Value merged_tags(internal::TagFormat format, const Value* field, const TagList& tags) {
   if (format.is_map) {
     Value merged = field != nullptr && field->is_object() ? *field : Value(Value::Object{});
     for (const auto& [k, v] : tags)
@@ -145,7 +134,6 @@ Value merged_tags(TagFormat format, const Value* field, const std::vector<std::p
   return Value(std::move(merged));
 }
 
-namespace {
 void apply_override(Value& root, const CfnResource::Override& o) {
   Value* cur = &root;
   std::string_view rest = o.path;
@@ -166,15 +154,15 @@ void apply_override(Value& root, const CfnResource::Override& o) {
     rest = rest.substr(dot + 1);
   }
 }
-}  // namespace
 
-Value resource_entry(const CfnResource& r) {
+// A resource's whole template entry as a Value: Type, Properties with the
+// inherited `tags` merged in, DependsOn, policies, Condition, Metadata, and the
+// overrides applied last (they may reach anywhere in the entry).
+Value resource_entry(const CfnResource& r, const TagList& tags) {
   Value props(r.properties());
-  const auto format = tag_format(r.type());
-  if (!format.property.empty()) {
-    const auto tags = inherited_tags(r);
-    if (!tags.empty()) props[format.property] = merged_tags(format, props.find(format.property), tags);
-  }
+  const auto format = internal::tag_format(r.type());
+  if (!format.property.empty() && !tags.empty())
+    props[format.property] = merged_tags(format, props.find(format.property), tags);
   Value entry = Value::object({{"Type", Value(r.type())}});
   if (!props.as_object().empty()) entry["Properties"] = std::move(props);
   if (!r.dependencies().empty()) {
@@ -192,9 +180,16 @@ Value resource_entry(const CfnResource& r) {
   return entry;
 }
 
-}  // namespace internal
-
-namespace {
+// Runs a writer; text that is not UTF-8 becomes E401 naming the construct
+// (the writers and the template joiner report into their own lists).
+template <typename F>
+void guarded(std::vector<Diagnostic>& errors, const Construct& at, F&& write) {
+  try {
+    write();
+  } catch (const nlohmann::json::type_error& e) {
+    errors.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
+  }
+}
 
 // One stack's template in pieces, written before the exports other stacks
 // add to it are known: "Outputs" comes before "Resources" in a template, so
@@ -229,13 +224,13 @@ class StackWriter {
 
   // Problems (references that cannot be made, text that is not UTF-8) go to
   // the pieces' errors with the path of the construct that holds them.
-  StackPieces write(const Stack& s, const std::vector<const CfnElement*>& elements) {
+  StackPieces write(const Stack& s) {
     StackPieces p;
     pieces_ = &p;
     std::vector<const CfnResource*> resources;
     std::vector<const CfnOutput*> outputs;
     std::vector<const CfnParameter*> parameters;
-    for (const CfnElement* e : elements) {
+    for (const CfnElement* e : s.elements()) {
       if (const auto* r = dynamic_cast<const CfnResource*>(e)) {
         resources.push_back(r);
       } else if (const auto* o = dynamic_cast<const CfnOutput*>(e)) {
@@ -258,7 +253,7 @@ class StackWriter {
       bool first = true;
       for (const CfnResource* r : resources) {
         w.key(r->logical_id(), 4, first);
-        guarded(*r, [&] { write_resource(w, *r, s, p.findings); });
+        guarded(p.errors, *r, [&] { write_resource(w, *r, s, p.findings); });
       }
     }
     resources_capacity_ = std::max(resources_capacity_, p.resources.size() + p.resources.size() / 8 + 2048);
@@ -268,7 +263,7 @@ class StackWriter {
       bool first = true;
       for (const CfnParameter* pa : parameters) {
         w.key(pa->logical_id(), 4, first);
-        guarded(*pa, [&] { write_parameter(w, *pa, s); });
+        guarded(p.errors, *pa, [&] { write_parameter(w, *pa, s); });
         safety_.parameter(*pa, p.findings);
       }
     }
@@ -277,7 +272,7 @@ class StackWriter {
     {
       JsonText w(p.output_text);
       for (const CfnOutput* o : outputs) {
-        guarded(*o, [&] { write_output(w, *o, s); });
+        guarded(p.errors, *o, [&] { write_output(w, *o, s); });
         safety_.output(*o, p.findings);
         p.outputs.emplace_back(o, w.size());
       }
@@ -285,18 +280,6 @@ class StackWriter {
     pieces_ = nullptr;
     return p;
   }
-
-  // Runs a writer; text that is not UTF-8 becomes E401 naming the construct.
-  template <typename F>
-  void guarded(const Construct& at, F&& write) {
-    try {
-      write();
-    } catch (const nlohmann::json::type_error& e) {
-      pieces_->errors.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
-    }
-  }
-
-  using TagList = std::vector<std::pair<std::string, std::string>>;
 
   // `above` with `own` applied (own wins), sorted by key.
   static TagList with_own_tags(const TagList& above, const TagList& own) {
@@ -313,6 +296,15 @@ class StackWriter {
     if (const auto it = scope_tags_.find(c); it != scope_tags_.end()) return it->second;
     const auto& above = scope_tags(c->parent());
     return scope_tags_.emplace(c, c->tags().empty() ? above : with_own_tags(above, c->tags())).first->second;
+  }
+
+  // The tags of resource r: its scopes' (memoized) with its own applied;
+  // `own` holds the result when r has tags of its own.
+  const TagList& resource_tags(const CfnResource& r, TagList& own) {
+    const auto& above = scope_tags(r.parent());
+    if (r.tags().empty()) return above;
+    own = with_own_tags(above, r.tags());
+    return own;
   }
 
   // The inherited tags as the resource's tags field, when it has none of its own.
@@ -344,7 +336,8 @@ class StackWriter {
   void write_resource(JsonText& w, const CfnResource& r, const Stack& s, std::vector<Diagnostic>& findings) {
     if (!r.overrides().empty()) {
       // Overrides may reach anywhere in the entry: build it as a Value first.
-      const Value entry = internal::resource_entry(r);
+      TagList own;
+      const Value entry = resource_entry(r, resource_tags(r, own));
       write_value(w, entry, s, r, 4);
       safety_.resource(r, &entry, findings);
       return;
@@ -379,24 +372,17 @@ class StackWriter {
     }
     // Tags from the scopes above join the resource's own.
     const auto format = internal::tag_format(r.type());
-    TagList own_tags;
-    const TagList* tags = &scope_tags(nullptr);
-    if (!format.property.empty()) {
-      tags = &scope_tags(r.parent());
-      if (!r.tags().empty()) {
-        own_tags = with_own_tags(*tags, r.tags());
-        tags = &own_tags;
-      }
-    }
-    if (!r.properties().empty() || !tags->empty()) {
+    TagList own;
+    const TagList& tags = format.property.empty() ? scope_tags(nullptr) : resource_tags(r, own);
+    if (!r.properties().empty() || !tags.empty()) {
       w.key("Properties", in, first);
-      if (tags->empty()) {
+      if (tags.empty()) {
         write_object(w, r.properties(), s, r, in);
       } else if (const auto it = r.properties().find(format.property); it == r.properties().end()) {
         write_object(w, r.properties(), s, r, in, format.property,
-                     [&](std::size_t indent) { write_tags(w, format, *tags, indent); });
+                     [&](std::size_t indent) { write_tags(w, format, tags, indent); });
       } else {
-        const Value merged = internal::merged_tags(format, &it->second, *tags);
+        const Value merged = merged_tags(format, &it->second, tags);
         write_object(w, r.properties(), s, r, in, format.property,
                      [&](std::size_t indent) { write_value(w, merged, s, r, indent); });
       }
@@ -699,7 +685,7 @@ class Renderer {
         tree_text_ = internal::tree_text(app_, 1024 * element_count + 65536);
       } else {
         const Stack* s = stack_order_[task - 1];
-        pieces[task - 1] = writer.write(*s, states_.at(s).elements);
+        pieces[task - 1] = writer.write(*s);
       }
     });
     for (std::size_t i = 0; i < stack_order_.size(); ++i) register_references(*stack_order_[i], pieces[i]);
@@ -725,7 +711,7 @@ class Renderer {
       art.template_file = art.name + ".template.json";
       for (const auto& [dep, _] : states_.at(s).depends_on) art.dependencies.push_back(dep->stack_name());
       std::sort(art.dependencies.begin(), art.dependencies.end());
-      art.assets = states_.at(s).assets;
+      art.assets = s->assets();
       StackPieces& p = pieces[states_.at(s).order];
       join(*s, p, art);
       p = {};
@@ -769,8 +755,6 @@ class Renderer {
       auto& st = states_[s];
       st.stack = s;
       st.order = stack_order_.size();
-      st.elements = s->elements();
-      st.assets = s->assets();
       stack_order_.push_back(s);
     }
   }
@@ -802,7 +786,7 @@ class Renderer {
 
   void check_logical_ids(const Stack& s) {
     std::unordered_map<std::string_view, const CfnElement*> seen;
-    for (const CfnElement* e : states_.at(&s).elements) {
+    for (const CfnElement* e : s.elements()) {
       auto [it, inserted] = seen.emplace(e->logical_id(), e);
       if (!inserted)
         errors_.push_back({"E301", Severity::error, e->path(),
@@ -826,7 +810,7 @@ class Renderer {
       JsonText w(head);
       bool first = true;
       w.open('{');
-      guarded(s, [&] {
+      guarded(errors_, s, [&] {
         w.key("AWSTemplateFormatVersion", 2, first);
         w.string("2010-09-09");
         if (s.props().description) {
@@ -878,21 +862,11 @@ class Renderer {
     art.template_text = std::move(text);
   }
 
-  // Runs a writer; text that is not UTF-8 becomes E401 naming the construct.
-  template <typename F>
-  void guarded(const Construct& at, F&& write) {
-    try {
-      write();
-    } catch (const nlohmann::json::type_error& e) {
-      errors_.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.what(), "UTF-8 text"});
-    }
-  }
-
   void check_export_ids(const Stack& s) {
     const auto& st = states_.at(&s);
     if (st.exports.empty()) return;
     std::set<std::string_view> outputs;
-    for (const CfnElement* e : st.elements)
+    for (const CfnElement* e : s.elements())
       if (dynamic_cast<const CfnOutput*>(e) != nullptr) outputs.insert(e->logical_id());
     for (const auto& [id, e] : st.exports)
       if (outputs.contains(id))

@@ -1,9 +1,6 @@
 // Phases 1, 2 and the checks after rendering, plus the shared helpers.
 #include <algorithm>
-#include <array>
 #include <map>
-#include <cctype>
-#include <charconv>
 #include <cstdint>
 
 #include "drsynth/app.hpp"
@@ -84,16 +81,6 @@ std::string dump_checked(const nlohmann::json& j, const std::string& path) {
       write_json(w, j, 0);
       w.put('\n');
     }
-    return s;
-  } catch (const nlohmann::json::type_error& e) {
-    fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");
-  }
-}
-
-std::string dump_checked(const nlohmann::ordered_json& j, const std::string& path) {
-  try {
-    std::string s = j.dump(2);
-    s.push_back('\n');
     return s;
   } catch (const nlohmann::json::type_error& e) {
     fail("E401", path, "a value is not valid UTF-8", e.what(), "UTF-8 text");

@@ -171,6 +171,28 @@ TEST_CASE("resource attributes: DependsOn sorted, removal policy, overrides, con
   CHECK(out["Condition"] == "IsProd");
 }
 
+TEST_CASE("inherited tags merge with a resource's own tags and Tags property, with and without overrides", "[values]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto make = [&](const char* id) -> CfnResource& {
+    auto& r = s.add<CfnResource>(id, CfnResourceProps{.type = "AWS::SQS::Queue"});
+    r.set_property("Tags", Value::array({Value::object({{"Key", "Explicit"}, {"Value", "e"}}),
+                                         Value::object({{"Key", "Environment"}, {"Value", "mine"}})}));
+    Tags::of(r).add("Owner", "team");
+    return r;
+  };
+  make("Plain");
+  make("Overridden").add_override("Properties.QueueName", "q");
+  Tags::of(app).add("Environment", "outer").add("Project", "p");
+  Tags::of(s).add("Owner", "stack");
+  auto t = synthesize(app).find("S")->template_json()["Resources"];
+  const json expected = json::parse(R"([{"Key":"Environment","Value":"mine"},{"Key":"Explicit","Value":"e"},)"
+                                    R"({"Key":"Owner","Value":"team"},{"Key":"Project","Value":"p"}])");
+  CHECK(t["Plain"]["Properties"]["Tags"] == expected);
+  CHECK(t["Overridden"]["Properties"]["Tags"] == expected);
+  CHECK(t["Overridden"]["Properties"]["QueueName"] == "q");
+}
+
 TEST_CASE("Tags::of applies to every taggable resource below the scope, the closest scope winning", "[values]") {
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
