@@ -9,7 +9,7 @@ add_test(NAME "graph: Graphviz dot reads drsynth graph --format dot"
          COMMAND sh -c "command -v dot >/dev/null || { echo 'graph: Graphviz dot is missing: scripts/bootstrap.sh --tests installs it' >&2; exit 1; } \
 && '$<TARGET_FILE:drsynth_cli>' graph --format dot > graph.dot && dot -Tsvg graph.dot > graph.svg \
 && '$<TARGET_FILE:drsynth_cli>' graph --format dot --resources > resources.dot && dot -Tsvg resources.dot > resources.svg \
-&& '$<TARGET_FILE:drsynth_cli>' graph --format svg > direct.svg && grep -q '<svg' direct.svg && grep -q 'DrFailover-dev' direct.svg"
+&& '$<TARGET_FILE:drsynth_cli>' graph --format svg > direct.svg && grep -q '<svg' direct.svg && grep -q 'DrFailover' direct.svg"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 
 add_test(NAME "docs: the diagram in docs/dr-design.md is drsynth graph --format mermaid of the shipped system"
