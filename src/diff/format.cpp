@@ -22,22 +22,8 @@ struct Style {
   [[nodiscard]] std::string dim(std::string_view t) const { return paint("2", t); }
 };
 
-// "Properties/Tags/2/Value" -> "Tags[2].Value"
 std::string display_path(const std::string& path) {
-  std::string_view rest = path;
-  if (rest.rfind("Properties/", 0) == 0) rest.remove_prefix(11);
-  std::string out;
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const std::string_view part = rest.substr(0, slash);
-    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
-    if (index)
-      out += "[" + std::string(part) + "]";
-    else
-      out += (out.empty() ? "" : ".") + std::string(part);
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
+  std::string out = detail::display_path(path);
   return out.empty() ? "(whole value)" : out;
 }
 

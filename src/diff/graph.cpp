@@ -9,6 +9,7 @@
 
 #include "diff/model.hpp"
 #include "diff/references.hpp"
+#include "diff/values.hpp"
 
 namespace drsynth {
 
@@ -21,37 +22,19 @@ using detail::StackModel;
 // What people call an element: its construct path below the stack without a
 // trailing "Resource"/"Default" ("Primary", "Vpc/dbSubnet1/RouteTable"),
 // else its logical ID.
-std::string element_name(const StackModel& s, const std::string& logical_id, const AssemblyModel& m) {
+std::string element_name(const StackModel& s, const std::string& logical_id, const std::vector<std::string>& stack_paths) {
   std::string path = s.path_of(logical_id);
   if (path.empty()) return logical_id;
   // The stack's own construct path is the longest tree path that prefixes it and is a stack.
   std::string stack_path;
-  for (const auto& [p, fqn] : m.fqn_of)
-    if (fqn == "drsynth.Stack" && path.rfind(p + "/", 0) == 0 && p.size() > stack_path.size()) stack_path = p;
+  for (const auto& p : stack_paths)
+    if (path.rfind(p + "/", 0) == 0 && p.size() > stack_path.size()) stack_path = p;
   if (!stack_path.empty()) path = path.substr(stack_path.size() + 1);
   for (const char* tail : {"/Resource", "/Default"}) {
     const std::string t = tail;
     if (path.size() > t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0) path.resize(path.size() - t.size());
   }
   return path;
-}
-
-// "Properties/VpcConfig/SubnetIds/0" -> "VpcConfig.SubnetIds[0]"
-std::string property_name(const std::string& property) {
-  std::string_view rest = property;
-  if (rest.rfind("Properties/", 0) == 0) rest.remove_prefix(11);
-  std::string out;
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const std::string_view part = rest.substr(0, slash);
-    if (part.find_first_not_of("0123456789") == std::string_view::npos)
-      out += "[" + std::string(part) + "]";
-    else
-      out += (out.empty() ? "" : ".") + std::string(part);
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  return out;
 }
 
 struct Edge {
@@ -78,6 +61,9 @@ struct Graph {
 
 Graph build(const Assembly& a, const GraphOptions& o) {
   const AssemblyModel m = detail::build_model(a);
+  std::vector<std::string> stack_paths;
+  for (const auto& [p, fqn] : m.fqn_of)
+    if (fqn == "drsynth.Stack") stack_paths.push_back(p);
   Graph g;
   std::map<std::string, std::size_t> stack_node;
   std::map<std::pair<std::string, std::string>, std::size_t> resource_node;
@@ -99,7 +85,7 @@ Graph build(const Assembly& a, const GraphOptions& o) {
       const std::string type = entry.is_object() ? entry.value("Type", std::string()) : std::string();
       resource_node[{s.name, id}] = g.nodes.size();
       g.resources_of[i].push_back(g.nodes.size());
-      g.nodes.push_back({"s" + std::to_string(i) + "r" + std::to_string(k++), element_name(s, id, m) + "\n" + type, i, false});
+      g.nodes.push_back({"s" + std::to_string(i) + "r" + std::to_string(k++), element_name(s, id, stack_paths) + "\n" + type, i, false});
     }
   }
   std::map<std::tuple<std::size_t, std::size_t, bool>, std::size_t> edge_of;
@@ -112,16 +98,16 @@ Graph build(const Assembly& a, const GraphOptions& o) {
     std::size_t to = stack_node[consumer->name];
     linked.insert({from, to});
     const std::string source = r.producer_element.empty() ? r.output
-                               : element_name(*producer, r.producer_element, m) + (r.attribute.empty() ? "" : "." + r.attribute);
+                               : element_name(*producer, r.producer_element, stack_paths) + (r.attribute.empty() ? "" : "." + r.attribute);
     const std::string named_output = r.output.rfind("ExportsOutput", 0) == 0 ? "" : r.output + ": ";
     std::string label = named_output + source + " \u2192 ";
     if (o.resources && r.consumer_section == "Resources") {
       if (auto it = resource_node.find({producer->name, r.producer_element}); it != resource_node.end()) from = it->second;
       to = resource_node.at({consumer->name, r.consumer});
-      label += property_name(r.property);
+      label += detail::display_path(r.property);
     } else {
-      label += (r.consumer_section == "Outputs" ? "output " + r.consumer : element_name(*consumer, r.consumer, m)) + "." +
-               property_name(r.property);
+      label += (r.consumer_section == "Outputs" ? "output " + r.consumer : element_name(*consumer, r.consumer, stack_paths)) + "." +
+               detail::display_path(r.property);
     }
     const bool import = r.via == "Fn::ImportValue";
     auto [it, fresh] = edge_of.try_emplace({from, to, import}, g.edges.size());

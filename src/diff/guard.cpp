@@ -11,8 +11,7 @@ namespace drsynth {
 namespace {
 
 std::string display(const ValueChange& c) {
-  std::string path = c.path.rfind("Properties/", 0) == 0 ? c.path.substr(11) : c.path;
-  std::string s = path + ": ";
+  std::string s = detail::display_path(c.path) + ": ";
   if (c.indirect)
     s += "same text, new value (" + c.reason + ")";
   else

@@ -134,6 +134,23 @@ const nlohmann::json* value_at(const nlohmann::json& root, const std::string& pa
   return v;
 }
 
+std::string display_path(const std::string& path) {
+  std::string_view rest = path;
+  if (rest.rfind("Properties/", 0) == 0) rest.remove_prefix(11);
+  std::string out;
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    if (is_index(part))
+      out += "[" + std::string(part) + "]";
+    else
+      out += (out.empty() ? "" : ".") + std::string(part);
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
 std::string short_json(const nlohmann::json& v, std::size_t max) {
   std::string s = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (s.size() > max) {

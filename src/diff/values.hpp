@@ -24,6 +24,10 @@ void classify(const std::string& type, ValueChange& c);
 // The value at a '/'-joined path, nullptr when there is none.
 [[nodiscard]] const nlohmann::json* value_at(const nlohmann::json& root, const std::string& path);
 
+// A path for people: "Properties/Tags/2/Value" -> "Tags[2].Value" (the
+// "Properties/" prefix dropped, indices in brackets, levels joined by '.').
+[[nodiscard]] std::string display_path(const std::string& path);
+
 // Compact JSON for messages, cut to `max` characters.
 [[nodiscard]] std::string short_json(const nlohmann::json& v, std::size_t max = 120);
 
