@@ -48,7 +48,8 @@ def resource_types():
     for top in ("src", "include"):
         for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
             for f in files:
-                if f.endswith((".cpp", ".hpp")):
+                # Not the table itself: a type must stay in it only while something emits it.
+                if f.endswith((".cpp", ".hpp")) and os.path.join(dirpath, f) != TABLE:
                     with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
                         found.update(re.findall(r'"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"', fh.read()))
     return sorted(found)

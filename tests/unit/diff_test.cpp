@@ -138,6 +138,42 @@ TEST_CASE("diff: a DBInstanceIdentifier change replaces the primary database, an
   CHECK(j["summary"]["statefulLosses"] == 2);
 }
 
+TEST_CASE("diff: a replaced subnet group replaces the database that names it, though its text is the same", "[diff]") {
+  System a;
+  System b({}, [](auto& dr) {
+    auto* group = dynamic_cast<CfnResource*>(dr.primary_stack().find_child("DbSubnets")->find_child("Default"));
+    REQUIRE(group != nullptr);
+    group->add_override("Properties.DBSubnetGroupName", "db-subnets-primary-dev-2");
+  });
+  const AssemblyDiff d = diff_assemblies(a.assembly, b.assembly);
+  const StackDiff& primary = stack(d, "DrPrimary-dev");
+  CHECK(resource(primary, "DbSubnets").impact == UpdateImpact::replacement);
+  const ResourceChange& db = resource(primary, primary_db);
+  CHECK(db.impact == UpdateImpact::replacement);
+  const ValueChange& c = change(db, "Properties/DBSubnetGroupName");
+  CHECK(c.indirect);
+  CHECK(c.after == json{{"Ref", "DbSubnets"}});
+  CHECK_THAT(c.reason, Catch::Contains("DbSubnets is replaced, so this value changes") && Catch::Contains("createOnly"));
+  const auto refused = check_replacements(d, b.assembly);
+  REQUIRE_FALSE(refused.empty());
+  CHECK(refused.front().path == "DisasterRecovery/Primary/Primary/Resource");
+  CHECK_THAT(refused.front().got, Catch::Contains("DBSubnetGroupName: same text, new value (DbSubnets is replaced"));
+}
+
+TEST_CASE("diff: an export whose value changes while another stack imports it is flagged", "[diff]") {
+  System a;
+  System b({}, [](auto& dr) { dr.replica().resource().add_override("Properties.DBInstanceIdentifier", "postgres-replica-v2"); });
+  const AssemblyDiff d = diff_assemblies(a.assembly, b.assembly);
+  const StackDiff& replica = stack(d, "DrReplica-dev");
+  const EntryChange* export_change = nullptr;
+  for (const auto& o : replica.outputs)
+    if (o.id.rfind("ExportsOutputFnGetAttReplica", 0) == 0) export_change = &o;
+  REQUIRE(export_change != nullptr);
+  CHECK_THAT(export_change->note, Catch::Contains("exported and imported by DrFailover-dev") &&
+                                      Catch::Contains("CloudFormation refuses to change an export"));
+  CHECK(resource(stack(d, "DrFailover-dev"), "ReplicaRecord7DFEC069").changes.front().indirect);
+}
+
 TEST_CASE("diff: turning storage encryption off replaces the database", "[diff]") {
   System a;
   System b({}, [](auto& dr) {
