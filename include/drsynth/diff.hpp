@@ -66,15 +66,15 @@ struct ValueChange {
 
 struct ResourceChange {
   ChangeKind kind = ChangeKind::modified;
-  std::string logical_id{};         // the new one for renamed
-  std::string previous_logical_id{};  // for renamed: the one that is deleted
+  std::string logical_id{};           // the new one for renamed
+  std::string previous_logical_id{};  // renamed: the one that is deleted
   std::string type{};
-  std::string path{};                // construct path (the new one; the old one for removed), "" when unknown
-  std::string previous_path{};       // for renamed: the old construct path
+  std::string path{};                 // construct path (the old one for removed), "" when unknown
+  std::string previous_path{};        // renamed: the old construct path
   UpdateImpact impact = UpdateImpact::none;
-  bool stateful = false;           // a database, secret, key, bucket, log group or hosted zone
-  std::string cause{};             // renamed: which construct id change caused it; removed: what happens to it
-  std::string deletion_policy{};   // removed/renamed: the old DeletionPolicy ("" = Delete)
+  bool stateful = false;              // a database, secret, key, bucket, log group or hosted zone
+  std::string cause{};                // renamed: which construct id change caused it; removed: what happens to it
+  std::string deletion_policy{};      // removed/renamed: the old DeletionPolicy ("" = Delete)
   std::vector<ValueChange> changes{};
 };
 
@@ -91,11 +91,11 @@ struct EntryChange {
 struct ReferenceChange {
   ChangeKind kind = ChangeKind::added;  // added or removed
   std::string consumer_stack{};
-  std::string consumer{};  // the consumer's element (logical ID)
-  std::string property{};  // where in it, e.g. "Properties/SourceDBInstanceIdentifier"
+  std::string consumer{};        // the consumer's element (logical ID)
+  std::string property{};        // where in it, e.g. "Properties/SourceDBInstanceIdentifier"
   std::string producer_stack{};
-  std::string output{};    // the producer's output id
-  std::string via{};       // "Fn::ImportValue" or "Fn::GetStackOutput"
+  std::string output{};          // the producer's output id
+  std::string via{};             // "Fn::ImportValue" or "Fn::GetStackOutput"
 };
 
 struct StackDiff {
