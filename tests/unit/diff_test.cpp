@@ -363,3 +363,24 @@ TEST_CASE("read_assembly: a missing folder is E450, a broken assembly E451", "[d
     CHECK_THAT(e.what(), Catch::Contains("outside the assembly folder"));
   }
 }
+
+TEST_CASE("diff: a changed logical ID override is a delete plus a create too", "[diff]") {
+  auto make = [](App& app, const std::string& id) {
+    auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+    auto& topic = s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic",
+                                                               .properties = {{"KmsMasterKeyId", "alias/aws/sns"}}});
+    topic.override_logical_id(id);
+  };
+  App old_app{AppProps{.read_environment = false}};
+  make(old_app, "AlarmTopic");
+  App new_app{AppProps{.read_environment = false}};
+  make(new_app, "AlarmTopicV2");
+  const AssemblyDiff d = diff_assemblies(synthesize(old_app), synthesize(new_app));
+  const StackDiff& s = stack(d, "S");
+  REQUIRE(s.resources.size() == 1);
+  CHECK(s.resources[0].kind == ChangeKind::renamed);
+  CHECK(s.resources[0].previous_logical_id == "AlarmTopic");
+  CHECK(s.resources[0].logical_id == "AlarmTopicV2");
+  CHECK_THAT(s.resources[0].cause, Catch::Contains("logical ID AlarmTopic became AlarmTopicV2"));
+  CHECK_FALSE(s.resources[0].stateful);
+}
