@@ -171,7 +171,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   auto& primary_vpc = primary_stack_->add<ec2::Vpc>(
       "Vpc", {.cidr = p.primary_vpc_cidr, .name = name("vpc-primary-", s), .subnet_name = "db"});
   auto& primary_sg = primary_stack_->add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &primary_vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
+      "DbSg", {.vpc = primary_vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = name("db-sg-primary-", s)});
   primary_sg.allow_from_cidr(p.primary_vpc_cidr, "applications in the primary VPC");
   primary_sg.allow_from_cidr(p.dr_vpc_cidr, "health probe in the DR VPC, over the peering");
@@ -185,23 +185,23 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
       "DbSecret", {.name = name("db-credentials-", s), .replica_regions = {p.dr_region},
                    .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region});
   auto& primary_subnets = primary_stack_->add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &primary_vpc, .description = "primary database subnets (" + s + ")",
+      "DbSubnets", {.vpc = primary_vpc, .description = "primary database subnets (" + s + ")",
                     .name = name("db-subnets-primary-", s)});
   primary_ = &primary_stack_->add<rds::DatabaseInstance>(
       "Primary", {.instance_identifier = name("postgres-primary-", s),
                   .engine_version = p.engine_version,
                   .instance_class = p.instance_class,
-                  .vpc = &primary_vpc,
-                  .subnet_group = &primary_subnets,
-                  .security_groups = {&primary_sg},
+                  .vpc = primary_vpc,
+                  .subnet_group = primary_subnets,
+                  .security_groups = {primary_sg},
                   .multi_az = true,
                   .allocated_storage = p.allocated_storage_gib,
                   .storage_type = "gp3",
                   .storage_encrypted = true,
                   .backup_retention_days = p.backup_retention_days,
                   .deletion_protection = false,
-                  .parameter_group = &primary_params,
-                  .secret = &secret,
+                  .parameter_group = primary_params,
+                  .secret = secret,
                   .log_retention_days = p.log_retention_days,
                   .monitoring_interval = 60});
   primary_stack_->add<CfnOutput>("PrimaryEndpoint", {.value = primary_->endpoint_address(),
@@ -219,7 +219,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
   auto& replica_sg = replica_stack_->add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &dr_vpc, .description = "PostgreSQL replica: 5432 from the application networks",
+      "DbSg", {.vpc = dr_vpc, .description = "PostgreSQL replica: 5432 from the application networks",
                .group_name = name("db-sg-replica-", s)});
   replica_sg.allow_from_cidr(p.dr_vpc_cidr, "applications in the DR VPC");
   for (const auto& c : p.application_cidrs) replica_sg.allow_from_cidr(c, "application network");
@@ -229,19 +229,19 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
                  .parameters = audit_parameters,
                  .name = name("postgres15-replica-", s)});
   auto& replica_subnets = replica_stack_->add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &dr_vpc, .description = "replica database subnets (" + s + ")",
+      "DbSubnets", {.vpc = dr_vpc, .description = "replica database subnets (" + s + ")",
                     .name = name("db-subnets-replica-", s)});
   replica_ = &replica_stack_->add<rds::ReadReplica>(
-      "Replica", {.source = primary_,
+      "Replica", {.source = *primary_,
                   .instance_identifier = name("postgres-replica-", s),
                   .instance_class = replica_class,
-                  .vpc = &dr_vpc,
-                  .subnet_group = &replica_subnets,
-                  .security_groups = {&replica_sg},
+                  .vpc = dr_vpc,
+                  .subnet_group = replica_subnets,
+                  .security_groups = {replica_sg},
                   .multi_az = true,
                   .backup_retention_days = p.backup_retention_days,
                   .storage_type = "gp3",
-                  .parameter_group = &replica_params,
+                  .parameter_group = replica_params,
                   .log_retention_days = p.log_retention_days,
                   .monitoring_interval = 60});
   replica_stack_->add<CfnOutput>("ReplicaEndpoint", {.value = replica_->endpoint_address(),
@@ -251,9 +251,9 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   routes_stack_ = &add<Stack>("PrimaryRoutes", StackProps{
       .stack_name = name("DrPrimaryRoutes-", s), .env = primary_env,
       .description = "drsynth PostgreSQL DR (" + s + "): primary-side routes to the DR VPC"});
-  replica_stack_->add<ec2::VpcPeering>("Peering", {.requester = &dr_vpc,
-                                                   .accepter = &primary_vpc,
-                                                   .accepter_routes_stack = routes_stack_,
+  replica_stack_->add<ec2::VpcPeering>("Peering", {.requester = dr_vpc,
+                                                   .accepter = primary_vpc,
+                                                   .accepter_routes_stack = *routes_stack_,
                                                    .peer_owner_id = p.account,
                                                    .name = name("peering-", s)});
 
@@ -272,7 +272,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
                .comment = "PostgreSQL DR endpoint for " + s});
 
   auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &dr_vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
+      "ProbeSg", {.vpc = dr_vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
                   .group_name = name("probe-sg-", s)});
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
@@ -310,14 +310,14 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
                       .route53_compatible = true});
   auto& health = f.add<route53::HealthCheck>("PrimaryHealth",
                                               route53::cloudwatch_metric_check(*health_alarm_));
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone_,
+  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = *zone_,
                                                    .record_name = cname_,
                                                    .values = {primary_->endpoint_address()},
                                                    .weight = 100,
                                                    .set_identifier = "primary",
                                                    .ttl = p.record_ttl_seconds,
-                                                   .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = zone_,
+                                                   .health_check = health});
+  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = *zone_,
                                                    .record_name = cname_,
                                                    .values = {replica_->endpoint_address()},
                                                    .weight = 0,
