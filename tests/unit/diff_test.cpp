@@ -194,10 +194,10 @@ TEST_CASE("diff: a renamed construct id changes the logical ID: a delete plus a 
   auto make = [](App& app, const std::string& db_id) {
     auto& stack = app.add<Stack>("Data", StackProps{.env = {.region = "us-east-1"}});
     auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = "10.0.0.0/16", .subnet_name = "db"});
-    auto& sg = stack.add<ec2::SecurityGroup>("DbSg", {.vpc = &vpc, .description = "db"});
+    auto& sg = stack.add<ec2::SecurityGroup>("DbSg", {.vpc = vpc, .description = "db"});
     auto& secret = stack.add<secrets::DatabaseSecret>("DbSecret", {});
-    stack.add<rds::DatabaseInstance>(db_id, {.instance_identifier = "orders-db", .vpc = &vpc, .security_groups = {&sg},
-                                             .secret = &secret});
+    stack.add<rds::DatabaseInstance>(db_id, {.instance_identifier = "orders-db", .vpc = vpc, .security_groups = {sg},
+                                             .secret = secret});
   };
   App old_app{AppProps{.read_environment = false}};
   make(old_app, "Orders");
