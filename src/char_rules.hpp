@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
@@ -145,4 +145,4 @@ constexpr bool is_service_principal(std::string_view s) noexcept {
   return false;
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

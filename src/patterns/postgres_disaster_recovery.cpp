@@ -88,7 +88,7 @@ std::optional<std::pair<std::uint32_t, int>> parse_cidr(const std::string& cidr)
   auto number = [&](std::size_t max_digits, int& value) {
     std::size_t n = 0;
     value = 0;
-    while (i < cidr.size() && n < max_digits && internal::is_digit(cidr[i])) {
+    while (i < cidr.size() && n < max_digits && detail::is_digit(cidr[i])) {
       value = value * 10 + (cidr[i] - '0');
       ++i;
       ++n;
@@ -407,7 +407,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
 void PostgresDisasterRecovery::validate(Validation& v) const {
   const auto& p = props_;
   const std::string& s = p.environment_suffix;
-  if (!internal::is_hyphenated_lower_alnum(s)) {
+  if (!detail::is_hyphenated_lower_alnum(s)) {
     v.error("E801", *this, "environment suffix cannot be part of every physical name", "\"" + s + "\"",
             "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)");
   }
