@@ -170,8 +170,10 @@ std::string StackWriter::write(const Stack& s, const StackLinks& links, SectionC
   entries.reserve(s.elements().size() + links.exports.size());
   for (const CfnElement* e : s.elements()) entries.push_back({e->section(), &e->logical_id(), e, nullptr});
   for (const auto& [id, exported] : links.exports) entries.push_back({"Outputs", &id, nullptr, &exported});
+  // An element kind names its section with one literal: compare the text only across kinds.
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.section != b.section ? a.section < b.section : *a.id < *b.id;
+    if (a.section.data() != b.section.data() && a.section != b.section) return a.section < b.section;
+    return *a.id < *b.id;
   });
 
   // The template's members, in key order: its own and one per section.
