@@ -33,8 +33,8 @@ bool is_simple_statistic(const std::string& s) {
   return s == "Average" || s == "Minimum" || s == "Maximum" || s == "Sum" || s == "SampleCount";
 }
 
-// ^p(100|[0-9]{1,2})(\.[0-9]{1,2})?$ without std::regex (each match cost
-// microseconds, and every alarm renders and validates its statistic).
+// ^p(100|[0-9]{1,2})(\.[0-9]{1,2})?$, by hand: every alarm checks its
+// statistic when it renders and when it validates.
 bool is_extended_statistic(std::string_view s) {
   auto digits = [&](std::size_t from) {
     std::size_t n = 0;

@@ -50,7 +50,7 @@ void Role::render_statement(const PolicyStatement& s) {
 }
 
 void Role::validate(Validation& v) const {
-  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (char_rules.hpp)
   if (!props_.role_name.empty() && !detail::chars_within(props_.role_name, 1, 64, [](char c) { return detail::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
     v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");

@@ -135,7 +135,7 @@ Value Function::bind_to_rule(Construct& rule, const Value& rule_arn) const {
 }
 
 void Function::validate(Validation& v) const {
-  // ^[a-zA-Z0-9_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[a-zA-Z0-9_-]{1,64}$ (char_rules.hpp)
   if (!props_.function_name.empty() && !drsynth::detail::chars_within(props_.function_name, 1, 64, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
             "1-64 characters of [a-zA-Z0-9-_]");

@@ -72,7 +72,7 @@ void DatabaseInstance::validate(Validation& v) const {
             std::to_string(*props_.max_allocated_storage) + " GiB", "more than allocated_storage");
   if (props_.port < 1150 || props_.port > 65535)
     v.error("E726", *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
-  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (char_rules.hpp)
   if (props_.database_name && !drsynth::detail::letter_then(*props_.database_name, 62, [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; }))
     v.error("E727", *this, "database name is invalid for PostgreSQL", *props_.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");

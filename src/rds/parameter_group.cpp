@@ -28,7 +28,7 @@ void ParameterGroup::validate(Validation& v) const {
   if (props_.description.empty() || props_.description.size() > 255)
     v.error("E733", *this, "parameter group description must be 1-255 characters", props_.description,
             "a description (CloudFormation requires one)");
-  // ^[A-Za-z0-9_.]{1,255}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[A-Za-z0-9_.]{1,255}$ (char_rules.hpp)
   for (const auto& [k, val] : props_.parameters) {
     if (!drsynth::detail::chars_within(k, 1, 255, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '.'; }))
       v.error("E739", *this, "parameter name is invalid", k, "letters, digits, '_' and '.', e.g. rds.force_ssl");

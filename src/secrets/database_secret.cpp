@@ -43,10 +43,10 @@ void DatabaseSecret::attach(const AttachmentTarget& target) {
 }
 
 void DatabaseSecret::validate(Validation& v) const {
-  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (char_rules.hpp)
   if (props_.name && !detail::chars_within(*props_.name, 1, 512, [](char c) { return detail::is_alnum(c) || std::string_view("/_+=.@-").find(c) != std::string_view::npos; }))
     v.error("E740", *this, "secret name is invalid", *props_.name, "1-512 characters of A-Za-z0-9/_+=.@-");
-  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (char_rules.hpp)
   if (!detail::letter_then(props_.username, 62, [](char c) { return detail::is_alnum(c) || c == '_'; }) || props_.username == "rdsadmin")
     v.error("E741", *this, "master username is invalid for RDS for PostgreSQL", props_.username,
             "a letter, then letters, digits or _ (1-63 characters), not rdsadmin");

@@ -24,7 +24,7 @@ CfnResource& Topic::add_email_subscription(std::string email) {
 }
 
 void Topic::validate(Validation& v) const {
-  // ^[A-Za-z0-9_-]{1,256}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[A-Za-z0-9_-]{1,256}$ (char_rules.hpp)
   if (!props_.topic_name.empty() && !detail::chars_within(props_.topic_name, 1, 256, [](char c) { return detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");

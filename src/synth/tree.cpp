@@ -177,8 +177,7 @@ std::string tree_text(const App& app, std::size_t expected_size) {
   }
 }
 
-// Built with moves only: the braced-list form copied every subtree once per
-// level (an initializer_list of json is copied) and went through std::function.
+// Built with moves only (a braced initializer list of json copies each subtree).
 nlohmann::json tree_json(const App& app) {
   nlohmann::json t = nlohmann::json::object();
   t["version"] = "tree-0.1";
