@@ -3,7 +3,6 @@
 #include "constants.hpp"
 
 
-#include "drsynth/app.hpp"
 #include "drsynth/cfn_output.hpp"
 
 namespace drsynth {
