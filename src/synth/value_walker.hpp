@@ -10,8 +10,8 @@
 // reference(const Value& ref_or_get_att, indent) and name(const Value& name_of).
 #pragma once
 
-#include <algorithm>
-#include <set>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "drsynth/entry_writer.hpp"
