@@ -80,6 +80,8 @@ class Settings:
         self.metric_namespace = g("METRIC_NAMESPACE", "drsynth")
         self.metric_dimension_name = g("METRIC_DIMENSION_NAME", "System")
         self.metric_dimension_value = g("METRIC_DIMENSION_VALUE", "")
+        # CloudFormation cannot set a replica's backup window: the reconcile does.
+        self.replica_backup_window = g("REPLICA_BACKUP_WINDOW", "")
         missing = [name for name, value in (
             ("PRIMARY_INSTANCE_ID", self.primary_id), ("PRIMARY_REGION", self.primary_region),
             ("REPLICA_INSTANCE_ID", self.replica_id), ("REPLICA_REGION", self.replica_region),
@@ -327,6 +329,8 @@ class Run:
         state = store.read()
         self.summary["state"] = state["state"]
         if reconcile:
+            if state["state"] in (st.UNARMED, st.ARMED):
+                self.ensure_backup_window()
             if state["state"] == st.UNARMED:
                 return self.rearm_check(store)
             if state["state"] == st.ARMED:
@@ -375,6 +379,24 @@ class Run:
         return self.decide("flipped" if flipped else "flip_pending",
                            "failed over; weights " + ("flipped now" if flipped else "still NOT flipped (retrying)"))
 
+    def ensure_backup_window(self):
+        """RDS refuses to promote a replica while it is backing-up: keep its
+        backup window where the operator put it (deliberately, away from the
+        primary's)."""
+        if not self.s.replica_backup_window:
+            return
+        try:
+            db = self.replica()
+            if db.get("PreferredBackupWindow") not in (None, self.s.replica_backup_window) and \
+                    db.get("DBInstanceStatus") == "available":
+                self.local("rds").modify_db_instance(DBInstanceIdentifier=self.s.replica_id, ApplyImmediately=True,
+                                                     PreferredBackupWindow=self.s.replica_backup_window)
+                st.log("backup_window", replica=self.s.replica_id, was=db.get("PreferredBackupWindow"),
+                       now=self.s.replica_backup_window)
+                self.summary["backup_window_set"] = self.s.replica_backup_window
+        except st.AWS_ERRORS as exc:
+            self.error("backup_window", exc)
+
     def rearm_check(self, store):
         streak = st.healthy_streak(self.local("cloudwatch"), self.s, self.s.arm_after)
         self.summary["healthy_streak"] = streak
@@ -398,15 +420,22 @@ class Run:
         if options.get("confirm") != self.s.replica_id:
             return self.decide("refused", f"failback needs \"confirm\": \"{self.s.replica_id}\"")
         primary = self.primary_status()
+        dr_writable = True
         try:
             db = self.replica()
+            # The promoted instance must be a replica again, or out of service
+            # (stopped or being deleted after its final snapshot).
+            dr_writable = not db.get("ReadReplicaSourceDBInstanceIdentifier") and \
+                db.get("DBInstanceStatus") not in ("stopped", "stopping", "deleting")
         except st.AWS_ERRORS as exc:
-            self.error("describe_replica", exc)
-            return self.decide("refused", "cannot describe the DR instance")
-        if primary != "available" or not db.get("ReadReplicaSourceDBInstanceIdentifier"):
+            if st.error_code(exc) != "DBInstanceNotFound":
+                self.error("describe_replica", exc)
+                return self.decide("refused", "cannot describe the DR instance")
+            dr_writable = False
+        if primary != "available" or dr_writable:
             return self.decide("refused", f"primary is {primary} and the DR instance is "
-                               f"{'a replica' if self.summary['is_replica'] else 'WRITABLE'}: failing back now "
-                               "would route to two writable databases (finish the runbook first)")
+                               f"{'WRITABLE' if dr_writable else 'out of service or a replica'}: failing back now "
+                               "could route to two writable databases (finish the runbook first)")
         lock = st.Lock(self.local("ssm"), self.s.lock_parameter, self.request_id)
         if not lock.acquire():
             return self.decide("in_progress", "another invocation holds the failover lock")

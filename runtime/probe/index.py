@@ -17,6 +17,7 @@ environment variables, IAM actions and log format.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -66,6 +67,8 @@ AUTH_SQLSTATES = ("28P01", "28000")
 
 # Small timeouts / few retries so an AWS API problem cannot hang the probe.
 _AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+
+_clock = time.time  # the metric timestamp (replaced by the failure-scenario simulator)
 
 # Credentials cached for the life of the execution environment.
 _CREDENTIALS_CACHE = None  # {"secret_id": ..., "username": ..., "password": ...}
@@ -561,11 +564,14 @@ def publish_metrics(healthy, latency_ms):
     dims = [{"Name": os.environ.get("METRIC_DIMENSION_NAME", "System"),
              "Value": os.environ.get("METRIC_DIMENSION_VALUE", "default")}]
     client = boto3.client("cloudwatch", region_name=_lambda_region(), config=_AWS_CONFIG)
+    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
     client.put_metric_data(
         Namespace=namespace,
         MetricData=[
-            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count"},
-            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds"},
+            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count",
+             "Timestamp": stamp},
+            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds",
+             "Timestamp": stamp},
         ],
     )
 

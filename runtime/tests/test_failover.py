@@ -353,6 +353,11 @@ class FailoverTests(unittest.TestCase):
         self.assertEqual(self.state(), "armed")
         self.assertEqual([n[1]["decision"] for n in self.messages()], ["armed"])
 
+    def test_reconcile_sets_the_replica_backup_window(self):
+        with mock.patch.dict(os.environ, {"REPLICA_BACKUP_WINDOW": "04:00-04:30"}):
+            self.invoke({"action": "reconcile", "source": "schedule"})
+        self.assertEqual(self.replica()["PreferredBackupWindow"], "04:00-04:30")
+
     def test_missing_minute_breaks_the_streak(self):
         self.publish_healthy(ARM_AFTER + 2, gap_at=2)
         summary = self.invoke({"action": "reconcile"})

@@ -436,6 +436,7 @@ class _FakeScramServer:
                 self._recv(raw, 8)  # SSLRequest
                 raw.sendall(b"S")
                 conn = self.context.wrap_socket(raw, server_side=True)
+                self.conn = conn  # closed by close()
                 length = int.from_bytes(self._recv(conn, 4), "big")
                 self._recv(conn, length - 4)  # StartupMessage
                 sasl = (10).to_bytes(4, "big") + b"SCRAM-SHA-256\x00\x00"
@@ -463,6 +464,9 @@ class _FakeScramServer:
     def close(self):
         self.sock.close()
         self.thread.join(2)
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
 
 
 @unittest.skipUnless(support.have_cryptography(), "Python package cryptography not found")

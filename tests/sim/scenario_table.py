@@ -1,0 +1,28 @@
+"""Prints the scenario table of docs/dr-design.md from one run of every
+scenario on the synthesized default templates:
+``python3 tests/sim/scenario_table.py`` (DRSYNTH_BIN names the binary)."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sim import scenarios, template_settings  # noqa: E402
+
+
+def main():
+    settings = template_settings.synthesized_settings()
+    reports = scenarios.run_all(settings)
+    print(scenarios.table(reports))
+    if "-v" in sys.argv:
+        for r in reports:
+            print(f"\n## {r.name}")
+            for t, text in r.log:
+                print(f"  t={t:+}s {text}")
+            for t, label, decision in r.decisions:
+                print(f"  t={t:+}s {label}: {decision}")
+    return 1 if any(r.split_brain for r in reports) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
