@@ -19,9 +19,14 @@ Schedule::Schedule(Construct& scope, std::string id, ScheduleProps props)
   resource_->set_property("State", props_.enabled ? "ENABLED" : "DISABLED");
 }
 
-void Schedule::add_target(const lambda::Function& function) {
-  targets_.push_back(
-      Value::object({{"Arn", function.function_arn()}, {"Id", "Target" + std::to_string(targets_.size())}}));
+void Schedule::add_target(const lambda::Function& function) { add_target(function, {}); }
+
+void Schedule::add_target(const lambda::Function& function, std::string input_json) {
+  auto target = Value::object({{"Arn", function.function_arn()}, {"Id", "Target" + std::to_string(targets_.size())}});
+  if (!input_json.empty()) target = Value::object({{"Arn", function.function_arn()},
+                                                   {"Id", "Target" + std::to_string(targets_.size())},
+                                                   {"Input", std::move(input_json)}});
+  targets_.push_back(std::move(target));
   resource_->set_property("Targets", Value(Value::Array(targets_.begin(), targets_.end())));
   auto& p = add<CfnResource>("InvokePermission" + function.id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
   p.set_property("Action", "lambda:InvokeFunction");

@@ -1,5 +1,6 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "char_rules.hpp"
+#include "patterns/dr_failover_path.hpp"
 
 #include <algorithm>
 #include <array>
@@ -38,7 +39,7 @@ struct NameRule {
   const char* tail;
   std::size_t max_length;
 };
-constexpr std::array<NameRule, 22> name_rules{{
+constexpr std::array<NameRule, 33> name_rules{{
     {"primary stack name", "DrPrimary-", "", 128},
     {"replica stack name", "DrReplica-", "", 128},
     {"routes stack name", "DrPrimaryRoutes-", "", 128},
@@ -62,6 +63,17 @@ constexpr std::array<NameRule, 22> name_rules{{
     // A DNS label is at most 63 characters: "db-<suffix>" is one.
     {"hosted zone label", "db-", "", 63},
     {"failover lock parameter", "/drsynth/", "/failover-lock", 1011},
+    {"failover state parameter", "/drsynth/", "/failover-state", 1011},
+    {"local probe function name", "probe-local-", "", 64},
+    {"local probe role name", "probe-local-role-", "", 64},
+    {"local probe security group name", "probe-local-sg-", "", 255},
+    {"local health alarm name", "primary-down-local-", "", 255},
+    {"hold alarm name", "primary-down-held-", "", 255},
+    {"fence alarm name", "primary-fenced-", "", 255},
+    {"dead-letter alarm name", "failover-dead-letters-", "", 255},
+    {"dead-letter queue name", "failover-dlq-", "", 80},
+    {"alarm key alias", "alias/dr-alarms-", "", 256},
+    {"probe metric dimension", "postgres-dr-", "", 255},
 }};
 
 std::string name(std::string_view prefix, const std::string& suffix, std::string_view tail = "") {
@@ -116,36 +128,7 @@ bool overlaps(const std::pair<std::uint32_t, int>& a, const std::pair<std::uint3
   return (a.first & mask) == (b.first & mask);
 }
 
-// Assumptions of the recovery-time budget that AWS does not publish as
-// guarantees (docs/dr-design.md explains each).
-constexpr int alarm_evaluation_delay_seconds = 30;   // metric ingestion + the alarm's once-a-minute evaluation
-constexpr int health_check_propagation_seconds = 30;  // Route 53 following the alarm state to its resolvers
-constexpr int function_start_seconds = 10;            // alarm action -> failover function running (cold start)
-
 }  // namespace
-
-RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
-  RecoveryBudget b;
-  const int interval = p.probe_interval_minutes * 60;
-  const int alarm_window = p.health_alarm_periods * 60;
-  b.detection_seconds = interval + p.probe_timeout_seconds + alarm_window + alarm_evaluation_delay_seconds;
-  b.dns_seconds = b.detection_seconds + health_check_propagation_seconds + p.record_ttl_seconds;
-  b.promoted_seconds = b.detection_seconds + function_start_seconds + p.expected_promotion_seconds;
-  b.worst_seconds = std::max(b.dns_seconds, b.promoted_seconds);
-  auto line = [&](const std::string& what, int s) { b.steps.push_back("  " + what + ": " + std::to_string(s) + " s"); };
-  line("failure to the next probe (probe interval)", interval);
-  line("probe times out", p.probe_timeout_seconds);
-  line("failing datapoints fill the health alarm (" + std::to_string(p.health_alarm_periods) + " x 60 s)", alarm_window);
-  line("CloudWatch ingests and evaluates the alarm", alarm_evaluation_delay_seconds);
-  line("= alarm in ALARM", b.detection_seconds);
-  line("  + Route 53 health check follows the alarm", health_check_propagation_seconds);
-  line("  + resolvers' cached answers expire (TTL)", p.record_ttl_seconds);
-  line("  = DNS answers with the replica", b.dns_seconds);
-  line("  + failover function starts", function_start_seconds);
-  line("  + RDS promotes the replica (expected)", p.expected_promotion_seconds);
-  line("  = replica promoted and writable", b.promoted_seconds);
-  return b;
-}
 
 PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props)
     : Construct(scope, std::move(id)), props_(std::move(props)) {
@@ -168,8 +151,12 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   primary_stack_ = &add<Stack>("Primary", StackProps{
       .stack_name = name("DrPrimary-", s), .env = primary_env,
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
+  // The local probe runs in this VPC without NAT, like the DR one.
   auto& primary_vpc = primary_stack_->add<ec2::Vpc>(
-      "Vpc", {.cidr = p.primary_vpc_cidr, .name = name("vpc-primary-", s), .subnet_name = "db"});
+      "Vpc", {.cidr = p.primary_vpc_cidr,
+              .name = name("vpc-primary-", s),
+              .subnet_name = "db",
+              .interface_endpoints = {"secretsmanager", "monitoring"}});
   auto& primary_sg = primary_stack_->add<ec2::SecurityGroup>(
       "DbSg", {.vpc = &primary_vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = name("db-sg-primary-", s)});
@@ -199,6 +186,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
                   .storage_type = "gp3",
                   .storage_encrypted = true,
                   .backup_retention_days = p.backup_retention_days,
+                  .preferred_backup_window = p.primary_backup_window,
                   .deletion_protection = false,
                   .parameter_group = &primary_params,
                   .secret = &secret,
@@ -262,8 +250,8 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
       .stack_name = name("DrFailover-", s), .env = dr_env,
       .description = "drsynth PostgreSQL DR (" + s + "): health checks, DNS failover and alarms in " + p.dr_region});
   auto& f = *failover_stack_;
-  topic_ = &f.add<sns::Topic>("Alarms", {.topic_name = name("dr-alarms-", s), .display_name = "PostgreSQL DR " + s});
-  for (const auto& email : p.alarm_emails) topic_->add_email_subscription(email);
+  const detail::FailoverNames names(s);
+  topic_ = &detail::add_alarm_topic(f, p, names);
 
   zone_ = &f.add<route53::PrivateHostedZone>(
       "Zone", {.zone_name = zone_name,
@@ -271,82 +259,20 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
                         {.vpc_id = dr_vpc.vpc_id(), .region = p.dr_region}},
                .comment = "PostgreSQL DR endpoint for " + s});
 
-  auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &dr_vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
-                  .group_name = name("probe-sg-", s)});
-  probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
-  probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
-  probe_ = &f.add<lambda::HealthProbe>(
-      "Probe", {.function_name = name("probe-", s),
-                .vpc = {.subnet_ids = dr_vpc.subnet_ids(), .security_group_ids = {probe_sg.group_id()}},
-                .db_host = primary_->endpoint_address(),
-                .db_port = primary_->endpoint_port(),
-                .db_name = "postgres",
-                // The replicated copy of the secret, in this region: it survives the primary region.
-                .secret = Value(name("db-credentials-", s)),
-                .secret_region = p.dr_region,
-                .metric_namespace = "drsynth",
-                .metric_dimension_name = "System",
-                .metric_dimension_value = name("postgres-dr-", s),
-                .probe_timeout_seconds = static_cast<double>(p.probe_timeout_seconds),
-                .schedule = p.probe_interval_minutes == 1 ? "rate(1 minute)"
-                                                          : "rate(" + std::to_string(p.probe_interval_minutes) + " minutes)",
-                .log_retention_days = p.log_retention_days,
-                .role_name = name("probe-role-", s)});
-
-  // The probe publishes 1 (healthy) or 0 every interval; missing data (the
-  // probe itself down) counts as unhealthy.
-  auto metric = probe_->healthy_metric();
-  metric.period_seconds = 60;
-  health_alarm_ = &f.add<cloudwatch::Alarm>(
-      "PrimaryDown", {.alarm_name = name("primary-down-", s),
-                      .description = "The probe cannot authenticate to the primary and run SELECT 1",
-                      .metric = metric,
-                      .threshold = 1,
-                      .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                      .evaluation_periods = p.health_alarm_periods,
-                      .datapoints_to_alarm = p.health_alarm_periods,
-                      .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-                      .route53_compatible = true});
-  auto& health = f.add<route53::HealthCheck>("PrimaryHealth",
-                                              route53::cloudwatch_metric_check(*health_alarm_));
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone_,
-                                                   .record_name = cname_,
-                                                   .values = {primary_->endpoint_address()},
-                                                   .weight = 100,
-                                                   .set_identifier = "primary",
-                                                   .ttl = p.record_ttl_seconds,
-                                                   .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = zone_,
-                                                   .record_name = cname_,
-                                                   .values = {replica_->endpoint_address()},
-                                                   .weight = 0,
-                                                   .set_identifier = "replica",
-                                                   .ttl = p.record_ttl_seconds});
-
-  failover_ = &f.add<lambda::FailoverFunction>(
-      "Failover", {.function_name = name("failover-", s),
-                   .primary_instance_id = Value(primary_->instance_identifier()),
-                   .primary_region = p.primary_region,
-                   .replica_instance_id = Value(replica_->instance_identifier()),
-                   .replica_region = p.dr_region,
-                   .hosted_zone_id = zone_->hosted_zone_id(),
-                   .record_name = cname_,
-                   .record_ttl = p.record_ttl_seconds,
-                   .primary_set_identifier = "primary",
-                   .replica_set_identifier = "replica",
-                   .primary_endpoint = primary_->endpoint_address(),
-                   .replica_endpoint = replica_->endpoint_address(),
-                   .topic_arn = topic_->topic_arn(),
-                   .health_alarm_name = health_alarm_->alarm_name(),
-                   .backup_retention_days = p.backup_retention_days,
-                   .lock_parameter = name("/drsynth/", s, "/failover-lock"),
-                   .timeout_seconds = 300,
-                   .log_retention_days = p.log_retention_days,
-                   .role_name = name("failover-role-", s)});
-  health_alarm_->add_alarm_action(*topic_);
-  health_alarm_->add_ok_action(*topic_);
-  health_alarm_->add_alarm_action(*failover_);
+  const auto path = detail::add_failover_path({.props = p,
+                                               .names = names,
+                                               .primary_stack = *primary_stack_,
+                                               .failover_stack = f,
+                                               .primary_vpc = primary_vpc,
+                                               .dr_vpc = dr_vpc,
+                                               .primary = *primary_,
+                                               .replica = *replica_,
+                                               .zone = *zone_,
+                                               .topic = *topic_,
+                                               .cname = cname_});
+  probe_ = path.probe;
+  health_alarm_ = path.dr_alarm;
+  failover_ = path.failover;
 
   // Monitoring of the replica (its metrics live in the DR region).
   const Value replica_id(replica_->instance_identifier());
@@ -463,24 +389,17 @@ void PostgresDisasterRecovery::validate(Validation& v) const {
   if (p.record_ttl_seconds < 0 || p.record_ttl_seconds > 60)
     v.error("E809", *this, "record TTL too long for health-checked failover", std::to_string(p.record_ttl_seconds),
             "0..60 seconds");
-  const auto budget = recovery_budget(p);
-  if (budget.worst_seconds > p.recovery_time_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.steps) why += "\n" + l;
-    v.error("E807", *this,
-            "the recovery-time budget exceeds the objective; shorten the probe interval, alarm periods or TTL" + why,
-            std::to_string(budget.worst_seconds) + " s",
-            "<= " + std::to_string(p.recovery_time_objective_seconds) + " s (recoveryTimeObjectiveSeconds)");
-  }
+  detail::validate_failover_settings(*this, p, v);
 }
 
 void PostgresDisasterRecovery::summarize(std::vector<std::string>& lines) const {
   const auto b = recovery_budget(props_);
   lines.push_back("Applications connect to " + cname_ + " (primary " + props_.primary_region + ", replica " +
                   props_.dr_region + ").");
-  lines.push_back("Recovery-time budget, worst case from a primary failure: DNS answers with the replica after " +
-                  std::to_string(b.dns_seconds) + " s, the replica is promoted after " +
-                  std::to_string(b.promoted_seconds) + " s (objective " +
+  lines.push_back("Recovery-time budget, worst case: DNS answers with the replica " + std::to_string(b.dns_seconds) +
+                  " s after a primary failure; the replica is writable " +
+                  std::to_string(b.writable_after_detection_seconds) + " s after detection (" +
+                  std::to_string(b.promoted_seconds) + " s after the failure; objective " +
                   std::to_string(props_.recovery_time_objective_seconds) + " s):");
   lines.insert(lines.end(), b.steps.begin(), b.steps.end());
 }
@@ -558,6 +477,14 @@ PostgresDisasterRecoveryProps settings_from_context(const App& app) {
     else if (key == "recordTtlSeconds") num(key, v, p.record_ttl_seconds);
     else if (key == "expectedPromotionSeconds") num(key, v, p.expected_promotion_seconds);
     else if (key == "recoveryTimeObjectiveSeconds") num(key, v, p.recovery_time_objective_seconds);
+    else if (key == "holdMinutes") num(key, v, p.hold_minutes);
+    else if (key == "armAfterHealthyMinutes") num(key, v, p.arm_after_healthy_minutes);
+    else if (key == "promotionDeadlineMinutes") num(key, v, p.promotion_deadline_minutes);
+    else if (key == "probeCaBundle") str(key, v, p.probe_ca_bundle);
+    else if (key == "probeAllowMd5" || key == "probeAllowCleartext") {
+      if (!v.is_boolean()) bad(key, v, "true or false");
+      else (key == "probeAllowMd5" ? p.probe_allow_md5 : p.probe_allow_cleartext) = v.get<bool>();
+    }
     else if (key == "project") str(key, v, p.project);
     else if (key == "destroyable") {  // read by the safety rules (S005), see docs/errors.md
       if (!v.is_boolean()) bad(key, v, "true or false");

@@ -9,7 +9,8 @@ from moto import mock_aws
 from sim import world as w
 
 WARMUP = 600
-END = WARMUP + 3600
+END = WARMUP + 1800
+LONG = WARMUP + 3600
 
 
 class Report:
@@ -174,11 +175,11 @@ SCENARIOS = [
     _scenario("maintenance reboot", maintenance_reboot),
     _scenario("primary region lost", region_lost),
     _scenario("primary region lost, Route 53 API down during the flip, region returns",
-              region_lost_route53_down_then_back),
+              region_lost_route53_down_then_back, end=LONG),
     _scenario("replica backing-up when promotion starts", replica_backing_up),
     _scenario("peering broken, both databases fine", peering_broken),
     _scenario("two alarm invocations at once", two_invocations_at_once),
-    _scenario("failback by the runbook", failback_by_runbook),
+    _scenario("failback by the runbook", failback_by_runbook, end=LONG),
 ]
 
 

@@ -235,6 +235,8 @@ class World:
         self.region_history = [(self.clock.now, True)]
         self.writable_history = {"primary": [(self.clock.now, True)], "replica": [(self.clock.now, False)]}
         self.requests = 0
+        self._clients = {}
+        self._real_client = boto3.client
         self._setup_aws()
 
     # -- bookkeeping ---------------------------------------------------------
@@ -293,8 +295,9 @@ class World:
             self.alarm_history[alarm.name] = [(self.clock.now, "INSUFFICIENT_DATA")]
         vpc = boto3.client("ec2", region_name=s.dr_region).create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
         self.r53 = boto3.client("route53", region_name="us-east-1")
+        record_name = s.failover_env["RECORD_NAME"]
         self.zone_id = self.r53.create_hosted_zone(
-            Name="db-sim.internal", CallerReference="sim", VPC={"VPCRegion": s.dr_region, "VPCId": vpc},
+            Name=record_name.split(".", 1)[1], CallerReference="sim", VPC={"VPCRegion": s.dr_region, "VPCId": vpc},
             HostedZoneConfig={"Comment": "sim", "PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
         self.health_check = self.r53.create_health_check(CallerReference="sim-hc", HealthCheckConfig={
             "Type": "CALCULATED", "ChildHealthChecks": [], "HealthThreshold": s.health_threshold})["HealthCheck"]["Id"]
@@ -324,10 +327,17 @@ class World:
                                                  rrs.get("HealthCheckId"))
         self.record_history.append((self.clock.now, records))
 
+    def client(self, service, region, **_ignored):
+        """moto clients, made once per world (creating one costs real time, not virtual)."""
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = self._real_client(service, region_name=region)
+        return self._clients[key]
+
     def client_factory(self, session, service, region, config):
         if service == "rds":
             return _RdsClient(self, region)
-        client = session.client(service, region_name=region, config=config)
+        client = self.client(service, region)
         if service == "route53":
             return _Wrapped(self, client, lambda: not self.route53_api_up)
         if region == self.s.primary_region:
@@ -340,7 +350,8 @@ class World:
         """The handlers' clock, sleep and AWS clients belong to this world."""
         now = lambda: self.clock.now  # noqa: E731
         saved = (failover._client, failover._sleep, failover.st._clock, probe._clock,
-                 probe.fetch_credentials, probe.policy_from_env, probe.check_database, dict(os.environ))
+                 probe.fetch_credentials, probe.policy_from_env, probe.check_database, dict(os.environ), boto3.client)
+        boto3.client = lambda service, region_name=None, **kw: self.client(service, region_name)
         failover._client = self.client_factory
         failover._sleep = self.clock.sleep
         failover.st._clock = now
@@ -352,7 +363,7 @@ class World:
             yield
         finally:
             (failover._client, failover._sleep, failover.st._clock, probe._clock, probe.fetch_credentials,
-             probe.policy_from_env, probe.check_database, environ) = saved
+             probe.policy_from_env, probe.check_database, environ, boto3.client) = saved
             os.environ.clear()
             os.environ.update(environ)
 
@@ -411,10 +422,11 @@ class World:
         stats = cw.get_metric_statistics(Namespace=alarm.namespace, MetricName=alarm.metric,
                                          Dimensions=alarm.dimensions, StartTime=_utc(start), EndTime=_utc(end),
                                          Period=alarm.period, Statistics=[alarm.statistic])
+        # moto stamps a bucket with its first datapoint's time, CloudWatch with the period start
         values = {}
         for point in stats["Datapoints"]:
-            values[int(point["Timestamp"].timestamp())] = point[alarm.statistic]
-        periods = [values.get(int(start + k * alarm.period)) for k in range(alarm.evaluation_periods)]
+            values[int((point["Timestamp"].timestamp() - start) // alarm.period)] = point[alarm.statistic]
+        periods = [values.get(k) for k in range(alarm.evaluation_periods)]
         current = cw.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"][0]["StateValue"]
         present = [v for v in periods if v is not None]
         if alarm.treat_missing == "breaching":
@@ -450,15 +462,19 @@ class World:
 
     def child_healthy(self, check, t):
         seen = t - HEALTH_CHECK_DELAY
+        history = self.alarm_history[check["alarm"]]
         if check["region"] == self.s.primary_region and not self._at(self.region_history, seen):
             state = "INSUFFICIENT_DATA"  # the region's CloudWatch cannot be read (inference)
         else:
-            state = self._at(self.alarm_history[check["alarm"]], seen)
+            state = self._at(history, seen)
         if state == "ALARM":
             return False
         if state == "OK":
             return True
-        return check["insufficient"] == "Healthy" or (check["insufficient"] == "LastKnownStatus")
+        if check["insufficient"] == "LastKnownStatus":
+            known = [v for when, v in history if when <= seen and v != "INSUFFICIENT_DATA"]
+            return not known or known[-1] == "OK"  # a new check starts healthy (inference)
+        return check["insufficient"] == "Healthy"
 
     def primary_record_healthy(self, t):
         healthy = sum(1 for c in self.s.child_checks if self.child_healthy(c, t))

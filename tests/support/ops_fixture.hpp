@@ -163,7 +163,9 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
                       .replica_endpoint = "drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com",
                       .topic_arn = f.topic->topic_arn(),
                       .health_alarm_name = f.primary_down->alarm_name(),
-                      .lock_parameter = "/drsynth/dev/failover-lock"});
+                      .lock_parameter = "/drsynth/dev/failover-lock",
+                      .state_parameter = "/drsynth/dev/failover-state",
+                      .metric_dimension_value = "dr-dev"});
   f.primary_down->add_alarm_action(*f.failover);
   return f;
 }

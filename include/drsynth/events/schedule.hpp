@@ -31,6 +31,9 @@ class Schedule : public Construct {
   // AWS::Lambda::Permission <Schedule>/InvokePermission<function id> for
   // events.amazonaws.com with SourceArn this rule.
   void add_target(const lambda::Function& function);
+  // The same, with a constant JSON event (the target's Input) instead of the
+  // EventBridge event, e.g. R"({"action": "reconcile"})".
+  void add_target(const lambda::Function& function, std::string input_json);
 
   [[nodiscard]] Value rule_arn() const { return resource_->get_att("Arn"); }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
