@@ -479,8 +479,8 @@ class Policy:
         self.expect_primary = expect_primary
 
 
-def _flag(env, name):
-    value = (env.get(name) or "false").strip().lower()
+def _flag(name, value):
+    value = (value or "false").strip().lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
         raise ProbeError(CONFIG_ERROR, f"{name} must be true or false, got {value!r}")
     return value in ("true", "1", "yes")
@@ -500,7 +500,8 @@ def policy_from_env(env):
         raise ProbeError(CONFIG_ERROR, f"bad DB_SCRAM_MAX_ITERATIONS: {exc}")
     if max_iterations < SCRAM_MIN_ITERATIONS:
         raise ProbeError(CONFIG_ERROR, f"DB_SCRAM_MAX_ITERATIONS must be >= {SCRAM_MIN_ITERATIONS}")
-    return Policy(bundle, allow_md5=_flag(env, "DB_ALLOW_MD5"), allow_cleartext=_flag(env, "DB_ALLOW_CLEARTEXT"),
+    return Policy(bundle, allow_md5=_flag("DB_ALLOW_MD5", env.get("DB_ALLOW_MD5")),
+                  allow_cleartext=_flag("DB_ALLOW_CLEARTEXT", env.get("DB_ALLOW_CLEARTEXT")),
                   max_iterations=max_iterations)
 
 

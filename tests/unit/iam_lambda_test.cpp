@@ -297,8 +297,10 @@ TEST_CASE("the health probe runs every minute from an EventBridge rule", "[lambd
                             {{"ScheduleExpression", "rate(1 minute)"},
                              {"State", "ENABLED"},
                              {"Targets", json::array({{{"Arn", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}}, {"Id", "Target0"}}})}});
-  const auto rules = t.find_resources("AWS::Events::Rule");
+  // The probe's rule; the other one is the failover function's reconcile schedule.
+  const auto rules = t.find_resources("AWS::Events::Rule", {{"Description", "Runs the database health probe"}});
   REQUIRE(rules.size() == 1);
+  t.resource_count_is("AWS::Events::Rule", 2);
   t.has_resource_properties("AWS::Lambda::Permission",
                             {{"Principal", "events.amazonaws.com"},
                              {"FunctionName", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}},
