@@ -184,7 +184,7 @@ SCENARIOS = [
 
 
 def run_all(settings):
-    return [scenario(settings) for scenario in SCENARIOS]
+    return [scenario(settings)[1] for scenario in SCENARIOS]
 
 
 def table(reports):
