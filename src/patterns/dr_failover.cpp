@@ -1,8 +1,13 @@
-#include "patterns/dr_failover_path.hpp"
-
+// The failover path of the PostgresDisasterRecovery system: probes in both
+// regions, the alarms and the calculated health check that move DNS (fast,
+// reversible), the hold alarm, fence and failover function that promote (slow,
+// irreversible), and the paging topic they report to. It lives in the DR
+// region (what must outlive the primary region), except the primary region's
+// own probe and alarm. docs/dr-design.md explains each choice.
 #include <fstream>
 #include <sstream>
 
+#include "drsynth/cfn_output.hpp"
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/ec2/security_group.hpp"
@@ -16,29 +21,9 @@
 #include "drsynth/route53/weighted_record.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/stack.hpp"
+#include "patterns/dr_parts.hpp"
 
 namespace drsynth::patterns::detail {
-
-FailoverNames::FailoverNames(const std::string& s)
-    : probe_function("probe-" + s),
-      probe_role("probe-role-" + s),
-      probe_sg("probe-sg-" + s),
-      local_probe_function("probe-local-" + s),
-      local_probe_role("probe-local-role-" + s),
-      local_probe_sg("probe-local-sg-" + s),
-      dr_alarm("primary-down-" + s),
-      local_alarm("primary-down-local-" + s),
-      hold_alarm("primary-down-held-" + s),
-      fence_alarm("primary-fenced-" + s),
-      dead_letter_alarm("failover-dead-letters-" + s),
-      topic("dr-alarms-" + s),
-      key_alias("alias/dr-alarms-" + s),
-      dead_letter_queue("failover-dlq-" + s),
-      lock_parameter("/drsynth/" + s + "/failover-lock"),
-      state_parameter("/drsynth/" + s + "/failover-state"),
-      failover_function("failover-" + s),
-      failover_role("failover-role-" + s),
-      metric_dimension("postgres-dr-" + s) {}
 
 namespace {
 
@@ -53,29 +38,29 @@ std::string rate(int minutes) {
   return minutes == 1 ? "rate(1 minute)" : "rate(" + std::to_string(minutes) + " minutes)";
 }
 
-lambda::HealthProbeProps probe_props(const PostgresDisasterRecoveryProps& p, const FailoverNames& n,
+lambda::HealthProbeProps probe_props(const PostgresDisasterRecoveryProps& p, const Names& names,
                                      const ec2::Vpc& vpc, const ec2::SecurityGroup& sg,
                                      const rds::DatabaseInstance& primary, bool local) {
   return lambda::HealthProbeProps{
-      .function_name = local ? n.local_probe_function : n.probe_function,
+      .function_name = local ? names(Name::local_probe_function) : names(Name::probe_function),
       .vpc = {.subnet_ids = vpc.subnet_ids(), .security_group_ids = {sg.group_id()}},
       .db_host = primary.endpoint_address(),
       .db_port = primary.endpoint_port(),
       .db_name = "postgres",
       // The secret of its own region: the DR probe reads the replicated copy,
       // which survives the primary region.
-      .secret = Value("db-credentials-" + p.environment_suffix),
+      .secret = Value(names(Name::secret)),
       .secret_region = local ? p.primary_region : p.dr_region,
       .metric_namespace = "drsynth",
       .metric_dimension_name = "System",
-      .metric_dimension_value = n.metric_dimension,
+      .metric_dimension_value = names(Name::probe_metric_dimension),
       .probe_timeout_seconds = static_cast<double>(p.probe_timeout_seconds),
       .ca_bundle_file = p.probe_ca_bundle,
       .allow_md5 = p.probe_allow_md5,
       .allow_cleartext = p.probe_allow_cleartext,
       .schedule = rate(p.probe_interval_minutes),
       .log_retention_days = p.log_retention_days,
-      .role_name = local ? n.local_probe_role : n.probe_role};
+      .role_name = local ? names(Name::local_probe_role) : names(Name::probe_role)};
 }
 
 // PrimaryHealthy < 1 over `periods` one-minute periods, missing data breaching
@@ -95,21 +80,22 @@ cloudwatch::AlarmProps down_alarm(const lambda::HealthProbe& probe, std::string 
                                 .route53_compatible = true};
 }
 
-}  // namespace
-
-sns::Topic& add_alarm_topic(Stack& f, const PostgresDisasterRecoveryProps& p, const FailoverNames& n) {
+// The KMS key (rotation on) CloudWatch and the failover function may use (its
+// policy is completed by add_failover, which knows the function's role), the
+// topic encrypted with it, and a topic policy that admits CloudWatch over TLS only.
+sns::Topic& add_alarm_topic(Stack& f, const PostgresDisasterRecoveryProps& p, const Names& names) {
   // CloudWatch alarm actions cannot publish to a topic under alias/aws/sns (its
   // key policy cannot admit cloudwatch.amazonaws.com): a key of our own.
   auto& key = f.add<CfnResource>("AlarmsKey", CfnResourceProps{.type = "AWS::KMS::Key"});
-  key.set_property("Description", "Encrypts the DR alarm topic " + n.topic + "; CloudWatch and the functions may use it");
+  key.set_property("Description", "Encrypts the DR alarm topic " + names(Name::topic) + "; CloudWatch and the functions may use it");
   key.set_property("EnableKeyRotation", true);
   key.apply_removal_policy(RemovalPolicy::destroy);
   key.set_property("PendingWindowInDays", 7);
   auto& alias = f.add<CfnResource>("AlarmsKeyAlias", CfnResourceProps{.type = "AWS::KMS::Alias"});
-  alias.set_property("AliasName", n.key_alias);
+  alias.set_property("AliasName", names(Name::alarm_key_alias));
   alias.set_property("TargetKeyId", key.ref());
 
-  auto& topic = f.add<sns::Topic>("Alarms", {.topic_name = n.topic,
+  auto& topic = f.add<sns::Topic>("Alarms", {.topic_name = names(Name::topic),
                                              .display_name = "PostgreSQL DR " + p.environment_suffix,
                                              .kms_master_key_id = key.get_att("Arn")});
   for (const auto& email : p.alarm_emails) topic.add_email_subscription(email);
@@ -133,46 +119,55 @@ sns::Topic& add_alarm_topic(Stack& f, const PostgresDisasterRecoveryProps& p, co
   return topic;
 }
 
-FailoverPath add_failover_path(const FailoverPathInputs& in) {
-  const auto& p = in.props;
-  const auto& n = in.names;
-  auto& f = in.failover_stack;
-  FailoverPath out;
+}  // namespace
 
+Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                      const PrimaryRegion& primary, const ReplicaRegion& replica) {
+  const std::string& s = names.suffix();
+  auto& f = scope.add<Stack>("Failover", StackProps{
+      .stack_name = names(Name::failover_stack), .env = {.region = p.dr_region, .account = p.account},
+      .description = "drsynth PostgreSQL DR (" + s + "): health checks, DNS failover and alarms in " + p.dr_region});
+  auto& topic = add_alarm_topic(f, p, names);
+  auto& zone = f.add<route53::PrivateHostedZone>(
+      "Zone", {.zone_name = names(Name::zone),
+               .vpcs = {{.vpc_id = primary.vpc.vpc_id(), .region = p.primary_region},
+                        {.vpc_id = replica.vpc.vpc_id(), .region = p.dr_region}},
+               .comment = "PostgreSQL DR endpoint for " + s});
+  const std::string cname = names(Name::database_cname);
   // ---- probes: one over the peering (DR view), one next to the primary -----
   auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &in.dr_vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
-                  .group_name = n.probe_sg});
+      "ProbeSg", {.vpc = &replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
+                  .group_name = names(Name::probe_security_group)});
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
-  out.probe = &f.add<lambda::HealthProbe>("Probe", probe_props(p, n, in.dr_vpc, probe_sg, in.primary, false));
+  auto& probe = f.add<lambda::HealthProbe>("Probe", probe_props(p, names, replica.vpc, probe_sg, primary.database, false));
 
-  auto& local_sg = in.primary_stack.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &in.primary_vpc,
+  auto& local_sg = primary.stack.add<ec2::SecurityGroup>(
+      "ProbeSg", {.vpc = &primary.vpc,
                   .description = "local health probe: PostgreSQL to the primary, HTTPS to the endpoints",
-                  .group_name = n.local_probe_sg});
+                  .group_name = names(Name::local_probe_security_group)});
   local_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary");
   local_sg.allow_to_cidr(p.primary_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
-  out.local_probe =
-      &in.primary_stack.add<lambda::HealthProbe>("Probe", probe_props(p, n, in.primary_vpc, local_sg, in.primary, true));
+  auto& local_probe =
+      primary.stack.add<lambda::HealthProbe>("Probe", probe_props(p, names, primary.vpc, local_sg, primary.database, true));
   // The primary region's own view; Route 53 and the failover function read it
   // from the DR region (by name: no cross-stack reference).
-  in.primary_stack.add<cloudwatch::Alarm>(
-      "PrimaryDownLocal", down_alarm(*out.local_probe, n.local_alarm,
+  primary.stack.add<cloudwatch::Alarm>(
+      "PrimaryDownLocal", down_alarm(local_probe, names(Name::local_health_alarm),
                                      "The probe in the primary region cannot use the primary (1 minute)", 1));
 
   // ---- DNS (fast, reversible): the calculated health check -----------------
-  out.dr_alarm = &f.add<cloudwatch::Alarm>(
-      "PrimaryDown", down_alarm(*out.probe, n.dr_alarm,
+  auto& health_alarm = f.add<cloudwatch::Alarm>(
+      "PrimaryDown", down_alarm(probe, names(Name::health_alarm),
                                 "The DR-region probe cannot authenticate to the primary and run SELECT 1",
                                 p.health_alarm_periods));
-  out.fence_alarm = &f.add<cloudwatch::Alarm>(
+  auto& fence_alarm = f.add<cloudwatch::Alarm>(
       "PrimaryFenced",
-      {.alarm_name = n.fence_alarm,
+      {.alarm_name = names(Name::fence_alarm),
        .description = "Set by the failover function before promoting: the old primary is never routed to again",
        .metric = {.namespace_name = "drsynth",
                   .metric_name = "Fenced",
-                  .dimensions = {{"System", Value(n.metric_dimension)}},
+                  .dimensions = {{"System", Value(names(Name::probe_metric_dimension))}},
                   .statistic = "Maximum",
                   .period_seconds = 60},
        .threshold = 1,
@@ -188,89 +183,89 @@ FailoverPath add_failover_path(const FailoverPathInputs& in) {
   // new check) keeps a fresh deploy from answering with the replica.
   auto& dr_view = f.add<route53::HealthCheck>(
       "PrimaryHealthDrView",
-      route53::cloudwatch_metric_check(*out.dr_alarm, InsufficientDataHealthStatus::last_known_status));
+      route53::cloudwatch_metric_check(health_alarm, InsufficientDataHealthStatus::last_known_status));
   // A region that has gone silent (its CloudWatch unreadable) is unhealthy.
   auto& local_view = f.add<route53::HealthCheck>(
       "PrimaryHealthLocalView", {.kind = route53::HealthCheckKind::cloudwatch_metric,
-                                 .alarm_name = Value(n.local_alarm),
+                                 .alarm_name = Value(names(Name::local_health_alarm)),
                                  .alarm_region = p.primary_region,
                                  .insufficient_data_health_status = InsufficientDataHealthStatus::unhealthy});
   // Threshold arithmetic: healthy = not fenced AND (either view healthy). The
   // fence counts twice, so 3 of 4 needs both fence checks plus one view.
   auto& fence_a = f.add<route53::HealthCheck>(
-      "PrimaryNotFencedA", route53::cloudwatch_metric_check(*out.fence_alarm, InsufficientDataHealthStatus::healthy));
+      "PrimaryNotFencedA", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
   auto& fence_b = f.add<route53::HealthCheck>(
-      "PrimaryNotFencedB", route53::cloudwatch_metric_check(*out.fence_alarm, InsufficientDataHealthStatus::healthy));
+      "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
   auto& health = f.add<route53::HealthCheck>(
       "PrimaryHealth", route53::calculated_check({&fence_a, &fence_b, &dr_view, &local_view}, 3));
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = &in.zone,
-                                                   .record_name = in.cname,
-                                                   .values = {in.primary.endpoint_address()},
+  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = &zone,
+                                                   .record_name = cname,
+                                                   .values = {primary.database.endpoint_address()},
                                                    .weight = 100,
                                                    .set_identifier = "primary",
                                                    .ttl = p.record_ttl_seconds,
                                                    .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = &in.zone,
-                                                   .record_name = in.cname,
-                                                   .values = {in.replica.endpoint_address()},
+  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = &zone,
+                                                   .record_name = cname,
+                                                   .values = {replica.replica.endpoint_address()},
                                                    .weight = 0,
                                                    .set_identifier = "replica",
                                                    .ttl = p.record_ttl_seconds});
 
   // ---- promotion (slow, irreversible) ---------------------------------------
-  out.hold_alarm = &f.add<cloudwatch::Alarm>(
+  auto& hold_alarm = f.add<cloudwatch::Alarm>(
       "PrimaryDownHeld",
-      down_alarm(*out.probe, n.hold_alarm,
+      down_alarm(probe, names(Name::hold_alarm),
                  "The primary has been unhealthy for the hold time (" + std::to_string(p.hold_minutes) +
                      " minutes): the failover function checks the second signal",
                  p.hold_minutes));
   auto& dead_letters = f.add<CfnResource>("FailoverDeadLetters", CfnResourceProps{.type = "AWS::SQS::Queue"});
-  dead_letters.set_property("QueueName", n.dead_letter_queue);
+  dead_letters.set_property("QueueName", names(Name::dead_letter_queue));
   dead_letters.set_property("MessageRetentionPeriod", 1209600);  // 14 days, the maximum
   dead_letters.set_property("SqsManagedSseEnabled", true);
   dead_letters.apply_removal_policy(RemovalPolicy::destroy);
 
-  out.failover = &f.add<lambda::FailoverFunction>(
-      "Failover", {.function_name = n.failover_function,
-                   .primary_instance_id = Value(in.primary.instance_identifier()),
+  auto& function = f.add<lambda::FailoverFunction>(
+      "Failover", {.function_name = names(Name::failover_function),
+                   .primary_instance_id = Value(primary.database.instance_identifier()),
                    .primary_region = p.primary_region,
-                   .replica_instance_id = Value(in.replica.instance_identifier()),
+                   .replica_instance_id = Value(replica.replica.instance_identifier()),
                    .replica_region = p.dr_region,
-                   .hosted_zone_id = in.zone.hosted_zone_id(),
-                   .record_name = in.cname,
+                   .hosted_zone_id = zone.hosted_zone_id(),
+                   .record_name = cname,
                    .record_ttl = p.record_ttl_seconds,
                    .primary_set_identifier = "primary",
                    .replica_set_identifier = "replica",
-                   .primary_endpoint = in.primary.endpoint_address(),
-                   .replica_endpoint = in.replica.endpoint_address(),
-                   .topic_arn = in.topic.topic_arn(),
-                   .health_alarm_name = out.hold_alarm->alarm_name(),
-                   .primary_view_alarm_name = n.local_alarm,
-                   .fence_alarm_name = n.fence_alarm,
+                   .primary_endpoint = primary.database.endpoint_address(),
+                   .replica_endpoint = replica.replica.endpoint_address(),
+                   .topic_arn = topic.topic_arn(),
+                   .health_alarm_name = hold_alarm.alarm_name(),
+                   .primary_view_alarm_name = names(Name::local_health_alarm),
+                   .fence_alarm_name = names(Name::fence_alarm),
                    .primary_health_check_id = health.health_check_id(),
                    .backup_retention_days = p.backup_retention_days,
-                   .lock_parameter = n.lock_parameter,
-                   .state_parameter = n.state_parameter,
+                   .lock_parameter = names(Name::failover_lock_parameter),
+                   .state_parameter = names(Name::failover_state_parameter),
                    .arm_after_healthy_datapoints = p.arm_after_healthy_minutes,
                    .promotion_deadline_seconds = p.promotion_deadline_minutes * 60,
                    .metric_namespace = "drsynth",
                    .metric_dimension_name = "System",
-                   .metric_dimension_value = n.metric_dimension,
+                   .metric_dimension_value = names(Name::probe_metric_dimension),
                    .replica_backup_window = p.replica_backup_window,
                    .dead_letter_queue_arn = dead_letters.get_att("Arn"),
-                   .topic_key_arn = in.topic.props().kms_master_key_id,
+                   .topic_key_arn = topic.props().kms_master_key_id,
                    .timeout_seconds = 300,
                    .log_retention_days = p.log_retention_days,
-                   .role_name = n.failover_role});
-  for (auto* alarm : {out.dr_alarm, out.hold_alarm, out.fence_alarm}) {
-    alarm->add_alarm_action(in.topic);
-    alarm->add_ok_action(in.topic);
+                   .role_name = names(Name::failover_role)});
+  for (auto* alarm : {&health_alarm, &hold_alarm, &fence_alarm}) {
+    alarm->add_alarm_action(topic);
+    alarm->add_ok_action(topic);
   }
-  out.hold_alarm->add_alarm_action(*out.failover);
+  hold_alarm.add_alarm_action(function);
 
   auto& dlq_alarm = f.add<cloudwatch::Alarm>(
       "FailoverDeadLetterAlarm",
-      {.alarm_name = n.dead_letter_alarm,
+      {.alarm_name = names(Name::dead_letter_alarm),
        .description = "An asynchronous invocation of the failover function failed after its retries",
        .metric = {.namespace_name = "AWS/SQS",
                   .metric_name = "ApproximateNumberOfMessagesVisible",
@@ -281,7 +276,7 @@ FailoverPath add_failover_path(const FailoverPathInputs& in) {
        .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
        .evaluation_periods = 1,
        .treat_missing_data = cloudwatch::TreatMissingData::not_breaching});
-  dlq_alarm.add_alarm_action(in.topic);
+  dlq_alarm.add_alarm_action(topic);
 
   // The topic's key: the account administers it (IAM policies apply);
   // CloudWatch (alarm actions) and the failover function may encrypt for the topic.
@@ -298,8 +293,20 @@ FailoverPath add_failover_path(const FailoverPathInputs& in) {
                  statement("CloudWatchAlarmsPublish", Value::object({{"Service", "cloudwatch.amazonaws.com"}}), use, "*",
                            Value::object({{"StringEquals", Value::object({{"aws:SourceAccount", f.account_value()}})}})),
                  statement("FailoverFunctionPublishes",
-                           Value::object({{"AWS", out.failover->role().role_arn()}}), use, "*")})}}));
-  return out;
+                           Value::object({{"AWS", function.role().role_arn()}}), use, "*")})}}));
+  return {f, topic, zone, probe, health_alarm, function, local_probe, hold_alarm, fence_alarm};
+}
+
+
+void add_outputs(const Failover& failover, const Names& names) {
+  failover.stack.add<CfnOutput>(
+      "DatabaseCname", {.value = Value(names(Name::database_cname)),
+                        .description = "the name applications connect to (weighted: primary 100, replica 0)"});
+  failover.stack.add<CfnOutput>(
+      "FailoverFunctionName",
+      {.value = Value(names(Name::failover_function)),
+       .description = "invoke with {\"action\": \"status\"}, {\"action\": \"failover\", \"force\": true} or "
+                      "{\"action\": \"failback\", \"confirm\": \"<replica id>\"}"});
 }
 
 void validate_failover_settings(const Construct& at, const PostgresDisasterRecoveryProps& p, Validation& v) {
