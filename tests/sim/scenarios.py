@@ -9,7 +9,7 @@ from moto import mock_aws
 from sim import world as w
 
 WARMUP = 600
-END = WARMUP + 1800
+END = WARMUP + 1200
 LONG = WARMUP + 3600
 
 
@@ -166,8 +166,8 @@ def failback_by_runbook(world, at):
 
 
 SCENARIOS = [
-    _scenario("fresh deploy", fresh_deploy, end=1800, failure_at=0),
-    _scenario("fresh deploy, primary never healthy", fresh_deploy_primary_never_healthy, end=1800, failure_at=0),
+    _scenario("fresh deploy", fresh_deploy, end=1200, failure_at=0),
+    _scenario("fresh deploy, primary never healthy", fresh_deploy_primary_never_healthy, end=1200, failure_at=0),
     _scenario("one failed probe", one_failed_probe),
     _scenario("three failed probes, then recovery", three_failed_probes_then_recovery),
     _scenario("Multi-AZ failover (120 s)", multi_az_failover_120s),
@@ -175,7 +175,7 @@ SCENARIOS = [
     _scenario("maintenance reboot", maintenance_reboot),
     _scenario("primary region lost", region_lost),
     _scenario("primary region lost, Route 53 API down during the flip, region returns",
-              region_lost_route53_down_then_back, end=LONG),
+              region_lost_route53_down_then_back, end=WARMUP + 2400),
     _scenario("replica backing-up when promotion starts", replica_backing_up),
     _scenario("peering broken, both databases fine", peering_broken),
     _scenario("two alarm invocations at once", two_invocations_at_once),

@@ -427,7 +427,7 @@ class World:
         for point in stats["Datapoints"]:
             values[int((point["Timestamp"].timestamp() - start) // alarm.period)] = point[alarm.statistic]
         periods = [values.get(k) for k in range(alarm.evaluation_periods)]
-        current = cw.describe_alarms(AlarmNames=[alarm.name])["MetricAlarms"][0]["StateValue"]
+        current = self.alarm_history[alarm.name][-1][1]  # also follows the function's SetAlarmState
         present = [v for v in periods if v is not None]
         if alarm.treat_missing == "breaching":
             breaching = sum(1 for v in periods if v is None or alarm.breaching(v))

@@ -6,6 +6,7 @@
 
 #include "drsynth/assertions.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "dr_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -17,19 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using DrProps = patterns::PostgresDisasterRecoveryProps;
-
-struct System {
-  App app{AppProps{.read_environment = false}};
-  patterns::PostgresDisasterRecovery& dr;
-  Assembly assembly;
-  explicit System(DrProps props = {})
-      : dr(app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props))),
-        assembly(synthesize(app)) {}
-  [[nodiscard]] Template t(std::string_view stack = "DrFailover-dev") const {
-    return Template::from_assembly(assembly, stack);
-  }
-};
+using dr_test::DrProps;
+using dr_test::System;
+using dr_test::system_error;
 
 const json& props_of(const Template& t, const std::string& id) { return t.resource(id)["Properties"]; }
 
@@ -43,18 +34,12 @@ bool refers_to(const json& action, const std::string& logical_id) {
   return action.dump().find("\"" + logical_id + "\"") != std::string::npos;
 }
 
-Error system_error(DrProps props) {
-  App app(AppProps{.read_environment = false});
-  app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
-  return test::synth_error(app);
-}
-
 }  // namespace
 
 TEST_CASE("failover wiring: only the hold alarm invokes the failover function, the one-minute alarm moves DNS only",
           "[dr][failover]") {
   System sys;
-  auto t = sys.t();
+  auto t = sys.t("DrFailover-dev");
   const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
   int invoking = 0;
   for (const auto& id : t.find_resources("AWS::CloudWatch::Alarm")) {
@@ -106,7 +91,7 @@ TEST_CASE("failover wiring: only the hold alarm invokes the failover function, t
 TEST_CASE("paging: a rotating customer-managed key CloudWatch and the failover function may use, a TLS-only topic",
           "[dr][failover]") {
   System sys;
-  auto t = sys.t();
+  auto t = sys.t("DrFailover-dev");
   const auto key = one(t, "AWS::KMS::Key");
   const json& k = props_of(t, key);
   CHECK(k["EnableKeyRotation"] == true);
@@ -155,7 +140,7 @@ TEST_CASE("paging: synth warns (E815) when no alarm subscription is configured",
 TEST_CASE("dead letters: failed asynchronous invocations of the failover function land in a queue with an alarm",
           "[dr][failover]") {
   System sys;
-  auto t = sys.t();
+  auto t = sys.t("DrFailover-dev");
   const auto queue = one(t, "AWS::SQS::Queue");
   CHECK(props_of(t, queue)["SqsManagedSseEnabled"] == true);
   const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
@@ -217,7 +202,7 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
   const auto pem = dir.path / "corporate-ca.pem";
   std::ofstream(pem) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   System sys({.probe_ca_bundle = pem.string(), .probe_allow_md5 = true});
-  auto t = sys.t();
+  auto t = sys.t("DrFailover-dev");
   const auto probe = one(t, "AWS::Lambda::Function", {{"FunctionName", "probe-dev"}});
   const json& env = props_of(t, probe)["Environment"]["Variables"];
   CHECK(env["DB_CA_BUNDLE"] == "ca-bundle.pem");

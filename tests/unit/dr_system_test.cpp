@@ -7,6 +7,7 @@
 
 #include "drsynth/assertions.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "dr_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -20,33 +21,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using DrProps = patterns::PostgresDisasterRecoveryProps;
+using dr_test::DrProps;
+using dr_test::System;
+using dr_test::system_error;
 
 std::vector<std::string> stack_names(const std::string& suffix) {
   return {"DrPrimary-" + suffix, "DrReplica-" + suffix, "DrPrimaryRoutes-" + suffix, "DrFailover-" + suffix};
-}
-
-// One synthesized DR system.
-struct System {
-  App app{AppProps{.read_environment = false}};
-  patterns::PostgresDisasterRecovery& dr;
-  Assembly assembly;
-  explicit System(DrProps props = {})
-      : dr(app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props))),
-        assembly(synthesize(app)) {}
-  [[nodiscard]] Template t(std::string_view stack) const { return Template::from_assembly(assembly, stack); }
-  [[nodiscard]] const StackArtifact& stack(std::string_view name) const {
-    const auto* s = assembly.find(name);
-    if (s == nullptr) throw std::runtime_error("no stack " + std::string(name));
-    return *s;
-  }
-};
-
-// The Error synthesis of a system with these props throws.
-Error system_error(DrProps props) {
-  App app(AppProps{.read_environment = false});
-  app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
-  return test::synth_error(app);
 }
 
 std::string all_diagnostics(const Error& e) {
