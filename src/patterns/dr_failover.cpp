@@ -136,14 +136,14 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   const std::string cname = names(Name::database_cname);
   // ---- probes: one over the peering (DR view), one next to the primary -----
   auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
+      "ProbeSg", {.vpc = replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
                   .group_name = names(Name::probe_security_group)});
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
   auto& probe = f.add<lambda::HealthProbe>("Probe", probe_props(p, names, replica.vpc, probe_sg, primary.database, false));
 
   auto& local_sg = primary.stack.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &primary.vpc,
+      "ProbeSg", {.vpc = primary.vpc,
                   .description = "local health probe: PostgreSQL to the primary, HTTPS to the endpoints",
                   .group_name = names(Name::local_probe_security_group)});
   local_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary");
@@ -197,15 +197,15 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   auto& fence_b = f.add<route53::HealthCheck>(
       "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
   auto& health = f.add<route53::HealthCheck>(
-      "PrimaryHealth", route53::calculated_check({&fence_a, &fence_b, &dr_view, &local_view}, 3));
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = &zone,
+      "PrimaryHealth", route53::calculated_check({fence_a, fence_b, dr_view, local_view}, 3));
+  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone,
                                                    .record_name = cname,
                                                    .values = {primary.database.endpoint_address()},
                                                    .weight = 100,
                                                    .set_identifier = "primary",
                                                    .ttl = p.record_ttl_seconds,
-                                                   .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = &zone,
+                                                   .health_check = health});
+  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = zone,
                                                    .record_name = cname,
                                                    .values = {replica.replica.endpoint_address()},
                                                    .weight = 0,
