@@ -2,8 +2,6 @@
 
 #include <regex>
 
-#include "drsynth/lambda/function.hpp"
-
 namespace drsynth::events {
 
 bool valid_schedule_expression(const std::string& expression) {
@@ -19,20 +17,14 @@ Schedule::Schedule(Construct& scope, std::string id, ScheduleProps props)
   resource_->set_property("State", props_.enabled ? "ENABLED" : "DISABLED");
 }
 
-void Schedule::add_target(const lambda::Function& function) { add_target(function, {}); }
+void Schedule::add_target(const RuleTarget& target) { add_target(target, {}); }
 
-void Schedule::add_target(const lambda::Function& function, std::string input_json) {
-  auto target = Value::object({{"Arn", function.function_arn()}, {"Id", "Target" + std::to_string(targets_.size())}});
-  if (!input_json.empty()) target = Value::object({{"Arn", function.function_arn()},
-                                                   {"Id", "Target" + std::to_string(targets_.size())},
-                                                   {"Input", std::move(input_json)}});
-  targets_.push_back(std::move(target));
+void Schedule::add_target(const RuleTarget& target, std::string input_json) {
+  Value::Object entry{{"Arn", target.bind_to_rule(*this, rule_arn())},
+                      {"Id", "Target" + std::to_string(targets_.size())}};
+  if (!input_json.empty()) entry["Input"] = std::move(input_json);
+  targets_.push_back(Value(std::move(entry)));
   resource_->set_property("Targets", Value(Value::Array(targets_.begin(), targets_.end())));
-  auto& p = add<CfnResource>("InvokePermission" + function.id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
-  p.set_property("Action", "lambda:InvokeFunction");
-  p.set_property("FunctionName", function.function_arn());
-  p.set_property("Principal", "events.amazonaws.com");
-  p.set_property("SourceArn", rule_arn());
 }
 
 void Schedule::validate(Validation& v) const {

@@ -160,7 +160,7 @@ void FailoverFunction::validate(Validation& v) const {
             p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
   }
   for (const auto& [what, name] : {std::pair{"lock", &p.lock_parameter}, std::pair{"state", &p.state_parameter}}) {
-    if (!name->empty() && (!internal::is_ssm_parameter_name(*name) || name->starts_with("/aws") ||
+    if (!name->empty() && (!drsynth::detail::is_ssm_parameter_name(*name) || name->starts_with("/aws") ||
                            name->starts_with("aws") || name->starts_with("ssm") || name->starts_with("/ssm"))) {
       v.error("E769", *this, std::string("invalid SSM parameter name for the ") + what, "\"" + *name + "\"",
               "[a-zA-Z0-9_.-/], not starting with aws or ssm");
