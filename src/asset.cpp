@@ -169,7 +169,17 @@ Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(sco
     struct stat st {};
     if (::stat(e.path().c_str(), &st) != 0) continue;
     const std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    if (props_.extra_files.contains(rel)) continue;
     entries.push_back({Stamp{std::move(rel), static_cast<std::uintmax_t>(st.st_size), mtime_ns}, e.path()});
+  }
+  for (const auto& [rel, path] : props_.extra_files) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      load_error_ = "file " + path.string() + " (to be added to the asset as " + rel + ") does not exist";
+      return;
+    }
+    const std::int64_t mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    entries.push_back({Stamp{rel, static_cast<std::uintmax_t>(st.st_size), mtime_ns}, path});
   }
   std::vector<Stamp> stamps;
   stamps.reserve(entries.size());
@@ -202,7 +212,7 @@ void Asset::adopted() {
 
 void Asset::validate(Validation& v) const {
   if (!load_error_.empty())
-    v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files");
+    v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
   else if (files_->empty())
     v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }

@@ -18,7 +18,15 @@ set_tests_properties("consumer: find_package(drsynth) works from an installed tr
 add_test(NAME "runtime: probe and failover handlers (PostgreSQL 15, moto)"
          COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-set_tests_properties("runtime: probe and failover handlers (PostgreSQL 15, moto)" PROPERTIES TIMEOUT 300)
+set_tests_properties("runtime: probe and failover handlers (PostgreSQL 15, moto)" PROPERTIES TIMEOUT 600)
+
+# The failure-scenario simulator: the real handlers on the synthesized templates' settings.
+add_test(NAME "sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
+         COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli>
+                 ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties("sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
+                     PROPERTIES TIMEOUT 600)
 
 # The AWS CDK CLI (aws-cdk@2, installed by .ci/run into .cache/cdk) reads the assembly.
 set(DRSYNTH_CDK_CLI "${PROJECT_SOURCE_DIR}/.cache/cdk/node_modules/.bin/cdk" CACHE FILEPATH "AWS CDK CLI for tests")

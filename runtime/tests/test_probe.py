@@ -9,7 +9,7 @@ import json
 import os
 import shutil
 import socket
-import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -32,7 +32,7 @@ NAMESPACE = "drsynth-test"
 DIM_NAME, DIM_VALUE = "System", "dr-test"
 
 HAVE_PG = all(support.find_pg_bin(b) for b in ("initdb", "pg_ctl", "postgres")) and shutil.which("psql")
-HAVE_OPENSSL = shutil.which("openssl") is not None
+RDS_BUNDLE = os.path.join(support.RUNTIME_DIR, "probe", probe.DEFAULT_CA_BUNDLE)
 
 
 def _metric_values(metric):
@@ -100,6 +100,7 @@ class _GarbageServer:
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries (initdb, pg_ctl, postgres, psql) not found")
+@unittest.skipUnless(support.have_cryptography(), "Python package cryptography not found")
 class ProbeAgainstRealPostgres(unittest.TestCase):
     server = None
 
@@ -114,22 +115,10 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
                     "host all clearuser 127.0.0.1/32 password",
                     "host all all 127.0.0.1/32 scram-sha-256",
                 ],
-                extra_conf="log_connections = on\nssl = off\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+                extra_conf="log_connections = on\n",
             )
-            cls.tls_ready = False
-            if HAVE_OPENSSL:
-                crt = os.path.join(cls.server.data, "server.crt")
-                key = os.path.join(cls.server.data, "server.key")
-                proc = subprocess.run(
-                    ["openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                     "-addext", "subjectAltName=IP:127.0.0.1",
-                     "-newkey", "rsa:2048", "-keyout", key, "-out", crt],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-                if proc.returncode == 0:
-                    os.chmod(key, 0o600)
-                    cls.server._own(key)
-                    cls.server._own(crt)
-                    cls.tls_ready = True
+            cls.pki = support.TestPki(cls.server.base)
+            cls.server.install_tls(cls.pki)
             cls.server.start()
             cls.server.psql(f"CREATE ROLE probe_user LOGIN PASSWORD '{PROBE_PW}'")
             cls.server.psql(f"CREATE ROLE rotuser LOGIN PASSWORD 'rot-old-pw'")
@@ -155,6 +144,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
             "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_NAME": "postgres",
             "DB_SECRET_ID": SECRET_ID, "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
             "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5",
+            "DB_CA_BUNDLE": self.pki.ca,
         }
         patcher = mock.patch.dict(os.environ, self.env)
         patcher.start()
@@ -200,7 +190,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(result["reason"], "ok")
         self.assertIs(result["standby"], False)
         self.assertEqual(result["auth"], "scram-sha-256")
-        self.assertFalse(result["tls"])
+        self.assertTrue(result["tls"])  # verified against the bundle, host name checked
         self.assertEqual(logged["host"], "127.0.0.1")
         self.assertEqual(logged["port"], self.server.port)
         self.assertIsInstance(logged["latency_ms"], (int, float))
@@ -249,59 +239,99 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(datapoints[0]["Minimum"], 1.0)
         self.assertEqual(datapoints[0]["SampleCount"], 3.0)
 
-    def test_md5_auth(self):
+    def test_md5_refused_by_default(self):
         self.put_secret("md5user", MD5_PW)
         result, _ = self.invoke()
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "auth_refused")
+        self.assertIn("MD5", result["detail"])
+        self.assert_metric(0.0)
+
+    def test_md5_allowed_by_setting(self):
+        self.put_secret("md5user", MD5_PW)
+        result, _ = self.invoke(DB_ALLOW_MD5="true")
         self.assertTrue(result["healthy"], result)
         self.assertEqual(result["auth"], "md5")
         self.assert_metric(1.0)
 
     def test_md5_wrong_password(self):
         self.put_secret("md5user", "wrong")
-        result, _ = self.invoke()
+        result, _ = self.invoke(DB_ALLOW_MD5="true")
         self.assertEqual(result["reason"], "bad_password")
         self.assert_metric(0.0)
 
-    def test_cleartext_refused_without_tls(self):
+    def test_cleartext_refused_by_default(self):
         self.put_secret("clearuser", CLEAR_PW)
         result, _ = self.invoke()
         self.assertFalse(result["healthy"])
-        self.assertEqual(result["reason"], "auth_unsupported")
+        self.assertEqual(result["reason"], "auth_refused")
+        self.assertIn("cleartext", result["detail"])
         self.assert_metric(0.0)
 
-    def test_tls(self):
-        if not self.tls_ready:
-            self.skipTest("openssl could not create a certificate")
-        self.server.psql("ALTER SYSTEM SET ssl = on")
+    def test_cleartext_allowed_by_setting_inside_verified_tls(self):
+        self.put_secret("clearuser", CLEAR_PW)
+        result, _ = self.invoke(DB_ALLOW_CLEARTEXT="true")
+        self.assertTrue(result["healthy"], result)
+        self.assertEqual(result["auth"], "password")
+        self.assertTrue(result["tls"])
+
+    def test_untrusted_certificate_is_refused_before_the_password_is_sent(self):
+        self.put_secret("clearuser", CLEAR_PW)
+        log_before = len(self.server.log())
+        result, _ = self.invoke(DB_CA_BUNDLE=self.pki.other_ca, DB_ALLOW_CLEARTEXT="true")
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "tls_error")
+        self.assertIn("CERTIFICATE_VERIFY_FAILED", result["detail"])
+        self.assertIsNone(result["auth"])
+        # the server never got as far as authentication
+        new_log = self.server.log()[log_before:]
+        self.assertIn("could not accept SSL connection", new_log)
+        self.assertNotIn("clearuser", new_log)
+        self.assert_metric(0.0)
+
+    def test_default_bundle_is_the_rds_bundle_and_refuses_this_server(self):
+        # No DB_CA_BUNDLE: the probe uses the Amazon RDS bundle next to index.py
+        # (scripts/rds_ca_bundle.sh makes it; scripts/bootstrap.sh runs that).
+        self.assertTrue(os.path.isfile(RDS_BUNDLE), f"{RDS_BUNDLE} missing: run scripts/rds_ca_bundle.sh")
+        with open(RDS_BUNDLE) as f:
+            self.assertEqual(f.read().count("BEGIN CERTIFICATE"), 115)
+        self.put_secret("probe_user", PROBE_PW)
+        with mock.patch.dict(os.environ):
+            del os.environ["DB_CA_BUNDLE"]
+            result, _ = self.invoke()
+        self.assertEqual(result["reason"], "tls_error")
+        self.assertIn("CERTIFICATE_VERIFY_FAILED", result["detail"])
+
+    def test_missing_bundle_never_means_unverified(self):
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_CA_BUNDLE=os.path.join(self.server.base, "no-such-bundle.pem"))
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "config_error")
+        self.assertIn("cannot be turned off", result["detail"])
+        self.assert_metric(0.0)
+
+    def test_host_name_is_checked(self):
+        # The certificate names 127.0.0.1 only; "localhost" reaches the same server.
+        self.put_secret("probe_user", PROBE_PW)
+        result, _ = self.invoke(DB_HOST="localhost")
+        self.assertEqual(result["reason"], "tls_error", result)
+        self.assertRegex(result["detail"], "(?i)hostname|IP address mismatch|doesn't match")
+
+    def test_plaintext_server_is_refused(self):
+        self.server.psql("ALTER SYSTEM SET ssl = off")
         self.server.psql("SELECT pg_reload_conf()")
         time.sleep(0.5)
         try:
             self.put_secret("probe_user", PROBE_PW)
             result, _ = self.invoke()
-            self.assertTrue(result["healthy"], result)
-            self.assertTrue(result["tls"])
-            self.assertEqual(self.server.psql("SHOW ssl"), "on")
-            # cleartext passwords are acceptable only inside TLS
-            probe._CREDENTIALS_CACHE = None
-            self.put_secret("clearuser", CLEAR_PW)
-            result, _ = self.invoke()
-            self.assertTrue(result["healthy"], result)
-            self.assertEqual(result["auth"], "password")
-            self.assertTrue(result["tls"])
-            # a CA bundle that does not contain the server certificate makes verification fail
-            other = os.path.join(self.server.base, "other-ca.pem")
-            subprocess.run(["openssl", "req", "-new", "-x509", "-nodes", "-days", "2", "-subj", "/CN=other",
-                            "-newkey", "rsa:2048", "-keyout", other + ".key", "-out", other],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
-            result, _ = self.invoke(DB_CA_BUNDLE=other)
             self.assertEqual(result["reason"], "tls_error")
-            # the server's own certificate as the bundle verifies (CN=127.0.0.1)
-            result, _ = self.invoke(DB_CA_BUNDLE=os.path.join(self.server.data, "server.crt"))
-            self.assertTrue(result["healthy"], result)
+            self.assertIn("does not offer TLS", result["detail"])
+            self.assert_metric(0.0)
         finally:
-            self.server.psql("ALTER SYSTEM SET ssl = off")
+            self.server.psql("ALTER SYSTEM RESET ssl")
             self.server.psql("SELECT pg_reload_conf()")
             time.sleep(0.5)
+        self.assertEqual(self.server.psql("SHOW ssl"), "on")
 
     def test_unknown_database_is_server_error(self):
         self.put_secret("probe_user", PROBE_PW)
@@ -365,9 +395,12 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
 
 
 class _FakeScramServer:
-    """Speaks just enough PostgreSQL to run SCRAM, then sends a forged server signature."""
+    """Speaks just enough PostgreSQL (over TLS) to run SCRAM with the given
+    iteration count, then sends a forged server signature."""
 
-    def __init__(self):
+    def __init__(self, pki, iterations=4096):
+        self.context = pki.server_context()
+        self.iterations = iterations
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(1)
@@ -377,36 +410,47 @@ class _FakeScramServer:
         self.thread.start()
 
     @staticmethod
-    def _msg(conn):
-        mtype = conn.recv(1)
-        length = int.from_bytes(conn.recv(4), "big")
-        body = b""
-        while len(body) < length - 4:
-            body += conn.recv(length - 4 - len(body))
-        return mtype, body
+    def _recv(conn, n):
+        data = b""
+        while len(data) < n:
+            chunk = conn.recv(n - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    def _msg(self, conn):
+        mtype = self._recv(conn, 1)
+        length = int.from_bytes(self._recv(conn, 4), "big")
+        return mtype, self._recv(conn, length - 4)
 
     def _serve(self):
         import base64
         try:
-            conn, _ = self.sock.accept()
+            raw, _ = self.sock.accept()
         except OSError:
             return
-        with conn:
-            conn.settimeout(5)
+        with raw:
+            raw.settimeout(5)
             try:
-                conn.recv(8)  # SSLRequest
-                conn.sendall(b"N")
-                length = int.from_bytes(conn.recv(4), "big")
-                conn.recv(length - 4)  # StartupMessage
+                self._recv(raw, 8)  # SSLRequest
+                raw.sendall(b"S")
+                conn = self.context.wrap_socket(raw, server_side=True)
+                self.conn = conn  # closed by close()
+                length = int.from_bytes(self._recv(conn, 4), "big")
+                self._recv(conn, length - 4)  # StartupMessage
                 sasl = (10).to_bytes(4, "big") + b"SCRAM-SHA-256\x00\x00"
                 conn.sendall(b"R" + (len(sasl) + 4).to_bytes(4, "big") + sasl)
                 _, body = self._msg(conn)
                 client_first = body[body.index(b"n,,"):].decode()
                 cnonce = client_first.split("r=", 1)[1]
-                server_first = f"r={cnonce}SERVERNONCE,s={base64.b64encode(b'saltsalt').decode()},i=4096".encode()
+                salt = base64.b64encode(b"saltsalt").decode()
+                server_first = f"r={cnonce}SERVERNONCE,s={salt},i={self.iterations}".encode()
                 payload = (11).to_bytes(4, "big") + server_first
                 conn.sendall(b"R" + (len(payload) + 4).to_bytes(4, "big") + payload)
-                self._msg(conn)
+                mtype, _ = self._msg(conn)
+                if mtype != b"p":  # e.g. Terminate: the client gave up before its proof
+                    return
                 self.got_client_final.set()
                 forged = b"v=" + base64.b64encode(b"\x00" * 32)
                 payload = (12).to_bytes(4, "big") + forged
@@ -414,20 +458,33 @@ class _FakeScramServer:
                 ok = (0).to_bytes(4, "big")
                 conn.sendall(b"R" + (8).to_bytes(4, "big") + ok)
                 time.sleep(0.5)
-            except OSError:
+            except (OSError, ValueError):
                 pass
 
     def close(self):
         self.sock.close()
         self.thread.join(2)
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
 
 
-class ProbeScramServerSignature(unittest.TestCase):
-    """A server that accepts any password but cannot prove it knows it must not pass."""
+@unittest.skipUnless(support.have_cryptography(), "Python package cryptography not found")
+class ProbeScramHostileServer(unittest.TestCase):
+    """A server that cannot prove it knows the password, or asks for a key
+    derivation that would eat the budget, must not pass."""
 
-    def test_forged_server_signature_is_rejected(self):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="drsynth-pki-")
+        cls.pki = support.TestPki(cls.tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def run_against(self, fake, **env_extra):
         support.fake_aws_env(REGION)
-        fake = _FakeScramServer()
         self.addCleanup(fake.close)
         with mock_aws():
             probe._CREDENTIALS_CACHE = None
@@ -435,16 +492,50 @@ class ProbeScramServerSignature(unittest.TestCase):
                 Name=SECRET_ID, SecretString=json.dumps({"username": "u", "password": "p"}))
             env = {"DB_HOST": "127.0.0.1", "DB_PORT": str(fake.port), "DB_SECRET_ID": SECRET_ID,
                    "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
-                   "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5"}
+                   "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5",
+                   "DB_CA_BUNDLE": self.pki.ca, **env_extra}
+            started = time.monotonic()
             with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
                 result = probe.handler({}, None)
-            self.assertTrue(fake.got_client_final.is_set())
-            self.assertFalse(result["healthy"])
-            self.assertEqual(result["reason"], "auth_protocol_error")
+            result["elapsed"] = time.monotonic() - started
             self.assertEqual(_metric_values("PrimaryHealthy")[0]["Maximum"], 0.0)
+        return result
+
+    def test_forged_server_signature_is_rejected(self):
+        fake = _FakeScramServer(self.pki)
+        result = self.run_against(fake)
+        self.assertTrue(fake.got_client_final.is_set())
+        self.assertFalse(result["healthy"])
+        self.assertEqual(result["reason"], "auth_protocol_error")
+        self.assertIn("signature", result["detail"])
+
+    def test_iteration_count_above_the_bound_is_refused(self):
+        fake = _FakeScramServer(self.pki, iterations=2_000_000_000)
+        result = self.run_against(fake)
+        self.assertEqual(result["reason"], "auth_protocol_error")
+        self.assertIn("iteration count 2000000000", result["detail"])
+        self.assertFalse(fake.got_client_final.is_set())
+        self.assertLess(result["elapsed"], 5)
+
+    def test_iteration_count_below_4096_is_refused(self):
+        fake = _FakeScramServer(self.pki, iterations=1)
+        result = self.run_against(fake)
+        self.assertEqual(result["reason"], "auth_protocol_error")
+        self.assertFalse(fake.got_client_final.is_set())
+
+    def test_key_derivation_that_does_not_fit_the_budget_is_not_started(self):
+        # Allowed by the (raised) bound, but ~minutes of PBKDF2: refused as a
+        # timeout within the 1 s budget instead of hanging the probe.
+        fake = _FakeScramServer(self.pki, iterations=500_000_000)
+        result = self.run_against(fake, DB_SCRAM_MAX_ITERATIONS="1000000000", PROBE_TIMEOUT_SECONDS="1")
+        self.assertEqual(result["reason"], "timeout")
+        self.assertIn("key derivation", result["detail"])
+        self.assertFalse(fake.got_client_final.is_set())
+        self.assertLess(result["elapsed"], 4)
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries not found")
+@unittest.skipUnless(support.have_cryptography(), "Python package cryptography not found")
 class ProbeServerStopped(unittest.TestCase):
     """A separate cluster that is stopped during the test: healthy then refused."""
 
@@ -453,6 +544,8 @@ class ProbeServerStopped(unittest.TestCase):
         self.server = support.PostgresServer(SUPERUSER_PW)
         self.addCleanup(self.server.cleanup)
         self.server.init(["host all all 127.0.0.1/32 scram-sha-256"])
+        pki = support.TestPki(self.server.base)
+        self.server.install_tls(pki)
         self.server.start()
         self.aws = mock_aws()
         self.aws.start()
@@ -462,7 +555,8 @@ class ProbeServerStopped(unittest.TestCase):
             Name=SECRET_ID, SecretString=json.dumps({"username": "postgres", "password": SUPERUSER_PW}))
         patcher = mock.patch.dict(os.environ, {
             "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_SECRET_ID": SECRET_ID,
-            "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME, "METRIC_DIMENSION_VALUE": DIM_VALUE})
+            "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME, "METRIC_DIMENSION_VALUE": DIM_VALUE,
+            "DB_CA_BUNDLE": pki.ca})
         patcher.start()
         self.addCleanup(patcher.stop)
 
@@ -481,6 +575,19 @@ class ProbeServerStopped(unittest.TestCase):
         self.assertEqual(points[0]["SampleCount"], 2.0)
         self.assertEqual(points[0]["Minimum"], 0.0)
         self.assertEqual(points[0]["Maximum"], 1.0)
+
+    def test_standby_is_not_a_healthy_primary(self):
+        with contextlib.redirect_stdout(io.StringIO()):
+            up = probe.handler({}, None)
+        self.assertTrue(up["healthy"], up)
+        self.assertIs(up["standby"], False)
+        self.server.make_standby()
+        with contextlib.redirect_stdout(io.StringIO()):
+            down = probe.handler({}, None)
+        self.assertFalse(down["healthy"], down)
+        self.assertEqual(down["reason"], "standby")
+        self.assertIs(down["standby"], True)
+        self.assertEqual(_metric_values("PrimaryHealthy")[0]["Minimum"], 0.0)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,13 @@ Schedule::Schedule(Construct& scope, std::string id, ScheduleProps props)
   resource_->set_property("State", props_.enabled ? "ENABLED" : "DISABLED");
 }
 
-void Schedule::add_target(const RuleTarget& target) {
-  targets_.push_back(
-      Value::object({{"Arn", target.bind_to_rule(*this, rule_arn())}, {"Id", "Target" + std::to_string(targets_.size())}}));
+void Schedule::add_target(const RuleTarget& target) { add_target(target, {}); }
+
+void Schedule::add_target(const RuleTarget& target, std::string input_json) {
+  Value::Object entry{{"Arn", target.bind_to_rule(*this, rule_arn())},
+                      {"Id", "Target" + std::to_string(targets_.size())}};
+  if (!input_json.empty()) entry["Input"] = std::move(input_json);
+  targets_.push_back(Value(std::move(entry)));
   resource_->set_property("Targets", Value(Value::Array(targets_.begin(), targets_.end())));
 }
 

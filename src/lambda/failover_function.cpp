@@ -37,11 +37,21 @@ FunctionProps function_props(const FailoverFunctionProps& p) {
       {"REPLICA_SET_IDENTIFIER", p.replica_set_identifier},
       {"PRIMARY_ENDPOINT", p.primary_endpoint},
       {"REPLICA_ENDPOINT", p.replica_endpoint},
-      {"HEALTH_ALARM_NAME", literal_alarm_name(p.health_alarm_name)},
+      {"HOLD_ALARM_NAME", literal_alarm_name(p.health_alarm_name)},
       {"BACKUP_RETENTION_DAYS", std::to_string(p.backup_retention_days)},
       {"LOCK_PARAMETER", p.lock_parameter},
+      {"STATE_PARAMETER", p.state_parameter},
+      {"ARM_AFTER_HEALTHY_DATAPOINTS", std::to_string(p.arm_after_healthy_datapoints)},
+      {"PROMOTION_DEADLINE_SECONDS", std::to_string(p.promotion_deadline_seconds)},
+      {"METRIC_NAMESPACE", p.metric_namespace},
+      {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
+      {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
   };
   if (!p.topic_arn.is_null()) env["TOPIC_ARN"] = p.topic_arn;
+  if (!p.primary_view_alarm_name.empty()) env["PRIMARY_VIEW_ALARM_NAME"] = p.primary_view_alarm_name;
+  if (!p.fence_alarm_name.empty()) env["FENCE_ALARM_NAME"] = p.fence_alarm_name;
+  if (!p.replica_backup_window.empty()) env["REPLICA_BACKUP_WINDOW"] = p.replica_backup_window;
+  if (!detail::missing(p.primary_health_check_id)) env["PRIMARY_HEALTH_CHECK_ID"] = p.primary_health_check_id;
   return FunctionProps{
       .function_name = p.function_name,
       .description = "Promotes the cross-region read replica and flips the weighted DNS records",
@@ -51,7 +61,6 @@ FunctionProps function_props(const FailoverFunctionProps& p) {
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
       .environment = std::move(env),
-      .reserved_concurrency = 1,
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
   };
@@ -72,18 +81,49 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
                        ? Value::sub("arn:${AWS::Partition}:route53:::hostedzone/" + p.hosted_zone_id.as_string())
                        : Value::sub("arn:${AWS::Partition}:route53:::hostedzone/${ZoneId}", {{"ZoneId", p.hosted_zone_id}});
   const Value alarm_arn = s.format_arn("cloudwatch", detail::concat("alarm:", literal_alarm_name(p.health_alarm_name)), replica_region);
-  const std::string lock = p.lock_parameter.starts_with("/") ? "parameter" + p.lock_parameter
-                                                              : "parameter/" + p.lock_parameter;
-  const Value lock_arn = s.format_arn("ssm", lock, replica_region);
+  auto parameter_arn = [&](const std::string& name) {
+    return s.format_arn("ssm", name.starts_with("/") ? "parameter" + name : "parameter/" + name, replica_region);
+  };
 
-  add_to_role_policy({.actions = {"rds:PromoteReadReplica", "rds:DescribeDBInstances"}, .resources = {replica_arn}});
+  std::vector<std::string> replica_actions{"rds:PromoteReadReplica", "rds:DescribeDBInstances"};
+  if (!p.replica_backup_window.empty()) replica_actions.push_back("rds:ModifyDBInstance");
+  add_to_role_policy({.actions = std::move(replica_actions), .resources = {replica_arn}});
   add_to_role_policy({.actions = {"rds:DescribeDBInstances"}, .resources = {primary_arn}});
   add_to_role_policy({.actions = {"route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"},
                       .resources = {std::move(zone_arn)}});
   if (!p.topic_arn.is_null()) add_to_role_policy({.actions = {"sns:Publish"}, .resources = {p.topic_arn}});
-  add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = {alarm_arn}});
-  add_to_role_policy(
-      {.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"}, .resources = {lock_arn}});
+  std::vector<Value> alarms{alarm_arn};
+  if (!p.fence_alarm_name.empty()) {
+    const Value fence_arn = s.format_arn("cloudwatch", "alarm:" + p.fence_alarm_name, replica_region);
+    alarms.push_back(fence_arn);
+    add_to_role_policy({.actions = {"cloudwatch:SetAlarmState"}, .resources = {fence_arn}});
+  }
+  if (!p.primary_view_alarm_name.empty()) {
+    alarms.push_back(s.format_arn("cloudwatch", "alarm:" + p.primary_view_alarm_name, p.primary_region));
+  }
+  add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(alarms)});
+  // Neither has resource-level permissions: PutMetricData is pinned to the namespace.
+  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
+                      .resources = {"*"},
+                      .acknowledge_wildcard = "GetMetricStatistics has no resource-level permissions"});
+  add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},
+                      .resources = {"*"},
+                      .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
+  add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
+                      .resources = {parameter_arn(p.lock_parameter), parameter_arn(p.state_parameter)}});
+  if (!p.topic_key_arn.is_null()) {
+    add_to_role_policy({.actions = {"kms:GenerateDataKey*", "kms:Decrypt"}, .resources = {p.topic_key_arn}});
+  }
+  if (!p.dead_letter_queue_arn.is_null()) {
+    add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue_arn}});
+    resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue_arn}}));
+  }
+  if (!p.reconcile_schedule.empty()) {
+    reconcile_ = &add<events::Schedule>(
+        "Reconcile", events::ScheduleProps{.expression = p.reconcile_schedule,
+                                           .description = "Arms the failover, retries an unfinished promotion or flip"});
+    reconcile_->add_target(*this, R"({"action": "reconcile", "source": "schedule"})");
+  }
 }
 
 void FailoverFunction::validate(Validation& v) const {
@@ -103,17 +143,32 @@ void FailoverFunction::validate(Validation& v) const {
   require(!detail::missing(p.replica_endpoint), "replica_endpoint", "the replica endpoint address");
   require(!detail::missing(p.health_alarm_name), "health_alarm_name", "alarm.alarm_name()");
   require(!p.lock_parameter.empty(), "lock_parameter", "e.g. /drsynth/dev/failover-lock");
+  require(!p.state_parameter.empty(), "state_parameter", "e.g. /drsynth/dev/failover-state");
+  require(!p.metric_dimension_value.empty(), "metric_dimension_value", "the probe's dimension value");
+  if (p.arm_after_healthy_datapoints < 1 || p.arm_after_healthy_datapoints > 60) {
+    v.error("E769", *this, "arm_after_healthy_datapoints out of range", std::to_string(p.arm_after_healthy_datapoints),
+            "1..60");
+  }
+  if (p.promotion_deadline_seconds < 60 || p.promotion_deadline_seconds > 86400) {
+    v.error("E769", *this, "promotion_deadline_seconds out of range", std::to_string(p.promotion_deadline_seconds),
+            "60..86400");
+  }
   if (alarm_target(literal_alarm_name(p.health_alarm_name)) != nullptr) {
     v.error("E769", *this,
             "the health alarm has no physical alarm_name: the alarm invokes this function, so the function cannot "
             "refer to it without a circular dependency",
             p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
   }
-  if (!p.lock_parameter.empty() &&
-      (!drsynth::detail::is_ssm_parameter_name(p.lock_parameter) || p.lock_parameter.starts_with("/aws") ||
-       p.lock_parameter.starts_with("aws") || p.lock_parameter.starts_with("ssm") || p.lock_parameter.starts_with("/ssm"))) {
-    v.error("E769", *this, "invalid SSM parameter name for the lock", "\"" + p.lock_parameter + "\"",
-            "[a-zA-Z0-9_.-/], not starting with aws or ssm");
+  for (const auto& [what, name] : {std::pair{"lock", &p.lock_parameter}, std::pair{"state", &p.state_parameter}}) {
+    if (!name->empty() && (!drsynth::detail::is_ssm_parameter_name(*name) || name->starts_with("/aws") ||
+                           name->starts_with("aws") || name->starts_with("ssm") || name->starts_with("/ssm"))) {
+      v.error("E769", *this, std::string("invalid SSM parameter name for the ") + what, "\"" + *name + "\"",
+              "[a-zA-Z0-9_.-/], not starting with aws or ssm");
+    }
+  }
+  if (!p.lock_parameter.empty() && p.lock_parameter == p.state_parameter) {
+    v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
+            "two parameters");
   }
   if (p.backup_retention_days < 1 || p.backup_retention_days > 35) {
     v.error("E769", *this, "backup retention after promotion outside 1..35 days", std::to_string(p.backup_retention_days),

@@ -47,7 +47,7 @@ Function::Function(Construct& scope, std::string id, FunctionProps props)
 
   Value code = Value::object();
   if (!props_.code_asset.empty()) {
-    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset});
+    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset, .extra_files = props_.code_extra_files});
     code["S3Bucket"] = stack().assets_bucket();
     code["S3Key"] = asset_->zip_name();
   } else if (!props_.inline_code.empty()) {

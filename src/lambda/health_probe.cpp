@@ -1,5 +1,6 @@
 #include "drsynth/lambda/health_probe.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "drsynth/stack.hpp"
@@ -15,13 +16,20 @@ std::string number_text(double d) {
   return o.str();
 }
 
+// The name the bundle has inside the probe's asset.
+constexpr const char* default_bundle = "rds-ca-bundle.pem";
+constexpr const char* custom_bundle = "ca-bundle.pem";
+
 FunctionProps function_props(const HealthProbeProps& p) {
+  std::map<std::string, std::filesystem::path> extra;
+  if (!p.ca_bundle_file.empty()) extra[custom_bundle] = p.ca_bundle_file;
   return FunctionProps{
       .function_name = p.function_name,
       .description = "Connects to the primary PostgreSQL from inside the VPC and publishes PrimaryHealthy",
       .runtime = "python3.12",
       .handler = "index.handler",
       .code_asset = runtime_dir() / "probe",
+      .code_extra_files = std::move(extra),
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
       .environment = {{"DB_HOST", detail::env_string(p.db_host)},
@@ -31,7 +39,10 @@ FunctionProps function_props(const HealthProbeProps& p) {
                       {"METRIC_NAMESPACE", p.metric_namespace},
                       {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
                       {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
-                      {"PROBE_TIMEOUT_SECONDS", number_text(p.probe_timeout_seconds)}},
+                      {"PROBE_TIMEOUT_SECONDS", number_text(p.probe_timeout_seconds)},
+                      {"DB_CA_BUNDLE", p.ca_bundle_file.empty() ? default_bundle : custom_bundle},
+                      {"DB_ALLOW_MD5", p.allow_md5 ? "true" : "false"},
+                      {"DB_ALLOW_CLEARTEXT", p.allow_cleartext ? "true" : "false"}},
       .vpc = p.vpc,
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
@@ -95,6 +106,21 @@ void HealthProbe::validate(Validation& v) const {
   if (p.vpc.subnet_ids.empty()) {
     v.error("E769", *this, "health probe must run inside the VPC to reach the private database", "no subnets",
             "vpc.subnet_ids and vpc.security_group_ids");
+  }
+  if (const Asset* code = asset()) {
+    const std::string wanted = p.ca_bundle_file.empty() ? default_bundle : custom_bundle;
+    const auto& files = code->files();
+    const auto it = std::find_if(files.begin(), files.end(), [&](const Asset::File& f) { return f.relative_path == wanted; });
+    if (it == files.end() && p.ca_bundle_file.empty()) {
+      v.error("E769", *this,
+              "the probe has no CA bundle to verify the database certificate with (verification is never turned off)",
+              (code->source() / default_bundle).string() + " missing",
+              "run scripts/rds_ca_bundle.sh (scripts/bootstrap.sh does), or name a PEM bundle (probeCaBundle)");
+    } else if (it != files.end() && it->content.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      v.error("E769", *this, "the probe's CA bundle holds no PEM certificate",
+              p.ca_bundle_file.empty() ? (code->source() / default_bundle).string() : p.ca_bundle_file.string(),
+              "a PEM file of CA certificates");
+    }
   }
   if (static_cast<double>(p.timeout_seconds) < p.probe_timeout_seconds + 10) {
     v.error("E769", *this, "function timeout leaves no room for the secret fetch and PutMetricData",

@@ -1,6 +1,14 @@
-// The DR region's health, DNS and failover part of the PostgresDisasterRecovery
-// system: what must outlive the primary region.
+// The failover path of the PostgresDisasterRecovery system: probes in both
+// regions, the alarms and the calculated health check that move DNS (fast,
+// reversible), the hold alarm, fence and failover function that promote (slow,
+// irreversible), and the paging topic they report to. It lives in the DR
+// region (what must outlive the primary region), except the primary region's
+// own probe and alarm. docs/dr-design.md explains each choice.
+#include <fstream>
+#include <sstream>
+
 #include "drsynth/cfn_output.hpp"
+#include "drsynth/cfn_resource.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
@@ -17,63 +25,179 @@
 
 namespace drsynth::patterns::detail {
 
+namespace {
+
+Value statement(std::string sid, Value principal, Value actions, Value resource, Value condition = nullptr) {
+  Value::Object o{{"Sid", std::move(sid)}, {"Effect", "Allow"}, {"Principal", std::move(principal)},
+                  {"Action", std::move(actions)}, {"Resource", std::move(resource)}};
+  if (!condition.is_null()) o["Condition"] = std::move(condition);
+  return Value(std::move(o));
+}
+
+std::string rate(int minutes) {
+  return minutes == 1 ? "rate(1 minute)" : "rate(" + std::to_string(minutes) + " minutes)";
+}
+
+lambda::HealthProbeProps probe_props(const PostgresDisasterRecoveryProps& p, const Names& names,
+                                     const ec2::Vpc& vpc, const ec2::SecurityGroup& sg,
+                                     const rds::DatabaseInstance& primary, bool local) {
+  return lambda::HealthProbeProps{
+      .function_name = local ? names(Name::local_probe_function) : names(Name::probe_function),
+      .vpc = {.subnet_ids = vpc.subnet_ids(), .security_group_ids = {sg.group_id()}},
+      .db_host = primary.endpoint_address(),
+      .db_port = primary.endpoint_port(),
+      .db_name = "postgres",
+      // The secret of its own region: the DR probe reads the replicated copy,
+      // which survives the primary region.
+      .secret = Value(names(Name::secret)),
+      .secret_region = local ? p.primary_region : p.dr_region,
+      .metric_namespace = "drsynth",
+      .metric_dimension_name = "System",
+      .metric_dimension_value = names(Name::probe_metric_dimension),
+      .probe_timeout_seconds = static_cast<double>(p.probe_timeout_seconds),
+      .ca_bundle_file = p.probe_ca_bundle,
+      .allow_md5 = p.probe_allow_md5,
+      .allow_cleartext = p.probe_allow_cleartext,
+      .schedule = rate(p.probe_interval_minutes),
+      .log_retention_days = p.log_retention_days,
+      .role_name = local ? names(Name::local_probe_role) : names(Name::probe_role)};
+}
+
+// PrimaryHealthy < 1 over `periods` one-minute periods, missing data breaching
+// (a silent probe must not look healthy).
+cloudwatch::AlarmProps down_alarm(const lambda::HealthProbe& probe, std::string name, std::string description,
+                                  int periods) {
+  auto metric = probe.healthy_metric();
+  metric.period_seconds = 60;
+  return cloudwatch::AlarmProps{.alarm_name = std::move(name),
+                                .description = std::move(description),
+                                .metric = metric,
+                                .threshold = 1,
+                                .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
+                                .evaluation_periods = periods,
+                                .datapoints_to_alarm = periods,
+                                .treat_missing_data = cloudwatch::TreatMissingData::breaching,
+                                .route53_compatible = true};
+}
+
+// The KMS key (rotation on) CloudWatch and the failover function may use (its
+// policy is completed by add_failover, which knows the function's role), the
+// topic encrypted with it, and a topic policy that admits CloudWatch over TLS only.
+sns::Topic& add_alarm_topic(Stack& f, const PostgresDisasterRecoveryProps& p, const Names& names) {
+  // CloudWatch alarm actions cannot publish to a topic under alias/aws/sns (its
+  // key policy cannot admit cloudwatch.amazonaws.com): a key of our own.
+  auto& key = f.add<CfnResource>("AlarmsKey", CfnResourceProps{.type = "AWS::KMS::Key"});
+  key.set_property("Description", "Encrypts the DR alarm topic " + names(Name::topic) + "; CloudWatch and the functions may use it");
+  key.set_property("EnableKeyRotation", true);
+  key.apply_removal_policy(RemovalPolicy::destroy);
+  key.set_property("PendingWindowInDays", 7);
+  auto& alias = f.add<CfnResource>("AlarmsKeyAlias", CfnResourceProps{.type = "AWS::KMS::Alias"});
+  alias.set_property("AliasName", names(Name::alarm_key_alias));
+  alias.set_property("TargetKeyId", key.ref());
+
+  auto& topic = f.add<sns::Topic>("Alarms", {.topic_name = names(Name::topic),
+                                             .display_name = "PostgreSQL DR " + p.environment_suffix,
+                                             .kms_master_key_id = key.get_att("Arn")});
+  for (const auto& email : p.alarm_emails) topic.add_email_subscription(email);
+  auto& policy = f.add<CfnResource>("AlarmsPolicy", CfnResourceProps{.type = "AWS::SNS::TopicPolicy"});
+  policy.set_property("Topics", Value::array({topic.topic_arn()}));
+  policy.set_property(
+      "PolicyDocument",
+      Value::object(
+          {{"Version", "2012-10-17"},
+           {"Statement",
+            Value::array(
+                {Value::object({{"Sid", "TlsOnly"},
+                                {"Effect", "Deny"},
+                                {"Principal", "*"},
+                                {"Action", "sns:Publish"},
+                                {"Resource", topic.topic_arn()},
+                                {"Condition", Value::object({{"Bool", Value::object({{"aws:SecureTransport", "false"}})}})}}),
+                 statement("CloudWatchAlarmsPublish", Value::object({{"Service", "cloudwatch.amazonaws.com"}}),
+                           "sns:Publish", topic.topic_arn(),
+                           Value::object({{"StringEquals", Value::object({{"aws:SourceAccount", f.account_value()}})}}))})}}));
+  return topic;
+}
+
+}  // namespace
+
 Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
                       const PrimaryRegion& primary, const ReplicaRegion& replica) {
   const std::string& s = names.suffix();
   auto& f = scope.add<Stack>("Failover", StackProps{
       .stack_name = names(Name::failover_stack), .env = {.region = p.dr_region, .account = p.account},
       .description = "drsynth PostgreSQL DR (" + s + "): health checks, DNS failover and alarms in " + p.dr_region});
-  auto& topic = f.add<sns::Topic>("Alarms", {.topic_name = names(Name::topic), .display_name = "PostgreSQL DR " + s});
-  for (const auto& email : p.alarm_emails) topic.add_email_subscription(email);
-
+  auto& topic = add_alarm_topic(f, p, names);
   auto& zone = f.add<route53::PrivateHostedZone>(
       "Zone", {.zone_name = names(Name::zone),
                .vpcs = {{.vpc_id = primary.vpc.vpc_id(), .region = p.primary_region},
                         {.vpc_id = replica.vpc.vpc_id(), .region = p.dr_region}},
                .comment = "PostgreSQL DR endpoint for " + s});
-
-  // The probe runs in the DR VPC and really connects to the primary over the peering.
+  const std::string cname = names(Name::database_cname);
+  // ---- probes: one over the peering (DR view), one next to the primary -----
   auto& probe_sg = f.add<ec2::SecurityGroup>(
       "ProbeSg", {.vpc = replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
                   .group_name = names(Name::probe_security_group)});
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
-  auto& probe = f.add<lambda::HealthProbe>(
-      "Probe", {.function_name = names(Name::probe_function),
-                .vpc = {.subnet_ids = replica.vpc.subnet_ids(), .security_group_ids = {probe_sg.group_id()}},
-                .db_host = primary.database.endpoint_address(),
-                .db_port = primary.database.endpoint_port(),
-                .db_name = "postgres",
-                // The replicated copy of the secret, in this region: it survives the primary region.
-                .secret = Value(names(Name::secret)),
-                .secret_region = p.dr_region,
-                .metric_namespace = "drsynth",
-                .metric_dimension_name = "System",
-                .metric_dimension_value = names(Name::probe_metric_dimension),
-                .probe_timeout_seconds = static_cast<double>(p.probe_timeout_seconds),
-                .schedule = p.probe_interval_minutes == 1 ? "rate(1 minute)"
-                                                          : "rate(" + std::to_string(p.probe_interval_minutes) + " minutes)",
-                .log_retention_days = p.log_retention_days,
-                .role_name = names(Name::probe_role)});
+  auto& probe = f.add<lambda::HealthProbe>("Probe", probe_props(p, names, replica.vpc, probe_sg, primary.database, false));
 
-  // The probe publishes 1 (healthy) or 0 every interval; missing data (the
-  // probe itself down) counts as unhealthy.
-  auto metric = probe.healthy_metric();
-  metric.period_seconds = 60;
+  auto& local_sg = primary.stack.add<ec2::SecurityGroup>(
+      "ProbeSg", {.vpc = primary.vpc,
+                  .description = "local health probe: PostgreSQL to the primary, HTTPS to the endpoints",
+                  .group_name = names(Name::local_probe_security_group)});
+  local_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary");
+  local_sg.allow_to_cidr(p.primary_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
+  auto& local_probe =
+      primary.stack.add<lambda::HealthProbe>("Probe", probe_props(p, names, primary.vpc, local_sg, primary.database, true));
+  // The primary region's own view; Route 53 and the failover function read it
+  // from the DR region (by name: no cross-stack reference).
+  primary.stack.add<cloudwatch::Alarm>(
+      "PrimaryDownLocal", down_alarm(local_probe, names(Name::local_health_alarm),
+                                     "The probe in the primary region cannot use the primary (1 minute)", 1));
+
+  // ---- DNS (fast, reversible): the calculated health check -----------------
   auto& health_alarm = f.add<cloudwatch::Alarm>(
-      "PrimaryDown", {.alarm_name = names(Name::health_alarm),
-                      .description = "The probe cannot authenticate to the primary and run SELECT 1",
-                      .metric = metric,
-                      .threshold = 1,
-                      .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                      .evaluation_periods = p.health_alarm_periods,
-                      .datapoints_to_alarm = p.health_alarm_periods,
-                      .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-                      .route53_compatible = true});
-  auto& health = f.add<route53::HealthCheck>("PrimaryHealth", route53::cloudwatch_metric_check(health_alarm));
-
-  // Weighted records 100/0: the health check takes the primary's out when it fails.
-  const std::string cname = names(Name::database_cname);
+      "PrimaryDown", down_alarm(probe, names(Name::health_alarm),
+                                "The DR-region probe cannot authenticate to the primary and run SELECT 1",
+                                p.health_alarm_periods));
+  auto& fence_alarm = f.add<cloudwatch::Alarm>(
+      "PrimaryFenced",
+      {.alarm_name = names(Name::fence_alarm),
+       .description = "Set by the failover function before promoting: the old primary is never routed to again",
+       .metric = {.namespace_name = "drsynth",
+                  .metric_name = "Fenced",
+                  .dimensions = {{"System", Value(names(Name::probe_metric_dimension))}},
+                  .statistic = "Maximum",
+                  .period_seconds = 60},
+       .threshold = 1,
+       .comparison = cloudwatch::ComparisonOperator::greater_than_or_equal_to_threshold,
+       .evaluation_periods = 1,
+       .datapoints_to_alarm = 1,
+       // No data keeps the state: a fence stays until failback lifts it.
+       .treat_missing_data = cloudwatch::TreatMissingData::ignore,
+       .route53_compatible = true});
+  using route53::InsufficientDataHealthStatus;
+  // Its alarm treats missing data as breaching, so INSUFFICIENT_DATA only
+  // happens before its first evaluation: the last known status (healthy for a
+  // new check) keeps a fresh deploy from answering with the replica.
+  auto& dr_view = f.add<route53::HealthCheck>(
+      "PrimaryHealthDrView",
+      route53::cloudwatch_metric_check(health_alarm, InsufficientDataHealthStatus::last_known_status));
+  // A region that has gone silent (its CloudWatch unreadable) is unhealthy.
+  auto& local_view = f.add<route53::HealthCheck>(
+      "PrimaryHealthLocalView", {.kind = route53::HealthCheckKind::cloudwatch_metric,
+                                 .alarm_name = Value(names(Name::local_health_alarm)),
+                                 .alarm_region = p.primary_region,
+                                 .insufficient_data_health_status = InsufficientDataHealthStatus::unhealthy});
+  // Threshold arithmetic: healthy = not fenced AND (either view healthy). The
+  // fence counts twice, so 3 of 4 needs both fence checks plus one view.
+  auto& fence_a = f.add<route53::HealthCheck>(
+      "PrimaryNotFencedA", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
+  auto& fence_b = f.add<route53::HealthCheck>(
+      "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
+  auto& health = f.add<route53::HealthCheck>(
+      "PrimaryHealth", route53::calculated_check({fence_a, fence_b, dr_view, local_view}, 3));
   f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone,
                                                    .record_name = cname,
                                                    .values = {primary.database.endpoint_address()},
@@ -87,6 +211,19 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
                                                    .weight = 0,
                                                    .set_identifier = "replica",
                                                    .ttl = p.record_ttl_seconds});
+
+  // ---- promotion (slow, irreversible) ---------------------------------------
+  auto& hold_alarm = f.add<cloudwatch::Alarm>(
+      "PrimaryDownHeld",
+      down_alarm(probe, names(Name::hold_alarm),
+                 "The primary has been unhealthy for the hold time (" + std::to_string(p.hold_minutes) +
+                     " minutes): the failover function checks the second signal",
+                 p.hold_minutes));
+  auto& dead_letters = f.add<CfnResource>("FailoverDeadLetters", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  dead_letters.set_property("QueueName", names(Name::dead_letter_queue));
+  dead_letters.set_property("MessageRetentionPeriod", 1209600);  // 14 days, the maximum
+  dead_letters.set_property("SqsManagedSseEnabled", true);
+  dead_letters.apply_removal_policy(RemovalPolicy::destroy);
 
   auto& function = f.add<lambda::FailoverFunction>(
       "Failover", {.function_name = names(Name::failover_function),
@@ -102,25 +239,112 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
                    .primary_endpoint = primary.database.endpoint_address(),
                    .replica_endpoint = replica.replica.endpoint_address(),
                    .topic_arn = topic.topic_arn(),
-                   .health_alarm_name = health_alarm.alarm_name(),
+                   .health_alarm_name = hold_alarm.alarm_name(),
+                   .primary_view_alarm_name = names(Name::local_health_alarm),
+                   .fence_alarm_name = names(Name::fence_alarm),
+                   .primary_health_check_id = health.health_check_id(),
                    .backup_retention_days = p.backup_retention_days,
                    .lock_parameter = names(Name::failover_lock_parameter),
+                   .state_parameter = names(Name::failover_state_parameter),
+                   .arm_after_healthy_datapoints = p.arm_after_healthy_minutes,
+                   .promotion_deadline_seconds = p.promotion_deadline_minutes * 60,
+                   .metric_namespace = "drsynth",
+                   .metric_dimension_name = "System",
+                   .metric_dimension_value = names(Name::probe_metric_dimension),
+                   .replica_backup_window = p.replica_backup_window,
+                   .dead_letter_queue_arn = dead_letters.get_att("Arn"),
+                   .topic_key_arn = topic.props().kms_master_key_id,
                    .timeout_seconds = 300,
                    .log_retention_days = p.log_retention_days,
                    .role_name = names(Name::failover_role)});
-  health_alarm.add_alarm_action(topic);
-  health_alarm.add_ok_action(topic);
-  health_alarm.add_alarm_action(function);
-  return {f, topic, zone, probe, health_alarm, function};
+  for (auto* alarm : {&health_alarm, &hold_alarm, &fence_alarm}) {
+    alarm->add_alarm_action(topic);
+    alarm->add_ok_action(topic);
+  }
+  hold_alarm.add_alarm_action(function);
+
+  auto& dlq_alarm = f.add<cloudwatch::Alarm>(
+      "FailoverDeadLetterAlarm",
+      {.alarm_name = names(Name::dead_letter_alarm),
+       .description = "An asynchronous invocation of the failover function failed after its retries",
+       .metric = {.namespace_name = "AWS/SQS",
+                  .metric_name = "ApproximateNumberOfMessagesVisible",
+                  .dimensions = {{"QueueName", dead_letters.get_att("QueueName")}},
+                  .statistic = "Maximum",
+                  .period_seconds = 60},
+       .threshold = 0,
+       .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
+       .evaluation_periods = 1,
+       .treat_missing_data = cloudwatch::TreatMissingData::not_breaching});
+  dlq_alarm.add_alarm_action(topic);
+
+  // The topic's key: the account administers it (IAM policies apply);
+  // CloudWatch (alarm actions) and the failover function may encrypt for the topic.
+  auto& key = dynamic_cast<CfnResource&>(*f.find_child("AlarmsKey"));
+  const Value root = Value::object({{"AWS", Value::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")}});
+  const Value use = Value::array({"kms:Decrypt", "kms:GenerateDataKey*"});
+  key.set_property(
+      "KeyPolicy",
+      Value::object(
+          {{"Version", "2012-10-17"},
+           {"Statement",
+            Value::array(
+                {statement("AccountAdministers", root, "kms:*", "*"),
+                 statement("CloudWatchAlarmsPublish", Value::object({{"Service", "cloudwatch.amazonaws.com"}}), use, "*",
+                           Value::object({{"StringEquals", Value::object({{"aws:SourceAccount", f.account_value()}})}})),
+                 statement("FailoverFunctionPublishes",
+                           Value::object({{"AWS", function.role().role_arn()}}), use, "*")})}}));
+  return {f, topic, zone, probe, health_alarm, function, local_probe, hold_alarm, fence_alarm};
 }
+
 
 void add_outputs(const Failover& failover, const Names& names) {
   failover.stack.add<CfnOutput>(
       "DatabaseCname", {.value = Value(names(Name::database_cname)),
                         .description = "the name applications connect to (weighted: primary 100, replica 0)"});
   failover.stack.add<CfnOutput>(
-      "FailoverFunctionName", {.value = Value(names(Name::failover_function)),
-                               .description = "invoke with {\"action\": \"status\"} or {\"action\": \"failover\"}"});
+      "FailoverFunctionName",
+      {.value = Value(names(Name::failover_function)),
+       .description = "invoke with {\"action\": \"status\"}, {\"action\": \"failover\", \"force\": true} or "
+                      "{\"action\": \"failback\", \"confirm\": \"<replica id>\"}"});
+}
+
+void validate_failover_settings(const Construct& at, const PostgresDisasterRecoveryProps& p, Validation& v) {
+  if (p.hold_minutes < 3 || p.hold_minutes > 15)
+    v.error("E811", at, "hold time out of range: below 3 minutes a 120 s Multi-AZ failover can fill the hold alarm",
+            std::to_string(p.hold_minutes) + " minutes (holdMinutes)", "3..15 minutes");
+  else if (p.hold_minutes <= p.health_alarm_periods)
+    v.error("E811", at, "hold time must be longer than the DR-view alarm (DNS moves first, promotion later)",
+            std::to_string(p.hold_minutes) + " minutes (holdMinutes)",
+            "more than healthAlarmPeriods (" + std::to_string(p.health_alarm_periods) + ")");
+  if (p.arm_after_healthy_minutes < 1 || p.arm_after_healthy_minutes > 60)
+    v.error("E812", at, "arming datapoints out of range", std::to_string(p.arm_after_healthy_minutes) +
+            " (armAfterHealthyMinutes)", "1..60 consecutive healthy minutes");
+  if (!p.probe_ca_bundle.empty()) {
+    std::ifstream in(p.probe_ca_bundle, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      v.error("E813", at, in ? "probe CA bundle holds no PEM certificate" : "probe CA bundle cannot be read",
+              "\"" + p.probe_ca_bundle + "\" (probeCaBundle)", "a readable PEM file of CA certificates");
+  }
+  if (p.promotion_deadline_minutes < 5 || p.promotion_deadline_minutes > 240)
+    v.error("E814", at, "promotion deadline out of range", std::to_string(p.promotion_deadline_minutes) +
+            " minutes (promotionDeadlineMinutes)", "5..240 minutes");
+  if (p.alarm_emails.empty())
+    v.warning("E815", at, "no alarm subscription: alarms and failover decisions reach nobody", "alarmEmails []",
+              "at least one address (alarmEmails), or a subscription added to the topic dr-alarms-" +
+                  p.environment_suffix);
+  const auto budget = recovery_budget(p);
+  if (budget.worst_seconds > p.recovery_time_objective_seconds) {
+    std::string why;
+    for (const auto& l : budget.steps) why += "\n" + l;
+    v.error("E807", at,
+            "the recovery-time budget exceeds the objective; shorten the probe interval, alarm periods, TTL or hold "
+            "(not below what keeps a Multi-AZ failover from promoting)" + why,
+            std::to_string(budget.worst_seconds) + " s",
+            "<= " + std::to_string(p.recovery_time_objective_seconds) + " s (recoveryTimeObjectiveSeconds)");
+  }
 }
 
 }  // namespace drsynth::patterns::detail

@@ -47,6 +47,16 @@ enum class Name : std::uint8_t {
   replica_storage_alarm,
   replica_cpu_alarm,
   probe_errors_alarm,
+  local_probe_function,
+  local_probe_role,
+  local_probe_security_group,
+  local_health_alarm,
+  hold_alarm,
+  fence_alarm,
+  dead_letter_alarm,
+  dead_letter_queue,
+  alarm_key_alias,
+  failover_state_parameter,
 };
 
 struct NameRule {
@@ -91,13 +101,23 @@ inline constexpr std::array name_rules{
     NameRule{Name::replica_storage_alarm, "replica storage alarm name", "replica-storage-", "", 255},
     NameRule{Name::replica_cpu_alarm, "replica CPU alarm name", "replica-cpu-", "", 255},
     NameRule{Name::probe_errors_alarm, "probe errors alarm name", "probe-errors-", "", 255},
+    NameRule{Name::local_probe_function, "local probe function name", "probe-local-", "", 64},
+    NameRule{Name::local_probe_role, "local probe role name", "probe-local-role-", "", 64},
+    NameRule{Name::local_probe_security_group, "local probe security group name", "probe-local-sg-", "", 255},
+    NameRule{Name::local_health_alarm, "local health alarm name", "primary-down-local-", "", 255},
+    NameRule{Name::hold_alarm, "hold alarm name", "primary-down-held-", "", 255},
+    NameRule{Name::fence_alarm, "fence alarm name", "primary-fenced-", "", 255},
+    NameRule{Name::dead_letter_alarm, "dead-letter alarm name", "failover-dead-letters-", "", 255},
+    NameRule{Name::dead_letter_queue, "dead-letter queue name", "failover-dlq-", "", 80},
+    NameRule{Name::alarm_key_alias, "alarm key alias", "alias/dr-alarms-", "", 256},
+    NameRule{Name::failover_state_parameter, "failover state parameter", "/drsynth/", "/failover-state", 1011},
 };
 
 // Row i describes Name i: the table is indexed by the enumerator.
 constexpr bool rows_in_enum_order() {
   for (std::size_t i = 0; i < name_rules.size(); ++i)
     if (static_cast<std::size_t>(name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(Name::probe_errors_alarm) + 1 == name_rules.size();
+  return static_cast<std::size_t>(Name::failover_state_parameter) + 1 == name_rules.size();
 }
 static_assert(rows_in_enum_order(), "name_rules: one row per Name, in the enum's order");
 

@@ -45,19 +45,28 @@ struct ReplicaRegion {
 [[nodiscard]] Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
                                  const PrimaryRegion& primary, const ReplicaRegion& replica);
 
-// DR region: SNS topic, private hosted zone over both VPCs, the health probe
-// and its alarm, the Route 53 health check, the weighted records 100/0, and
-// the failover function the health alarm invokes.
+// DR region (and the primary region's own probe): the paging topic under a
+// customer-managed key, the private hosted zone over both VPCs, probes in both
+// regions, the DNS alarm and the calculated health check (not fenced AND either
+// view healthy) on the weight-100 record, the hold and fence alarms, and the
+// failover function the hold alarm invokes, with its reconcile schedule and
+// dead-letter queue (dr_failover.cpp; docs/dr-design.md explains it).
 struct Failover {
   Stack& stack;
   sns::Topic& topic;
   route53::PrivateHostedZone& zone;
-  lambda::HealthProbe& probe;
-  cloudwatch::Alarm& health_alarm;
+  lambda::HealthProbe& probe;        // DR region, over the peering
+  cloudwatch::Alarm& health_alarm;   // the DR view, one period: DNS
   lambda::FailoverFunction& function;
+  lambda::HealthProbe& local_probe;  // primary region
+  cloudwatch::Alarm& hold_alarm;     // hold minutes: promotion
+  cloudwatch::Alarm& fence_alarm;
 };
 [[nodiscard]] Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
                                     const PrimaryRegion& primary, const ReplicaRegion& replica);
+
+// E807 (the budget) and E811-E815 (the failover settings), reported at `at`.
+void validate_failover_settings(const Construct& at, const PostgresDisasterRecoveryProps& p, Validation& v);
 
 // Alarms on the replica (lag, free storage, CPU) and on the probe itself, in
 // the failover stack (CloudWatch alarms live in their metric's region),

@@ -23,7 +23,11 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
   auto& stack = scope.add<Stack>("Primary", StackProps{
       .stack_name = names(Name::primary_stack), .env = {.region = p.primary_region, .account = p.account},
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
-  auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr, .name = names(Name::primary_vpc), .subnet_name = "db"});
+  // The local probe runs in this VPC without NAT, like the DR one.
+  auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr,
+                                          .name = names(Name::primary_vpc),
+                                          .subnet_name = "db",
+                                          .interface_endpoints = {"secretsmanager", "monitoring"}});
   auto& sg = stack.add<ec2::SecurityGroup>(
       "DbSg", {.vpc = vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = names(Name::primary_db_security_group)});
@@ -53,6 +57,7 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                   .storage_type = "gp3",
                   .storage_encrypted = true,
                   .backup_retention_days = p.backup_retention_days,
+                  .preferred_backup_window = p.primary_backup_window,
                   .deletion_protection = false,
                   .parameter_group = params,
                   .secret = secret,

@@ -34,36 +34,7 @@ bool known_region(std::string_view r) {
   return std::find(known_regions.begin(), known_regions.end(), r) != known_regions.end();
 }
 
-// Assumptions of the recovery-time budget that AWS does not publish as
-// guarantees (docs/dr-design.md explains each).
-constexpr int alarm_evaluation_delay_seconds = 30;   // metric ingestion + the alarm's once-a-minute evaluation
-constexpr int health_check_propagation_seconds = 30;  // Route 53 following the alarm state to its resolvers
-constexpr int function_start_seconds = 10;            // alarm action -> failover function running (cold start)
-
 }  // namespace
-
-RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
-  RecoveryBudget b;
-  const int interval = p.probe_interval_minutes * 60;
-  const int alarm_window = p.health_alarm_periods * 60;
-  b.detection_seconds = interval + p.probe_timeout_seconds + alarm_window + alarm_evaluation_delay_seconds;
-  b.dns_seconds = b.detection_seconds + health_check_propagation_seconds + p.record_ttl_seconds;
-  b.promoted_seconds = b.detection_seconds + function_start_seconds + p.expected_promotion_seconds;
-  b.worst_seconds = std::max(b.dns_seconds, b.promoted_seconds);
-  auto line = [&](const std::string& what, int s) { b.steps.push_back("  " + what + ": " + std::to_string(s) + " s"); };
-  line("failure to the next probe (probe interval)", interval);
-  line("probe times out", p.probe_timeout_seconds);
-  line("failing datapoints fill the health alarm (" + std::to_string(p.health_alarm_periods) + " x 60 s)", alarm_window);
-  line("CloudWatch ingests and evaluates the alarm", alarm_evaluation_delay_seconds);
-  line("= alarm in ALARM", b.detection_seconds);
-  line("  + Route 53 health check follows the alarm", health_check_propagation_seconds);
-  line("  + resolvers' cached answers expire (TTL)", p.record_ttl_seconds);
-  line("  = DNS answers with the replica", b.dns_seconds);
-  line("  + failover function starts", function_start_seconds);
-  line("  + RDS promotes the replica (expected)", p.expected_promotion_seconds);
-  line("  = replica promoted and writable", b.promoted_seconds);
-  return b;
-}
 
 // The system, part by part (each builder is in its own file, dr_parts.hpp).
 PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props)
@@ -147,24 +118,17 @@ void PostgresDisasterRecovery::validate(Validation& v) const {
   if (p.record_ttl_seconds < 0 || p.record_ttl_seconds > 60)
     v.error("E809", *this, "record TTL too long for health-checked failover", std::to_string(p.record_ttl_seconds),
             "0..60 seconds");
-  const auto budget = recovery_budget(p);
-  if (budget.worst_seconds > p.recovery_time_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.steps) why += "\n" + l;
-    v.error("E807", *this,
-            "the recovery-time budget exceeds the objective; shorten the probe interval, alarm periods or TTL" + why,
-            std::to_string(budget.worst_seconds) + " s",
-            "<= " + std::to_string(p.recovery_time_objective_seconds) + " s (recoveryTimeObjectiveSeconds)");
-  }
+  detail::validate_failover_settings(*this, p, v);
 }
 
 void PostgresDisasterRecovery::summarize(std::vector<std::string>& lines) const {
   const auto b = recovery_budget(props_);
   lines.push_back("Applications connect to " + cname_ + " (primary " + props_.primary_region + ", replica " +
                   props_.dr_region + ").");
-  lines.push_back("Recovery-time budget, worst case from a primary failure: DNS answers with the replica after " +
-                  std::to_string(b.dns_seconds) + " s, the replica is promoted after " +
-                  std::to_string(b.promoted_seconds) + " s (objective " +
+  lines.push_back("Recovery-time budget, worst case: DNS answers with the replica " + std::to_string(b.dns_seconds) +
+                  " s after a primary failure; the replica is writable " +
+                  std::to_string(b.writable_after_detection_seconds) + " s after detection (" +
+                  std::to_string(b.promoted_seconds) + " s after the failure; objective " +
                   std::to_string(props_.recovery_time_objective_seconds) + " s):");
   lines.insert(lines.end(), b.steps.begin(), b.steps.end());
 }
@@ -242,6 +206,14 @@ PostgresDisasterRecoveryProps settings_from_context(const App& app) {
     else if (key == "recordTtlSeconds") num(key, v, p.record_ttl_seconds);
     else if (key == "expectedPromotionSeconds") num(key, v, p.expected_promotion_seconds);
     else if (key == "recoveryTimeObjectiveSeconds") num(key, v, p.recovery_time_objective_seconds);
+    else if (key == "holdMinutes") num(key, v, p.hold_minutes);
+    else if (key == "armAfterHealthyMinutes") num(key, v, p.arm_after_healthy_minutes);
+    else if (key == "promotionDeadlineMinutes") num(key, v, p.promotion_deadline_minutes);
+    else if (key == "probeCaBundle") str(key, v, p.probe_ca_bundle);
+    else if (key == "probeAllowMd5" || key == "probeAllowCleartext") {
+      if (!v.is_boolean()) bad(key, v, "true or false");
+      else (key == "probeAllowMd5" ? p.probe_allow_md5 : p.probe_allow_cleartext) = v.get<bool>();
+    }
     else if (key == "project") str(key, v, p.project);
     else if (key == "destroyable") {  // read by the safety rules (S005), see docs/errors.md
       if (!v.is_boolean()) bad(key, v, "true or false");

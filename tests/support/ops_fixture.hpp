@@ -14,6 +14,8 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 
+#include <unistd.h>
+
 namespace ops_test {
 
 // A runtime/ folder with stub handlers; DRSYNTH_RUNTIME_DIR points at it.
@@ -21,9 +23,18 @@ inline std::filesystem::path stub_runtime_dir() {
   namespace fs = std::filesystem;
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / "drsynth-ops-test-runtime";
+    // Test processes run in parallel and share this folder: each file is
+    // written under a private name and renamed into place (atomic).
+    auto write = [&](const fs::path& path, const std::string& text) {
+      const fs::path tmp = d.parent_path() / ("drsynth-ops-test-" + std::to_string(::getpid()) + ".tmp");
+      std::ofstream(tmp) << text;
+      fs::rename(tmp, path);
+    };
     for (const char* name : {"probe", "failover"}) {
       fs::create_directories(d / name);
-      std::ofstream(d / name / "index.py") << "def handler(event, context):\n    return {\"stub\": \"" << name << "\"}\n";
+      write(d / name / "index.py", std::string("def handler(event, context):\n    return {\"stub\": \"") + name + "\"}\n");
+      if (std::string_view(name) == "probe")  // the CA bundle the probe construct requires
+        write(d / name / "rds-ca-bundle.pem", "-----BEGIN CERTIFICATE-----\nstub\n-----END CERTIFICATE-----\n");
     }
     ::setenv("DRSYNTH_RUNTIME_DIR", d.c_str(), 1);
     return d;
@@ -163,7 +174,9 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
                       .replica_endpoint = "drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com",
                       .topic_arn = f.topic->topic_arn(),
                       .health_alarm_name = f.primary_down->alarm_name(),
-                      .lock_parameter = "/drsynth/dev/failover-lock"});
+                      .lock_parameter = "/drsynth/dev/failover-lock",
+                      .state_parameter = "/drsynth/dev/failover-state",
+                      .metric_dimension_value = "dr-dev"});
   f.primary_down->add_alarm_action(*f.failover);
   return f;
 }

@@ -297,8 +297,10 @@ TEST_CASE("the health probe runs every minute from an EventBridge rule", "[lambd
                             {{"ScheduleExpression", "rate(1 minute)"},
                              {"State", "ENABLED"},
                              {"Targets", json::array({{{"Arn", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}}, {"Id", "Target0"}}})}});
-  const auto rules = t.find_resources("AWS::Events::Rule");
+  // The probe's rule; the other one is the failover function's reconcile schedule.
+  const auto rules = t.find_resources("AWS::Events::Rule", {{"Description", "Runs the database health probe"}});
   REQUIRE(rules.size() == 1);
+  t.resource_count_is("AWS::Events::Rule", 2);
   t.has_resource_properties("AWS::Lambda::Permission",
                             {{"Principal", "events.amazonaws.com"},
                              {"FunctionName", {{"Fn::GetAtt", {"ProbeB22986FB", "Arn"}}}},
@@ -352,14 +354,15 @@ TEST_CASE("bad health probe props are reported", "[lambda][probe]") {
 
 // ---- FailoverFunction ----------------------------------------------------
 
-TEST_CASE("the failover function has no VPC, 300 s, reserved concurrency 1 and the runtime's environment", "[lambda][failover]") {
+TEST_CASE("the failover function has no VPC, 300 s, no reserved concurrency and the runtime's environment", "[lambda][failover]") {
   App app({.read_environment = false});
   auto f = ops_test::build_failover_stack(app);
   auto t = Template::from_app(app, "DrFailover-dev");
   t.has_resource_properties("AWS::Lambda::Function",
                             {{"FunctionName", "failover-dev"},
                              {"Timeout", 300},
-                             {"ReservedConcurrentExecutions", 1},
+                             // a reservation fails the stack in accounts with a low quota; the lock serializes
+                             {"ReservedConcurrentExecutions", absent()},
                              {"VpcConfig", absent()},
                              {"Environment",
                               {{"Variables",
@@ -375,9 +378,15 @@ TEST_CASE("the failover function has no VPC, 300 s, reserved concurrency 1 and t
                                  {"PRIMARY_ENDPOINT", assertions::any_value()},
                                  {"REPLICA_ENDPOINT", assertions::any_value()},
                                  {"TOPIC_ARN", {{"Ref", "Alarms04B5A0BF"}}},
-                                 {"HEALTH_ALARM_NAME", "primary-down-dev"},
+                                 {"HOLD_ALARM_NAME", "primary-down-dev"},
                                  {"BACKUP_RETENTION_DAYS", "7"},
-                                 {"LOCK_PARAMETER", "/drsynth/dev/failover-lock"}}}}}});
+                                 {"LOCK_PARAMETER", "/drsynth/dev/failover-lock"},
+                                 {"STATE_PARAMETER", "/drsynth/dev/failover-state"},
+                                 {"ARM_AFTER_HEALTHY_DATAPOINTS", "5"},
+                                 {"PROMOTION_DEADLINE_SECONDS", "1800"},
+                                 {"METRIC_NAMESPACE", "drsynth"},
+                                 {"METRIC_DIMENSION_NAME", "System"},
+                                 {"METRIC_DIMENSION_VALUE", "dr-dev"}}}}}});
   CHECK(f.failover->asset()->source() == ops_test::stub_runtime_dir() / "failover");
 }
 
@@ -404,9 +413,16 @@ TEST_CASE("the failover function's policy is exactly what the runtime needs", "[
             {{"Effect", "Allow"},
              {"Action", "cloudwatch:DescribeAlarms"},
              {"Resource", arn("arn:${AWS::Partition}:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:primary-down-dev")}},
+            {{"Effect", "Allow"}, {"Action", "cloudwatch:GetMetricStatistics"}, {"Resource", "*"}},
+            {{"Effect", "Allow"},
+             {"Action", "cloudwatch:PutMetricData"},
+             {"Resource", "*"},
+             {"Condition", {{"StringEquals", {{"cloudwatch:namespace", "drsynth"}}}}}},
             {{"Effect", "Allow"},
              {"Action", {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"}},
-             {"Resource", arn("arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/drsynth/dev/failover-lock")}},
+             {"Resource",
+              {arn("arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/drsynth/dev/failover-lock"),
+               arn("arn:${AWS::Partition}:ssm:eu-west-1:${AWS::AccountId}:parameter/drsynth/dev/failover-state")}}},
         }));
   t.has_resource_properties("AWS::IAM::Role",
                             {{"ManagedPolicyArns",
@@ -434,7 +450,7 @@ TEST_CASE("a failover function with missing props reports each one", "[lambda][f
   const auto ds = ops_test::synth_errors(app);
   int e769 = 0;
   for (const auto& d : ds) e769 += (d.code == "E769" && d.path == "S/Failover") ? 1 : 0;
-  CHECK(e769 == 11);  // 10 missing props + the lock name
+  CHECK(e769 == 13);  // 12 missing props (with the state parameter and metric dimension) + the lock name
 }
 
 TEST_CASE("a failover function cannot refer to an unnamed health alarm that invokes it", "[lambda][failover]") {

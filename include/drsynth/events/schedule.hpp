@@ -28,6 +28,9 @@ class Schedule : public Construct {
   // the permission it needs, see lambda/function.hpp), or anything else that
   // implements RuleTarget.
   void add_target(const RuleTarget& target);
+  // The same, with a constant JSON event (the target's Input) instead of the
+  // EventBridge event, e.g. R"({"action": "reconcile"})".
+  void add_target(const RuleTarget& target, std::string input_json);
 
   [[nodiscard]] Value rule_arn() const { return resource_->get_att("Arn"); }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }

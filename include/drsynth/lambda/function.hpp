@@ -46,6 +46,7 @@ struct FunctionProps {
   // Exactly one of: a folder shipped as an asset (zip in the stack's assets
   // bucket), or inline source (Code.ZipFile, python/nodejs, handler index.*).
   std::filesystem::path code_asset{};
+  std::map<std::string, std::filesystem::path> code_extra_files{};  // added to the code asset (AssetProps::extra_files)
   std::string inline_code{};
   int timeout_seconds = 3;
   int memory_mb = 128;

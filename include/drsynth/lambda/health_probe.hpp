@@ -10,7 +10,10 @@
 //
 // Error codes (lambda range, see function.hpp):
 //   E769  missing db_host / secret / metric_dimension_value, no VPC, a metric
-//         namespace starting with "AWS/", timeout < probe timeout + 10 s
+//         namespace starting with "AWS/", timeout < probe timeout + 10 s, no
+//         CA bundle (the probe never connects without verifying the server:
+//         runtime/probe/rds-ca-bundle.pem, made by scripts/rds_ca_bundle.sh,
+//         or ca_bundle_file) or a bundle without a PEM certificate
 //   (E789 for the schedule expression is reported by <Probe>/Schedule)
 #pragma once
 
@@ -34,6 +37,11 @@ struct HealthProbeProps {
   std::string metric_dimension_name = "System";
   std::string metric_dimension_value{};  // e.g. "dr-dev"
   double probe_timeout_seconds = 5;
+  // PEM file of the CAs the database certificate must chain to; empty: the
+  // Amazon RDS bundle in the probe's code (runtime/probe/rds-ca-bundle.pem).
+  std::filesystem::path ca_bundle_file{};
+  bool allow_md5 = false;        // MD5 password authentication (weak; off)
+  bool allow_cleartext = false;  // cleartext password inside verified TLS (off)
   int timeout_seconds = 20;
   int memory_mb = 256;
   std::string schedule = "rate(1 minute)";

@@ -25,6 +25,11 @@
 //   E808 alarm threshold out of range
 //   E809 record TTL above 60 s
 //   E810 unknown or mistyped setting (context / drsynth.json)
+//   E811 hold time out of range (holdMinutes)
+//   E812 arming datapoints out of range (armAfterHealthyMinutes)
+//   E813 probe CA bundle file missing or without a PEM certificate (probeCaBundle)
+//   E814 promotion deadline out of range (promotionDeadlineMinutes)
+//   E815 warning: no alarm subscription (alarmEmails empty): nobody is paged
 #pragma once
 
 #include <optional>
@@ -90,6 +95,24 @@ struct PostgresDisasterRecoveryProps {
   int record_ttl_seconds{30};   // <= 60 with a health check
   int expected_promotion_seconds{120};
   int recovery_time_objective_seconds{300};
+  // Promotion (irreversible): the primary must be unhealthy, as the DR-region
+  // probe sees it, for hold_minutes in a row (>= 3: a 120 s Multi-AZ failover
+  // fills at most 2 one-minute datapoints, 3 at the worst alignment, and RDS
+  // reports it as recovering), and the system armed by arm_after_healthy_minutes
+  // consecutive healthy minutes since deploy or failback.
+  int hold_minutes{3};
+  int arm_after_healthy_minutes{5};
+  int promotion_deadline_minutes{30};  // retries through backing-up/modifying end here
+  // Backup windows (UTC), set deliberately and apart: RDS refuses to promote a
+  // replica that is backing-up. The replica's is kept by the failover
+  // function's reconcile (CloudFormation cannot set it on a replica).
+  std::string primary_backup_window{"03:00-03:30"};
+  std::string replica_backup_window{"05:00-05:30"};
+  // The probe: a PEM CA bundle instead of the Amazon RDS bundle; MD5 and
+  // cleartext password authentication (off: SCRAM-SHA-256 only).
+  std::string probe_ca_bundle{};
+  bool probe_allow_md5{false};
+  bool probe_allow_cleartext{false};
 
   // Cost-tracking tags on everything.
   std::string project{"drsynth"};
@@ -109,10 +132,12 @@ struct PostgresDisasterRecoveryProps {
 
 // The worst-case times from a primary failure, computed from the settings.
 struct RecoveryBudget {
-  int detection_seconds = 0;  // failure -> health alarm in ALARM
+  int detection_seconds = 0;  // failure -> DR-view health alarm in ALARM
   int dns_seconds = 0;        // failure -> DNS answers with the replica
+  int hold_seconds = 0;       // detection -> hold alarm in ALARM
   int promoted_seconds = 0;   // failure -> replica promoted and writable
-  int worst_seconds = 0;      // max of the two
+  int writable_after_detection_seconds = 0;  // detection -> replica writable (the objective's measure)
+  int worst_seconds = 0;      // max of dns_seconds and writable_after_detection_seconds
   std::vector<std::string> steps{};  // the arithmetic, one line each
 };
 [[nodiscard]] RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p);

@@ -1,0 +1,47 @@
+// The recovery-time budget of the PostgreSQL DR system, computed from its
+// settings (docs/dr-design.md has the table and explains each assumption).
+#include <algorithm>
+#include <string>
+
+#include "drsynth/patterns/postgres_disaster_recovery.hpp"
+
+namespace drsynth::patterns {
+
+namespace {
+
+// Assumptions AWS does not publish as guarantees.
+constexpr int alarm_evaluation_delay_seconds = 30;    // metric ingestion + the alarm's once-a-minute evaluation
+constexpr int health_check_propagation_seconds = 30;  // Route 53 following the alarm state to its resolvers
+constexpr int function_start_seconds = 10;            // alarm action -> failover function running (cold start)
+
+}  // namespace
+
+RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
+  RecoveryBudget b;
+  const int interval = p.probe_interval_minutes * 60;
+  const int alarm_window = p.health_alarm_periods * 60;
+  b.detection_seconds = interval + p.probe_timeout_seconds + alarm_window + alarm_evaluation_delay_seconds;
+  b.dns_seconds = b.detection_seconds + health_check_propagation_seconds + p.record_ttl_seconds;
+  b.hold_seconds = std::max(0, p.hold_minutes - p.health_alarm_periods) * interval;
+  b.writable_after_detection_seconds = b.hold_seconds + function_start_seconds + p.expected_promotion_seconds;
+  b.promoted_seconds = b.detection_seconds + b.writable_after_detection_seconds;
+  b.worst_seconds = std::max(b.dns_seconds, b.writable_after_detection_seconds);
+  auto line = [&](const std::string& what, int s) { b.steps.push_back("  " + what + ": " + std::to_string(s) + " s"); };
+  line("failure to the next probe (probe interval)", interval);
+  line("probe times out", p.probe_timeout_seconds);
+  line("failing datapoints fill the DR-view alarm (" + std::to_string(p.health_alarm_periods) + " x 60 s)", alarm_window);
+  line("CloudWatch ingests and evaluates the alarm", alarm_evaluation_delay_seconds);
+  line("= detection: DR-view alarm in ALARM, from the failure", b.detection_seconds);
+  line("  + Route 53 health check follows the alarm", health_check_propagation_seconds);
+  line("  + resolvers' cached answers expire (TTL)", p.record_ttl_seconds);
+  line("  = DNS answers with the replica, from the failure", b.dns_seconds);
+  line("  detection + rest of the hold (" + std::to_string(p.hold_minutes) + " unhealthy minutes in a row)",
+       b.hold_seconds);
+  line("  + failover function starts, checks the primary region's RDS API and fences", function_start_seconds);
+  line("  + RDS promotes the replica (expected)", p.expected_promotion_seconds);
+  line("  = replica writable, from detection (the objective's measure)", b.writable_after_detection_seconds);
+  line("  = replica writable, from the failure", b.promoted_seconds);
+  return b;
+}
+
+}  // namespace drsynth::patterns
