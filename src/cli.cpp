@@ -53,10 +53,14 @@ void load_settings(const std::string& file, bool explicit_file, AppProps& props)
   settings::load_text(text, file, props);
 }
 
-void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err) {
-  for (const auto& d : ds)
+// Notes (acknowledged safety rules) are for the reader of a normal run; -q
+// keeps warnings and errors only.
+void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err, bool quiet = false) {
+  for (const auto& d : ds) {
+    if (quiet && d.severity == Severity::note) continue;
     err << (d.severity == Severity::warning ? "warning: " : d.severity == Severity::note ? "note: " : "error: ")
         << d.format() << '\n';
+  }
 }
 
 int exit_code_for(const Error& e) {
@@ -180,7 +184,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     SynthOptions so{.stacks = o.stacks, .strict = o.strict};
     Assembly assembly = synthesize(app, so);
     log.debug("synthesized {} stacks in {:.2f} ms", assembly.stacks.size(), ms());
-    print_diagnostics(assembly.warnings, err);
+    print_diagnostics(assembly.warnings, err, o.quiet);
 
     if (command == list) {
       for (const auto& s : assembly.stacks) {

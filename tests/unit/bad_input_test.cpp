@@ -344,12 +344,16 @@ TEST_CASE("an acknowledged safety rule is a note with its reason, shown in tree.
     l1(s, "Logs", "AWS::Logs::LogGroup");
     s.acknowledge("S006", "audit logs are exported to the archive account and kept forever");
   };
-  auto r = test::run_cli({"synth", "-q", "-o", out.string()}, define);
+  auto r = test::run_cli({"synth", "-o", out.string()}, define);
   CHECK(r.code == 0);
   CHECK_THAT(r.err, Catch::Contains("note: [drsynth.S006] S/Logs: ") &&
                         Catch::Contains("[acknowledged: audit logs are exported to the archive account"));
   CHECK(test::read_json(out / "tree.json")["tree"]["children"]["S"]["acknowledgements"]["S006"] ==
         "audit logs are exported to the archive account and kept forever");
+  // -q keeps warnings and errors only.
+  const auto quiet = test::run_cli({"synth", "-q", "-o", out.string()}, define);
+  CHECK(quiet.code == 0);
+  CHECK(quiet.err.empty());
   // Without the acknowledgement the same app fails.
   auto bad = test::run_cli({"synth", "-q", "-o", (dir.path / "x").string()}, [](App& a) { l1(stack(a), "Logs", "AWS::Logs::LogGroup"); });
   CHECK(bad.code == cli::exit_user_error);
