@@ -42,12 +42,11 @@ FunctionProps function_props(const FailoverFunctionProps& p) {
       {"LOCK_PARAMETER", p.lock_parameter},
   };
   if (!p.topic_arn.is_null()) env["TOPIC_ARN"] = p.topic_arn;
-  return FunctionProps{
+  FunctionProps f{
       .function_name = p.function_name,
       .description = "Promotes the cross-region read replica and flips the weighted DNS records",
       .runtime = "python3.12",
       .handler = "index.handler",
-      .code_asset = runtime_dir() / "failover",
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
       .environment = std::move(env),
@@ -55,6 +54,8 @@ FunctionProps function_props(const FailoverFunctionProps& p) {
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
   };
+  detail::use_handler(f, "failover");
+  return f;
 }
 
 }  // namespace

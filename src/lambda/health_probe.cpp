@@ -16,12 +16,11 @@ std::string number_text(double d) {
 }
 
 FunctionProps function_props(const HealthProbeProps& p) {
-  return FunctionProps{
+  FunctionProps f{
       .function_name = p.function_name,
       .description = "Connects to the primary PostgreSQL from inside the VPC and publishes PrimaryHealthy",
       .runtime = "python3.12",
       .handler = "index.handler",
-      .code_asset = runtime_dir() / "probe",
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
       .environment = {{"DB_HOST", detail::env_string(p.db_host)},
@@ -36,6 +35,8 @@ FunctionProps function_props(const HealthProbeProps& p) {
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
   };
+  detail::use_handler(f, "probe");
+  return f;
 }
 
 }  // namespace
