@@ -419,8 +419,23 @@ class StackWriter {
       w.close('}', in, first_export);
     }
     w.key("Value", in, first);
-    write_value(w, p.value, s, o, in);
+    write_output_value(w, p.value, s, o, in);
     w.close('}', 4, first);
+  }
+
+  // An output's Value. One that is read with Fn::GetStackOutput (a reference
+  // to another region's stack, or the function written out) is wrapped in
+  // {"Fn::Join": ["", [...]]}, the same string: cfn-lint 1.51.0 refuses the
+  // function as an output value itself (E6101; CloudFormation refused it too
+  // until May 2026), while both accept it inside Fn::Join (docs/architecture.md,
+  // "References between stacks").
+  void write_output_value(JsonText& w, const Value& v, const Stack& s, const CfnOutput& o, std::size_t indent) {
+    const bool read_from_other_stack =
+        (v.kind() == Value::Kind::function && v.function_name() == "Fn::GetStackOutput") ||
+        ((v.kind() == Value::Kind::ref || v.kind() == Value::Kind::get_att) && v.target()->stack_or_null() != nullptr &&
+         v.target()->stack_or_null() != &s && root_of(*v.target()->stack_or_null()) == root_of(s) &&
+         !imports(*v.target()->stack_or_null(), s));
+    write_value(w, read_from_other_stack ? Value::join("", {v}) : v, s, o, indent);
   }
 
   static void write_export(JsonText& w, const ExportedOutput& e) {
