@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what drsynth needs on Debian 12 (only what is missing), then
-# configures and builds into build/. Used by both README commands and CI.
+# configures build/ and builds the drsynth tool, nothing else: the first README
+# command. scripts/test.sh and scripts/hardening.sh build the rest (tests,
+# examples, benchmark) after it.
 #   scripts/bootstrap.sh            # release build
 #   DRSYNTH_WERROR=ON scripts/bootstrap.sh
 #   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
@@ -31,4 +33,4 @@ build="${BUILD_DIR:-build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
   -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" \
   -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target drsynth_cli
