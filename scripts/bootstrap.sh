@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what drsynth needs on Debian 12 (only what is missing), then
-# configures build/ and builds the drsynth tool, nothing else: the first README
-# command. scripts/test.sh and scripts/hardening.sh build the rest (tests,
-# examples, benchmark) after it.
-#   scripts/bootstrap.sh            # release build
+# configures build/ and builds the drsynth tool, nothing else (the first README
+# command); with --tests, also what only the tests need, and everything
+# (tests, examples, benchmark): scripts/test.sh and scripts/hardening.sh.
+#   scripts/bootstrap.sh            # release build of the drsynth tool
+#   scripts/bootstrap.sh --tests    # + Graphviz, and build everything
 #   DRSYNTH_WERROR=ON scripts/bootstrap.sh
 #   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
 set -euo pipefail
@@ -11,6 +12,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake g++ ninja-build pkg-config nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev catch2 libssl-dev
           python3 nodejs npm)
+# drsynth graph --format svg runs Graphviz's dot; a test checks dot reads the DOT output.
+if [ "${1:-}" = "--tests" ]; then packages+=(graphviz); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,4 +36,8 @@ build="${BUILD_DIR:-build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
   -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" \
   -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" >/dev/null
-cmake --build "$build" -j "$(nproc)" --target drsynth_cli
+if [ "${1:-}" = "--tests" ]; then
+  cmake --build "$build" -j "$(nproc)"
+else
+  cmake --build "$build" -j "$(nproc)" --target drsynth_cli
+fi
