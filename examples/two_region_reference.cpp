@@ -2,6 +2,8 @@
 // subscribed from the same region and one from eu-west-1. drsynth turns the
 // references to the topic into Fn::ImportValue + Export (same region) and
 // Fn::GetStackOutput (across regions), and orders the stacks in manifest.json.
+// The west stack also outputs the topic's ARN: an output read from another
+// region is written inside Fn::Join (docs/architecture.md).
 #include <drsynth/drsynth.hpp>
 
 using namespace drsynth;
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
 
     auto& west = app.add<Stack>("West", StackProps{.stack_name = "ExampleWest", .env = {.region = "eu-west-1"}});
     subscribe_queue(west, topic, "example-west-queue");  // Fn::GetStackOutput
+    west.add<CfnOutput>("TopicArn", CfnOutputProps{.value = topic.ref(), .description = "the topic, read from us-east-1"});
     Tags::of(app).add("Project", "drsynth-example");
   });
 }

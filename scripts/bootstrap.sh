@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what drsynth needs on Debian 12 (only what is missing), then
-# configures and builds into build/. Used by both README commands and CI.
-#   scripts/bootstrap.sh            # release build
-#   scripts/bootstrap.sh --tests    # also what only the tests need (Graphviz; scripts/test.sh)
+# configures build/ and builds the drsynth tool, nothing else (the first README
+# command); with --tests, also what only the tests need, and everything
+# (tests, examples, benchmark): scripts/test.sh and scripts/hardening.sh.
+#   scripts/bootstrap.sh            # release build of the drsynth tool
+#   scripts/bootstrap.sh --tests    # + Graphviz, and build everything
 #   DRSYNTH_WERROR=ON scripts/bootstrap.sh
 #   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
 set -euo pipefail
@@ -38,4 +40,8 @@ build="${BUILD_DIR:-build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
   -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" \
   -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" >/dev/null
-cmake --build "$build" -j "$(nproc)"
+if [ "${1:-}" = "--tests" ]; then
+  cmake --build "$build" -j "$(nproc)"
+else
+  cmake --build "$build" -j "$(nproc)" --target drsynth_cli
+fi

@@ -12,7 +12,7 @@ if [ "$what" = all ] || [ "$what" = asan ]; then
   # Warnings are errors here too; only the C++ tests (the Python/cfn-lint/CDK ones do not run our code under ASan).
   # Debug (-O0): on 2 cores an optimized sanitizer build takes three times as long.
   CMAKE_BUILD_TYPE=Debug DRSYNTH_BUILD_BENCH=OFF DRSYNTH_WERROR=ON DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan \
-    scripts/bootstrap.sh
+    scripts/bootstrap.sh --tests
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -R '^(unit:|robustness:|cli:)'

@@ -122,17 +122,8 @@ struct CacheEntry {
   Loaded loaded;
 };
 
-Loaded load(std::vector<std::pair<Stamp, fs::path>> entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.first.relative_path < b.first.relative_path; });
-  auto files = std::make_shared<std::vector<Asset::File>>();
-  files->reserve(entries.size());
-  for (const auto& [stamp, path] : entries) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    files->push_back({stamp.relative_path, ss.str()});
-  }
+// Size and hash of files sorted by relative path.
+Loaded summarize(std::shared_ptr<const std::vector<Asset::File>> files) {
   Loaded l;
   std::string digest_input;
   for (const auto& f : *files) {
@@ -147,11 +138,82 @@ Loaded load(std::vector<std::pair<Stamp, fs::path>> entries) {
   return l;
 }
 
+Loaded load(std::vector<std::pair<Stamp, fs::path>> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.first.relative_path < b.first.relative_path; });
+  auto files = std::make_shared<std::vector<Asset::File>>();
+  files->reserve(entries.size());
+  for (const auto& [stamp, path] : entries) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    files->push_back({stamp.relative_path, ss.str()});
+  }
+  return summarize(std::move(files));
+}
+
+constexpr auto by_path = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
+
+// Files given in memory: hashed once per process for each set (the cache
+// keeps the set alive, so its address identifies it).
+Loaded load_in_memory(const std::shared_ptr<const std::vector<Asset::File>>& given) {
+  static std::mutex mutex;
+  static std::unordered_map<const void*, std::pair<std::shared_ptr<const std::vector<Asset::File>>, Loaded>> cache;
+  std::lock_guard lock(mutex);
+  if (auto it = cache.find(given.get()); it != cache.end()) return it->second.second;
+  auto files = given;
+  if (!std::is_sorted(given->begin(), given->end(), by_path)) {
+    auto sorted = std::make_shared<std::vector<Asset::File>>(*given);
+    std::sort(sorted->begin(), sorted->end(), by_path);
+    files = std::move(sorted);
+  }
+  return cache.emplace(given.get(), std::make_pair(given, summarize(std::move(files)))).first->second.second;
+}
+
+// Files in memory with extra files from disk replacing or joining them
+// (rare, so not cached). Sets `error` when an extra file cannot be read.
+Loaded load_with_extras(const std::vector<Asset::File>& given, const std::map<std::string, fs::path>& extras,
+                        std::string& error) {
+  auto merged = std::make_shared<std::vector<Asset::File>>();
+  for (const auto& f : given)
+    if (!extras.contains(f.relative_path)) merged->push_back(f);
+  for (const auto& [rel, path] : extras) {
+    std::error_code ec;
+    std::ifstream in(path, std::ios::binary);
+    if (!fs::is_regular_file(path, ec) || !in) {
+      error = "file " + path.string() + " (to be added to the asset as " + rel + ") does not exist";
+      return {};
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    merged->push_back({rel, ss.str()});
+  }
+  std::sort(merged->begin(), merged->end(), by_path);
+  return summarize(std::move(merged));
+}
+
 }  // namespace
 
 Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   static const auto no_files = std::make_shared<const std::vector<File>>();
   files_ = no_files;
+  if (props_.files) {
+    if (!props_.path.empty()) {
+      load_error_ = "an asset is either a folder or files in memory, not both";
+      return;
+    }
+    Loaded loaded;
+    if (props_.extra_files.empty()) {
+      loaded = load_in_memory(props_.files);
+    } else {
+      loaded = load_with_extras(*props_.files, props_.extra_files, load_error_);
+      if (!load_error_.empty()) return;
+    }
+    files_ = std::move(loaded.files);
+    hash_ = std::move(loaded.hash);
+    size_ = loaded.size;
+    return;
+  }
   std::error_code ec;
   if (!fs::is_directory(props_.path, ec)) {
     load_error_ = "asset folder does not exist";
@@ -213,6 +275,8 @@ void Asset::adopted() {
 void Asset::validate(Validation& v) const {
   if (!load_error_.empty())
     v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
+  else if (files_->empty() && props_.files)
+    v.error("E220", *this, "asset has no files", "an empty list of files", "at least one file");
   else if (files_->empty())
     v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }

@@ -11,9 +11,12 @@ add_test(NAME "lint: every synthesized template passes cfn-lint in its region"
 set_tests_properties("lint: every synthesized template passes cfn-lint in its region"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 600)
 
-add_test(NAME "consumer: find_package(drsynth) works from an installed tree"
+# The README example built against a moved install (find_package), synthesizing
+# the DR system without the source or build folders, cfn-lint clean.
+add_test(NAME "consumer: the README example builds against a moved install and synthesizes the DR system"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/consumer.sh ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
-set_tests_properties("consumer: find_package(drsynth) works from an installed tree" PROPERTIES TIMEOUT 600)
+set_tests_properties("consumer: the README example builds against a moved install and synthesizes the DR system"
+                     PROPERTIES TIMEOUT 600)
 
 add_test(NAME "runtime: probe and failover handlers (PostgreSQL 15, moto)"
          COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime

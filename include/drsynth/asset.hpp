@@ -14,10 +14,19 @@
 
 namespace drsynth {
 
+// One file of an asset: its path relative to the asset's folder, and its bytes.
+struct AssetFile {
+  std::string relative_path;
+  std::string content;
+};
+
 struct AssetProps {
-  std::filesystem::path path;  // a folder
+  std::filesystem::path path{};  // a folder, read when the Asset is created...
+  // ...or the files themselves, already in memory (e.g. compiled into the
+  // program; path stays empty). Same files, same hash, either way.
+  std::shared_ptr<const std::vector<AssetFile>> files{};
   // Files from elsewhere added to the asset under a relative name (replacing
-  // a file of the folder with that name), e.g. {"ca-bundle.pem", "/etc/x.pem"}.
+  // a file of the folder or list with that name), e.g. {"ca-bundle.pem", "/etc/x.pem"}.
   std::map<std::string, std::filesystem::path> extra_files{};
 };
 
@@ -36,10 +45,7 @@ class Asset : public Construct {
   // Total bytes of the files.
   [[nodiscard]] std::uintmax_t size() const noexcept { return size_; }
   // The files (relative paths, sorted) and their content, read once.
-  struct File {
-    std::string relative_path;
-    std::string content;
-  };
+  using File = AssetFile;
   [[nodiscard]] const std::vector<File>& files() const noexcept { return *files_; }
 
   // Writes asset.<hash>/ and asset.<hash>.zip (deterministic) into dir.

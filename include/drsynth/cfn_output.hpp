@@ -13,7 +13,9 @@ namespace drsynth {
 struct CfnOutputProps {
   Value value;
   std::optional<std::string> description{};
-  // Exported under this name (same account and region imports only).
+  // Exported under this name (same account and region imports only). Text,
+  // parameters and pseudo parameters only: a name that depends on a resource,
+  // an import, another stack's output or Fn::GetAZs is E230.
   std::optional<Value> export_name{};
   std::optional<std::string> condition{};
 };

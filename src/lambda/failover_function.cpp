@@ -52,18 +52,19 @@ FunctionProps function_props(const FailoverFunctionProps& p) {
   if (!p.fence_alarm_name.empty()) env["FENCE_ALARM_NAME"] = p.fence_alarm_name;
   if (!p.replica_backup_window.empty()) env["REPLICA_BACKUP_WINDOW"] = p.replica_backup_window;
   if (!detail::missing(p.primary_health_check_id)) env["PRIMARY_HEALTH_CHECK_ID"] = p.primary_health_check_id;
-  return FunctionProps{
+  FunctionProps f{
       .function_name = p.function_name,
       .description = "Promotes the cross-region read replica and flips the weighted DNS records",
       .runtime = "python3.12",
       .handler = "index.handler",
-      .code_asset = runtime_dir() / "failover",
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
       .environment = std::move(env),
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
   };
+  detail::use_handler(f, "failover");
+  return f;
 }
 
 }  // namespace

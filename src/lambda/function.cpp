@@ -22,10 +22,7 @@ Value managed_policy(std::string_view name) {
 
 fs::path runtime_dir() {
   if (const char* env = std::getenv("DRSYNTH_RUNTIME_DIR"); env != nullptr && *env != '\0') return fs::path(env);
-  std::error_code ec;
-  const fs::path source(DRSYNTH_SOURCE_RUNTIME_DIR);
-  if (fs::is_directory(source, ec)) return source;
-  return fs::path(DRSYNTH_INSTALL_RUNTIME_DIR);
+  return {};
 }
 
 Function::Function(Construct& scope, std::string id, FunctionProps props)
@@ -46,8 +43,8 @@ Function::Function(Construct& scope, std::string id, FunctionProps props)
   log_group_->apply_removal_policy(RemovalPolicy::destroy);
 
   Value code = Value::object();
-  if (!props_.code_asset.empty()) {
-    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset, .extra_files = props_.code_extra_files});
+  if (!props_.code_asset.empty() || props_.code_files) {
+    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset, .files = props_.code_files, .extra_files = props_.code_extra_files});
     code["S3Bucket"] = stack().assets_bucket();
     code["S3Key"] = asset_->zip_name();
   } else if (!props_.inline_code.empty()) {
@@ -149,10 +146,13 @@ void Function::validate(Validation& v) const {
             "128..10240 MB");
   }
   const bool has_asset = !props_.code_asset.empty();
+  const bool has_files = props_.code_files != nullptr;
   const bool has_inline = !props_.inline_code.empty();
-  if (has_asset == has_inline) {
-    v.error("E763", *this, has_asset ? "both code_asset and inline_code are set" : "function has no code",
-            has_asset ? props_.code_asset.string() : "", "exactly one of code_asset or inline_code");
+  const int sources = int{has_asset} + int{has_files} + int{has_inline};
+  if (sources != 1) {
+    v.error("E763", *this, sources == 0 ? "function has no code" : "more than one kind of code is set",
+            has_asset ? props_.code_asset.string() : (has_files ? "code_files" : ""),
+            "exactly one of code_asset, code_files or inline_code");
   }
   if (has_inline) {
     if (!props_.runtime.starts_with("python") && !props_.runtime.starts_with("nodejs")) {

@@ -20,15 +20,21 @@ std::string number_text(double d) {
 constexpr const char* default_bundle = "rds-ca-bundle.pem";
 constexpr const char* custom_bundle = "ca-bundle.pem";
 
+// Where the default bundle should be: the code folder, or the probe's code
+// compiled into the library from runtime/probe/.
+std::string bundle_place(const Asset& code) {
+  if (!code.source().empty()) return (code.source() / default_bundle).string();
+  return std::string("runtime/probe/") + default_bundle + " (compiled into the library)";
+}
+
 FunctionProps function_props(const HealthProbeProps& p) {
   std::map<std::string, std::filesystem::path> extra;
   if (!p.ca_bundle_file.empty()) extra[custom_bundle] = p.ca_bundle_file;
-  return FunctionProps{
+  FunctionProps f{
       .function_name = p.function_name,
       .description = "Connects to the primary PostgreSQL from inside the VPC and publishes PrimaryHealthy",
       .runtime = "python3.12",
       .handler = "index.handler",
-      .code_asset = runtime_dir() / "probe",
       .code_extra_files = std::move(extra),
       .timeout_seconds = p.timeout_seconds,
       .memory_mb = p.memory_mb,
@@ -47,6 +53,8 @@ FunctionProps function_props(const HealthProbeProps& p) {
       .log_retention_days = p.log_retention_days,
       .role_name = p.role_name,
   };
+  detail::use_handler(f, "probe");
+  return f;
 }
 
 }  // namespace
@@ -114,11 +122,11 @@ void HealthProbe::validate(Validation& v) const {
     if (it == files.end() && p.ca_bundle_file.empty()) {
       v.error("E769", *this,
               "the probe has no CA bundle to verify the database certificate with (verification is never turned off)",
-              (code->source() / default_bundle).string() + " missing",
-              "run scripts/rds_ca_bundle.sh (scripts/bootstrap.sh does), or name a PEM bundle (probeCaBundle)");
+              bundle_place(*code) + " missing",
+              "run scripts/rds_ca_bundle.sh (scripts/bootstrap.sh does) and rebuild, or name a PEM bundle (probeCaBundle)");
     } else if (it != files.end() && it->content.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
       v.error("E769", *this, "the probe's CA bundle holds no PEM certificate",
-              p.ca_bundle_file.empty() ? (code->source() / default_bundle).string() : p.ca_bundle_file.string(),
+              p.ca_bundle_file.empty() ? bundle_place(*code) : p.ca_bundle_file.string(),
               "a PEM file of CA certificates");
     }
   }

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
+#include "drsynth/lambda/function.hpp"
 #include "drsynth/value.hpp"
+#include "lambda/runtime_files.hpp"
 
 namespace drsynth::lambda::detail {
 
@@ -20,6 +23,15 @@ inline bool missing(const Value& v) { return v.is_null() || (v.is_string() && v.
 inline Value concat(const std::string& prefix, const Value& v) {
   if (v.is_string()) return Value(prefix + v.as_string());
   return Value::join("", {Value(prefix), v});
+}
+
+// Sets the code of a ready-made function: runtime/<handler>/ as compiled into
+// the library, or $DRSYNTH_RUNTIME_DIR/<handler> when that is set.
+inline void use_handler(FunctionProps& p, std::string_view handler) {
+  if (const auto dir = runtime_dir(); !dir.empty())
+    p.code_asset = dir / handler;
+  else
+    p.code_files = embedded_handler(handler);
 }
 
 }  // namespace drsynth::lambda::detail

@@ -201,16 +201,22 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
   test::TempDir dir;
   const auto pem = dir.path / "corporate-ca.pem";
   std::ofstream(pem) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-  System sys({.probe_ca_bundle = pem.string(), .probe_allow_md5 = true});
-  auto t = sys.t("DrFailover-dev");
-  const auto probe = one(t, "AWS::Lambda::Function", {{"FunctionName", "probe-dev"}});
-  const json& env = props_of(t, probe)["Environment"]["Variables"];
-  CHECK(env["DB_CA_BUNDLE"] == "ca-bundle.pem");
-  CHECK(env["DB_ALLOW_MD5"] == "true");
-  write_assembly(sys.assembly, dir.path / "out");
-  const std::string key = props_of(t, probe)["Code"]["S3Key"];
-  const auto folder = dir.path / "out" / key.substr(0, key.size() - 4);
-  CHECK(test::read_file(folder / "ca-bundle.pem") == test::read_file(pem));
+  // From a runtime folder, and from the code compiled into the library.
+  for (const std::string& source : {std::string(DRSYNTH_SOURCE_DIR "/runtime"), std::string()}) {
+    INFO("DRSYNTH_RUNTIME_DIR=" << source);
+    test::ScopedEnv code_from("DRSYNTH_RUNTIME_DIR", source);
+    const std::string out = source.empty() ? "compiled-in" : "folder";
+    System sys({.probe_ca_bundle = pem.string(), .probe_allow_md5 = true});
+    auto t = sys.t("DrFailover-dev");
+    const auto probe = one(t, "AWS::Lambda::Function", {{"FunctionName", "probe-dev"}});
+    const json& env = props_of(t, probe)["Environment"]["Variables"];
+    CHECK(env["DB_CA_BUNDLE"] == "ca-bundle.pem");
+    CHECK(env["DB_ALLOW_MD5"] == "true");
+    write_assembly(sys.assembly, dir.path / out);
+    const std::string key = props_of(t, probe)["Code"]["S3Key"];
+    const auto folder = dir.path / out / key.substr(0, key.size() - 4);
+    CHECK(test::read_file(folder / "ca-bundle.pem") == test::read_file(pem));
+  }
 }
 
 TEST_CASE("probe CA bundle: synth refuses a probe whose code carries no bundle, naming the script that makes it",

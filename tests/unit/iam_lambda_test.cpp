@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "drsynth/asset.hpp"
 #include "drsynth/assertions.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/lambda/failover_function.hpp"
@@ -238,14 +243,71 @@ TEST_CASE("a function needs exactly one kind of code", "[lambda]") {
   auto both = inline_function("both");
   both.code_asset = ops_test::stub_runtime_dir() / "probe";
   s.add<lambda::Function>("Both", both);
+  auto files_and_inline = inline_function("files-and-inline");
+  files_and_inline.code_files = std::make_shared<const std::vector<AssetFile>>(
+      std::vector<AssetFile>{{"index.py", "def handler(e, c):\n    return 1\n"}});
+  s.add<lambda::Function>("FilesAndInline", files_and_inline);
   const auto ds = ops_test::synth_errors(app);
   CHECK(ops_test::find_diagnostic(ds, "E763", "S/None") != nullptr);
   CHECK(ops_test::find_diagnostic(ds, "E763", "S/Both") != nullptr);
+  CHECK(ops_test::find_diagnostic(ds, "E763", "S/FilesAndInline") != nullptr);
 }
 
 TEST_CASE("runtime_dir honours DRSYNTH_RUNTIME_DIR", "[lambda]") {
   const auto dir = ops_test::stub_runtime_dir();
   CHECK(lambda::runtime_dir() == dir);
+}
+
+TEST_CASE("without DRSYNTH_RUNTIME_DIR the ready-made functions ship the handler code compiled into the library",
+          "[lambda][runtime]") {
+  namespace fs = std::filesystem;
+  ops_test::stub_runtime_dir();  // sets DRSYNTH_RUNTIME_DIR once per process: before it is emptied here
+  test::ScopedEnv compiled_in("DRSYNTH_RUNTIME_DIR", "");
+  CHECK(lambda::runtime_dir().empty());
+  App app({.read_environment = false});
+  auto f = ops_test::build_failover_stack(app);
+  for (const auto* fn : {static_cast<const lambda::Function*>(f.probe), static_cast<const lambda::Function*>(f.failover)}) {
+    const std::string handler = fn == f.probe ? "probe" : "failover";
+    INFO(handler);
+    const Asset& code = *fn->asset();
+    CHECK(code.source().empty());  // not read from any folder
+    // Exactly the files of runtime/<handler>/ (as an Asset of that folder reads them), byte for byte.
+    App reference({.read_environment = false});
+    auto& rs = reference.add<Stack>("R", StackProps{.env = {.region = "eu-west-1"}});
+    const auto& from_folder = rs.add<Asset>("Code", AssetProps{.path = fs::path(DRSYNTH_SOURCE_DIR) / "runtime" / handler});
+    REQUIRE_FALSE(from_folder.files().empty());
+    REQUIRE(code.files().size() == from_folder.files().size());
+    for (std::size_t i = 0; i < code.files().size(); ++i) {
+      CHECK(code.files()[i].relative_path == from_folder.files()[i].relative_path);
+      CHECK(code.files()[i].content == from_folder.files()[i].content);
+    }
+    CHECK(code.hash() == from_folder.hash());
+  }
+}
+
+TEST_CASE("an asset of files in memory hashes like a folder of the same files; empty or both is E220", "[asset]") {
+  namespace fs = std::filesystem;
+  test::TempDir dir;
+  fs::create_directories(dir.path / "code" / "lib");
+  std::ofstream(dir.path / "code" / "index.py") << "import lib.x\n";
+  std::ofstream(dir.path / "code" / "lib" / "x.py") << "X = 1\n";
+  App app({.read_environment = false});
+  auto& s = make_stack(app);
+  const auto& folder = s.add<Asset>("Folder", AssetProps{.path = dir.path / "code"});
+  // Given out of order: sorted like a folder's files.
+  const auto files = std::make_shared<const std::vector<AssetFile>>(
+      std::vector<AssetFile>{{"lib/x.py", "X = 1\n"}, {"index.py", "import lib.x\n"}});
+  const auto& memory = s.add<Asset>("Memory", AssetProps{.files = files});
+  CHECK(memory.hash() == folder.hash());
+  CHECK(memory.files().front().relative_path == "index.py");
+  CHECK(memory.size() == folder.size());
+  s.add<Asset>("Empty", AssetProps{.files = std::make_shared<const std::vector<AssetFile>>()});
+  s.add<Asset>("Both", AssetProps{.path = dir.path / "code", .files = files});
+  const auto ds = ops_test::synth_errors(app);
+  CHECK(ops_test::find_diagnostic(ds, "E220", "S/Empty") != nullptr);
+  CHECK(ops_test::find_diagnostic(ds, "E220", "S/Both") != nullptr);
+  CHECK(ops_test::find_diagnostic(ds, "E220", "S/Folder") == nullptr);
+  CHECK(ops_test::find_diagnostic(ds, "E220", "S/Memory") == nullptr);
 }
 
 // ---- HealthProbe ---------------------------------------------------------

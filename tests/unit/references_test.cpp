@@ -1,4 +1,6 @@
 // References between stacks: same stack, same region, other region, other account.
+#include <algorithm>
+
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -61,6 +63,51 @@ TEST_CASE("a cross-region reference becomes an output and Fn::GetStackOutput", "
   CHECK(out["Value"] == json{{"Fn::GetAtt", {"Topic", "TopicArn"}}});
   CHECK_FALSE(out.contains("Export"));  // no export needed (and none would work across regions)
   CHECK(a.find("OtherRegion")->dependencies == std::vector<std::string>{"Producer"});
+}
+
+TEST_CASE("a CfnOutput in another region that references a producer renders Fn::GetStackOutput inside Fn::Join",
+          "[references]") {
+  // cfn-lint 1.51.0 refuses Fn::GetStackOutput as an output's Value (E6101); inside Fn::Join
+  // both it and CloudFormation accept it (docs/architecture.md, "References between stacks").
+  ThreeStacks t;
+  t.other_region.add<CfnOutput>("PrimaryTopic", CfnOutputProps{.value = t.topic.ref()});
+  t.other_region.add<CfnOutput>("Written", CfnOutputProps{.value = Value::get_stack_output("Producer", "Out", "us-east-1")});
+  t.other_region.add<CfnOutput>("Joined", CfnOutputProps{.value = Value::join("/", {"arn", t.topic.ref()})});
+  t.same_region.add<CfnOutput>("Imported", CfnOutputProps{.value = t.topic.ref()});
+  auto a = synthesize(t.app);
+  const auto& outputs = a.find("OtherRegion")->template_json()["Outputs"];
+  const json gso = {{"Fn::GetStackOutput",
+                     {{"StackName", "Producer"}, {"Region", "us-east-1"}, {"OutputName", "ExportsOutputRefTopicA7DE468A"}}}};
+  CHECK(outputs["PrimaryTopic"]["Value"] == json{{"Fn::Join", {"", {gso}}}});
+  CHECK(outputs["Written"]["Value"] ==
+        json{{"Fn::Join",
+              {"", {{{"Fn::GetStackOutput", {{"StackName", "Producer"}, {"Region", "us-east-1"}, {"OutputName", "Out"}}}}}}}});
+  // Already inside a function: unchanged.
+  CHECK(outputs["Joined"]["Value"] == json{{"Fn::Join", {"/", {"arn", gso}}}});
+  // Same region: Fn::ImportValue is a string where an output's Value may be one.
+  CHECK(a.find("SameRegion")->template_json()["Outputs"]["Imported"]["Value"] ==
+        json{{"Fn::ImportValue", "Producer:ExportsOutputRefTopicA7DE468A"}});
+}
+
+TEST_CASE("an export name that depends on a resource, an import or another stack's output is E230", "[references]") {
+  ThreeStacks t;
+  auto& param = t.producer.add<CfnParameter>("Suffix", CfnParameterProps{});
+  t.producer.add<CfnOutput>("ByResource", CfnOutputProps{.value = "x", .export_name = t.topic.ref()});
+  t.other_region.add<CfnOutput>("ByOtherRegion",
+                                CfnOutputProps{.value = "x", .export_name = Value::join("-", {"a", t.topic.ref()})});
+  t.producer.add<CfnOutput>("ByImport", CfnOutputProps{.value = "x", .export_name = Value::import_value("Other:Name")});
+  t.producer.add<CfnOutput>("Fine", CfnOutputProps{.value = "x", .export_name = Value::join("-", {Value::pseudo(Pseudo::stack_name), param.ref()})});
+  const auto ds = test::synth_errors(t.app);
+  auto has = [&](const std::string& path, const std::string& text) {
+    return std::any_of(ds.begin(), ds.end(), [&](const Diagnostic& d) {
+      return d.code == "E230" && d.path == path && d.format().find(text) != std::string::npos;
+    });
+  };
+  CHECK(has("Producer/ByResource", "it refers to Producer/Topic"));
+  CHECK(has("OtherRegion/ByOtherRegion", "it refers to Producer/Topic"));
+  CHECK(has("Producer/ByImport", "it uses Fn::ImportValue"));
+  CHECK(has("Producer/ByImport", "AWS::StackName"));
+  CHECK(std::none_of(ds.begin(), ds.end(), [](const Diagnostic& d) { return d.path == "Producer/Fine"; }));
 }
 
 TEST_CASE("outputs created by the resolver are deduplicated: ten uses give one output", "[references]") {

@@ -6,7 +6,7 @@
 //   E760  invalid function name (1-64 chars of [a-zA-Z0-9-_])
 //   E761  timeout outside 1..900 seconds
 //   E762  memory outside 128..10240 MB
-//   E763  code: neither or both of code_asset / inline_code, inline code for a
+//   E763  code: not exactly one of code_asset / code_files / inline_code, inline code for a
 //         runtime other than python/nodejs or a handler not "index.<fn>",
 //         inline code over 1,000,000 bytes (it counts against the template body;
 //         CloudFormation dropped the old 4,096-character limit in 2022)
@@ -44,8 +44,10 @@ struct FunctionProps {
   std::string runtime = "python3.12";
   std::string handler = "index.handler";
   // Exactly one of: a folder shipped as an asset (zip in the stack's assets
-  // bucket), or inline source (Code.ZipFile, python/nodejs, handler index.*).
+  // bucket), the same from files in memory (what a folder would hold), or
+  // inline source (Code.ZipFile, python/nodejs, handler index.*).
   std::filesystem::path code_asset{};
+  std::shared_ptr<const std::vector<AssetFile>> code_files{};
   std::map<std::string, std::filesystem::path> code_extra_files{};  // added to the code asset (AssetProps::extra_files)
   std::string inline_code{};
   int timeout_seconds = 3;
@@ -110,9 +112,12 @@ class Function : public Construct, public cloudwatch::AlarmAction, public events
   bool policy_dependency_ = false;
 };
 
-// Where the handler code of the ready-made functions lives: $DRSYNTH_RUNTIME_DIR
-// when set, else the source tree's runtime/ when it exists, else the installed
-// share/drsynth/runtime.
+// The handler code of the ready-made functions (HealthProbe: probe/,
+// FailoverFunction: failover/) is compiled into the library from runtime/, so
+// a program finds it wherever it is installed or copied. When
+// $DRSYNTH_RUNTIME_DIR is set, the handlers are read from <that folder>/probe
+// and /failover instead (e.g. an edited copy of <prefix>/share/drsynth/runtime).
+// Returns that folder, or an empty path when the compiled-in code is used.
 [[nodiscard]] std::filesystem::path runtime_dir();
 
 }  // namespace drsynth::lambda
