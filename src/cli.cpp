@@ -151,6 +151,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     auto ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
+    if (command == synth) check_output_folder(o.outdir);  // before the work, not after it
 
     std::optional<App> owned;
     if (prebuilt == nullptr) {
@@ -202,6 +203,9 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
       for (const auto& l : lines) out << l << '\n';
     }
     return exit_ok;
+  } catch (const Interrupted& e) {
+    print_diagnostics(e.diagnostics(), err);
+    return 128 + e.signal();
   } catch (const Error& e) {
     print_diagnostics(e.diagnostics(), err);
     return exit_code_for(e);
