@@ -125,7 +125,9 @@ void check_output_folder(const std::filesystem::path& outdir);
 // The AWS CLI commands that deploy (or destroy) the assembly in dependency
 // order. Templates over 51,200 bytes and stacks with assets need an S3 bucket.
 struct DeployPlanOptions {
-  std::string assembly_dir = "cdk.out";
+  // The folder the commands run in: unset for the scripts written into the
+  // assembly (they find their own folder), the -o folder for a printed plan.
+  std::optional<std::string> assembly_dir{};
   // Bucket for templates > 51,200 bytes and for assets; "{region}" in the name
   // is replaced by each stack's region (Lambda code must be in the same region).
   std::optional<std::string> s3_bucket{};

@@ -300,6 +300,20 @@ std::vector<Row> rows() {
                },
                .code = "S006", .path = "S/Logs"});
   r.push_back({.name = "unknown --stack", .args = {"--stack", "NoSuchStack"}, .code = "E504", .path = "<app>"});
+  r.push_back({.name = "the app's own integer setting given a word", .args = c("retries=three"),
+               .define = [](App& a) { (void)a.context_int("retries", 3); },
+               .code = "E501", .path = "<app>", .contains = "context value 'retries' (-c) must be an integer (got \"three\""});
+  r.push_back({.name = "an exception from the app with an escape sequence",
+               .define = [](App&) { throw std::runtime_error("clear\x1b[2J screen"); },
+               .code = "E900", .path = "internal error", .exit = cli::exit_internal, .contains = "clear\\x1b[2J screen"});
+
+  // ---- --strict, escaping ----------------------------------------------
+  r.push_back({.name = "--strict says that it failed the run",
+               .args = {"--strict"},
+               .define = [](App& a) { l1(stack(a), "T", "AWS::SNS::Topic", {{"DisplayName", Value(std::string(60'000, 'x'))}}); },
+               .code = "E540", .path = "<app>", .contains = "the run failed because of --strict: it makes the 1 warning above fatal"});
+  r.push_back({.name = "a reported value with a newline is escaped", .args = c("environmentSuffix=a\nb"), .code = "E801", .path = dr,
+               .contains = "a\\nb"});
   return r;
 }
 

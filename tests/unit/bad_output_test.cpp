@@ -1,4 +1,4 @@
-// The output folder, one row per mistake or
+// The output folder, the settings path and --s3-bucket, one row per mistake or
 // odd case: the run fails with its code, message and exit code and nothing in
 // the working area changes (the previous assembly and the user's files byte
 // for byte, no temporaries left); or, for the cases drsynth must handle, it
@@ -100,15 +100,37 @@ std::vector<Case> cases() {
                .setup = [](const fs::path& p) { write(p / "docs/guide.md", "x"); fs::create_directory_symlink("docs", p / "out"); },
                .code = "E404", .contains = {"guide.md"}});
   // ---- output paths ------------------------------------------------------------
-  c.push_back({.name = "-o ''", .args = synth(""), .code = "E406", .contains = {"the output path is empty"}});
+  c.push_back({.name = "-o ''", .args = synth(""), .code = "E406", .contains = {"the output path (-o) is empty"}});
+  c.push_back({.name = "CDK_OUTDIR='' with a bare drsynth", .args = {}, .cdk_outdir = "", .code = "E406",
+               .contains = {"the output path (CDK_OUTDIR) is empty"}});
   c.push_back({.name = "-o with a newline at the end", .args = synth("out\n"), .code = "E406",
                .contains = {"control character", "\"out\\n\""}});
   c.push_back({.name = "-o with an escape sequence", .args = synth("out\x1b[2J"), .code = "E406", .contains = {"\"out\\x1b[2J\""}});
+  c.push_back({.name = "deploy-plan -o with a tab", .args = {"deploy-plan", "-o", "a\tb"}, .code = "E406"});
   c.push_back({.name = "-o a symbolic link to nothing", .args = synth("out"),
                .setup = [](const fs::path& p) { fs::create_directory_symlink("missing", p / "out"); },
                .code = "E408", .contains = {"out -> missing"}});
   c.push_back({.name = "-o a file", .args = synth("drsynth.json"), .code = "E403"});
   c.push_back({.name = "-o below a file", .args = synth("drsynth.json/cdk.out"), .code = "E402"});
+  // ---- settings paths and --s3-bucket --------------------------------------------
+  c.push_back({.name = "--settings a FIFO without a writer", .args = {"list", "--settings", "fifo.json"},
+               .setup = [](const fs::path& p) { REQUIRE(::mkfifo((p / "fifo.json").c_str(), 0644) == 0); },
+               .code = "E541", .exit = cli::exit_user_error, .contains = {"fifo.json is not a regular file", "a FIFO"}});
+  c.push_back({.name = "--settings a folder", .args = {"list", "--settings", "src"}, .code = "E541",
+               .exit = cli::exit_user_error, .contains = {"a folder"}});
+  c.push_back({.name = "--settings a device", .args = {"list", "--settings", "/dev/null"}, .code = "E541",
+               .exit = cli::exit_user_error, .contains = {"a character device"}});
+  c.push_back({.name = "drsynth.json that is a folder", .args = {"list"},
+               .setup = [](const fs::path& p) { fs::remove(p / "drsynth.json"); fs::create_directory(p / "drsynth.json"); },
+               .code = "E541", .exit = cli::exit_user_error, .contains = {"drsynth.json is not a regular file"}});
+  c.push_back({.name = "--s3-bucket with upper case", .args = {"deploy-plan", "--s3-bucket", "Assets_{region}"},
+               .code = "E543", .exit = cli::exit_user_error, .contains = {"\"Assets_eu-west-1\"", "lowercase"}});
+  c.push_back({.name = "--s3-bucket empty", .args = {"deploy-plan", "--s3-bucket", ""}, .code = "E543",
+               .exit = cli::exit_user_error, .contains = {"3 to 63 characters"}});
+  c.push_back({.name = "--s3-bucket too long once the region is in", .args = {"deploy-plan", "--s3-bucket", std::string(55, 'a') + "-{region}"},
+               .code = "E543", .exit = cli::exit_user_error, .contains = {"({region} replaced)"}});
+  c.push_back({.name = "--s3-bucket shaped like an IP address", .args = {"deploy-plan", "--s3-bucket", "192.168.5.4"},
+               .code = "E543", .exit = cli::exit_user_error, .contains = {"IP address"}});
   // ---- what drsynth must handle --------------------------------------------------
   c.push_back({.name = "a user file and folder named like temporaries stay", .args = synth("cdk.out"),
                .setup = [](const fs::path& p) {
