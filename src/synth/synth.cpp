@@ -10,6 +10,7 @@
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
 #include "synth/json_text.hpp"
+#include "synth/tag_rules.hpp"
 
 namespace drsynth {
 
@@ -240,6 +241,7 @@ std::vector<Diagnostic> validate(const App& app) {
                 "1-255 characters of A-Za-z0-9");
     }
   });
+  internal::check_tags(app, v);
   auto out = v.take();
   sort_diagnostics(out);
   return out;
