@@ -338,7 +338,12 @@ std::vector<Row> rows() {
                },
                .code = "E411", .path = "S/T", .contains = "got 51 tags"});
 
-  // ---- --strict, escaping ----------------------------------------------
+  // ---- quotas, --strict, escaping ----------------------------------------------
+  std::string cidrs = "applicationCidrs=[";
+  for (int i = 0; i < 300; ++i) cidrs += (i == 0 ? "\"" : ",\"") + std::string("172.16.") + std::to_string(i / 2) + "." + std::to_string(i % 2 * 128) + "/25\"";
+  r.push_back({.name = "300 application CIDRs: over the rules quota (a warning, fatal with --strict)",
+               .args = {"--strict", "-c", cidrs + "]"}, .code = "W718", .path = dr + "/Primary/DbSg",
+               .contains = "AWS's default quota of 60 rules"});
   r.push_back({.name = "--strict says that it failed the run",
                .args = {"--strict"},
                .define = [](App& a) { l1(stack(a), "T", "AWS::SNS::Topic", {{"DisplayName", Value(std::string(60'000, 'x'))}}); },
