@@ -80,7 +80,8 @@ std::vector<FolderEntry> list_folder(const fs::path& dir) {
     struct stat st {};
     if (::lstat(it->path().c_str(), &st) != 0) cannot_read(it->path(), errno);
     out.push_back({it->path().lexically_relative(dir).generic_string(), type_of(st.st_mode),
-                   static_cast<std::uintmax_t>(st.st_size)});
+                   static_cast<std::uintmax_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec});
   }
   if (ec) cannot_read(dir, ec.value());
   std::sort(out.begin(), out.end(), [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });

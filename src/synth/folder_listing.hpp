@@ -16,6 +16,7 @@ struct FolderEntry {
   std::string name;                 // relative to the folder listed, '/'-separated
   std::filesystem::file_type type;  // of the entry itself (a link is a symlink)
   std::uintmax_t size = 0;          // bytes, for regular files
+  std::int64_t ctime_ns = 0;        // last change of the entry itself (content, name, links, mode)
 };
 
 // Every entry below `dir`, sorted by name. Throws E402 when `dir` cannot be read.

@@ -176,6 +176,13 @@ void check_replaceable(const fs::path& dir, Verify how) {
                "); choose another -o, or empty the folder");
   }
 
+  // A file whose inode last changed before the marker was written (ctime,
+  // which no user can set back) is what drsynth wrote: only the others (a
+  // copied folder, a file edited since, one of the same clock tick) are
+  // compared by their digest.
+  std::int64_t marker_ctime = -1;
+  for (const auto* e : others)
+    if (e->name == assembly_marker_name) marker_ctime = e->ctime_ns;
   std::vector<std::string> problems;
   std::vector<const FolderEntry*> to_hash;
   for (const auto* e : others) {
@@ -189,7 +196,7 @@ void check_replaceable(const fs::path& dir, Verify how) {
       problems.push_back(e->name + " (not written by drsynth)");
     else if (listed->second.first != e->size)
       problems.push_back(e->name + " (changed since drsynth wrote it)");
-    else if (how == Verify::contents)
+    else if (how == Verify::contents && e->ctime_ns >= marker_ctime)
       to_hash.push_back(e);
   }
   const auto digests = sha256_of_files(dir, to_hash);
@@ -206,19 +213,20 @@ void check_replaceable(const fs::path& dir, Verify how) {
   }
 }
 
-std::string assembly_marker(const fs::path& dir) {
+std::string assembly_marker(const fs::path& dir, const std::map<std::string, std::string, std::less<>>& known) {
   const auto entries = list_folder(dir);
-  std::vector<const FolderEntry*> files;
+  std::vector<const FolderEntry*> to_read;
   nlohmann::json folders = nlohmann::json::array();
+  nlohmann::json listed = nlohmann::json::object();
   for (const auto& e : entries) {
     if (e.name == temporary_marker_name || e.name == assembly_marker_name) continue;
     if (e.type == fs::file_type::directory) folders.push_back(e.name);
-    else files.push_back(&e);
+    else if (const auto it = known.find(e.name); it != known.end()) listed[e.name] = {{"bytes", e.size}, {"sha256", it->second}};
+    else to_read.push_back(&e);
   }
-  const auto digests = sha256_of_files(dir, files);
-  nlohmann::json listed = nlohmann::json::object();
-  for (std::size_t i = 0; i < files.size(); ++i)
-    listed[files[i]->name] = {{"bytes", files[i]->size}, {"sha256", digests[i]}};
+  const auto digests = sha256_of_files(dir, to_read);
+  for (std::size_t i = 0; i < to_read.size(); ++i)
+    listed[to_read[i]->name] = {{"bytes", to_read[i]->size}, {"sha256", digests[i]}};
   return dump_checked({{"files", std::move(listed)}, {"folders", std::move(folders)}, {"format", marker_format}}, "");
 }
 

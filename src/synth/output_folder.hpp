@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -32,15 +33,17 @@ struct OutputFolder {
 // How much of an existing assembly is compared with its marker.
 enum class Verify {
   names_and_sizes,  // one stat per file
-  contents,         // and the SHA-256 of every file
+  contents,         // and the SHA-256 of every file changed since the marker was written
 };
 // Throws E404 (not empty, no assembly drsynth wrote) or E405 (drsynth's
 // assembly with files added or changed) unless `dir` may be replaced.
 void check_replaceable(const std::filesystem::path& dir, Verify how);
 
 // The marker for the files below `dir` (every file, its size and SHA-256),
-// ignoring the temporary marker.
-[[nodiscard]] std::string assembly_marker(const std::filesystem::path& dir);
+// ignoring the temporary marker. `known`: digests the writer computed from
+// the bytes it wrote (name -> SHA-256); the other files are read back.
+[[nodiscard]] std::string assembly_marker(const std::filesystem::path& dir,
+                                          const std::map<std::string, std::string, std::less<>>& known = {});
 
 // ".<name>.tmp-<pid>-<n>": the temporary folder of one write beside `target`.
 [[nodiscard]] std::filesystem::path temporary_path(const std::filesystem::path& target, unsigned n);

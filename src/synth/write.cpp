@@ -16,9 +16,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <unordered_set>
 
 #include "drsynth/asset.hpp"
+#include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
@@ -40,7 +43,19 @@ namespace {
               ErrorKind::io);
 }
 
-void write_file(const fs::path& p, std::string_view data, mode_t mode = 0644) {
+// The SHA-256 of each file written from memory, for the assembly marker:
+// computed by the thread that writes the file, while its bytes are at hand.
+struct Digests {
+  std::mutex mutex;
+  std::map<std::string, std::string, std::less<>> by_name;
+  void add(const fs::path& p, std::string_view data) {
+    std::string digest = sha256_hex(data);
+    std::lock_guard lock(mutex);
+    by_name[p.filename().string()] = std::move(digest);
+  }
+};
+
+void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644) {
   if (internal::before_write_hook != nullptr) internal::before_write_hook(p);
   internal::throw_if_interrupted();
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -57,6 +72,7 @@ void write_file(const fs::path& p, std::string_view data, mode_t mode = 0644) {
     done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0) io_fail("cannot write", p, errno);
+  if (digests != nullptr) digests->add(p, data);
 }
 
 // Our temporary folder: removed unless published.
@@ -72,15 +88,16 @@ struct TempDir {
 };
 
 void write_files(const Assembly& assembly, const fs::path& dir) {
-  write_file(dir / "manifest.json", assembly.manifest_text);
+  Digests digests;
+  write_file(dir / "manifest.json", assembly.manifest_text, &digests);
   // tree.json and the templates: on several threads for a large assembly
   // (creating a file costs the kernel more than writing its bytes).
   internal::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
     if (i == 0) {
-      write_file(dir / "tree.json", assembly.tree_text);
+      write_file(dir / "tree.json", assembly.tree_text, &digests);
     } else {
       const auto& s = assembly.stacks[i - 1];
-      write_file(dir / s.template_file, s.template_text);
+      write_file(dir / s.template_file, s.template_text, &digests);
     }
   });
   // Every copy of a construct that uses the same code has its own Asset with
@@ -95,12 +112,12 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
       io_fail("cannot stage asset into", dir, e.code().value());
     }
   }
-  write_file(dir / "deploy.sh", deploy_script(assembly), 0755);
-  write_file(dir / "destroy.sh", destroy_script(assembly), 0755);
+  write_file(dir / "deploy.sh", deploy_script(assembly), &digests, 0755);
+  write_file(dir / "destroy.sh", destroy_script(assembly), &digests, 0755);
   // The proof that this folder is drsynth's, written last; then the folder
   // stops being a temporary one.
-  const std::string marker = internal::assembly_marker(dir);
-  write_file(dir / internal::assembly_marker_name, marker);
+  const std::string marker = internal::assembly_marker(dir, digests.by_name);
+  write_file(dir / internal::assembly_marker_name, marker, nullptr);
   internal::throw_if_interrupted();
   if (::unlink((dir / internal::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
 }
