@@ -1,6 +1,7 @@
 // AWS limits checked before deployment: the tag rules (E410/E411) on every
 // construct and the security-group rules quota (W718).
 #include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
 #include "synth/tag_rules.hpp"
 #include "test_support.hpp"
 
@@ -22,11 +23,12 @@ std::string cidr(int i, bool v6) {
 TEST_CASE("a security group warns above 60 rules per direction and IP version, AWS's default quota", "[aws-limits]") {
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
-  auto& at_quota = s.add<ec2::SecurityGroup>("AtQuota", {});
+  auto& vpc = s.add<ec2::Vpc>("Vpc", {});
+  auto& at_quota = s.add<ec2::SecurityGroup>("AtQuota", {.vpc = vpc});
   for (int i = 0; i < 60; ++i) at_quota.allow_from_cidr(cidr(i, false), "app").allow_from_cidr(cidr(i, true), "app v6");
   CHECK(quota_warnings(at_quota).empty());  // 60 IPv4 and 60 IPv6 rules: each within its quota
 
-  auto& over = s.add<ec2::SecurityGroup>("Over", {});
+  auto& over = s.add<ec2::SecurityGroup>("Over", {.vpc = vpc});
   for (int i = 0; i < 61; ++i) over.allow_from_cidr(cidr(i, false), "app");
   const auto ds = quota_warnings(over);
   REQUIRE(ds.size() == 1);
@@ -36,14 +38,14 @@ TEST_CASE("a security group warns above 60 rules per direction and IP version, A
   CHECK_THAT(ds[0].message, Catch::Contains("default quota of 60") && Catch::Contains("Inbound or outbound rules per security group"));
 
   // A rule whose source is another group counts for IPv4 and for IPv6.
-  auto& mixed = s.add<ec2::SecurityGroup>("Mixed", {});
+  auto& mixed = s.add<ec2::SecurityGroup>("Mixed", {.vpc = vpc});
   for (int i = 0; i < 60; ++i) mixed.allow_from_cidr(cidr(i, true), "app v6");
   mixed.allow_from(at_quota, std::nullopt, "peer group");
   const auto mixed_ds = quota_warnings(mixed);
   REQUIRE(mixed_ds.size() == 1);
   CHECK(mixed_ds[0].got == "61 inbound IPv6 rules");
 
-  auto& egress = s.add<ec2::SecurityGroup>("Egress", {});
+  auto& egress = s.add<ec2::SecurityGroup>("Egress", {.vpc = vpc});
   for (int i = 0; i < 61; ++i) egress.allow_to_cidr(cidr(i, false), 443, "out");
   REQUIRE(quota_warnings(egress).size() == 1);
   CHECK(quota_warnings(egress)[0].got == "61 outbound IPv4 rules");
