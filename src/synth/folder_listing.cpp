@@ -14,7 +14,7 @@
 #include "drsynth/error.hpp"
 #include "synth/internal.hpp"
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 namespace fs = std::filesystem;
 
@@ -133,4 +133,4 @@ bool cdk_lock_file(std::string_view name) noexcept {
          middle.find('.', dot + 1) == std::string_view::npos && middle.find('/') == std::string_view::npos;
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

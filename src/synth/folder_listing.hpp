@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 struct FolderEntry {
   std::string name;                 // relative to the folder listed, '/'-separated
@@ -34,4 +34,4 @@ struct FolderEntry {
 // CDK CLI writes into the output folder while it runs an app or reads an assembly.
 [[nodiscard]] bool cdk_lock_file(std::string_view name) noexcept;
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

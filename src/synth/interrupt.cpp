@@ -6,7 +6,7 @@
 #include <atomic>
 #include <mutex>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 namespace {
 
@@ -70,4 +70,4 @@ void throw_if_interrupted() {
   if (recorded.load(std::memory_order_relaxed) != 0) throw WriteInterrupted{};
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

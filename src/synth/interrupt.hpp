@@ -7,7 +7,7 @@
 
 #include <filesystem>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 // Thrown by throw_if_interrupted(); write_assembly turns it into cleanup.
 struct WriteInterrupted {};
@@ -38,4 +38,4 @@ void throw_if_interrupted();
 // For tests: called with each file's path just before it is written (nullptr: nothing).
 inline void (*before_write_hook)(const std::filesystem::path&) = nullptr;
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

@@ -18,7 +18,7 @@
 #include "synth/folder_listing.hpp"
 #include "synth/internal.hpp"
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 namespace fs = std::filesystem;
 
@@ -230,4 +230,4 @@ std::string assembly_marker(const fs::path& dir, const std::map<std::string, std
   return dump_checked({{"files", std::move(listed)}, {"folders", std::move(folders)}, {"format", marker_format}}, "");
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 inline constexpr std::string_view assembly_marker_name = ".drsynth-assembly.json";
 inline constexpr std::string_view temporary_marker_name = ".drsynth-temporary";
@@ -55,4 +55,4 @@ void mark_temporary(const std::filesystem::path& dir) noexcept;
 // drsynth provably made; leaves anything else alone.
 void remove_stale_temporaries(const std::filesystem::path& target) noexcept;
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

@@ -12,7 +12,7 @@
 #include "synth/folder_listing.hpp"
 #include "synth/output_folder.hpp"
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 namespace fs = std::filesystem;
 
@@ -92,4 +92,4 @@ void remove_stale_temporaries(const fs::path& target) noexcept {
   }
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

@@ -56,8 +56,8 @@ struct Digests {
 };
 
 void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644) {
-  if (internal::before_write_hook != nullptr) internal::before_write_hook(p);
-  internal::throw_if_interrupted();
+  if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
+  detail::throw_if_interrupted();
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", p, errno);
   std::size_t done = 0;
@@ -92,7 +92,7 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
   write_file(dir / "manifest.json", assembly.manifest_text, &digests);
   // tree.json and the templates: on several threads for a large assembly
   // (creating a file costs the kernel more than writing its bytes).
-  internal::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
+  detail::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
     if (i == 0) {
       write_file(dir / "tree.json", assembly.tree_text, &digests);
     } else {
@@ -105,7 +105,7 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
   std::unordered_set<std::string_view> staged;
   for (const Asset* a : assembly.assets) {
     if (!staged.insert(a->hash()).second) continue;
-    internal::throw_if_interrupted();
+    detail::throw_if_interrupted();
     try {
       a->stage(dir);
     } catch (const fs::filesystem_error& e) {
@@ -116,28 +116,28 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
   write_file(dir / "destroy.sh", destroy_script(assembly), &digests, 0755);
   // The proof that this folder is drsynth's, written last; then the folder
   // stops being a temporary one.
-  const std::string marker = internal::assembly_marker(dir, digests.by_name);
-  write_file(dir / internal::assembly_marker_name, marker, nullptr);
-  internal::throw_if_interrupted();
-  if (::unlink((dir / internal::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
+  const std::string marker = detail::assembly_marker(dir, digests.by_name);
+  write_file(dir / detail::assembly_marker_name, marker, nullptr);
+  detail::throw_if_interrupted();
+  if (::unlink((dir / detail::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
 }
 
 // Writes the assembly beside the target and publishes it; false when a signal
 // stopped it first (the temporary folder is gone then).
-bool write_and_publish(const Assembly& assembly, const internal::OutputFolder& out) {
+bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out) {
   std::error_code ec;
   fs::create_directories(out.parent, ec);
   if (ec) io_fail("cannot create", out.parent, ec.value());
-  internal::remove_stale_temporaries(out.target);
+  detail::remove_stale_temporaries(out.target);
 
   static std::atomic<unsigned> counter{0};
   TempDir tmp;
-  const fs::path path = internal::temporary_path(out.target, counter++);
-  internal::create_temporary(path);
+  const fs::path path = detail::temporary_path(out.target, counter++);
+  detail::create_temporary(path);
   tmp.path = path;
   try {
     write_files(assembly, tmp.path);
-  } catch (const internal::WriteInterrupted&) {
+  } catch (const detail::WriteInterrupted&) {
     return false;
   }
 
@@ -153,30 +153,30 @@ bool write_and_publish(const Assembly& assembly, const internal::OutputFolder& o
   // tmp now holds what was there. Checked again before it is removed: files
   // added since the first check (or a folder put there meanwhile) go back.
   try {
-    internal::check_replaceable(tmp.path, internal::Verify::names_and_sizes);
+    detail::check_replaceable(tmp.path, detail::Verify::names_and_sizes);
   } catch (const Error&) {
     if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0)
       tmp.keep = true;  // cannot swap back: keep both rather than lose one
     throw;
   }
-  internal::mark_temporary(tmp.path);
+  detail::mark_temporary(tmp.path);
   return true;  // the destructor removes the previous assembly
 }
 
 }  // namespace
 
 void check_output_folder(const fs::path& outdir) {
-  const auto out = internal::resolve_output_folder(outdir);
-  if (out.exists) internal::check_replaceable(out.target, internal::Verify::names_and_sizes);
+  const auto out = detail::resolve_output_folder(outdir);
+  if (out.exists) detail::check_replaceable(out.target, detail::Verify::names_and_sizes);
 }
 
 void write_assembly(const Assembly& assembly, const fs::path& outdir) {
-  const auto out = internal::resolve_output_folder(outdir);
-  if (out.exists) internal::check_replaceable(out.target, internal::Verify::contents);
+  const auto out = detail::resolve_output_folder(outdir);
+  if (out.exists) detail::check_replaceable(out.target, detail::Verify::contents);
 
-  internal::InterruptScope interrupts;
+  detail::InterruptScope interrupts;
   const bool published = write_and_publish(assembly, out);
-  const int sig = internal::InterruptScope::pending();
+  const int sig = detail::InterruptScope::pending();
   interrupts.restore_and_reraise();  // with the default disposition, the process ends here
   if (sig != 0 && !published) throw Interrupted(sig, outdir.string());
 }

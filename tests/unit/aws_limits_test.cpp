@@ -2,7 +2,7 @@
 // construct and the security-group rules quota (W718).
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
-#include "synth/tag_rules.hpp"
+#include "tag_rules.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -67,8 +67,8 @@ TEST_CASE("the DR system with 300 application CIDRs synthesizes with the quota w
 }
 
 TEST_CASE("tag rules follow AWS: lengths in characters, the allowed set, no aws: keys", "[aws-limits]") {
-  using internal::tag_key_problem;
-  using internal::tag_value_problem;
+  using detail::tag_key_problem;
+  using detail::tag_value_problem;
   CHECK(tag_key_problem("cost-center:team_a/b=c+d@e.f g").empty());
   CHECK(tag_value_problem("").empty());  // an empty value is allowed
   CHECK(tag_value_problem("Zürich Ωmega 東京 ２０２４").empty());  // letters and digits of any script

@@ -241,9 +241,9 @@ TEST_CASE("SIGINT or SIGTERM during the write removes the temporary folder and e
     test_handler_got = 0;
     files_before_signal = 0;
     signal_to_send = sig;
-    internal::before_write_hook = send_signal_on_third_file;
+    detail::before_write_hook = send_signal_on_third_file;
     const auto r = test::run_cli({"synth", "-q", "-o", out.string(), "-c", "environmentSuffix=next"}, patterns::define_default_system);
-    internal::before_write_hook = nullptr;
+    detail::before_write_hook = nullptr;
     struct sigaction now {};
     ::sigaction(sig, &old, &now);
     CHECK(r.code == 128 + sig);

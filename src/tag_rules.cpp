@@ -1,15 +1,9 @@
-#include "synth/tag_rules.hpp"
-
-#include <algorithm>
-#include <set>
-#include <vector>
+#include "tag_rules.hpp"
 
 #include "drsynth/app.hpp"
-#include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
-#include "synth/internal.hpp"
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 namespace {
 
@@ -76,60 +70,6 @@ std::string shown(std::string_view s) {
          (s.size() > 60 ? " (" + std::to_string(s.size()) + " bytes)" : "");
 }
 
-void check_tag(const Construct& c, std::string_view key, std::string_view value, Validation& v) {
-  if (const auto why = tag_key_problem(key); !why.empty())
-    v.error("E410", c, "tag key " + why, shown(key),
-            "1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:");
-  else if (const auto why_value = tag_value_problem(value); !why_value.empty())
-    v.error("E410", c, "the value of tag '" + std::string(key) + "' " + why_value, shown(value),
-            "at most 256 letters, digits, spaces or _ . : / = + - @");
-}
-
-// The literal keys (and values) of a resource's own tags property.
-void explicit_tags(const CfnResource& r, std::vector<std::pair<std::string, std::string>>& out) {
-  const auto format = tag_format(r.type());
-  if (format.property.empty()) return;
-  const auto it = r.properties().find(format.property);
-  if (it == r.properties().end()) return;
-  const Value& tags = it->second;
-  if (format.is_map && tags.is_object()) {
-    for (const auto& [k, val] : tags.as_object()) out.emplace_back(k, val.is_string() ? val.as_string() : "");
-  } else if (tags.is_array()) {
-    for (const auto& t : tags.as_array()) {
-      const Value* k = t.find("Key");
-      const Value* val = t.find("Value");
-      if (k != nullptr && k->is_string()) out.emplace_back(k->as_string(), val != nullptr && val->is_string() ? val->as_string() : "");
-    }
-  }
-}
-
-// `keys`: the tag keys the scopes above c give every resource below them.
-void walk(const Construct& c, const std::set<std::string>& above, Validation& v) {
-  const std::set<std::string>* keys = &above;
-  std::set<std::string> mine;
-  if (!c.tags().empty()) {
-    mine = above;
-    for (const auto& [k, val] : c.tags()) {
-      check_tag(c, k, val, v);
-      mine.insert(k);
-    }
-    keys = &mine;
-  }
-  if (const auto* r = dynamic_cast<const CfnResource*>(&c); r != nullptr && !tag_format(r->type()).property.empty()) {
-    std::vector<std::pair<std::string, std::string>> own;
-    explicit_tags(*r, own);
-    std::size_t count = keys->size();
-    for (const auto& [k, val] : own) {
-      check_tag(c, k, val, v);
-      if (!keys->contains(k)) ++count;
-    }
-    if (count > max_tags_per_resource)
-      v.error("E411", c, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
-              std::to_string(count) + " tags", "at most " + std::to_string(max_tags_per_resource));
-  }
-  for (const auto& child : c.children()) walk(*child, *keys, v);
-}
-
 }  // namespace
 
 std::string tag_key_problem(std::string_view key) {
@@ -141,6 +81,19 @@ std::string tag_key_problem(std::string_view key) {
 
 std::string tag_value_problem(std::string_view value) { return problem(value, 256); }
 
-void check_tags(const App& app, Validation& v) { walk(app, {}, v); }
+void check_tag(const Construct& at, std::string_view key, std::string_view value, Validation& v) {
+  if (const auto why = tag_key_problem(key); !why.empty())
+    v.error("E410", at, "tag key " + why, shown(key),
+            "1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:");
+  else if (const auto why_value = tag_value_problem(value); !why_value.empty())
+    v.error("E410", at, "the value of tag '" + std::string(key) + "' " + why_value, shown(value),
+            "at most 256 letters, digits, spaces or _ . : / = + - @");
+}
 
-}  // namespace drsynth::internal
+void check_scope_tags(const App& app, Validation& v) {
+  app.walk([&](const Construct& c) {
+    for (const auto& [key, value] : c.tags()) check_tag(c, key, value, v);
+  });
+}
+
+}  // namespace drsynth::detail
