@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <array>
 #include <fstream>
 #include <mutex>
@@ -281,14 +282,24 @@ void Asset::validate(Validation& v) const {
     v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }
 
+namespace {
+// A file that could not be written (a full disk) is an error, not a short file.
+void put_file(const fs::path& p, std::string_view content) {
+  std::ofstream out(p, std::ios::binary);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  out.close();
+  if (!out) throw fs::filesystem_error("cannot write", p, std::error_code(errno != 0 ? errno : EIO, std::generic_category()));
+}
+}  // namespace
+
 void Asset::stage(const fs::path& dir) const {
   const fs::path folder = dir / folder_name();
   for (const auto& f : *files_) {
     const fs::path p = folder / f.relative_path;
     fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << f.content;
+    put_file(p, f.content);
   }
-  std::ofstream(dir / zip_name(), std::ios::binary) << make_zip(*files_);
+  put_file(dir / zip_name(), make_zip(*files_));
 }
 
 }  // namespace drsynth

@@ -7,6 +7,7 @@
 #include "drsynth/entry_writer.hpp"
 #include "drsynth/safety_review.hpp"
 #include "drsynth/stack.hpp"
+#include "tag_rules.hpp"
 
 namespace drsynth {
 
@@ -66,6 +67,30 @@ TagFormat CfnResource::tag_format() const noexcept {
   if (type_ == "AWS::Route53::HealthCheck") return {"HealthCheckTags", false};
   if (type_ == "AWS::SSM::Parameter") return {"Tags", true};
   return {};
+}
+
+void CfnResource::validate(Validation& v) const {
+  const TagFormat format = tag_format();
+  if (format.property.empty()) return;
+  std::set<std::string_view> keys;
+  for (const Construct* c = this; c != nullptr; c = c->parent())
+    for (const auto& [key, value] : c->tags()) keys.insert(key);
+  if (const auto it = properties_.find(format.property); it != properties_.end()) {
+    auto check = [&](const std::string& key, const Value* value) {
+      detail::check_tag(*this, key, value != nullptr && value->is_string() ? value->as_string() : "", v);
+      keys.insert(key);
+    };
+    const Value& tags = it->second;
+    if (format.is_map && tags.is_object()) {
+      for (const auto& [key, value] : tags.as_object()) check(key, &value);
+    } else if (tags.is_array()) {
+      for (const auto& t : tags.as_array())
+        if (const Value* key = t.find("Key"); key != nullptr && key->is_string()) check(key->as_string(), t.find("Value"));
+    }
+  }
+  if (keys.size() > detail::max_tags_per_resource)
+    v.error("E411", *this, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
+            std::to_string(keys.size()) + " tags", "at most " + std::to_string(detail::max_tags_per_resource));
 }
 
 // Keys in sorted order; the inherited tags join the resource's own.

@@ -15,6 +15,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "drsynth/version.hpp"
+#include "cli_checks.hpp"
 #include "diff/commands.hpp"
 #include "settings_text.hpp"
 
@@ -37,20 +38,10 @@ struct Options {
 };
 
 // Reads the settings file (a JSON object of context values). A missing
-// default file is fine; a missing explicit one, or bad JSON, is an error.
+// default file is fine; a missing explicit one, one that is not a regular
+// file, or bad JSON, is an error.
 void load_settings(const std::string& file, bool explicit_file, AppProps& props) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    if (explicit_file) fail("E505", "", "cannot read the settings file", settings::printable(file, 200), "a readable JSON file");
-    return;
-  }
-  std::string text;
-  char buf[65536];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > settings::max_file_bytes) break;  // load_text reports it
-  }
-  settings::load_text(text, file, props);
+  if (const auto text = detail::read_settings_file(file, explicit_file)) settings::load_text(*text, file, props);
 }
 
 // Notes (acknowledged safety rules) are for the reader of a normal run; -q
@@ -79,21 +70,25 @@ namespace {
 // the caller built already (prebuilt != nullptr).
 int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
              std::ostream& out, std::ostream& err);
+int run_checked(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
+                std::ostream& out, std::ostream& err) {
+  return detail::finish_output(run_impl(argc, argv, define, prebuilt, out, err), out, err);
+}
 }  // namespace
 
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define) {
-  return run_impl(argc, argv, &define, nullptr, std::cout, std::cerr);
+  return run_checked(argc, argv, &define, nullptr, std::cout, std::cerr);
 }
 
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
         std::ostream& err) {
-  return run_impl(argc, argv, &define, nullptr, out, err);
+  return run_checked(argc, argv, &define, nullptr, out, err);
 }
 
-int run(App& app, int argc, const char* const* argv) { return run_impl(argc, argv, nullptr, &app, std::cout, std::cerr); }
+int run(App& app, int argc, const char* const* argv) { return run_checked(argc, argv, nullptr, &app, std::cout, std::cerr); }
 
 int run(App& app, int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  return run_impl(argc, argv, nullptr, &app, out, err);
+  return run_checked(argc, argv, nullptr, &app, out, err);
 }
 
 namespace {
@@ -104,7 +99,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
   cli.require_subcommand(0, 1);
   Options o;
   const char* env_outdir = std::getenv("CDK_OUTDIR");
-  o.outdir = env_outdir != nullptr && *env_outdir != '\0' ? env_outdir : "cdk.out";
+  o.outdir = detail::default_output_dir();
 
   auto add_context = [&](CLI::App* sub) {
     sub->add_option("-c,--context", o.context, "context value key=value (JSON values allowed); repeatable")
@@ -137,10 +132,13 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
   auto* graph = detail::add_graph_command(cli, graph_options);
   add_context(graph);
 
+  if (const auto rc = detail::unknown_command(cli, argc, argv, err)) return *rc;
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = cli.exit(e, out, err);
+    std::ostringstream message;
+    const int rc = cli.exit(e, out, message);
+    err << detail::escape_lines(message.str());
     return rc == 0 ? exit_ok : exit_usage;
   }
 
@@ -164,6 +162,10 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     auto ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
+    if (command == synth || command == plan) {
+      detail::check_output_path_text(o.outdir, command->count("-o") > 0 ? "-o" : env_outdir != nullptr ? "CDK_OUTDIR" : "default");
+      if (command == synth) check_output_folder(o.outdir);  // before the work, not after it
+    }
 
     std::optional<App> owned;
     if (prebuilt == nullptr) {
@@ -199,6 +201,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
       return exit_ok;
     }
     if (command == plan) {
+      if (o.s3_bucket) detail::check_s3_bucket(*o.s3_bucket, assembly);
       out << deploy_script(assembly, DeployPlanOptions{.assembly_dir = o.outdir, .s3_bucket = o.s3_bucket});
       return exit_ok;
     }
@@ -219,11 +222,15 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
       for (const auto& l : lines) out << l << '\n';
     }
     return exit_ok;
+  } catch (const Interrupted& e) {
+    print_diagnostics(e.diagnostics(), err);
+    return 128 + e.signal();
   } catch (const Error& e) {
     print_diagnostics(e.diagnostics(), err);
+    if (const auto line = detail::strict_failure_line(e.diagnostics(), o.strict); !line.empty()) err << line << '\n';
     return exit_code_for(e);
   } catch (const std::exception& e) {
-    err << "error: [drsynth.E900] internal error: " << e.what() << '\n';
+    err << "error: [drsynth.E900] internal error: " << escape_control_characters(e.what()) << '\n';
     return exit_internal;
   }
 }

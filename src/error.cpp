@@ -5,6 +5,55 @@
 
 namespace drsynth {
 
+namespace {
+// The length of the UTF-8 sequence at s[i] (1-4), 0 when it is not valid UTF-8.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(k) & 0xC0) != 0x80) return 0;
+  if (n == 2 && c < 0xC2) return 0;                                       // overlong
+  if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;  // overlong, surrogate
+  if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || c > 0xF4 || (c == 0xF4 && b(1) >= 0x90))) return 0;
+  return n;
+}
+}  // namespace
+
+std::string escape_control_characters(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = utf8_length(s, i);
+    if (n == 1 && c >= 0x20 && c != 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {  // C1: U+0080-U+009F
+      out += "\\u00";
+      out.push_back(hex[static_cast<unsigned char>(s[i + 1]) >> 4]);
+      out.push_back(hex[static_cast<unsigned char>(s[i + 1]) & 15]);
+    } else if (n > 1) {
+      out.append(s.substr(i, n));
+    } else {  // other control characters, and bytes that are not UTF-8
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+      i += 1;
+      continue;
+    }
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
 std::string Diagnostic::format() const {
   std::string s = "[drsynth." + code + "] " + (path.empty() ? std::string("<app>") : path) + ": " + message;
   if (!got.empty() || !expected.empty()) {
@@ -14,7 +63,7 @@ std::string Diagnostic::format() const {
     if (!expected.empty()) s += "expected " + expected;
     s += ")";
   }
-  return s;
+  return escape_control_characters(s);
 }
 
 void sort_diagnostics(std::vector<Diagnostic>& diagnostics) {
@@ -40,6 +89,25 @@ Error::Error(std::vector<Diagnostic> diagnostics, ErrorKind kind)
     : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)), kind_(kind) {
   if (diagnostics_.empty()) diagnostics_.push_back({.code = "E000", .message = "unknown error"});
 }
+
+namespace {
+std::string signal_name(int sig) {
+  switch (sig) {
+    case 1: return "SIGHUP";
+    case 2: return "SIGINT";
+    case 15: return "SIGTERM";
+    default: return "signal " + std::to_string(sig);
+  }
+}
+}  // namespace
+
+Interrupted::Interrupted(int signal, const std::string& outdir)
+    : Error(Diagnostic{.code = "E409",
+                       .message = "interrupted by " + signal_name(signal) + " while writing " + outdir +
+                                  ": the temporary folder was removed, the output folder is as it was",
+                       .got = signal_name(signal)},
+            ErrorKind::io),
+      signal_(signal) {}
 
 void fail(std::string code, std::string path, std::string message, std::string got, std::string expected) {
   throw Error(Diagnostic{.code = std::move(code),

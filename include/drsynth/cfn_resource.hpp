@@ -73,6 +73,9 @@ class CfnResource : public CfnElement {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnResource"; }
   void write(EntryWriter& w) const override;
   void review(SafetyReview& review) const override;
+  // The literal keys and values of its own tags property against AWS's tag
+  // rules (E410), and at most 50 tags with the inherited ones (E411).
+  void validate(Validation& v) const override;
   void tree_attributes(TreeAttributes& attributes) const override;
 
  private:

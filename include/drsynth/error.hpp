@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drsynth {
@@ -24,9 +25,15 @@ struct Diagnostic {
   std::string got{};       // the offending value, empty when not applicable
   std::string expected{};  // the rule it breaks, empty when not applicable
 
-  // "[drsynth.E201] DrPrimary-dev/Primary: <message> (got <got>, expected <expected>)"
+  // "[drsynth.E201] DrPrimary-dev/Primary: <message> (got <got>, expected <expected>)",
+  // with control characters escaped (escape_control_characters).
   [[nodiscard]] std::string format() const;
 };
+
+// Text safe to print on a terminal: control characters (newline, ESC, NUL,
+// DEL, the C1 range) and bytes that are not UTF-8 become \n, \r, \t, \xNN or
+// \u00NN; everything else, backslashes included, is kept.
+[[nodiscard]] std::string escape_control_characters(std::string_view s);
 
 // Sorts by path, then code, then message: the order in which problems are printed.
 void sort_diagnostics(std::vector<Diagnostic>& diagnostics);
@@ -51,6 +58,19 @@ class Error : public std::runtime_error {
  private:
   std::vector<Diagnostic> diagnostics_;
   ErrorKind kind_;
+};
+
+// A write that SIGINT, SIGTERM or SIGHUP stopped (E409), thrown only when the
+// process lives on after the signal (an app with its own handler): the
+// temporary folder is removed and the output folder is as it was. The CLI
+// exits with 128 + signal().
+class Interrupted : public Error {
+ public:
+  Interrupted(int signal, const std::string& outdir);
+  [[nodiscard]] int signal() const noexcept { return signal_; }
+
+ private:
+  int signal_;
 };
 
 // Builds an Error for one problem: fail("E101", path, "id is empty").

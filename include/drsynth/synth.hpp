@@ -109,14 +109,25 @@ void prepare(App& app);
 [[nodiscard]] Assembly synthesize(App& app, const SynthOptions& options = {});
 
 // Phase 4: writes the assembly to outdir atomically. An existing outdir is
-// replaced only once the new one is complete; on failure it is untouched and
-// nothing is left behind. Throws Error (ErrorKind::io).
+// replaced only when it is empty or holds an assembly drsynth wrote, unchanged
+// (its .drsynth-assembly.json lists every file with size and SHA-256), and
+// only once the new one is complete; anything else is refused (E403-E408)
+// and nothing is touched. On failure nothing is left behind. SIGINT, SIGTERM
+// and SIGHUP during the write remove the temporary folder and are raised
+// again (Interrupted, E409, when the process survives that). Throws Error
+// (ErrorKind::io).
 void write_assembly(const Assembly& assembly, const std::filesystem::path& outdir);
+// The checks write_assembly makes before writing, without touching anything
+// (the contents of an existing assembly are compared by size only): for a
+// command line that wants to fail before the synthesis.
+void check_output_folder(const std::filesystem::path& outdir);
 
 // The AWS CLI commands that deploy (or destroy) the assembly in dependency
 // order. Templates over 51,200 bytes and stacks with assets need an S3 bucket.
 struct DeployPlanOptions {
-  std::string assembly_dir = "cdk.out";
+  // The folder the commands run in: unset for the scripts written into the
+  // assembly (they find their own folder), the -o folder for a printed plan.
+  std::optional<std::string> assembly_dir{};
   // Bucket for templates > 51,200 bytes and for assets; "{region}" in the name
   // is replaced by each stack's region (Lambda code must be in the same region).
   std::optional<std::string> s3_bucket{};

@@ -1,6 +1,7 @@
 #include "drsynth/ec2/security_group.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/stack.hpp"
@@ -27,6 +28,19 @@ Value cidr_rule(const std::string& cidr, int port, const std::string& descriptio
   rule[cidr.find(':') == std::string::npos ? "CidrIp" : "CidrIpv6"] = Value(cidr);
   if (!description.empty()) rule["Description"] = Value(description);
   return rule;
+}
+void warn_over_rule_quota(Validation& v, const Construct& sg,
+                          const std::array<std::pair<const char*, std::size_t>, 4>& counts) {
+  constexpr std::size_t quota = 60;
+  for (const auto& [what, n] : counts)
+    if (n > quota)
+      v.warning("W718", sg,
+                std::string("security group has more ") + what +
+                    " rules than AWS's default quota of 60 rules per direction and IP version "
+                    "('Inbound or outbound rules per security group', adjustable in Service Quotas): the deployment "
+                    "fails unless the quota is raised; merge the CIDRs into fewer, larger ones or split the sources "
+                    "over several groups",
+                std::to_string(n) + " " + what + " rules", "at most 60 per direction and IP version");
 }
 }  // namespace
 
@@ -134,6 +148,17 @@ void SecurityGroup::validate(Validation& v) const {
     check_port(r.port);
     check_description(r.description);
   }
+  // AWS's default quota: 60 inbound and 60 outbound rules per security group,
+  // counted per IP version; a rule whose source is another group counts for both.
+  auto count = [](const auto& rules, bool v6) {
+    return static_cast<std::size_t>(
+        std::count_if(rules.begin(), rules.end(), [&](const auto& r) { return (r.cidr.find(':') != std::string::npos) == v6; }));
+  };
+  warn_over_rule_quota(v, *this,
+                       {{{"inbound IPv4", count(ingress_, false) + group_ingress_.size()},
+                         {"inbound IPv6", count(ingress_, true) + group_ingress_.size()},
+                         {"outbound IPv4", props_.allow_all_outbound || egress_.empty() ? 1 : count(egress_, false)},
+                         {"outbound IPv6", props_.allow_all_outbound ? 0 : count(egress_, true)}}});
   for (const auto& r : group_ingress_) {
     check_port(r.port);
     check_description(r.description);

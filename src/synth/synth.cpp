@@ -7,6 +7,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
+#include "tag_rules.hpp"
 
 namespace drsynth {
 
@@ -48,6 +49,7 @@ std::vector<Diagnostic> validate(const App& app) {
   app.walk([&](const Construct& c) { c.validate(v); });
   for (const Stack* s : detail::stacks_of(app))
     for (const CfnElement* e : s->elements()) check_logical_id_syntax(*e, v);
+  detail::check_scope_tags(app, v);
   auto out = v.take();
   sort_diagnostics(out);
   return out;

@@ -1,9 +1,12 @@
 // Phase 4: the cloud assembly on disk, published atomically.
 //
 // Everything is written into a fresh folder beside the target
-// (".<name>.tmp-<pid>-<n>") and then swapped into place with one
-// renameat2(RENAME_EXCHANGE), so a reader sees the old assembly or the new
-// one, never a mix, and a run killed at any point leaves the old one intact.
+// (".<name>.tmp-<pid>-<n>", see output_folder.hpp) and then swapped into place
+// with one renameat2(RENAME_EXCHANGE), so a reader sees the old assembly or the
+// new one, never a mix, and a run killed at any point leaves the old one
+// intact. An existing folder is replaced only when output_folder.hpp's rules
+// allow it; SIGINT/SIGTERM/SIGHUP during the write remove the temporary folder
+// (interrupt.hpp).
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,13 +16,17 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <map>
+#include <mutex>
 #include <unordered_set>
 
 #include "drsynth/asset.hpp"
+#include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "synth/internal.hpp"
+#include "synth/interrupt.hpp"
+#include "synth/output_folder.hpp"
 
 namespace drsynth {
 
@@ -36,7 +43,21 @@ namespace {
               ErrorKind::io);
 }
 
-void write_file(const fs::path& p, std::string_view data, mode_t mode = 0644) {
+// The SHA-256 of each file written from memory, for the assembly marker:
+// computed by the thread that writes the file, while its bytes are at hand.
+struct Digests {
+  std::mutex mutex;
+  std::map<std::string, std::string, std::less<>> by_name;
+  void add(const fs::path& p, std::string_view data) {
+    std::string digest = sha256_hex(data);
+    std::lock_guard lock(mutex);
+    by_name[p.filename().string()] = std::move(digest);
+  }
+};
+
+void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644) {
+  if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
+  detail::throw_if_interrupted();
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", p, errno);
   std::size_t done = 0;
@@ -51,19 +72,10 @@ void write_file(const fs::path& p, std::string_view data, mode_t mode = 0644) {
     done += static_cast<std::size_t>(n);
   }
   if (::close(fd) != 0) io_fail("cannot write", p, errno);
+  if (digests != nullptr) digests->add(p, data);
 }
 
-// Removes temporary folders left by runs that were killed (their pid is gone).
-void remove_stale_temporaries(const fs::path& parent, const std::string& prefix) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(parent, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
-    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
-  }
-}
-
+// Our temporary folder: removed unless published.
 struct TempDir {
   fs::path path;
   bool keep = false;
@@ -75,41 +87,17 @@ struct TempDir {
   }
 };
 
-}  // namespace
-
-void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
-  const fs::path outdir = fs::absolute(outdir_in).lexically_normal();
-  const fs::path target = outdir.filename().empty() ? outdir.parent_path() : outdir;
-  const fs::path parent = target.parent_path();
-  std::error_code ec;
-  if (fs::exists(target, ec) && !fs::is_directory(target, ec))
-    throw Error(Diagnostic{.code = "E403",
-                           .message = "the output path exists and is not a folder",
-                           .got = target.string(),
-                           .expected = "a folder or a path that does not exist"},
-                ErrorKind::io);
-  fs::create_directories(parent, ec);
-  if (ec) io_fail("cannot create", parent, ec.value());
-
-  const std::string prefix = "." + target.filename().string() + ".tmp-";
-  remove_stale_temporaries(parent, prefix);
-  static std::atomic<unsigned> counter{0};
-  TempDir tmp{parent / (prefix + std::to_string(::getpid()) + "-" + std::to_string(counter++))};
-  if (::mkdir(tmp.path.c_str(), 0755) != 0) {
-    const int err = errno;
-    tmp.path.clear();
-    io_fail("cannot create a folder in", parent, err);
-  }
-
-  write_file(tmp.path / "manifest.json", assembly.manifest_text);
+void write_files(const Assembly& assembly, const fs::path& dir) {
+  Digests digests;
+  write_file(dir / "manifest.json", assembly.manifest_text, &digests);
   // tree.json and the templates: on several threads for a large assembly
   // (creating a file costs the kernel more than writing its bytes).
   detail::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
     if (i == 0) {
-      write_file(tmp.path / "tree.json", assembly.tree_text);
+      write_file(dir / "tree.json", assembly.tree_text, &digests);
     } else {
       const auto& s = assembly.stacks[i - 1];
-      write_file(tmp.path / s.template_file, s.template_text);
+      write_file(dir / s.template_file, s.template_text, &digests);
     }
   });
   // Every copy of a construct that uses the same code has its own Asset with
@@ -117,24 +105,80 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
   std::unordered_set<std::string_view> staged;
   for (const Asset* a : assembly.assets) {
     if (!staged.insert(a->hash()).second) continue;
+    detail::throw_if_interrupted();
     try {
-      a->stage(tmp.path);
+      a->stage(dir);
     } catch (const fs::filesystem_error& e) {
-      io_fail("cannot stage asset into", tmp.path, e.code().value());
+      io_fail("cannot stage asset into", dir, e.code().value());
     }
   }
-  write_file(tmp.path / "deploy.sh", deploy_script(assembly), 0755);
-  write_file(tmp.path / "destroy.sh", destroy_script(assembly), 0755);
+  write_file(dir / "deploy.sh", deploy_script(assembly), &digests, 0755);
+  write_file(dir / "destroy.sh", destroy_script(assembly), &digests, 0755);
+  // The proof that this folder is drsynth's, written last; then the folder
+  // stops being a temporary one.
+  const std::string marker = detail::assembly_marker(dir, digests.by_name);
+  write_file(dir / detail::assembly_marker_name, marker, nullptr);
+  detail::throw_if_interrupted();
+  if (::unlink((dir / detail::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
+}
 
-  // Publish: a plain rename when there is no previous assembly, else an atomic swap.
-  if (::rename(tmp.path.c_str(), target.c_str()) == 0) {
-    tmp.keep = true;
-    return;
+// Writes the assembly beside the target and publishes it; false when a signal
+// stopped it first (the temporary folder is gone then).
+bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out) {
+  std::error_code ec;
+  fs::create_directories(out.parent, ec);
+  if (ec) io_fail("cannot create", out.parent, ec.value());
+  detail::remove_stale_temporaries(out.target);
+
+  static std::atomic<unsigned> counter{0};
+  TempDir tmp;
+  const fs::path path = detail::temporary_path(out.target, counter++);
+  detail::create_temporary(path);
+  tmp.path = path;
+  try {
+    write_files(assembly, tmp.path);
+  } catch (const detail::WriteInterrupted&) {
+    return false;
   }
-  if (errno != ENOTEMPTY && errno != EEXIST) io_fail("cannot rename into", target, errno);
-  if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
-    io_fail("cannot replace", target, errno);
-  // tmp now holds the previous assembly; the destructor removes it.
+
+  // Publish: a plain rename when there is no previous assembly (or an empty
+  // folder), else an atomic swap.
+  if (::rename(tmp.path.c_str(), out.target.c_str()) == 0) {
+    tmp.keep = true;
+    return true;
+  }
+  if (errno != ENOTEMPTY && errno != EEXIST) io_fail("cannot rename into", out.target, errno);
+  if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0)
+    io_fail("cannot replace", out.target, errno);
+  // tmp now holds what was there. Checked again before it is removed: files
+  // added since the first check (or a folder put there meanwhile) go back.
+  try {
+    detail::check_replaceable(tmp.path, detail::Verify::names_and_sizes);
+  } catch (const Error&) {
+    if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0)
+      tmp.keep = true;  // cannot swap back: keep both rather than lose one
+    throw;
+  }
+  detail::mark_temporary(tmp.path);
+  return true;  // the destructor removes the previous assembly
+}
+
+}  // namespace
+
+void check_output_folder(const fs::path& outdir) {
+  const auto out = detail::resolve_output_folder(outdir);
+  if (out.exists) detail::check_replaceable(out.target, detail::Verify::names_and_sizes);
+}
+
+void write_assembly(const Assembly& assembly, const fs::path& outdir) {
+  const auto out = detail::resolve_output_folder(outdir);
+  if (out.exists) detail::check_replaceable(out.target, detail::Verify::contents);
+
+  detail::InterruptScope interrupts;
+  const bool published = write_and_publish(assembly, out);
+  const int sig = detail::InterruptScope::pending();
+  interrupts.restore_and_reraise();  // with the default disposition, the process ends here
+  if (sig != 0 && !published) throw Interrupted(sig, outdir.string());
 }
 
 }  // namespace drsynth

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interruption, disk-full and concurrency tests of the atomic assembly publish.
+# Interruption (kill -9, SIGTERM), disk-full and concurrency tests of the atomic assembly publish.
 #   robustness.sh <big_app binary>
 set -euo pipefail
 app=$1
@@ -52,6 +52,48 @@ compgen -G "$work/.cdk.out.tmp-*" >/dev/null || fail "expected the killed run's 
 compgen -G "$work/.cdk.out.tmp-*" >/dev/null && fail "the next run did not remove the stale temporary folder"
 complete "$out"
 echo "ok: kill -9 mid-write left the previous assembly intact; the next run cleaned up"
+
+# ---- SIGTERM in the middle of writing a 1,000-system assembly ------------------------
+# drsynth stops after the files being written, removes its temporary folder and
+# ends by the signal (status 143); the previous assembly stays byte for byte.
+# SIGTERM_COPIES: fewer systems for a sanitizer build (tests/robustness.cmake).
+copies=${SIGTERM_COPIES:-1000}
+digest "$out" > before.sum
+caught=0
+for attempt in 1 2 3; do
+  "$app" synth -q -o "$out" -c copies="$copies" -c tag=t &
+  pid=$!
+  sent=0
+  while kill -0 "$pid" 2>/dev/null; do
+    if compgen -G "$work/.cdk.out.tmp-$pid-*/*.template.json" >/dev/null; then
+      kill -TERM "$pid" && sent=1
+      break
+    fi
+    sleep 0.01
+  done
+  set +e
+  wait "$pid"
+  rc=$?
+  set -e
+  if [ "$sent" = 1 ] && [ "$rc" = 143 ]; then caught=1; break; fi
+  # The signal came after the publish (rc 143 or 0 then): start from a known assembly again.
+  "$app" synth -q -o "$out" -c copies=2 -c tag=a
+  digest "$out" > before.sum
+done
+[ "$caught" = 1 ] || fail "could not catch the $copies-system writer in the middle of the write (last status $rc)"
+compgen -G "$work/.cdk.out.tmp-*" >/dev/null && fail "SIGTERM left a temporary folder behind"
+digest "$out" | diff -q before.sum - >/dev/null || fail "SIGTERM changed the previous assembly"
+complete "$out"
+echo "ok: SIGTERM during the write of $copies systems: status 143, no temporary folder, previous assembly intact"
+
+# ---- a user's file named like a temporary folder is left alone ------------------
+echo "my notes" > "$work/.cdk.out.tmp-999999-notes"
+mkdir -p "$work/.cdk.out.tmp-999998-0" && echo draft > "$work/.cdk.out.tmp-999998-0/draft.txt"
+"$app" synth -q -o "$out" -c copies=1 -c tag=u
+[ "$(cat "$work/.cdk.out.tmp-999999-notes")" = "my notes" ] || fail "a user file named like a temporary was changed"
+[ "$(cat "$work/.cdk.out.tmp-999998-0/draft.txt")" = draft ] || fail "a user folder named like a temporary was changed"
+rm -rf "$work/.cdk.out.tmp-999999-notes" "$work/.cdk.out.tmp-999998-0"
+echo "ok: files and folders of the user's named like temporaries stay"
 
 # ---- disk full (RLIMIT_FSIZE: write() fails with EFBIG, SIGXFSZ ignored) ---------
 digest "$out" > before.sum

@@ -68,8 +68,27 @@ TEST_CASE("two synth runs give byte-identical files", "[assembly]") {
   REQUIRE(test::run_cli({"synth", "-q", "-o", (dir.path / "b").string()}, two_regions).code == 0);
   const auto a = test::snapshot(dir.path / "a");
   const auto b = test::snapshot(dir.path / "b");
-  CHECK(a.size() == 6);
+  CHECK(a.size() == 7);
   CHECK(a == b);
+}
+
+TEST_CASE("the assembly's marker lists every file drsynth wrote with its size and SHA-256", "[assembly]") {
+  test::TempDir dir;
+  const auto out = dir.path / "cdk.out";
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);
+  const auto marker = test::read_json(out / ".drsynth-assembly.json");
+  CHECK(marker["format"] == "drsynth-assembly/1");
+  auto files = test::snapshot(out);
+  files.erase(".drsynth-assembly.json");
+  REQUIRE(marker["files"].size() == files.size());
+  for (const auto& [name, bytes] : files) {
+    INFO(name);
+    REQUIRE(marker["files"].contains(name));
+    CHECK(marker["files"][name]["bytes"] == bytes.size());
+    CHECK(marker["files"][name]["sha256"] == sha256_hex(bytes));
+  }
+  CHECK(marker["folders"].size() >= 1);  // the Lambda code's asset folder
+  for (const auto& f : marker["folders"]) CHECK(fs::is_directory(out / f.get<std::string>()));
 }
 
 TEST_CASE("a failing synthesis writes nothing and leaves an earlier assembly untouched", "[assembly]") {

@@ -300,6 +300,56 @@ std::vector<Row> rows() {
                },
                .code = "S006", .path = "S/Logs"});
   r.push_back({.name = "unknown --stack", .args = {"--stack", "NoSuchStack"}, .code = "E504", .path = "<app>"});
+  r.push_back({.name = "the app's own integer setting given a word", .args = c("retries=three"),
+               .define = [](App& a) { (void)a.context_int("retries", 3); },
+               .code = "E501", .path = "<app>", .contains = "context value 'retries' (-c) must be an integer (got \"three\""});
+  r.push_back({.name = "an exception from the app with an escape sequence",
+               .define = [](App&) { throw std::runtime_error("clear\x1b[2J screen"); },
+               .code = "E900", .path = "internal error", .exit = cli::exit_internal, .contains = "clear\\x1b[2J screen"});
+
+  // ---- tags (AWS: keys 1-128, values <= 256, letters, digits, spaces, _ . : / = + - @) ----
+  r.push_back({.name = "tag value of 1,024 characters", .args = c("project=" + std::string(1024, 'p')), .code = "E410", .path = dr,
+               .contains = "the value of tag 'Project' has 1024 characters, more than 256"});
+  r.push_back({.name = "tag value with a tab", .args = c("project=pay\tments"), .code = "E410", .path = dr,
+               .contains = "control character (got \"pay\\tments\""});
+  r.push_back({.name = "tag value with an escape sequence, printed escaped", .args = c("drTier=tier\x1b[31m1"), .code = "E410",
+               .path = dr, .contains = "\"tier\\x1b[31m1\""});
+  r.push_back({.name = "tag value with a NUL", .define = [](App& a) { Tags::of(stack(a)).add("Owner", std::string("a\0b", 3)); },
+               .code = "E410", .path = "S", .contains = "\"a\\x00b\""});
+  r.push_back({.name = "tag value with a character AWS refuses", .define = [](App& a) { Tags::of(stack(a)).add("Owner", "a|b"); },
+               .code = "E410", .path = "S", .contains = "holds '|'"});
+  r.push_back({.name = "tag key starting with aws:", .define = [](App& a) { Tags::of(a).add("AWS:owner", "me"); l1(stack(a), "T", "AWS::SNS::Topic"); },
+               .code = "E410", .path = "<app>", .contains = "starts with aws:"});
+  r.push_back({.name = "tag key of 129 characters", .define = [](App& a) { l1(stack(a), "T", "AWS::SNS::Topic").set_tag(std::string(129, 'k'), "v"); },
+               .code = "E410", .path = "S/T", .contains = "129 characters, more than 128"});
+  r.push_back({.name = "tag key empty", .define = [](App& a) { Tags::of(stack(a)).add("", "v"); }, .code = "E410", .path = "S",
+               .contains = "tag key is empty"});
+  r.push_back({.name = "explicit Tags property with a value AWS refuses",
+               .define = [](App& a) {
+                 l1(stack(a), "T", "AWS::SNS::Topic", {{"Tags", Value::array({obj({{"Key", Value("Team")}, {"Value", Value("a;b")}})})}});
+               },
+               .code = "E410", .path = "S/T", .contains = "the value of tag 'Team' holds ';'"});
+  r.push_back({.name = "51 tags on one resource",
+               .define = [](App& a) {
+                 auto& s = stack(a);
+                 for (int i = 0; i < 30; ++i) Tags::of(s).add("k" + std::to_string(i), "v");
+                 auto& t = l1(s, "T", "AWS::SNS::Topic");
+                 for (int i = 25; i < 51; ++i) t.set_tag("k" + std::to_string(i), "w");
+               },
+               .code = "E411", .path = "S/T", .contains = "got 51 tags"});
+
+  // ---- quotas, --strict, escaping ----------------------------------------------
+  std::string cidrs = "applicationCidrs=[";
+  for (int i = 0; i < 300; ++i) cidrs += (i == 0 ? "\"" : ",\"") + std::string("172.16.") + std::to_string(i / 2) + "." + std::to_string(i % 2 * 128) + "/25\"";
+  r.push_back({.name = "300 application CIDRs: over the rules quota (a warning, fatal with --strict)",
+               .args = {"--strict", "-c", cidrs + "]"}, .code = "W718", .path = dr + "/Primary/DbSg",
+               .contains = "AWS's default quota of 60 rules"});
+  r.push_back({.name = "--strict says that it failed the run",
+               .args = {"--strict"},
+               .define = [](App& a) { l1(stack(a), "T", "AWS::SNS::Topic", {{"DisplayName", Value(std::string(60'000, 'x'))}}); },
+               .code = "E540", .path = "<app>", .contains = "the run failed because of --strict: it makes the 1 warning above fatal"});
+  r.push_back({.name = "a reported value with a newline is escaped", .args = c("environmentSuffix=a\nb"), .code = "E801", .path = dr,
+               .contains = "a\\nb"});
   return r;
 }
 

@@ -1,4 +1,6 @@
 // The command line as library code: subcommands, context, settings, exit codes.
+#include <sys/wait.h>
+
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -86,6 +88,54 @@ TEST_CASE("deploy-plan prints AWS CLI commands in dependency order", "[cli]") {
   CHECK_THAT(r.out, Catch::StartsWith("#!/usr/bin/env bash"));
   CHECK_THAT(r.out, Catch::Contains("aws cloudformation deploy --region 'us-east-1' --stack-name 'Stack-dev' "
                                     "--template-file 'Stack-dev.template.json' --capabilities CAPABILITY_NAMED_IAM"));
+}
+
+TEST_CASE("deploy-plan -o DIR runs the commands in DIR, and deploy.sh finds its own folder whatever its name", "[cli]") {
+  test::TempDir dir;
+  const fs::path out = dir.path / "my out";
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, app_with_suffix).code == 0);
+  auto plan = test::run_cli({"deploy-plan", "-o", out.string()}, app_with_suffix);
+  REQUIRE(plan.code == 0);
+  CHECK_THAT(plan.out, Catch::Contains("CDPATH= cd -- '" + out.string() + "'\n"));
+  CHECK_THAT(test::run_cli({"deploy-plan"}, app_with_suffix).out, Catch::Contains("CDPATH= cd -- 'cdk.out'\n"));
+  // A fake aws that fails unless the template it is given is in the working folder.
+  fs::create_directories(dir.path / "bin");
+  std::ofstream(dir.path / "bin/aws") << "#!/usr/bin/env bash\nfor a; do case $a in *.template.json) [ -f \"$a\" ] || exit 9;; esac; done\n"
+                                         "echo \"$*\" >> \"$AWS_CALLS\"\n";
+  fs::permissions(dir.path / "bin/aws", fs::perms::owner_all);
+  std::ofstream(dir.path / "plan.sh") << plan.out;
+  const std::string env = "cd / && AWS_CALLS='" + (dir.path / "calls").string() + "' PATH='" + (dir.path / "bin").string() + ":'\"$PATH\" ";
+  CHECK(std::system((env + "bash '" + (dir.path / "plan.sh").string() + "'").c_str()) == 0);
+  CHECK_THAT(test::read_file(dir.path / "calls"), Catch::Contains("--stack-name Stack-dev"));
+  // The assembly moved to a folder whose name ends in a newline, next to a
+  // decoy without it: $(dirname "$0") would enter the decoy.
+  const fs::path moved = dir.path / "moved\n";
+  fs::rename(out, moved);
+  fs::create_directory(dir.path / "moved");
+  fs::remove(dir.path / "calls");
+  CHECK(std::system((env + "'" + (moved / "deploy.sh").string() + "'").c_str()) == 0);
+  CHECK_THAT(test::read_file(dir.path / "calls"), Catch::Contains("--stack-name West-dev"));
+}
+
+TEST_CASE("an unknown command is named, with a suggestion and the list of commands", "[cli]") {
+  auto r = test::run_cli({"synthesize", "-o", "out"}, app_with_suffix);
+  CHECK(r.code == cli::exit_usage);
+  CHECK_THAT(r.err, Catch::StartsWith("error: unknown command 'synthesize' (did you mean 'synth'?)\n"));
+  CHECK_THAT(r.err, Catch::Contains("commands: synth, list (ls), deploy-plan"));
+  CHECK_FALSE(fs::exists("out"));
+  auto odd = test::run_cli({"xyzzy\x1b[2J"}, app_with_suffix);
+  CHECK(odd.code == cli::exit_usage);
+  CHECK_THAT(odd.err, Catch::StartsWith("error: unknown command 'xyzzy\\x1b[2J'\n"));
+  CHECK(test::run_cli({"ls"}, app_with_suffix).code == 0);  // an alias is a command
+}
+
+TEST_CASE("standard output on a full device fails the run with E542 and exit code 3", "[cli]") {
+  test::TempDir dir;
+  const std::string cmd = std::string("'") + DRSYNTH_BINARY + "' list > /dev/full 2> '" + (dir.path / "err").string() + "'";
+  const int status = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == cli::exit_io_error);
+  CHECK_THAT(test::read_file(dir.path / "err"), Catch::Contains("error: [drsynth.E542] <app>: cannot write to standard output"));
 }
 
 TEST_CASE("synth prints a summary, -v logs the phases", "[cli]") {

@@ -18,6 +18,7 @@
 //   E710  ingress open to the world (0.0.0.0/0 or ::/0)
 //   E711  port outside 1..65535
 //   E712  a source security group is in another VPC/region, or a rule description is invalid
+//   W718  more than 60 inbound (or outbound) rules of one IP version: AWS's default quota
 #pragma once
 
 #include <optional>

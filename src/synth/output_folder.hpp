@@ -1,0 +1,58 @@
+// What drsynth may replace or remove on disk, and the proofs it keeps for it.
+//
+// An existing output folder is replaced only when it is empty (the AWS CDK
+// CLI's lock files aside) or holds an assembly drsynth wrote, unchanged: the
+// marker .drsynth-assembly.json lists every file with its size and SHA-256,
+// and the folder must hold nothing else. A temporary folder beside it is
+// removed only when its name, owner, dead writer and contents prove that a
+// drsynth run made it. Everything else is refused with an Error naming the
+// folder and what it holds (E403-E408, exit code 3).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace drsynth::detail {
+
+inline constexpr std::string_view assembly_marker_name = ".drsynth-assembly.json";
+inline constexpr std::string_view temporary_marker_name = ".drsynth-temporary";
+
+struct OutputFolder {
+  std::filesystem::path target;  // absolute; a symbolic link as the last component is followed
+  std::filesystem::path parent;
+  bool exists = false;
+};
+
+// The path checks that need no reading of the folder: empty or control
+// characters (E406), the working folder or one of its parents (E407), a
+// symbolic link to nothing (E408), not a folder (E403).
+[[nodiscard]] OutputFolder resolve_output_folder(const std::filesystem::path& requested);
+
+// How much of an existing assembly is compared with its marker.
+enum class Verify {
+  names_and_sizes,  // one stat per file
+  contents,         // and the SHA-256 of every file changed since the marker was written
+};
+// Throws E404 (not empty, no assembly drsynth wrote) or E405 (drsynth's
+// assembly with files added or changed) unless `dir` may be replaced.
+void check_replaceable(const std::filesystem::path& dir, Verify how);
+
+// The marker for the files below `dir` (every file, its size and SHA-256),
+// ignoring the temporary marker. `known`: digests the writer computed from
+// the bytes it wrote (name -> SHA-256); the other files are read back.
+[[nodiscard]] std::string assembly_marker(const std::filesystem::path& dir,
+                                          const std::map<std::string, std::string, std::less<>>& known = {});
+
+// ".<name>.tmp-<pid>-<n>": the temporary folder of one write beside `target`.
+[[nodiscard]] std::filesystem::path temporary_path(const std::filesystem::path& target, unsigned n);
+// Creates it with the temporary marker inside (E402 when it cannot).
+void create_temporary(const std::filesystem::path& path);
+// Puts the temporary marker into `dir` (best effort: before removing it).
+void mark_temporary(const std::filesystem::path& dir) noexcept;
+// Removes the temporary folders of `target` whose writer is gone and that
+// drsynth provably made; leaves anything else alone.
+void remove_stale_temporaries(const std::filesystem::path& target) noexcept;
+
+}  // namespace drsynth::detail
