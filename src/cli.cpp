@@ -15,7 +15,8 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "drsynth/version.hpp"
-#include "settings_text.hpp"
+#include "drsynth/settings.hpp"
+#include "settings/text.hpp"
 
 namespace drsynth::cli {
 
@@ -36,7 +37,7 @@ struct Options {
 
 // Reads the settings file (a JSON object of context values). A missing
 // default file is fine; a missing explicit one, or bad JSON, is an error.
-void load_settings(const std::string& file, bool explicit_file, AppProps& props) {
+void load_settings(const std::string& file, bool explicit_file, settings::Context& context) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     if (explicit_file) fail("E505", "", "cannot read the settings file", settings::printable(file, 200), "a readable JSON file");
@@ -46,9 +47,9 @@ void load_settings(const std::string& file, bool explicit_file, AppProps& props)
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > settings::max_file_bytes) break;  // load_text reports it
+    if (text.size() > settings::max_file_bytes) break;  // add_file reports it
   }
-  settings::load_text(text, file, props);
+  context.add_file(text, file);
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err) {
@@ -154,10 +155,14 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
 
     std::optional<App> owned;
     if (prebuilt == nullptr) {
-      AppProps props;
-      load_settings(o.settings_file, command->count("--settings") > 0, props);
-      owned.emplace(std::move(props));
-      for (const auto& c : o.context) settings::apply_argument(c, *owned);
+      // The context, finished before the app exists: sources in the order
+      // they win (docs/cli.md, "Settings").
+      settings::Context context;
+      load_settings(o.settings_file, command->count("--settings") > 0, context);
+      if (const char* env = std::getenv("CDK_CONTEXT_JSON"); env != nullptr && *env != '\0')
+        context.add_environment(env);
+      for (const auto& c : o.context) context.add_argument(c);
+      owned.emplace(AppProps{.context = std::move(context), .read_environment = false});
       (*define)(*owned);
     } else if (!o.context.empty() || command->count("--settings") > 0) {
       // The tree exists already: its constructs have read their context.

@@ -342,10 +342,7 @@ class Checker {
 
 namespace internal {
 
-SafetyRules::SafetyRules(const App& app) {
-  if (const auto* ctx = app.context("destroyable"); ctx != nullptr)
-    destroyable_ = ctx->is_boolean() ? ctx->get<bool>() : (ctx->is_string() && ctx->get<std::string>() == "true");
-}
+SafetyRules::SafetyRules(const App& app) : destroyable_(app.context_bool("destroyable", false)) {}
 
 void SafetyRules::resource(const CfnResource& r, const Value* entry, std::vector<Diagnostic>& out) const {
   Checker(destroyable_, out).resource(r, entry);

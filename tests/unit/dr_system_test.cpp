@@ -43,9 +43,14 @@ struct System {
 };
 
 // The Error synthesis of a system with these props throws.
+// (A prop that breaks its setting's rule throws from the constructor.)
 Error system_error(DrProps props) {
   App app(AppProps{.read_environment = false});
-  app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
+  try {
+    app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
+  } catch (const Error& e) {
+    return e;
+  }
   return test::synth_error(app);
 }
 
@@ -163,11 +168,17 @@ TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.la
   CHECK(properties(t.resource(log_ids.front())).contains("RetentionInDays"));
   CHECK(depends_on(db, log_ids.front()));
 
-  SECTION("an instance class below db.r6g.large is E803 naming the class") {
-    for (const std::string bad : {"db.t3.micro", "db.r6g.medium", "db.m6g.large"}) {
+  SECTION("an instance class below db.r6g.large is E803 naming the class, one RDS does not offer is E722") {
+    for (const std::string bad : {"db.t3.micro", "db.t4g.large", "db.m6g.large"}) {
       INFO(bad);
       const auto e = system_error({.instance_class = bad});
       CHECK(test::has_diagnostic(e, "E803", "DisasterRecovery", bad));
+    }
+    for (const std::string unknown : {"db.r6g.medium", "db.r6g.huge"}) {
+      INFO(unknown);
+      const auto e = system_error({.instance_class = unknown});
+      CHECK(e.diagnostics().size() == 1);
+      CHECK(test::has_diagnostic(e, "E722", "DisasterRecovery", unknown));
     }
   }
 }
@@ -324,8 +335,8 @@ TEST_CASE("networking: non-overlapping VPCs with DNS in both regions, no interne
   SECTION("overlapping CIDRs are E805") {
     const auto e = system_error({.primary_vpc_cidr = "10.10.0.0/16", .dr_vpc_cidr = "10.10.0.0/16"});
     CHECK(test::has_diagnostic(e, "E805", "DisasterRecovery", "10.10.0.0/16"));
-    const auto e2 = system_error({.primary_vpc_cidr = "10.0.0.0/8", .dr_vpc_cidr = "10.20.0.0/16"});
-    CHECK(test::has_diagnostic(e2, "E805", "DisasterRecovery", "10.0.0.0/8"));
+    const auto e2 = system_error({.primary_vpc_cidr = "10.20.0.0/16", .dr_vpc_cidr = "10.20.128.0/17"});
+    CHECK(test::has_diagnostic(e2, "E805", "DisasterRecovery", "10.20.128.0/17"));
   }
 }
 
@@ -638,7 +649,7 @@ TEST_CASE("outputs: the primary and replica endpoints and the DatabaseCname", "[
 
 // ---- settings -----------------------------------------------------------------
 
-TEST_CASE("settings: environmentSuffix from the command line or drsynth.json names the stacks, unknown settings are E810", "[dr][cli]") {
+TEST_CASE("settings: environmentSuffix from the command line or drsynth.json names the stacks, unknown settings are E510", "[dr][cli]") {
   test::TempDir dir;
   SECTION("-c environmentSuffix=prod") {
     const auto out = dir.path / "prod";
@@ -651,12 +662,13 @@ TEST_CASE("settings: environmentSuffix from the command line or drsynth.json nam
     CHECK(test::read_json(out / "DrPrimary-prod.template.json")["Resources"].dump().find("postgres-primary-prod") !=
           std::string::npos);
   }
-  SECTION("a misspelled setting fails with E810 naming the key and writes nothing") {
+  SECTION("a misspelled setting fails with E510 naming the key and the one meant, and writes nothing") {
     const auto out = dir.path / "typo";
     auto r = test::run_cli({"synth", "-q", "-o", out.string(), "-c", "environmentSufix=x"},
                            patterns::define_default_system);
     CHECK(r.code == cli::exit_user_error);
-    CHECK_THAT(r.err, Catch::Contains("E810") && Catch::Contains("environmentSufix"));
+    CHECK_THAT(r.err, Catch::Contains("[drsynth.E510] <app>: unknown setting 'environmentSufix' (-c): did you mean "
+                                      "'environmentSuffix'?"));
     CHECK(test::snapshot(out).empty());
   }
   SECTION("drsynth.json in the working folder") {
