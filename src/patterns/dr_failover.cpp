@@ -34,7 +34,7 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
 
   // The probe runs in the DR VPC and really connects to the primary over the peering.
   auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
+      "ProbeSg", {.vpc = replica.vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
                   .group_name = names(Name::probe_security_group)});
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
@@ -74,14 +74,14 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
 
   // Weighted records 100/0: the health check takes the primary's out when it fails.
   const std::string cname = names(Name::database_cname);
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = &zone,
+  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone,
                                                    .record_name = cname,
                                                    .values = {primary.database.endpoint_address()},
                                                    .weight = 100,
                                                    .set_identifier = "primary",
                                                    .ttl = p.record_ttl_seconds,
-                                                   .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = &zone,
+                                                   .health_check = health});
+  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = zone,
                                                    .record_name = cname,
                                                    .values = {replica.replica.endpoint_address()},
                                                    .weight = 0,

@@ -25,7 +25,7 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
   auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr, .name = names(Name::primary_vpc), .subnet_name = "db"});
   auto& sg = stack.add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
+      "DbSg", {.vpc = vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = names(Name::primary_db_security_group)});
   sg.allow_from_cidr(p.primary_vpc_cidr, "applications in the primary VPC");
   sg.allow_from_cidr(p.dr_vpc_cidr, "health probe in the DR VPC, over the peering");
@@ -39,23 +39,23 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
       "DbSecret", {.name = names(Name::secret), .replica_regions = {p.dr_region},
                    .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region});
   auto& subnets = stack.add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &vpc, .description = "primary database subnets (" + s + ")",
+      "DbSubnets", {.vpc = vpc, .description = "primary database subnets (" + s + ")",
                     .name = names(Name::primary_subnet_group)});
   auto& database = stack.add<rds::DatabaseInstance>(
       "Primary", {.instance_identifier = names(Name::primary_instance),
                   .engine_version = p.engine_version,
                   .instance_class = p.instance_class,
-                  .vpc = &vpc,
-                  .subnet_group = &subnets,
-                  .security_groups = {&sg},
+                  .vpc = vpc,
+                  .subnet_group = subnets,
+                  .security_groups = {sg},
                   .multi_az = true,
                   .allocated_storage = p.allocated_storage_gib,
                   .storage_type = "gp3",
                   .storage_encrypted = true,
                   .backup_retention_days = p.backup_retention_days,
                   .deletion_protection = false,
-                  .parameter_group = &params,
-                  .secret = &secret,
+                  .parameter_group = params,
+                  .secret = secret,
                   .log_retention_days = p.log_retention_days,
                   .monitoring_interval = 60});
   stack.add<CfnOutput>("PrimaryEndpoint", {.value = database.endpoint_address(),

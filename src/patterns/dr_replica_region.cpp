@@ -28,7 +28,7 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
   auto& sg = stack.add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &vpc, .description = "PostgreSQL replica: 5432 from the application networks",
+      "DbSg", {.vpc = vpc, .description = "PostgreSQL replica: 5432 from the application networks",
                .group_name = names(Name::replica_db_security_group)});
   sg.allow_from_cidr(p.dr_vpc_cidr, "applications in the DR VPC");
   for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
@@ -38,19 +38,19 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
                  .parameters = audit_parameters(),
                  .name = names(Name::replica_parameter_group)});
   auto& subnets = stack.add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &vpc, .description = "replica database subnets (" + s + ")",
+      "DbSubnets", {.vpc = vpc, .description = "replica database subnets (" + s + ")",
                     .name = names(Name::replica_subnet_group)});
   auto& replica = stack.add<rds::ReadReplica>(
-      "Replica", {.source = &primary,
+      "Replica", {.source = primary,
                   .instance_identifier = names(Name::replica_instance),
                   .instance_class = replica_class,
-                  .vpc = &vpc,
-                  .subnet_group = &subnets,
-                  .security_groups = {&sg},
+                  .vpc = vpc,
+                  .subnet_group = subnets,
+                  .security_groups = {sg},
                   .multi_az = true,
                   .backup_retention_days = p.backup_retention_days,
                   .storage_type = "gp3",
-                  .parameter_group = &params,
+                  .parameter_group = params,
                   .log_retention_days = p.log_retention_days,
                   .monitoring_interval = 60});
   stack.add<CfnOutput>("ReplicaEndpoint", {.value = replica.endpoint_address(),
@@ -63,9 +63,9 @@ Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, con
   auto& routes = scope.add<Stack>("PrimaryRoutes", StackProps{
       .stack_name = names(Name::routes_stack), .env = {.region = p.primary_region, .account = p.account},
       .description = "drsynth PostgreSQL DR (" + names.suffix() + "): primary-side routes to the DR VPC"});
-  replica.stack.add<ec2::VpcPeering>("Peering", {.requester = &replica.vpc,
-                                                 .accepter = &primary.vpc,
-                                                 .accepter_routes_stack = &routes,
+  replica.stack.add<ec2::VpcPeering>("Peering", {.requester = replica.vpc,
+                                                 .accepter = primary.vpc,
+                                                 .accepter_routes_stack = routes,
                                                  .peer_owner_id = p.account,
                                                  .name = names(Name::peering)});
   return routes;
