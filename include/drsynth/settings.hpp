@@ -20,8 +20,8 @@
 //
 // Every key an app reads, or declares through a Table, is known; a key the
 // user gave that nothing knows is E510 with the nearest known key
-// ("did you mean"). Keys holding ':' or starting with '@aws-cdk' belong to the
-// AWS CDK CLI and are ignored.
+// ("did you mean"). The AWS CDK CLI's own keys (holding ':', starting with
+// '@aws-cdk', acknowledged-issue-numbers, cli-telemetry) are ignored.
 #pragma once
 
 #include <cstddef>

@@ -13,9 +13,13 @@ using json = nlohmann::json;
 
 std::string key_text(std::string_view key) { return "'" + printable(key, 120) + "'"; }
 
-// Keys of the AWS CDK CLI's own (feature flags, lookups), passed in CDK_CONTEXT_JSON.
+// Keys of the AWS CDK CLI's own, which it passes in CDK_CONTEXT_JSON with the
+// project's context: feature flags ("@aws-cdk/..."), its settings and lookups
+// ("aws:cdk:...", "availability-zones:account=..."), and what `cdk acknowledge`
+// and `cdk cli-telemetry` store in cdk.context.json / cdk.json.
 bool belongs_to_cdk(std::string_view key) {
-  return key.find(':') != std::string_view::npos || key.starts_with("@aws-cdk");
+  return key.find(':') != std::string_view::npos || key.starts_with("@aws-cdk") ||
+         key == "acknowledged-issue-numbers" || key == "cli-telemetry";
 }
 
 // Optimal string alignment distance, ASCII case-insensitive.

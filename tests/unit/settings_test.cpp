@@ -189,7 +189,7 @@ TEST_CASE("an app reads its own keys beside the DR system's; typos in either are
   });
   CHECK(declared.code == 0);
   // The AWS CDK CLI's own keys are not the app's business.
-  test::ScopedEnv env("CDK_CONTEXT_JSON", R"({"aws:cdk:enable-path-metadata": true, "@aws-cdk/core:newStyle": 1})");
+  test::ScopedEnv env("CDK_CONTEXT_JSON", R"({"aws:cdk:enable-path-metadata": true, "@aws-cdk/core:newStyle": 1, "acknowledged-issue-numbers": [32775]})");
   CHECK(test::run_cli({"list"}, patterns::define_default_system).code == 0);
 }
 
