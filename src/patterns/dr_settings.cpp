@@ -41,7 +41,7 @@ constexpr std::array<std::string_view, 33> known_regions{
 
 std::optional<Refusal> suffix(const Typed& v) {
   const std::string& s = text(v);
-  if (!internal::is_hyphenated_lower_alnum(s))
+  if (!drsynth::detail::is_hyphenated_lower_alnum(s))
     return Refusal{"E801", "cannot be part of every physical name",
                    "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
   constexpr auto limit = detail::suffix_limit();
@@ -63,7 +63,7 @@ std::optional<Refusal> region(const Typed& v) {
 }
 
 std::optional<Refusal> account(const Typed& v) {
-  if (text(v).empty() || internal::is_account_id(text(v))) return std::nullopt;
+  if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
   return Refusal{"E204", "is not an AWS account ID", "12 digits"};
 }
 
@@ -112,7 +112,7 @@ std::optional<Refusal> application_cidr(const Typed& v) {
 }
 
 std::optional<Refusal> email(const Typed& v) {
-  if (internal::is_email(text(v))) return std::nullopt;
+  if (drsynth::detail::is_email(text(v))) return std::nullopt;
   return Refusal{"E788", "is not an e-mail address", "user@example.com"};
 }
 
@@ -120,7 +120,7 @@ std::optional<Refusal> email(const Typed& v) {
 // 0x7F are taken as the letters of other scripts).
 std::optional<Refusal> tag_value(const Typed& v) {
   const bool ok = std::all_of(text(v).begin(), text(v).end(), [](char c) {
-    return internal::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
+    return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
            std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
   });
   if (ok) return std::nullopt;

@@ -22,15 +22,15 @@ void ParameterGroup::validate(Validation& v) const {
   if (!is_supported_postgres_version(props_.engine_version))
     v.error("E720", *this, "PostgreSQL engine version is not supported", props_.engine_version,
             "a full minor version cfn-lint does not flag as deprecated: 15.10 or 15.12 to 15.17");
-  if (props_.name && !internal::letter_then_single_hyphens(*props_.name, 254))
+  if (props_.name && !drsynth::detail::letter_then_single_hyphens(*props_.name, 254))
     v.error("E733", *this, "parameter group name is invalid", *props_.name,
             "1-255 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (props_.description.empty() || props_.description.size() > 255)
     v.error("E733", *this, "parameter group description must be 1-255 characters", props_.description,
             "a description (CloudFormation requires one)");
-  // ^[A-Za-z0-9_.]{1,255}$ (no std::regex: bounded repeats are slow to compile)
+  // ^[A-Za-z0-9_.]{1,255}$ (char_rules.hpp)
   for (const auto& [k, val] : props_.parameters) {
-    if (!internal::chars_within(k, 1, 255, [](char c) { return internal::is_alnum(c) || c == '_' || c == '.'; }))
+    if (!drsynth::detail::chars_within(k, 1, 255, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '.'; }))
       v.error("E739", *this, "parameter name is invalid", k, "letters, digits, '_' and '.', e.g. rds.force_ssl");
     if (val.empty())
       v.error("E739", *this, "parameter " + k + " has an empty value", val, "a value (remove the entry to keep the default)");

@@ -83,4 +83,6 @@ void ReadReplica::validate(Validation& v) const {
   }
 }
 
+CfnResource& ReadReplica::log_group() const noexcept { return log_group_->resource(); }
+
 }  // namespace drsynth::rds

@@ -4,6 +4,8 @@
 
 namespace drsynth::sns {
 
+Value Topic::bind_to_alarm(Construct& /*alarm*/, const Value& /*alarm_arn*/) { return topic_arn(); }
+
 Topic::Topic(Construct& scope, std::string id, TopicProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SNS::Topic"});
   if (!props_.topic_name.empty()) resource_->set_property("TopicName", props_.topic_name);
@@ -22,8 +24,8 @@ CfnResource& Topic::add_email_subscription(std::string email) {
 }
 
 void Topic::validate(Validation& v) const {
-  // ^[A-Za-z0-9_-]{1,256}$ (no std::regex: bounded repeats are slow to compile)
-  if (!props_.topic_name.empty() && !internal::chars_within(props_.topic_name, 1, 256, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
+  // ^[A-Za-z0-9_-]{1,256}$ (char_rules.hpp)
+  if (!props_.topic_name.empty() && !detail::chars_within(props_.topic_name, 1, 256, [](char c) { return detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");
   }
@@ -32,7 +34,7 @@ void Topic::validate(Validation& v) const {
             "<= 100 characters");
   }
   for (const auto& e : emails_) {
-    if (!internal::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
+    if (!detail::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
   }
 }
 

@@ -9,6 +9,7 @@
 //   E748  removal_policy snapshot (log groups and secrets support only destroy/retain)
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,5 +50,7 @@ class LogGroup : public Construct {
 [[nodiscard]] std::string rds_postgresql_log_group_name(std::string_view instance_identifier);
 // Whether `days` is a RetentionInDays value CloudFormation accepts (1, 3, 5, 7, 14, 30, ...).
 [[nodiscard]] bool is_valid_retention(int days) noexcept;
+// Every such value, ascending.
+[[nodiscard]] std::span<const int> retention_values() noexcept;
 
 }  // namespace drsynth::logs

@@ -9,7 +9,8 @@
 // template only ever holds the dynamic reference
 // {{resolve:secretsmanager:<arn>:SecretString:password}}, never the value.
 // attach() adds DbSecret/Attachment/Resource, an AWS::SecretsManager::SecretTargetAttachment
-// (TargetType AWS::RDS::DBInstance) that adds host, port, engine, dbname to the secret.
+// (for an rds::DatabaseInstance: TargetType AWS::RDS::DBInstance) that adds
+// host, port, engine, dbname to the secret.
 //
 // Error codes (E740-E744, E747, E748):
 //   E740  secret name invalid (1-512 chars of A-Za-z0-9/_+=.@-)
@@ -28,11 +29,8 @@
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
 #include "drsynth/removal_policy.hpp"
+#include "drsynth/secrets/attachment_target.hpp"
 #include "drsynth/value.hpp"
-
-namespace drsynth::rds {
-class DatabaseInstance;
-}
 
 namespace drsynth::secrets {
 
@@ -62,8 +60,9 @@ class DatabaseSecret : public Construct {
   // {{resolve:secretsmanager:<arn>:SecretString:username|password}}
   [[nodiscard]] Value username_ref() const;
   [[nodiscard]] Value password_ref() const;
-  // Adds the SecretTargetAttachment (child "Attachment") for `instance`.
-  void attach(const rds::DatabaseInstance& instance);
+  // Adds the SecretTargetAttachment (child "Attachment") for `target`, e.g.
+  // an rds::DatabaseInstance.
+  void attach(const AttachmentTarget& target);
   [[nodiscard]] const std::vector<std::string>& replica_regions() const noexcept { return props_.replica_regions; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
@@ -76,7 +75,7 @@ class DatabaseSecret : public Construct {
   DatabaseSecretProps props_;
   CfnResource* resource_ = nullptr;
   CfnResource* attachment_ = nullptr;
-  std::vector<const rds::DatabaseInstance*> attached_;
+  std::vector<const Construct*> attached_;
 };
 
 }  // namespace drsynth::secrets

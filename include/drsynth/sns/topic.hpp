@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drsynth/cfn_resource.hpp"
+#include "drsynth/cloudwatch/alarm_action.hpp"
 #include "drsynth/construct.hpp"
 
 namespace drsynth::sns {
@@ -20,7 +21,9 @@ struct TopicProps {
   Value kms_master_key_id = "alias/aws/sns";
 };
 
-class Topic : public Construct {
+// An alarm action (cloudwatch::Alarm::add_alarm_action / add_ok_action): the
+// alarm notifies the topic.
+class Topic : public Construct, public cloudwatch::AlarmAction {
  public:
   using Props = TopicProps;
   Topic(Construct& scope, std::string id, TopicProps props);
@@ -33,6 +36,7 @@ class Topic : public Construct {
   [[nodiscard]] Value topic_name() const { return resource_->get_att("TopicName"); }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
   [[nodiscard]] const TopicProps& props() const noexcept { return props_; }
+  [[nodiscard]] Value bind_to_alarm(Construct& alarm, const Value& alarm_arn) override;
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.sns.Topic"; }
