@@ -174,8 +174,13 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .limits = {.min = 0, .max = 100, .min_exclusive = true}, .code = "E808", .doc = "replica CPU alarm"},
           {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
            .rule = {email, "an e-mail address"}, .doc = "e-mail subscriptions of the alarm topic"},
+          // The health alarm has 60 s periods and counts a missing datapoint as
+          // unhealthy: a probe that runs less often than every minute would
+          // raise it (and fail over) between two healthy probes.
           {.key = "probeIntervalMinutes", .prop = "probe_interval_minutes", .member = &Props::probe_interval_minutes,
-           .limits = range(1, 60), .code = "E808", .doc = "how often the probe connects to the primary"},
+           .limits = range(1, 1), .code = "E808",
+           .doc = "how often the probe connects to the primary; the health alarm's 60 s periods, with missing data "
+                  "as unhealthy, need a datapoint every minute"},
           {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
            .limits = range(1, 30), .code = "E808", .doc = "the probe's connection and query timeout"},
           {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,

@@ -103,7 +103,8 @@ std::string describe(Kind kind, const Limits& l) {
     case Kind::number: {
       const bool has_min = std::isfinite(l.min);
       const bool has_max = std::isfinite(l.max);
-      if (has_min && has_max && !l.min_exclusive) return number_text(l.min) + ".." + number_text(l.max);
+      if (has_min && has_max && !l.min_exclusive)
+        return l.min == l.max ? number_text(l.min) : number_text(l.min) + ".." + number_text(l.max);
       std::string out;
       if (has_min) out = (l.min_exclusive ? "> " : ">= ") + number_text(l.min);
       if (has_max) out += (out.empty() ? "<= " : " and <= ") + number_text(l.max);

@@ -211,7 +211,7 @@ std::vector<Row> rows() {
   r.push_back({.name = "CDK_CONTEXT_JSON value of the wrong type", .environment = "{\"backupRetentionDays\": \"seven\"}", .code = "E501", .path = "<app>", .contains = "'backupRetentionDays' (CDK_CONTEXT_JSON) has the wrong type"});
 
   // ---- settings: values AWS or the design refuse ----------------------------------
-  r.push_back({.name = "probe interval that would overflow the recovery budget", .args = c("probeIntervalMinutes=35791395"), .code = "E808", .path = "<app>", .contains = "'probeIntervalMinutes' (-c) is out of range (got \"35791395\", expected 1..60)"});
+  r.push_back({.name = "probe interval that would overflow the recovery budget", .args = c("probeIntervalMinutes=35791395"), .code = "E808", .path = "<app>", .contains = "'probeIntervalMinutes' (-c) is out of range (got \"35791395\", expected 1)"});
   r.push_back({.name = "negative expected promotion time", .args = c("expectedPromotionSeconds=-100000"), .code = "E810", .path = "<app>", .contains = "expected 1..3600"});
   r.push_back({.name = "allocated storage of 2^40 GiB", .args = c("allocatedStorageGiB=1099511627776"), .code = "E810", .path = "<app>", .contains = "'allocatedStorageGiB' (-c) is out of range"});
   r.push_back({.name = "instance class of an unknown size is unknown, not small", .args = c("instanceClass=db.r6g.huge"), .code = "E722", .path = "<app>", .contains = "not a known RDS instance class"});

@@ -755,7 +755,7 @@ TEST_CASE("recovery-time budget: within 300 s by default, printed by synth, E807
 
   SECTION("settings over the objective are E807") {
     for (const DrProps& p : {DrProps{.health_alarm_periods = 5},
-                             DrProps{.probe_interval_minutes = 3, .record_ttl_seconds = 60},
+                             DrProps{.health_alarm_periods = 2, .record_ttl_seconds = 60},
                              DrProps{.recovery_time_objective_seconds = 120}}) {
       CHECK(patterns::recovery_budget(p).worst_seconds > p.recovery_time_objective_seconds);
       const auto e = system_error(p);
