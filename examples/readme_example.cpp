@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
                     .metric_name = "DatabaseConnections",
                     .dimensions = {{"DBInstanceIdentifier", dr.replica().instance_identifier()}},
                     .statistic = "Maximum"},
-         .threshold = 400,
+         // The app's own setting, beside the system's: -c replicaConnectionsAlarm=250
+         .threshold = app.context_number("replicaConnectionsAlarm", 400),
          .evaluation_periods = 3});
     alarm.add_alarm_action(dr.topic());
   });

@@ -17,7 +17,8 @@
 #include "drsynth/version.hpp"
 #include "cli_checks.hpp"
 #include "diff/commands.hpp"
-#include "settings_text.hpp"
+#include "drsynth/settings.hpp"
+#include "settings/text.hpp"
 
 namespace drsynth::cli {
 
@@ -40,8 +41,8 @@ struct Options {
 // Reads the settings file (a JSON object of context values). A missing
 // default file is fine; a missing explicit one, one that is not a regular
 // file, or bad JSON, is an error.
-void load_settings(const std::string& file, bool explicit_file, AppProps& props) {
-  if (const auto text = detail::read_settings_file(file, explicit_file)) settings::load_text(*text, file, props);
+void load_settings(const std::string& file, bool explicit_file, settings::Context& context) {
+  if (const auto text = detail::read_settings_file(file, explicit_file)) context.add_file(*text, file);
 }
 
 // Notes (acknowledged safety rules) are for the reader of a normal run; -q
@@ -169,10 +170,14 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
 
     std::optional<App> owned;
     if (prebuilt == nullptr) {
-      AppProps props;
-      load_settings(o.settings_file, command->count("--settings") > 0, props);
-      owned.emplace(std::move(props));
-      for (const auto& c : o.context) settings::apply_argument(c, *owned);
+      // The context, finished before the app exists: sources in the order
+      // they win (docs/cli.md, "Settings").
+      settings::Context context;
+      load_settings(o.settings_file, command->count("--settings") > 0, context);
+      if (const char* env = std::getenv("CDK_CONTEXT_JSON"); env != nullptr && *env != '\0')
+        context.add_environment(env);
+      for (const auto& c : o.context) context.add_argument(c);
+      owned.emplace(AppProps{.context = std::move(context), .read_environment = false});
       (*define)(*owned);
     } else if (!o.context.empty() || command->count("--settings") > 0) {
       // The tree exists already: its constructs have read their context.

@@ -15,7 +15,7 @@
 #include "drsynth/cli.hpp"
 #include "drsynth/error.hpp"
 #include "drsynth/synth.hpp"
-#include "settings_text.hpp"
+#include "settings/text.hpp"
 
 namespace drsynth::cli::detail {
 

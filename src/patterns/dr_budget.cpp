@@ -1,6 +1,7 @@
 // The recovery-time budget of the PostgreSQL DR system, computed from its
 // settings (docs/dr-design.md has the table and explains each assumption).
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
@@ -18,15 +19,17 @@ constexpr int function_start_seconds = 10;            // alarm action -> failove
 
 RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
   RecoveryBudget b;
-  const int interval = p.probe_interval_minutes * 60;
-  const int alarm_window = p.health_alarm_periods * 60;
+  // 64-bit: props set in code are checked against the settings' limits, but
+  // the budget is also printed for them.
+  const std::int64_t interval = std::int64_t{p.probe_interval_minutes} * 60;
+  const std::int64_t alarm_window = std::int64_t{p.health_alarm_periods} * 60;
   b.detection_seconds = interval + p.probe_timeout_seconds + alarm_window + alarm_evaluation_delay_seconds;
   b.dns_seconds = b.detection_seconds + health_check_propagation_seconds + p.record_ttl_seconds;
-  b.hold_seconds = std::max(0, p.hold_minutes - p.health_alarm_periods) * interval;
+  b.hold_seconds = std::max<std::int64_t>(0, std::int64_t{p.hold_minutes} - p.health_alarm_periods) * interval;
   b.writable_after_detection_seconds = b.hold_seconds + function_start_seconds + p.expected_promotion_seconds;
   b.promoted_seconds = b.detection_seconds + b.writable_after_detection_seconds;
   b.worst_seconds = std::max(b.dns_seconds, b.writable_after_detection_seconds);
-  auto line = [&](const std::string& what, int s) { b.steps.push_back("  " + what + ": " + std::to_string(s) + " s"); };
+  auto line = [&](const std::string& what, std::int64_t s) { b.steps.push_back("  " + what + ": " + std::to_string(s) + " s"); };
   line("failure to the next probe (probe interval)", interval);
   line("probe times out", p.probe_timeout_seconds);
   line("failing datapoints fill the DR-view alarm (" + std::to_string(p.health_alarm_periods) + " x 60 s)", alarm_window);

@@ -309,42 +309,4 @@ void add_outputs(const Failover& failover, const Names& names) {
                       "{\"action\": \"failback\", \"confirm\": \"<replica id>\"}"});
 }
 
-void validate_failover_settings(const Construct& at, const PostgresDisasterRecoveryProps& p, Validation& v) {
-  if (p.hold_minutes < 3 || p.hold_minutes > 15)
-    v.error("E811", at, "hold time out of range: below 3 minutes a 120 s Multi-AZ failover can fill the hold alarm",
-            std::to_string(p.hold_minutes) + " minutes (holdMinutes)", "3..15 minutes");
-  else if (p.hold_minutes <= p.health_alarm_periods)
-    v.error("E811", at, "hold time must be longer than the DR-view alarm (DNS moves first, promotion later)",
-            std::to_string(p.hold_minutes) + " minutes (holdMinutes)",
-            "more than healthAlarmPeriods (" + std::to_string(p.health_alarm_periods) + ")");
-  if (p.arm_after_healthy_minutes < 1 || p.arm_after_healthy_minutes > 60)
-    v.error("E812", at, "arming datapoints out of range", std::to_string(p.arm_after_healthy_minutes) +
-            " (armAfterHealthyMinutes)", "1..60 consecutive healthy minutes");
-  if (!p.probe_ca_bundle.empty()) {
-    std::ifstream in(p.probe_ca_bundle, std::ios::binary);
-    std::ostringstream text;
-    if (in) text << in.rdbuf();
-    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-      v.error("E813", at, in ? "probe CA bundle holds no PEM certificate" : "probe CA bundle cannot be read",
-              "\"" + p.probe_ca_bundle + "\" (probeCaBundle)", "a readable PEM file of CA certificates");
-  }
-  if (p.promotion_deadline_minutes < 5 || p.promotion_deadline_minutes > 240)
-    v.error("E814", at, "promotion deadline out of range", std::to_string(p.promotion_deadline_minutes) +
-            " minutes (promotionDeadlineMinutes)", "5..240 minutes");
-  if (p.alarm_emails.empty())
-    v.warning("E815", at, "no alarm subscription: alarms and failover decisions reach nobody", "alarmEmails []",
-              "at least one address (alarmEmails), or a subscription added to the topic dr-alarms-" +
-                  p.environment_suffix);
-  const auto budget = recovery_budget(p);
-  if (budget.worst_seconds > p.recovery_time_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.steps) why += "\n" + l;
-    v.error("E807", at,
-            "the recovery-time budget exceeds the objective; shorten the probe interval, alarm periods, TTL or hold "
-            "(not below what keeps a Multi-AZ failover from promoting)" + why,
-            std::to_string(budget.worst_seconds) + " s",
-            "<= " + std::to_string(p.recovery_time_objective_seconds) + " s (recoveryTimeObjectiveSeconds)");
-  }
-}
-
 }  // namespace drsynth::patterns::detail

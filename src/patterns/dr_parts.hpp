@@ -65,8 +65,6 @@ struct Failover {
 [[nodiscard]] Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
                                     const PrimaryRegion& primary, const ReplicaRegion& replica);
 
-// E807 (the budget) and E811-E815 (the failover settings), reported at `at`.
-void validate_failover_settings(const Construct& at, const PostgresDisasterRecoveryProps& p, Validation& v);
 
 // Alarms on the replica (lag, free storage, CPU) and on the probe itself, in
 // the failover stack (CloudWatch alarms live in their metric's region),

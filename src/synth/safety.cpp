@@ -385,10 +385,7 @@ class Checker final : public SafetyReview {
 
 }  // namespace
 
-SafetyChecker::SafetyChecker(const App& app) {
-  if (const auto* ctx = app.context("destroyable"); ctx != nullptr)
-    destroyable_ = ctx->is_boolean() ? ctx->get<bool>() : (ctx->is_string() && ctx->get<std::string>() == "true");
-}
+SafetyChecker::SafetyChecker(const App& app) : destroyable_(app.context_bool("destroyable", false)) {}
 
 void SafetyChecker::review(const CfnElement& e, std::string_view entry_text, std::vector<Diagnostic>& findings) const {
   Checker checker(destroyable_, entry_text, findings);

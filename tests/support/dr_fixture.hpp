@@ -31,10 +31,15 @@ struct System {
   }
 };
 
-// The Error synthesis of a system with these props throws.
+// The Error building or synthesizing a system with these props throws (a
+// prop that breaks its setting's rule throws from the constructor).
 inline drsynth::Error system_error(DrProps props) {
   drsynth::App app(drsynth::AppProps{.read_environment = false});
-  app.add<drsynth::patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
+  try {
+    app.add<drsynth::patterns::PostgresDisasterRecovery>("DisasterRecovery", std::move(props));
+  } catch (const drsynth::Error& e) {
+    return e;
+  }
   return test::synth_error(app);
 }
 

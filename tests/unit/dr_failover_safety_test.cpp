@@ -183,7 +183,7 @@ TEST_CASE("failover settings: hold, arming, promotion deadline and the probe's C
   auto md5 = test::run_cli({"synth", "-q", "-o", (dir.path / "x").string(), "-c", "probeAllowMd5=yes"},
                            patterns::define_default_system);
   CHECK(md5.code == cli::exit_user_error);
-  CHECK_THAT(md5.err, Catch::Contains("E810") && Catch::Contains("probeAllowMd5"));
+  CHECK_THAT(md5.err, Catch::Contains("E501") && Catch::Contains("'probeAllowMd5' (-c) has the wrong type"));
 }
 
 TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bundle ships in the asset", "[dr][failover]") {

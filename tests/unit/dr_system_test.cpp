@@ -143,11 +143,17 @@ TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.la
   CHECK(properties(t.resource(log_ids.front())).contains("RetentionInDays"));
   CHECK(depends_on(db, log_ids.front()));
 
-  SECTION("an instance class below db.r6g.large is E803 naming the class") {
-    for (const std::string bad : {"db.t3.micro", "db.r6g.medium", "db.m6g.large"}) {
+  SECTION("an instance class below db.r6g.large is E803 naming the class, one RDS does not offer is E722") {
+    for (const std::string bad : {"db.t3.micro", "db.t4g.large", "db.m6g.large"}) {
       INFO(bad);
       const auto e = system_error({.instance_class = bad});
       CHECK(test::has_diagnostic(e, "E803", "DisasterRecovery", bad));
+    }
+    for (const std::string unknown : {"db.r6g.medium", "db.r6g.huge"}) {
+      INFO(unknown);
+      const auto e = system_error({.instance_class = unknown});
+      CHECK(e.diagnostics().size() == 1);
+      CHECK(test::has_diagnostic(e, "E722", "DisasterRecovery", unknown));
     }
   }
 }
@@ -304,8 +310,8 @@ TEST_CASE("networking: non-overlapping VPCs with DNS in both regions, no interne
   SECTION("overlapping CIDRs are E805") {
     const auto e = system_error({.primary_vpc_cidr = "10.10.0.0/16", .dr_vpc_cidr = "10.10.0.0/16"});
     CHECK(test::has_diagnostic(e, "E805", "DisasterRecovery", "10.10.0.0/16"));
-    const auto e2 = system_error({.primary_vpc_cidr = "10.0.0.0/8", .dr_vpc_cidr = "10.20.0.0/16"});
-    CHECK(test::has_diagnostic(e2, "E805", "DisasterRecovery", "10.0.0.0/8"));
+    const auto e2 = system_error({.primary_vpc_cidr = "10.20.0.0/16", .dr_vpc_cidr = "10.20.128.0/17"});
+    CHECK(test::has_diagnostic(e2, "E805", "DisasterRecovery", "10.20.128.0/17"));
   }
 }
 
@@ -650,7 +656,7 @@ TEST_CASE("outputs: the primary and replica endpoints and the DatabaseCname", "[
 
 // ---- settings -----------------------------------------------------------------
 
-TEST_CASE("settings: environmentSuffix from the command line or drsynth.json names the stacks, unknown settings are E810", "[dr][cli]") {
+TEST_CASE("settings: environmentSuffix from the command line or drsynth.json names the stacks, unknown settings are E510", "[dr][cli]") {
   test::TempDir dir;
   SECTION("-c environmentSuffix=prod") {
     const auto out = dir.path / "prod";
@@ -663,12 +669,13 @@ TEST_CASE("settings: environmentSuffix from the command line or drsynth.json nam
     CHECK(test::read_json(out / "DrPrimary-prod.template.json")["Resources"].dump().find("postgres-primary-prod") !=
           std::string::npos);
   }
-  SECTION("a misspelled setting fails with E810 naming the key and writes nothing") {
+  SECTION("a misspelled setting fails with E510 naming the key and the one meant, and writes nothing") {
     const auto out = dir.path / "typo";
     auto r = test::run_cli({"synth", "-q", "-o", out.string(), "-c", "environmentSufix=x"},
                            patterns::define_default_system);
     CHECK(r.code == cli::exit_user_error);
-    CHECK_THAT(r.err, Catch::Contains("E810") && Catch::Contains("environmentSufix"));
+    CHECK_THAT(r.err, Catch::Contains("[drsynth.E510] <app>: unknown setting 'environmentSufix' (-c): did you mean "
+                                      "'environmentSuffix'?"));
     CHECK(test::snapshot(out).empty());
   }
   SECTION("drsynth.json in the working folder") {
@@ -757,7 +764,7 @@ TEST_CASE("recovery-time budget: within 300 s by default, printed by synth, E807
 
   SECTION("settings over the objective are E807") {
     for (const DrProps& p : {DrProps{.health_alarm_periods = 5},
-                             DrProps{.probe_interval_minutes = 3, .record_ttl_seconds = 60},
+                             DrProps{.health_alarm_periods = 2, .record_ttl_seconds = 60},
                              DrProps{.recovery_time_objective_seconds = 120}}) {
       CHECK(patterns::recovery_budget(p).worst_seconds > p.recovery_time_objective_seconds);
       const auto e = system_error(p);

@@ -14,30 +14,36 @@
 // The failover machinery lives in the DR region: it must outlive the primary's.
 // docs/dr-design.md explains every choice and holds the runbook.
 //
-// Codes E801-E819 (see docs/errors.md):
+// Codes E801-E815 (see docs/errors.md):
 //   E801 environment suffix has characters a physical name cannot take
 //   E802 environment suffix makes a physical name too long (the limit is computed)
 //   E803 instance class below db.r6g.large
 //   E804 primary and DR region are the same / unknown region
 //   E805 VPC CIDRs overlap
-//   E806 backup retention is not 7 days or more
+//   E806 backup retention outside 7..35 days
 //   E807 recovery-time budget exceeds the objective
-//   E808 alarm threshold out of range
+//   E808 alarm threshold or probe timing out of range
 //   E809 record TTL above 60 s
-//   E810 unknown or mistyped setting (context / drsynth.json)
-//   E811 hold time out of range (holdMinutes)
+//   E810 another setting outside what it accepts (docs/cli.md lists each range)
+//   E811 hold time out of range, or not longer than the DR-view alarm (holdMinutes)
 //   E812 arming datapoints out of range (armAfterHealthyMinutes)
 //   E813 probe CA bundle file missing or without a PEM certificate (probeCaBundle)
 //   E814 promotion deadline out of range (promotionDeadlineMinutes)
 //   E815 warning: no alarm subscription (alarmEmails empty): nobody is paged
+// A setting read from the context is reported by its key and origin
+// (drsynth.json:3, -c); a prop set in code that breaks its setting's rule
+// throws from the constructor, before any part is built from it: one error
+// per mistake, not one per construct the value reaches.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "drsynth/construct.hpp"
 #include "drsynth/rds/engine.hpp"
+#include "drsynth/settings.hpp"
 
 namespace drsynth {
 class App;
@@ -119,25 +125,26 @@ struct PostgresDisasterRecoveryProps {
   std::string dr_tier{"tier-1"};
 };
 
-// Reads the settings from the app's context (drsynth.json, -c key=value):
-// environmentSuffix, primaryRegion, drRegion, account, engineVersion,
-// instanceClass, replicaInstanceClass, allocatedStorageGiB, backupRetentionDays,
-// logRetentionDays, primaryVpcCidr, drVpcCidr, applicationCidrs (JSON array),
-// replicaLagThresholdSeconds, freeStorageThresholdGiB, cpuThresholdPercent,
-// alarmEmails (JSON array), probeIntervalMinutes, probeTimeoutSeconds,
-// healthAlarmPeriods, recordTtlSeconds, expectedPromotionSeconds,
-// recoveryTimeObjectiveSeconds, project, drTier.
-// Unknown keys and wrong types are errors (E810) naming the key.
+// The settings of the system (docs/cli.md "Settings of the built-in DR
+// system" is generated from this table): key, prop, accepted values, doc.
+[[nodiscard]] const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings();
+
+// The props from the app's context (drsynth.json, CDK_CONTEXT_JSON, -c): every
+// key of the table present, the defaults for the others. Each bad value is one
+// error naming the key and where it came from; all are thrown together. Keys
+// the table does not know are left to the app (it may read its own); a key no
+// one reads is E510 at synthesis, with the nearest known key.
 [[nodiscard]] PostgresDisasterRecoveryProps settings_from_context(const App& app);
 
 // The worst-case times from a primary failure, computed from the settings.
+// 64-bit: props set in code are not bounded until validation.
 struct RecoveryBudget {
-  int detection_seconds = 0;  // failure -> DR-view health alarm in ALARM
-  int dns_seconds = 0;        // failure -> DNS answers with the replica
-  int hold_seconds = 0;       // detection -> hold alarm in ALARM
-  int promoted_seconds = 0;   // failure -> replica promoted and writable
-  int writable_after_detection_seconds = 0;  // detection -> replica writable (the objective's measure)
-  int worst_seconds = 0;      // max of dns_seconds and writable_after_detection_seconds
+  std::int64_t detection_seconds = 0;  // failure -> DR-view health alarm in ALARM
+  std::int64_t dns_seconds = 0;        // failure -> DNS answers with the replica
+  std::int64_t hold_seconds = 0;       // detection -> hold alarm in ALARM
+  std::int64_t promoted_seconds = 0;   // failure -> replica promoted and writable
+  std::int64_t writable_after_detection_seconds = 0;  // detection -> replica writable (the objective's measure)
+  std::int64_t worst_seconds = 0;      // max of dns_seconds and writable_after_detection_seconds
   std::vector<std::string> steps{};  // the arithmetic, one line each
 };
 [[nodiscard]] RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p);
@@ -162,7 +169,7 @@ class PostgresDisasterRecovery : public Construct {
   [[nodiscard]] const std::string& cname() const noexcept { return cname_; }
   [[nodiscard]] const PostgresDisasterRecoveryProps& props() const noexcept { return props_; }
 
-  void validate(Validation& v) const override;
+  void validate(Validation& v) const override;  // warnings (E815); errors throw from the constructor
   void summarize(std::vector<std::string>& lines) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override {
     return "drsynth.patterns.PostgresDisasterRecovery";

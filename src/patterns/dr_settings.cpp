@@ -1,0 +1,240 @@
+// The settings of the built-in DR system, one row each: the key as typed in
+// drsynth.json / -c, the prop it sets, the values it accepts and one line of
+// docs. The parser, its messages, the check of props set in code and the
+// settings table of docs/cli.md all follow from these rows.
+//
+// Adding a setting: a member in PostgresDisasterRecoveryProps, one row here,
+// its use in a part builder; then regenerate the docs table
+// (DRSYNTH_UPDATE_DOCS=1 build/tests/drsynth_tests "[docs]").
+#include <algorithm>
+#include <array>
+
+#include "char_rules.hpp"
+#include "drsynth/app.hpp"
+#include "drsynth/logs/log_group.hpp"
+#include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "ec2/cidr.hpp"
+#include "patterns/dr_names.hpp"
+#include "patterns/dr_settings.hpp"
+#include "settings/text.hpp"
+
+namespace drsynth::patterns {
+
+namespace {
+
+using settings::Limits;
+using settings::Refusal;
+using settings::Rule;
+using settings::Typed;
+using Props = PostgresDisasterRecoveryProps;
+
+const std::string& text(const Typed& v) { return std::get<std::string>(v); }
+
+// AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
+constexpr std::array<std::string_view, 33> known_regions{
+    "af-south-1",     "ap-east-1",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-7", "ca-central-1",   "ca-west-1",      "eu-central-1",   "eu-central-2",   "eu-north-1",
+    "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",      "eu-west-3",      "il-central-1",
+    "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",      "us-east-1",      "us-east-2",
+    "us-west-1",      "us-west-2",      "ap-east-2"};
+
+std::optional<Refusal> suffix(const Typed& v) {
+  const std::string& s = text(v);
+  if (!drsynth::detail::is_hyphenated_lower_alnum(s))
+    return Refusal{"E801", "cannot be part of every physical name",
+                   "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
+  constexpr auto limit = detail::suffix_limit();
+  if (s.size() > limit.max_length)
+    return Refusal{"E802",
+                   "makes the " + std::string(limit.binding->what) + " too long (" +
+                       settings::printable(detail::Names(s)(limit.binding->name), 120) + ", " +
+                       std::to_string(s.size()) + " characters)",
+                   "at most " + std::to_string(limit.max_length) + " characters"};
+  return std::nullopt;
+}
+const std::string suffix_allowed = "`^[a-z0-9]+(-[a-z0-9]+)*$`, at most " +
+                                   std::to_string(detail::suffix_limit().max_length) +
+                                   " characters (computed from the longest physical name)";
+
+std::optional<Refusal> region(const Typed& v) {
+  if (std::find(known_regions.begin(), known_regions.end(), text(v)) != known_regions.end()) return std::nullopt;
+  return Refusal{"E804", "is not a known AWS region", "a commercial region such as us-east-1"};
+}
+
+std::optional<Refusal> account(const Typed& v) {
+  if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
+  return Refusal{"E204", "is not an AWS account ID", "12 digits"};
+}
+
+std::string versions_text() {
+  std::string out;
+  for (const auto& s : rds::supported_postgres_versions()) out += (out.empty() ? "" : ", ") + std::string(s);
+  return out;
+}
+const std::string versions_allowed = "a PostgreSQL 15 version cfn-lint does not flag: " + versions_text();
+std::optional<Refusal> engine_version(const Typed& v) {
+  if (rds::is_supported_postgres_version(text(v))) return std::nullopt;
+  return Refusal{"E720", "is not a PostgreSQL version drsynth supports", versions_text()};
+}
+
+std::optional<Refusal> instance_class(const Typed& v) {
+  if (!rds::is_known_instance_class(text(v)))
+    return Refusal{"E722", "is not a known RDS instance class", rds::known_instance_classes_summary()};
+  if (!rds::at_least_r6g_large(text(v)))
+    return Refusal{"E803", "is below the DR minimum", "db.r6g.large or larger (memory-optimized)"};
+  return std::nullopt;
+}
+std::optional<Refusal> replica_instance_class(const Typed& v) {
+  return text(v).empty() ? std::nullopt : instance_class(v);
+}
+
+std::optional<Refusal> log_retention(const Typed& v) {
+  if (logs::is_valid_retention(static_cast<int>(std::get<std::int64_t>(v)))) return std::nullopt;
+  return Refusal{"E746", "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
+}
+
+std::optional<Refusal> vpc_cidr(const Typed& v) {
+  const auto c = ec2::detail::parse_ipv4_cidr(text(v));
+  if (!c || ec2::detail::has_host_bits(*c))
+    return Refusal{"E700", "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
+  if (c->prefix < 16 || c->prefix > 28) return Refusal{"E701", "has a prefix AWS refuses for a VPC", "/16 to /28"};
+  return std::nullopt;
+}
+
+std::optional<Refusal> application_cidr(const Typed& v) {
+  const std::string& s = text(v);
+  if (!ec2::detail::parse_ipv4_cidr(s) && !ec2::detail::is_ipv6_cidr(s))
+    return Refusal{"E709", "is not an IPv4 or IPv6 CIDR", "e.g. 10.1.0.0/16"};
+  if (s == "0.0.0.0/0" || s == "::/0")
+    return Refusal{"E710", "opens the database to the whole internet", "the application networks' CIDRs"};
+  return std::nullopt;
+}
+
+std::optional<Refusal> email(const Typed& v) {
+  if (drsynth::detail::is_email(text(v))) return std::nullopt;
+  return Refusal{"E788", "is not an e-mail address", "user@example.com"};
+}
+
+// AWS tag values: letters, digits, spaces and _ . : / = + - @ (bytes above
+// 0x7F are taken as the letters of other scripts).
+std::optional<Refusal> tag_value(const Typed& v) {
+  const bool ok = std::all_of(text(v).begin(), text(v).end(), [](char c) {
+    return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
+           std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
+  });
+  if (ok) return std::nullopt;
+  return Refusal{"E810", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
+}
+
+// Below 3 one-minute datapoints a Multi-AZ failover (AWS: typically 60-120 s,
+// 3 datapoints at the worst alignment) could promote the replica.
+std::optional<Refusal> hold(const Typed& v) {
+  if (std::get<std::int64_t>(v) >= 3) return std::nullopt;
+  return Refusal{"E811", "is too short: below 3 minutes a 120 s Multi-AZ failover can fill the hold alarm", "3..15"};
+}
+
+Limits range(double min, double max) { return Limits{.min = min, .max = max}; }
+
+}  // namespace
+
+const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
+  static const settings::Table<Props> table(
+      "E810",
+      {
+          {.key = "environmentSuffix", .prop = "environment_suffix", .member = &Props::environment_suffix,
+           .rule = {suffix, suffix_allowed}, .doc = "part of every stack and physical name"},
+          {.key = "primaryRegion", .prop = "primary_region", .member = &Props::primary_region,
+           .rule = {region, "an AWS commercial region"}, .doc = "where the primary database runs"},
+          {.key = "drRegion", .prop = "dr_region", .member = &Props::dr_region,
+           .rule = {region, "an AWS commercial region"},
+           .doc = "where the replica and the failover machinery run; must differ from `primaryRegion`"},
+          {.key = "account", .prop = "account", .member = &Props::account,
+           .rule = {account, "12 digits"}, .doc = "unset renders `${AWS::AccountId}` (account-agnostic templates)"},
+          {.key = "engineVersion", .prop = "engine_version", .member = &Props::engine_version,
+           .rule = {engine_version, versions_allowed}, .doc = "PostgreSQL version of both databases"},
+          {.key = "instanceClass", .prop = "instance_class", .member = &Props::instance_class,
+           .rule = {instance_class, "a memory-optimized class, `large` or larger"}, .doc = "the primary's class"},
+          {.key = "replicaInstanceClass", .prop = "replica_instance_class", .member = &Props::replica_instance_class,
+           .rule = {replica_instance_class, "as `instanceClass`"}, .doc = "the replica's class; unset: the primary's"},
+          {.key = "allocatedStorageGiB", .prop = "allocated_storage_gib", .member = &Props::allocated_storage_gib,
+           .limits = range(20, 65536), .doc = "gp3 storage of the primary (RDS for PostgreSQL: 20-65,536 GiB)"},
+          {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
+           .limits = range(7, 35), .code = "E806", .doc = "automated backups of the primary and of the replica"},
+          {.key = "logRetentionDays", .prop = "log_retention_days", .member = &Props::log_retention_days,
+           .limits = range(1, 3653), .rule = {log_retention, "a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ... 3653)"},
+           .doc = "audit and function logs"},
+          {.key = "primaryVpcCidr", .prop = "primary_vpc_cidr", .member = &Props::primary_vpc_cidr,
+           .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `drVpcCidr` (they are peered)"},
+          {.key = "drVpcCidr", .prop = "dr_vpc_cidr", .member = &Props::dr_vpc_cidr,
+           .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the DR VPC"},
+          {.key = "applicationCidrs", .prop = "application_cidrs", .member = &Props::application_cidrs,
+           .limits = {.max_entries = 1000}, .rule = {application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},
+           .doc = "extra networks allowed to reach 5432 (a JSON array, or one string)"},
+          {.key = "replicaLagThresholdSeconds", .prop = "replica_lag_threshold_seconds",
+           .member = &Props::replica_lag_threshold_seconds, .limits = range(1, 3600), .code = "E808",
+           .doc = "replica lag alarm"},
+          {.key = "freeStorageThresholdGiB", .prop = "free_storage_threshold_gib",
+           .member = &Props::free_storage_threshold_gib, .limits = {.min = 0, .max = 65536, .min_exclusive = true},
+           .code = "E808", .doc = "free-storage alarm; below `allocatedStorageGiB`"},
+          {.key = "cpuThresholdPercent", .prop = "cpu_threshold_percent", .member = &Props::cpu_threshold_percent,
+           .limits = {.min = 0, .max = 100, .min_exclusive = true}, .code = "E808", .doc = "replica CPU alarm"},
+          {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
+           .rule = {email, "an e-mail address"},
+           .doc = "e-mail subscriptions of the alarm topic; none is warning E815 (nobody is paged)"},
+          // The health alarm has 60 s periods and counts a missing datapoint as
+          // unhealthy: a probe that runs less often than every minute would
+          // raise it (and fail over) between two healthy probes.
+          {.key = "probeIntervalMinutes", .prop = "probe_interval_minutes", .member = &Props::probe_interval_minutes,
+           .limits = range(1, 1), .code = "E808",
+           .doc = "how often the probe connects to the primary; the health alarm's 60 s periods, with missing data "
+                  "as unhealthy, need a datapoint every minute"},
+          {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
+           .limits = range(1, 30), .code = "E808", .doc = "the probe's connection and query timeout"},
+          {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
+           .limits = range(1, 5), .code = "E808", .doc = "failing one-minute periods before the health alarm fires"},
+          {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
+           .limits = range(0, 60), .code = "E809", .doc = "TTL of the weighted records (health-checked failover)"},
+          {.key = "expectedPromotionSeconds", .prop = "expected_promotion_seconds",
+           .member = &Props::expected_promotion_seconds, .limits = range(1, 3600),
+           .doc = "how long RDS takes to promote the replica, for the recovery-time budget"},
+          {.key = "recoveryTimeObjectiveSeconds", .prop = "recovery_time_objective_seconds",
+           .member = &Props::recovery_time_objective_seconds, .limits = range(60, 86400),
+           .doc = "the budget (`docs/dr-design.md`) must fit in it (E807)"},
+          // Promotion is irreversible: see docs/dr-design.md for each choice.
+          {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(1, 15),
+           .rule = {hold, "3..15"}, .code = "E811",
+           .doc = "unhealthy minutes in a row (DR view) before promotion; longer than `healthAlarmPeriods`; >= 3 so a "
+                  "120 s Multi-AZ failover never promotes"},
+          {.key = "armAfterHealthyMinutes", .prop = "arm_after_healthy_minutes",
+           .member = &Props::arm_after_healthy_minutes, .limits = range(1, 60), .code = "E812",
+           .doc = "healthy minutes in a row after deploy or failback before the failover function may promote"},
+          {.key = "promotionDeadlineMinutes", .prop = "promotion_deadline_minutes",
+           .member = &Props::promotion_deadline_minutes, .limits = range(5, 240), .code = "E814",
+           .doc = "how long the failover function retries a promotion RDS refuses (backing-up, modifying)"},
+          {.key = "probeCaBundle", .prop = "probe_ca_bundle", .member = &Props::probe_ca_bundle,
+           .rule = {nullptr, "a readable PEM file (E813)"},
+           .doc = "CA bundle the probe verifies the database certificate with; unset: the Amazon RDS bundle"},
+          {.key = "probeAllowMd5", .prop = "probe_allow_md5", .member = &Props::probe_allow_md5,
+           .doc = "let the probe answer an MD5 password challenge (off: SCRAM-SHA-256 only)"},
+          {.key = "probeAllowCleartext", .prop = "probe_allow_cleartext", .member = &Props::probe_allow_cleartext,
+           .doc = "let the probe send the password in cleartext (inside TLS) when the server asks"},
+          {.key = "project", .prop = "project", .member = &Props::project, .limits = {.max_length = 256},
+           .rule = {tag_value, "a tag value: at most 256 letters, digits, spaces and `_ . : / = + - @`"},
+           .doc = "`Project` tag on everything"},
+          {.key = "drTier", .prop = "dr_tier", .member = &Props::dr_tier, .limits = {.max_length = 256},
+           .rule = {tag_value, "as `project`"}, .doc = "`DR-Tier` tag on everything"},
+      });
+  return table;
+}
+
+PostgresDisasterRecoveryProps settings_from_context(const App& app) {
+  auto props = postgres_dr_settings().read(app.settings());
+  auto problems = detail::check_together(props, "", [&](std::string_view key) {
+    return "setting " + app.describe_context_key(key);
+  });
+  if (!problems.empty()) throw Error(std::move(problems));
+  return props;
+}
+
+}  // namespace drsynth::patterns
