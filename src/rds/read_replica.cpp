@@ -29,7 +29,9 @@ detail::CommonSettings settings(const ReadReplicaProps& p) {
           .auto_minor_version_upgrade = p.auto_minor_version_upgrade,
           .copy_tags_to_snapshot = p.copy_tags_to_snapshot,
           .removal_policy = p.removal_policy,
-          .replica = true};
+          .replica = true,
+          .export_upgrade_log = p.export_upgrade_log,
+          .log_kms_key = p.log_kms_key.pointer()};
 }
 }  // namespace
 
@@ -38,6 +40,7 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   const auto c = detail::build(*this, settings(props_));
   resource_ = c.resource;
   log_group_ = c.log_group;
+  upgrade_log_group_ = c.upgrade_log_group;
   subnet_group_ = c.subnet_group;
   if (props_.source == nullptr) return;  // E737
   CfnResource& r = *resource_;

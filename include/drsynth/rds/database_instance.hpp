@@ -44,6 +44,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/value.hpp"
@@ -52,6 +53,9 @@ namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
 }  // namespace drsynth::ec2
+namespace drsynth::kms {
+class Key;
+}
 namespace drsynth::logs {
 class LogGroup;
 }
@@ -91,6 +95,10 @@ struct DatabaseInstanceProps {
   bool auto_minor_version_upgrade{false};  // the version is pinned
   bool copy_tags_to_snapshot{true};
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
+  // Also export the "upgrade" log (major version upgrade output) to
+  // /aws/rds/instance/<id>/upgrade, with the same retention (child LogRetentionupgrade).
+  bool export_upgrade_log{false};
+  Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
 class DatabaseInstance : public Construct {
@@ -111,6 +119,8 @@ class DatabaseInstance : public Construct {
   [[nodiscard]] int backup_retention_days() const noexcept { return props_.backup_retention_days; }
   [[nodiscard]] const std::string& region() const;
   [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
+  // The "upgrade" log group; nullptr unless export_upgrade_log.
+  [[nodiscard]] logs::LogGroup* upgrade_log_group() const noexcept { return upgrade_log_group_; }
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] secrets::DatabaseSecret* secret() const noexcept { return props_.secret; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
@@ -124,6 +134,7 @@ class DatabaseInstance : public Construct {
   DatabaseInstanceProps props_;
   CfnResource* resource_ = nullptr;
   logs::LogGroup* log_group_ = nullptr;
+  logs::LogGroup* upgrade_log_group_ = nullptr;
   SubnetGroup* subnet_group_ = nullptr;
 };
 

@@ -30,6 +30,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/value.hpp"
 
@@ -37,6 +38,9 @@ namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
 }  // namespace drsynth::ec2
+namespace drsynth::kms {
+class Key;
+}
 namespace drsynth::logs {
 class LogGroup;
 }
@@ -69,6 +73,10 @@ struct ReadReplicaProps {
   bool auto_minor_version_upgrade{false};
   bool copy_tags_to_snapshot{true};
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
+  // Also export the "upgrade" log (major version upgrade output) to
+  // /aws/rds/instance/<id>/upgrade, with the same retention (child LogRetentionupgrade).
+  bool export_upgrade_log{false};
+  Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
 class ReadReplica : public Construct {
@@ -86,6 +94,8 @@ class ReadReplica : public Construct {
   [[nodiscard]] bool cross_region() const;
   [[nodiscard]] const std::string& region() const;
   [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
+  // The "upgrade" log group; nullptr unless export_upgrade_log.
+  [[nodiscard]] logs::LogGroup* upgrade_log_group() const noexcept { return upgrade_log_group_; }
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
@@ -98,6 +108,7 @@ class ReadReplica : public Construct {
   ReadReplicaProps props_;
   CfnResource* resource_ = nullptr;
   logs::LogGroup* log_group_ = nullptr;
+  logs::LogGroup* upgrade_log_group_ = nullptr;
   SubnetGroup* subnet_group_ = nullptr;
 };
 
