@@ -1,9 +1,15 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "char_rules.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/kms/key.hpp"
+#include "drsynth/lambda/function.hpp"
+#include "drsynth/rds/database_cluster.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/stack.hpp"
 
@@ -21,9 +27,18 @@ DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretP
                                                       {"PasswordLength", props_.password_length},
                                                       {"ExcludeCharacters", Value(props_.exclude_characters)},
                                                   }));
+  if (props_.kms_key) resource_->set_property("KmsKeyId", props_.kms_key->key_arn());
   if (!props_.replica_regions.empty()) {
     Value::Array replicas;
-    for (const auto& r : props_.replica_regions) replicas.push_back(Value::object({{"Region", Value(r)}}));
+    for (const auto& r : props_.replica_regions) {
+      Value replica = Value::object({{"Region", Value(r)}});
+      for (const auto& key : props_.replica_kms_keys)
+        if (key->region() == r) {
+          replica["KmsKeyId"] = key->key_arn();
+          break;
+        }
+      replicas.push_back(std::move(replica));
+    }
     resource_->set_property("ReplicaRegions", Value(std::move(replicas)));
   }
   resource_->apply_removal_policy(props_.removal_policy);
@@ -33,13 +48,22 @@ Value DatabaseSecret::username_ref() const { return Value::resolve_secretsmanage
 Value DatabaseSecret::password_ref() const { return Value::resolve_secretsmanager(secret_arn(), "password"); }
 
 void DatabaseSecret::attach(const rds::DatabaseInstance& instance) {
-  attached_.push_back(&instance);
+  attach_target(instance, instance.resource(), "AWS::RDS::DBInstance");
+}
+
+void DatabaseSecret::attach(const rds::DatabaseCluster& cluster) {
+  attach_target(cluster, cluster.resource(), "AWS::RDS::DBCluster");
+}
+
+void DatabaseSecret::attach_target(const Construct& target, const CfnResource& resource, std::string target_type) {
+  attached_.push_back(&target);
   if (attachment_ != nullptr) return;  // reported by validate() (E747)
   auto& scope = add<Construct>("Attachment");
   attachment_ = &scope.add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SecretsManager::SecretTargetAttachment"});
   attachment_->set_property("SecretId", secret_arn());
-  attachment_->set_property("TargetId", instance.resource().ref());
-  attachment_->set_property("TargetType", "AWS::RDS::DBInstance");
+  attachment_->set_property("TargetId", resource.ref());
+  attachment_->set_property("TargetType", std::move(target_type));
+  if (rotation_schedule_ != nullptr) rotation_schedule_->add_dependency(*attachment_);
 }
 
 void DatabaseSecret::validate(Validation& v) const {
@@ -71,12 +95,25 @@ void DatabaseSecret::validate(Validation& v) const {
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E748", *this, "a secret cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   if (attached_.size() > 1)
-    v.error("E747", *this, "secret is attached to more than one database instance", attached_[1]->path(),
-            "one instance per secret (" + attached_[0]->path() + ")");
+    v.error("E747", *this, "secret is attached to more than one database", attached_[1]->path(),
+            "one database per secret (" + attached_[0]->path() + ")");
   for (const auto* db : attached_)
     if (&db->stack() != &stack())
-      v.error("E747", *this, "secret is attached to an instance in another stack", db->path(),
-              "an instance in stack " + stack().stack_name());
+      v.error("E747", *this, "secret is attached to a database in another stack", db->path(),
+              "a database in stack " + stack().stack_name());
+  if (props_.kms_key && props_.kms_key->region() != own)
+    v.error("E962", *this, "the secret's KMS key " + props_.kms_key->path() + " is in another region",
+            props_.kms_key->region(), own);
+  std::set<std::string> keyed;
+  for (const auto& key : props_.replica_kms_keys) {
+    const std::string& r = key->region();
+    if (std::find(props_.replica_regions.begin(), props_.replica_regions.end(), r) == props_.replica_regions.end())
+      v.error("E962", *this, "replica key " + key->path() + " is in a region without a replica", r,
+              "a region of replica_regions");
+    else if (!keyed.insert(r).second)
+      v.error("E962", *this, "two replica keys for " + r, key->path(), "one key per replica region");
+  }
+  validate_rotation(v);
 }
 
 }  // namespace drsynth::secrets
