@@ -21,7 +21,7 @@ inline std::filesystem::path stub_runtime_dir() {
   namespace fs = std::filesystem;
   static const fs::path dir = [] {
     fs::path d = fs::temp_directory_path() / "drsynth-ops-test-runtime";
-    for (const char* name : {"probe", "failover"}) {
+    for (const char* name : {"probe", "failover", "rotation"}) {
       fs::create_directories(d / name);
       std::ofstream(d / name / "index.py") << "def handler(event, context):\n    return {\"stub\": \"" << name << "\"}\n";
     }
