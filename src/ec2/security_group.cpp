@@ -35,7 +35,7 @@ SecurityGroup::SecurityGroup(Construct& scope, std::string id, SecurityGroupProp
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::EC2::SecurityGroup"});
   resource_->set_property("GroupDescription", props_.description);
   if (props_.group_name) resource_->set_property("GroupName", *props_.group_name);
-  if (props_.vpc != nullptr) resource_->set_property("VpcId", props_.vpc->vpc_id());
+  resource_->set_property("VpcId", props_.vpc->vpc_id());
   render_rules();
 }
 
@@ -99,7 +99,6 @@ void SecurityGroup::render_rules() {
 }
 
 void SecurityGroup::validate(Validation& v) const {
-  if (props_.vpc == nullptr) v.error("E706", *this, "security group has no VPC", "vpc = nullptr", "SecurityGroupProps.vpc");
   if (props_.description.empty() || props_.description.size() > 255 || !aws_sg_text(props_.description))
     v.error("E707", *this, "security group description is empty, longer than 255 characters or has characters AWS refuses",
             props_.description, "1-255 characters of a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*");
@@ -138,7 +137,7 @@ void SecurityGroup::validate(Validation& v) const {
   for (const auto& r : group_ingress_) {
     check_port(r.port);
     check_description(r.description);
-    if (r.source->vpc() != props_.vpc)
+    if (&r.source->vpc() != props_.vpc.pointer())
       v.error("E712", *this, "source security group " + r.source->path() + " is in another VPC",
               r.source->path(), "a group of the same VPC (peered VPCs across regions cannot reference groups)");
   }

@@ -77,7 +77,7 @@ Vpc::Vpc(Construct& scope, std::string id, VpcProps props) : Construct(scope, st
   if (!props_.interface_endpoints.empty()) {
     endpoint_sg_ = &add<SecurityGroup>(
         "EndpointSecurityGroup",
-        SecurityGroupProps{.vpc = this, .description = "Interface endpoints: HTTPS from inside the VPC", .port = 443});
+        SecurityGroupProps{.vpc = *this, .description = "Interface endpoints: HTTPS from inside the VPC", .port = 443});
     endpoint_sg_->allow_from_cidr(props_.cidr, "HTTPS from the VPC");
     std::set<std::string> seen;
     for (const auto& service : props_.interface_endpoints) {

@@ -27,7 +27,6 @@ VpcPeering::VpcPeering(Construct& scope, std::string id, VpcPeeringProps props)
     : Construct(scope, std::move(id)), props_(std::move(props)) {
   if (!props_.name.empty()) Tags::of(*this).add("Name", props_.name);
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::EC2::VPCPeeringConnection"});
-  if (props_.requester == nullptr || props_.accepter == nullptr) return;  // E713
   resource_->set_property("VpcId", props_.requester->vpc_id());
   // Across regions the resolver renders this as Fn::GetStackOutput.
   resource_->set_property("PeerVpcId", props_.accepter->vpc_id());
@@ -38,28 +37,20 @@ VpcPeering::VpcPeering(Construct& scope, std::string id, VpcPeeringProps props)
   if (props_.peer_role_arn) resource_->set_property("PeerRoleArn", *props_.peer_role_arn);
 
   add_routes(*this, *props_.requester, props_.accepter->cidr(), *resource_, requester_routes_);
-  if (props_.accepter_routes_stack != nullptr && props_.accepter_routes_stack != &props_.accepter->stack()) {
+  if (props_.accepter_routes_stack.pointer() != &props_.accepter->stack()) {  // else E715
     accepter_scope_ = &props_.accepter_routes_stack->add<Construct>(this->id());
     add_routes(*accepter_scope_, *props_.accepter, props_.requester->cidr(), *resource_, accepter_routes_);
   }
 }
 
 void VpcPeering::validate(Validation& v) const {
-  if (props_.requester == nullptr || props_.accepter == nullptr) {
-    v.error("E713", *this, "VPC peering needs both a requester and an accepter VPC",
-            props_.requester == nullptr ? "requester = nullptr" : "accepter = nullptr", "VpcPeeringProps.requester and .accepter");
-    return;
-  }
-  if (props_.requester == props_.accepter)
+  if (props_.requester.pointer() == props_.accepter.pointer())
     v.error("E713", *this, "a VPC cannot be peered with itself", props_.requester->path(), "two different VPCs");
   if (&stack() != &props_.requester->stack())
     v.error("E714", *this, "the peering connection must be in the requester VPC's stack", stack().stack_name(),
             props_.requester->stack().stack_name());
-  const Stack* routes = props_.accepter_routes_stack;
-  if (routes == nullptr) {
-    v.error("E715", *this, "no stack for the accepter's routes back over the peering", "accepter_routes_stack = nullptr",
-            "a stack in " + props_.accepter->region());
-  } else if (routes == &props_.accepter->stack()) {
+  const Stack* routes = props_.accepter_routes_stack.pointer();
+  if (routes == &props_.accepter->stack()) {
     v.error("E715", *this,
             "accepter routes in the accepter VPC's own stack would make a dependency cycle (" + routes->stack_name() +
                 " -> " + stack().stack_name() + " -> " + routes->stack_name() + ")",
@@ -70,7 +61,7 @@ void VpcPeering::validate(Validation& v) const {
   }
   const auto a = detail::parse_ipv4_cidr(props_.requester->cidr());
   const auto b = detail::parse_ipv4_cidr(props_.accepter->cidr());
-  if (a && b && props_.requester != props_.accepter && detail::overlaps(*a, *b))
+  if (a && b && props_.requester.pointer() != props_.accepter.pointer() && detail::overlaps(*a, *b))
     v.error("E716", *this, "peered VPC CIDRs overlap", props_.requester->cidr() + " and " + props_.accepter->cidr(),
             "non-overlapping CIDR blocks");
   if (props_.peer_owner_id && !internal::is_account_id(*props_.peer_owner_id))

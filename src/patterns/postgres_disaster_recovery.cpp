@@ -1,72 +1,25 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
-#include "char_rules.hpp"
 
 #include <algorithm>
 #include <array>
 
+#include "char_rules.hpp"
 #include "drsynth/app.hpp"
-#include "drsynth/cfn_output.hpp"
-#include "drsynth/cloudwatch/alarm.hpp"
-#include "drsynth/ec2/security_group.hpp"
-#include "drsynth/ec2/vpc.hpp"
-#include "drsynth/ec2/vpc_peering.hpp"
 #include "drsynth/lambda/failover_function.hpp"
 #include "drsynth/lambda/health_probe.hpp"
 #include "drsynth/rds/database_instance.hpp"
-#include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/read_replica.hpp"
-#include "drsynth/rds/subnet_group.hpp"
-#include "drsynth/route53/health_check.hpp"
-#include "drsynth/route53/private_hosted_zone.hpp"
-#include "drsynth/route53/weighted_record.hpp"
-#include "drsynth/secrets/database_secret.hpp"
-#include "drsynth/sns/topic.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/tags.hpp"
+#include "ec2/cidr.hpp"
+#include "patterns/dr_names.hpp"
+#include "patterns/dr_parts.hpp"
 
 namespace drsynth::patterns {
 
 namespace {
 
-// ---- names -----------------------------------------------------------------
-// Every physical name of the system, as a function of the suffix, with the
-// limit AWS puts on it. Validation computes the longest suffix from this
-// table, so adding a name here is all it takes to keep the check right.
-struct NameRule {
-  const char* what;
-  const char* prefix;  // the name is prefix + suffix + tail
-  const char* tail;
-  std::size_t max_length;
-};
-constexpr std::array<NameRule, 22> name_rules{{
-    {"primary stack name", "DrPrimary-", "", 128},
-    {"replica stack name", "DrReplica-", "", 128},
-    {"routes stack name", "DrPrimaryRoutes-", "", 128},
-    {"failover stack name", "DrFailover-", "", 128},
-    {"primary DB instance identifier", "postgres-primary-", "", 63},
-    {"replica DB instance identifier", "postgres-replica-", "", 63},
-    {"primary parameter group name", "postgres15-primary-", "", 255},
-    {"replica parameter group name", "postgres15-replica-", "", 255},
-    {"primary DB subnet group name", "db-subnets-primary-", "", 255},
-    {"replica DB subnet group name", "db-subnets-replica-", "", 255},
-    {"primary DB security group name", "db-sg-primary-", "", 255},
-    {"replica DB security group name", "db-sg-replica-", "", 255},
-    {"probe security group name", "probe-sg-", "", 255},
-    {"secret name", "db-credentials-", "", 512},
-    {"failover function name", "failover-", "", 64},
-    {"probe function name", "probe-", "", 64},
-    {"failover role name", "failover-role-", "", 64},
-    {"probe role name", "probe-role-", "", 64},
-    {"SNS topic name", "dr-alarms-", "", 256},
-    {"health alarm name", "primary-down-", "", 255},
-    // A DNS label is at most 63 characters: "db-<suffix>" is one.
-    {"hosted zone label", "db-", "", 63},
-    {"failover lock parameter", "/drsynth/", "/failover-lock", 1011},
-}};
-
-std::string name(std::string_view prefix, const std::string& suffix, std::string_view tail = "") {
-  return std::string(prefix) + suffix + std::string(tail);
-}
+using detail::Name;
 
 // AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
 constexpr std::array<std::string_view, 33> known_regions{
@@ -79,41 +32,6 @@ constexpr std::array<std::string_view, 33> known_regions{
 
 bool known_region(std::string_view r) {
   return std::find(known_regions.begin(), known_regions.end(), r) != known_regions.end();
-}
-
-// "10.1.0.0/16" -> (first address, prefix length); nullopt when malformed.
-std::optional<std::pair<std::uint32_t, int>> parse_cidr(const std::string& cidr) {
-  // ^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$, parsed by hand (std::regex compiles slowly).
-  std::size_t i = 0;
-  auto number = [&](std::size_t max_digits, int& value) {
-    std::size_t n = 0;
-    value = 0;
-    while (i < cidr.size() && n < max_digits && internal::is_digit(cidr[i])) {
-      value = value * 10 + (cidr[i] - '0');
-      ++i;
-      ++n;
-    }
-    return n > 0;
-  };
-  std::uint32_t addr = 0;
-  for (int k = 0; k < 4; ++k) {
-    int octet = 0;
-    if (!number(3, octet)) return std::nullopt;
-    if (i >= cidr.size() || cidr[i] != (k < 3 ? '.' : '/')) return std::nullopt;
-    ++i;
-    if (octet > 255) return std::nullopt;
-    addr = addr << 8 | static_cast<std::uint32_t>(octet);
-  }
-  int len = 0;
-  if (!number(2, len) || i != cidr.size()) return std::nullopt;
-  if (len > 32) return std::nullopt;
-  return std::make_pair(addr, len);
-}
-
-bool overlaps(const std::pair<std::uint32_t, int>& a, const std::pair<std::uint32_t, int>& b) {
-  const int len = std::min(a.second, b.second);
-  const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-  return (a.first & mask) == (b.first & mask);
 }
 
 // Assumptions of the recovery-time budget that AWS does not publish as
@@ -147,261 +65,35 @@ RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
   return b;
 }
 
+// The system, part by part (each builder is in its own file, dr_parts.hpp).
 PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props)
     : Construct(scope, std::move(id)), props_(std::move(props)) {
   const auto& p = props_;
-  const std::string& s = p.environment_suffix;
-  const Environment primary_env{.region = p.primary_region, .account = p.account};
-  const Environment dr_env{.region = p.dr_region, .account = p.account};
-  const std::string replica_class = p.replica_instance_class.empty() ? p.instance_class : p.replica_instance_class;
-  const std::string zone_name = name("db-", s, ".internal");
-  cname_ = "postgres." + zone_name;
+  const detail::Names names(p.environment_suffix);
+  cname_ = names(Name::database_cname);
+  Tags::of(*this)
+      .add("Environment", p.environment_suffix)
+      .add("Project", p.project)
+      .add("DR-Tier", p.dr_tier)
+      .add("ManagedBy", "drsynth");
 
-  Tags::of(*this).add("Environment", s).add("Project", p.project).add("DR-Tier", p.dr_tier).add("ManagedBy", "drsynth");
+  const auto primary = detail::add_primary_region(*this, p, names);
+  const auto replica = detail::add_replica_region(*this, p, names, primary.database);
+  routes_stack_ = &detail::add_peering(*this, p, names, primary, replica);
+  const auto failover = detail::add_failover(*this, p, names, primary, replica);
+  detail::add_monitoring(failover, p, names, replica.replica);
+  detail::add_outputs(failover, names);
 
-  const std::map<std::string, std::string> audit_parameters{
-      {"log_statement", "all"},  // audit: every statement is logged to /aws/rds/.../postgresql
-      {"rds.force_ssl", "0"},    // legacy clients without TLS (PostgreSQL 15 on RDS defaults to 1)
-  };
-
-  // ---- primary region --------------------------------------------------------
-  primary_stack_ = &add<Stack>("Primary", StackProps{
-      .stack_name = name("DrPrimary-", s), .env = primary_env,
-      .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
-  auto& primary_vpc = primary_stack_->add<ec2::Vpc>(
-      "Vpc", {.cidr = p.primary_vpc_cidr, .name = name("vpc-primary-", s), .subnet_name = "db"});
-  auto& primary_sg = primary_stack_->add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &primary_vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
-               .group_name = name("db-sg-primary-", s)});
-  primary_sg.allow_from_cidr(p.primary_vpc_cidr, "applications in the primary VPC");
-  primary_sg.allow_from_cidr(p.dr_vpc_cidr, "health probe in the DR VPC, over the peering");
-  for (const auto& c : p.application_cidrs) primary_sg.allow_from_cidr(c, "application network");
-  auto& primary_params = primary_stack_->add<rds::ParameterGroup>(
-      "Params", {.engine_version = p.engine_version,
-                 .description = "PostgreSQL 15 audit parameters (primary, " + s + ")",
-                 .parameters = audit_parameters,
-                 .name = name("postgres15-primary-", s)});
-  auto& secret = primary_stack_->add<secrets::DatabaseSecret>(
-      "DbSecret", {.name = name("db-credentials-", s), .replica_regions = {p.dr_region},
-                   .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region});
-  auto& primary_subnets = primary_stack_->add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &primary_vpc, .description = "primary database subnets (" + s + ")",
-                    .name = name("db-subnets-primary-", s)});
-  primary_ = &primary_stack_->add<rds::DatabaseInstance>(
-      "Primary", {.instance_identifier = name("postgres-primary-", s),
-                  .engine_version = p.engine_version,
-                  .instance_class = p.instance_class,
-                  .vpc = &primary_vpc,
-                  .subnet_group = &primary_subnets,
-                  .security_groups = {&primary_sg},
-                  .multi_az = true,
-                  .allocated_storage = p.allocated_storage_gib,
-                  .storage_type = "gp3",
-                  .storage_encrypted = true,
-                  .backup_retention_days = p.backup_retention_days,
-                  .deletion_protection = false,
-                  .parameter_group = &primary_params,
-                  .secret = &secret,
-                  .log_retention_days = p.log_retention_days,
-                  .monitoring_interval = 60});
-  primary_stack_->add<CfnOutput>("PrimaryEndpoint", {.value = primary_->endpoint_address(),
-                                                     .description = "primary endpoint (" + p.primary_region + ")"});
-
-  // ---- DR region: replica --------------------------------------------------
-  replica_stack_ = &add<Stack>("Replica", StackProps{
-      .stack_name = name("DrReplica-", s), .env = dr_env,
-      .description = "drsynth PostgreSQL DR (" + s + "): cross-region read replica in " + p.dr_region});
-  // The probe runs in this VPC without NAT: it reaches Secrets Manager and
-  // CloudWatch through interface endpoints.
-  auto& dr_vpc = replica_stack_->add<ec2::Vpc>(
-      "Vpc", {.cidr = p.dr_vpc_cidr,
-              .name = name("vpc-replica-", s),
-              .subnet_name = "db",
-              .interface_endpoints = {"secretsmanager", "monitoring"}});
-  auto& replica_sg = replica_stack_->add<ec2::SecurityGroup>(
-      "DbSg", {.vpc = &dr_vpc, .description = "PostgreSQL replica: 5432 from the application networks",
-               .group_name = name("db-sg-replica-", s)});
-  replica_sg.allow_from_cidr(p.dr_vpc_cidr, "applications in the DR VPC");
-  for (const auto& c : p.application_cidrs) replica_sg.allow_from_cidr(c, "application network");
-  auto& replica_params = replica_stack_->add<rds::ParameterGroup>(
-      "Params", {.engine_version = p.engine_version,
-                 .description = "PostgreSQL 15 audit parameters (replica, " + s + ")",
-                 .parameters = audit_parameters,
-                 .name = name("postgres15-replica-", s)});
-  auto& replica_subnets = replica_stack_->add<rds::SubnetGroup>(
-      "DbSubnets", {.vpc = &dr_vpc, .description = "replica database subnets (" + s + ")",
-                    .name = name("db-subnets-replica-", s)});
-  replica_ = &replica_stack_->add<rds::ReadReplica>(
-      "Replica", {.source = primary_,
-                  .instance_identifier = name("postgres-replica-", s),
-                  .instance_class = replica_class,
-                  .vpc = &dr_vpc,
-                  .subnet_group = &replica_subnets,
-                  .security_groups = {&replica_sg},
-                  .multi_az = true,
-                  .backup_retention_days = p.backup_retention_days,
-                  .storage_type = "gp3",
-                  .parameter_group = &replica_params,
-                  .log_retention_days = p.log_retention_days,
-                  .monitoring_interval = 60});
-  replica_stack_->add<CfnOutput>("ReplicaEndpoint", {.value = replica_->endpoint_address(),
-                                                     .description = "replica endpoint (" + p.dr_region + ")"});
-
-  // Peering: requested from the DR side, routes back in a primary-region stack.
-  routes_stack_ = &add<Stack>("PrimaryRoutes", StackProps{
-      .stack_name = name("DrPrimaryRoutes-", s), .env = primary_env,
-      .description = "drsynth PostgreSQL DR (" + s + "): primary-side routes to the DR VPC"});
-  replica_stack_->add<ec2::VpcPeering>("Peering", {.requester = &dr_vpc,
-                                                   .accepter = &primary_vpc,
-                                                   .accepter_routes_stack = routes_stack_,
-                                                   .peer_owner_id = p.account,
-                                                   .name = name("peering-", s)});
-
-  // ---- DR region: health, routing, failover, monitoring ----------------------
-  failover_stack_ = &add<Stack>("Failover", StackProps{
-      .stack_name = name("DrFailover-", s), .env = dr_env,
-      .description = "drsynth PostgreSQL DR (" + s + "): health checks, DNS failover and alarms in " + p.dr_region});
-  auto& f = *failover_stack_;
-  topic_ = &f.add<sns::Topic>("Alarms", {.topic_name = name("dr-alarms-", s), .display_name = "PostgreSQL DR " + s});
-  for (const auto& email : p.alarm_emails) topic_->add_email_subscription(email);
-
-  zone_ = &f.add<route53::PrivateHostedZone>(
-      "Zone", {.zone_name = zone_name,
-               .vpcs = {{.vpc_id = primary_vpc.vpc_id(), .region = p.primary_region},
-                        {.vpc_id = dr_vpc.vpc_id(), .region = p.dr_region}},
-               .comment = "PostgreSQL DR endpoint for " + s});
-
-  auto& probe_sg = f.add<ec2::SecurityGroup>(
-      "ProbeSg", {.vpc = &dr_vpc, .description = "health probe: PostgreSQL to the primary, HTTPS to the endpoints",
-                  .group_name = name("probe-sg-", s)});
-  probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
-  probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
-  probe_ = &f.add<lambda::HealthProbe>(
-      "Probe", {.function_name = name("probe-", s),
-                .vpc = {.subnet_ids = dr_vpc.subnet_ids(), .security_group_ids = {probe_sg.group_id()}},
-                .db_host = primary_->endpoint_address(),
-                .db_port = primary_->endpoint_port(),
-                .db_name = "postgres",
-                // The replicated copy of the secret, in this region: it survives the primary region.
-                .secret = Value(name("db-credentials-", s)),
-                .secret_region = p.dr_region,
-                .metric_namespace = "drsynth",
-                .metric_dimension_name = "System",
-                .metric_dimension_value = name("postgres-dr-", s),
-                .probe_timeout_seconds = static_cast<double>(p.probe_timeout_seconds),
-                .schedule = p.probe_interval_minutes == 1 ? "rate(1 minute)"
-                                                          : "rate(" + std::to_string(p.probe_interval_minutes) + " minutes)",
-                .log_retention_days = p.log_retention_days,
-                .role_name = name("probe-role-", s)});
-
-  // The probe publishes 1 (healthy) or 0 every interval; missing data (the
-  // probe itself down) counts as unhealthy.
-  auto metric = probe_->healthy_metric();
-  metric.period_seconds = 60;
-  health_alarm_ = &f.add<cloudwatch::Alarm>(
-      "PrimaryDown", {.alarm_name = name("primary-down-", s),
-                      .description = "The probe cannot authenticate to the primary and run SELECT 1",
-                      .metric = metric,
-                      .threshold = 1,
-                      .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                      .evaluation_periods = p.health_alarm_periods,
-                      .datapoints_to_alarm = p.health_alarm_periods,
-                      .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-                      .route53_compatible = true});
-  auto& health = f.add<route53::HealthCheck>("PrimaryHealth",
-                                              route53::cloudwatch_metric_check(*health_alarm_));
-  f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone_,
-                                                   .record_name = cname_,
-                                                   .values = {primary_->endpoint_address()},
-                                                   .weight = 100,
-                                                   .set_identifier = "primary",
-                                                   .ttl = p.record_ttl_seconds,
-                                                   .health_check = &health});
-  f.add<route53::WeightedRecord>("ReplicaRecord", {.zone = zone_,
-                                                   .record_name = cname_,
-                                                   .values = {replica_->endpoint_address()},
-                                                   .weight = 0,
-                                                   .set_identifier = "replica",
-                                                   .ttl = p.record_ttl_seconds});
-
-  failover_ = &f.add<lambda::FailoverFunction>(
-      "Failover", {.function_name = name("failover-", s),
-                   .primary_instance_id = Value(primary_->instance_identifier()),
-                   .primary_region = p.primary_region,
-                   .replica_instance_id = Value(replica_->instance_identifier()),
-                   .replica_region = p.dr_region,
-                   .hosted_zone_id = zone_->hosted_zone_id(),
-                   .record_name = cname_,
-                   .record_ttl = p.record_ttl_seconds,
-                   .primary_set_identifier = "primary",
-                   .replica_set_identifier = "replica",
-                   .primary_endpoint = primary_->endpoint_address(),
-                   .replica_endpoint = replica_->endpoint_address(),
-                   .topic_arn = topic_->topic_arn(),
-                   .health_alarm_name = health_alarm_->alarm_name(),
-                   .backup_retention_days = p.backup_retention_days,
-                   .lock_parameter = name("/drsynth/", s, "/failover-lock"),
-                   .timeout_seconds = 300,
-                   .log_retention_days = p.log_retention_days,
-                   .role_name = name("failover-role-", s)});
-  health_alarm_->add_alarm_action(*topic_);
-  health_alarm_->add_ok_action(*topic_);
-  health_alarm_->add_alarm_action(*failover_);
-
-  // Monitoring of the replica (its metrics live in the DR region).
-  const Value replica_id(replica_->instance_identifier());
-  auto rds_metric = [&](std::string metric_name, std::string statistic, std::optional<std::string> unit) {
-    return cloudwatch::Metric{.namespace_name = "AWS/RDS",
-                              .metric_name = std::move(metric_name),
-                              .dimensions = {{"DBInstanceIdentifier", replica_id}},
-                              .statistic = std::move(statistic),
-                              .period_seconds = 60,
-                              .unit = std::move(unit)};
-  };
-  auto monitor = [&](const char* alarm_id, cloudwatch::AlarmProps alarm_props) {
-    auto& alarm = f.add<cloudwatch::Alarm>(alarm_id, std::move(alarm_props));
-    alarm.add_alarm_action(*topic_);
-    alarm.add_ok_action(*topic_);
-  };
-  monitor("ReplicaLag", {.alarm_name = name("replica-lag-", s),
-                         .description = "Replication lag above " + std::to_string(p.replica_lag_threshold_seconds) + " s",
-                         .metric = rds_metric("ReplicaLag", "Maximum", "Seconds"),
-                         .threshold = static_cast<double>(p.replica_lag_threshold_seconds),
-                         .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
-                         .evaluation_periods = 3,
-                         .datapoints_to_alarm = 2,
-                         .treat_missing_data = cloudwatch::TreatMissingData::breaching});
-  monitor("ReplicaDisk", {.alarm_name = name("replica-storage-", s),
-                          .description = "Replica free storage below the threshold",
-                          .metric = rds_metric("FreeStorageSpace", "Minimum", "Bytes"),
-                          .threshold = p.free_storage_threshold_gib * 1024 * 1024 * 1024,
-                          .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                          .evaluation_periods = 5,
-                          .treat_missing_data = cloudwatch::TreatMissingData::missing});
-  monitor("ReplicaCpu", {.alarm_name = name("replica-cpu-", s),
-                         .description = "Replica CPU above the threshold",
-                         .metric = rds_metric("CPUUtilization", "Average", "Percent"),
-                         .threshold = p.cpu_threshold_percent,
-                         .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
-                         .evaluation_periods = 5,
-                         .treat_missing_data = cloudwatch::TreatMissingData::missing});
-  monitor("ProbeErrors", {.alarm_name = name("probe-errors-", s),
-                          .description = "The health probe function itself fails (errors, timeouts)",
-                          .metric = {.namespace_name = "AWS/Lambda",
-                                     .metric_name = "Errors",
-                                     .dimensions = {{"FunctionName", Value(name("probe-", s))}},
-                                     .statistic = "Sum",
-                                     .period_seconds = 300,
-                                     .unit = "Count"},
-                          .threshold = 0,
-                          .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
-                          .evaluation_periods = 1,
-                          .treat_missing_data = cloudwatch::TreatMissingData::not_breaching});
-
-  f.add<CfnOutput>("DatabaseCname", {.value = Value(cname_),
-                                     .description = "the name applications connect to (weighted: primary 100, replica 0)"});
-  f.add<CfnOutput>("FailoverFunctionName", {.value = Value(name("failover-", s)),
-                                            .description = "invoke with {\"action\": \"status\"} or {\"action\": \"failover\"}"});
+  primary_stack_ = &primary.stack;
+  primary_ = &primary.database;
+  replica_stack_ = &replica.stack;
+  replica_ = &replica.replica;
+  failover_stack_ = &failover.stack;
+  topic_ = &failover.topic;
+  zone_ = &failover.zone;
+  probe_ = &failover.probe;
+  health_alarm_ = &failover.health_alarm;
+  failover_ = &failover.function;
 }
 
 void PostgresDisasterRecovery::validate(Validation& v) const {
@@ -412,20 +104,12 @@ void PostgresDisasterRecovery::validate(Validation& v) const {
             "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)");
   }
   // The longest suffix every name can take: computed from the name table.
-  const NameRule* binding = &name_rules.front();
-  std::size_t max_suffix = SIZE_MAX;
-  for (const auto& r : name_rules) {
-    const std::size_t room = r.max_length - std::string_view(r.prefix).size() - std::string_view(r.tail).size();
-    if (room < max_suffix) {
-      max_suffix = room;
-      binding = &r;
-    }
-  }
-  if (s.size() > max_suffix) {
+  constexpr auto limit = detail::suffix_limit();
+  if (s.size() > limit.max_length) {
     v.error("E802", *this,
-            std::string("environment suffix makes the ") + binding->what + " too long (" +
-                name(binding->prefix, s, binding->tail) + ")",
-            std::to_string(s.size()) + " characters", "at most " + std::to_string(max_suffix) + " characters");
+            std::string("environment suffix makes the ") + std::string(limit.binding->what) + " too long (" +
+                detail::Names(s)(limit.binding->name) + ")",
+            std::to_string(s.size()) + " characters", "at most " + std::to_string(limit.max_length) + " characters");
   }
   if (!rds::at_least_r6g_large(p.instance_class))
     v.error("E803", *this, "primary instance class is below the DR minimum", p.instance_class,
@@ -438,9 +122,9 @@ void PostgresDisasterRecovery::validate(Validation& v) const {
   if (p.primary_region == p.dr_region)
     v.error("E804", *this, "primary and DR regions are the same: a regional outage would take both", p.dr_region,
             "two different regions");
-  const auto a = parse_cidr(p.primary_vpc_cidr);
-  const auto b = parse_cidr(p.dr_vpc_cidr);
-  if (a && b && overlaps(*a, *b))
+  const auto a = ec2::detail::parse_ipv4_cidr(p.primary_vpc_cidr);
+  const auto b = ec2::detail::parse_ipv4_cidr(p.dr_vpc_cidr);
+  if (a && b && ec2::detail::overlaps(*a, *b))
     v.error("E805", *this, "the primary and DR VPC CIDRs overlap, so they cannot be peered",
             p.primary_vpc_cidr + " and " + p.dr_vpc_cidr, "non-overlapping CIDRs");
   if (p.backup_retention_days < 7 || p.backup_retention_days > 35)

@@ -85,16 +85,13 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
                                   {"MaxCapacity", props_.serverless_v2->max_capacity}}));
 
   subnet_group_ = props_.subnet_group.pointer();
-  if (subnet_group_ == nullptr && props_.vpc)
-    subnet_group_ = &add<SubnetGroup>("SubnetGroup",
-                                      SubnetGroupProps{.vpc = props_.vpc.pointer(),
-                                                       .description = "Subnets of cluster " + props_.cluster_identifier});
-  if (subnet_group_ != nullptr) r.set_property("DBSubnetGroupName", subnet_group_->name());
-  if (!props_.security_groups.empty()) {
-    Value::Array groups;
-    for (const auto& sg : props_.security_groups) groups.push_back(sg->group_id());
-    r.set_property("VpcSecurityGroupIds", Value(std::move(groups)));
-  }
+  if (subnet_group_ == nullptr)
+    subnet_group_ = &add<SubnetGroup>(
+        "SubnetGroup", SubnetGroupProps{.vpc = *props_.vpc, .description = "Subnets of cluster " + props_.cluster_identifier});
+  r.set_property("DBSubnetGroupName", subnet_group_->name());
+  Value::Array groups;
+  for (const auto* sg : props_.security_groups) groups.push_back(sg->group_id());
+  r.set_property("VpcSecurityGroupIds", Value(std::move(groups)));
   if (props_.parameter_group) r.set_property("DBClusterParameterGroupName", props_.parameter_group->name());
 
   // Aurora creates /aws/rds/cluster/<id>/<type> on first export, without a
@@ -119,8 +116,7 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
 
 void DatabaseCluster::build_instances() {
   const int count = 1 + std::clamp(props_.readers, 0, 15);
-  const ec2::Vpc* vpc = props_.vpc ? props_.vpc.pointer() : (subnet_group_ != nullptr ? subnet_group_->vpc() : nullptr);
-  const int azs = vpc != nullptr ? std::max<int>(1, static_cast<int>(vpc->subnets().size())) : 0;
+  const int azs = std::max<int>(1, static_cast<int>(props_.vpc->subnets().size()));
   CfnResource* monitoring_role = props_.monitoring_interval > 0 ? &detail::add_monitoring_role(*this) : nullptr;
   const auto ids = instance_identifiers();
   for (int i = 0; i < count; ++i) {
@@ -129,7 +125,7 @@ void DatabaseCluster::build_instances() {
     inst.set_property("DBClusterIdentifier", resource_->ref());
     inst.set_property("Engine", "aurora-postgresql");
     inst.set_property("DBInstanceClass", props_.instance_class);
-    if (azs > 0) inst.set_property("AvailabilityZone", Value::select(i % azs, Value::get_azs()));
+    inst.set_property("AvailabilityZone", Value::select(i % azs, Value::get_azs()));
     inst.set_property("PromotionTier", i == 0 ? 0 : std::min(i, 15));
     inst.set_property("PubliclyAccessible", false);
     inst.set_property("AutoMinorVersionUpgrade", props_.auto_minor_version_upgrade);
@@ -204,24 +200,16 @@ void DatabaseCluster::validate(Validation& v) const {
       v.error("E932", *this, "cluster parameter group " + p.parameter_group->path() + " is in another region",
               p.parameter_group->stack().region(), own);
   }
-  const ec2::Vpc* vpc = p.vpc ? p.vpc.pointer() : (p.subnet_group ? p.subnet_group->vpc() : nullptr);
-  if (!p.vpc && !p.subnet_group) {
-    v.error("E933", *this, "the cluster has no network", "no vpc, no subnet_group",
-            "a vpc (a subnet group is created) or a subnet_group");
-  } else {
-    if (p.vpc && p.subnet_group && p.subnet_group->vpc() != p.vpc.pointer())
-      v.error("E933", *this, "subnet_group is over another VPC than vpc", p.subnet_group->path(), "the same VPC");
-    const Construct* net = p.subnet_group ? static_cast<const Construct*>(p.subnet_group.pointer()) : p.vpc.pointer();
-    if (net->stack().region() != own)
-      v.error("E933", *this, "the subnet group/VPC is in another region", net->stack().region(), own);
-  }
-  if (p.security_groups.empty())
-    v.error("E934", *this, "no security group: the VPC's default group would be used", "security_groups = {}",
-            "at least one security group admitting only the clients");
-  for (const auto& sg : p.security_groups)
-    if (vpc != nullptr && sg->vpc() != vpc)
-      v.error("E934", *this, "security group " + sg->path() + " belongs to another VPC",
-              sg->vpc() != nullptr ? sg->vpc()->path() : "no VPC", vpc->path());
+  const ec2::Vpc& vpc = *p.vpc;
+  if (p.subnet_group && &p.subnet_group->vpc() != &vpc)
+    v.error("E933", *this, "subnet_group is over another VPC than vpc", p.subnet_group->path(), vpc.path());
+  if (vpc.stack().region() != own)
+    v.error("E933", *this, "the VPC is in another region", vpc.stack().region(), own);
+  if (p.subnet_group && p.subnet_group->stack().region() != own)
+    v.error("E933", *this, "the subnet group is in another region", p.subnet_group->stack().region(), own);
+  for (const auto* sg : p.security_groups)
+    if (&sg->vpc() != &vpc)
+      v.error("E934", *this, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), vpc.path());
   if (secondary) {
     if (!p.global_cluster)
       v.error("E935", *this, "a secondary cluster needs a global cluster", "global_cluster unset",

@@ -14,14 +14,14 @@ detail::CommonSettings settings(const DatabaseInstanceProps& p) {
   return {.instance_identifier = &p.instance_identifier,
           .instance_class = &p.instance_class,
           .engine_version = p.engine_version,
-          .vpc = p.vpc,
-          .subnet_group = p.subnet_group,
-          .security_groups = &p.security_groups,
+          .vpc = *p.vpc,
+          .subnet_group = p.subnet_group.pointer(),
+          .security_groups = p.security_groups,
           .multi_az = p.multi_az,
           .backup_retention_days = p.backup_retention_days,
           .storage_type = p.storage_type,
           .max_allocated_storage = p.max_allocated_storage,
-          .parameter_group = p.parameter_group,
+          .parameter_group = p.parameter_group.pointer(),
           .deletion_protection = p.deletion_protection,
           .log_retention_days = p.log_retention_days,
           .enable_performance_insights = p.enable_performance_insights,
@@ -50,12 +50,10 @@ DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseIns
   r.set_property("Port", std::to_string(props_.port));
   if (props_.database_name) r.set_property("DBName", *props_.database_name);
   if (props_.preferred_backup_window) r.set_property("PreferredBackupWindow", *props_.preferred_backup_window);
-  if (props_.secret != nullptr) {
-    // Dynamic references only: the password never appears in the template.
-    r.set_property("MasterUsername", props_.secret->username_ref());
-    r.set_property("MasterUserPassword", props_.secret->password_ref());
-    props_.secret->attach(*this);
-  }
+  // Dynamic references only: the password never appears in the template.
+  r.set_property("MasterUsername", props_.secret->username_ref());
+  r.set_property("MasterUserPassword", props_.secret->password_ref());
+  props_.secret->attach(*this);
 }
 
 const std::string& DatabaseInstance::region() const { return stack().region(); }
@@ -82,9 +80,6 @@ void DatabaseInstance::validate(Validation& v) const {
   if (props_.preferred_backup_window && !internal::is_hh_mm_window(*props_.preferred_backup_window))
     v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
-  if (props_.secret == nullptr)
-    v.error("E728", *this, "no master credentials", "secret = nullptr",
-            "a secrets::DatabaseSecret (RDS-managed passwords cannot be used with read replicas)");
   if (props_.kms_key_id && !props_.storage_encrypted)
     v.error("E724", *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
             "storage_encrypted = true");

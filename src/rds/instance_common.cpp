@@ -56,16 +56,13 @@ Children build(Construct& self, const CommonSettings& s) {
                  s.export_upgrade_log ? Value::array({"postgresql", "upgrade"}) : Value::array({"postgresql"}));
 
   c.subnet_group = s.subnet_group;
-  if (c.subnet_group == nullptr && s.vpc != nullptr)
+  if (c.subnet_group == nullptr)
     c.subnet_group = &self.add<SubnetGroup>(
         "SubnetGroup", SubnetGroupProps{.vpc = s.vpc, .description = "Subnets of database " + *s.instance_identifier});
-  if (c.subnet_group != nullptr) r.set_property("DBSubnetGroupName", c.subnet_group->name());
-  if (!s.security_groups->empty()) {
-    Value::Array groups;
-    for (const auto* sg : *s.security_groups)
-      if (sg != nullptr) groups.push_back(sg->group_id());
-    r.set_property("VPCSecurityGroups", Value(std::move(groups)));
-  }
+  r.set_property("DBSubnetGroupName", c.subnet_group->name());
+  Value::Array groups;
+  for (const auto* sg : s.security_groups) groups.push_back(sg->group_id());
+  r.set_property("VPCSecurityGroups", Value(std::move(groups)));
   if (s.parameter_group != nullptr) r.set_property("DBParameterGroupName", s.parameter_group->name());
 
   if (s.enable_performance_insights) {
@@ -114,16 +111,12 @@ void validate(const Construct& self, const CommonSettings& s, Validation& v) {
     v.error("E725", self, "backup retention is out of range", std::to_string(s.backup_retention_days), "0 to 35 days");
 
   const std::string& region = self.stack().region();
-  if (s.vpc == nullptr && s.subnet_group == nullptr) {
-    v.error("E729", self, "the instance has no network", "vpc = nullptr, subnet_group = nullptr",
-            "a vpc (a subnet group is created) or a subnet_group");
-  } else {
-    if (s.vpc != nullptr && s.subnet_group != nullptr && s.subnet_group->vpc() != s.vpc)
-      v.error("E729", self, "subnet_group is over another VPC than vpc", s.subnet_group->path(), "the same VPC");
-    const Construct* net = s.subnet_group != nullptr ? static_cast<const Construct*>(s.subnet_group) : s.vpc;
-    if (net->stack().region() != region)
-      v.error("E729", self, "the subnet group/VPC is in another region", net->stack().region(), region);
-  }
+  if (s.subnet_group != nullptr && &s.subnet_group->vpc() != &s.vpc)
+    v.error("E729", self, "subnet_group is over another VPC than vpc", s.subnet_group->path(), s.vpc.path());
+  if (s.vpc.stack().region() != region)
+    v.error("E729", self, "the VPC is in another region", s.vpc.stack().region(), region);
+  else if (s.subnet_group != nullptr && s.subnet_group->stack().region() != region)
+    v.error("E729", self, "the subnet group is in another region", s.subnet_group->stack().region(), region);
   if (s.parameter_group != nullptr) {
     if (!s.replica && s.parameter_group->family() != parameter_group_family(s.engine_version))
       v.error("E730", self, "parameter group " + s.parameter_group->path() + " is for another engine major version",
@@ -132,16 +125,9 @@ void validate(const Construct& self, const CommonSettings& s, Validation& v) {
       v.error("E730", self, "parameter group " + s.parameter_group->path() + " is in another region",
               s.parameter_group->stack().region(), region);
   }
-  const ec2::Vpc* vpc = s.vpc != nullptr ? s.vpc : (s.subnet_group != nullptr ? s.subnet_group->vpc() : nullptr);
-  if (s.security_groups->empty())
-    v.error("E731", self, "no security group: the VPC's default group would be used", "security_groups = {}",
-            "at least one security group admitting only the clients");
-  for (const auto* sg : *s.security_groups) {
-    if (sg == nullptr)
-      v.error("E731", self, "a security group is nullptr", "nullptr", "a SecurityGroup");
-    else if (vpc != nullptr && sg->vpc() != vpc)
-      v.error("E731", self, "security group " + sg->path() + " belongs to another VPC",
-              sg->vpc() != nullptr ? sg->vpc()->path() : "no VPC", vpc->path());
+  for (const auto* sg : s.security_groups) {
+    if (&sg->vpc() != &s.vpc)
+      v.error("E731", self, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), s.vpc.path());
   }
   if (!valid_monitoring_interval(s.monitoring_interval))
     v.error("E732", self, "monitoring interval is invalid", std::to_string(s.monitoring_interval),

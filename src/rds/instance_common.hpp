@@ -7,6 +7,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/removal_policy.hpp"
 
 namespace drsynth::ec2 {
@@ -31,9 +32,9 @@ struct CommonSettings {
   const std::string* instance_identifier;
   const std::string* instance_class;
   std::string engine_version;  // the instance's (a replica: its source's)
-  ec2::Vpc* vpc;
-  SubnetGroup* subnet_group;
-  const std::vector<ec2::SecurityGroup*>* security_groups;
+  ec2::Vpc& vpc;
+  SubnetGroup* subnet_group;  // nullptr: created over vpc
+  const RequiredList<ec2::SecurityGroup, "security_groups">& security_groups;
   bool multi_az;
   int backup_retention_days;
   std::string storage_type;

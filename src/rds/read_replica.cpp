@@ -12,15 +12,15 @@ namespace {
 detail::CommonSettings settings(const ReadReplicaProps& p) {
   return {.instance_identifier = &p.instance_identifier,
           .instance_class = &p.instance_class,
-          .engine_version = p.source != nullptr ? p.source->engine_version() : std::string(default_postgres_version),
-          .vpc = p.vpc,
-          .subnet_group = p.subnet_group,
-          .security_groups = &p.security_groups,
+          .engine_version = p.source->engine_version(),
+          .vpc = *p.vpc,
+          .subnet_group = p.subnet_group.pointer(),
+          .security_groups = p.security_groups,
           .multi_az = p.multi_az,
           .backup_retention_days = p.backup_retention_days,
           .storage_type = p.storage_type,
           .max_allocated_storage = p.max_allocated_storage,
-          .parameter_group = p.parameter_group,
+          .parameter_group = p.parameter_group.pointer(),
           .deletion_protection = p.deletion_protection,
           .log_retention_days = p.log_retention_days,
           .enable_performance_insights = p.enable_performance_insights,
@@ -42,7 +42,6 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   log_group_ = c.log_group;
   upgrade_log_group_ = c.upgrade_log_group;
   subnet_group_ = c.subnet_group;
-  if (props_.source == nullptr) return;  // E737
   CfnResource& r = *resource_;
   // The ARN works in every case and is required across regions.
   r.set_property("SourceDBInstanceIdentifier", props_.source->arn());
@@ -64,25 +63,21 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
 }
 
 bool ReadReplica::cross_region() const {
-  return props_.source != nullptr && props_.source->region() != region();
+  return props_.source->region() != region();
 }
 
 const std::string& ReadReplica::region() const { return stack().region(); }
 
 void ReadReplica::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);
-  const DatabaseInstance* src = props_.source;
-  if (src == nullptr) {
-    v.error("E737", *this, "read replica has no source instance", "source = nullptr", "a rds::DatabaseInstance");
-    return;
-  }
+  const DatabaseInstance* src = props_.source.pointer();
   if (!src->storage_encrypted())
     v.error("E734", *this, "source " + src->path() + " is not encrypted", "storage_encrypted = false",
             "an encrypted source (cross-region replicas of DR pairs must be encrypted)");
   if (src->backup_retention_days() <= 0)
     v.error("E735", *this, "source " + src->path() + " has no automated backups, which read replicas require",
             std::to_string(src->backup_retention_days()), "backup_retention_days of 1 or more on the source");
-  if (props_.parameter_group != nullptr) {
+  if (props_.parameter_group) {
     const auto mine = major_version(props_.parameter_group->engine_version());
     const auto theirs = major_version(src->engine_version());
     if (mine != theirs)

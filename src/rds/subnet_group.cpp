@@ -12,11 +12,10 @@ SubnetGroup::SubnetGroup(Construct& scope, std::string id, SubnetGroupProps prop
   resource_ = &add<CfnResource>("Default", CfnResourceProps{.type = "AWS::RDS::DBSubnetGroup"});
   resource_->set_property("DBSubnetGroupDescription", props_.description);
   if (props_.name) resource_->set_property("DBSubnetGroupName", *props_.name);
-  if (props_.vpc != nullptr) resource_->set_property("SubnetIds", Value(props_.vpc->subnet_ids()));
+  resource_->set_property("SubnetIds", Value(props_.vpc->subnet_ids()));
 }
 
 void SubnetGroup::validate(Validation& v) const {
-  if (props_.vpc == nullptr) v.error("E738", *this, "subnet group has no VPC", "vpc = nullptr", "SubnetGroupProps.vpc");
   if (props_.description.empty() || props_.description.size() > 255)
     v.error("E738", *this, "subnet group description must be 1-255 characters", props_.description, "a description");
   // ^[a-z0-9._ -]{1,255}$ (no std::regex: bounded repeats are slow to compile)

@@ -82,11 +82,12 @@ bool is_database_port(int port) {
 }  // namespace
 
 HealthCheckProps cloudwatch_metric_check(cloudwatch::Alarm& alarm, InsufficientDataHealthStatus insufficient) {
-  return HealthCheckProps{.kind = HealthCheckKind::cloudwatch_metric, .alarm = &alarm,
+  return HealthCheckProps{.kind = HealthCheckKind::cloudwatch_metric, .alarm = alarm,
                           .insufficient_data_health_status = insufficient};
 }
 
-HealthCheckProps calculated_check(std::vector<const HealthCheck*> children, int threshold) {
+HealthCheckProps calculated_check(std::vector<Required<const HealthCheck, "child_health_checks">> children,
+                                  int threshold) {
   return HealthCheckProps{.kind = HealthCheckKind::calculated, .child_health_checks = std::move(children),
                           .health_threshold = threshold};
 }
@@ -99,18 +100,16 @@ HealthCheck::HealthCheck(Construct& scope, std::string id, HealthCheckProps prop
   switch (props_.kind) {
     case HealthCheckKind::cloudwatch_metric: {
       // Never Port / IPAddress here: Route 53 rejects them for this type.
-      if (props_.alarm != nullptr) props_.alarm->require_route53_compatible();
-      const Value name = props_.alarm != nullptr ? props_.alarm->alarm_name() : props_.alarm_name;
-      const std::string region = props_.alarm != nullptr ? props_.alarm->stack().region() : props_.alarm_region;
+      if (props_.alarm) props_.alarm->require_route53_compatible();
+      const Value name = props_.alarm ? props_.alarm->alarm_name() : props_.alarm_name;
+      const std::string region = props_.alarm ? props_.alarm->stack().region() : props_.alarm_region;
       cfg["AlarmIdentifier"] = Value::object({{"Name", name}, {"Region", region}});
       cfg["InsufficientDataHealthStatus"] = std::string(to_cfn(props_.insufficient_data_health_status));
       break;
     }
     case HealthCheckKind::calculated: {
       Value children = Value::array();
-      for (const auto* c : props_.child_health_checks) {
-        if (c != nullptr) children.push_back(c->health_check_id());
-      }
+      for (const auto& c : props_.child_health_checks) children.push_back(c->health_check_id());
       cfg["ChildHealthChecks"] = children;
       cfg["HealthThreshold"] = props_.health_threshold;
       break;
@@ -139,7 +138,7 @@ void HealthCheck::validate(Validation& v) const {
   }
   switch (p.kind) {
     case HealthCheckKind::cloudwatch_metric:
-      if (p.alarm == nullptr) {
+      if (!p.alarm) {
         if (p.alarm_name.is_null() || (p.alarm_name.is_string() && p.alarm_name.as_string().empty())) {
           v.error("E752", *this, "CLOUDWATCH_METRIC health check has no alarm", "no alarm", "alarm or alarm_name");
         }

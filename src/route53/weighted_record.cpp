@@ -9,40 +9,34 @@ WeightedRecord::WeightedRecord(Construct& scope, std::string id, WeightedRecordP
     : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::Route53::RecordSet"});
   auto& r = *resource_;
-  if (props_.zone != nullptr) {
-    r.set_property("HostedZoneId", props_.zone->hosted_zone_id());
-    props_.zone->register_record(*this);
-  }
+  r.set_property("HostedZoneId", props_.zone->hosted_zone_id());
+  props_.zone->register_record(*this);
   r.set_property("Name", props_.record_name);
   r.set_property("Type", props_.type);
   r.set_property("TTL", std::to_string(props_.ttl));
   r.set_property("ResourceRecords", Value(Value::Array(props_.values.begin(), props_.values.end())));
   r.set_property("Weight", props_.weight);
   r.set_property("SetIdentifier", props_.set_identifier);
-  if (props_.health_check != nullptr) r.set_property("HealthCheckId", props_.health_check->health_check_id());
+  if (props_.health_check) r.set_property("HealthCheckId", props_.health_check->health_check_id());
 }
 
 void WeightedRecord::validate(Validation& v) const {
   const auto& p = props_;
-  if (p.zone == nullptr) {
-    v.error("E754", *this, "weighted record has no hosted zone", "null", "zone = &zone");
-  } else {
-    const std::string name = normalize_dns_name(p.record_name);
-    const std::string zone = normalize_dns_name(p.zone->zone_name());
-    if (!valid_dns_name(p.record_name) || !(name == zone || name.ends_with("." + zone))) {
-      v.error("E754", *this, "record name is not a valid name inside the zone " + zone, "\"" + p.record_name + "\"",
-              "<label>." + zone);
+  const std::string name = normalize_dns_name(p.record_name);
+  const std::string zone = normalize_dns_name(p.zone->zone_name());
+  if (!valid_dns_name(p.record_name) || !(name == zone || name.ends_with("." + zone))) {
+    v.error("E754", *this, "record name is not a valid name inside the zone " + zone, "\"" + p.record_name + "\"",
+            "<label>." + zone);
+  }
+  for (const auto* other : p.zone->records()) {
+    if (other == this || normalize_dns_name(other->props().record_name) != name || other->props().type != p.type) continue;
+    if (other->props().ttl != p.ttl) {
+      v.error("E757", *this, "records of one weighted group must share one TTL (differs from " + other->path() + ")",
+              std::to_string(p.ttl), std::to_string(other->props().ttl));
     }
-    for (const auto* other : p.zone->records()) {
-      if (other == this || normalize_dns_name(other->props().record_name) != name || other->props().type != p.type) continue;
-      if (other->props().ttl != p.ttl) {
-        v.error("E757", *this, "records of one weighted group must share one TTL (differs from " + other->path() + ")",
-                std::to_string(p.ttl), std::to_string(other->props().ttl));
-      }
-      if (other->props().set_identifier == p.set_identifier) {
-        v.error("E756", *this, "set identifier is used twice in the group (also " + other->path() + ")",
-                "\"" + p.set_identifier + "\"", "unique within the weighted group");
-      }
+    if (other->props().set_identifier == p.set_identifier) {
+      v.error("E756", *this, "set identifier is used twice in the group (also " + other->path() + ")",
+              "\"" + p.set_identifier + "\"", "unique within the weighted group");
     }
   }
   if (p.weight < 0 || p.weight > 255) {
@@ -53,7 +47,7 @@ void WeightedRecord::validate(Validation& v) const {
   }
   if (p.ttl < 0) {
     v.error("E757", *this, "TTL is negative", std::to_string(p.ttl), "0..2147483647");
-  } else if (p.health_check != nullptr && p.ttl > 60) {
+  } else if (p.health_check && p.ttl > 60) {
     v.error("E757", *this, "TTL too long for a record with a health check: clients keep the failed answer",
             std::to_string(p.ttl) + " s", "<= 60 s");
   }

@@ -20,7 +20,7 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
 
   auto& sg = add<ec2::SecurityGroup>(
       "RotationSecurityGroup",
-      ec2::SecurityGroupProps{.vpc = &vpc, .description = "Secret rotation function: PostgreSQL and Secrets Manager only"});
+      ec2::SecurityGroupProps{.vpc = vpc, .description = "Secret rotation function: PostgreSQL and Secrets Manager only"});
   sg.allow_to_cidr(vpc.cidr(), db_port, "PostgreSQL in the VPC");
   sg.allow_to_cidr(vpc.cidr(), 443, "Secrets Manager interface endpoint");
   db_sg.allow_from(sg, db_port, "secret rotation function");

@@ -116,7 +116,7 @@ inline AuroraApp build_aurora_app(drsynth::App& app) {
                                                 .log_group_name = "/drsynth/vpc-flow-logs/aurora-primary-dev",
                                                 .retention_days = 90,
                                                 .kms_key = *a.east_data_key});
-  a.east_db_sg = &p.add<ec2::SecurityGroup>("DbSg", {.vpc = a.east_vpc, .description = "Aurora PostgreSQL primary"});
+  a.east_db_sg = &p.add<ec2::SecurityGroup>("DbSg", {.vpc = *a.east_vpc, .description = "Aurora PostgreSQL primary"});
   a.east_db_sg->allow_from_cidr("10.10.100.0/24", "application subnet");
   auto& params = p.add<rds::ClusterParameterGroup>(
       "ClusterParams", {.parameters = {{"shared_preload_libraries", "pg_stat_statements"}, {"log_statement", "ddl"}}});
@@ -149,7 +149,7 @@ inline AuroraApp build_aurora_app(drsynth::App& app) {
   // us-west-2 secondary
   Stack& w = *a.secondary;
   a.west_vpc = &w.add<ec2::Vpc>("Vpc", {.cidr = "10.20.0.0/16", .max_azs = 3, .name = "vpc-aurora-secondary-dev"});
-  auto& west_sg = w.add<ec2::SecurityGroup>("DbSg", {.vpc = a.west_vpc, .description = "Aurora PostgreSQL secondary"});
+  auto& west_sg = w.add<ec2::SecurityGroup>("DbSg", {.vpc = *a.west_vpc, .description = "Aurora PostgreSQL secondary"});
   west_sg.allow_from_cidr("10.20.100.0/24", "application subnet");
   auto& west_params = w.add<rds::ClusterParameterGroup>(
       "ClusterParams", {.parameters = {{"shared_preload_libraries", "pg_stat_statements"}}});

@@ -135,15 +135,15 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
   f.health = &s.add<route53::HealthCheck>("PrimaryHealth", route53::cloudwatch_metric_check(*f.primary_down));
   s.add<route53::WeightedRecord>(
       "PrimaryRecord",
-      route53::WeightedRecordProps{.zone = f.zone,
+      route53::WeightedRecordProps{.zone = *f.zone,
                                    .record_name = "postgres.db-dev.internal",
                                    .values = {"drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com"},
                                    .weight = 100,
                                    .set_identifier = "primary",
-                                   .health_check = f.health});
+                                   .health_check = *f.health});
   s.add<route53::WeightedRecord>(
       "ReplicaRecord",
-      route53::WeightedRecordProps{.zone = f.zone,
+      route53::WeightedRecordProps{.zone = *f.zone,
                                    .record_name = "postgres.db-dev.internal.",
                                    .values = {"drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com"},
                                    .weight = 0,

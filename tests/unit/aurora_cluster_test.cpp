@@ -145,9 +145,9 @@ TEST_CASE("DatabaseCluster and GlobalCluster validation names the construct, the
   auto& w = app.add<Stack>("W", StackProps{.env = {.region = "us-west-2"}});
   auto& vpc = e.add<ec2::Vpc>("Vpc", {});
   auto& other_vpc = e.add<ec2::Vpc>("OtherVpc", {.cidr = "10.9.0.0/16"});
-  auto& foreign_sg = e.add<ec2::SecurityGroup>("ForeignSg", {.vpc = &other_vpc});
+  auto& foreign_sg = e.add<ec2::SecurityGroup>("ForeignSg", {.vpc = other_vpc});
   auto& wvpc = w.add<ec2::Vpc>("Vpc", {});
-  auto& wsg = w.add<ec2::SecurityGroup>("Sg", {.vpc = &wvpc});
+  auto& wsg = w.add<ec2::SecurityGroup>("Sg", {.vpc = wvpc});
   auto& wkey = w.add<kms::Key>("Key", {});
   auto& secret = e.add<secrets::DatabaseSecret>("Secret", {});
   auto& wsecret = w.add<secrets::DatabaseSecret>("Secret", {});
@@ -171,9 +171,13 @@ TEST_CASE("DatabaseCluster and GlobalCluster validation names the construct, the
                                       .instance_class = "db.serverless",
                                       .readers = 16,
                                       .monitoring_interval = 7});
-  e.add<rds::DatabaseCluster>("NoNet", {.cluster_identifier = "nonet",
-                                        .instance_class = "db.m6g.large",
-                                        .serverless_v2 = rds::ServerlessV2Scaling{.min_capacity = 0.3, .max_capacity = 0.5}});
+  auto& other_subnets = e.add<rds::SubnetGroup>("OtherSubnets", {.vpc = other_vpc});
+  e.add<rds::DatabaseCluster>("Net", {.cluster_identifier = "net",
+                                      .vpc = wvpc,
+                                      .subnet_group = other_subnets,
+                                      .security_groups = {wsg},
+                                      .instance_class = "db.m6g.large",
+                                      .serverless_v2 = rds::ServerlessV2Scaling{.min_capacity = 0.3, .max_capacity = 0.5}});
   w.add<rds::DatabaseCluster>("Secondary", {.cluster_identifier = "secondary",
                                             .global_role = rds::GlobalRole::secondary,
                                             .secret = wsecret,
@@ -206,11 +210,12 @@ TEST_CASE("DatabaseCluster and GlobalCluster validation names the construct, the
   CHECK(net_test::has_diagnostic(ds, "E942", "E/Bad", "80"));
   CHECK(net_test::has_diagnostic(ds, "E942", "E/Bad", "1db"));
   CHECK(net_test::has_diagnostic(ds, "E944", "E/Bad", "7"));
-  CHECK(net_test::has_diagnostic(ds, "E933", "E/NoNet", "no vpc"));
-  CHECK(net_test::has_diagnostic(ds, "E934", "E/NoNet", "security_groups = {}"));
-  CHECK(net_test::has_diagnostic(ds, "E938", "E/NoNet", "0.3 ACU"));
-  CHECK(net_test::has_diagnostic(ds, "E938", "E/NoNet", "0.5 ACU"));
-  CHECK(net_test::has_diagnostic(ds, "E939", "E/NoNet", "db.m6g.large"));
+  CHECK(net_test::has_diagnostic(ds, "E933", "E/Net", "E/OtherSubnets"));
+  CHECK(net_test::has_diagnostic(ds, "E933", "E/Net", "us-west-2"));
+  CHECK(net_test::has_diagnostic(ds, "E935", "E/Net", "secret unset"));
+  CHECK(net_test::has_diagnostic(ds, "E938", "E/Net", "0.3 ACU"));
+  CHECK(net_test::has_diagnostic(ds, "E938", "E/Net", "0.5 ACU"));
+  CHECK(net_test::has_diagnostic(ds, "E939", "E/Net", "db.m6g.large"));
   CHECK(net_test::has_diagnostic(ds, "E935", "W/Secondary", "global_cluster unset"));
   CHECK(net_test::has_diagnostic(ds, "E935", "W/Secondary", "W/Secret"));
   CHECK(net_test::has_diagnostic(ds, "E935", "W/Secondary", "payments"));
@@ -220,7 +225,7 @@ TEST_CASE("GlobalCluster: two primaries, or two members in one region, are error
   App app({.read_environment = false});
   auto& e = app.add<Stack>("E", StackProps{.env = {.region = "us-east-1"}});
   auto& vpc = e.add<ec2::Vpc>("Vpc", {});
-  auto& sg = e.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
+  auto& sg = e.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
   auto& global = e.add<rds::GlobalCluster>("Global", {.global_cluster_identifier = "g"});
   for (const char* id : {"One", "Two"}) {
     auto& secret = e.add<secrets::DatabaseSecret>(std::string(id) + "Secret", {});
@@ -238,7 +243,7 @@ TEST_CASE("GlobalCluster: the primary must be in the global cluster's region", "
   auto& e = app.add<Stack>("E", StackProps{.env = {.region = "us-east-1"}});
   auto& w = app.add<Stack>("W", StackProps{.env = {.region = "us-west-2"}});
   auto& vpc = w.add<ec2::Vpc>("Vpc", {});
-  auto& sg = w.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
+  auto& sg = w.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
   auto& secret = w.add<secrets::DatabaseSecret>("Secret", {});
   auto& global = e.add<rds::GlobalCluster>("Global", {.global_cluster_identifier = "g"});
   w.add<rds::DatabaseCluster>("Primary", {.cluster_identifier = "p", .global_cluster = global, .secret = secret,

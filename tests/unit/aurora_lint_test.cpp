@@ -40,22 +40,22 @@ TEST_CASE("other building-block combinations are written for cfn-lint", "[aurora
                                              .rotation_period_days = 180, .pending_window_days = 30});
   key.grant_via_service("rds");
   auto& vpc = east.add<ec2::Vpc>("Vpc", {.cidr = "10.0.0.0/16", .interface_endpoints = {"secretsmanager"}});
-  auto& sg = east.add<ec2::SecurityGroup>("DbSg", {.vpc = &vpc, .description = "db"});
+  auto& sg = east.add<ec2::SecurityGroup>("DbSg", {.vpc = vpc, .description = "db"});
   auto& secret = east.add<secrets::DatabaseSecret>("DbSecret", {.replica_regions = {"eu-west-1"}});
   auto& db = east.add<rds::DatabaseInstance>("Primary", {.instance_identifier = "postgres-primary-variant",
-                                                         .vpc = &vpc,
-                                                         .security_groups = {&sg},
-                                                         .secret = &secret,
+                                                         .vpc = vpc,
+                                                         .security_groups = {sg},
+                                                         .secret = secret,
                                                          .export_upgrade_log = true,
                                                          .log_kms_key = key});
   secret.add_rotation({.vpc = vpc, .database_security_group = sg, .function_name = "rotate-variant",
                        .schedule_expression = "rate(12 hours)", .window_duration = "2h",
                        .rotate_immediately_on_update = true, .timeout_seconds = 120});
   auto& wvpc = west.add<ec2::Vpc>("Vpc", {.cidr = "10.1.0.0/16"});
-  auto& wsg = west.add<ec2::SecurityGroup>("DbSg", {.vpc = &wvpc, .description = "db"});
+  auto& wsg = west.add<ec2::SecurityGroup>("DbSg", {.vpc = wvpc, .description = "db"});
   auto& wkey = west.add<kms::Key>("LogsKey", {.description = "replica logs"});
-  west.add<rds::ReadReplica>("Replica", {.source = &db, .instance_identifier = "postgres-replica-variant",
-                                         .vpc = &wvpc, .security_groups = {&wsg},
+  west.add<rds::ReadReplica>("Replica", {.source = db, .instance_identifier = "postgres-replica-variant",
+                                         .vpc = wvpc, .security_groups = {wsg},
                                          .export_upgrade_log = true, .log_kms_key = wkey});
   west.add<ec2::FlowLog>("FlowLog", {.vpc = wvpc, .log_group_name = "/drsynth/flow/variant",
                                      .traffic_type = "REJECT", .max_aggregation_interval = 60,

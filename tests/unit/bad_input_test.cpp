@@ -127,7 +127,7 @@ std::vector<Row> rows() {
                .define = [](App& a) {
                  auto& s = stack(a);
                  auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-                 s.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc, .port = 70000}).allow_from_cidr("10.0.0.0/16", "apps");
+                 s.add<ec2::SecurityGroup>("Sg", {.vpc = vpc, .port = 70000}).allow_from_cidr("10.0.0.0/16", "apps");
                },
                .code = "E711", .path = "S/Sg"});
 
@@ -156,7 +156,7 @@ std::vector<Row> rows() {
                  auto& s = stack(a);
                  auto& zone = s.add<route53::PrivateHostedZone>(
                      "Zone", {.zone_name = "db.internal", .vpcs = {{.vpc_id = Value("vpc-1"), .region = "us-east-1"}}});
-                 s.add<route53::WeightedRecord>("Rec", {.zone = &zone, .record_name = "pg.db.internal",
+                 s.add<route53::WeightedRecord>("Rec", {.zone = zone, .record_name = "pg.db.internal",
                                                         .values = {Value("x.example.com")}, .weight = 300,
                                                         .set_identifier = "primary"});
                },

@@ -114,10 +114,10 @@ TEST_CASE("SecurityGroup egress rules: each allow_to_cidr in order, none with al
   App app({.read_environment = false});
   auto& s = east(app);
   auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-  auto& two = s.add<ec2::SecurityGroup>("Two", {.vpc = &vpc, .description = "two"});
+  auto& two = s.add<ec2::SecurityGroup>("Two", {.vpc = vpc, .description = "two"});
   two.allow_to_cidr("10.0.0.0/16", 5432, "db").allow_to_cidr("10.1.0.0/16", 443, "api");
   two.allow_from_cidr("10.2.0.0/16", "a").allow_from_cidr("10.3.0.0/16", "b", 6432);
-  auto& all = s.add<ec2::SecurityGroup>("All", {.vpc = &vpc, .description = "all", .allow_all_outbound = true});
+  auto& all = s.add<ec2::SecurityGroup>("All", {.vpc = vpc, .description = "all", .allow_all_outbound = true});
   all.allow_to_cidr("10.0.0.0/16", 5432, "ignored");
   auto t = Template::from_app(app, "Net");
   const auto& props = [&](const char* description) -> const json& {
@@ -140,8 +140,8 @@ TEST_CASE("SecurityGroup admits the default port from named CIDRs and groups, an
   App app({.read_environment = false});
   auto& s = east(app);
   auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-  auto& db = s.add<ec2::SecurityGroup>("DbSg", {.vpc = &vpc, .description = "database", .group_name = "db-dev"});
-  auto& client = s.add<ec2::SecurityGroup>("ClientSg", {.vpc = &vpc, .description = "clients"});
+  auto& db = s.add<ec2::SecurityGroup>("DbSg", {.vpc = vpc, .description = "database", .group_name = "db-dev"});
+  auto& client = s.add<ec2::SecurityGroup>("ClientSg", {.vpc = vpc, .description = "clients"});
   db.allow_from_cidr("10.1.0.0/16", "replica VPC");
   db.allow_from(client, std::nullopt, "clients");
   client.allow_to_cidr("10.0.0.0/16", 5432, "to the database");
@@ -165,15 +165,14 @@ TEST_CASE("SecurityGroup admits the default port from named CIDRs and groups, an
                              {"SecurityGroupEgress", json::array({{{"CidrIp", "10.0.0.0/16"}, {"FromPort", 5432}}})}});
 }
 
-TEST_CASE("SecurityGroup validation rejects world-open ingress, bad CIDRs, names and a missing VPC",
+TEST_CASE("SecurityGroup validation rejects world-open ingress, bad CIDRs and names",
           "[ec2][security-group][validation]") {
   App app({.read_environment = false});
   auto& s = east(app);
   auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-  auto& open = s.add<ec2::SecurityGroup>("Open", {.vpc = &vpc, .group_name = "sg-open"});
+  auto& open = s.add<ec2::SecurityGroup>("Open", {.vpc = vpc, .group_name = "sg-open"});
   open.allow_from_cidr("0.0.0.0/0", "everyone").allow_from_cidr("::/0", "everyone v6").allow_from_cidr("10.0.0/8", "typo");
   open.allow_from_cidr("10.0.0.0/16", "bad port", 70000);
-  s.add<ec2::SecurityGroup>("NoVpc", {});
   const auto ds = net_test::synth_errors(app);
   INFO(net_test::dump(ds));
   CHECK(net_test::has_diagnostic(ds, "E710", "Net/Open", "0.0.0.0/0"));
@@ -181,7 +180,6 @@ TEST_CASE("SecurityGroup validation rejects world-open ingress, bad CIDRs, names
   CHECK(net_test::has_diagnostic(ds, "E709", "Net/Open", "10.0.0/8"));
   CHECK(net_test::has_diagnostic(ds, "E711", "Net/Open", "70000"));
   CHECK(net_test::has_diagnostic(ds, "E708", "Net/Open", "sg-open"));
-  CHECK(net_test::has_diagnostic(ds, "E706", "Net/NoVpc", "nullptr"));
 }
 
 namespace {
@@ -197,7 +195,7 @@ struct PeeredApp {
 
 TEST_CASE("VpcPeering lives in the requester stack and references the accepter VPC across regions", "[ec2][peering]") {
   PeeredApp p;
-  p.replica.add<ec2::VpcPeering>("Peering", {.requester = &p.rvpc, .accepter = &p.pvpc, .accepter_routes_stack = &p.routes});
+  p.replica.add<ec2::VpcPeering>("Peering", {.requester = p.rvpc, .accepter = p.pvpc, .accepter_routes_stack = p.routes});
   auto a = synthesize(p.app);
   auto t = Template::from_assembly(a, "Replica");
   t.has_resource_properties(
@@ -214,7 +212,7 @@ TEST_CASE("VpcPeering lives in the requester stack and references the accepter V
 TEST_CASE("VpcPeering routes back on every accepter route table from a stack in the accepter's region, without a cycle",
           "[ec2][peering]") {
   PeeredApp p;
-  p.replica.add<ec2::VpcPeering>("Peering", {.requester = &p.rvpc, .accepter = &p.pvpc, .accepter_routes_stack = &p.routes});
+  p.replica.add<ec2::VpcPeering>("Peering", {.requester = p.rvpc, .accepter = p.pvpc, .accepter_routes_stack = p.routes});
   auto a = synthesize(p.app);
   auto t = Template::from_assembly(a, "PrimaryRoutes");
   t.resource_count_is("AWS::EC2::Route", 2);
@@ -228,19 +226,21 @@ TEST_CASE("VpcPeering routes back on every accepter route table from a stack in 
   CHECK(a.find("PrimaryRoutes")->dependencies == std::vector<std::string>{"Primary", "Replica"});
 }
 
-TEST_CASE("VpcPeering validation rejects a cycle-making routes stack, a wrong region and overlapping CIDRs",
+TEST_CASE("VpcPeering validation rejects a cycle-making routes stack, a wrong region, overlapping CIDRs and a VPC peered with itself",
           "[ec2][peering][validation]") {
   PeeredApp p;
   auto& eu_routes = p.app.add<Stack>("EuRoutes", StackProps{.env = {.region = "eu-west-1"}});
   auto& overlap = p.replica.add<ec2::Vpc>("Overlap", {.cidr = "10.0.128.0/17"});
-  p.replica.add<ec2::VpcPeering>("Cycle", {.requester = &p.rvpc, .accepter = &p.pvpc, .accepter_routes_stack = &p.primary});
-  p.replica.add<ec2::VpcPeering>("WrongRegion", {.requester = &p.rvpc, .accepter = &p.pvpc, .accepter_routes_stack = &eu_routes});
-  p.replica.add<ec2::VpcPeering>("Overlapping", {.requester = &overlap, .accepter = &p.pvpc, .accepter_routes_stack = &p.routes,
+  p.replica.add<ec2::VpcPeering>("Cycle", {.requester = p.rvpc, .accepter = p.pvpc, .accepter_routes_stack = p.primary});
+  p.replica.add<ec2::VpcPeering>("WrongRegion", {.requester = p.rvpc, .accepter = p.pvpc, .accepter_routes_stack = eu_routes});
+  p.replica.add<ec2::VpcPeering>("Overlapping", {.requester = overlap, .accepter = p.pvpc, .accepter_routes_stack = p.routes,
                                                  .peer_owner_id = "12345"});
+  p.replica.add<ec2::VpcPeering>("Itself", {.requester = p.rvpc, .accepter = p.rvpc, .accepter_routes_stack = eu_routes});
   const auto ds = net_test::synth_errors(p.app);
   INFO(net_test::dump(ds));
   CHECK(net_test::has_diagnostic(ds, "E715", "Replica/Cycle", "Primary"));
   CHECK(net_test::has_diagnostic(ds, "E715", "Replica/WrongRegion", "eu-west-1"));
   CHECK(net_test::has_diagnostic(ds, "E716", "Replica/Overlapping", "10.0.128.0/17"));
   CHECK(net_test::has_diagnostic(ds, "E717", "Replica/Overlapping", "12345"));
+  CHECK(net_test::has_diagnostic(ds, "E713", "Replica/Itself", "Replica/Vpc"));
 }

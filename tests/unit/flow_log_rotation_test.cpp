@@ -62,15 +62,15 @@ TEST_CASE("DatabaseInstance export_upgrade_log: postgresql and upgrade logs, eac
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
   auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-  auto& sg = s.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
+  auto& sg = s.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
   auto& secret = s.add<secrets::DatabaseSecret>("Secret", {});
   auto& key = s.add<kms::Key>("LogsKey", {});
   auto& db = s.add<rds::DatabaseInstance>("Primary", {.instance_identifier = "Postgres-Primary",
-                                                      .vpc = &vpc, .security_groups = {&sg}, .secret = &secret,
+                                                      .vpc = vpc, .security_groups = {sg}, .secret = secret,
                                                       .export_upgrade_log = true, .log_kms_key = key});
-  auto& plain = s.add<rds::DatabaseInstance>("Plain", {.instance_identifier = "plain", .vpc = &vpc,
-                                                       .security_groups = {&sg},
-                                                       .secret = &s.add<secrets::DatabaseSecret>("Secret2", {})});
+  auto& plain = s.add<rds::DatabaseInstance>("Plain", {.instance_identifier = "plain", .vpc = vpc,
+                                                       .security_groups = {sg},
+                                                       .secret = s.add<secrets::DatabaseSecret>("Secret2", {})});
   auto t = Template::from_app(app, "S");
   const json& r = t.resource(db.resource().logical_id());
   CHECK(r["Properties"]["EnableCloudwatchLogsExports"] == json{"postgresql", "upgrade"});
@@ -156,14 +156,14 @@ TEST_CASE("flow log, log key, secret key and rotation validation", "[ec2][flowlo
   e.add<ec2::FlowLog>("FlowLog", {.vpc = wvpc, .log_group_name = "/flow", .kms_key = wkey, .traffic_type = "SOME",
                                   .max_aggregation_interval = 120});
   auto& vpc = e.add<ec2::Vpc>("Vpc", {});
-  auto& sg = e.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
+  auto& sg = e.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
   auto& lonely = e.add<secrets::DatabaseSecret>("Lonely", {.replica_regions = {"us-west-2"}, .kms_key = wkey,
                                                            .replica_kms_keys = {ekey, wkey, wkey}});
   lonely.add_rotation({.vpc = vpc, .database_security_group = sg, .automatically_after_days = 0, .timeout_seconds = 5});
   lonely.add_rotation({.vpc = vpc, .database_security_group = sg, .function_name = "again"});
   auto& cron = e.add<secrets::DatabaseSecret>("Cron", {});
-  e.add<rds::DatabaseInstance>("Db", {.instance_identifier = "db", .vpc = &vpc, .security_groups = {&sg},
-                                      .secret = &cron, .log_kms_key = wkey});
+  e.add<rds::DatabaseInstance>("Db", {.instance_identifier = "db", .vpc = vpc, .security_groups = {sg},
+                                      .secret = cron, .log_kms_key = wkey});
   cron.add_rotation({.vpc = wvpc, .database_security_group = sg, .function_name = "rotate-cron",
                      .schedule_expression = "every day"});
   const auto ds = net_test::synth_errors(app);

@@ -95,18 +95,18 @@ TEST_CASE("other prop combinations, across regions, are written for cfn-lint", "
                                        .port = 443,
                                        .resource_path = "/health",
                                        .request_interval = 10});
-  auto& all = west.add<route53::HealthCheck>("All", route53::calculated_check({&hc, &web}, 2));
+  auto& all = west.add<route53::HealthCheck>("All", route53::calculated_check({hc, web}, 2));
   auto& zone = west.add<route53::PrivateHostedZone>(
       "Zone", route53::PrivateHostedZoneProps{.zone_name = "variants.internal.",
                                               .vpcs = {{.vpc_id = "vpc-0123456789abcdef0", .region = "eu-west-1"}}});
-  west.add<route53::WeightedRecord>("A", route53::WeightedRecordProps{.zone = &zone,
+  west.add<route53::WeightedRecord>("A", route53::WeightedRecordProps{.zone = zone,
                                                                       .record_name = "db.variants.internal.",
                                                                       .values = {db.get_att("Endpoint.Address")},
                                                                       .weight = 255,
                                                                       .set_identifier = "a",
                                                                       .ttl = 30,
-                                                                      .health_check = &all});
-  west.add<route53::WeightedRecord>("B", route53::WeightedRecordProps{.zone = &zone,
+                                                                      .health_check = all});
+  west.add<route53::WeightedRecord>("B", route53::WeightedRecordProps{.zone = zone,
                                                                       .record_name = "db.variants.internal",
                                                                       .values = {"replica.example.com"},
                                                                       .set_identifier = "b",

@@ -40,7 +40,7 @@ cloudwatch::Alarm& make_alarm(Stack& s, bool compatible = true) {
 }
 
 route53::WeightedRecordProps record(route53::PrivateHostedZone& zone, std::string set_id, int weight) {
-  return {.zone = &zone,
+  return {.zone = zone,
           .record_name = "postgres.db-dev.internal",
           .values = {"db.example.com"},
           .weight = weight,
@@ -145,15 +145,15 @@ TEST_CASE("a CALCULATED health check combines child checks", "[route53]") {
   auto& s = make_stack(app);
   auto& alarm = make_alarm(s);
   auto& a = s.add<route53::HealthCheck>("A", route53::cloudwatch_metric_check(alarm));
-  s.add<route53::HealthCheck>("All", route53::calculated_check({&a}, 1));
-  s.add<route53::HealthCheck>("Bad", route53::calculated_check({&a}, 2));
+  s.add<route53::HealthCheck>("All", route53::calculated_check({a}, 1));
+  s.add<route53::HealthCheck>("Bad", route53::calculated_check({a}, 2));
   ops_test::require_diagnostic(app, "E752", "S/Bad", "2");
 
   App ok({.read_environment = false});
   auto& s2 = make_stack(ok);
   auto& alarm2 = make_alarm(s2);
   auto& a2 = s2.add<route53::HealthCheck>("A", route53::cloudwatch_metric_check(alarm2));
-  s2.add<route53::HealthCheck>("All", route53::calculated_check({&a2}, 1));
+  s2.add<route53::HealthCheck>("All", route53::calculated_check({a2}, 1));
   auto t = Template::from_app(ok, "S");
   t.has_resource_properties("AWS::Route53::HealthCheck",
                             {{"HealthCheckConfig",
@@ -216,7 +216,7 @@ TEST_CASE("weighted CNAME records carry weight, set identifier, TTL and health c
   auto& zone = make_zone(s);
   auto& hc = s.add<route53::HealthCheck>("PrimaryHealth", route53::cloudwatch_metric_check(make_alarm(s)));
   auto p = record(zone, "primary", 100);
-  p.health_check = &hc;
+  p.health_check = hc;
   s.add<route53::WeightedRecord>("PrimaryRecord", p);
   s.add<route53::WeightedRecord>("ReplicaRecord", record(zone, "replica", 0));
   auto t = Template::from_app(app, "S");
@@ -251,7 +251,7 @@ TEST_CASE("a record with a health check has a TTL of at most 60 s, shared by its
   auto& zone = make_zone(s);
   auto& hc = s.add<route53::HealthCheck>("H", route53::cloudwatch_metric_check(make_alarm(s)));
   auto p = record(zone, "primary", 100);
-  p.health_check = &hc;
+  p.health_check = hc;
   p.ttl = 300;
   s.add<route53::WeightedRecord>("Primary", p);
   s.add<route53::WeightedRecord>("Replica", record(zone, "replica", 0));

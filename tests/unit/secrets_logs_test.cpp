@@ -77,10 +77,10 @@ TEST_CASE("DatabaseSecret attached to two instances is an error", "[secrets][val
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
   auto& vpc = s.add<ec2::Vpc>("Vpc", {});
-  auto& sg = s.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
+  auto& sg = s.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
   auto& secret = s.add<secrets::DatabaseSecret>("DbSecret", {});
-  s.add<rds::DatabaseInstance>("One", {.instance_identifier = "one", .vpc = &vpc, .security_groups = {&sg}, .secret = &secret});
-  s.add<rds::DatabaseInstance>("Two", {.instance_identifier = "two", .vpc = &vpc, .security_groups = {&sg}, .secret = &secret});
+  s.add<rds::DatabaseInstance>("One", {.instance_identifier = "one", .vpc = vpc, .security_groups = {sg}, .secret = secret});
+  s.add<rds::DatabaseInstance>("Two", {.instance_identifier = "two", .vpc = vpc, .security_groups = {sg}, .secret = secret});
   const auto ds = net_test::synth_errors(app);
   INFO(net_test::dump(ds));
   CHECK(net_test::has_diagnostic(ds, "E747", "S/DbSecret", "S/Two"));

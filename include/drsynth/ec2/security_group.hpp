@@ -1,7 +1,7 @@
 // ec2::SecurityGroup: least-privilege ingress (one port, named sources) and
 // explicit egress.
 //
-//   auto& sg = stack.add<ec2::SecurityGroup>("DbSg", {.vpc = &vpc, .description = "PostgreSQL"});
+//   auto& sg = stack.add<ec2::SecurityGroup>("DbSg", {.vpc = vpc, .description = "PostgreSQL"});
 //   sg.allow_from_cidr("10.1.0.0/16", "replica VPC");          // port 5432 (props.port)
 //   sg.allow_from(probe_sg, 5432, "probe function");
 //
@@ -11,8 +11,7 @@
 // Rules whose source is another security group are separate
 // AWS::EC2::SecurityGroupIngress resources (no cycles between two groups).
 //
-// Error codes (E706-E712):
-//   E706  vpc missing
+// Error codes (E707-E712):
 //   E707  description empty, too long (> 255) or with characters AWS refuses
 //   E708  group_name invalid (1-255 chars, not starting with "sg-", AWS's character set)
 //   E709  a rule's CIDR is not a valid IPv4/IPv6 CIDR
@@ -27,6 +26,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth::ec2 {
@@ -34,7 +34,7 @@ namespace drsynth::ec2 {
 class Vpc;
 
 struct SecurityGroupProps {
-  Vpc* vpc{nullptr};
+  Required<Vpc, "vpc"> vpc;
   std::string description{"drsynth security group"};
   std::optional<std::string> group_name{};
   int port{5432};  // default port of ingress rules
@@ -55,7 +55,7 @@ class SecurityGroup : public Construct {
   SecurityGroup& allow_to_cidr(std::string cidr, int port, std::string description);
 
   [[nodiscard]] Value group_id() const { return resource_->get_att("GroupId"); }
-  [[nodiscard]] const Vpc* vpc() const noexcept { return props_.vpc; }
+  [[nodiscard]] const Vpc& vpc() const noexcept { return *props_.vpc; }
   [[nodiscard]] int port() const noexcept { return props_.port; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }

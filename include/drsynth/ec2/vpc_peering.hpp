@@ -6,8 +6,8 @@
 //   replica stack  (eu-west-1): replica Vpc + this construct (the requester side)
 //   routes stack   (us-east-1): the accepter's routes back over the connection
 //
-//   replica_stack.add<ec2::VpcPeering>("Peering", {.requester = &replica_vpc, .accepter = &primary_vpc,
-//                                                  .accepter_routes_stack = &routes_stack});
+//   replica_stack.add<ec2::VpcPeering>("Peering", {.requester = replica_vpc, .accepter = primary_vpc,
+//                                                  .accepter_routes_stack = routes_stack});
 //
 // The AWS::EC2::VPCPeeringConnection (Peering/Resource) and the requester's
 // routes (Peering/Route<n>) live in the requester's stack. It references the
@@ -24,10 +24,10 @@
 // may accept the connection).
 //
 // Error codes (E713-E719):
-//   E713  requester or accepter missing, or the same VPC
+//   E713  requester and accepter are the same VPC
 //   E714  the construct is not in the requester VPC's stack
-//   E715  accepter_routes_stack missing, in another region than the accepter VPC, or
-//         the accepter VPC's own stack (a dependency cycle)
+//   E715  accepter_routes_stack in another region than the accepter VPC, or the
+//         accepter VPC's own stack (a dependency cycle)
 //   E716  the two VPC CIDRs overlap (the connection would fail)
 //   E717  peer_owner_id is not a 12-digit account id, or peer_role_arn without peer_owner_id
 #pragma once
@@ -38,6 +38,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth {
@@ -49,10 +50,10 @@ namespace drsynth::ec2 {
 class Vpc;
 
 struct VpcPeeringProps {
-  Vpc* requester{nullptr};
-  Vpc* accepter{nullptr};
+  Required<Vpc, "requester"> requester;
+  Required<Vpc, "accepter"> accepter;
   // A stack in the accepter's region, deployed after the requester's stack.
-  Stack* accepter_routes_stack{nullptr};
+  Required<Stack, "accepter_routes_stack"> accepter_routes_stack;
   std::optional<std::string> peer_owner_id{};  // default: the accepter stack's account, if known
   std::optional<std::string> peer_role_arn{};  // cross-account acceptance role
   std::string name{};                          // Name tag

@@ -39,8 +39,8 @@
 //   E930  cluster identifier invalid, or too long for the instance identifiers "<id>-N"
 //   E931  engine version not supported for Aurora PostgreSQL (15.8, 15.10, 15.12-15.15, 15.17)
 //   E932  parameter group for another engine major version or another region
-//   E933  no vpc/subnet_group, both disagreeing, or network pieces in another region
-//   E934  no security group, or one of another VPC
+//   E933  subnet_group over another VPC than vpc, or network pieces in another region
+//   E934  a security group of another VPC
 //   E935  credentials: a primary (or standalone cluster) without secret, a secondary with a
 //         secret or a database_name, a secondary without a global cluster
 //   E936  kms_key (or log_kms_key) of another region, or kms_key with storage_encrypted false
@@ -101,9 +101,10 @@ struct DatabaseClusterProps {
   GlobalRole global_role{GlobalRole::primary};  // secondary: no credentials, replicates from the primary
   Link<secrets::DatabaseSecret> secret{};       // master credentials (primary / standalone)
   std::optional<std::string> database_name{};   // primary / standalone only
-  Link<ec2::Vpc> vpc{};                         // a subnet group over its subnets is created...
-  Link<SubnetGroup> subnet_group{};             // ...unless one is given
-  std::vector<Link<ec2::SecurityGroup>> security_groups{};
+  Required<ec2::Vpc, "vpc"> vpc;                // a subnet group over its subnets is created...
+  Link<SubnetGroup> subnet_group{};             // ...unless one (over the same VPC) is given
+  // One or more, written in the source ({db_sg}): without one the VPC's default group is used.
+  RequiredList<ec2::SecurityGroup, "security_groups"> security_groups;
   Link<ClusterParameterGroup> parameter_group{};  // the engine's default group when unset
   bool storage_encrypted{true};
   Link<kms::Key> kms_key{};  // storage key of this region; AWS managed (aws/rds) when unset

@@ -2,14 +2,14 @@
 //
 //   auto& db = stack.add<rds::DatabaseInstance>("Primary", {
 //       .instance_identifier = "postgres-primary-dev", .engine_version = "15.12",
-//       .vpc = &vpc, .security_groups = {&db_sg}, .parameter_group = &params, .secret = &secret});
+//       .vpc = vpc, .security_groups = {db_sg}, .parameter_group = params, .secret = secret});
 //
 // Renders AWS::RDS::DBInstance at Primary/Resource with Engine postgres,
 // encrypted gp3 storage (AWS managed key unless kms_key_id), Multi-AZ, backups,
 // PubliclyAccessible false, CopyTagsToSnapshot, CloudWatch export of the
 // "postgresql" log, and both DeletionPolicy and UpdateReplacePolicy from
 // removal_policy (Delete by default; CloudFormation's own default is Snapshot).
-// Children: SubnetGroup/Default (when given a vpc instead of a subnet_group),
+// Children: SubnetGroup/Default (unless a subnet_group is given),
 // LogRetentionpostgresql/Resource (the log group /aws/rds/instance/<id>/postgresql,
 // created first: the instance DependsOn it, so the retention applies),
 // MonitoringRole (when monitoring_interval > 0).
@@ -26,10 +26,9 @@
 //   E725  backup retention outside 0..35 days
 //   E726  port outside 1150..65535
 //   E727  database name invalid for PostgreSQL (letter first, letters/digits/_, 1-63)
-//   E728  no secret (master credentials)
-//   E729  no vpc/subnet_group, both disagreeing, or network pieces in another region
+//   E729  subnet_group over another VPC than vpc, or network pieces in another region
 //   E730  parameter group for another engine major version or another region
-//   E731  no security group, or one of another VPC
+//   E731  a security group of another VPC
 //   E732  monitoring interval not 0/1/5/10/15/30/60, or performance insights retention
 //         not 7 or a multiple of 31 up to 731
 //   E733  parameter group name/description (parameter_group.hpp)
@@ -72,9 +71,11 @@ struct DatabaseInstanceProps {
   std::string instance_identifier{};
   std::string engine_version{default_postgres_version};
   std::string instance_class{"db.r6g.large"};
-  ec2::Vpc* vpc{nullptr};                 // a subnet group over its subnets is created...
-  SubnetGroup* subnet_group{nullptr};     // ...unless one is given
-  std::vector<ec2::SecurityGroup*> security_groups{};
+  Required<ec2::Vpc, "vpc"> vpc;            // a subnet group over its subnets is created...
+  Link<SubnetGroup> subnet_group{};         // ...unless one (over the same VPC) is given
+  // One or more, written in the source ({db_sg}): an instance without one would
+  // get the VPC's default group, so an empty list does not compile.
+  RequiredList<ec2::SecurityGroup, "security_groups"> security_groups;
   bool multi_az{true};
   int allocated_storage{100};             // GiB, >= 20
   std::optional<int> max_allocated_storage{};  // storage autoscaling ceiling
@@ -84,8 +85,8 @@ struct DatabaseInstanceProps {
   int backup_retention_days{7};
   std::optional<std::string> preferred_backup_window{};  // "03:00-04:00" (UTC)
   bool deletion_protection{false};
-  ParameterGroup* parameter_group{nullptr};  // the engine's default group when unset
-  secrets::DatabaseSecret* secret{nullptr};  // required
+  Link<ParameterGroup> parameter_group{};  // the engine's default group when unset
+  Required<secrets::DatabaseSecret, "secret"> secret;  // master credentials
   std::optional<std::string> database_name{};
   int port{5432};
   int log_retention_days{30};
@@ -122,7 +123,7 @@ class DatabaseInstance : public Construct {
   // The "upgrade" log group; nullptr unless export_upgrade_log.
   [[nodiscard]] logs::LogGroup* upgrade_log_group() const noexcept { return upgrade_log_group_; }
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
-  [[nodiscard]] secrets::DatabaseSecret* secret() const noexcept { return props_.secret; }
+  [[nodiscard]] secrets::DatabaseSecret& secret() const noexcept { return *props_.secret; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
   [[nodiscard]] const DatabaseInstanceProps& props() const noexcept { return props_; }

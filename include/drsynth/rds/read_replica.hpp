@@ -2,8 +2,8 @@
 // (the DR case) another region.
 //
 //   auto& replica = dr_stack.add<rds::ReadReplica>("Replica", {
-//       .source = &primary, .instance_identifier = "postgres-replica-dev",
-//       .vpc = &replica_vpc, .security_groups = {&replica_sg}, .parameter_group = &replica_params});
+//       .source = primary, .instance_identifier = "postgres-replica-dev",
+//       .vpc = replica_vpc, .security_groups = {replica_sg}, .parameter_group = replica_params});
 //
 // SourceDBInstanceIdentifier is the source's ARN (GetAtt DBInstanceArn; across
 // regions drsynth renders it as Fn::GetStackOutput), SourceRegion the source
@@ -14,14 +14,13 @@
 // Never rendered (CloudFormation/cfn-lint E3020 or inherited from the source):
 // MasterUsername, MasterUserPassword, StorageEncrypted, CharacterSetName, DBName,
 // PreferredBackupWindow, DBSnapshotIdentifier, AllocatedStorage, EngineVersion.
-// Children: SubnetGroup/Default (when given a vpc), LogRetentionpostgresql/Resource
+// Children: SubnetGroup/Default (unless a subnet_group is given), LogRetentionpostgresql/Resource
 // (the instance DependsOn it), MonitoringRole (monitoring_interval > 0).
 //
-// Error codes (E734-E737, plus the instance checks E721-E732 of database_instance.hpp):
+// Error codes (E734-E736, plus the instance checks E721-E732 of database_instance.hpp):
 //   E734  the source is not storage-encrypted
 //   E735  the source has no automated backups (backup_retention_days 0)
 //   E736  engine major version differs from the source's
-//   E737  no source
 #pragma once
 
 #include <optional>
@@ -52,17 +51,17 @@ class ParameterGroup;
 class SubnetGroup;
 
 struct ReadReplicaProps {
-  DatabaseInstance* source{nullptr};  // may be in another stack and region
+  Required<DatabaseInstance, "source"> source;  // may be in another stack and region
   std::string instance_identifier{};
   std::string instance_class{"db.r6g.large"};
-  ec2::Vpc* vpc{nullptr};
-  SubnetGroup* subnet_group{nullptr};
-  std::vector<ec2::SecurityGroup*> security_groups{};
+  Required<ec2::Vpc, "vpc"> vpc;
+  Link<SubnetGroup> subnet_group{};  // over the same VPC; created when not given
+  RequiredList<ec2::SecurityGroup, "security_groups"> security_groups;  // one or more
   bool multi_az{true};
   int backup_retention_days{7};
   std::string storage_type{"gp3"};
   std::optional<int> max_allocated_storage{};
-  ParameterGroup* parameter_group{nullptr};  // one of the replica's region
+  Link<ParameterGroup> parameter_group{};  // one of the replica's region
   // Encryption key in the replica's region; "alias/aws/rds" across regions when unset.
   std::optional<std::string> kms_key_id{};
   bool deletion_protection{false};
@@ -89,7 +88,7 @@ class ReadReplica : public Construct {
   [[nodiscard]] Value endpoint_port() const { return resource_->get_att("Endpoint.Port"); }
   [[nodiscard]] Value arn() const { return resource_->get_att("DBInstanceArn"); }
   [[nodiscard]] const std::string& instance_identifier() const noexcept { return props_.instance_identifier; }
-  [[nodiscard]] const DatabaseInstance* source() const noexcept { return props_.source; }
+  [[nodiscard]] const DatabaseInstance& source() const noexcept { return *props_.source; }
   // Whether the source is in another region (SourceRegion and a KMS key are then rendered).
   [[nodiscard]] bool cross_region() const;
   [[nodiscard]] const std::string& region() const;

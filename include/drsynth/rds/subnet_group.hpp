@@ -4,8 +4,8 @@
 // DatabaseInstance creates for itself is Primary/SubnetGroup/Default.
 //
 // Error codes (E738):
-//   E738  vpc missing; description empty or over 255; name invalid (1-255 lowercase
-//         letters, digits, '.', '_', '-', space; not "default" — AWS stores it lowercased)
+//   E738  description empty or over 255; name invalid (1-255 lowercase letters,
+//         digits, '.', '_', '-', space; not "default" — AWS stores it lowercased)
 #pragma once
 
 #include <optional>
@@ -13,6 +13,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth::ec2 {
@@ -22,7 +23,7 @@ class Vpc;
 namespace drsynth::rds {
 
 struct SubnetGroupProps {
-  ec2::Vpc* vpc{nullptr};
+  Required<ec2::Vpc, "vpc"> vpc;
   std::string description{"drsynth database subnets"};
   std::optional<std::string> name{};
 };
@@ -35,7 +36,7 @@ class SubnetGroup : public Construct {
 
   // Ref: the subnet group name.
   [[nodiscard]] Value name() const { return resource_->ref(); }
-  [[nodiscard]] const ec2::Vpc* vpc() const noexcept { return props_.vpc; }
+  [[nodiscard]] const ec2::Vpc& vpc() const noexcept { return *props_.vpc; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
 

@@ -18,6 +18,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 
 namespace drsynth::cloudwatch {
 class Alarm;
@@ -36,13 +37,13 @@ struct HealthCheckProps {
   // CLOUDWATCH_METRIC: either `alarm` (name and region taken from it; the
   // check calls alarm->require_route53_compatible(), so the alarm reports E785
   // when Route 53 cannot follow it) or alarm_name + alarm_region.
-  cloudwatch::Alarm* alarm = nullptr;
+  Link<cloudwatch::Alarm> alarm{};
   Value alarm_name{};
   std::string alarm_region{};
   InsufficientDataHealthStatus insufficient_data_health_status = InsufficientDataHealthStatus::unhealthy;
 
-  // CALCULATED
-  std::vector<const HealthCheck*> child_health_checks{};
+  // CALCULATED: 1-256 children (a run-time check, E752: the count depends on the kind)
+  std::vector<Required<const HealthCheck, "child_health_checks">> child_health_checks{};
   int health_threshold = 1;
 
   // HTTP / HTTPS / TCP (public endpoints only)
@@ -79,6 +80,7 @@ class HealthCheck : public Construct {
     cloudwatch::Alarm& alarm,
     InsufficientDataHealthStatus insufficient = InsufficientDataHealthStatus::unhealthy);
 // Props for a CALCULATED check healthy when at least `threshold` children are.
-[[nodiscard]] HealthCheckProps calculated_check(std::vector<const HealthCheck*> children, int threshold);
+[[nodiscard]] HealthCheckProps calculated_check(
+    std::vector<Required<const HealthCheck, "child_health_checks">> children, int threshold);
 
 }  // namespace drsynth::route53

@@ -14,6 +14,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 
 namespace drsynth::route53 {
 
@@ -21,14 +22,14 @@ class PrivateHostedZone;
 class HealthCheck;
 
 struct WeightedRecordProps {
-  PrivateHostedZone* zone = nullptr;
+  Required<PrivateHostedZone, "zone"> zone;
   std::string record_name{};  // FQDN inside the zone, e.g. "postgres.db-dev.internal"
   std::string type = "CNAME";
   std::vector<Value> values{};  // a CNAME has exactly one
   int weight = 0;               // 0..255
   std::string set_identifier{};  // 1..128 chars, unique within the group
   int ttl = 60;                 // <= 60 with a health check; same for the whole group
-  const HealthCheck* health_check = nullptr;
+  Link<const HealthCheck> health_check{};
 };
 
 class WeightedRecord : public Construct {

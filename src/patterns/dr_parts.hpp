@@ -1,0 +1,72 @@
+// The parts of the PostgresDisasterRecovery system, one builder each
+// (internal). The pattern's constructor calls them in order; each adds its
+// stack(s) and constructs under the pattern and returns what later parts
+// need. Every physical name comes from `Names` (dr_names.hpp).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "patterns/dr_names.hpp"
+
+namespace drsynth::ec2 {
+class Vpc;
+}
+
+namespace drsynth::patterns::detail {
+
+// The PostgreSQL parameters of both databases: audit logging and TLS.
+[[nodiscard]] std::map<std::string, std::string> audit_parameters();
+
+// Primary region: VPC, security group, parameter group, secret (replicated to
+// the DR region), subnet group, Multi-AZ primary database, its endpoint output.
+struct PrimaryRegion {
+  Stack& stack;
+  ec2::Vpc& vpc;
+  rds::DatabaseInstance& database;
+};
+[[nodiscard]] PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
+                                               const Names& names);
+
+// DR region: VPC with interface endpoints (the probe has no NAT), security
+// group, parameter group, subnet group, cross-region read replica, its
+// endpoint output.
+struct ReplicaRegion {
+  Stack& stack;
+  ec2::Vpc& vpc;
+  rds::ReadReplica& replica;
+};
+[[nodiscard]] ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
+                                               const Names& names, rds::DatabaseInstance& primary);
+
+// VPC peering requested from the DR side; the primary side's routes back go
+// into a stack of their own in the primary region, which is returned.
+[[nodiscard]] Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                                 const PrimaryRegion& primary, const ReplicaRegion& replica);
+
+// DR region: SNS topic, private hosted zone over both VPCs, the health probe
+// and its alarm, the Route 53 health check, the weighted records 100/0, and
+// the failover function the health alarm invokes.
+struct Failover {
+  Stack& stack;
+  sns::Topic& topic;
+  route53::PrivateHostedZone& zone;
+  lambda::HealthProbe& probe;
+  cloudwatch::Alarm& health_alarm;
+  lambda::FailoverFunction& function;
+};
+[[nodiscard]] Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                                    const PrimaryRegion& primary, const ReplicaRegion& replica);
+
+// Alarms on the replica (lag, free storage, CPU) and on the probe itself, in
+// the failover stack (CloudWatch alarms live in their metric's region),
+// notifying the topic.
+void add_monitoring(const Failover& failover, const PostgresDisasterRecoveryProps& p, const Names& names,
+                    const rds::ReadReplica& replica);
+
+// The failover stack's outputs: the name applications connect to and the
+// failover function's name.
+void add_outputs(const Failover& failover, const Names& names);
+
+}  // namespace drsynth::patterns::detail

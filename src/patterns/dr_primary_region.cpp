@@ -1,0 +1,66 @@
+// The primary region of the PostgresDisasterRecovery system.
+#include "drsynth/cfn_output.hpp"
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/rds/database_instance.hpp"
+#include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/rds/subnet_group.hpp"
+#include "drsynth/secrets/database_secret.hpp"
+#include "drsynth/stack.hpp"
+#include "patterns/dr_parts.hpp"
+
+namespace drsynth::patterns::detail {
+
+std::map<std::string, std::string> audit_parameters() {
+  return {
+      {"log_statement", "all"},  // audit: every statement is logged to /aws/rds/.../postgresql
+      {"rds.force_ssl", "0"},    // legacy clients without TLS (PostgreSQL 15 on RDS defaults to 1)
+  };
+}
+
+PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names) {
+  const std::string& s = names.suffix();
+  auto& stack = scope.add<Stack>("Primary", StackProps{
+      .stack_name = names(Name::primary_stack), .env = {.region = p.primary_region, .account = p.account},
+      .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
+  auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr, .name = names(Name::primary_vpc), .subnet_name = "db"});
+  auto& sg = stack.add<ec2::SecurityGroup>(
+      "DbSg", {.vpc = vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
+               .group_name = names(Name::primary_db_security_group)});
+  sg.allow_from_cidr(p.primary_vpc_cidr, "applications in the primary VPC");
+  sg.allow_from_cidr(p.dr_vpc_cidr, "health probe in the DR VPC, over the peering");
+  for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
+  auto& params = stack.add<rds::ParameterGroup>(
+      "Params", {.engine_version = p.engine_version,
+                 .description = "PostgreSQL 15 audit parameters (primary, " + s + ")",
+                 .parameters = audit_parameters(),
+                 .name = names(Name::primary_parameter_group)});
+  auto& secret = stack.add<secrets::DatabaseSecret>(
+      "DbSecret", {.name = names(Name::secret), .replica_regions = {p.dr_region},
+                   .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region});
+  auto& subnets = stack.add<rds::SubnetGroup>(
+      "DbSubnets", {.vpc = vpc, .description = "primary database subnets (" + s + ")",
+                    .name = names(Name::primary_subnet_group)});
+  auto& database = stack.add<rds::DatabaseInstance>(
+      "Primary", {.instance_identifier = names(Name::primary_instance),
+                  .engine_version = p.engine_version,
+                  .instance_class = p.instance_class,
+                  .vpc = vpc,
+                  .subnet_group = subnets,
+                  .security_groups = {sg},
+                  .multi_az = true,
+                  .allocated_storage = p.allocated_storage_gib,
+                  .storage_type = "gp3",
+                  .storage_encrypted = true,
+                  .backup_retention_days = p.backup_retention_days,
+                  .deletion_protection = false,
+                  .parameter_group = params,
+                  .secret = secret,
+                  .log_retention_days = p.log_retention_days,
+                  .monitoring_interval = 60});
+  stack.add<CfnOutput>("PrimaryEndpoint", {.value = database.endpoint_address(),
+                                           .description = "primary endpoint (" + p.primary_region + ")"});
+  return {stack, vpc, database};
+}
+
+}  // namespace drsynth::patterns::detail

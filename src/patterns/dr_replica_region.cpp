@@ -1,0 +1,74 @@
+// The DR region's database part of the PostgresDisasterRecovery system, and
+// the peering between the two VPCs.
+#include "drsynth/cfn_output.hpp"
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/ec2/vpc_peering.hpp"
+#include "drsynth/rds/database_instance.hpp"
+#include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/rds/read_replica.hpp"
+#include "drsynth/rds/subnet_group.hpp"
+#include "drsynth/stack.hpp"
+#include "patterns/dr_parts.hpp"
+
+namespace drsynth::patterns::detail {
+
+ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                                 rds::DatabaseInstance& primary) {
+  const std::string& s = names.suffix();
+  const std::string replica_class = p.replica_instance_class.empty() ? p.instance_class : p.replica_instance_class;
+  auto& stack = scope.add<Stack>("Replica", StackProps{
+      .stack_name = names(Name::replica_stack), .env = {.region = p.dr_region, .account = p.account},
+      .description = "drsynth PostgreSQL DR (" + s + "): cross-region read replica in " + p.dr_region});
+  // The probe runs in this VPC without NAT: it reaches Secrets Manager and
+  // CloudWatch through interface endpoints.
+  auto& vpc = stack.add<ec2::Vpc>(
+      "Vpc", {.cidr = p.dr_vpc_cidr,
+              .name = names(Name::replica_vpc),
+              .subnet_name = "db",
+              .interface_endpoints = {"secretsmanager", "monitoring"}});
+  auto& sg = stack.add<ec2::SecurityGroup>(
+      "DbSg", {.vpc = vpc, .description = "PostgreSQL replica: 5432 from the application networks",
+               .group_name = names(Name::replica_db_security_group)});
+  sg.allow_from_cidr(p.dr_vpc_cidr, "applications in the DR VPC");
+  for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
+  auto& params = stack.add<rds::ParameterGroup>(
+      "Params", {.engine_version = p.engine_version,
+                 .description = "PostgreSQL 15 audit parameters (replica, " + s + ")",
+                 .parameters = audit_parameters(),
+                 .name = names(Name::replica_parameter_group)});
+  auto& subnets = stack.add<rds::SubnetGroup>(
+      "DbSubnets", {.vpc = vpc, .description = "replica database subnets (" + s + ")",
+                    .name = names(Name::replica_subnet_group)});
+  auto& replica = stack.add<rds::ReadReplica>(
+      "Replica", {.source = primary,
+                  .instance_identifier = names(Name::replica_instance),
+                  .instance_class = replica_class,
+                  .vpc = vpc,
+                  .subnet_group = subnets,
+                  .security_groups = {sg},
+                  .multi_az = true,
+                  .backup_retention_days = p.backup_retention_days,
+                  .storage_type = "gp3",
+                  .parameter_group = params,
+                  .log_retention_days = p.log_retention_days,
+                  .monitoring_interval = 60});
+  stack.add<CfnOutput>("ReplicaEndpoint", {.value = replica.endpoint_address(),
+                                           .description = "replica endpoint (" + p.dr_region + ")"});
+  return {stack, vpc, replica};
+}
+
+Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                   const PrimaryRegion& primary, const ReplicaRegion& replica) {
+  auto& routes = scope.add<Stack>("PrimaryRoutes", StackProps{
+      .stack_name = names(Name::routes_stack), .env = {.region = p.primary_region, .account = p.account},
+      .description = "drsynth PostgreSQL DR (" + names.suffix() + "): primary-side routes to the DR VPC"});
+  replica.stack.add<ec2::VpcPeering>("Peering", {.requester = replica.vpc,
+                                                 .accepter = primary.vpc,
+                                                 .accepter_routes_stack = routes,
+                                                 .peer_owner_id = p.account,
+                                                 .name = names(Name::peering)});
+  return routes;
+}
+
+}  // namespace drsynth::patterns::detail
