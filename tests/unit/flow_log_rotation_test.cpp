@@ -185,3 +185,23 @@ TEST_CASE("flow log, log key, secret key and rotation validation", "[ec2][flowlo
   CHECK(net_test::has_diagnostic(ds, "E955", "E/Cron", "every day"));
   CHECK(net_test::has_diagnostic(ds, "E956", "E/Cron", "us-west-2"));
 }
+
+TEST_CASE("The rotation function's asset ships the handler and the probe's PostgreSQL client as pgwire.py",
+          "[secrets][rotation]") {
+  test::ScopedEnv runtime("DRSYNTH_RUNTIME_DIR", std::string(DRSYNTH_SOURCE_DIR) + "/runtime");
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+  auto& vpc = s.add<ec2::Vpc>("Vpc", {.interface_endpoints = {"secretsmanager"}});
+  auto& sg = s.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
+  auto& secret = s.add<secrets::DatabaseSecret>("Secret", {});
+  s.add<rds::DatabaseInstance>("Db", {.instance_identifier = "db", .vpc = vpc, .security_groups = {sg}, .secret = secret});
+  auto& fn = secret.add_rotation({.vpc = vpc, .database_security_group = sg, .function_name = "rotate-db"});
+  REQUIRE(fn.asset() != nullptr);
+  std::map<std::string, std::string> files;
+  for (const auto& f : fn.asset()->files()) files[f.relative_path] = f.content;
+  REQUIRE(files.count("index.py") == 1);
+  REQUIRE(files.count("pgwire.py") == 1);
+  CHECK(files["index.py"].find("import pgwire") != std::string::npos);
+  CHECK(files["pgwire.py"].find("class PgConnection") != std::string::npos);
+  CHECK(files["pgwire.py"] == test::read_file(std::string(DRSYNTH_SOURCE_DIR) + "/runtime/probe/index.py"));
+}
