@@ -138,7 +138,7 @@ int run_one(int n, const fs::path& dir, int reps, bool keep) {
     drsynth::Assembly assembly = drsynth::render(app);
     const double render = since(t);
     if (rep == 0) rss_render = vm_rss_kib();
-    const auto timings = drsynth::internal::last_render_timings();
+    const auto timings = drsynth::detail::last_render_timings();
     // The hook splits render() into its two passes; whatever it does not
     // attribute (collecting the stacks, the artifacts) counts as resolve.
     s.render = timings.render_seconds;

@@ -13,6 +13,8 @@ CfnElement::CfnElement(Construct& scope, std::string id) : Construct(scope, std:
 
 void CfnElement::adopted() { stack().elements_.push_back(this); }
 
+void CfnElement::review(SafetyReview& /*review*/) const {}
+
 const std::string& CfnElement::logical_id() const {
   if (!logical_id_) {
     // The path components from below the stack down to this element.

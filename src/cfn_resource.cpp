@@ -1,7 +1,11 @@
 #include "drsynth/cfn_resource.hpp"
 
 #include <algorithm>
+#include <set>
 
+#include "drsynth/cfn_condition.hpp"
+#include "drsynth/entry_writer.hpp"
+#include "drsynth/safety_review.hpp"
 #include "drsynth/stack.hpp"
 
 namespace drsynth {
@@ -32,6 +36,8 @@ void CfnResource::apply_removal_policy(RemovalPolicy p) {
   update_replace_policy_ = std::string(to_cfn(p));
 }
 
+void CfnResource::set_condition(const CfnCondition& condition) { condition_ = Value::name_of(condition); }
+
 void CfnResource::suppress_lint(std::string rule, std::string why) {
   Value& cfg = metadata_["cfn-lint"]["config"];
   cfg["ignore_checks"].push_back(Value(std::move(rule)));
@@ -41,5 +47,63 @@ void CfnResource::suppress_lint(std::string rule, std::string why) {
 
 void CfnResource::add_override(std::string path, Value v) { overrides_.push_back({std::move(path), std::move(v)}); }
 void CfnResource::add_deletion_override(std::string path) { overrides_.push_back({std::move(path), std::nullopt}); }
+
+TagFormat CfnResource::tag_format() const noexcept {
+  // From the CloudFormation resource schemas (cfn-lint 1.51): the types
+  // drsynth creates that take tags.
+  static constexpr std::string_view list_tagged[] = {
+      "AWS::CloudWatch::Alarm",       "AWS::EC2::FlowLog",         "AWS::EC2::RouteTable",      "AWS::EC2::SecurityGroup",
+      "AWS::EC2::Subnet",             "AWS::EC2::VPC",             "AWS::EC2::VPCEndpoint",
+      "AWS::EC2::VPCPeeringConnection", "AWS::Events::Rule",       "AWS::IAM::Role",
+      "AWS::KMS::Key",                "AWS::Lambda::Function",     "AWS::Logs::LogGroup",
+      "AWS::RDS::DBCluster",          "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::DBInstance",
+      "AWS::RDS::DBParameterGroup",   "AWS::RDS::DBSubnetGroup",   "AWS::RDS::EventSubscription", "AWS::RDS::GlobalCluster",
+      "AWS::S3::Bucket",              "AWS::SNS::Topic",           "AWS::SQS::Queue",
+      "AWS::SecretsManager::Secret",
+  };
+  if (std::find(std::begin(list_tagged), std::end(list_tagged), type_) != std::end(list_tagged)) return {"Tags", false};
+  if (type_ == "AWS::Route53::HostedZone") return {"HostedZoneTags", false};
+  if (type_ == "AWS::Route53::HealthCheck") return {"HealthCheckTags", false};
+  if (type_ == "AWS::SSM::Parameter") return {"Tags", true};
+  return {};
+}
+
+// Keys in sorted order; the inherited tags join the resource's own.
+void CfnResource::write(EntryWriter& w) const {
+  w.begin_entry(overrides_);
+  if (condition_ && w.member("Condition")) w.value(*condition_);
+  if (deletion_policy_ && w.member("DeletionPolicy")) w.string(*deletion_policy_);
+  if (!depends_on_.empty() && w.member("DependsOn")) {
+    std::set<std::string_view> ids;
+    for (const auto* d : depends_on_) ids.insert(d->logical_id());
+    w.begin_array();
+    for (const auto id : ids) {
+      w.item();
+      w.string(id);
+    }
+    w.end_array();
+  }
+  if (!metadata_.empty() && w.member("Metadata", true)) w.object(metadata_);
+  const TagFormat format = tag_format();
+  static const TagList no_tags;
+  const TagList& tags = format.property.empty() ? no_tags : w.inherited_tags(*this);
+  if ((!properties_.empty() || !tags.empty()) && w.member("Properties", true)) w.tagged_object(properties_, format, tags);
+  if (w.member("Type")) w.string(type_);
+  if (update_replace_policy_ && w.member("UpdateReplacePolicy")) w.string(*update_replace_policy_);
+  w.end_entry();
+}
+
+void CfnResource::tree_attributes(TreeAttributes& attributes) const {
+  attributes.emplace_back("aws:cdk:cloudformation:type", type_);
+}
+
+void CfnResource::review(SafetyReview& review) const {
+  if (!overrides_.empty()) {  // they can change anything: the rules see what the template holds
+    review.resource_entry(*this, review.rendered(*this));
+    return;
+  }
+  review.resource(*this, type_, properties_, deletion_policy_ ? &*deletion_policy_ : nullptr,
+                  update_replace_policy_ ? &*update_replace_policy_ : nullptr);
+}
 
 }  // namespace drsynth

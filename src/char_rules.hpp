@@ -1,15 +1,14 @@
-// Hand-written equivalents of the validation regexes with bounded repeats.
-//
-// std::regex compiles `[...]{1,1011}` into one NFA state per repetition: the
-// twelve such patterns cost ~20 M instructions to compile, 44% of a whole
-// `drsynth synth` process (callgrind). Each function below states the regex it
-// replaces; tests/unit/char_rules_test.cpp checks them against std::regex.
+// The character rules of names and identifiers (the regexes AWS documents,
+// with bounded repeats such as `[...]{1,255}`), as plain loops: std::regex
+// would build one NFA state per repetition on every start of the program.
+// Each function states the regex it matches; tests/unit/char_rules_test.cpp
+// checks them against std::regex.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
 
-namespace drsynth::internal {
+namespace drsynth::detail {
 
 constexpr bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
 constexpr bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
@@ -145,4 +144,4 @@ constexpr bool is_service_principal(std::string_view s) noexcept {
   return false;
 }
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

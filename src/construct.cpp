@@ -2,8 +2,7 @@
 
 #include <algorithm>
 
-#include "drsynth/app.hpp"
-#include "drsynth/stack.hpp"
+#include "safety_rules.hpp"
 
 namespace drsynth {
 
@@ -50,6 +49,7 @@ App& Construct::app() const {
 
 void Construct::validate(Validation& /*v*/) const {}
 void Construct::summarize(std::vector<std::string>& /*lines*/) const {}
+void Construct::tree_attributes(TreeAttributes& /*attributes*/) const {}
 
 void Construct::set_tag(std::string key, std::string value) {
   auto it = std::find_if(tags_.begin(), tags_.end(), [&](const auto& t) { return t.first == key; });
@@ -60,9 +60,8 @@ void Construct::set_tag(std::string key, std::string value) {
 }
 
 void Construct::acknowledge(std::string rule, std::string reason) {
-  static constexpr std::string_view rules[] = {"S001", "S002", "S003", "S004", "S005", "S006"};
-  if (std::find(std::begin(rules), std::end(rules), rule) == std::end(rules))
-    fail("E108", path_, "acknowledges an unknown safety rule", "\"" + rule + "\"", "one of S001-S006");
+  if (detail::find_safety_rule(rule) == nullptr)
+    fail("E108", path_, "acknowledges an unknown safety rule", "\"" + rule + "\"", "one of " + detail::safety_rule_ids());
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
     fail("E108", path_, "acknowledges safety rule " + rule + " without a reason", "\"" + reason + "\"",
          "a reason a reviewer can check");

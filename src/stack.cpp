@@ -1,8 +1,8 @@
 #include "drsynth/stack.hpp"
 #include "char_rules.hpp"
+#include "constants.hpp"
 
 
-#include "drsynth/app.hpp"
 #include "drsynth/cfn_output.hpp"
 
 namespace drsynth {
@@ -39,7 +39,7 @@ void Stack::add_dependency(const Stack& other, std::string reason) {
 Value Stack::assets_bucket() {
   if (assets_bucket_ == nullptr) {
     assets_bucket_ = &add<CfnParameter>(
-        "AssetsBucket", CfnParameterProps{.type = "String",
+        std::string(detail::assets_bucket_parameter), CfnParameterProps{.type = "String",
                                           .description = "S3 bucket in " + region() +
                                                          " that holds this stack's asset zips (deploy.sh uploads them)"});
   }
@@ -47,12 +47,12 @@ Value Stack::assets_bucket() {
 }
 
 void Stack::validate(Validation& v) const {
-  if (name_.size() > 128 || !internal::letter_then(name_, name_.size(), [](char c) { return internal::is_alnum(c) || c == '-'; }))
+  if (name_.size() > 128 || !detail::letter_then(name_, name_.size(), [](char c) { return detail::is_alnum(c) || c == '-'; }))
     v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
   if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
   if (props_.env.account) {
-    if (!internal::is_account_id(*props_.env.account))
+    if (!detail::is_account_id(*props_.env.account))
       v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
   }
   if (props_.description && props_.description->size() > 1024)

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drsynth/cfn_element.hpp"
+#include "drsynth/error.hpp"
 
 namespace drsynth {
 
@@ -47,6 +48,7 @@ Value Value::get_att(const CfnElement& target, std::string attribute) {
   return Value(Data(AttRef{{&target, std::move(attribute)}}));
 }
 Value Value::pseudo(Pseudo p) { return Value(Data(PseudoRef{p})); }
+Value Value::name_of(const CfnElement& target) { return Value(Data(NameRef{{&target, {}}})); }
 Value Value::fn(std::string name, Value argument) {
   return Value(Data(Function{std::move(name), Array{std::move(argument)}}));
 }
@@ -82,7 +84,7 @@ Value Value::resolve_ssm(Value parameter_name) { return dynamic_reference("ssm",
 
 bool Value::is_intrinsic() const noexcept {
   const Kind k = kind();
-  return k == Kind::ref || k == Kind::get_att || k == Kind::pseudo || k == Kind::function;
+  return k == Kind::ref || k == Kind::get_att || k == Kind::pseudo || k == Kind::function || k == Kind::name;
 }
 
 bool Value::has_intrinsic() const {
@@ -99,7 +101,9 @@ bool Value::has_intrinsic() const {
 
 namespace {
 [[noreturn]] void wrong_kind(const char* want, const Value& v) {
-  throw std::logic_error(std::string("drsynth::Value is not ") + want + ": " + v.describe());
+  throw Error(Diagnostic{"E110", Severity::error, "", std::string("a value is read as ") + want + " but is not one",
+                         v.describe(), want},
+              ErrorKind::internal);
 }
 }  // namespace
 
@@ -160,6 +164,7 @@ void Value::push_back(Value v) {
 const CfnElement* Value::target() const {
   if (const auto* r = std::get_if<Reference>(&data_)) return r->target;
   if (const auto* a = std::get_if<AttRef>(&data_)) return a->target;
+  if (const auto* n = std::get_if<NameRef>(&data_)) return n->target;
   return nullptr;
 }
 const std::string& Value::attribute() const {
@@ -190,6 +195,7 @@ std::string Value::describe() const {
     case Kind::ref: return "Ref(" + target()->path() + ")";
     case Kind::get_att: return "GetAtt(" + target()->path() + "." + attribute() + ")";
     case Kind::pseudo: return "Ref(" + std::string(pseudo_name(pseudo_parameter())) + ")";
+    case Kind::name: return "Name(" + target()->path() + ")";
     case Kind::function: return function_name() + "(" + function_argument().describe() + ")";
     case Kind::array: {
       std::string s = "[";

@@ -1,5 +1,7 @@
 // CfnElement: anything with a logical ID in a stack's template (resources,
-// outputs, parameters, conditions).
+// outputs, parameters, conditions, mappings). Each kind says which section
+// it belongs to and writes its own entry (see entry_writer.hpp); adding an
+// element kind is a new class, not an edit of the engine.
 #pragma once
 
 #include <optional>
@@ -8,6 +10,9 @@
 #include "drsynth/construct.hpp"
 
 namespace drsynth {
+
+class EntryWriter;
+class SafetyReview;
 
 class CfnElement : public Construct {
  public:
@@ -21,6 +26,13 @@ class CfnElement : public Construct {
 
   // The template section this element renders into: "Resources", "Outputs", ...
   [[nodiscard]] virtual std::string_view section() const noexcept = 0;
+  // Writes the entry under its logical ID. The engine runs it once to find
+  // the references the entry makes and once to write the text, so it must
+  // only write (see entry_writer.hpp).
+  virtual void write(EntryWriter& w) const = 0;
+  // Hands the parts of the entry the safety rules look at to `review`
+  // (safety_review.hpp); nothing by default.
+  virtual void review(SafetyReview& review) const;
 
  private:
   void adopted() override;  // registers with its stack

@@ -26,6 +26,8 @@ class CfnOutput : public CfnElement {
   [[nodiscard]] const CfnOutputProps& props() const noexcept { return props_; }
   [[nodiscard]] std::string_view section() const noexcept override { return "Outputs"; }
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnOutput"; }
+  void write(EntryWriter& w) const override;
+  void review(SafetyReview& review) const override;
   void validate(Validation& v) const override;
 
  private:
@@ -49,6 +51,8 @@ class CfnParameter : public CfnElement {
   [[nodiscard]] Value ref() const { return Value::ref(*this); }
   [[nodiscard]] std::string_view section() const noexcept override { return "Parameters"; }
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnParameter"; }
+  void write(EntryWriter& w) const override;
+  void review(SafetyReview& review) const override;
 
  private:
   CfnParameterProps props_;

@@ -7,10 +7,13 @@
 #include <vector>
 
 #include "drsynth/cfn_element.hpp"
+#include "drsynth/entry_writer.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth {
+
+class CfnCondition;
 
 struct CfnResourceProps {
   std::string type;            // e.g. "AWS::RDS::DBInstance"
@@ -41,8 +44,12 @@ class CfnResource : public CfnElement {
   void set_update_replace_policy(std::string policy) { update_replace_policy_ = std::move(policy); }
   [[nodiscard]] const std::optional<std::string>& deletion_policy() const noexcept { return deletion_policy_; }
   [[nodiscard]] const std::optional<std::string>& update_replace_policy() const noexcept { return update_replace_policy_; }
-  void set_condition(std::string condition_logical_id) { condition_ = std::move(condition_logical_id); }
-  [[nodiscard]] const std::optional<std::string>& condition() const noexcept { return condition_; }
+  // "Condition": the resource exists only when the condition holds. The
+  // condition must be in this resource's stack (E213).
+  void set_condition(const CfnCondition& condition);
+  // The same by logical ID (a condition the template gets some other way).
+  void set_condition(std::string condition_logical_id) { condition_ = Value(std::move(condition_logical_id)); }
+  [[nodiscard]] const std::optional<Value>& condition() const noexcept { return condition_; }
   [[nodiscard]] Value::Object& metadata() noexcept { return metadata_; }
   [[nodiscard]] const Value::Object& metadata() const noexcept { return metadata_; }
   // Tells cfn-lint to skip one rule on this resource only; `why` is kept next
@@ -51,21 +58,22 @@ class CfnResource : public CfnElement {
 
   // Escape hatch: sets a value anywhere in the rendered resource by a dotted
   // path, e.g. add_override("Properties.VpcConfig.SubnetIds", ...). Applied
-  // after everything else, in the order given.
+  // after everything else, in the order given (see Override in entry_writer.hpp).
   void add_override(std::string path, Value v);
   // Removes a value by dotted path (applied like add_override).
   void add_deletion_override(std::string path);
-  struct Override {
-    std::string path;
-    std::optional<Value> value;  // nullopt: delete
-  };
+  using Override = drsynth::Override;
   [[nodiscard]] const std::vector<Override>& overrides() const noexcept { return overrides_; }
 
-  // Whether the Tags of this type are a list of {Key, Value}, a map, or not supported.
-  [[nodiscard]] bool taggable() const noexcept;
+  // Where this resource type keeps its tags: a list of {Key, Value}, a map, or
+  // none (property ""). Inherited tags (Tags::of) go there.
+  [[nodiscard]] TagFormat tag_format() const noexcept;
 
   [[nodiscard]] std::string_view section() const noexcept override { return "Resources"; }
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.CfnResource"; }
+  void write(EntryWriter& w) const override;
+  void review(SafetyReview& review) const override;
+  void tree_attributes(TreeAttributes& attributes) const override;
 
  private:
   std::string type_;
@@ -74,7 +82,7 @@ class CfnResource : public CfnElement {
   std::vector<const CfnResource*> depends_on_;
   std::optional<std::string> deletion_policy_;
   std::optional<std::string> update_replace_policy_;
-  std::optional<std::string> condition_;
+  std::optional<Value> condition_;  // a logical ID, or Value::name_of(a CfnCondition)
   std::vector<Override> overrides_;
 };
 

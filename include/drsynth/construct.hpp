@@ -19,6 +19,9 @@ class App;
 class Stack;
 class Validation;
 
+// Name/value attributes of a construct in tree.json ("aws:cdk:cloudformation:type", ...).
+using TreeAttributes = std::vector<std::pair<std::string_view, std::string_view>>;
+
 class Construct {
  public:
   // The root (an App) has no scope.
@@ -75,6 +78,8 @@ class Construct {
   virtual void summarize(std::vector<std::string>& lines) const;
   // The construct's type as shown in tree.json, e.g. "drsynth.rds.DatabaseInstance".
   [[nodiscard]] virtual std::string_view type_name() const noexcept { return "drsynth.Construct"; }
+  // Adds what tree.json shows under "attributes" for this construct (none by default).
+  virtual void tree_attributes(TreeAttributes& attributes) const;
 
   // Tags applied to this scope (see tags.hpp); inherited by taggable resources below.
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& tags() const noexcept { return tags_; }

@@ -4,6 +4,9 @@
 // resolver can tell which stack owns the target and turn the reference into a
 // Ref, an Fn::ImportValue or an Fn::GetStackOutput depending on where the value
 // is used. Everything else renders as written.
+//
+// Reading a value as the wrong kind (as_string() of a number, ...) throws
+// Error E110 (ErrorKind::internal): a bug in the code that built the tree.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +31,7 @@ class Value {
   using Array = std::vector<Value>;
   using Object = std::map<std::string, Value, std::less<>>;
 
-  enum class Kind : std::uint8_t { null, boolean, integer, number, string, array, object, ref, get_att, pseudo, function };
+  enum class Kind : std::uint8_t { null, boolean, integer, number, string, array, object, ref, get_att, pseudo, function, name };
 
   Value() = default;
   Value(std::nullptr_t) {}  // NOLINT(google-explicit-constructor)
@@ -53,6 +56,10 @@ class Value {
   static Value ref(const CfnElement& target);
   static Value get_att(const CfnElement& target, std::string attribute);
   static Value pseudo(Pseudo p);
+  // The logical ID of an element of the same stack, as a plain string: the
+  // name a Condition, Fn::If or Fn::FindInMap uses (an element of another
+  // stack is E213).
+  static Value name_of(const CfnElement& target);
   // Any intrinsic function: {name: argument}. Prefer the typed helpers below.
   static Value fn(std::string name, Value argument);
   static Value join(std::string delimiter, Array parts);
@@ -74,7 +81,7 @@ class Value {
   [[nodiscard]] bool is_string() const noexcept { return kind() == Kind::string; }
   [[nodiscard]] bool is_object() const noexcept { return kind() == Kind::object; }
   [[nodiscard]] bool is_array() const noexcept { return kind() == Kind::array; }
-  // True for anything that is not a plain literal (Ref, GetAtt, Fn::*, pseudo) at the top.
+  // True for anything that is not a plain literal (Ref, GetAtt, Fn::*, pseudo, name_of) at the top.
   [[nodiscard]] bool is_intrinsic() const noexcept;
   // True when this value or anything inside it is an intrinsic.
   [[nodiscard]] bool has_intrinsic() const;
@@ -94,7 +101,7 @@ class Value {
   // Array append; turns a null value into an array first.
   void push_back(Value v);
 
-  // Ref / GetAtt
+  // Ref / GetAtt / name_of
   [[nodiscard]] const CfnElement* target() const;
   [[nodiscard]] const std::string& attribute() const;  // empty for Ref
   // Fn::*
@@ -103,7 +110,7 @@ class Value {
   [[nodiscard]] Pseudo pseudo_parameter() const;
 
   // A readable rendering for messages: literals as JSON, references as
-  // "Ref(<path>)" / "GetAtt(<path>.<attr>)".
+  // "Ref(<path>)" / "GetAtt(<path>.<attr>)" / "Name(<path>)".
   [[nodiscard]] std::string describe() const;
 
   friend bool operator==(const Value& a, const Value& b);
@@ -124,9 +131,10 @@ class Value {
     friend bool operator==(const PseudoRef&, const PseudoRef&) = default;
   };
   struct AttRef : Reference {};
+  struct NameRef : Reference {};
 
   using Data = std::variant<std::monostate, bool, std::int64_t, double, std::string, Array, Object, Reference,
-                            AttRef, PseudoRef, Function>;
+                            AttRef, PseudoRef, Function, NameRef>;
   static Kind kind_of(std::size_t index) noexcept { return static_cast<Kind>(index); }
 
   explicit Value(Data d) : data_(std::move(d)) {}

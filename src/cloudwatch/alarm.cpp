@@ -2,9 +2,6 @@
 
 #include <cmath>
 
-#include "drsynth/lambda/function.hpp"
-#include "drsynth/sns/topic.hpp"
-
 namespace drsynth::cloudwatch {
 
 namespace {
@@ -36,8 +33,8 @@ bool is_simple_statistic(const std::string& s) {
   return s == "Average" || s == "Minimum" || s == "Maximum" || s == "Sum" || s == "SampleCount";
 }
 
-// ^p(100|[0-9]{1,2})(\.[0-9]{1,2})?$ without std::regex (each match cost
-// microseconds, and every alarm renders and validates its statistic).
+// ^p(100|[0-9]{1,2})(\.[0-9]{1,2})?$, by hand: every alarm checks its
+// statistic when it renders and when it validates.
 bool is_extended_statistic(std::string_view s) {
   auto digits = [&](std::size_t from) {
     std::size_t n = 0;
@@ -60,34 +57,14 @@ Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(sco
 }
 
 // Actions are added to what is rendered (no re-rendering of the alarm).
-void Alarm::add_alarm_action(const sns::Topic& topic) {
-  alarm_actions_.push_back(topic.topic_arn());
+void Alarm::add_alarm_action(AlarmAction& action) {
+  alarm_actions_.push_back(action.bind_to_alarm(*this, alarm_arn()));
   resource_->properties()["AlarmActions"].push_back(alarm_actions_.back());
 }
 
-void Alarm::add_ok_action(const sns::Topic& topic) {
-  ok_actions_.push_back(topic.topic_arn());
+void Alarm::add_ok_action(AlarmAction& action) {
+  ok_actions_.push_back(action.bind_to_alarm(*this, alarm_arn()));
   resource_->properties()["OKActions"].push_back(ok_actions_.back());
-}
-
-void Alarm::add_alarm_action(lambda::Function& function) {
-  alarm_actions_.push_back(function.function_arn());
-  const lambda::PermissionProps permission{.principal = "lambda.alarms.cloudwatch.amazonaws.com", .source_arn = alarm_arn()};
-  if (function.stack_or_null() == stack_or_null()) {
-    // Like aws-cdk-lib: <Function>/AlarmPermission (one per alarm after the first).
-    std::string pid = "AlarmPermission";
-    if (function.find_child(pid) != nullptr) pid += id();
-    function.add_permission(pid, permission);
-  } else {
-    // The function lives in another stack: keep the permission in this stack,
-    // so that only this stack depends on the function's (no stack cycle).
-    auto& p = add<CfnResource>("InvokePermission" + function.id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
-    p.set_property("Action", permission.action);
-    p.set_property("FunctionName", function.function_arn());
-    p.set_property("Principal", permission.principal);
-    p.set_property("SourceArn", permission.source_arn);
-  }
-  resource_->properties()["AlarmActions"].push_back(alarm_actions_.back());
 }
 
 void Alarm::render() {

@@ -64,7 +64,7 @@ void VpcPeering::validate(Validation& v) const {
   if (a && b && props_.requester.pointer() != props_.accepter.pointer() && detail::overlaps(*a, *b))
     v.error("E716", *this, "peered VPC CIDRs overlap", props_.requester->cidr() + " and " + props_.accepter->cidr(),
             "non-overlapping CIDR blocks");
-  if (props_.peer_owner_id && !internal::is_account_id(*props_.peer_owner_id))
+  if (props_.peer_owner_id && !drsynth::detail::is_account_id(*props_.peer_owner_id))
     v.error("E717", *this, "peer_owner_id is not an AWS account id", *props_.peer_owner_id, "12 digits");
   if (props_.peer_role_arn && !props_.peer_owner_id)
     v.error("E717", *this, "peer_role_arn is only used for a peer in another account", *props_.peer_role_arn,

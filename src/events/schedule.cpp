@@ -2,8 +2,6 @@
 
 #include <regex>
 
-#include "drsynth/lambda/function.hpp"
-
 namespace drsynth::events {
 
 bool valid_schedule_expression(const std::string& expression) {
@@ -19,15 +17,10 @@ Schedule::Schedule(Construct& scope, std::string id, ScheduleProps props)
   resource_->set_property("State", props_.enabled ? "ENABLED" : "DISABLED");
 }
 
-void Schedule::add_target(const lambda::Function& function) {
+void Schedule::add_target(const RuleTarget& target) {
   targets_.push_back(
-      Value::object({{"Arn", function.function_arn()}, {"Id", "Target" + std::to_string(targets_.size())}}));
+      Value::object({{"Arn", target.bind_to_rule(*this, rule_arn())}, {"Id", "Target" + std::to_string(targets_.size())}}));
   resource_->set_property("Targets", Value(Value::Array(targets_.begin(), targets_.end())));
-  auto& p = add<CfnResource>("InvokePermission" + function.id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
-  p.set_property("Action", "lambda:InvokeFunction");
-  p.set_property("FunctionName", function.function_arn());
-  p.set_property("Principal", "events.amazonaws.com");
-  p.set_property("SourceArn", rule_arn());
 }
 
 void Schedule::validate(Validation& v) const {

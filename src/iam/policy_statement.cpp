@@ -1,9 +1,8 @@
 #include "drsynth/iam/policy_statement.hpp"
 #include "char_rules.hpp"
+#include "safety_rules.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
 
 #include "drsynth/construct.hpp"
 
@@ -11,33 +10,13 @@ namespace drsynth::iam {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 bool is_wildcard_action(const std::string& a) { return a == "*" || (a.size() > 2 && a.ends_with(":*")); }
 
 }  // namespace
 
-bool action_requires_star_resource(std::string_view action) {
-  // Actions without resource-level permissions: IAM only accepts "*" for them
-  // (Service Authorization Reference, "Resource types" column empty).
-  static constexpr std::array<std::string_view, 14> table = {
-      "cloudwatch:putmetricdata",       "cloudwatch:getmetricdata",
-      "cloudwatch:listmetrics",         "ec2:createnetworkinterface",
-      "ec2:describenetworkinterfaces",  "ec2:deletenetworkinterface",
-      "ec2:assignprivateipaddresses",   "ec2:unassignprivateipaddresses",
-      "ec2:describesubnets",            "ec2:describesecuritygroups",
-      "xray:puttracesegments",          "xray:puttelemetryrecords",
-      "sts:getcalleridentity",          "secretsmanager:getrandompassword",
-  };
-  const std::string a = lower(action);
-  return std::find(table.begin(), table.end(), a) != table.end();
-}
+bool action_requires_star_resource(std::string_view action) { return detail::action_requires_star_resource(action); }
 
 Value to_value(const PolicyStatement& s) {
   Value out = Value::object();
@@ -71,7 +50,7 @@ void validate_statement(const PolicyStatement& s, Validation& v, const Construct
   if (s.resources.empty()) v.error("E773", at, "policy statement has no resources", "[]", "at least one resource ARN");
   bool all_star_only = !s.actions.empty();
   for (const auto& a : s.actions) {
-    if (a != "*" && !internal::is_iam_action(a)) {
+    if (a != "*" && !detail::is_iam_action(a)) {
       v.error("E774", at, "invalid IAM action", q(a), "<service>:<Action>, e.g. rds:DescribeDBInstances");
     }
     if (is_wildcard_action(a) && !acknowledged) {

@@ -50,12 +50,12 @@ void Role::render_statement(const PolicyStatement& s) {
 }
 
 void Role::validate(Validation& v) const {
-  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
-  if (!props_.role_name.empty() && !internal::chars_within(props_.role_name, 1, 64, [](char c) { return internal::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
+  // ^[A-Za-z0-9+=,.@_-]{1,64}$ (char_rules.hpp)
+  if (!props_.role_name.empty() && !detail::chars_within(props_.role_name, 1, 64, [](char c) { return detail::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
     v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");
   }
-  if (!internal::is_service_principal(props_.assumed_by)) {
+  if (!detail::is_service_principal(props_.assumed_by)) {
     v.error("E776", *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
             "a service principal such as lambda.amazonaws.com");
   }

@@ -33,17 +33,17 @@ Value actions_value(const std::vector<std::string>& actions) {
 
 bool valid_alias(std::string_view a) {
   if (!a.starts_with("alias/") || a.starts_with("alias/aws/")) return false;
-  return internal::chars_within(a.substr(6), 1, 250,
-                                [](char c) { return internal::is_alnum(c) || c == '/' || c == '_' || c == '-'; });
+  return drsynth::detail::chars_within(a.substr(6), 1, 250,
+                                [](char c) { return drsynth::detail::is_alnum(c) || c == '/' || c == '_' || c == '-'; });
 }
 
 // "rds", "secretsmanager", "s3", "logs", "sqs", "sns", ...
 bool valid_service_name(std::string_view s) {
-  return internal::chars_within(s, 1, 64, [](char c) { return internal::is_lower(c) || internal::is_digit(c) || c == '-'; });
+  return drsynth::detail::chars_within(s, 1, 64, [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c) || c == '-'; });
 }
 
 bool is_kms_action(std::string_view a) {
-  return a.starts_with("kms:") && internal::is_iam_action(a);
+  return a.starts_with("kms:") && drsynth::detail::is_iam_action(a);
 }
 
 }  // namespace
@@ -177,7 +177,7 @@ void Key::validate(Validation& v) const {
   for (const auto& g : grants_) {
     const std::string who = g.service.empty() ? "via " + g.via_service : g.service;
     if (!g.service.empty()) {
-      if (!internal::is_service_principal(g.service))
+      if (!drsynth::detail::is_service_principal(g.service))
         v.error("E912", *this, "grant to something that is not a service principal", g.service,
                 "a service principal such as cloudwatch.amazonaws.com");
       else if (g.service.starts_with("logs.") && g.service != logs_principal)

@@ -110,7 +110,7 @@ void FailoverFunction::validate(Validation& v) const {
             p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
   }
   if (!p.lock_parameter.empty() &&
-      (!internal::is_ssm_parameter_name(p.lock_parameter) || p.lock_parameter.starts_with("/aws") ||
+      (!drsynth::detail::is_ssm_parameter_name(p.lock_parameter) || p.lock_parameter.starts_with("/aws") ||
        p.lock_parameter.starts_with("aws") || p.lock_parameter.starts_with("ssm") || p.lock_parameter.starts_with("/ssm"))) {
     v.error("E769", *this, "invalid SSM parameter name for the lock", "\"" + p.lock_parameter + "\"",
             "[a-zA-Z0-9_.-/], not starting with aws or ssm");

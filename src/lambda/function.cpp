@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "drsynth/logs/log_group.hpp"
 #include "drsynth/stack.hpp"
 
 namespace drsynth::lambda {
@@ -17,9 +18,6 @@ std::string q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 Value managed_policy(std::string_view name) {
   return Value::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/" + std::string(name));
 }
-
-constexpr std::array<int, 22> kRetentionDays = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
-                                                365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
 }  // namespace
 
 fs::path runtime_dir() {
@@ -108,9 +106,37 @@ CfnResource& Function::add_permission(std::string id, PermissionProps props) {
   return p;
 }
 
+Value Function::bind_to_alarm(Construct& alarm, const Value& alarm_arn) {
+  const PermissionProps permission{.principal = "lambda.alarms.cloudwatch.amazonaws.com", .source_arn = alarm_arn};
+  if (alarm.stack_or_null() == stack_or_null()) {
+    // Like aws-cdk-lib: <Function>/AlarmPermission (one per alarm after the first).
+    std::string pid = "AlarmPermission";
+    if (find_child(pid) != nullptr) pid += alarm.id();
+    add_permission(pid, permission);
+  } else {
+    // The alarm lives in another stack: keep the permission in its stack, so
+    // that only that stack depends on the function's (no stack cycle).
+    auto& p = alarm.add<CfnResource>("InvokePermission" + id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
+    p.set_property("Action", permission.action);
+    p.set_property("FunctionName", function_arn());
+    p.set_property("Principal", permission.principal);
+    p.set_property("SourceArn", permission.source_arn);
+  }
+  return function_arn();
+}
+
+Value Function::bind_to_rule(Construct& rule, const Value& rule_arn) const {
+  auto& p = rule.add<CfnResource>("InvokePermission" + id(), CfnResourceProps{.type = "AWS::Lambda::Permission"});
+  p.set_property("Action", "lambda:InvokeFunction");
+  p.set_property("FunctionName", function_arn());
+  p.set_property("Principal", "events.amazonaws.com");
+  p.set_property("SourceArn", rule_arn);
+  return function_arn();
+}
+
 void Function::validate(Validation& v) const {
-  // ^[a-zA-Z0-9_-]{1,64}$ (no std::regex: bounded repeats are slow to compile)
-  if (!props_.function_name.empty() && !internal::chars_within(props_.function_name, 1, 64, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
+  // ^[a-zA-Z0-9_-]{1,64}$ (char_rules.hpp)
+  if (!props_.function_name.empty() && !drsynth::detail::chars_within(props_.function_name, 1, 64, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
             "1-64 characters of [a-zA-Z0-9-_]");
   }
@@ -145,15 +171,15 @@ void Function::validate(Validation& v) const {
   if (props_.reserved_concurrency && *props_.reserved_concurrency < 0) {
     v.error("E764", *this, "reserved concurrency is negative", std::to_string(*props_.reserved_concurrency), ">= 0");
   }
-  if (std::find(kRetentionDays.begin(), kRetentionDays.end(), props_.log_retention_days) == kRetentionDays.end()) {
+  if (!logs::is_valid_retention(props_.log_retention_days)) {
+    std::string values;
+    for (const int d : logs::retention_values()) values += (values.empty() ? "" : ", ") + std::to_string(d);
     v.error("E765", *this, "log retention is not a value CloudWatch Logs accepts",
-            std::to_string(props_.log_retention_days) + " days",
-            "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
-            "3288, 3653");
+            std::to_string(props_.log_retention_days) + " days", "one of " + values);
   }
   std::size_t env_bytes = 0;
   for (const auto& [k, val] : props_.environment) {
-    if (!internal::letter_then(k, k.size(), [](char c) { return internal::is_alnum(c) || c == '_'; })) {
+    if (!drsynth::detail::letter_then(k, k.size(), [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; })) {
       v.error("E766", *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
     }
     env_bytes += k.size() + (val.is_string() ? val.as_string().size() : 0);

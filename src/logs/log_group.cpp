@@ -10,7 +10,7 @@
 namespace drsynth::logs {
 
 namespace {
-constexpr std::array<int, 22> retention_values{1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+constexpr std::array<int, 22> retentions{1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
                                                 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
 bool valid_name(std::string_view n) {
   if (n.empty() || n.size() > 512) return false;
@@ -22,8 +22,10 @@ bool valid_name(std::string_view n) {
 }  // namespace
 
 bool is_valid_retention(int days) noexcept {
-  return std::find(retention_values.begin(), retention_values.end(), days) != retention_values.end();
+  return std::find(retentions.begin(), retentions.end(), days) != retentions.end();
 }
+
+std::span<const int> retention_values() noexcept { return retentions; }
 
 std::string rds_postgresql_log_group_name(std::string_view instance_identifier) {
   return rds_log_group_name(instance_identifier, "postgresql");

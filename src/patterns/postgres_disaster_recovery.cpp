@@ -99,7 +99,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
 void PostgresDisasterRecovery::validate(Validation& v) const {
   const auto& p = props_;
   const std::string& s = p.environment_suffix;
-  if (!internal::is_hyphenated_lower_alnum(s)) {
+  if (!drsynth::detail::is_hyphenated_lower_alnum(s)) {
     v.error("E801", *this, "environment suffix cannot be part of every physical name", "\"" + s + "\"",
             "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)");
   }

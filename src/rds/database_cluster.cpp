@@ -34,7 +34,7 @@ constexpr std::string_view aurora_log_types[] = {"postgresql", "instance", "iam-
 std::string log_child_id(std::string_view type) {
   std::string id = "LogRetention";
   for (char c : type)
-    if (internal::is_alnum(c)) id += c;
+    if (drsynth::detail::is_alnum(c)) id += c;
   return id;
 }
 
@@ -154,6 +154,14 @@ std::vector<std::string> DatabaseCluster::instance_identifiers() const {
 
 const std::string& DatabaseCluster::region() const { return stack().region(); }
 
+CfnResource* DatabaseCluster::log_group() const noexcept {
+  return log_group_ != nullptr ? &log_group_->resource() : nullptr;
+}
+
+secrets::AttachmentTargetProps DatabaseCluster::as_attachment_target() const {
+  return {.target_id = resource_->ref(), .target_type = "AWS::RDS::DBCluster"};
+}
+
 cloudwatch::Metric DatabaseCluster::metric(std::string metric_name, std::string statistic,
                                            std::optional<std::string> unit) const {
   return cloudwatch::Metric{.namespace_name = "AWS/RDS",
@@ -182,7 +190,7 @@ void DatabaseCluster::validate(Validation& v) const {
   const auto& p = props_;
   const bool secondary = p.global_role == GlobalRole::secondary;
   const std::string& own = region();
-  if (!internal::letter_then_single_hyphens(p.cluster_identifier, 62))
+  if (!drsynth::detail::letter_then_single_hyphens(p.cluster_identifier, 62))
     v.error("E930", *this, "DB cluster identifier is invalid", p.cluster_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   else if (const auto ids = instance_identifiers(); ids.back().size() > 63)
@@ -234,7 +242,7 @@ void DatabaseCluster::validate(Validation& v) const {
   if (p.backup_retention_days < 1 || p.backup_retention_days > 35)
     v.error("E937", *this, "backup retention is out of range", std::to_string(p.backup_retention_days),
             "1 to 35 days (Aurora always keeps backups)");
-  if (p.preferred_backup_window && !internal::is_hh_mm_window(*p.preferred_backup_window))
+  if (p.preferred_backup_window && !drsynth::detail::is_hh_mm_window(*p.preferred_backup_window))
     v.error("E937", *this, "preferred backup window is invalid", *p.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
   if (p.instance_class == serverless_instance_class && !p.serverless_v2)
@@ -269,7 +277,7 @@ void DatabaseCluster::validate(Validation& v) const {
   if (p.port < 1150 || p.port > 65535)
     v.error("E942", *this, "port is out of range for RDS", std::to_string(p.port), "1150 to 65535");
   if (p.database_name &&
-      !internal::letter_then(*p.database_name, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }))
+      !drsynth::detail::letter_then(*p.database_name, 62, [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; }))
     v.error("E942", *this, "database name is invalid for PostgreSQL", *p.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");
   if (!detail::valid_monitoring_interval(p.monitoring_interval))

@@ -73,16 +73,25 @@ void DatabaseInstance::validate(Validation& v) const {
             std::to_string(*props_.max_allocated_storage) + " GiB", "more than allocated_storage");
   if (props_.port < 1150 || props_.port > 65535)
     v.error("E726", *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
-  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
-  if (props_.database_name && !internal::letter_then(*props_.database_name, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }))
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (char_rules.hpp)
+  if (props_.database_name && !drsynth::detail::letter_then(*props_.database_name, 62, [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; }))
     v.error("E727", *this, "database name is invalid for PostgreSQL", *props_.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");
-  if (props_.preferred_backup_window && !internal::is_hh_mm_window(*props_.preferred_backup_window))
+  if (props_.preferred_backup_window && !drsynth::detail::is_hh_mm_window(*props_.preferred_backup_window))
     v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
   if (props_.kms_key_id && !props_.storage_encrypted)
     v.error("E724", *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
             "storage_encrypted = true");
+}
+
+CfnResource& DatabaseInstance::log_group() const noexcept { return log_group_->resource(); }
+CfnResource* DatabaseInstance::upgrade_log_group() const noexcept {
+  return upgrade_log_group_ != nullptr ? &upgrade_log_group_->resource() : nullptr;
+}
+
+secrets::AttachmentTargetProps DatabaseInstance::as_attachment_target() const {
+  return {.target_id = resource_->ref(), .target_type = "AWS::RDS::DBInstance"};
 }
 
 }  // namespace drsynth::rds

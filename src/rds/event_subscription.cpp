@@ -83,7 +83,7 @@ void EventSubscription::validate(Validation& v) const {
         v.error("E946", *this, "event category listed twice", c, "each category once");
     }
   }
-  if (!props_.subscription_name.empty() && !internal::letter_then_single_hyphens(props_.subscription_name, 254))
+  if (!props_.subscription_name.empty() && !drsynth::detail::letter_then_single_hyphens(props_.subscription_name, 254))
     v.error("E947", *this, "subscription name is invalid", props_.subscription_name,
             "1-255 letters, digits and single hyphens, a letter first");
   const sns::Topic& topic = *props_.topic;

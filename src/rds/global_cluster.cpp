@@ -23,7 +23,7 @@ GlobalCluster::GlobalCluster(Construct& scope, std::string id, GlobalClusterProp
 const std::string& GlobalCluster::region() const { return stack().region(); }
 
 void GlobalCluster::validate(Validation& v) const {
-  if (!internal::letter_then_single_hyphens(props_.global_cluster_identifier, 62))
+  if (!drsynth::detail::letter_then_single_hyphens(props_.global_cluster_identifier, 62))
     v.error("E930", *this, "global cluster identifier is invalid", props_.global_cluster_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (!is_supported_aurora_postgres_version(props_.engine_version))

@@ -99,7 +99,7 @@ Children build(Construct& self, const CommonSettings& s) {
 }
 
 void validate(const Construct& self, const CommonSettings& s, Validation& v) {
-  if (!internal::letter_then_single_hyphens(*s.instance_identifier, 62))
+  if (!drsynth::detail::letter_then_single_hyphens(*s.instance_identifier, 62))
     v.error("E721", self, "DB instance identifier is invalid", *s.instance_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (!is_known_instance_class(*s.instance_class))

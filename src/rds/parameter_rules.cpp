@@ -14,7 +14,7 @@ void validate_parameter_group(const Construct& self, const ParameterGroupRules& 
                               const std::optional<std::string>& name, const std::string& description,
                               const std::map<std::string, std::string>& parameters, Validation& v) {
   const std::string what(rules.what);
-  if (name && !internal::letter_then_single_hyphens(*name, 254))
+  if (name && !drsynth::detail::letter_then_single_hyphens(*name, 254))
     v.error(std::string(rules.name_code), self, what + " name is invalid", *name,
             "1-255 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (description.empty() || description.size() > 255)
@@ -22,7 +22,7 @@ void validate_parameter_group(const Construct& self, const ParameterGroupRules& 
             "a description (CloudFormation requires one)");
   // ^[A-Za-z0-9_.]{1,255}$ (no std::regex: bounded repeats are slow to compile)
   for (const auto& [k, val] : parameters) {
-    if (!internal::chars_within(k, 1, 255, [](char c) { return internal::is_alnum(c) || c == '_' || c == '.'; }))
+    if (!drsynth::detail::chars_within(k, 1, 255, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '.'; }))
       v.error(std::string(rules.params_code), self, "parameter name is invalid", k,
               "letters, digits, '_' and '.', e.g. rds.force_ssl");
     if (val.empty())

@@ -86,4 +86,9 @@ void ReadReplica::validate(Validation& v) const {
   }
 }
 
+CfnResource& ReadReplica::log_group() const noexcept { return log_group_->resource(); }
+CfnResource* ReadReplica::upgrade_log_group() const noexcept {
+  return upgrade_log_group_ != nullptr ? &upgrade_log_group_->resource() : nullptr;
+}
+
 }  // namespace drsynth::rds

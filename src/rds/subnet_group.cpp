@@ -18,8 +18,8 @@ SubnetGroup::SubnetGroup(Construct& scope, std::string id, SubnetGroupProps prop
 void SubnetGroup::validate(Validation& v) const {
   if (props_.description.empty() || props_.description.size() > 255)
     v.error("E738", *this, "subnet group description must be 1-255 characters", props_.description, "a description");
-  // ^[a-z0-9._ -]{1,255}$ (no std::regex: bounded repeats are slow to compile)
-  if (props_.name && (!internal::chars_within(*props_.name, 1, 255, [](char c) { return internal::is_lower(c) || internal::is_digit(c) || c == '.' || c == '_' || c == ' ' || c == '-'; }) || *props_.name == "default"))
+  // ^[a-z0-9._ -]{1,255}$ (char_rules.hpp)
+  if (props_.name && (!drsynth::detail::chars_within(*props_.name, 1, 255, [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c) || c == '.' || c == '_' || c == ' ' || c == '-'; }) || *props_.name == "default"))
     v.error("E738", *this, "subnet group name is invalid", *props_.name,
             "1-255 lowercase letters, digits, '.', '_', '-' or spaces, not \"default\" (AWS stores names lowercased)");
 }

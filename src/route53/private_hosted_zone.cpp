@@ -20,7 +20,7 @@ bool valid_dns_name(std::string_view name) {
   while (true) {
     const std::size_t dot = n.find('.', start);
     const std::string label = n.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!(label == "*" && start == 0) && !internal::is_dns_label(label)) return false;
+    if (!(label == "*" && start == 0) && !detail::is_dns_label(label)) return false;
     if (dot == std::string::npos) return true;
     start = dot + 1;
   }

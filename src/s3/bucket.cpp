@@ -24,7 +24,7 @@ bool looks_like_ip(std::string_view s) {
   for (char c : s) {
     if (c == '.')
       ++dots;
-    else if (!internal::is_digit(c))
+    else if (!drsynth::detail::is_digit(c))
       return false;
   }
   return dots == 3;
@@ -33,9 +33,9 @@ bool looks_like_ip(std::string_view s) {
 }  // namespace
 
 bool is_valid_bucket_name(std::string_view n) noexcept {
-  auto in = [](char c) { return internal::is_lower(c) || internal::is_digit(c) || c == '.' || c == '-'; };
-  auto edge = [](char c) { return internal::is_lower(c) || internal::is_digit(c); };
-  if (!internal::chars_within(n, 3, 63, in) || !edge(n.front()) || !edge(n.back())) return false;
+  auto in = [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c) || c == '.' || c == '-'; };
+  auto edge = [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c); };
+  if (!drsynth::detail::chars_within(n, 3, 63, in) || !edge(n.front()) || !edge(n.back())) return false;
   if (n.find("..") != std::string_view::npos || looks_like_ip(n)) return false;
   for (std::string_view prefix : {"xn--", "sthree-", "amzn-s3-demo-"})
     if (n.starts_with(prefix)) return false;

@@ -9,8 +9,6 @@
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/lambda/function.hpp"
-#include "drsynth/rds/database_cluster.hpp"
-#include "drsynth/rds/database_instance.hpp"
 #include "drsynth/stack.hpp"
 
 namespace drsynth::secrets {
@@ -47,31 +45,24 @@ DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretP
 Value DatabaseSecret::username_ref() const { return Value::resolve_secretsmanager(secret_arn(), "username"); }
 Value DatabaseSecret::password_ref() const { return Value::resolve_secretsmanager(secret_arn(), "password"); }
 
-void DatabaseSecret::attach(const rds::DatabaseInstance& instance) {
-  attach_target(instance, instance.resource(), "AWS::RDS::DBInstance");
-}
-
-void DatabaseSecret::attach(const rds::DatabaseCluster& cluster) {
-  attach_target(cluster, cluster.resource(), "AWS::RDS::DBCluster");
-}
-
-void DatabaseSecret::attach_target(const Construct& target, const CfnResource& resource, std::string target_type) {
-  attached_.push_back(&target);
+void DatabaseSecret::attach(const AttachmentTarget& target) {
+  attached_.push_back(&target.attachment_construct());
   if (attachment_ != nullptr) return;  // reported by validate() (E747)
+  auto t = target.as_attachment_target();
   auto& scope = add<Construct>("Attachment");
   attachment_ = &scope.add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SecretsManager::SecretTargetAttachment"});
   attachment_->set_property("SecretId", secret_arn());
-  attachment_->set_property("TargetId", resource.ref());
-  attachment_->set_property("TargetType", std::move(target_type));
+  attachment_->set_property("TargetId", std::move(t.target_id));
+  attachment_->set_property("TargetType", std::move(t.target_type));
   if (rotation_schedule_ != nullptr) rotation_schedule_->add_dependency(*attachment_);
 }
 
 void DatabaseSecret::validate(Validation& v) const {
-  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (no std::regex: bounded repeats are slow to compile)
-  if (props_.name && !internal::chars_within(*props_.name, 1, 512, [](char c) { return internal::is_alnum(c) || std::string_view("/_+=.@-").find(c) != std::string_view::npos; }))
+  // ^[A-Za-z0-9/_+=.@-]{1,512}$ (char_rules.hpp)
+  if (props_.name && !detail::chars_within(*props_.name, 1, 512, [](char c) { return detail::is_alnum(c) || std::string_view("/_+=.@-").find(c) != std::string_view::npos; }))
     v.error("E740", *this, "secret name is invalid", *props_.name, "1-512 characters of A-Za-z0-9/_+=.@-");
-  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (no std::regex: bounded repeats are slow to compile)
-  if (!internal::letter_then(props_.username, 62, [](char c) { return internal::is_alnum(c) || c == '_'; }) || props_.username == "rdsadmin")
+  // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (char_rules.hpp)
+  if (!detail::letter_then(props_.username, 62, [](char c) { return detail::is_alnum(c) || c == '_'; }) || props_.username == "rdsadmin")
     v.error("E741", *this, "master username is invalid for RDS for PostgreSQL", props_.username,
             "a letter, then letters, digits or _ (1-63 characters), not rdsadmin");
   if (props_.password_length < 8 || props_.password_length > 128)
@@ -85,7 +76,7 @@ void DatabaseSecret::validate(Validation& v) const {
   std::set<std::string> seen;
   const std::string own = stack().region();
   for (const auto& r : props_.replica_regions) {
-    if (!internal::is_region_name(r))
+    if (!detail::is_region_name(r))
       v.error("E744", *this, "replica region is not a region name", r, "e.g. eu-west-1");
     else if (r == own)
       v.error("E744", *this, "replica region is the secret's own region", r, "a region other than " + own);

@@ -8,6 +8,13 @@
 
 namespace drsynth::sns {
 
+Value Topic::bind_to_alarm(Construct& /*alarm*/, const Value& /*alarm_arn*/) {
+  // Under a customer-managed key, or behind a topic policy (which replaces SNS's
+  // default one), CloudWatch must be admitted explicitly: the first alarm does it.
+  if (props_.kms_key || policy_ != nullptr) allow_cloudwatch_alarms();
+  return topic_arn();
+}
+
 Topic::Topic(Construct& scope, std::string id, TopicProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::SNS::Topic"});
   if (!props_.topic_name.empty()) resource_->set_property("TopicName", props_.topic_name);
@@ -69,12 +76,14 @@ void Topic::allow_publish_from(std::string service_principal, std::optional<Valu
 }
 
 void Topic::allow_cloudwatch_alarms() {
+  if (cloudwatch_allowed_) return;
+  cloudwatch_allowed_ = true;
   allow_publish_from("cloudwatch.amazonaws.com", stack().format_arn("cloudwatch", "alarm:*"));
 }
 
 void Topic::validate(Validation& v) const {
-  // ^[A-Za-z0-9_-]{1,256}$ (no std::regex: bounded repeats are slow to compile)
-  if (!props_.topic_name.empty() && !internal::chars_within(props_.topic_name, 1, 256, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; })) {
+  // ^[A-Za-z0-9_-]{1,256}$ (char_rules.hpp)
+  if (!props_.topic_name.empty() && !detail::chars_within(props_.topic_name, 1, 256, [](char c) { return detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");
   }
@@ -83,7 +92,7 @@ void Topic::validate(Validation& v) const {
             "<= 100 characters");
   }
   for (const auto& e : emails_) {
-    if (!internal::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
+    if (!detail::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
   }
   if (props_.kms_key) {
     if (props_.kms_key->region() != stack().region())
@@ -97,7 +106,7 @@ void Topic::validate(Validation& v) const {
     v.error("E961", *this, "the topic and its subscribed queue " + q + " share a key, but the topic has no topic_name",
             "topic_name empty", "a topic_name (the key policy names the topic by its ARN; a reference would be a cycle)");
   for (const auto& p : publishers_)
-    if (!internal::is_service_principal(p))
+    if (!drsynth::detail::is_service_principal(p))
       v.error("E961", *this, "allow_publish_from needs a service principal", p, "e.g. cloudwatch.amazonaws.com");
 }
 

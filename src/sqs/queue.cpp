@@ -68,7 +68,7 @@ cloudwatch::Metric Queue::metric_approximate_age_of_oldest_message() const {
 void Queue::validate(Validation& v) const {
   // ^[A-Za-z0-9_-]{1,80}$
   if (!props_.queue_name.empty() &&
-      !internal::chars_within(props_.queue_name, 1, 80, [](char c) { return internal::is_alnum(c) || c == '_' || c == '-'; }))
+      !drsynth::detail::chars_within(props_.queue_name, 1, 80, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; }))
     v.error("E925", *this, "queue name is invalid", props_.queue_name,
             "1-80 characters of A-Za-z0-9_- (FIFO queues are not supported)");
   auto range = [&](int value, int lo, int hi, const char* what) {
@@ -100,7 +100,7 @@ void Queue::validate(Validation& v) const {
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E928", *this, "a queue cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   for (const auto& s : senders_)
-    if (!internal::is_service_principal(s))
+    if (!drsynth::detail::is_service_principal(s))
       v.error("E929", *this, "allow_send_from needs a service principal", s, "e.g. sns.amazonaws.com");
 }
 

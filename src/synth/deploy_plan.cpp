@@ -6,12 +6,12 @@
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
+#include "constants.hpp"
 
 namespace drsynth {
 
 namespace {
 
-constexpr std::size_t inline_template_limit = 51'200;
 
 std::string shell_quote(std::string_view s) {
   std::string r = "'";
@@ -25,7 +25,7 @@ std::string shell_quote(std::string_view s) {
 }
 
 bool needs_bucket(const StackArtifact& s) {
-  return s.template_text.size() > inline_template_limit || s.stack->uses_assets();
+  return s.template_text.size() > detail::max_inline_template_bytes || s.stack->uses_assets();
 }
 
 void header(std::ostringstream& o, const Assembly& a, const DeployPlanOptions& opt, const char* what) {
@@ -70,7 +70,8 @@ std::string deploy_script(const Assembly& a, const DeployPlanOptions& opt) {
       << " --template-file " << shell_quote(s.template_file) << " --capabilities CAPABILITY_NAMED_IAM"
       << " --no-fail-on-empty-changeset";
     if (needs_bucket(s)) o << " --s3-bucket \"$(bucket " << region << ")\"";
-    if (s.stack->uses_assets()) o << " --parameter-overrides \"AssetsBucket=$(bucket " << region << ")\"";
+    if (s.stack->uses_assets())
+      o << " --parameter-overrides \"" << detail::assets_bucket_parameter << "=$(bucket " << region << ")\"";
     o << '\n';
   }
   return o.str();

@@ -1,8 +1,10 @@
 // JsonText: appends JSON to one growing buffer in exactly the layout of
 // nlohmann::json::dump(2) (2-space indent, "key": value, members in the order
 // written). Every file drsynth writes goes through it: templates straight from
-// the construct tree (render.cpp), tree.json, and nlohmann documents
-// (to_file_text). Not part of the public API.
+// the construct tree (stack_writer.cpp), tree.json, manifest.json and nlohmann
+// documents (to_file_text). Text that is not UTF-8 throws Error E401 (without
+// a path: the caller knows which construct it was writing). Not part of the
+// public API.
 //
 // A container is written as
 //   bool first = true;
@@ -11,8 +13,9 @@
 //   w.close('}', indent, first);
 // which gives "{}" when nothing was written between open and close.
 //
-// The hot path is inline stores into spare room of the string (std::string's
-// own push_back/append are out-of-line calls, a tenth of the render time).
+// The hot path is inline stores into spare room of the string, not
+// std::string's push_back/append (out-of-line calls for every brace, quote
+// and indent).
 #pragma once
 
 #include <algorithm>
@@ -24,7 +27,9 @@
 #include <string>
 #include <string_view>
 
-namespace drsynth::internal {
+#include "drsynth/error.hpp"
+
+namespace drsynth::detail {
 
 class JsonText {
  public:
@@ -89,8 +94,8 @@ class JsonText {
   // Floats are rare in templates: nlohmann's own shortest round-trip form.
   void number(double d) { raw(nlohmann::json(d).dump()); }
 
-  // A quoted, escaped string. Text with bytes above 0x7F goes through
-  // nlohmann, which checks the UTF-8 and throws type_error 316 like dump().
+  // A quoted, escaped string; bytes above 0x7F are copied once checked as
+  // UTF-8 (what nlohmann's dump() accepts), else Error E401.
   void string(std::string_view s) {
     // Most strings need no escape: one copy, after one scan.
     if (plain(s)) {
@@ -133,16 +138,17 @@ class JsonText {
   }
 
   void escaped(std::string_view s) {
-    for (unsigned char c : s)
-      if (c >= 0x80) {  // UTF-8 checks; throws type_error 316 like dump()
-        raw(nlohmann::json(std::string(s)).dump());
-        return;
-      }
     put('"');
     std::size_t run = 0;  // start of the bytes not yet copied
     for (std::size_t i = 0; i < s.size(); ++i) {
       const auto c = static_cast<unsigned char>(s[i]);
       if (!special[c]) continue;
+      if (c >= 0x80) {
+        const std::size_t n = utf8_sequence(s, i);
+        if (n == 0) invalid_utf8(s, i);
+        i += n - 1;
+        continue;
+      }
       raw(s.substr(run, i - run));
       run = i + 1;
       switch (c) {
@@ -162,6 +168,35 @@ class JsonText {
     }
     raw(s.substr(run));
     put('"');
+  }
+
+  // The length of the valid UTF-8 sequence at s[i] (a lead byte >= 0x80), or
+  // 0: what nlohmann's dump() accepts (no overlong forms, no surrogates,
+  // nothing above U+10FFFF).
+  static std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+    const auto byte = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0U; };
+    const unsigned c = byte(0);
+    auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+    if (in(c, 0xC2, 0xDF)) return in(byte(1), 0x80, 0xBF) ? 2 : 0;
+    if (in(c, 0xE0, 0xEF)) {
+      const unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
+      const unsigned hi = c == 0xED ? 0x9F : 0xBF;
+      return in(byte(1), lo, hi) && in(byte(2), 0x80, 0xBF) ? 3 : 0;
+    }
+    if (in(c, 0xF0, 0xF4)) {
+      const unsigned lo = c == 0xF0 ? 0x90 : 0x80;
+      const unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
+      return in(byte(1), lo, hi) && in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+  }
+
+  [[noreturn]] static void invalid_utf8(std::string_view s, std::size_t i) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    const auto c = static_cast<unsigned char>(s[i]);
+    throw Error(Diagnostic{"E401", Severity::error, "", "a value is not valid UTF-8",
+                           "invalid UTF-8 byte at index " + std::to_string(i) + ": 0x" + hex[c >> 4] + hex[c & 0xF],
+                           "UTF-8 text"});
   }
 
   template <typename Int>
@@ -188,4 +223,4 @@ class JsonText {
   char* end_ = nullptr;
 };
 
-}  // namespace drsynth::internal
+}  // namespace drsynth::detail

@@ -1,24 +1,25 @@
 // The safety rules (S001-S006) over what each element renders to: what a
 // security reviewer checks in every template, whatever code produced it (L2s,
-// raw L1 resources, overrides). The renderer applies them to each element
-// right after writing it (its values are still in the cache), and keeps the
-// findings in the stack's artifact. Each finding is an error unless the resource or one
-// of its ancestors acknowledged the rule with a reason (Construct::acknowledge);
-// then it is a note that names the reason, so the exception stays auditable.
+// raw L1 resources, overrides). Each element kind hands over the parts of its
+// entry the rules look at (CfnElement::review); the rules know CloudFormation
+// types and nothing of the services that create them. Each finding is an
+// error unless the element or one of its ancestors acknowledged the rule with
+// a reason (Construct::acknowledge); then it is a note that names the reason,
+// so the exception stays auditable.
+#include "synth/safety.hpp"
+
 #include <algorithm>
-#include <cctype>
-#include <map>
+#include <array>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "drsynth/app.hpp"
 #include "drsynth/cfn_element.hpp"
-#include "drsynth/cfn_output.hpp"
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/iam/policy_statement.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/safety_review.hpp"
 #include "drsynth/synth.hpp"
-#include "synth/internal.hpp"
+#include "safety_rules.hpp"
 
-namespace drsynth {
+namespace drsynth::detail {
 
 namespace {
 
@@ -88,14 +89,25 @@ std::string leading_text(const Value& v) {
 
 bool is_dynamic_reference(std::string_view s) { return s.starts_with("{{resolve:"); }
 
-bool contains_nocase(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
-                     [](char a, char b) { return ascii_lower(a) == b; }) != hay.end();
+// Whether `hay` contains "password" or "secret", in any case: one pass that
+// compares only where a 'p' or an 's' starts (this runs on every key).
+bool mentions_password_or_secret(std::string_view hay) {
+  auto at = [&](std::size_t i, std::string_view needle) {
+    if (hay.size() - i < needle.size()) return false;
+    for (std::size_t k = 1; k < needle.size(); ++k)
+      if (ascii_lower(hay[i + k]) != needle[k]) return false;
+    return true;
+  };
+  for (std::size_t i = 0; i < hay.size(); ++i) {
+    const char c = ascii_lower(hay[i]);
+    if ((c == 'p' && at(i, "password")) || (c == 's' && at(i, "secret"))) return true;
+  }
+  return false;
 }
 
 bool names_a_password(std::string_view key) {
-  // Most keys name no secret: decide that without allocating (this runs on every key).
-  if (!contains_nocase(key, "password") && !contains_nocase(key, "secret")) return false;
+  // Most keys name no secret: decide that without allocating.
+  if (!mentions_password_or_secret(key)) return false;
   const std::string k = lower(key);
   if (k.find("password") == std::string::npos && k != "secretstring" && k.find("secret_value") == std::string::npos &&
       k.find("secretvalue") == std::string::npos)
@@ -136,7 +148,7 @@ std::vector<std::string> strings_of(const Value* v) {
 
 bool is_true(const Value* v) { return v != nullptr && v->kind() == Value::Kind::boolean && v->as_bool(); }
 
-// A resource as its template entry shows it.
+// What the rules read of a resource entry.
 struct ResourceView {
   std::string_view type;
   const Value::Object* props = nullptr;
@@ -145,36 +157,35 @@ struct ResourceView {
 };
 
 // The rules applied to one element; findings go to out_.
-class Checker {
+class Checker final : public SafetyReview {
  public:
-  Checker(bool destroyable, std::vector<Diagnostic>& out) : out_(out), destroyable_(destroyable) {}
+  Checker(bool destroyable, std::string_view entry_text, std::vector<Diagnostic>& out)
+      : out_(out), entry_text_(entry_text), destroyable_(destroyable) {}
 
-  void output(const CfnOutput& o) {
-    if (mentions_secret_value(o.props().value))
+  void output(const CfnElement& o, const Value& value) override {
+    if (mentions_secret_value(value))
       report("S004", o, "output " + o.logical_id() + " exposes a secret's value (outputs are readable by anyone who "
-                        "can describe the stack)", shown(o.props().value), "no secret values in outputs; pass the secret's ARN");
+                        "can describe the stack)", shown(value), "no secret values in outputs; pass the secret's ARN");
   }
 
-  void parameter(const CfnParameter& p) {
-    if (names_a_password(p.logical_id()) && !p.props().no_echo)
+  void parameter(const CfnElement& p, bool no_echo) override {
+    if (names_a_password(p.logical_id()) && !no_echo)
       report("S004", p, "parameter " + p.logical_id() + " holds a secret but is echoed", "NoEcho unset", "NoEcho: true");
   }
 
-  void resource(const CfnResource& r, const Value* entry) {
+  void resource(const CfnElement& r, std::string_view type, const Value::Object& properties,
+                const std::string* deletion_policy, const std::string* update_replace_policy) override {
+    check(r, {.type = type, .props = &properties, .deletion_policy = deletion_policy,
+              .update_replace_policy = update_replace_policy});
+  }
+
+  void resource_entry(const CfnElement& r, const Value& entry) override {
     static const Value::Object no_properties;
-    if (entry == nullptr) {
-      check(r, {.type = r.type(),
-                .props = &r.properties(),
-                .deletion_policy = r.deletion_policy() ? &*r.deletion_policy() : nullptr,
-                .update_replace_policy = r.update_replace_policy() ? &*r.update_replace_policy() : nullptr});
-      return;
-    }
-    // Overrides can change anything: check what the resource renders to.
     auto string_at = [&](std::string_view key) -> const std::string* {
-      const Value* v = entry->find(key);
+      const Value* v = entry.find(key);
       return v != nullptr && v->is_string() ? &v->as_string() : nullptr;
     };
-    const Value* props = entry->find("Properties");
+    const Value* props = entry.find("Properties");
     const std::string* type = string_at("Type");
     check(r, {.type = type != nullptr ? std::string_view(*type) : std::string_view(),
               .props = props != nullptr && props->is_object() ? &props->as_object() : &no_properties,
@@ -182,48 +193,39 @@ class Checker {
               .update_replace_policy = string_at("UpdateReplacePolicy")});
   }
 
+  Value rendered(const CfnElement&) override { return Value::from_json(nlohmann::json::parse(entry_text_)); }
+
  private:
-  void check(const CfnResource& r, const ResourceView& view) {
-    const Value::Object& props = *view.props;
-    auto prop = [&](std::string_view key) -> const Value* {
-      const auto it = props.find(key);
-      return it == props.end() ? nullptr : &it->second;
-    };
-    const auto type = view.type;
+  using Props = Value::Object;
+  static const Value* prop(const Props& props, std::string_view key) {
+    const auto it = props.find(key);
+    return it == props.end() ? nullptr : &it->second;
+  }
 
-    // S001: open ingress.
-    auto ingress = [&](const Value::Object& rule) {
-      for (const char* k : {"CidrIp", "CidrIpv6"}) {
-        const auto it = rule.find(std::string_view(k));
-        if (it != rule.end() && it->second.is_string() &&
-            (it->second.as_string() == "0.0.0.0/0" || it->second.as_string() == "::/0"))
-          report("S001", r, "ingress open to the whole internet", it->second.as_string(),
-                 "the CIDRs or security groups that need access");
-      }
-    };
-    if (type == "AWS::EC2::SecurityGroup")
-      if (const Value* rules = prop("SecurityGroupIngress"); rules != nullptr && rules->is_array())
-        for (const auto& rule : rules->as_array())
-          if (rule.is_object()) ingress(rule.as_object());
-    if (type == "AWS::EC2::SecurityGroupIngress") ingress(props);
+  // The rules that look at resources of one type, by CloudFormation type.
+  using TypeRule = void (Checker::*)(const CfnElement&, const Props&);
+  struct TypeRules {
+    std::string_view type;
+    TypeRule rule;
+  };
+  static const std::array<TypeRules, 8>& by_type() {
+    static constexpr std::array<TypeRules, 8> rules{{
+        {"AWS::EC2::SecurityGroup", &Checker::security_group},      // S001
+        {"AWS::EC2::SecurityGroupIngress", &Checker::ingress_rule},  // S001
+        {"AWS::IAM::Policy", &Checker::policy_document},             // S002
+        {"AWS::IAM::ManagedPolicy", &Checker::policy_document},      // S002
+        {"AWS::IAM::Role", &Checker::role_policies},                 // S002
+        {"AWS::RDS::DBInstance", &Checker::database_storage},        // S003
+        {"AWS::RDS::DBCluster", &Checker::database_storage},         // S003
+        {"AWS::Logs::LogGroup", &Checker::log_retention},            // S006
+    }};
+    return rules;
+  }
 
-    // S002: IAM wildcards.
-    if (type == "AWS::IAM::Policy" || type == "AWS::IAM::ManagedPolicy") policy(r, prop("PolicyDocument"));
-    if (type == "AWS::IAM::Role")
-      if (const Value* policies = prop("Policies"); policies != nullptr && policies->is_array())
-        for (const auto& p : policies->as_array()) policy(r, p.find("PolicyDocument"));
-
-    // S003: storage encryption.
-    if (type == "AWS::RDS::DBInstance" || type == "AWS::RDS::DBCluster") {
-      const bool encrypted = is_true(prop("StorageEncrypted")) || prop("KmsKeyId") != nullptr;
-      const bool replica_of_cluster = prop("DBClusterIdentifier") != nullptr;  // storage belongs to the cluster
-      // A read replica inherits the source's encryption (E734 requires an encrypted source).
-      const bool read_replica = prop("SourceDBInstanceIdentifier") != nullptr;
-      if (!encrypted && !replica_of_cluster && !read_replica)
-        report("S003", r, "database storage is not encrypted",
-               prop("StorageEncrypted") != nullptr ? shown(*prop("StorageEncrypted")) : "false",
-               "StorageEncrypted: true (or a KmsKeyId)");
-    }
+  void check(const CfnElement& r, const ResourceView& view) {
+    const Props& props = *view.props;
+    for (const auto& t : by_type())
+      if (t.type == view.type) (this->*t.rule)(r, props);
 
     // S004: plaintext secrets anywhere in the properties.
     std::vector<Step> where;
@@ -236,17 +238,54 @@ class Checker {
         if (policy != nullptr && *policy != "Delete")
           report("S005", r, std::string(k) + " keeps the resource although the app is destroyable", *policy,
                  "Delete (context destroyable=true)");
-      if (is_true(prop("DeletionProtection")))
+      if (is_true(prop(props, "DeletionProtection")))
         report("S005", r, "deletion protection blocks destroying the app", "DeletionProtection: true",
                "false (context destroyable=true)");
     }
+  }
 
-    // S006: log retention.
-    if (type == "AWS::Logs::LogGroup" && prop("RetentionInDays") == nullptr)
+  // S001: open ingress.
+  void ingress_rule(const CfnElement& r, const Props& rule) {
+    for (const char* k : {"CidrIp", "CidrIpv6"}) {
+      const auto it = rule.find(std::string_view(k));
+      if (it != rule.end() && it->second.is_string() &&
+          (it->second.as_string() == "0.0.0.0/0" || it->second.as_string() == "::/0"))
+        report("S001", r, "ingress open to the whole internet", it->second.as_string(),
+               "the CIDRs or security groups that need access");
+    }
+  }
+  void security_group(const CfnElement& r, const Props& props) {
+    if (const Value* rules = prop(props, "SecurityGroupIngress"); rules != nullptr && rules->is_array())
+      for (const auto& rule : rules->as_array())
+        if (rule.is_object()) ingress_rule(r, rule.as_object());
+  }
+
+  // S002: IAM wildcards.
+  void policy_document(const CfnElement& r, const Props& props) { policy(r, prop(props, "PolicyDocument")); }
+  void role_policies(const CfnElement& r, const Props& props) {
+    if (const Value* policies = prop(props, "Policies"); policies != nullptr && policies->is_array())
+      for (const auto& p : policies->as_array()) policy(r, p.find("PolicyDocument"));
+  }
+
+  // S003: storage encryption.
+  void database_storage(const CfnElement& r, const Props& props) {
+    const bool encrypted = is_true(prop(props, "StorageEncrypted")) || prop(props, "KmsKeyId") != nullptr;
+    const bool replica_of_cluster = prop(props, "DBClusterIdentifier") != nullptr;  // storage belongs to the cluster
+    // A read replica inherits the source's encryption (E734 requires an encrypted source).
+    const bool read_replica = prop(props, "SourceDBInstanceIdentifier") != nullptr;
+    if (!encrypted && !replica_of_cluster && !read_replica)
+      report("S003", r, "database storage is not encrypted",
+             prop(props, "StorageEncrypted") != nullptr ? shown(*prop(props, "StorageEncrypted")) : "false",
+             "StorageEncrypted: true (or a KmsKeyId)");
+  }
+
+  // S006: log retention.
+  void log_retention(const CfnElement& r, const Props& props) {
+    if (prop(props, "RetentionInDays") == nullptr)
       report("S006", r, "log group keeps its logs forever", "no RetentionInDays", "RetentionInDays set (e.g. 30)");
   }
 
-  void policy(const CfnResource& r, const Value* doc) {
+  void policy(const CfnElement& r, const Value* doc) {
     if (doc == nullptr) return;
     const Value* statements = doc->find("Statement");
     if (statements == nullptr) return;
@@ -257,7 +296,7 @@ class Checker {
     for (const auto& st : statements->as_array()) statement(r, st);
   }
 
-  void statement(const CfnResource& r, const Value& st) {
+  void statement(const CfnElement& r, const Value& st) {
     if (!st.is_object()) return;
     if (const Value* effect = st.find("Effect"); effect != nullptr && !(effect->is_string() && effect->as_string() == "Allow"))
       return;
@@ -270,7 +309,7 @@ class Checker {
     if (std::find(resources.begin(), resources.end(), "*") == resources.end()) return;
     std::string narrowable;
     for (const auto& a : actions)
-      if (a != "*" && !(a.size() > 2 && a.ends_with(":*")) && !iam::action_requires_star_resource(a))
+      if (a != "*" && !(a.size() > 2 && a.ends_with(":*")) && !action_requires_star_resource(a))
         narrowable += (narrowable.empty() ? "" : ", ") + a;
     if (!narrowable.empty())
       report("S002", r, "IAM resource \"*\" for actions that support resource-level permissions (" + narrowable + ")",
@@ -292,7 +331,7 @@ class Checker {
 
   // Walks a resource's properties; `where` holds the path to the object and
   // becomes text only when something is reported (this runs on every value).
-  void scan_object(const CfnResource& r, const Value::Object& o, std::vector<Step>& where) {
+  void scan_object(const CfnElement& r, const Value::Object& o, std::vector<Step>& where) {
     if (is_intrinsic_object(o)) return;
     for (const auto& [k, e] : o) {
       if (names_a_password(k)) {
@@ -311,7 +350,7 @@ class Checker {
     // Environment variables: {"Variables": {"DB_PASSWORD": "..."}} is covered by the key check above.
   }
 
-  void scan(const CfnResource& r, const Value& v, std::vector<Step>& where) {
+  void scan(const CfnElement& r, const Value& v, std::vector<Step>& where) {
     if (v.is_object()) {
       scan_object(r, v.as_object(), where);
       return;
@@ -325,8 +364,13 @@ class Checker {
     }
   }
 
-  void report(const std::string& rule, const CfnElement& e, std::string message, std::string got, std::string expected) {
-    Diagnostic d{rule, Severity::error, e.path(), std::move(message), std::move(got), std::move(expected)};
+  void report(std::string_view rule, const CfnElement& e, std::string message, std::string got, std::string expected) {
+    const SafetyRule* known = find_safety_rule(rule);
+    if (known == nullptr || known->checked_by != RuleCheckedBy::template_checker)
+      throw Error(Diagnostic{"E111", Severity::error, e.path(), "the template checker reports a rule it does not own",
+                             std::string(rule), "a rule of safety_rules.hpp checked by the template checker"},
+                  ErrorKind::internal);
+    Diagnostic d{std::string(rule), Severity::error, e.path(), std::move(message), std::move(got), std::move(expected)};
     if (const std::string* why = e.acknowledgement(rule)) {
       d.severity = Severity::note;
       d.message += " [acknowledged: " + *why + "]";
@@ -335,27 +379,25 @@ class Checker {
   }
 
   std::vector<Diagnostic>& out_;
+  std::string_view entry_text_;
   bool destroyable_ = false;
 };
 
 }  // namespace
 
-namespace internal {
-
-SafetyRules::SafetyRules(const App& app) {
+SafetyChecker::SafetyChecker(const App& app) {
   if (const auto* ctx = app.context("destroyable"); ctx != nullptr)
     destroyable_ = ctx->is_boolean() ? ctx->get<bool>() : (ctx->is_string() && ctx->get<std::string>() == "true");
 }
 
-void SafetyRules::resource(const CfnResource& r, const Value* entry, std::vector<Diagnostic>& out) const {
-  Checker(destroyable_, out).resource(r, entry);
-}
-void SafetyRules::output(const CfnOutput& o, std::vector<Diagnostic>& out) const { Checker(destroyable_, out).output(o); }
-void SafetyRules::parameter(const CfnParameter& p, std::vector<Diagnostic>& out) const {
-  Checker(destroyable_, out).parameter(p);
+void SafetyChecker::review(const CfnElement& e, std::string_view entry_text, std::vector<Diagnostic>& findings) const {
+  Checker checker(destroyable_, entry_text, findings);
+  e.review(checker);
 }
 
-}  // namespace internal
+}  // namespace drsynth::detail
+
+namespace drsynth {
 
 std::vector<Diagnostic> check_safety(const Assembly& assembly) {
   std::vector<Diagnostic> out;

@@ -104,7 +104,7 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
   write_file(tmp.path / "manifest.json", assembly.manifest_text);
   // tree.json and the templates: on several threads for a large assembly
   // (creating a file costs the kernel more than writing its bytes).
-  internal::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
+  detail::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
     if (i == 0) {
       write_file(tmp.path / "tree.json", assembly.tree_text);
     } else {

@@ -65,7 +65,6 @@ inline RegionEvents add_events(drsynth::Stack& s, const std::string& region_word
   e.topic = &s.add<sns::Topic>("Events", {.topic_name = "sns-db-events-" + region_word + "-dev",
                                           .kms_key = *e.key,
                                           .enforce_tls = true});
-  e.topic->allow_cloudwatch_alarms();
   e.dlq = &s.add<sqs::Queue>("EventsDlq", {.queue_name = "sqs-db-events-dlq-" + region_word + "-dev",
                                            .kms_key = *e.key,
                                            .message_retention_seconds = 1'209'600});

@@ -72,7 +72,7 @@ TEST_CASE("Aurora global database: the global cluster and the primary cluster wi
   CHECK(p["VpcSecurityGroupIds"] == json::array({get_att(a.east_db_sg->resource().logical_id(), "GroupId")}));
   CHECK(p["DBSubnetGroupName"].contains("Ref"));
   // The log group first (retention and KMS key apply), then the cluster.
-  const std::string log_group = a.primary_cluster->log_group()->resource().logical_id();
+  const std::string log_group = a.primary_cluster->log_group()->logical_id();
   CHECK(c["DependsOn"] == json::array({log_group}));
   t.has_resource_properties("AWS::Logs::LogGroup", {{"LogGroupName", "/aws/rds/cluster/aurora-primary-dev/postgresql"},
                                                     {"RetentionInDays", 30},

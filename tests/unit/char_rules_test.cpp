@@ -7,7 +7,7 @@
 
 #include "char_rules.hpp"
 
-using namespace drsynth::internal;
+using namespace drsynth::detail;
 
 namespace {
 

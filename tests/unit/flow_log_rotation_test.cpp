@@ -74,15 +74,15 @@ TEST_CASE("DatabaseInstance export_upgrade_log: postgresql and upgrade logs, eac
   auto t = Template::from_app(app, "S");
   const json& r = t.resource(db.resource().logical_id());
   CHECK(r["Properties"]["EnableCloudwatchLogsExports"] == json{"postgresql", "upgrade"});
-  CHECK(r["DependsOn"] == json::array({db.log_group().resource().logical_id(), db.upgrade_log_group()->resource().logical_id()}));
-  CHECK(t.resource(db.upgrade_log_group()->resource().logical_id())["Properties"] ==
+  CHECK(r["DependsOn"] == json::array({db.log_group().logical_id(), db.upgrade_log_group()->logical_id()}));
+  CHECK(t.resource(db.upgrade_log_group()->logical_id())["Properties"] ==
         json{{"LogGroupName", "/aws/rds/instance/postgres-primary/upgrade"},
              {"RetentionInDays", 30},
              {"KmsKeyId", get_att(key.resource().logical_id(), "Arn")}});
-  CHECK(db.upgrade_log_group()->resource().path() == "S/Primary/LogRetentionupgrade/Resource");
+  CHECK(db.upgrade_log_group()->path() == "S/Primary/LogRetentionupgrade/Resource");
   // Default unchanged: one export, one unencrypted group.
   CHECK(t.resource(plain.resource().logical_id())["Properties"]["EnableCloudwatchLogsExports"] == json{"postgresql"});
-  CHECK_FALSE(t.resource(plain.log_group().resource().logical_id())["Properties"].contains("KmsKeyId"));
+  CHECK_FALSE(t.resource(plain.log_group().logical_id())["Properties"].contains("KmsKeyId"));
   CHECK(plain.upgrade_log_group() == nullptr);
 }
 

@@ -60,8 +60,8 @@ TEST_CASE("tree.json written directly equals the serialized tree document", "[sy
   scope.acknowledge("S002", "reviewed");
   scope.acknowledge("S001", "first");
   scope.acknowledge("S001", "second");
-  const std::string text = internal::tree_text(app);
-  CHECK(text == internal::dump_checked(internal::tree_json(app), ""));
+  const std::string text = detail::tree_text(app);
+  CHECK(text == detail::dump_checked(detail::tree_json(app), ""));
   CHECK(text.find("\"S001\": \"second\"") != std::string::npos);
 }
 

@@ -53,32 +53,33 @@ TEST_CASE("Aurora events: a topic under a customer-managed key, TLS-only, that a
           json::array(
               {tls_deny("sns:Publish", {{"Ref", topic}}),
                {{"Effect", "Allow"},
-                {"Principal", {{"Service", "cloudwatch.amazonaws.com"}}},
-                {"Action", "sns:Publish"},
-                {"Resource", {{"Ref", topic}}},
-                {"Condition",
-                 {{"ArnLike", {{"aws:SourceArn", {{"Fn::Sub", "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"}}}}},
-                  {"StringEquals", {{"aws:SourceAccount", account}}}}}},
-               {{"Effect", "Allow"},
                 {"Principal", {{"Service", "events.rds.amazonaws.com"}}},
                 {"Action", "sns:Publish"},
                 {"Resource", {{"Ref", topic}}},
                 {"Condition",
                  {{"ArnLike", {{"aws:SourceArn", {{"Fn::Sub", "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*"}}}}},
+                  {"StringEquals", {{"aws:SourceAccount", account}}}}}},
+               {{"Effect", "Allow"},
+                {"Principal", {{"Service", "cloudwatch.amazonaws.com"}}},
+                {"Action", "sns:Publish"},
+                {"Resource", {{"Ref", topic}}},
+                {"Condition",
+                 {{"ArnLike", {{"aws:SourceArn", {{"Fn::Sub", "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"}}}}},
                   {"StringEquals", {{"aws:SourceAccount", account}}}}}}})}}}});
 
-  // The key admits exactly the publishers: CloudWatch, SNS for this topic only, RDS events.
+  // The key admits exactly the publishers: SNS for this topic only (the SQS subscription),
+  // RDS events (the event subscription), CloudWatch (the DLQ alarm's action).
   const json statements = t.resource(key)["Properties"]["KeyPolicy"]["Statement"];
   std::vector<std::string> principals;
   for (const auto& st : statements) principals.push_back(st["Principal"].dump());
   CHECK(principals == std::vector<std::string>{
                           json{{"AWS", {{"Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}}.dump(),
-                          json{{"Service", "cloudwatch.amazonaws.com"}}.dump(),
                           json{{"Service", "sns.amazonaws.com"}}.dump(),
-                          json{{"Service", "events.rds.amazonaws.com"}}.dump()});
+                          json{{"Service", "events.rds.amazonaws.com"}}.dump(),
+                          json{{"Service", "cloudwatch.amazonaws.com"}}.dump()});
   // The topic's ARN spelled out from its name: a Ref would make key -> topic -> key a cycle.
   const json topic_arn = {{"Fn::Sub", "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:sns-db-events-east-dev"}};
-  CHECK(statements[2]["Condition"] == json{{"ArnEquals", {{"aws:SourceArn", topic_arn}}}});
+  CHECK(statements[1]["Condition"] == json{{"ArnEquals", {{"aws:SourceArn", topic_arn}}}});
 
   // Queue and DLQ: SSE-KMS, redrive after 3 receives, TLS-only, SNS of this topic may send.
   t.has_resource("AWS::SQS::Queue", {{"DeletionPolicy", "Delete"},

@@ -15,15 +15,9 @@
 #include <vector>
 
 #include "drsynth/cfn_resource.hpp"
+#include "drsynth/cloudwatch/alarm_action.hpp"
 #include "drsynth/cloudwatch/metric.hpp"
 #include "drsynth/construct.hpp"
-
-namespace drsynth::lambda {
-class Function;
-}
-namespace drsynth::sns {
-class Topic;
-}
 
 namespace drsynth::cloudwatch {
 
@@ -54,21 +48,19 @@ class Alarm : public Construct {
   using Props = AlarmProps;
   Alarm(Construct& scope, std::string id, AlarmProps props);
 
-  // SNS notification when the alarm goes to ALARM / back to OK.
-  void add_alarm_action(const sns::Topic& topic);
-  void add_ok_action(const sns::Topic& topic);
-  // Invokes the function directly: its ARN in AlarmActions plus an
-  // AWS::Lambda::Permission <Function>/AlarmPermission for
-  // lambda.alarms.cloudwatch.amazonaws.com with SourceArn this alarm's ARN.
-  // When the function is in another stack the permission is created here as
-  // <Alarm>/InvokePermission<function id>, so the stacks do not form a cycle.
-  void add_alarm_action(lambda::Function& function);
+  // Notifies or invokes `action` when the alarm goes to ALARM / back to OK:
+  // an sns::Topic (a notification), a lambda::Function (invoked directly; it
+  // adds the permission it needs, see lambda/function.hpp), or anything else
+  // that implements AlarmAction.
+  void add_alarm_action(AlarmAction& action);
+  void add_ok_action(AlarmAction& action);
   // Route 53 health checks only follow standard-resolution alarms with a simple
   // statistic and DatapointsToAlarm == EvaluationPeriods; violations are E785.
   void require_route53_compatible() noexcept { props_.route53_compatible = true; }
 
   [[nodiscard]] Value alarm_arn() const { return resource_->get_att("Arn"); }
-  // Ref: the alarm name (generated when alarm_name is empty).
+  // Ref: the alarm name (generated when alarm_name is empty); the physical
+  // name given is props().alarm_name.
   [[nodiscard]] Value alarm_name() const { return resource_->ref(); }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
   [[nodiscard]] const AlarmProps& props() const noexcept { return props_; }

@@ -9,10 +9,7 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
-
-namespace drsynth::lambda {
-class Function;
-}
+#include "drsynth/events/rule_target.hpp"
 
 namespace drsynth::events {
 
@@ -27,10 +24,10 @@ class Schedule : public Construct {
   using Props = ScheduleProps;
   Schedule(Construct& scope, std::string id, ScheduleProps props);
 
-  // Adds the function as a target ("Target0", "Target1", ...) and an
-  // AWS::Lambda::Permission <Schedule>/InvokePermission<function id> for
-  // events.amazonaws.com with SourceArn this rule.
-  void add_target(const lambda::Function& function);
+  // Adds a target ("Target0", "Target1", ...): a lambda::Function (which adds
+  // the permission it needs, see lambda/function.hpp), or anything else that
+  // implements RuleTarget.
+  void add_target(const RuleTarget& target);
 
   [[nodiscard]] Value rule_arn() const { return resource_->get_att("Arn"); }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }

@@ -26,7 +26,9 @@
 
 #include "drsynth/asset.hpp"
 #include "drsynth/cfn_resource.hpp"
+#include "drsynth/cloudwatch/alarm_action.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/events/rule_target.hpp"
 #include "drsynth/iam/role.hpp"
 
 namespace drsynth::lambda {
@@ -62,7 +64,14 @@ struct PermissionProps {
   std::string action = "lambda:InvokeFunction";
 };
 
-class Function : public Construct {
+// An alarm action: the alarm invokes the function directly (its ARN in
+// AlarmActions plus an AWS::Lambda::Permission <Function>/AlarmPermission for
+// lambda.alarms.cloudwatch.amazonaws.com with SourceArn the alarm's ARN; when
+// the alarm is in another stack the permission is created beside the alarm as
+// <Alarm>/InvokePermission<function id>, so the stacks do not form a cycle).
+// A rule target: an events::Schedule runs it (an AWS::Lambda::Permission
+// <Schedule>/InvokePermission<function id> for events.amazonaws.com).
+class Function : public Construct, public cloudwatch::AlarmAction, public events::RuleTarget {
  public:
   using Props = FunctionProps;
   Function(Construct& scope, std::string id, FunctionProps props);
@@ -74,14 +83,17 @@ class Function : public Construct {
   CfnResource& add_permission(std::string id, PermissionProps props);
 
   [[nodiscard]] Value function_arn() const { return resource_->get_att("Arn"); }
-  // Ref: the function name.
-  [[nodiscard]] Value function_name_value() const { return resource_->ref(); }
-  [[nodiscard]] const std::string& function_name() const noexcept { return props_.function_name; }
+  // Ref: the function name (generated when function_name is empty); the
+  // physical name given is props().function_name.
+  [[nodiscard]] Value function_name() const { return resource_->ref(); }
   [[nodiscard]] iam::Role& role() const noexcept { return *role_; }
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
+  // The AWS::Logs::LogGroup resource /aws/lambda/<name>.
   [[nodiscard]] CfnResource& log_group() const noexcept { return *log_group_; }
   [[nodiscard]] const Asset* asset() const noexcept { return asset_; }
   [[nodiscard]] const FunctionProps& props() const noexcept { return props_; }
+  [[nodiscard]] Value bind_to_alarm(Construct& alarm, const Value& alarm_arn) override;
+  [[nodiscard]] Value bind_to_rule(Construct& rule, const Value& rule_arn) const override;
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.lambda.Function"; }

@@ -15,6 +15,7 @@
 // PostgreSQL logs with log_statement=all hold SQL text: encrypt them.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -64,5 +65,7 @@ class LogGroup : public Construct {
 [[nodiscard]] std::string rds_log_group_name(std::string_view instance_identifier, std::string_view log_type);
 // Whether `days` is a RetentionInDays value CloudFormation accepts (1, 3, 5, 7, 14, 30, ...).
 [[nodiscard]] bool is_valid_retention(int days) noexcept;
+// Every such value, ascending.
+[[nodiscard]] std::span<const int> retention_values() noexcept;
 
 }  // namespace drsynth::logs

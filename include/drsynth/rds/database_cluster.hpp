@@ -65,6 +65,7 @@
 #include "drsynth/link.hpp"
 #include "drsynth/rds/aurora_engine.hpp"
 #include "drsynth/removal_policy.hpp"
+#include "drsynth/secrets/attachment_target.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth::ec2 {
@@ -127,7 +128,7 @@ struct DatabaseClusterProps {
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
 };
 
-class DatabaseCluster : public Construct {
+class DatabaseCluster : public Construct, public secrets::AttachmentTarget {
  public:
   using Props = DatabaseClusterProps;
 
@@ -148,8 +149,8 @@ class DatabaseCluster : public Construct {
   [[nodiscard]] bool storage_encrypted() const noexcept { return props_.storage_encrypted; }
   [[nodiscard]] int port() const noexcept { return props_.port; }
   [[nodiscard]] const std::string& region() const;
-  // The log group of the "postgresql" export; nullptr when it is not exported.
-  [[nodiscard]] logs::LogGroup* log_group() const noexcept { return log_group_; }
+  // The AWS::Logs::LogGroup resource of the "postgresql" export; nullptr when it is not exported.
+  [[nodiscard]] CfnResource* log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] secrets::DatabaseSecret* secret() const noexcept { return props_.secret.pointer(); }
   [[nodiscard]] const std::vector<CfnResource*>& instances() const noexcept { return instances_; }
@@ -170,6 +171,10 @@ class DatabaseCluster : public Construct {
   // CPUUtilization (Average, Percent); ServerlessDatabaseCapacity (Average, ACUs).
   [[nodiscard]] cloudwatch::Metric metric_cpu_utilization() const;
   [[nodiscard]] cloudwatch::Metric metric_serverless_capacity() const;
+
+  // secrets::AttachmentTarget: TargetType AWS::RDS::DBCluster.
+  [[nodiscard]] secrets::AttachmentTargetProps as_attachment_target() const override;
+  [[nodiscard]] const Construct& attachment_construct() const override { return *this; }
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.DatabaseCluster"; }

@@ -46,6 +46,7 @@
 #include "drsynth/link.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/removal_policy.hpp"
+#include "drsynth/secrets/attachment_target.hpp"
 #include "drsynth/value.hpp"
 
 namespace drsynth::ec2 {
@@ -102,7 +103,9 @@ struct DatabaseInstanceProps {
   Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
-class DatabaseInstance : public Construct {
+// A secret attachment target (secrets::DatabaseSecret::attach): the secret
+// then also holds the instance's host, port, engine and database name.
+class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
  public:
   using Props = DatabaseInstanceProps;
 
@@ -119,14 +122,17 @@ class DatabaseInstance : public Construct {
   [[nodiscard]] bool storage_encrypted() const noexcept { return props_.storage_encrypted; }
   [[nodiscard]] int backup_retention_days() const noexcept { return props_.backup_retention_days; }
   [[nodiscard]] const std::string& region() const;
-  [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
-  // The "upgrade" log group; nullptr unless export_upgrade_log.
-  [[nodiscard]] logs::LogGroup* upgrade_log_group() const noexcept { return upgrade_log_group_; }
+  // The AWS::Logs::LogGroup resource of the instance's postgresql log.
+  [[nodiscard]] CfnResource& log_group() const noexcept;
+  // The AWS::Logs::LogGroup resource of the "upgrade" log; nullptr unless export_upgrade_log.
+  [[nodiscard]] CfnResource* upgrade_log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] secrets::DatabaseSecret& secret() const noexcept { return *props_.secret; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
   [[nodiscard]] const DatabaseInstanceProps& props() const noexcept { return props_; }
+  [[nodiscard]] secrets::AttachmentTargetProps as_attachment_target() const override;
+  [[nodiscard]] const Construct& attachment_construct() const override { return *this; }
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.DatabaseInstance"; }

@@ -92,9 +92,10 @@ class ReadReplica : public Construct {
   // Whether the source is in another region (SourceRegion and a KMS key are then rendered).
   [[nodiscard]] bool cross_region() const;
   [[nodiscard]] const std::string& region() const;
-  [[nodiscard]] logs::LogGroup& log_group() const noexcept { return *log_group_; }
-  // The "upgrade" log group; nullptr unless export_upgrade_log.
-  [[nodiscard]] logs::LogGroup* upgrade_log_group() const noexcept { return upgrade_log_group_; }
+  // The AWS::Logs::LogGroup resource of the replica's postgresql log.
+  [[nodiscard]] CfnResource& log_group() const noexcept;
+  // The AWS::Logs::LogGroup resource of the "upgrade" log; nullptr unless export_upgrade_log.
+  [[nodiscard]] CfnResource* upgrade_log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }

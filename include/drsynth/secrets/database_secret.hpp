@@ -11,8 +11,8 @@
 // template only ever holds the dynamic reference
 // {{resolve:secretsmanager:<arn>:SecretString:password}}, never the value.
 // attach() adds DbSecret/Attachment/Resource, an AWS::SecretsManager::SecretTargetAttachment
-// (TargetType AWS::RDS::DBInstance or AWS::RDS::DBCluster) that adds host, port,
-// engine, dbname to the secret.
+// (TargetType AWS::RDS::DBInstance for an rds::DatabaseInstance, AWS::RDS::DBCluster
+// for an rds::DatabaseCluster) that adds host, port, engine, dbname to the secret.
 //
 // Encryption: kms_key (a customer-managed key of the secret's region) sets KmsKeyId;
 // replica_kms_keys gives the replica of each region a key of that region
@@ -69,12 +69,9 @@
 #include "drsynth/construct.hpp"
 #include "drsynth/link.hpp"
 #include "drsynth/removal_policy.hpp"
+#include "drsynth/secrets/attachment_target.hpp"
 #include "drsynth/value.hpp"
 
-namespace drsynth::rds {
-class DatabaseInstance;
-class DatabaseCluster;
-}  // namespace drsynth::rds
 namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
@@ -129,9 +126,9 @@ class DatabaseSecret : public Construct {
   // {{resolve:secretsmanager:<arn>:SecretString:username|password}}
   [[nodiscard]] Value username_ref() const;
   [[nodiscard]] Value password_ref() const;
-  // Adds the SecretTargetAttachment (child "Attachment") for `instance` / `cluster`.
-  void attach(const rds::DatabaseInstance& instance);
-  void attach(const rds::DatabaseCluster& cluster);
+  // Adds the SecretTargetAttachment (child "Attachment") for `target`, e.g.
+  // an rds::DatabaseInstance or rds::DatabaseCluster.
+  void attach(const AttachmentTarget& target);
   // Rotates the password on a schedule (see above); returns the rotation function.
   lambda::Function& add_rotation(RotationProps props);
   [[nodiscard]] const std::vector<std::string>& replica_regions() const noexcept { return props_.replica_regions; }

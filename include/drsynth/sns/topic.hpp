@@ -3,14 +3,14 @@
 //   auto& key = stack.add<kms::Key>("EventsKey", {.alias = "alias/dr-events-dev"});
 //   auto& topic = stack.add<sns::Topic>("Events", {.topic_name = "dr-events-dev", .kms_key = key,
 //                                                  .enforce_tls = true});
-//   topic.allow_cloudwatch_alarms();            // alarm actions may publish (topic policy + key)
+//   alarm.add_alarm_action(topic);              // admits CloudWatch alarms (topic policy + key)
 //   topic.add_sqs_subscription(queue, {.raw_message_delivery = true});
 //
 // Encryption: kms_master_key_id ("alias/aws/sns" by default), or a customer-managed
 // kms::Key (kms_key). A service that publishes into a topic under a customer-managed
 // key needs kms:GenerateDataKey* and kms:Decrypt on it: CloudWatch alarm actions
 // cannot publish to a topic under alias/aws/sns at all (AWS-FACTS.md), so alarms
-// need kms_key and allow_cloudwatch_alarms().
+// need kms_key (binding an alarm to the topic then admits CloudWatch).
 // Topic policy (child "Policy", AWS::SNS::TopicPolicy) once enforce_tls or a
 // service allowance asks for it. It replaces SNS's default policy, so every
 // service that publishes must be allowed explicitly (allow_publish_from); the
@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "drsynth/cfn_resource.hpp"
+#include "drsynth/cloudwatch/alarm_action.hpp"
 #include "drsynth/construct.hpp"
 #include "drsynth/link.hpp"
 
@@ -60,7 +61,9 @@ struct SqsSubscriptionOptions {
   bool raw_message_delivery{false};  // the message body as published, without the SNS envelope
 };
 
-class Topic : public Construct {
+// An alarm action (cloudwatch::Alarm::add_alarm_action / add_ok_action): the
+// alarm notifies the topic.
+class Topic : public Construct, public cloudwatch::AlarmAction {
  public:
   using Props = TopicProps;
   Topic(Construct& scope, std::string id, TopicProps props);
@@ -76,7 +79,9 @@ class Topic : public Construct {
   // optionally only from `source_arn_like`, an ArnLike pattern) and, with a
   // customer-managed key, kms:GenerateDataKey* and kms:Decrypt for the service.
   void allow_publish_from(std::string service_principal, std::optional<Value> source_arn_like = std::nullopt);
-  // allow_publish_from("cloudwatch.amazonaws.com", alarms of this account and region).
+  // allow_publish_from("cloudwatch.amazonaws.com", alarms of this account and region),
+  // once. An alarm whose action is this topic calls it when the topic has a
+  // customer-managed key or a topic policy.
   void allow_cloudwatch_alarms();
 
   // Ref: the topic ARN.
@@ -87,6 +92,7 @@ class Topic : public Construct {
   [[nodiscard]] CfnResource* policy() const noexcept { return policy_; }
   [[nodiscard]] kms::Key* kms_key() const noexcept { return props_.kms_key.pointer(); }
   [[nodiscard]] const TopicProps& props() const noexcept { return props_; }
+  [[nodiscard]] Value bind_to_alarm(Construct& alarm, const Value& alarm_arn) override;
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.sns.Topic"; }
@@ -100,6 +106,7 @@ class Topic : public Construct {
   std::vector<std::string> emails_;
   std::vector<std::string> publishers_;
   std::vector<std::string> shared_key_queues_;
+  bool cloudwatch_allowed_ = false;
   std::size_t sqs_subscriptions_ = 0;
 };
 

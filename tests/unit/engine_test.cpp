@@ -1,0 +1,247 @@
+// The synthesis engine: element kinds write themselves through EntryWriter,
+// overrides are a patch merged by that same writer, the safety rules come
+// from one table, and bad text or a misused Value are drsynth Errors.
+#include <random>
+
+#include "drsynth/cfn_condition.hpp"
+#include "drsynth/cfn_mapping.hpp"
+#include "drsynth/entry_writer.hpp"
+#include "safety_rules.hpp"
+#include "test_support.hpp"
+
+using namespace drsynth;
+using nlohmann::json;
+
+namespace {
+
+Stack& stack(App& app, const std::string& id = "S", const std::string& region = "us-east-1") {
+  return app.add<Stack>(id, StackProps{.env = {.region = region}});
+}
+
+json resource(App& app, const std::string& stack_name, const std::string& id) {
+  return synthesize(app).find(stack_name)->template_json()["Resources"][id];
+}
+
+// An element kind written outside the engine, writing members out of order.
+class Unsorted : public CfnElement {
+ public:
+  Unsorted(Construct& scope, std::string id) : CfnElement(scope, std::move(id)) {}
+  std::string_view section() const noexcept override { return "Resources"; }
+  void write(EntryWriter& w) const override {
+    w.begin_entry();
+    if (w.member("Type")) w.string("AWS::SNS::Topic");
+    if (w.member("Properties", true)) w.object({});
+    w.end_entry();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("overrides are a patch: set creates objects, removal of what is absent changes nothing, order counts",
+          "[engine]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  auto& q = s.add<CfnResource>("Q", CfnResourceProps{.type = "AWS::SQS::Queue",
+                                                      .properties = {{"QueueName", "q"},
+                                                                     {"Scalar", "x"},
+                                                                     {"Nested", Value::object({{"Keep", 1}, {"Drop", 2}})}}});
+  q.add_override("Properties.New.Deep.Value", 1);      // objects created on the way
+  q.add_override("Properties.Scalar.Inner", true);      // a string an override reaches into becomes an object
+  q.add_deletion_override("Properties.Nested.Drop");   // removed
+  q.add_deletion_override("Properties.Absent.Thing");  // nothing to remove: nothing appears
+  q.add_override("Properties.Set", Value::object({{"A", 1}}));
+  q.add_override("Properties.Set.B", 2);               // below a value an override set: merged into it
+  q.add_override("Properties.Later.X", 1);
+  q.add_override("Properties.Later", "replaced");      // the last override of a path wins
+  q.add_deletion_override("Properties.Gone");
+  q.add_override("Properties.Gone.Again", 3);          // set after a removal starts a new object
+  q.add_override("Metadata.Note", "from an override"); // a member the resource did not have
+  q.add_override("UpdateReplacePolicy", "Retain");
+  q.add_override("Properties.QueueName", q.get_att("Arn"));  // references in overrides resolve
+  const json r = resource(app, "S", "Q");
+  CHECK(r == json::parse(R"({
+    "Metadata": {"Note": "from an override"},
+    "Properties": {
+      "Gone": {"Again": 3},
+      "Later": "replaced",
+      "Nested": {"Keep": 1},
+      "New": {"Deep": {"Value": 1}},
+      "QueueName": {"Fn::GetAtt": ["Q", "Arn"]},
+      "Scalar": {"Inner": true},
+      "Set": {"A": 1, "B": 2}
+    },
+    "Type": "AWS::SQS::Queue",
+    "UpdateReplacePolicy": "Retain"
+  })"));
+}
+
+TEST_CASE("an override may replace or remove the inherited tags, or reach into them", "[engine]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  Tags::of(s).add("Owner", "team");
+  s.add<CfnResource>("Replaced", CfnResourceProps{.type = "AWS::SNS::Topic"})
+      .add_override("Properties.Tags", Value::array({Value::object({{"Key", "Only"}, {"Value", "me"}})}));
+  s.add<CfnResource>("Removed", CfnResourceProps{.type = "AWS::SNS::Topic"}).add_deletion_override("Properties.Tags");
+  s.add<CfnResource>("Param", CfnResourceProps{.type = "AWS::SSM::Parameter", .properties = {{"Type", "String"}}})
+      .add_override("Properties.Tags.Extra", "x");  // a map of tags: merged
+  const json t = synthesize(app).find("S")->template_json()["Resources"];
+  CHECK(t["Replaced"]["Properties"]["Tags"] == json::parse(R"([{"Key":"Only","Value":"me"}])"));
+  CHECK(t["Removed"]["Properties"] == json::object());  // the object stays, without the member
+  CHECK(t["Param"]["Properties"]["Tags"] == json::parse(R"({"Extra":"x","Owner":"team"})"));
+}
+
+TEST_CASE("the safety rules see what an overridden resource renders to", "[engine]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  auto& logs = s.add<CfnResource>("Logs", CfnResourceProps{.type = "AWS::Logs::LogGroup",
+                                                            .properties = {{"RetentionInDays", 30}}});
+  logs.add_deletion_override("Properties.RetentionInDays");
+  const auto e = test::synth_error(app);
+  CHECK(test::has_diagnostic(e, "S006", "S/Logs", "keeps its logs forever"));
+}
+
+TEST_CASE("an element kind that writes its members out of order is E109, naming it", "[engine]") {
+  App app({.read_environment = false});
+  stack(app).add<Unsorted>("U");
+  const auto e = test::synth_error(app);
+  CHECK(e.code() == "E109");
+  CHECK(e.kind() == ErrorKind::internal);
+  CHECK(test::has_diagnostic(e, "E109", "S/U", "\"Properties\" out of order"));
+}
+
+TEST_CASE("CfnCondition: a Conditions entry, Condition on a resource, Fn::If in a property", "[engine][conditions]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  auto& env = s.add<CfnParameter>("Env", CfnParameterProps{.allowed_values = {"dev", "prod"}});
+  auto& is_prod = s.add<CfnCondition>("IsProd", {.expression = condition_equals(env.ref(), "prod")});
+  auto& not_prod = s.add<CfnCondition>("NotProd", {.expression = condition_not(condition_ref(is_prod))});
+  auto& topic = s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  topic.set_condition(is_prod);
+  topic.set_property("DisplayName", fn_if(is_prod, "Production", Value::pseudo(Pseudo::no_value)));
+  s.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"}).set_condition(not_prod);
+  const Assembly a = synthesize(app);
+  const json& t = a.find("S")->template_json();
+  CHECK(t["Conditions"] == json::parse(R"({
+    "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+    "NotProd": {"Fn::Not": [{"Condition": "IsProd"}]}
+  })"));
+  CHECK(t["Resources"]["Topic"] == json::parse(R"({
+    "Condition": "IsProd",
+    "Properties": {"DisplayName": {"Fn::If": ["IsProd", "Production", {"Ref": "AWS::NoValue"}]}},
+    "Type": "AWS::SNS::Topic"
+  })"));
+  CHECK(t["Resources"]["Queue"]["Condition"] == "NotProd");
+  // The template's members in key order: Conditions between the version and Metadata.
+  const std::string& text = a.find("S")->template_text;
+  CHECK(text.find("\"AWSTemplateFormatVersion\"") < text.find("\"Conditions\""));
+  CHECK(text.find("\"Conditions\"") < text.find("\"Metadata\""));
+}
+
+TEST_CASE("CfnCondition: bad expressions (E211, E212) and a condition of another stack (E213)", "[engine][conditions]") {
+  App app({.read_environment = false});
+  auto& a = stack(app, "A");
+  auto& b = stack(app, "B");
+  a.add<CfnCondition>("Empty", {});
+  a.add<CfnCondition>("OneOr", {.expression = condition_or({condition_equals("a", "a")})});
+  auto& there = a.add<CfnCondition>("There", {.expression = condition_equals("a", "b")});
+  b.add<CfnResource>("T", CfnResourceProps{.type = "AWS::SNS::Topic"}).set_condition(there);
+  const auto e = test::synth_error(app);
+  CHECK(test::has_diagnostic(e, "E211", "A/Empty"));
+  CHECK(test::has_diagnostic(e, "E212", "A/OneOr", "Fn::Or"));
+
+  App other({.read_environment = false});
+  auto& c = stack(other, "C");
+  auto& d = stack(other, "D");
+  auto& cond = c.add<CfnCondition>("Cond", {.expression = condition_equals("a", "b")});
+  d.add<CfnResource>("T", CfnResourceProps{.type = "AWS::SNS::Topic"}).set_condition(cond);
+  const auto e2 = test::synth_error(other);
+  CHECK(test::has_diagnostic(e2, "E213", "D/T", "Conditions entry Cond of another stack"));
+}
+
+TEST_CASE("CfnMapping: a Mappings entry read with Fn::FindInMap; bad keys and values", "[engine][mappings]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  auto& sizes = s.add<CfnMapping>("Sizes", {.mapping = {{"us-east-1", {{"Class", "db.r6g.large"}, {"Storage", 100}}},
+                                                         {"eu-west-1", {{"Class", "db.r6g.xlarge"}, {"Storage", 200}}}}});
+  s.add<CfnResource>("Param", CfnResourceProps{.type = "AWS::SSM::Parameter",
+                                               .properties = {{"Type", "String"},
+                                                              {"Value", sizes.find_in_map(Value::pseudo(Pseudo::region), "Class")}}});
+  const json t = synthesize(app).find("S")->template_json();
+  CHECK(t["Mappings"] == json::parse(R"({"Sizes": {
+    "eu-west-1": {"Class": "db.r6g.xlarge", "Storage": 200},
+    "us-east-1": {"Class": "db.r6g.large", "Storage": 100}}})"));
+  CHECK(t["Resources"]["Param"]["Properties"]["Value"] ==
+        json::parse(R"({"Fn::FindInMap": ["Sizes", {"Ref": "AWS::Region"}, "Class"]})"));
+
+  App bad({.read_environment = false});
+  auto& b = stack(bad);
+  b.add<CfnMapping>("None", {});
+  b.add<CfnMapping>("Bad", {.mapping = {{"a b", {{"ok", 1}}}, {"k", {{"v", Value::pseudo(Pseudo::region)}}}}});
+  const auto e = test::synth_error(bad);
+  CHECK(test::has_diagnostic(e, "E214", "S/None"));
+  CHECK(test::has_diagnostic(e, "E215", "S/Bad", "\"a b\""));
+  CHECK(test::has_diagnostic(e, "E216", "S/Bad", "k.v"));
+}
+
+TEST_CASE("one safety-rule table: acknowledge() accepts its rules, docs/errors.md documents each", "[engine][safety]") {
+  const std::string docs = test::read_file(std::string(DRSYNTH_SOURCE_DIR) + "/docs/errors.md");
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  for (const auto& rule : detail::safety_rules()) {
+    INFO(rule.id);
+    CHECK_NOTHROW(s.acknowledge(std::string(rule.id), "a reason"));
+    CHECK(docs.find("| " + std::string(rule.id) + " | " + std::string(rule.summary)) != std::string::npos);
+  }
+  try {
+    s.acknowledge("S999", "why");
+    FAIL("S999 was accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == "E108");
+    CHECK_THAT(e.diagnostics().front().expected, Catch::Contains(detail::safety_rule_ids()));
+  }
+  CHECK(detail::action_requires_star_resource("CloudWatch:PutMetricData"));
+  CHECK_FALSE(detail::action_requires_star_resource("rds:PromoteReadReplica"));
+}
+
+TEST_CASE("text is checked as UTF-8 exactly as nlohmann's dump() checks it, failing with E401", "[engine]") {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    const int n = static_cast<int>(rng() % 6) + 1;
+    for (int k = 0; k < n; ++k) {
+      // Lead and continuation bytes at the edges of the valid ranges, and plain ASCII.
+      static constexpr unsigned char bytes[] = {0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+                                                0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4,
+                                                0xf5, 0xff, 0x0a, 0x22};
+      s.push_back(static_cast<char>(bytes[rng() % sizeof bytes]));
+    }
+    INFO(json(std::vector<int>(s.begin(), s.end())).dump());
+    std::optional<std::string> expected;
+    try {
+      expected = json(s).dump(2) + "\n";
+    } catch (const json::type_error&) {
+    }
+    if (expected) {
+      REQUIRE(to_file_text(json(s)) == *expected);
+    } else {
+      try {
+        (void)to_file_text(json(s));
+        FAIL("invalid UTF-8 was written");
+      } catch (const Error& e) {
+        REQUIRE(e.code() == "E401");
+      }
+    }
+  }
+}
+
+TEST_CASE("a Value read as the wrong kind is Error E110, not std::logic_error", "[engine]") {
+  const Value v(42);
+  try {
+    (void)v.as_string();
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == "E110");
+    CHECK(e.kind() == ErrorKind::internal);
+    CHECK(e.diagnostics().front().got == "42");
+  }
+}
