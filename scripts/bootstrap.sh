@@ -2,6 +2,7 @@
 # Installs what drsynth needs on Debian 12 (only what is missing), then
 # configures and builds into build/. Used by both README commands and CI.
 #   scripts/bootstrap.sh            # release build
+#   scripts/bootstrap.sh --tests    # also what only the tests need (Graphviz; scripts/test.sh)
 #   DRSYNTH_WERROR=ON scripts/bootstrap.sh
 #   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
 set -euo pipefail
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake g++ ninja-build pkg-config nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev catch2 libssl-dev
           python3 nodejs npm)
+# drsynth graph --format svg runs Graphviz's dot; a test checks dot reads the DOT output.
+if [ "${1:-}" = "--tests" ]; then packages+=(graphviz); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Sets up what the test suite needs beyond the build (the AWS CDK CLI, cached in
-# .cache/cdk; cfn-lint must be on PATH), builds, and runs every test.
+# Sets up what the test suite needs beyond the build (Graphviz, the AWS CDK CLI
+# cached in .cache/cdk; cfn-lint must be on PATH), builds, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh --tests
 if ! command -v cfn-lint >/dev/null; then
   echo "test: cfn-lint is not on PATH (this machine image ships cfn-lint 1.51)" >&2
   exit 1

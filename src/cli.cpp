@@ -15,6 +15,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "drsynth/version.hpp"
+#include "diff/commands.hpp"
 #include "settings_text.hpp"
 
 namespace drsynth::cli {
@@ -32,6 +33,7 @@ struct Options {
   bool quiet = false;
   bool verbose = false;
   bool strict = false;
+  bool allow_replacement = false;
 };
 
 // Reads the settings file (a JSON object of context values). A missing
@@ -113,6 +115,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
   synth->add_option("--stack", o.stacks, "only this stack (and the stacks it depends on); repeatable")->type_name("NAME");
   synth->add_flag("-q,--quiet", o.quiet, "print nothing on success");
   synth->add_flag("--strict", o.strict, "fail on warnings too");
+  detail::add_guard_option(*synth, o.allow_replacement);
   add_context(synth);
   auto* list = cli.add_subcommand("list", "list the stacks in deployment order");
   list->alias("ls");
@@ -123,6 +126,12 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
                    "bucket for large templates and Lambda code; '{region}' is replaced by each stack's region")
       ->type_name("NAME");
   add_context(plan);
+  detail::DiffCommand diff_options;
+  auto* diff = detail::add_diff_command(cli, diff_options, o.stacks);
+  add_context(diff);
+  detail::GraphCommand graph_options;
+  auto* graph = detail::add_graph_command(cli, graph_options);
+  add_context(graph);
 
   try {
     cli.parse(argc, argv);
@@ -190,6 +199,10 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
       return exit_ok;
     }
 
+    if (command == diff) return detail::run_diff(assembly, diff_options, o.outdir, o.stacks, out, err);
+    if (command == graph) return detail::run_graph(assembly, graph_options, out);
+
+    detail::guard_replacements(assembly, o.outdir, o.allow_replacement, o.strict, err);
     write_assembly(assembly, o.outdir);
     log.debug("written to {} in {:.2f} ms", o.outdir, ms());
     if (!o.quiet) {

@@ -16,6 +16,8 @@ constexpr std::array rules = {
     SafetyRule{"S005", "DeletionPolicy/UpdateReplacePolicy other than Delete, or DeletionProtection true, when the app "
                        "is destroyable"},
     SafetyRule{"S006", "log group without RetentionInDays"},
+    // Evaluated by `drsynth synth` against the assembly it replaces (src/diff/guard.cpp).
+    SafetyRule{"S007", "`drsynth synth` would replace a stateful resource", RuleCheckedBy::diff_guard},
 };
 
 constexpr std::array<std::string_view, 14> star_resource_actions = {

@@ -85,7 +85,7 @@ class Construct {
   [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& tags() const noexcept { return tags_; }
   void set_tag(std::string key, std::string value);
 
-  // Acknowledges a safety rule (S001-S006, see docs/errors.md) for this
+  // Acknowledges a safety rule (S001-S007, see docs/errors.md) for this
   // construct and everything below it, with the reason why it is acceptable.
   // A finding of that rule on a resource in the subtree becomes a note (it is
   // printed, does not fail the run) and the acknowledgement is recorded in
