@@ -35,6 +35,7 @@
 //   E734-E737  read replicas (read_replica.hpp)
 //   E738  subnet group (subnet_group.hpp)
 //   E739  parameters (parameter_group.hpp)
+//   E960  log_kms_key in another region than the instance (also for ReadReplica)
 #pragma once
 
 #include <optional>
