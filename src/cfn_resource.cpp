@@ -53,12 +53,12 @@ TagFormat CfnResource::tag_format() const noexcept {
   // From the CloudFormation resource schemas (cfn-lint 1.51): the types
   // drsynth creates that take tags.
   static constexpr std::string_view list_tagged[] = {
-      "AWS::CloudWatch::Alarm",       "AWS::EC2::RouteTable",      "AWS::EC2::SecurityGroup",
+      "AWS::CloudWatch::Alarm",       "AWS::EC2::FlowLog",         "AWS::EC2::RouteTable",      "AWS::EC2::SecurityGroup",
       "AWS::EC2::Subnet",             "AWS::EC2::VPC",             "AWS::EC2::VPCEndpoint",
       "AWS::EC2::VPCPeeringConnection", "AWS::Events::Rule",       "AWS::IAM::Role",
       "AWS::KMS::Key",                "AWS::Lambda::Function",     "AWS::Logs::LogGroup",
       "AWS::RDS::DBCluster",          "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::DBInstance",
-      "AWS::RDS::DBParameterGroup",   "AWS::RDS::DBSubnetGroup",   "AWS::RDS::GlobalCluster",
+      "AWS::RDS::DBParameterGroup",   "AWS::RDS::DBSubnetGroup",   "AWS::RDS::EventSubscription", "AWS::RDS::GlobalCluster",
       "AWS::S3::Bucket",              "AWS::SNS::Topic",           "AWS::SQS::Queue",
       "AWS::SecretsManager::Secret",
   };

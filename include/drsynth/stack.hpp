@@ -13,6 +13,7 @@ namespace drsynth {
 class Asset;
 class CfnElement;
 class CfnParameter;
+class CfnResource;
 
 struct Environment {
   std::string region;                   // required, e.g. "us-east-1"
@@ -60,6 +61,21 @@ class Stack : public Construct {
   [[nodiscard]] Value assets_bucket();
   [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
 
+  // A step destroy.sh runs before it deletes this stack, for resources that
+  // CloudFormation cannot delete as they are (typed, so that no construct
+  // writes free shell text into the script):
+  //   empty_bucket  deletes every object version and delete marker of the
+  //                 bucket (its physical name is read from the stack), since
+  //                 CloudFormation deletes only empty buckets.
+  struct PreDestroyStep {
+    enum class Kind { empty_bucket };
+    Kind kind;
+    const CfnResource* resource;
+    std::string reason;  // printed as a comment above the step
+  };
+  void add_pre_destroy_step(PreDestroyStep step) { pre_destroy_steps_.push_back(std::move(step)); }
+  [[nodiscard]] const std::vector<PreDestroyStep>& pre_destroy_steps() const noexcept { return pre_destroy_steps_; }
+
   // Every element (resource, output, parameter) and asset in this stack, in
   // the order they were completed: what the renderer writes, without a walk
   // over the whole tree.
@@ -76,6 +92,7 @@ class Stack : public Construct {
   StackProps props_;
   std::string name_;
   std::vector<Dependency> dependencies_;
+  std::vector<PreDestroyStep> pre_destroy_steps_;
   CfnParameter* assets_bucket_ = nullptr;
   std::vector<const CfnElement*> elements_;
   std::vector<const Asset*> assets_;

@@ -34,4 +34,15 @@ inline void use_handler(FunctionProps& p, std::string_view handler) {
     p.code_files = embedded_handler(handler);
 }
 
+// As use_handler, with the Amazon RDS CA bundle of runtime/probe/ added to the
+// code (a database client that verifies the server's certificate).
+inline void use_handler_with_rds_ca(FunctionProps& p, std::string_view handler) {
+  if (const auto dir = runtime_dir(); !dir.empty()) {
+    p.code_asset = dir / handler;
+    p.code_extra_files[std::string(rds_ca_bundle_name)] = dir / "probe" / rds_ca_bundle_name;
+  } else {
+    p.code_files = embedded_handler_with_rds_ca(handler);
+  }
+}
+
 }  // namespace drsynth::lambda::detail

@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 
+#include "drsynth/kms/key.hpp"
+#include "drsynth/stack.hpp"
+
 namespace drsynth::logs {
 
 namespace {
@@ -25,10 +28,14 @@ bool is_valid_retention(int days) noexcept {
 std::span<const int> retention_values() noexcept { return retentions; }
 
 std::string rds_postgresql_log_group_name(std::string_view instance_identifier) {
+  return rds_log_group_name(instance_identifier, "postgresql");
+}
+
+std::string rds_log_group_name(std::string_view instance_identifier, std::string_view log_type) {
   // RDS lowercases instance identifiers, and so the log group it writes to.
   std::string id(instance_identifier);
   std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return "/aws/rds/instance/" + id + "/postgresql";
+  return "/aws/rds/instance/" + id + "/" + std::string(log_type);
 }
 
 LogGroup::LogGroup(Construct& scope, std::string id, LogGroupProps props)
@@ -36,6 +43,10 @@ LogGroup::LogGroup(Construct& scope, std::string id, LogGroupProps props)
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::Logs::LogGroup"});
   resource_->set_property("LogGroupName", props_.log_group_name);
   resource_->set_property("RetentionInDays", props_.retention_days);
+  if (props_.kms_key) {
+    resource_->set_property("KmsKeyId", props_.kms_key->key_arn());
+    props_.kms_key->grant_log_group(props_.log_group_name);
+  }
   resource_->apply_removal_policy(props_.removal_policy);
 }
 
@@ -48,6 +59,9 @@ void LogGroup::validate(Validation& v) const {
             "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653");
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E748", *this, "a log group cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
+  if (props_.kms_key && props_.kms_key->region() != stack().region())
+    v.error("E960", *this, "the log group's KMS key " + props_.kms_key->path() + " is in another region",
+            props_.kms_key->region(), stack().region() + " (CloudWatch Logs uses keys of its own region)");
 }
 
 }  // namespace drsynth::logs

@@ -29,7 +29,9 @@ detail::CommonSettings settings(const DatabaseInstanceProps& p) {
           .monitoring_interval = p.monitoring_interval,
           .auto_minor_version_upgrade = p.auto_minor_version_upgrade,
           .copy_tags_to_snapshot = p.copy_tags_to_snapshot,
-          .removal_policy = p.removal_policy};
+          .removal_policy = p.removal_policy,
+          .export_upgrade_log = p.export_upgrade_log,
+          .log_kms_key = p.log_kms_key.pointer()};
 }
 }  // namespace
 
@@ -38,6 +40,7 @@ DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseIns
   const auto c = detail::build(*this, settings(props_));
   resource_ = c.resource;
   log_group_ = c.log_group;
+  upgrade_log_group_ = c.upgrade_log_group;
   subnet_group_ = c.subnet_group;
   CfnResource& r = *resource_;
   r.set_property("EngineVersion", props_.engine_version);
@@ -83,6 +86,9 @@ void DatabaseInstance::validate(Validation& v) const {
 }
 
 CfnResource& DatabaseInstance::log_group() const noexcept { return log_group_->resource(); }
+CfnResource* DatabaseInstance::upgrade_log_group() const noexcept {
+  return upgrade_log_group_ != nullptr ? &upgrade_log_group_->resource() : nullptr;
+}
 
 secrets::AttachmentTargetProps DatabaseInstance::as_attachment_target() const {
   return {.target_id = resource_->ref(), .target_type = "AWS::RDS::DBInstance"};

@@ -5,6 +5,7 @@
 
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
+#include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/rds/parameter_group.hpp"
@@ -12,6 +13,29 @@
 #include "drsynth/stack.hpp"
 
 namespace drsynth::rds::detail {
+
+CfnResource& add_monitoring_role(Construct& self) {
+  auto& role = self.add<CfnResource>("MonitoringRole", CfnResourceProps{.type = "AWS::IAM::Role"});
+  role.set_property("AssumeRolePolicyDocument",
+                    Value::object({{"Version", "2012-10-17"},
+                                   {"Statement", Value::array({Value::object(
+                                                     {{"Effect", "Allow"},
+                                                      {"Principal", Value::object({{"Service", "monitoring.rds.amazonaws.com"}})},
+                                                      {"Action", "sts:AssumeRole"}})})}}));
+  role.set_property("ManagedPolicyArns",
+                    Value::array({Value::sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")}));
+  return role;
+}
+
+bool valid_monitoring_interval(int seconds) noexcept {
+  static constexpr int intervals[] = {0, 1, 5, 10, 15, 30, 60};
+  return std::find(std::begin(intervals), std::end(intervals), seconds) != std::end(intervals);
+}
+
+bool valid_performance_insights_retention(int pi) noexcept {
+  return pi == 7 || (pi % 31 == 0 && pi >= 31 && pi <= 713) || pi == 731;
+}
 
 Children build(Construct& self, const CommonSettings& s) {
   Children c;
@@ -28,7 +52,8 @@ Children build(Construct& self, const CommonSettings& s) {
   r.set_property("CopyTagsToSnapshot", s.copy_tags_to_snapshot);
   r.set_property("AutoMinorVersionUpgrade", s.auto_minor_version_upgrade);
   r.set_property("DeletionProtection", s.deletion_protection);
-  r.set_property("EnableCloudwatchLogsExports", Value::array({"postgresql"}));
+  r.set_property("EnableCloudwatchLogsExports",
+                 s.export_upgrade_log ? Value::array({"postgresql", "upgrade"}) : Value::array({"postgresql"}));
 
   c.subnet_group = s.subnet_group;
   if (c.subnet_group == nullptr)
@@ -45,30 +70,30 @@ Children build(Construct& self, const CommonSettings& s) {
     r.set_property("PerformanceInsightsRetentionPeriod", s.performance_insights_retention_days);
   }
   if (s.monitoring_interval > 0) {
-    auto& role = self.add<CfnResource>("MonitoringRole", CfnResourceProps{.type = "AWS::IAM::Role"});
-    role.set_property("AssumeRolePolicyDocument",
-                      Value::object({{"Version", "2012-10-17"},
-                                     {"Statement", Value::array({Value::object(
-                                                       {{"Effect", "Allow"},
-                                                        {"Principal", Value::object({{"Service", "monitoring.rds.amazonaws.com"}})},
-                                                        {"Action", "sts:AssumeRole"}})})}}));
-    role.set_property("ManagedPolicyArns",
-                      Value::array({Value::sub(
-                          "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")}));
+    auto& role = add_monitoring_role(self);
     r.set_property("MonitoringInterval", s.monitoring_interval);
     r.set_property("MonitoringRoleArn", role.get_att("Arn"));
   }
 
   // RDS creates /aws/rds/instance/<id>/postgresql on first export, without a
   // retention; creating it first (and making the instance wait) sets one.
+  const Link<kms::Key> log_key = s.log_kms_key != nullptr ? Link<kms::Key>(*s.log_kms_key) : Link<kms::Key>{};
+  // Log groups cannot be snapshotted: keep them instead.
+  const RemovalPolicy log_removal = s.removal_policy == RemovalPolicy::snapshot ? RemovalPolicy::retain : s.removal_policy;
   c.log_group = &self.add<logs::LogGroup>(
       "LogRetentionpostgresql", logs::LogGroupProps{.log_group_name = logs::rds_postgresql_log_group_name(*s.instance_identifier),
                                                     .retention_days = s.log_retention_days,
-                                                    // Log groups cannot be snapshotted: keep them instead.
-                                                    .removal_policy = s.removal_policy == RemovalPolicy::snapshot
-                                                                          ? RemovalPolicy::retain
-                                                                          : s.removal_policy});
+                                                    .removal_policy = log_removal,
+                                                    .kms_key = log_key});
   r.add_dependency(c.log_group->resource());
+  if (s.export_upgrade_log) {
+    c.upgrade_log_group = &self.add<logs::LogGroup>(
+        "LogRetentionupgrade", logs::LogGroupProps{.log_group_name = logs::rds_log_group_name(*s.instance_identifier, "upgrade"),
+                                                   .retention_days = s.log_retention_days,
+                                                   .removal_policy = log_removal,
+                                                   .kms_key = log_key});
+    r.add_dependency(c.upgrade_log_group->resource());
+  }
   r.apply_removal_policy(s.removal_policy);
   return c;
 }
@@ -104,12 +129,14 @@ void validate(const Construct& self, const CommonSettings& s, Validation& v) {
     if (&sg->vpc() != &s.vpc)
       v.error("E731", self, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), s.vpc.path());
   }
-  static constexpr int intervals[] = {0, 1, 5, 10, 15, 30, 60};
-  if (std::find(std::begin(intervals), std::end(intervals), s.monitoring_interval) == std::end(intervals))
+  if (!valid_monitoring_interval(s.monitoring_interval))
     v.error("E732", self, "monitoring interval is invalid", std::to_string(s.monitoring_interval),
             "0, 1, 5, 10, 15, 30 or 60 seconds");
+  if (s.log_kms_key != nullptr && s.log_kms_key->region() != region)
+    v.error("E960", self, "the log key " + s.log_kms_key->path() + " is in another region", s.log_kms_key->region(),
+            region + " (CloudWatch Logs uses keys of its own region)");
   const int pi = s.performance_insights_retention_days;
-  if (s.enable_performance_insights && !(pi == 7 || (pi % 31 == 0 && pi >= 31 && pi <= 713) || pi == 731))
+  if (s.enable_performance_insights && !valid_performance_insights_retention(pi))
     v.error("E732", self, "performance insights retention is invalid", std::to_string(pi),
             "7, a multiple of 31 up to 713, or 731 days");
 }

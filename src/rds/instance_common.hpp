@@ -14,6 +14,9 @@ namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
 }  // namespace drsynth::ec2
+namespace drsynth::kms {
+class Key;
+}
 namespace drsynth::logs {
 class LogGroup;
 }
@@ -46,13 +49,22 @@ struct CommonSettings {
   bool copy_tags_to_snapshot;
   RemovalPolicy removal_policy;
   bool replica = false;  // the parameter group family is checked as E736 instead
+  bool export_upgrade_log = false;  // also export (and keep) the "upgrade" log
+  kms::Key* log_kms_key = nullptr;  // customer-managed key of the log groups
 };
 
 struct Children {
   CfnResource* resource = nullptr;
   logs::LogGroup* log_group = nullptr;
+  logs::LogGroup* upgrade_log_group = nullptr;
   SubnetGroup* subnet_group = nullptr;
 };
+
+// The enhanced-monitoring role (child "MonitoringRole") RDS instances of `self` publish with.
+[[nodiscard]] CfnResource& add_monitoring_role(Construct& self);
+// RDS's rules for MonitoringInterval and PerformanceInsightsRetentionPeriod.
+[[nodiscard]] bool valid_monitoring_interval(int seconds) noexcept;
+[[nodiscard]] bool valid_performance_insights_retention(int days) noexcept;
 
 // Creates Resource, the subnet group (if needed), the log group and the
 // monitoring role, and sets the properties both kinds of instance share.

@@ -29,7 +29,9 @@ detail::CommonSettings settings(const ReadReplicaProps& p) {
           .auto_minor_version_upgrade = p.auto_minor_version_upgrade,
           .copy_tags_to_snapshot = p.copy_tags_to_snapshot,
           .removal_policy = p.removal_policy,
-          .replica = true};
+          .replica = true,
+          .export_upgrade_log = p.export_upgrade_log,
+          .log_kms_key = p.log_kms_key.pointer()};
 }
 }  // namespace
 
@@ -38,6 +40,7 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   const auto c = detail::build(*this, settings(props_));
   resource_ = c.resource;
   log_group_ = c.log_group;
+  upgrade_log_group_ = c.upgrade_log_group;
   subnet_group_ = c.subnet_group;
   CfnResource& r = *resource_;
   // The ARN works in every case and is required across regions.
@@ -84,5 +87,8 @@ void ReadReplica::validate(Validation& v) const {
 }
 
 CfnResource& ReadReplica::log_group() const noexcept { return log_group_->resource(); }
+CfnResource* ReadReplica::upgrade_log_group() const noexcept {
+  return upgrade_log_group_ != nullptr ? &upgrade_log_group_->resource() : nullptr;
+}
 
 }  // namespace drsynth::rds

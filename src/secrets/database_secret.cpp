@@ -1,9 +1,14 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "char_rules.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/kms/key.hpp"
+#include "drsynth/lambda/function.hpp"
 #include "drsynth/stack.hpp"
 
 namespace drsynth::secrets {
@@ -20,9 +25,18 @@ DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretP
                                                       {"PasswordLength", props_.password_length},
                                                       {"ExcludeCharacters", Value(props_.exclude_characters)},
                                                   }));
+  if (props_.kms_key) resource_->set_property("KmsKeyId", props_.kms_key->key_arn());
   if (!props_.replica_regions.empty()) {
     Value::Array replicas;
-    for (const auto& r : props_.replica_regions) replicas.push_back(Value::object({{"Region", Value(r)}}));
+    for (const auto& r : props_.replica_regions) {
+      Value replica = Value::object({{"Region", Value(r)}});
+      for (const auto& key : props_.replica_kms_keys)
+        if (key->region() == r) {
+          replica["KmsKeyId"] = key->key_arn();
+          break;
+        }
+      replicas.push_back(std::move(replica));
+    }
     resource_->set_property("ReplicaRegions", Value(std::move(replicas)));
   }
   resource_->apply_removal_policy(props_.removal_policy);
@@ -40,6 +54,7 @@ void DatabaseSecret::attach(const AttachmentTarget& target) {
   attachment_->set_property("SecretId", secret_arn());
   attachment_->set_property("TargetId", std::move(t.target_id));
   attachment_->set_property("TargetType", std::move(t.target_type));
+  if (rotation_schedule_ != nullptr) rotation_schedule_->add_dependency(*attachment_);
 }
 
 void DatabaseSecret::validate(Validation& v) const {
@@ -71,12 +86,25 @@ void DatabaseSecret::validate(Validation& v) const {
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E748", *this, "a secret cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   if (attached_.size() > 1)
-    v.error("E747", *this, "secret is attached to more than one database instance", attached_[1]->path(),
-            "one instance per secret (" + attached_[0]->path() + ")");
+    v.error("E747", *this, "secret is attached to more than one database", attached_[1]->path(),
+            "one database per secret (" + attached_[0]->path() + ")");
   for (const auto* db : attached_)
     if (&db->stack() != &stack())
-      v.error("E747", *this, "secret is attached to an instance in another stack", db->path(),
-              "an instance in stack " + stack().stack_name());
+      v.error("E747", *this, "secret is attached to a database in another stack", db->path(),
+              "a database in stack " + stack().stack_name());
+  if (props_.kms_key && props_.kms_key->region() != own)
+    v.error("E962", *this, "the secret's KMS key " + props_.kms_key->path() + " is in another region",
+            props_.kms_key->region(), own);
+  std::set<std::string> keyed;
+  for (const auto& key : props_.replica_kms_keys) {
+    const std::string& r = key->region();
+    if (std::find(props_.replica_regions.begin(), props_.replica_regions.end(), r) == props_.replica_regions.end())
+      v.error("E962", *this, "replica key " + key->path() + " is in a region without a replica", r,
+              "a region of replica_regions");
+    else if (!keyed.insert(r).second)
+      v.error("E962", *this, "two replica keys for " + r, key->path(), "one key per replica region");
+  }
+  validate_rotation(v);
 }
 
 }  // namespace drsynth::secrets

@@ -113,7 +113,7 @@ bool names_a_password(std::string_view key) {
       k.find("secretvalue") == std::string::npos)
     return false;
   // Settings about passwords rather than passwords.
-  for (std::string_view not_a_secret : {"passwordlength", "managemasteruserpassword", "excludecharacters",
+  for (std::string_view not_a_secret : {"passwordlength", "password_length", "managemasteruserpassword", "excludecharacters",
                                         "generatesecretstring", "secretstringtemplate", "passwordpolicy"})
     if (k == not_a_secret) return false;
   return true;

@@ -7,6 +7,12 @@
 //   E745  log group name empty, longer than 512 or with characters AWS refuses
 //   E746  retention_days not one of CloudFormation's RetentionInDays values
 //   E748  removal_policy snapshot (log groups and secrets support only destroy/retain)
+//   E960  kms_key in another region than the log group
+//
+// With kms_key, the group is encrypted with that customer-managed key (KmsKeyId:
+// the key's ARN) and the key's policy admits logs.<region>.amazonaws.com for
+// this group only (kms::Key::grant_log_group, encryption-context condition).
+// PostgreSQL logs with log_statement=all hold SQL text: encrypt them.
 #pragma once
 
 #include <span>
@@ -15,8 +21,13 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/link.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/value.hpp"
+
+namespace drsynth::kms {
+class Key;
+}
 
 namespace drsynth::logs {
 
@@ -24,6 +35,7 @@ struct LogGroupProps {
   std::string log_group_name{};
   int retention_days{30};
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
+  Link<kms::Key> kms_key{};  // a customer-managed key of the group's region; none: AWS-owned encryption
 };
 
 class LogGroup : public Construct {
@@ -35,6 +47,7 @@ class LogGroup : public Construct {
   [[nodiscard]] const std::string& log_group_name() const noexcept { return props_.log_group_name; }
   [[nodiscard]] int retention_days() const noexcept { return props_.retention_days; }
   [[nodiscard]] Value arn() const { return resource_->get_att("Arn"); }
+  [[nodiscard]] kms::Key* kms_key() const noexcept { return props_.kms_key.pointer(); }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
 
@@ -48,6 +61,8 @@ class LogGroup : public Construct {
 
 // Where RDS for PostgreSQL publishes the "postgresql" log of an instance.
 [[nodiscard]] std::string rds_postgresql_log_group_name(std::string_view instance_identifier);
+// Where RDS publishes the `log_type` log ("postgresql", "upgrade") of an instance.
+[[nodiscard]] std::string rds_log_group_name(std::string_view instance_identifier, std::string_view log_type);
 // Whether `days` is a RetentionInDays value CloudFormation accepts (1, 3, 5, 7, 14, 30, ...).
 [[nodiscard]] bool is_valid_retention(int days) noexcept;
 // Every such value, ascending.

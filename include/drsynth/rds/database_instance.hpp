@@ -35,6 +35,7 @@
 //   E734-E737  read replicas (read_replica.hpp)
 //   E738  subnet group (subnet_group.hpp)
 //   E739  parameters (parameter_group.hpp)
+//   E960  log_kms_key in another region than the instance (also for ReadReplica)
 #pragma once
 
 #include <optional>
@@ -53,6 +54,9 @@ namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
 }  // namespace drsynth::ec2
+namespace drsynth::kms {
+class Key;
+}
 namespace drsynth::logs {
 class LogGroup;
 }
@@ -94,6 +98,10 @@ struct DatabaseInstanceProps {
   bool auto_minor_version_upgrade{false};  // the version is pinned
   bool copy_tags_to_snapshot{true};
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
+  // Also export the "upgrade" log (major version upgrade output) to
+  // /aws/rds/instance/<id>/upgrade, with the same retention (child LogRetentionupgrade).
+  bool export_upgrade_log{false};
+  Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
 // A secret attachment target (secrets::DatabaseSecret::attach): the secret
@@ -117,6 +125,8 @@ class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
   [[nodiscard]] const std::string& region() const;
   // The AWS::Logs::LogGroup resource of the instance's postgresql log.
   [[nodiscard]] CfnResource& log_group() const noexcept;
+  // The AWS::Logs::LogGroup resource of the "upgrade" log; nullptr unless export_upgrade_log.
+  [[nodiscard]] CfnResource* upgrade_log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] secrets::DatabaseSecret& secret() const noexcept { return *props_.secret; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
@@ -132,6 +142,7 @@ class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
   DatabaseInstanceProps props_;
   CfnResource* resource_ = nullptr;
   logs::LogGroup* log_group_ = nullptr;
+  logs::LogGroup* upgrade_log_group_ = nullptr;
   SubnetGroup* subnet_group_ = nullptr;
 };
 

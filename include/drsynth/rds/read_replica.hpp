@@ -37,6 +37,9 @@ namespace drsynth::ec2 {
 class Vpc;
 class SecurityGroup;
 }  // namespace drsynth::ec2
+namespace drsynth::kms {
+class Key;
+}
 namespace drsynth::logs {
 class LogGroup;
 }
@@ -69,6 +72,10 @@ struct ReadReplicaProps {
   bool auto_minor_version_upgrade{false};
   bool copy_tags_to_snapshot{true};
   RemovalPolicy removal_policy{RemovalPolicy::destroy};
+  // Also export the "upgrade" log (major version upgrade output) to
+  // /aws/rds/instance/<id>/upgrade, with the same retention (child LogRetentionupgrade).
+  bool export_upgrade_log{false};
+  Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
 class ReadReplica : public Construct {
@@ -87,6 +94,8 @@ class ReadReplica : public Construct {
   [[nodiscard]] const std::string& region() const;
   // The AWS::Logs::LogGroup resource of the replica's postgresql log.
   [[nodiscard]] CfnResource& log_group() const noexcept;
+  // The AWS::Logs::LogGroup resource of the "upgrade" log; nullptr unless export_upgrade_log.
+  [[nodiscard]] CfnResource* upgrade_log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
@@ -99,6 +108,7 @@ class ReadReplica : public Construct {
   ReadReplicaProps props_;
   CfnResource* resource_ = nullptr;
   logs::LogGroup* log_group_ = nullptr;
+  logs::LogGroup* upgrade_log_group_ = nullptr;
   SubnetGroup* subnet_group_ = nullptr;
 };
 

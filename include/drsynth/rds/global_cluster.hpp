@@ -1,0 +1,79 @@
+// rds::GlobalCluster: an AWS::RDS::GlobalCluster for Aurora PostgreSQL: one
+// primary DatabaseCluster (read-write, in the global cluster's region) and
+// secondary clusters in other regions, replicated by Aurora's storage layer.
+//
+//   auto& global = east.add<rds::GlobalCluster>("Global", {.global_cluster_identifier = "aurora-global-dev"});
+//   east.add<rds::DatabaseCluster>("Primary", {.cluster_identifier = "aurora-primary-dev", .global_cluster = global,
+//                                              .secret = secret, ...});
+//   west.add<rds::DatabaseCluster>("Secondary", {.cluster_identifier = "aurora-secondary-dev", .global_cluster = global,
+//                                                .global_role = rds::GlobalRole::secondary, ...});
+//
+// Created empty from Engine aurora-postgresql + EngineVersion (the primary
+// cluster then joins it through GlobalClusterIdentifier, in the same stack). A
+// secondary refers to the identifier (Ref; across regions Fn::GetStackOutput), so
+// its stack is deployed after the primary's, when the global cluster has its
+// primary. StorageEncrypted must match the members'. Destroy order is the reverse:
+// secondaries, then the primary cluster, then the global cluster.
+// global_endpoint(): the global writer endpoint, which Aurora points at whichever
+// cluster is primary after a switchover or failover.
+//
+// Error codes (rds clusters, E930-E944; this file):
+//   E930  global cluster identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
+//   E931  engine version not supported for Aurora PostgreSQL
+//   E940  members: not exactly one primary, a primary outside the global cluster's
+//         region, two members in one region, or a member whose version or storage
+//         encryption differs from the global cluster's
+//   E943  removal_policy snapshot (a global cluster has no snapshot)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drsynth/cfn_resource.hpp"
+#include "drsynth/construct.hpp"
+#include "drsynth/rds/aurora_engine.hpp"
+#include "drsynth/removal_policy.hpp"
+#include "drsynth/value.hpp"
+
+namespace drsynth::rds {
+
+class DatabaseCluster;
+
+struct GlobalClusterProps {
+  std::string global_cluster_identifier{};
+  std::string engine_version{default_aurora_postgres_version};
+  bool storage_encrypted{true};
+  bool deletion_protection{false};
+  RemovalPolicy removal_policy{RemovalPolicy::destroy};
+};
+
+class GlobalCluster : public Construct {
+ public:
+  using Props = GlobalClusterProps;
+
+  GlobalCluster(Construct& scope, std::string id, GlobalClusterProps props);
+
+  // Ref: the global cluster identifier.
+  [[nodiscard]] Value identifier() const { return resource_->ref(); }
+  // GetAtt GlobalEndpoint.Address: the global writer endpoint.
+  [[nodiscard]] Value global_endpoint() const { return resource_->get_att("GlobalEndpoint.Address"); }
+  [[nodiscard]] const std::string& global_cluster_identifier() const noexcept { return props_.global_cluster_identifier; }
+  [[nodiscard]] const std::string& engine_version() const noexcept { return props_.engine_version; }
+  [[nodiscard]] bool storage_encrypted() const noexcept { return props_.storage_encrypted; }
+  [[nodiscard]] const std::string& region() const;
+  // The clusters that joined (DatabaseCluster registers itself), in creation order.
+  [[nodiscard]] const std::vector<const DatabaseCluster*>& members() const noexcept { return members_; }
+  void add_member(const DatabaseCluster& cluster) { members_.push_back(&cluster); }
+  [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
+  [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
+
+  void validate(Validation& v) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.GlobalCluster"; }
+
+ private:
+  GlobalClusterProps props_;
+  CfnResource* resource_ = nullptr;
+  std::vector<const DatabaseCluster*> members_;
+};
+
+}  // namespace drsynth::rds
