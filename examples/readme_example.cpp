@@ -1,5 +1,11 @@
 // The example from README.md, built and run as a test so the README cannot rot.
-#include <drsynth/drsynth.hpp>
+#include <drsynth/app.hpp>  // <drsynth/drsynth.hpp> has everything, and compiles slower
+#include <drsynth/cli.hpp>
+#include <drsynth/cloudwatch/alarm.hpp>
+#include <drsynth/patterns/postgres_disaster_recovery.hpp>
+#include <drsynth/rds/read_replica.hpp>
+#include <drsynth/sns/topic.hpp>
+#include <drsynth/stack.hpp>
 using namespace drsynth;
 
 int main(int argc, char** argv) {

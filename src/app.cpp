@@ -1,5 +1,7 @@
 #include "drsynth/app.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 
 namespace drsynth {
@@ -24,7 +26,7 @@ App::App(AppProps props) : Construct(std::string("App")) {
     }
   }
   for (auto& [key, entry] : props.context.entries())
-    context_.set(key, entry.value, entry.origin, entry.typed);
+    context_.set(key, entry.value(), entry.origin, entry.typed);
   // Read by the renderer (safety rules), after the tree is built.
   for (const auto& row : app_settings_table().rows()) context_.declare(row.key);
 }
@@ -32,7 +34,7 @@ App::App(AppProps props) : Construct(std::string("App")) {
 const nlohmann::json* App::context(std::string_view key) const {
   context_.declare(key);
   const auto* e = context_.find(key);
-  return e == nullptr ? nullptr : &e->value;
+  return e == nullptr ? nullptr : &e->value();
 }
 
 std::string App::context_string(std::string_view key, std::string fallback) const {

@@ -29,7 +29,8 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -53,10 +54,26 @@ struct Origin {
   [[nodiscard]] std::string text() const;
 };
 
+// A value as given. The JSON value is held behind a pointer so that this
+// header needs only <nlohmann/json_fwd.hpp>: including drsynth/app.hpp does
+// not parse nlohmann/json.hpp (include it to look inside value()).
 struct Entry {
-  nlohmann::json value{};
+  Entry();
+  explicit Entry(nlohmann::json value, Origin from = {}, std::optional<std::string> as_typed = {});
+  Entry(const Entry& other);
+  Entry(Entry&& other) noexcept;
+  Entry& operator=(const Entry& other);
+  Entry& operator=(Entry&& other) noexcept;
+  ~Entry();
+
+  // The value (null for a moved-from entry).
+  [[nodiscard]] const nlohmann::json& value() const noexcept;
+
   Origin origin{};
   std::optional<std::string> typed{};  // a -c value exactly as typed
+
+ private:
+  std::unique_ptr<nlohmann::json> value_;
 };
 
 enum class Kind : std::uint8_t { string, integer, number, boolean, string_list };

@@ -57,6 +57,24 @@ std::string Origin::text() const {
   return "set in code";
 }
 
+Entry::Entry() : value_(std::make_unique<json>()) {}
+Entry::Entry(json value, Origin from, std::optional<std::string> as_typed)
+    : origin(std::move(from)), typed(std::move(as_typed)), value_(std::make_unique<json>(std::move(value))) {}
+Entry::Entry(const Entry& other)
+    : origin(other.origin), typed(other.typed), value_(std::make_unique<json>(other.value())) {}
+Entry::Entry(Entry&& other) noexcept = default;
+Entry& Entry::operator=(const Entry& other) {
+  if (this != &other) *this = Entry(other);
+  return *this;
+}
+Entry& Entry::operator=(Entry&& other) noexcept = default;
+Entry::~Entry() = default;
+
+const json& Entry::value() const noexcept {
+  static const json null_value;
+  return value_ ? *value_ : null_value;
+}
+
 Context::Context(std::initializer_list<std::pair<const std::string, json>> values) {
   for (const auto& [k, v] : values) set(k, v);
 }

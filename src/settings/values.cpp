@@ -124,12 +124,12 @@ std::string shown(const json& value) {
 }
 
 std::string shown(const Entry& entry) {
-  return entry.typed ? "\"" + printable(*entry.typed, 78) + "\"" : shown(entry.value);
+  return entry.typed ? "\"" + printable(*entry.typed, 78) + "\"" : shown(entry.value());
 }
 
 std::variant<Typed, Refusal> read(const Entry& entry, Kind kind, const Limits& limits, const Rule& rule,
                                   std::string_view range_code) {
-  const json& v = entry.value;
+  const json& v = entry.value();
   switch (kind) {
     case Kind::string: {
       std::string s;
