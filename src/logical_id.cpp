@@ -1,10 +1,9 @@
 #include "drsynth/logical_id.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <cctype>
 #include <stdexcept>
+
+#include "digest.hpp"
 
 namespace drsynth {
 
@@ -15,31 +14,6 @@ constexpr std::string_view hidden_from_human_id = "Resource";  // dropped from t
 constexpr std::size_t hash_len = 8;
 constexpr std::size_t max_human_len = 240;
 constexpr std::size_t max_id_len = 255;
-
-// One digest context per thread, reused: EVP_Digest() allocates and frees a
-// context per call, which cost more than hashing a construct path (every
-// logical ID hashes one).
-struct DigestContext {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~DigestContext() { EVP_MD_CTX_free(ctx); }
-};
-
-std::string digest_hex(const EVP_MD* md, std::string_view data) {
-  thread_local DigestContext context;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (context.ctx == nullptr || EVP_DigestInit_ex2(context.ctx, md, nullptr) != 1 ||
-      EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(context.ctx, out.data(), &len) != 1)
-    throw std::runtime_error("OpenSSL digest failed");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s(static_cast<std::size_t>(len) * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    s[2 * i] = hex[out[i] >> 4];
-    s[2 * i + 1] = hex[out[i] & 0xF];
-  }
-  return s;
-}
 
 std::string remove_non_alphanumeric(std::string_view s) {
   std::string r;
@@ -53,23 +27,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Fetched once: with OpenSSL 3, EVP_md5() / EVP_sha256() make every
-// EVP_Digest call look the algorithm up in the provider store again.
-const EVP_MD* fetched(const char* name, const EVP_MD* fallback) {
-  const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-  return md != nullptr ? md : fallback;
-}
-
 }  // namespace
 
-std::string md5_hex(std::string_view data) {
-  static const EVP_MD* const md = fetched("MD5", EVP_md5());
-  return digest_hex(md, data);
-}
-std::string sha256_hex(std::string_view data) {
-  static const EVP_MD* const md = fetched("SHA256", EVP_sha256());
-  return digest_hex(md, data);
-}
+std::string md5_hex(std::string_view data) { return detail::md5_hex(data); }
+std::string sha256_hex(std::string_view data) { return detail::sha256_hex(data); }
 
 std::string make_logical_id(const std::vector<std::string_view>& all_components) {
   std::vector<std::string_view> components;

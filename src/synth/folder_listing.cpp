@@ -1,7 +1,6 @@
 #include "synth/folder_listing.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 
+#include "digest.hpp"
 #include "drsynth/error.hpp"
 #include "synth/internal.hpp"
 
@@ -43,29 +44,10 @@ std::string sha256_of(const fs::path& p) {
   const int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return {};
   struct stat st {};
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ctx && EVP_DigestInit_ex2(ctx.get(), EVP_sha256(), nullptr) == 1;
-  static thread_local std::array<char, 1 << 16> buf;
-  while (ok) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = n == 0;
-      break;
-    }
-    ok = EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n)) == 1;
-  }
+  std::optional<std::string> hex;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) hex = sha256_hex_of_fd(fd);
   ::close(fd);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned len = 0;
-  if (!ok || EVP_DigestFinal_ex(ctx.get(), md.data(), &len) != 1) return {};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < len; ++i) {
-    s.push_back(hex[md[i] >> 4]);
-    s.push_back(hex[md[i] & 15]);
-  }
-  return s;
+  return hex.value_or(std::string());
 }
 
 }  // namespace
