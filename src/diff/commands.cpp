@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -170,6 +171,14 @@ Assembly read_previous_assembly(const fs::path& dir) {
   }
 }
 
+bool same_stacks(const Assembly& a, const Assembly& b) {
+  return a.stacks.size() == b.stacks.size() &&
+         std::equal(a.stacks.begin(), a.stacks.end(), b.stacks.begin(), [](const StackArtifact& x, const StackArtifact& y) {
+           return x.name == y.name && x.environment == y.environment && x.dependencies == y.dependencies &&
+                  x.template_text == y.template_text;
+         });
+}
+
 }  // namespace
 
 void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool allowed, bool strict, std::ostream& err) {
@@ -188,6 +197,9 @@ void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool a
     print(ds, err);
     return;
   }
+  // Synthesizing the same system again (the usual case): the same stacks,
+  // regions, dependencies and template bytes replace nothing; skip the diff.
+  if (same_stacks(before, assembly)) return;
   std::vector<Diagnostic> ds = check_replacements(diff_assemblies(before, assembly), assembly);
   bool refuse = false;
   for (auto& d : ds) {
