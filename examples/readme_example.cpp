@@ -1,5 +1,5 @@
 // The example from README.md, built and run as a test so the README cannot rot.
-#include <drsynth/app.hpp>  // <drsynth/drsynth.hpp> has everything, and compiles slower
+#include <drsynth/app.hpp>  // or everything at once, compiling slower: <drsynth/drsynth.hpp>
 #include <drsynth/cli.hpp>
 #include <drsynth/cloudwatch/alarm.hpp>
 #include <drsynth/patterns/postgres_disaster_recovery.hpp>

@@ -11,6 +11,9 @@ add_test(NAME "lint: every synthesized template passes cfn-lint in its region"
 set_tests_properties("lint: every synthesized template passes cfn-lint in its region"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 600)
 
+add_test(NAME "docs: README.md's example is examples/readme_example.cpp"
+         COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/readme_example_in_step.py ${PROJECT_SOURCE_DIR})
+
 # The README example built against a moved install (find_package), synthesizing
 # the DR system without the source or build folders, cfn-lint clean.
 add_test(NAME "consumer: the README example builds against a moved install and synthesizes the DR system"
