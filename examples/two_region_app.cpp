@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     db.connections().allow_default_port_from(app_sg);
     auto& replica = west.add<rds::ReadReplica>(
         "Replica", {.source = db, .instance_identifier = "app-replica", .vpc = west_vpc, .security_groups = {replica_sg}});
-    replica.connections().allow_default_port_from(ec2::Peer::cidr("10.0.0.0/16"), "primary VPC (over a peering)");
+    replica.connections().allow_default_port_from(ec2::Peer::cidr("10.1.0.0/16"), "applications in eu-west-1");
 
     auto& topic = east.add<sns::Topic>("Alarms", {.kms_key = east.add<kms::Key>("AlarmsKey", {})});
     db.metric_cpu_utilization().create_alarm(east, "HighCpu", {.threshold = 80, .evaluation_periods = 3})
