@@ -93,7 +93,7 @@ void prepare(App& app);
 //   S001 ingress from 0.0.0.0/0 or ::/0
 //   S002 IAM action "*" / "<service>:*", or resource "*" for an action that
 //        supports resource-level permissions
-//   S003 storage not encrypted (RDS instances and clusters, SNS topics)
+//   S003 database storage not encrypted (RDS instances and clusters)
 //   S004 a plaintext secret: a literal value in a property named like a
 //        password or SecretString, a password parameter without NoEcho, or an
 //        output that exposes a secret

@@ -539,10 +539,13 @@ def _lambda_region():
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-def fetch_credentials(secret_id, region):
+def fetch_credentials(secret_id, region, stage=None):
     try:
         client = boto3.client("secretsmanager", region_name=region, config=_AWS_CONFIG)
-        value = client.get_secret_value(SecretId=secret_id)
+        if stage:
+            value = client.get_secret_value(SecretId=secret_id, VersionStage=stage)
+        else:
+            value = client.get_secret_value(SecretId=secret_id)
         secret = json.loads(value["SecretString"])
         creds = {"secret_id": secret_id, "username": secret["username"], "password": secret["password"]}
     except Exception as exc:  # noqa: BLE001 - every failure is a secret_error
@@ -575,6 +578,21 @@ def publish_metrics(healthy, latency_ms):
              "Timestamp": stamp},
         ],
     )
+
+
+def _check_with_pending(host, port, database, secret_id, region, tried, budget_end, policy, result, original):
+    """check_database with the AWSPENDING version of the secret; raises `original`
+    when there is none, or it is a password already tried."""
+    try:
+        pending = fetch_credentials(secret_id, region, stage="AWSPENDING")
+    except ProbeError:
+        raise original
+    if (pending["username"], pending["password"]) in tried:
+        raise original
+    result["attempts"] += 1
+    result["credentials_pending"] = True
+    return check_database(host, port, database, pending["username"], pending["password"],
+                          max(budget_end - time.monotonic(), 0.001), policy)
 
 
 def run_probe():
@@ -612,11 +630,23 @@ def run_probe():
             # if it changed (retrying with identical credentials cannot succeed).
             fresh, _ = get_credentials(secret_id, secret_region, refresh=True)
             result["credentials_refreshed"] = True
-            if (fresh["username"], fresh["password"]) == (creds["username"], creds["password"]):
-                raise
-            result["attempts"] += 1
-            info = check_database(host, port, database, fresh["username"], fresh["password"],
-                                  max(budget_end - time.monotonic(), 0.001), policy)
+            tried = {(creds["username"], creds["password"])}
+            info = None
+            if (fresh["username"], fresh["password"]) not in tried:
+                tried.add((fresh["username"], fresh["password"]))
+                result["attempts"] += 1
+                try:
+                    info = check_database(host, port, database, fresh["username"], fresh["password"],
+                                          max(budget_end - time.monotonic(), 0.001), policy)
+                except ProbeError as again:
+                    if again.reason != BAD_PASSWORD:
+                        raise
+            if info is None:
+                # A single-user rotation between setSecret and finishSecret: the
+                # database already has the AWSPENDING password while AWSCURRENT
+                # still holds the old one. That is not an unhealthy primary.
+                info = _check_with_pending(host, port, database, secret_id, secret_region, tried,
+                                           budget_end, policy, result, exc)
         result.update(info)
         result["healthy"] = True
         result["reason"] = "ok"

@@ -216,6 +216,22 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(result["reason"], "bad_password")
         self.assert_metric(0.0)
 
+    def test_a_rotation_between_set_and_finish_is_healthy(self):
+        # Single-user rotation: setSecret has given the database the AWSPENDING
+        # password, finishSecret has not yet made it AWSCURRENT. The primary is fine.
+        self.server.psql("ALTER ROLE rotuser PASSWORD 'rot-old-pw'")
+        self.put_secret("rotuser", "rot-old-pw")
+        self.sm.put_secret_value(SecretId=SECRET_ID, VersionStages=["AWSPENDING"],
+                                 SecretString=json.dumps({"username": "rotuser", "password": "rot-mid-pw"}))
+        self.server.psql("ALTER ROLE rotuser PASSWORD 'rot-mid-pw'")
+        self.addCleanup(self.server.psql, "ALTER ROLE rotuser PASSWORD 'rot-old-pw'")
+        result, _ = self.invoke()
+        self.assertTrue(result["healthy"], result)
+        self.assertTrue(result["credentials_pending"])
+        self.assertEqual(result["attempts"], 2)
+        self.assertEqual(probe._CREDENTIALS_CACHE["password"], "rot-old-pw")  # the cache keeps AWSCURRENT
+        self.assert_metric(1.0)
+
     def test_rotated_password_refetched(self):
         self.put_secret("rotuser", "rot-old-pw")
         first, _ = self.invoke()

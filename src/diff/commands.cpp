@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,12 +144,40 @@ int run_graph(const Assembly& assembly, const GraphCommand& o, std::ostream& out
   return 0;
 }
 
+namespace {
+
+// The output folder's identity: another drsynth run publishing its assembly
+// puts a new folder in its place.
+std::pair<dev_t, ino_t> folder_identity(const fs::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return {0, 0};
+  return {st.st_dev, st.st_ino};
+}
+
+// The assembly in `dir`, read again when a concurrent run replaced the folder
+// while it was being read (a file of the old one gone); a folder that stays
+// the same and cannot be read is the error.
+Assembly read_previous_assembly(const fs::path& dir) {
+  for (int attempt = 1;; ++attempt) {
+    std::error_code ec;
+    if (attempt > 1 && !fs::exists(dir / "manifest.json", ec)) return {};  // mid-publish: nothing left to compare
+    const auto before = folder_identity(dir);
+    try {
+      return read_assembly(dir);
+    } catch (const Error&) {
+      if (attempt >= 5 || folder_identity(dir) == before) throw;
+    }
+  }
+}
+
+}  // namespace
+
 void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool allowed, bool strict, std::ostream& err) {
   std::error_code ec;
   if (!fs::exists(outdir / "manifest.json", ec)) return;  // nothing to replace
   Assembly before;
   try {
-    before = read_assembly(outdir);
+    before = read_previous_assembly(outdir);
   } catch (const Error& e) {
     if (!allowed) throw;
     std::vector<Diagnostic> ds = e.diagnostics();

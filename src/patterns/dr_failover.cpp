@@ -13,6 +13,7 @@
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/lambda/failover_function.hpp"
+#include "drsynth/kms/key.hpp"
 #include "drsynth/lambda/health_probe.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/read_replica.hpp"
@@ -150,6 +151,8 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   local_sg.allow_to_cidr(p.primary_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
   auto& local_probe =
       primary.stack.add<lambda::HealthProbe>("Probe", probe_props(p, names, primary.vpc, local_sg, primary.database, true));
+  // It reads the master secret, encrypted with the region's data key.
+  primary.key.grant(local_probe.role(), kms::decrypt_actions(), "secretsmanager");
   // The primary region's own view; Route 53 and the failover function read it
   // from the DR region (by name: no cross-stack reference).
   primary.stack.add<cloudwatch::Alarm>(

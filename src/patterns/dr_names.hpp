@@ -57,6 +57,11 @@ enum class Name : std::uint8_t {
   dead_letter_queue,
   alarm_key_alias,
   failover_state_parameter,
+  primary_data_key_alias,
+  replica_data_key_alias,
+  primary_flow_log_group,
+  replica_flow_log_group,
+  rotation_function,
 };
 
 struct NameRule {
@@ -111,13 +116,18 @@ inline constexpr std::array name_rules{
     NameRule{Name::dead_letter_queue, "dead-letter queue name", "failover-dlq-", "", 80},
     NameRule{Name::alarm_key_alias, "alarm key alias", "alias/dr-alarms-", "", 256},
     NameRule{Name::failover_state_parameter, "failover state parameter", "/drsynth/", "/failover-state", 1011},
+    NameRule{Name::primary_data_key_alias, "primary data key alias", "alias/dr-data-primary-", "", 256},
+    NameRule{Name::replica_data_key_alias, "replica data key alias", "alias/dr-data-replica-", "", 256},
+    NameRule{Name::primary_flow_log_group, "primary flow log group", "/drsynth/vpc-flow-logs/vpc-primary-", "", 512},
+    NameRule{Name::replica_flow_log_group, "replica flow log group", "/drsynth/vpc-flow-logs/vpc-replica-", "", 512},
+    NameRule{Name::rotation_function, "secret rotation function name", "rotate-db-", "", 64},
 };
 
 // Row i describes Name i: the table is indexed by the enumerator.
 constexpr bool rows_in_enum_order() {
   for (std::size_t i = 0; i < name_rules.size(); ++i)
     if (static_cast<std::size_t>(name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(Name::failover_state_parameter) + 1 == name_rules.size();
+  return static_cast<std::size_t>(Name::rotation_function) + 1 == name_rules.size();
 }
 static_assert(rows_in_enum_order(), "name_rules: one row per Name, in the enum's order");
 

@@ -13,6 +13,9 @@
 namespace drsynth::ec2 {
 class Vpc;
 }
+namespace drsynth::kms {
+class Key;
+}
 
 namespace drsynth::patterns::detail {
 
@@ -25,6 +28,7 @@ struct PrimaryRegion {
   Stack& stack;
   ec2::Vpc& vpc;
   rds::DatabaseInstance& database;
+  kms::Key& key;  // flow logs, PostgreSQL logs and the master secret
 };
 [[nodiscard]] PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
                                                const Names& names);
@@ -36,6 +40,7 @@ struct ReplicaRegion {
   Stack& stack;
   ec2::Vpc& vpc;
   rds::ReadReplica& replica;
+  kms::Key& key;  // flow logs and PostgreSQL logs
 };
 [[nodiscard]] ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
                                                const Names& names, rds::DatabaseInstance& primary);

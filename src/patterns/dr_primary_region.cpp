@@ -1,7 +1,9 @@
 // The primary region of the PostgresDisasterRecovery system.
 #include "drsynth/cfn_output.hpp"
+#include "drsynth/ec2/flow_log.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
+#include "drsynth/kms/key.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/subnet_group.hpp"
@@ -28,6 +30,16 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                                           .name = names(Name::primary_vpc),
                                           .subnet_name = "db",
                                           .interface_endpoints = {"secretsmanager", "monitoring"}});
+  // One customer-managed key of the region for what holds SQL text or credentials:
+  // the flow logs, the PostgreSQL log groups (log_statement=all) and the secret.
+  auto& key = stack.add<kms::Key>(
+      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs, PostgreSQL logs and the master secret",
+                  .alias = names(Name::primary_data_key_alias)});
+  key.grant_via_service("secretsmanager");
+  stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
+                                      .log_group_name = names(Name::primary_flow_log_group),
+                                      .retention_days = p.log_retention_days,
+                                      .kms_key = key});
   auto& sg = stack.add<ec2::SecurityGroup>(
       "DbSg", {.vpc = vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = names(Name::primary_db_security_group)});
@@ -41,7 +53,8 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                  .name = names(Name::primary_parameter_group)});
   auto& secret = stack.add<secrets::DatabaseSecret>(
       "DbSecret", {.name = names(Name::secret), .replica_regions = {p.dr_region},
-                   .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region});
+                   .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region,
+                   .kms_key = key});
   auto& subnets = stack.add<rds::SubnetGroup>(
       "DbSubnets", {.vpc = vpc, .description = "primary database subnets (" + s + ")",
                     .name = names(Name::primary_subnet_group)});
@@ -62,10 +75,19 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                   .parameter_group = params,
                   .secret = secret,
                   .log_retention_days = p.log_retention_days,
-                  .monitoring_interval = 60});
+                  .monitoring_interval = 60,
+                  .export_upgrade_log = true,
+                  .log_kms_key = key});
+  // Rotation from inside the VPC (the function reaches 5432 and the secretsmanager
+  // endpoint); the replica follows the new password through replication, and the
+  // secret's replica in the DR region follows the secret.
+  secret.add_rotation({.vpc = vpc,
+                       .database_security_group = sg,
+                       .function_name = names(Name::rotation_function),
+                       .log_retention_days = p.log_retention_days});
   stack.add<CfnOutput>("PrimaryEndpoint", {.value = database.endpoint_address(),
                                            .description = "primary endpoint (" + p.primary_region + ")"});
-  return {stack, vpc, database};
+  return {stack, vpc, database, key};
 }
 
 }  // namespace drsynth::patterns::detail

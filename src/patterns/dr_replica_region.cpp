@@ -1,9 +1,11 @@
 // The DR region's database part of the PostgresDisasterRecovery system, and
 // the peering between the two VPCs.
 #include "drsynth/cfn_output.hpp"
+#include "drsynth/ec2/flow_log.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/ec2/vpc_peering.hpp"
+#include "drsynth/kms/key.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/read_replica.hpp"
@@ -27,6 +29,13 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
               .name = names(Name::replica_vpc),
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
+  auto& key = stack.add<kms::Key>(
+      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs and PostgreSQL logs",
+                  .alias = names(Name::replica_data_key_alias)});
+  stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
+                                      .log_group_name = names(Name::replica_flow_log_group),
+                                      .retention_days = p.log_retention_days,
+                                      .kms_key = key});
   auto& sg = stack.add<ec2::SecurityGroup>(
       "DbSg", {.vpc = vpc, .description = "PostgreSQL replica: 5432 from the application networks",
                .group_name = names(Name::replica_db_security_group)});
@@ -52,10 +61,12 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
                   .storage_type = "gp3",
                   .parameter_group = params,
                   .log_retention_days = p.log_retention_days,
-                  .monitoring_interval = 60});
+                  .monitoring_interval = 60,
+                  .export_upgrade_log = true,
+                  .log_kms_key = key});
   stack.add<CfnOutput>("ReplicaEndpoint", {.value = replica.endpoint_address(),
                                            .description = "replica endpoint (" + p.dr_region + ")"});
-  return {stack, vpc, replica};
+  return {stack, vpc, replica, key};
 }
 
 Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,

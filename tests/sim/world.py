@@ -191,7 +191,7 @@ class World:
         failover._sleep = self.clock.sleep
         failover.st._clock = now
         probe._clock = now
-        probe.fetch_credentials = lambda secret_id, region: {"secret_id": secret_id, "username": "u", "password": "p"}
+        probe.fetch_credentials = lambda secret_id, region, stage=None: {"secret_id": secret_id, "username": "u", "password": "p"}
         probe.policy_from_env = lambda env: probe.Policy("modelled-bundle.pem")
         os.environ.update(self.function_env)
         try:

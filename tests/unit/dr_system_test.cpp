@@ -50,7 +50,8 @@ TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.la
                              {"DeletionProtection", false},
                              {"ManageMasterUserPassword", absent()},
                              {"EnableCloudwatchLogsExports", array_with({"postgresql"})}});
-  t.resource_count_is("AWS::KMS::Key", 0);
+  // One customer-managed key, for the logs and the secret (dr_system_security_test.cpp), not the storage.
+  t.resource_count_is("AWS::KMS::Key", 1);
 
   // Credentials: a Secrets Manager secret, read through a dynamic reference.
   t.resource_count_is("AWS::SecretsManager::Secret", 1);

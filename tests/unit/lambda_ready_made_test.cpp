@@ -43,8 +43,6 @@ void require_error(App& app, const std::string& code, const std::string& path, c
 
 }  // namespace
 
-}  // namespace
-
 
 // ---- HealthProbe ---------------------------------------------------------
 
