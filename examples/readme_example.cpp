@@ -19,13 +19,9 @@ int main(int argc, char** argv) {
     auto& dr = app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", settings);
 
     // One more alarm, in the DR region, notifying the system's topic.
-    auto& alarm = dr.failover_stack().add<cloudwatch::Alarm>(
-        "ReplicaConnections",
+    auto& alarm = dr.replica().metric_database_connections({.statistic = "Maximum"}).create_alarm(
+        dr.failover_stack(), "ReplicaConnections",
         {.alarm_name = "replica-connections-" + settings.environment_suffix,
-         .metric = {.namespace_name = "AWS/RDS",
-                    .metric_name = "DatabaseConnections",
-                    .dimensions = {{"DBInstanceIdentifier", dr.replica().instance_identifier()}},
-                    .statistic = "Maximum"},
          // The app's own setting, beside the system's: -c replicaConnectionsAlarm=250
          .threshold = app.context_number("replicaConnectionsAlarm", 400),
          .evaluation_periods = 3});

@@ -10,7 +10,6 @@ endif()
 set(_cf_includes "$<JOIN:$<TARGET_PROPERTY:drsynth,INTERFACE_INCLUDE_DIRECTORIES>;$<TARGET_PROPERTY:nlohmann_json::nlohmann_json,INTERFACE_INCLUDE_DIRECTORIES>,|>")
 foreach(_cf IN ITEMS "valid:compiles"
                      "missing_vpc:vpc" "pointer_vpc:vpc" "wrong_kind_vpc:vpc"
-                     "missing_secret:secret"
                      "missing_security_groups:security_groups" "empty_security_groups:security_groups"
                      "pointer_in_security_groups:security_groups"
                      "wrong_kind_source:source" "missing_accepter_routes_stack:accepter_routes_stack"

@@ -57,3 +57,8 @@ add_test(NAME "cli: deploy.sh and destroy.sh call the AWS CLI in dependency orde
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/deploy_script.sh ${DRSYNTH_ASSEMBLIES}/drsynth)
 set_tests_properties("cli: deploy.sh and destroy.sh call the AWS CLI in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies)
+
+# Issue 13's comparison app stays as short as its aws-cdk-lib counterpart (34 lines).
+add_test(NAME "example: two_region_app is at most 35 lines of code"
+         COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/count_code_lines.py
+                 ${PROJECT_SOURCE_DIR}/examples/two_region_app.cpp 35)

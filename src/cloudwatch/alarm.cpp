@@ -51,6 +51,17 @@ bool is_extended_statistic(std::string_view s) {
   return (fraction == 1 || fraction == 2) && at + 1 + fraction == s.size();
 }
 
+Alarm& Metric::create_alarm(Construct& scope, std::string id, CreateAlarmOptions options) const {
+  return scope.add<Alarm>(std::move(id), AlarmProps{.alarm_name = std::move(options.alarm_name),
+                                                    .description = std::move(options.description),
+                                                    .metric = *this,
+                                                    .threshold = options.threshold,
+                                                    .comparison = options.comparison,
+                                                    .evaluation_periods = options.evaluation_periods,
+                                                    .datapoints_to_alarm = options.datapoints_to_alarm,
+                                                    .treat_missing_data = options.treat_missing_data});
+}
+
 Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::CloudWatch::Alarm"});
   render();

@@ -1,7 +1,6 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "char_rules.hpp"
 
-
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/stack.hpp"
@@ -50,13 +49,18 @@ DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseIns
   r.set_property("Port", std::to_string(props_.port));
   if (props_.database_name) r.set_property("DBName", *props_.database_name);
   if (props_.preferred_backup_window) r.set_property("PreferredBackupWindow", *props_.preferred_backup_window);
+  secret_ = props_.secret ? props_.secret.pointer() : &add<secrets::DatabaseSecret>("Secret", secrets::DatabaseSecretProps{});
   // Dynamic references only: the password never appears in the template.
-  r.set_property("MasterUsername", props_.secret->username_ref());
-  r.set_property("MasterUserPassword", props_.secret->password_ref());
-  props_.secret->attach(*this);
+  r.set_property("MasterUsername", secret_->username_ref());
+  r.set_property("MasterUserPassword", secret_->password_ref());
+  secret_->attach(*this);
 }
 
 const std::string& DatabaseInstance::region() const { return stack().region(); }
+
+ec2::Connections DatabaseInstance::connections() const {
+  return {std::vector<ec2::SecurityGroup*>(props_.security_groups.begin(), props_.security_groups.end()), props_.port};
+}
 
 void DatabaseInstance::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);

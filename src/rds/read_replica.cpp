@@ -3,6 +3,7 @@
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/stack.hpp"
 #include "rds/instance_common.hpp"
 
@@ -48,6 +49,7 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   std::optional<std::string> key = props_.kms_key_id;
   if (cross_region()) {
     r.set_property("SourceRegion", props_.source->region());
+    if (props_.source->generated_secret()) props_.source->secret().add_replica_region(region());
     if (!key) key = "alias/aws/rds";  // the AWS managed key of the replica's region
   }
   if (key) {
@@ -67,6 +69,11 @@ bool ReadReplica::cross_region() const {
 }
 
 const std::string& ReadReplica::region() const { return stack().region(); }
+
+ec2::Connections ReadReplica::connections() const {
+  return {std::vector<ec2::SecurityGroup*>(props_.security_groups.begin(), props_.security_groups.end()),
+          props_.source->port()};
+}
 
 void ReadReplica::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "drsynth/ec2/vpc.hpp"
+
 namespace drsynth::route53 {
 
 std::string normalize_dns_name(std::string_view name) {
@@ -30,10 +32,24 @@ PrivateHostedZone::PrivateHostedZone(Construct& scope, std::string id, PrivateHo
     : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::Route53::HostedZone"});
   resource_->set_property("Name", props_.zone_name);
+  render_vpcs();
+  if (!props_.comment.empty()) resource_->set_property("HostedZoneConfig", Value::object({{"Comment", props_.comment}}));
+}
+
+void PrivateHostedZone::render_vpcs() {
   Value vpcs = Value::array();
   for (const auto& z : props_.vpcs) vpcs.push_back(Value::object({{"VPCId", z.vpc_id}, {"VPCRegion", z.region}}));
   resource_->set_property("VPCs", vpcs);
-  if (!props_.comment.empty()) resource_->set_property("HostedZoneConfig", Value::object({{"Comment", props_.comment}}));
+}
+
+PrivateHostedZone& PrivateHostedZone::add_vpc(const ec2::Vpc& vpc) {
+  return add_vpc(ZoneVpc{.vpc_id = vpc.vpc_id(), .region = vpc.region()});
+}
+
+PrivateHostedZone& PrivateHostedZone::add_vpc(ZoneVpc vpc) {
+  props_.vpcs.push_back(std::move(vpc));
+  render_vpcs();
+  return *this;
 }
 
 std::string PrivateHostedZone::zone_name() const {

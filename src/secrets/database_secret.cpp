@@ -26,20 +26,30 @@ DatabaseSecret::DatabaseSecret(Construct& scope, std::string id, DatabaseSecretP
                                                       {"ExcludeCharacters", Value(props_.exclude_characters)},
                                                   }));
   if (props_.kms_key) resource_->set_property("KmsKeyId", props_.kms_key->key_arn());
-  if (!props_.replica_regions.empty()) {
-    Value::Array replicas;
-    for (const auto& r : props_.replica_regions) {
-      Value replica = Value::object({{"Region", Value(r)}});
-      for (const auto& key : props_.replica_kms_keys)
-        if (key->region() == r) {
-          replica["KmsKeyId"] = key->key_arn();
-          break;
-        }
-      replicas.push_back(std::move(replica));
-    }
-    resource_->set_property("ReplicaRegions", Value(std::move(replicas)));
-  }
+  render_replica_regions();
   resource_->apply_removal_policy(props_.removal_policy);
+}
+
+void DatabaseSecret::render_replica_regions() {
+  if (props_.replica_regions.empty()) return;
+  Value::Array replicas;
+  for (const auto& r : props_.replica_regions) {
+    Value replica = Value::object({{"Region", Value(r)}});
+    for (const auto& key : props_.replica_kms_keys)
+      if (key->region() == r) {
+        replica["KmsKeyId"] = key->key_arn();
+        break;
+      }
+    replicas.push_back(std::move(replica));
+  }
+  resource_->set_property("ReplicaRegions", Value(std::move(replicas)));
+}
+
+void DatabaseSecret::add_replica_region(const std::string& region) {
+  if (std::find(props_.replica_regions.begin(), props_.replica_regions.end(), region) != props_.replica_regions.end())
+    return;
+  props_.replica_regions.push_back(region);
+  render_replica_regions();
 }
 
 Value DatabaseSecret::username_ref() const { return Value::resolve_secretsmanager(secret_arn(), "username"); }

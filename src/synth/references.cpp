@@ -82,7 +82,7 @@ class ReferenceSink {
                          v.describe(), "StackProps.cross_account_reader_role_arn on stack " + stack_.stack_name()});
       return;
     }
-    found_.push_back({target, &v.attribute(), at_});
+    found_.push_back({target, v.attribute(), at_});
   }
 
  private:
@@ -173,14 +173,14 @@ References link_stacks(const std::vector<const Stack*>& stacks, const std::vecto
     for (const auto& f : found[i]) {
       const Stack* producer = f.target->stack_or_null();
       links.depends_on[producer].insert({f.at->path(), f.target->path()});
-      auto key = std::make_pair(f.target, *f.attribute);
+      auto key = std::make_pair(f.target, f.attribute);
       auto id = r.output_ids.find(key);
       if (id == r.output_ids.end())
-        id = r.output_ids.emplace(key, make_logical_id({"Exports", "Output" + local_reference_json(*f.target, *f.attribute)}))
+        id = r.output_ids.emplace(key, make_logical_id({"Exports", "Output" + local_reference_json(*f.target, f.attribute)}))
                  .first;
       auto& exported = r.stacks[r.index.at(producer)].exports[id->second];
       exported.target = f.target;
-      exported.attribute = *f.attribute;
+      exported.attribute = f.attribute;
       if (reference_kind(*producer, consumer) == ReferenceKind::import && !exported.exported) {
         exported.exported = true;
         exported.export_name = export_name(*producer, id->second);

@@ -37,7 +37,9 @@ enum class ReferenceKind { local, import, stack_output };
 // One use, in an element of one stack, of an element of another stack.
 struct FoundReference {
   const CfnElement* target = nullptr;
-  const std::string* attribute = nullptr;  // "" for Ref; owned by the Value in the tree
+  // "" for Ref. A copy: an element may write a Value it builds for the
+  // occasion (an output read from another region is wrapped in Fn::Join).
+  std::string attribute{};
   const CfnElement* at = nullptr;          // the element whose entry holds the reference
 };
 

@@ -44,9 +44,6 @@ void define(App& app) {
   east.add<ec2::SecurityGroup>("Sg", {.vpc = &vpc});
 #elif defined(DRSYNTH_CASE_wrong_kind_vpc)
   east.add<ec2::SecurityGroup>("Sg", {.vpc = west_sg});
-#elif defined(DRSYNTH_CASE_missing_secret)
-  auto& sg = east.add<ec2::SecurityGroup>("Sg", {.vpc = vpc});
-  east.add<rds::DatabaseInstance>("Db", {.vpc = vpc, .security_groups = {sg}, .parameter_group = params});
 #elif defined(DRSYNTH_CASE_missing_security_groups)
   east.add<rds::DatabaseInstance>("Db", {.vpc = vpc, .parameter_group = params, .secret = secret});
 #elif defined(DRSYNTH_CASE_empty_security_groups)

@@ -65,6 +65,20 @@ TEST_CASE("a cross-region reference becomes an output and Fn::GetStackOutput", "
   CHECK(a.find("OtherRegion")->dependencies == std::vector<std::string>{"Producer"});
 }
 
+TEST_CASE("a CfnOutput in another region may read an attribute (Fn::GetAtt) of the producer", "[references]") {
+  // The output wraps the reference in an Fn::Join it builds while writing; the
+  // attribute's name must outlive that Value (it once dangled: a crash or garbage).
+  ThreeStacks t;
+  t.other_region.add<CfnOutput>("TopicName", CfnOutputProps{.value = t.topic.get_att("TopicName")});
+  auto a = synthesize(t.app);
+  const auto& value = a.find("OtherRegion")->template_json()["Outputs"]["TopicName"]["Value"];
+  const auto& gso = value["Fn::Join"][1][0]["Fn::GetStackOutput"];
+  const std::string output = gso["OutputName"];
+  CHECK(output.rfind("ExportsOutputFnGetAttTopicTopicName", 0) == 0);
+  CHECK(a.find("Producer")->template_json()["Outputs"][output]["Value"] ==
+        json{{"Fn::GetAtt", {"Topic", "TopicName"}}});
+}
+
 TEST_CASE("a CfnOutput in another region that references a producer renders Fn::GetStackOutput inside Fn::Join",
           "[references]") {
   // cfn-lint 1.51.0 refuses Fn::GetStackOutput as an output's Value (E6101); inside Fn::Join

@@ -21,13 +21,7 @@
 
 namespace drsynth::cloudwatch {
 
-enum class ComparisonOperator {
-  greater_than_or_equal_to_threshold,
-  greater_than_threshold,
-  less_than_threshold,
-  less_than_or_equal_to_threshold,
-};
-enum class TreatMissingData { missing, breaching, not_breaching, ignore };
+// ComparisonOperator and TreatMissingData: cloudwatch/metric.hpp.
 
 struct AlarmProps {
   std::string alarm_name{};  // physical name; empty: CloudFormation generates one

@@ -3,6 +3,8 @@
 //   auto& db = stack.add<rds::DatabaseInstance>("Primary", {
 //       .instance_identifier = "postgres-primary-dev", .engine_version = "15.12",
 //       .vpc = vpc, .security_groups = {db_sg}, .parameter_group = params, .secret = secret});
+//   db.connections().allow_default_port_from(app_sg);      // ingress on port() into db_sg
+//   db.metric_cpu_utilization().create_alarm(stack, "HighCpu", {.threshold = 80});
 //
 // Renders AWS::RDS::DBInstance at Primary/Resource with Engine postgres,
 // encrypted gp3 storage (AWS managed key unless kms_key_id), Multi-AZ, backups,
@@ -14,7 +16,11 @@
 // created first: the instance DependsOn it, so the retention applies),
 // MonitoringRole (when monitoring_interval > 0).
 // Master credentials come from the DatabaseSecret as dynamic references, and
-// the secret gets its SecretTargetAttachment. Never ManageMasterUserPassword:
+// the secret gets its SecretTargetAttachment. Without `.secret`, a
+// secrets::DatabaseSecret with the defaults is generated as the child "Secret"
+// (secret(); generated_secret() is then true); a ReadReplica of this instance in
+// another region adds its region to that secret's replica regions, so the
+// credentials survive the loss of this region. A secret you give is left as it is. Never ManageMasterUserPassword:
 // RDS does not support it for the source of a read replica (AWS-FACTS.md).
 //
 // Error codes (rds, E720-E739):
@@ -44,8 +50,10 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/ec2/connections.hpp"
 #include "drsynth/link.hpp"
 #include "drsynth/rds/engine.hpp"
+#include "drsynth/rds/instance_metrics.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/secrets/attachment_target.hpp"
 #include "drsynth/value.hpp"
@@ -88,7 +96,7 @@ struct DatabaseInstanceProps {
   std::optional<std::string> preferred_backup_window{};  // "03:00-04:00" (UTC)
   bool deletion_protection{false};
   Link<ParameterGroup> parameter_group{};  // the engine's default group when unset
-  Required<secrets::DatabaseSecret, "secret"> secret;  // master credentials
+  Link<secrets::DatabaseSecret> secret{};  // master credentials; generated (child "Secret") when not given
   std::optional<std::string> database_name{};
   int port{5432};
   int log_retention_days{30};
@@ -106,7 +114,8 @@ struct DatabaseInstanceProps {
 
 // A secret attachment target (secrets::DatabaseSecret::attach): the secret
 // then also holds the instance's host, port, engine and database name.
-class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
+// Its metrics: rds/instance_metrics.hpp.
+class DatabaseInstance : public Construct, public secrets::AttachmentTarget, public InstanceMetrics {
  public:
   using Props = DatabaseInstanceProps;
 
@@ -128,7 +137,11 @@ class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
   // The AWS::Logs::LogGroup resource of the "upgrade" log; nullptr unless export_upgrade_log.
   [[nodiscard]] CfnResource* upgrade_log_group() const noexcept;
   [[nodiscard]] SubnetGroup* subnet_group() const noexcept { return subnet_group_; }
-  [[nodiscard]] secrets::DatabaseSecret& secret() const noexcept { return *props_.secret; }
+  // The secret given in props, or the generated one.
+  [[nodiscard]] secrets::DatabaseSecret& secret() const noexcept { return *secret_; }
+  [[nodiscard]] bool generated_secret() const noexcept { return !props_.secret; }
+  // Ingress into the instance's security groups; default_port() is port().
+  [[nodiscard]] ec2::Connections connections() const;
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
   [[nodiscard]] const CfnResource& resource() const noexcept { return *resource_; }
   [[nodiscard]] const DatabaseInstanceProps& props() const noexcept { return props_; }
@@ -138,12 +151,18 @@ class DatabaseInstance : public Construct, public secrets::AttachmentTarget {
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.DatabaseInstance"; }
 
+ protected:
+  [[nodiscard]] const std::string& metric_instance_identifier() const override {
+    return props_.instance_identifier;
+  }
+
  private:
   DatabaseInstanceProps props_;
   CfnResource* resource_ = nullptr;
   logs::LogGroup* log_group_ = nullptr;
   logs::LogGroup* upgrade_log_group_ = nullptr;
   SubnetGroup* subnet_group_ = nullptr;
+  secrets::DatabaseSecret* secret_ = nullptr;
 };
 
 }  // namespace drsynth::rds

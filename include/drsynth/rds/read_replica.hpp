@@ -4,6 +4,8 @@
 //   auto& replica = dr_stack.add<rds::ReadReplica>("Replica", {
 //       .source = primary, .instance_identifier = "postgres-replica-dev",
 //       .vpc = replica_vpc, .security_groups = {replica_sg}, .parameter_group = replica_params});
+//   replica.metric_replica_lag().create_alarm(dr_stack, "Lag", {.threshold = 300, .evaluation_periods = 3});
+//   replica.connections().allow_default_port_from(app_sg);   // the source's port
 //
 // SourceDBInstanceIdentifier is the source's ARN (GetAtt DBInstanceArn; across
 // regions drsynth renders it as Fn::GetStackOutput), SourceRegion the source
@@ -14,6 +16,8 @@
 // Never rendered (CloudFormation/cfn-lint E3020 or inherited from the source):
 // MasterUsername, MasterUserPassword, StorageEncrypted, CharacterSetName, DBName,
 // PreferredBackupWindow, DBSnapshotIdentifier, AllocatedStorage, EngineVersion.
+// A source whose secret was generated (DatabaseInstance::generated_secret()) gets
+// this replica's region added to that secret's replica regions when they differ.
 // Children: SubnetGroup/Default (unless a subnet_group is given), LogRetentionpostgresql/Resource
 // (the instance DependsOn it), MonitoringRole (monitoring_interval > 0).
 //
@@ -29,7 +33,9 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+#include "drsynth/ec2/connections.hpp"
 #include "drsynth/link.hpp"
+#include "drsynth/rds/instance_metrics.hpp"
 #include "drsynth/removal_policy.hpp"
 #include "drsynth/value.hpp"
 
@@ -78,7 +84,8 @@ struct ReadReplicaProps {
   Link<kms::Key> log_kms_key{};  // customer-managed key of the log groups (E960: same region)
 };
 
-class ReadReplica : public Construct {
+// Its metrics: rds/instance_metrics.hpp, plus metric_replica_lag().
+class ReadReplica : public Construct, public InstanceMetrics {
  public:
   using Props = ReadReplicaProps;
 
@@ -89,6 +96,12 @@ class ReadReplica : public Construct {
   [[nodiscard]] Value arn() const { return resource_->get_att("DBInstanceArn"); }
   [[nodiscard]] const std::string& instance_identifier() const noexcept { return props_.instance_identifier; }
   [[nodiscard]] const DatabaseInstance& source() const noexcept { return *props_.source; }
+  // Seconds behind the source (AWS/RDS ReplicaLag).
+  [[nodiscard]] cloudwatch::Metric metric_replica_lag(cloudwatch::MetricOptions options = {}) const {
+    return metric("ReplicaLag", std::move(options));
+  }
+  // Ingress into the replica's security groups; default_port() is the source's port.
+  [[nodiscard]] ec2::Connections connections() const;
   // Whether the source is in another region (SourceRegion and a KMS key are then rendered).
   [[nodiscard]] bool cross_region() const;
   [[nodiscard]] const std::string& region() const;
@@ -103,6 +116,11 @@ class ReadReplica : public Construct {
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.rds.ReadReplica"; }
+
+ protected:
+  [[nodiscard]] const std::string& metric_instance_identifier() const override {
+    return props_.instance_identifier;
+  }
 
  private:
   ReadReplicaProps props_;

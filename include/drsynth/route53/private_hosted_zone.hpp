@@ -1,6 +1,9 @@
 // route53::PrivateHostedZone: an AWS::Route53::HostedZone associated with
 // VPCs (possibly of several regions).
 //
+//   auto& zone = dr.add<route53::PrivateHostedZone>("Zone", {.zone_name = "db.internal"});
+//   zone.add_vpc(east_vpc).add_vpc(west_vpc);  // VPCId (a reference) and VPCRegion of each
+//
 // Error codes (E750-E759, shared with health_check.hpp, weighted_record.hpp):
 //   E750  invalid zone name (labels 1-63 chars of [a-z0-9_-], total <= 253)
 //   E751  no VPC, or a VPC without region
@@ -11,6 +14,10 @@
 
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/construct.hpp"
+
+namespace drsynth::ec2 {
+class Vpc;
+}
 
 namespace drsynth::route53 {
 
@@ -34,6 +41,10 @@ class PrivateHostedZone : public Construct {
 
   // Ref: the zone id (without "/hostedzone/").
   [[nodiscard]] Value hosted_zone_id() const { return resource_->ref(); }
+  // Associates the zone with `vpc` too (its id and its stack's region); a VPC
+  // of another region is a cross-region reference like any other.
+  PrivateHostedZone& add_vpc(const ec2::Vpc& vpc);
+  PrivateHostedZone& add_vpc(ZoneVpc vpc);
   // The name as given, without a trailing dot.
   [[nodiscard]] std::string zone_name() const;
   [[nodiscard]] CfnResource& resource() const noexcept { return *resource_; }
@@ -48,6 +59,8 @@ class PrivateHostedZone : public Construct {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.route53.PrivateHostedZone"; }
 
  private:
+  void render_vpcs();
+
   PrivateHostedZoneProps props_;
   CfnResource* resource_ = nullptr;
   std::vector<const WeightedRecord*> records_;

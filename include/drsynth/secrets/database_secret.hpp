@@ -131,6 +131,8 @@ class DatabaseSecret : public Construct {
   void attach(const AttachmentTarget& target);
   // Rotates the password on a schedule (see above); returns the rotation function.
   lambda::Function& add_rotation(RotationProps props);
+  // Replicates the secret to `region` too (once; a region already listed is ignored).
+  void add_replica_region(const std::string& region);
   [[nodiscard]] const std::vector<std::string>& replica_regions() const noexcept { return props_.replica_regions; }
   [[nodiscard]] kms::Key* kms_key() const noexcept { return props_.kms_key.pointer(); }
   [[nodiscard]] CfnResource& resource() noexcept { return *resource_; }
@@ -143,6 +145,7 @@ class DatabaseSecret : public Construct {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.secrets.DatabaseSecret"; }
 
  private:
+  void render_replica_regions();
   void attach_target(const Construct& target, const CfnResource& resource, std::string target_type);
   void validate_rotation(Validation& v) const;
 
