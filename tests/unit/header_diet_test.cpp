@@ -23,7 +23,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-TEST_CASE("settings entries hold their JSON value behind a pointer, copied deeply", "[settings]") {
+TEST_CASE("settings entries hold their JSON value behind a pointer and copy it deeply", "[settings]") {
   drsynth::settings::Context c{{"environmentSuffix", "qa"}};
   const drsynth::settings::Entry* e = c.find("environmentSuffix");
   REQUIRE(e != nullptr);
