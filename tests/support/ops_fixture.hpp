@@ -58,6 +58,29 @@ inline const drsynth::Diagnostic* find_diagnostic(const std::vector<drsynth::Dia
   return nullptr;
 }
 
+// A stack for the Lambda tests, with the stub runtime/ (DRSYNTH_RUNTIME_DIR) in place.
+inline drsynth::Stack& make_lambda_stack(drsynth::App& app, const std::string& name = "S") {
+  stub_runtime_dir();
+  return app.add<drsynth::Stack>(name, drsynth::StackProps{.env = {.region = "eu-west-1"}});
+}
+
+// Checks that synthesis fails with `code` at `path`, its "got" holding `got_part`;
+// prints every diagnostic when it does not.
+inline void require_error(drsynth::App& app, const std::string& code, const std::string& path,
+                          const std::string& got_part) {
+  const auto ds = synth_errors(app);
+  const drsynth::Diagnostic* d = nullptr;
+  for (const auto& x : ds) {
+    if (x.code == code && x.path == path && x.got.find(got_part) != std::string::npos) d = &x;
+  }
+  INFO("diagnostics: " << [&] {
+    std::string all;
+    for (const auto& x : ds) all += x.format() + "\n";
+    return all;
+  }());
+  CHECK(d != nullptr);
+}
+
 }  // namespace ops_test
 
 #include "drsynth/cloudwatch/alarm.hpp"

@@ -27,6 +27,11 @@ std::string data_key(const Template& t, const std::string& role) {
   return target["Fn::GetAtt"][0];
 }
 
+// CloudWatch Logs of the region of the "primary" or "replica" stack.
+std::string logs_principal(const std::string& role) {
+  return std::string("logs.") + (role == "primary" ? "us-east-1" : "eu-west-1") + ".amazonaws.com";
+}
+
 json get_att_arn(const std::string& id) { return json{{"Fn::GetAtt", json::array({id, "Arn"})}}; }
 
 // The key policy statement whose principal is `service`.
@@ -57,7 +62,7 @@ TEST_CASE("security: VPC flow logs of both VPCs go to KMS-encrypted log groups w
     CHECK(gp["KmsKeyId"] == get_att_arn(key));
     CHECK(gp["RetentionInDays"] == 30);
     // The regional CloudWatch Logs service may use the key, for these log groups only.
-    const json logs = statement_for(t, key, std::string("logs.") + (role == std::string("primary") ? "us-east-1" : "eu-west-1") + ".amazonaws.com");
+    const json logs = statement_for(t, key, logs_principal(role));
     REQUIRE_FALSE(logs.is_null());
     CHECK(contains(logs["Condition"], group_name));
   }
@@ -76,9 +81,7 @@ TEST_CASE("security: the PostgreSQL and upgrade log groups of both databases are
       const auto groups = t.find_resources("AWS::Logs::LogGroup", {{"LogGroupName", name}});
       REQUIRE(groups.size() == 1);
       CHECK(properties(t.resource(groups.front()))["KmsKeyId"] == get_att_arn(key));
-      CHECK(contains(statement_for(t, key, std::string("logs.") + (role == std::string("primary") ? "us-east-1" : "eu-west-1") +
-                                              ".amazonaws.com"),
-                     name));
+      CHECK(contains(statement_for(t, key, logs_principal(role)), name));
     }
     // Destroyable: the key's deletion is scheduled with the stack's, after the shortest wait.
     const json& k = t.resource(key);

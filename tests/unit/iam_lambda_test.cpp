@@ -20,27 +20,8 @@ using nlohmann::json;
 
 namespace {
 
-Stack& make_stack(App& app, const std::string& name = "S") {
-  ops_test::stub_runtime_dir();
-  return app.add<Stack>(name, StackProps{.env = {.region = "eu-west-1"}});
-}
-
 lambda::FunctionProps inline_function(std::string name = "fn-dev") {
   return lambda::FunctionProps{.function_name = std::move(name), .inline_code = "def handler(e, c):\n    return 1\n"};
-}
-
-void require_error(App& app, const std::string& code, const std::string& path, const std::string& got_part) {
-  const auto ds = ops_test::synth_errors(app);
-  const drsynth::Diagnostic* d = nullptr;
-  for (const auto& x : ds) {
-    if (x.code == code && x.path == path && x.got.find(got_part) != std::string::npos) d = &x;
-  }
-  INFO("diagnostics: " << [&] {
-    std::string all;
-    for (const auto& x : ds) all += x.format() + "\n";
-    return all;
-  }());
-  CHECK(d != nullptr);
 }
 
 }  // namespace
@@ -49,7 +30,7 @@ void require_error(App& app, const std::string& code, const std::string& path, c
 
 TEST_CASE("a role is assumed by its service principal and keeps statements in ServiceRole/DefaultPolicy", "[iam]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& role = s.add<iam::Role>("Worker", iam::RoleProps{.role_name = "worker-dev", .assumed_by = "lambda.amazonaws.com"});
   role.add_to_policy({.actions = {"sns:Publish"}, .resources = {"arn:aws:sns:eu-west-1:123456789012:t"}});
   auto t = Template::from_app(app, "S");
@@ -69,7 +50,7 @@ TEST_CASE("a role is assumed by its service principal and keeps statements in Se
 
 TEST_CASE("a wildcard action is an error unless the statement acknowledges it", "[iam]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& role = s.add<iam::Role>("R", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
   role.add_to_policy({.actions = {"s3:*"}, .resources = {"arn:aws:s3:::bucket/*"}});
   role.add_to_policy({.actions = {"sqs:*"},
@@ -79,12 +60,12 @@ TEST_CASE("a wildcard action is an error unless the statement acknowledges it", 
   int e770 = 0;
   for (const auto& d : ds) e770 += d.code == "E770" ? 1 : 0;
   CHECK(e770 == 1);
-  require_error(app, "E770", "S/R", "s3:*");
+  ops_test::require_error(app, "E770", "S/R", "s3:*");
 }
 
 TEST_CASE("resource * is an error unless every action only supports *", "[iam]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& ok = s.add<iam::Role>("Ok", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
   ok.add_to_policy({.actions = {"cloudwatch:PutMetricData"}, .resources = {"*"}});
   ok.add_to_policy({.actions = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"},
@@ -92,36 +73,36 @@ TEST_CASE("resource * is an error unless every action only supports *", "[iam]")
   CHECK(ops_test::synth_errors(app).empty());
 
   App app2({.read_environment = false});
-  auto& s2 = make_stack(app2);
+  auto& s2 = ops_test::make_lambda_stack(app2);
   auto& bad = s2.add<iam::Role>("Bad", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
   bad.add_to_policy({.actions = {"cloudwatch:PutMetricData", "rds:PromoteReadReplica"}, .resources = {"*"}});
-  require_error(app2, "E771", "S/Bad", "*");
+  ops_test::require_error(app2, "E771", "S/Bad", "*");
 }
 
 TEST_CASE("a statement without actions or resources is an error", "[iam]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& role = s.add<iam::Role>("R", iam::RoleProps{.assumed_by = "lambda.amazonaws.com"});
   role.add_to_policy({.actions = {}, .resources = {}});
   role.add_to_policy({.actions = {"PromoteReadReplica"}, .resources = {"arn:aws:rds:eu-west-1:1:db:x"}});
-  require_error(app, "E772", "S/R", "[]");
-  require_error(app, "E773", "S/R", "[]");
-  require_error(app, "E774", "S/R", "PromoteReadReplica");
+  ops_test::require_error(app, "E772", "S/R", "[]");
+  ops_test::require_error(app, "E773", "S/R", "[]");
+  ops_test::require_error(app, "E774", "S/R", "PromoteReadReplica");
 }
 
 TEST_CASE("role name and principal are validated", "[iam]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<iam::Role>("R", iam::RoleProps{.role_name = std::string(65, 'r'), .assumed_by = "lambda"});
-  require_error(app, "E775", "S/R", "rrrr");
-  require_error(app, "E776", "S/R", "lambda");
+  ops_test::require_error(app, "E775", "S/R", "rrrr");
+  ops_test::require_error(app, "E776", "S/R", "lambda");
 }
 
 // ---- lambda::Function ----------------------------------------------------
 
 TEST_CASE("a function gets a ServiceRole with AWSLambdaBasicExecutionRole and a log group it writes to", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::Function>("Fn", inline_function());
   auto t = Template::from_app(app, "S");
   t.has_resource_properties(
@@ -144,7 +125,7 @@ TEST_CASE("a function gets a ServiceRole with AWSLambdaBasicExecutionRole and a 
 
 TEST_CASE("a function in a VPC gets AWSLambdaVPCAccessExecutionRole and VpcConfig", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto props = inline_function();
   props.vpc = {.subnet_ids = {"subnet-1", "subnet-2"}, .security_group_ids = {"sg-1"}};
   s.add<lambda::Function>("Fn", props);
@@ -159,7 +140,7 @@ TEST_CASE("a function in a VPC gets AWSLambdaVPCAccessExecutionRole and VpcConfi
 
 TEST_CASE("asset code is uploaded to the stack's assets bucket", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& fn = s.add<lambda::Function>(
       "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = ops_test::stub_runtime_dir() / "probe"});
   auto t = Template::from_app(app, "S");
@@ -171,7 +152,7 @@ TEST_CASE("asset code is uploaded to the stack's assets bucket", "[lambda]") {
 
 TEST_CASE("role policy statements make the function depend on the DefaultPolicy", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& fn = s.add<lambda::Function>("Fn", inline_function());
   fn.add_to_role_policy({.actions = {"sns:Publish"}, .resources = {"arn:aws:sns:eu-west-1:123456789012:t"}});
   auto t = Template::from_app(app, "S");
@@ -180,7 +161,7 @@ TEST_CASE("role policy statements make the function depend on the DefaultPolicy"
 
 TEST_CASE("reserved concurrency and environment are rendered", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto props = inline_function();
   props.reserved_concurrency = 1;
   props.environment = {{"A", "1"}, {"B", Value::pseudo(Pseudo::region)}};
@@ -194,7 +175,7 @@ TEST_CASE("reserved concurrency and environment are rendered", "[lambda]") {
 TEST_CASE("environment variables added after construction join, a second value for a name replaces the first",
           "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto props = inline_function();
   props.environment = {{"A", "1"}};
   auto& fn = s.add<lambda::Function>("Fn", props);
@@ -206,7 +187,7 @@ TEST_CASE("environment variables added after construction join, a second value f
   CHECK(vars == json{{"A", "one"}, {"B", {{"Ref", "AWS::Region"}}}, {"C", "3"}});
 
   App bare({.read_environment = false});
-  auto& fn2 = make_stack(bare).add<lambda::Function>("Fn", inline_function());
+  auto& fn2 = ops_test::make_lambda_stack(bare).add<lambda::Function>("Fn", inline_function());
   fn2.add_environment("ONLY", "x");
   Template::from_app(bare, "S").has_resource_properties("AWS::Lambda::Function",
                                                         {{"Environment", {{"Variables", {{"ONLY", "x"}}}}}});
@@ -214,7 +195,7 @@ TEST_CASE("environment variables added after construction join, a second value f
 
 TEST_CASE("bad function props are reported together", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::Function>("Fn", lambda::FunctionProps{.function_name = "bad name!",
                                                       .runtime = "java21",
                                                       .handler = "com.x.Handler",
@@ -225,20 +206,20 @@ TEST_CASE("bad function props are reported together", "[lambda]") {
                                                       .vpc = {.subnet_ids = {"subnet-1"}},
                                                       .reserved_concurrency = -1,
                                                       .log_retention_days = 10});
-  require_error(app, "E760", "S/Fn", "bad name!");
-  require_error(app, "E761", "S/Fn", "901");
-  require_error(app, "E762", "S/Fn", "64");
-  require_error(app, "E763", "S/Fn", "java21");
-  require_error(app, "E763", "S/Fn", "com.x.Handler");
-  require_error(app, "E764", "S/Fn", "-1");
-  require_error(app, "E765", "S/Fn", "10");
-  require_error(app, "E766", "S/Fn", "1BAD");
-  require_error(app, "E767", "S/Fn", "1 subnets");
+  ops_test::require_error(app, "E760", "S/Fn", "bad name!");
+  ops_test::require_error(app, "E761", "S/Fn", "901");
+  ops_test::require_error(app, "E762", "S/Fn", "64");
+  ops_test::require_error(app, "E763", "S/Fn", "java21");
+  ops_test::require_error(app, "E763", "S/Fn", "com.x.Handler");
+  ops_test::require_error(app, "E764", "S/Fn", "-1");
+  ops_test::require_error(app, "E765", "S/Fn", "10");
+  ops_test::require_error(app, "E766", "S/Fn", "1BAD");
+  ops_test::require_error(app, "E767", "S/Fn", "1 subnets");
 }
 
 TEST_CASE("a function needs exactly one kind of code", "[lambda]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::Function>("None", lambda::FunctionProps{.function_name = "none"});
   auto both = inline_function("both");
   both.code_asset = ops_test::stub_runtime_dir() / "probe";
@@ -292,7 +273,7 @@ TEST_CASE("an asset of files in memory hashes like a folder of the same files; e
   std::ofstream(dir.path / "code" / "index.py") << "import lib.x\n";
   std::ofstream(dir.path / "code" / "lib" / "x.py") << "X = 1\n";
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   const auto& folder = s.add<Asset>("Folder", AssetProps{.path = dir.path / "code"});
   // Given out of order: sorted like a folder's files.
   const auto files = std::make_shared<const std::vector<AssetFile>>(

@@ -20,29 +20,6 @@ using assertions::array_with;
 using assertions::Template;
 using nlohmann::json;
 
-namespace {
-
-Stack& make_stack(App& app, const std::string& name = "S") {
-  ops_test::stub_runtime_dir();
-  return app.add<Stack>(name, StackProps{.env = {.region = "eu-west-1"}});
-}
-
-void require_error(App& app, const std::string& code, const std::string& path, const std::string& got_part) {
-  const auto ds = ops_test::synth_errors(app);
-  const drsynth::Diagnostic* d = nullptr;
-  for (const auto& x : ds) {
-    if (x.code == code && x.path == path && x.got.find(got_part) != std::string::npos) d = &x;
-  }
-  INFO("diagnostics: " << [&] {
-    std::string all;
-    for (const auto& x : ds) all += x.format() + "\n";
-    return all;
-  }());
-  CHECK(d != nullptr);
-}
-
-}  // namespace
-
 
 // ---- HealthProbe ---------------------------------------------------------
 
@@ -117,7 +94,7 @@ TEST_CASE("the health probe's healthy metric is PrimaryHealthy, Minimum over 60 
 
 TEST_CASE("a secret given by name is granted by its ARN pattern", "[lambda][probe]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::HealthProbe>("Probe", lambda::HealthProbeProps{.function_name = "p",
                                                                .vpc = {.subnet_ids = {"subnet-1"}, .security_group_ids = {"sg-1"}},
                                                                .db_host = "db.example.com",
@@ -135,7 +112,7 @@ TEST_CASE("a secret given by name is granted by its ARN pattern", "[lambda][prob
 
 TEST_CASE("bad health probe props are reported", "[lambda][probe]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::HealthProbe>("Probe", lambda::HealthProbeProps{.function_name = "p",
                                                                .metric_namespace = "AWS/RDS",
                                                                .probe_timeout_seconds = 15,
@@ -145,7 +122,7 @@ TEST_CASE("bad health probe props are reported", "[lambda][probe]") {
   int e769 = 0;
   for (const auto& d : ds) e769 += (d.code == "E769" && d.path == "S/Probe") ? 1 : 0;
   CHECK(e769 == 6);  // db_host, secret, dimension, namespace, VPC, timeout
-  require_error(app, "E789", "S/Probe/Schedule", "rate(1 minutes)");
+  ops_test::require_error(app, "E789", "S/Probe/Schedule", "rate(1 minutes)");
 }
 
 // ---- FailoverFunction ----------------------------------------------------
@@ -240,7 +217,7 @@ TEST_CASE("the failover function's logical IDs match aws-cdk-lib", "[lambda][fai
 
 TEST_CASE("a failover function with missing props reports each one", "[lambda][failover]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   s.add<lambda::FailoverFunction>("Failover", lambda::FailoverFunctionProps{.function_name = "failover-dev",
                                                                             .lock_parameter = "aws-lock"});
   const auto ds = ops_test::synth_errors(app);
@@ -251,9 +228,9 @@ TEST_CASE("a failover function with missing props reports each one", "[lambda][f
 
 TEST_CASE("a failover function cannot refer to an unnamed health alarm that invokes it", "[lambda][failover]") {
   App app({.read_environment = false});
-  auto& s = make_stack(app);
+  auto& s = ops_test::make_lambda_stack(app);
   auto& alarm = s.add<cloudwatch::Alarm>(
       "Down", cloudwatch::AlarmProps{.metric = {.namespace_name = "drsynth", .metric_name = "PrimaryHealthy"}});
   s.add<lambda::FailoverFunction>("Failover", lambda::FailoverFunctionProps{.health_alarm_name = alarm.alarm_name()});
-  require_error(app, "E769", "S/Failover", "Ref(");
+  ops_test::require_error(app, "E769", "S/Failover", "Ref(");
 }
