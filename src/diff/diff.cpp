@@ -351,7 +351,10 @@ class Differ {
       const StackModel* b = before_.find(r.stack);
       if (sd == nullptr || a == nullptr || b == nullptr) continue;
       const std::string why = r.id + (r.certainty == UpdateImpact::replacement ? " is replaced" : " may be replaced");
-      for (const auto& [id, entry] : a->resources->items()) {
+      for (const auto& item : a->resources->items()) {
+        // Named copies, not structured bindings: Clang 14 (the fuzz build) cannot capture those.
+        const std::string& id = item.key();
+        const auto& entry = item.value();
         if (!b->resources->contains(id)) continue;  // created anyway
         detail::for_each_local_reference(entry, "", [&](const std::string& path, const std::string& target, const std::string&) {
           if (target != r.id) return;
