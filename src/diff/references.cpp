@@ -106,7 +106,10 @@ std::vector<CrossReference> cross_references(const AssemblyModel& m) {
   std::vector<CrossReference> out;
   for (const auto& s : m.stacks) {
     auto visit = [&](const char* section, const nlohmann::json& elements) {
-      for (const auto& [id, entry] : elements.items()) {
+      for (const auto& item : elements.items()) {
+        // Named, not structured bindings: Clang 14 (the fuzz build) cannot capture those.
+        const std::string& id = item.key();
+        const auto& entry = item.value();
         walk_cross(entry, "", [&](const std::string& path, const nlohmann::json& arg, const std::string& kind) {
           CrossReference r{.consumer_stack = s.name, .consumer = id, .consumer_section = section, .property = path,
                            .producer_stack = {}, .output = {}, .via = kind, .producer_element = {}, .attribute = {}};
