@@ -122,6 +122,23 @@ class PostgresServer:
         with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
             f.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
 
+    def start_with_tls(self, hba_lines, extra_conf="", prepare=None):
+        """init, a fresh TestPki, TLS with its server certificate, start, then
+        prepare(self) (roles, ...); on failure the cluster is removed and the
+        error carries the server log. Returns the TestPki (its .ca verifies)."""
+        try:
+            self.init(hba_lines, extra_conf=extra_conf)
+            pki = TestPki(self.base)
+            self.install_tls(pki)
+            self.start()
+            if prepare:
+                prepare(self)
+            return pki
+        except Exception:
+            log = self.log()
+            self.cleanup()
+            raise RuntimeError("could not start the test PostgreSQL server:\n" + log)
+
     def make_standby(self):
         """Restart the (cleanly stopped) cluster in standby mode: pg_is_in_recovery() is true."""
         self._run([find_pg_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])

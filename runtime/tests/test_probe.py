@@ -108,27 +108,23 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
     def setUpClass(cls):
         support.fake_aws_env(REGION)
         cls.server = support.PostgresServer(SUPERUSER_PW)
-        try:
-            cls.server.init(
-                [
-                    "host all md5user 127.0.0.1/32 md5",
-                    "host all clearuser 127.0.0.1/32 password",
-                    "host all all 127.0.0.1/32 scram-sha-256",
-                ],
-                extra_conf="log_connections = on\n",
-            )
-            cls.pki = support.TestPki(cls.server.base)
-            cls.server.install_tls(cls.pki)
-            cls.server.start()
-            cls.server.psql(f"CREATE ROLE probe_user LOGIN PASSWORD '{PROBE_PW}'")
-            cls.server.psql(f"CREATE ROLE rotuser LOGIN PASSWORD 'rot-old-pw'")
-            cls.server.psql(f"CREATE ROLE clearuser LOGIN PASSWORD '{CLEAR_PW}'")
+
+        def roles(server):
+            server.psql(f"CREATE ROLE probe_user LOGIN PASSWORD '{PROBE_PW}'")
+            server.psql("CREATE ROLE rotuser LOGIN PASSWORD 'rot-old-pw'")
+            server.psql(f"CREATE ROLE clearuser LOGIN PASSWORD '{CLEAR_PW}'")
             # Store an MD5 verifier for md5user (password_encryption is scram by default).
-            cls.server.psql(f"SET password_encryption = 'md5'; CREATE ROLE md5user LOGIN PASSWORD '{MD5_PW}'")
-        except Exception:
-            log = cls.server.log()
-            cls.server.cleanup()
-            raise RuntimeError("could not start the test PostgreSQL server:\n" + log)
+            server.psql(f"SET password_encryption = 'md5'; CREATE ROLE md5user LOGIN PASSWORD '{MD5_PW}'")
+
+        cls.pki = cls.server.start_with_tls(
+            [
+                "host all md5user 127.0.0.1/32 md5",
+                "host all clearuser 127.0.0.1/32 password",
+                "host all all 127.0.0.1/32 scram-sha-256",
+            ],
+            extra_conf="log_connections = on\n",
+            prepare=roles,
+        )
 
     @classmethod
     def tearDownClass(cls):
@@ -559,10 +555,7 @@ class ProbeServerStopped(unittest.TestCase):
         support.fake_aws_env(REGION)
         self.server = support.PostgresServer(SUPERUSER_PW)
         self.addCleanup(self.server.cleanup)
-        self.server.init(["host all all 127.0.0.1/32 scram-sha-256"])
-        pki = support.TestPki(self.server.base)
-        self.server.install_tls(pki)
-        self.server.start()
+        pki = self.server.start_with_tls(["host all all 127.0.0.1/32 scram-sha-256"])
         self.aws = mock_aws()
         self.aws.start()
         self.addCleanup(self.aws.stop)

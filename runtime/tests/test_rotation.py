@@ -73,15 +73,8 @@ class RotationAgainstRealPostgres(unittest.TestCase):
     def setUpClass(cls):
         support.fake_aws_env(REGION)
         cls.server = support.PostgresServer(SUPERUSER_PW)
-        try:
-            cls.server.init(["host all all 127.0.0.1/32 scram-sha-256"], extra_conf="log_statement = 'all'\n")
-            cls.pki = support.TestPki(cls.server.base)
-            cls.server.install_tls(cls.pki)
-            cls.server.start()
-        except Exception:
-            log = cls.server.log()
-            cls.server.cleanup()
-            raise RuntimeError("could not start the test PostgreSQL server:\n" + log)
+        cls.pki = cls.server.start_with_tls(["host all all 127.0.0.1/32 scram-sha-256"],
+                                            extra_conf="log_statement = 'all'\n")
 
     @classmethod
     def tearDownClass(cls):
