@@ -6,6 +6,11 @@ add_test(NAME "cli: drsynth synth writes the built-in system"
          COMMAND drsynth_cli synth -o ${DRSYNTH_ASSEMBLIES}/drsynth)
 set_tests_properties("cli: drsynth synth writes the built-in system" PROPERTIES FIXTURES_SETUP assemblies)
 
+add_test(NAME "cli: drsynth synth -c variant=aurora-global writes the Aurora Global Database system"
+         COMMAND drsynth_cli synth -c variant=aurora-global -o ${DRSYNTH_ASSEMBLIES}/aurora-global)
+set_tests_properties("cli: drsynth synth -c variant=aurora-global writes the Aurora Global Database system"
+                     PROPERTIES FIXTURES_SETUP assemblies)
+
 add_test(NAME "lint: every synthesized template passes cfn-lint in its region"
          COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/lint_assemblies.py ${DRSYNTH_ASSEMBLIES})
 set_tests_properties("lint: every synthesized template passes cfn-lint in its region"
@@ -45,6 +50,12 @@ add_test(NAME "cdk: the AWS CDK CLI lists the DR system's stacks in dependency o
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/drsynth
                  DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
+add_test(NAME "cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/aurora-global
+                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraFailover-dev
+                 AuroraFailoverPrimary-dev)
+set_tests_properties("cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 # The CDK CLI can also run drsynth as an app executable (CDK_OUTDIR, CDK_CONTEXT_JSON).
 add_test(NAME "cdk: the AWS CDK CLI runs drsynth as an app and passes context"
