@@ -137,7 +137,9 @@ class OperatorActions:
                 self.error("describe_global_clusters", exc)
                 return self.decide("refused", "cannot read the global cluster")
             remote = self.cluster("remote")
-            remote_safe = remote["status"] == "not_found" or (
+            # The old primary must be gone, or back and a secondary (Aurora rejoins it after a
+            # managed failover); unreachable is unknown, so not safe.
+            remote_safe = remote["status"] == "not_found" or remote["status"] == "available" and (
                 gv.is_member(s.remote_cluster_arn) and not gv.is_writer(s.remote_cluster_arn))
             if not gv.is_writer(s.local_cluster_arn) or gv.busy() or not remote_safe:
                 return self.decide("refused", f"{s.global_cluster_id} writer {gv.writer}, busy {gv.busy()}, "

@@ -6,7 +6,8 @@ nor SwitchoverGlobalCluster, and it has no FailoverState.  What it has differs
 from AWS where the function depends on it: DescribeGlobalClusters ignores
 GlobalClusterIdentifier (returns every global cluster), RemoveFromGlobalCluster
 swallows every error (an unknown cluster "succeeds") and leaves the removed
-cluster a read-only secondary.  Since the failover, the switchover and the
+cluster a read-only secondary, and CreateGlobalCluster from an existing cluster
+does not mark that cluster IsWriter (on AWS it is the primary).  Since the failover, the switchover and the
 detach change what DescribeDBClusters reports too, this fake owns all five
 calls, on one consistent model; moto keeps SSM, CloudWatch, Route 53 and SNS.
 ``test_aurora_failover.FakeAgreesWithMoto`` checks that the fields the function
