@@ -44,10 +44,9 @@ add_test(NAME "sim: failure scenarios keep the DR system safe (no split brain, n
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties("sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
                      PROPERTIES TIMEOUT 600)
-# The Aurora system's scenarios: settings from tests/sim/aurora_settings.py (its FIXTURE until the
-# aurora-global pattern exists; DRSYNTH_AURORA_SIM_TEMPLATES=synth reads `drsynth synth -c variant=aurora-global`).
+# The Aurora system's scenarios, on the settings of `drsynth synth -c variant=aurora-global`.
 add_test(NAME "sim: aurora failure scenarios keep the Global Database safe (no split brain, no failover by mistake)"
-         COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli>
+         COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli> DRSYNTH_AURORA_SIM_TEMPLATES=synth
                  ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p "test_aurora*.py"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties(

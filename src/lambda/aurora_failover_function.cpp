@@ -82,10 +82,13 @@ AuroraFailoverFunction::AuroraFailoverFunction(Construct& scope, std::string id,
     return s.format_arn("ssm", name.starts_with("/") ? "parameter" + name : "parameter/" + name, local_region);
   };
 
-  // The global cluster calls name both the global cluster and the member they act on.
-  add_to_role_policy({.actions = {"rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster",
-                                  "rds:RemoveFromGlobalCluster"},
-                      .resources = {global_arn, local_arn}});
+  // The global cluster calls name the global cluster and a member (which
+  // member RDS authorizes against is not documented: both are listed);
+  // detaching only this region's cluster, and only when allowed.
+  add_to_role_policy({.actions = {"rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"},
+                      .resources = {global_arn, local_arn, remote_arn}});
+  if (p.allow_detach)
+    add_to_role_policy({.actions = {"rds:RemoveFromGlobalCluster"}, .resources = {global_arn, local_arn}});
   add_to_role_policy({.actions = {"rds:DescribeGlobalClusters"}, .resources = {global_arn}});
   add_to_role_policy({.actions = {"rds:DescribeDBClusters"}, .resources = {local_arn, remote_arn}});
   add_to_role_policy({.actions = {"route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"},
@@ -94,13 +97,15 @@ AuroraFailoverFunction::AuroraFailoverFunction(Construct& scope, std::string id,
   if (!p.topic_key_arn.is_null())
     add_to_role_policy({.actions = {"kms:GenerateDataKey*", "kms:Decrypt"}, .resources = {p.topic_key_arn}});
   const std::string fence_region = p.fence_region.empty() ? local_region : p.fence_region;
-  std::vector<Value> fences{alarm_arn(p.local_fence_alarm_name, fence_region),
-                            alarm_arn(p.remote_fence_alarm_name, fence_region)};
-  add_to_role_policy({.actions = {"cloudwatch:SetAlarmState"}, .resources = fences});
-  fences.push_back(alarm_arn(p.hold_alarm_name, local_region));
-  fences.push_back(alarm_arn(p.remote_view_alarm_name, p.remote_region));
-  add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(fences)});
-  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics", "cloudwatch:GetMetricData"},
+  // It fences only the other record, never its own.
+  add_to_role_policy({.actions = {"cloudwatch:SetAlarmState"},
+                      .resources = {alarm_arn(p.remote_fence_alarm_name, fence_region)}});
+  add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"},
+                      .resources = {alarm_arn(p.local_fence_alarm_name, fence_region),
+                                    alarm_arn(p.remote_fence_alarm_name, fence_region),
+                                    alarm_arn(p.hold_alarm_name, local_region),
+                                    alarm_arn(p.remote_view_alarm_name, p.remote_region)}});
+  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
                       .resources = {"*"},
                       .acknowledge_wildcard = "CloudWatch metric reads have no resource-level permissions"});
   add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},

@@ -82,14 +82,17 @@ cloudwatch::AlarmProps writer_down(const lambda::HealthProbe& probe, std::string
 
 // Set by a failover function before the irreversible step: the record it
 // guards is never answered again until failback lifts it.
-cloudwatch::AlarmProps fence(std::string name, std::string record) {
+// Its metric is the record's own (dimension: the record's set identifier,
+// which is its cluster's identifier, unique in the account), so fencing one
+// record never fences the other (runtime/README.md, "aurora_failover").
+cloudwatch::AlarmProps fence(std::string name, std::string record, const std::string& set_identifier) {
   cloudwatch::AlarmProps a{
       .alarm_name = name,
       .description = "Set by a failover function before failing over: the " + record +
                      " record is not answered until failback",
       .metric = {.namespace_name = "drsynth",
                  .metric_name = "Fenced",
-                 .dimensions = {{"System", Value(name)}},
+                 .dimensions = {{"System", Value(set_identifier)}},
                  .statistic = "Maximum",
                  .period_seconds = 60},
       .threshold = 1,
@@ -138,8 +141,8 @@ lambda::AuroraFailoverFunction& add_function(const AuroraGlobalDisasterRecoveryP
        .hosted_zone_id = zone.hosted_zone_id(),
        .record_name = cname,
        .record_ttl = p.record_ttl_seconds,
-       .local_set_identifier = P ? "primary" : "secondary",
-       .remote_set_identifier = P ? "secondary" : "primary",
+       .local_set_identifier = local_id,  // the records' set identifiers are the cluster identifiers
+       .remote_set_identifier = remote_id,
        .local_endpoint = side.local.cluster.endpoint_address(),
        .remote_endpoint = side.remote.cluster.endpoint_address(),
        .local_health_check_id = (P ? primary_health : secondary_health).health_check_id(),
@@ -238,8 +241,12 @@ AuroraFailover add_aurora_failover(Construct& scope, const AuroraGlobalDisasterR
                .vpcs = {{.vpc_id = east.vpc.vpc_id(), .region = p.primary_region},
                         {.vpc_id = secondary.vpc.vpc_id(), .region = p.secondary_region}},
                .comment = "Aurora Global Database writer for " + names.suffix()});
-  auto& primary_fence = f.add<cloudwatch::Alarm>("PrimaryFenced", fence(names(N::primary_fence_alarm), "primary"));
-  auto& secondary_fence = f.add<cloudwatch::Alarm>("SecondaryFenced", fence(names(N::secondary_fence_alarm), "secondary"));
+  const std::string primary_set = east.cluster.cluster_identifier();
+  const std::string secondary_set = secondary.cluster.cluster_identifier();
+  auto& primary_fence =
+      f.add<cloudwatch::Alarm>("PrimaryFenced", fence(names(N::primary_fence_alarm), "primary", primary_set));
+  auto& secondary_fence =
+      f.add<cloudwatch::Alarm>("SecondaryFenced", fence(names(N::secondary_fence_alarm), "secondary", secondary_set));
   // Primary record: healthy = not fenced AND (either region sees the writer
   // healthy); the fence counts twice, so 3 of 4 needs both plus one view.
   auto& fence_a = f.add<route53::HealthCheck>(
@@ -269,14 +276,14 @@ AuroraFailover add_aurora_failover(Construct& scope, const AuroraGlobalDisasterR
                                                    .record_name = cname,
                                                    .values = {east.cluster.endpoint_address()},
                                                    .weight = 100,
-                                                   .set_identifier = "primary",
+                                                   .set_identifier = primary_set,
                                                    .ttl = p.record_ttl_seconds,
                                                    .health_check = primary_health});
   f.add<route53::WeightedRecord>("SecondaryRecord", {.zone = zone,
                                                      .record_name = cname,
                                                      .values = {secondary.cluster.endpoint_address()},
                                                      .weight = 0,
-                                                     .set_identifier = "secondary",
+                                                     .set_identifier = secondary_set,
                                                      .ttl = p.record_ttl_seconds,
                                                      .health_check = secondary_health});
   for (auto* alarm : {&primary_fence, &secondary_fence, &guard}) {

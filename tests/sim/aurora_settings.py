@@ -1,11 +1,11 @@
 """The settings the Aurora simulator needs, in one shape whether they come from
-the synthesized templates (``aurora_settings_from_templates(dir)``) or from the
-hand-written FIXTURE below (used until ``drsynth synth -c variant=aurora-global``
-exists).
+the synthesized templates (``aurora_settings_from_templates(dir)``, the default)
+or from the hand-written FIXTURE below (the shape the simulator was first
+written against; kept for experiments with settings the pattern does not emit).
 
 The switch: the environment variable ``DRSYNTH_AURORA_SIM_TEMPLATES``
-* unset or ``fixture``: FIXTURE;
-* ``synth``: run ``drsynth synth -c variant=aurora-global -o <tmp>`` (DRSYNTH_BIN) and read it;
+* unset or ``synth``: run ``drsynth synth -c variant=aurora-global -o <tmp>`` (DRSYNTH_BIN) and read it;
+* ``fixture``: FIXTURE;
 * a directory: read the templates already synthesized there.
 
 Shape (a dict): ``functions`` {region: {"env": Environment.Variables, "timeout"}}
@@ -90,7 +90,7 @@ FIXTURE = _fixture()
 def aurora_settings_from_templates(out_dir):
     """Read the settings from ``drsynth synth -c variant=aurora-global -o DIR``."""
     functions, probes, alarms, records, rates = {}, {}, {}, {}, {"probe": [], "reconcile": []}
-    health_checks, record_sets, global_region = {}, [], None
+    health_checks, record_sets, global_region, other_alarms = {}, [], None, {}
     for path in sorted(glob.glob(os.path.join(out_dir, "*.template.json"))):
         with open(path) as f:
             template = json.load(f)
@@ -107,6 +107,8 @@ def aurora_settings_from_templates(out_dir):
                 global_region = region  # the writer starts in the global cluster's region
             elif r["Type"] == "AWS::CloudWatch::Alarm" and props.get("Namespace") == "drsynth":
                 alarms[props["AlarmName"]] = {"region": region, "props": props}
+            elif r["Type"] == "AWS::CloudWatch::Alarm" and isinstance(props.get("AlarmName"), str):
+                other_alarms[props["AlarmName"]] = {"region": region, "props": props}
             elif r["Type"] == "AWS::Route53::HealthCheck":
                 health_checks[lid] = (props["HealthCheckConfig"], resources)
             elif r["Type"] == "AWS::Route53::RecordSet" and props.get("SetIdentifier"):
@@ -127,6 +129,8 @@ def aurora_settings_from_templates(out_dir):
                     name = resources[name["Ref"]]["Properties"]["AlarmName"]
                 children.append({"alarm": name, "region": c["AlarmIdentifier"]["Region"],
                                  "insufficient": c["InsufficientDataHealthStatus"]})
+                if name not in alarms and name in other_alarms:  # e.g. the DNS lag guard (AWS/RDS)
+                    alarms[name] = other_alarms[name]
             check = {"threshold": int(config["HealthThreshold"]), "children": children}
         records[props["SetIdentifier"]] = {"ttl": int(props["TTL"]), "health_check": check}
     chosen = {}
@@ -139,7 +143,7 @@ def aurora_settings_from_templates(out_dir):
 
 def load(overrides=None):
     """The settings the switch selects, with env overrides per function ({NAME: value})."""
-    source = os.environ.get(SETTINGS_SOURCE_ENV, "fixture")
+    source = os.environ.get(SETTINGS_SOURCE_ENV, "synth")
     if source == "fixture":
         settings = copy.deepcopy(FIXTURE)
     elif source == "synth":

@@ -88,8 +88,8 @@ TEST_CASE("aurora: weighted records (100/0) between the regions' writer endpoint
   CHECK(zone["VPCs"][1]["VPCRegion"] == "us-west-2");
   const auto records = f.find_resources("AWS::Route53::RecordSet");
   REQUIRE(records.size() == 2);
-  const json& p = properties(f.resource(f.find_resources("AWS::Route53::RecordSet", {{"SetIdentifier", "primary"}}).front()));
-  const json& s = properties(f.resource(f.find_resources("AWS::Route53::RecordSet", {{"SetIdentifier", "secondary"}}).front()));
+  const json& p = properties(f.resource(f.find_resources("AWS::Route53::RecordSet", {{"SetIdentifier", "aurora-primary-dev"}}).front()));
+  const json& s = properties(f.resource(f.find_resources("AWS::Route53::RecordSet", {{"SetIdentifier", "aurora-secondary-dev"}}).front()));
   CHECK(p["Name"] == "writer.aurora-dev.internal");
   CHECK(p["Weight"] == 100);
   CHECK(s["Weight"] == 0);
@@ -109,9 +109,14 @@ TEST_CASE("aurora: weighted records (100/0) between the regions' writer endpoint
     alarms.insert(properties(f.resource(alarm["Ref"].get<std::string>()))["AlarmName"]);
   }
   CHECK(alarms == std::set<std::string>{"alarm-fence-secondary-dev", "alarm-lag-guard-dev"});
+  // Each record's fence watches its own metric: fencing one never fences the other.
+  const json& fence = properties(f.resource(f.find_resources("AWS::CloudWatch::Alarm", {{"AlarmName", "alarm-fence-primary-dev"}}).front()));
+  CHECK(fence["MetricName"] == "Fenced");
+  CHECK(fence["Dimensions"] == json::array({{{"Name", "System"}, {"Value", "aurora-primary-dev"}}}));
+  CHECK(fence["TreatMissingData"] == "ignore");
 }
 
-TEST_CASE("aurora: a failover function in each region, started by its hold alarm, with Aurora's own failover calls on its own cluster only", "[aurora][failover]") {
+TEST_CASE("aurora: a failover function in each region, started by its hold alarm, with Aurora's own failover calls on its global cluster's members only", "[aurora][failover]") {
   AuroraSystem sys;
   for (const auto& [stack, local, remote] : {std::tuple{failover, "secondary", "primary"},
                                              std::tuple{failover_primary, "primary", "secondary"}}) {
@@ -126,7 +131,9 @@ TEST_CASE("aurora: a failover function in each region, started by its hold alarm
     CHECK(env["GLOBAL_CLUSTER_ID"] == "aurora-global-dev");
     CHECK(env["LOCAL_CLUSTER_ID"] == std::string("aurora-") + local + "-dev");
     CHECK(env["REMOTE_CLUSTER_ID"] == std::string("aurora-") + remote + "-dev");
-    CHECK(env["LOCAL_SET_IDENTIFIER"] == local);
+    CHECK(env["LOCAL_SET_IDENTIFIER"] == std::string("aurora-") + local + "-dev");
+    CHECK(env["REMOTE_FENCE_ALARM_NAME"] == std::string("alarm-fence-") + remote + "-dev");
+    CHECK(env["FENCE_REGION"] == "us-west-2");
     CHECK(env["HOLD_ALARM_NAME"] == std::string("alarm-writer-down-held-") + local + "-dev");
     CHECK(env["REMOTE_VIEW_ALARM_NAME"] == std::string("alarm-writer-down-") + remote + "-dev");
     CHECK(env["ALLOW_DETACH"] == "false");
@@ -144,15 +151,28 @@ TEST_CASE("aurora: a failover function in each region, started by its hold alarm
       failover_call = true;
       CHECK(contains(st["Resource"], "global-cluster:aurora-global-dev"));
       CHECK(contains(st["Resource"], std::string("cluster:aurora-") + local + "-dev"));
-      CHECK_FALSE(contains(st["Resource"], std::string("cluster:aurora-") + remote + "-dev"));
+      // The call demotes one member and promotes the other: both members of this
+      // global cluster, nothing else.
+      CHECK(contains(st["Resource"], std::string("cluster:aurora-") + remote + "-dev"));
+      CHECK(st["Resource"].size() == 3);
       CHECK_FALSE(contains(st["Resource"], "\"*\""));
     }
     CHECK(failover_call);
+    // It may fence only the other record; it may detach only when allowed.
+    for (const auto& st : statements_of(t, name)) {
+      if (contains(st["Action"], "cloudwatch:SetAlarmState")) {
+        CHECK(contains(st["Resource"], std::string("alarm:alarm-fence-") + remote + "-dev"));
+        CHECK_FALSE(contains(st["Resource"], std::string("alarm:alarm-fence-") + local + "-dev"));
+      }
+      CHECK_FALSE(contains(st["Action"], "rds:RemoveFromGlobalCluster"));
+    }
     t.has_resource_properties("AWS::Events::Rule", {{"ScheduleExpression", "rate(1 minute)"}});  // reconcile
   }
   CHECK(test::has_diagnostic(aurora_error({.hold_minutes = 1}), "E828", "AuroraGlobalDr", "hold"));
   AuroraSystem detach({.allow_detach = true});
-  CHECK(function_named(detach.t(failover), "lambda-failover-secondary-dev")["Environment"]["Variables"]["ALLOW_DETACH"] == "true");
+  auto dt = detach.t(failover);
+  CHECK(function_named(dt, "lambda-failover-secondary-dev")["Environment"]["Variables"]["ALLOW_DETACH"] == "true");
+  CHECK(contains(statements_of(dt, "lambda-failover-secondary-dev"), "rds:RemoveFromGlobalCluster"));
 }
 
 TEST_CASE("aurora: the failover budget from detection is computed, printed and held to 60 s (document 004)", "[aurora][budget]") {
