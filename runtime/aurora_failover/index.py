@@ -4,7 +4,7 @@ aurora_operator.py, failover_state.py shared with runtime/failover).
 
 One code, deployed in both regions.  Each deployment has a LOCAL cluster (its
 region's member of the global cluster) and a REMOTE one; the probe of each
-region measures "the writer, wherever it is" (the global writer endpoint).
+region measures "the writer, wherever it is" (it tries both cluster endpoints).
 The hold alarm of a region invokes that region's function.  A cross-region
 failover (irreversible: data written after the last replicated change is
 lost) happens only when all hold, unless an operator forces it:
