@@ -22,8 +22,19 @@ namespace drsynth::patterns::detail {
 // The PostgreSQL parameters of both databases: audit logging and TLS.
 [[nodiscard]] std::map<std::string, std::string> audit_parameters();
 
+// DR region, deployed first: the region's data key (flow logs, PostgreSQL logs
+// and the master secret's replica). The primary stack refers to it (the
+// secret's replica key), so it cannot live in the replica's stack, which
+// depends on the primary.
+struct ReplicaBase {
+  Stack& stack;
+  kms::Key& key;
+};
+[[nodiscard]] ReplicaBase add_replica_base(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names);
+
 // Primary region: VPC, security group, parameter group, secret (replicated to
-// the DR region), subnet group, Multi-AZ primary database, its endpoint output.
+// the DR region under the base stack's key), subnet group, Multi-AZ primary
+// database, its endpoint output.
 struct PrimaryRegion {
   Stack& stack;
   ec2::Vpc& vpc;
@@ -31,7 +42,7 @@ struct PrimaryRegion {
   kms::Key& key;  // flow logs, PostgreSQL logs and the master secret
 };
 [[nodiscard]] PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
-                                               const Names& names);
+                                               const Names& names, const ReplicaBase& base);
 
 // DR region: VPC with interface endpoints (the probe has no NAT), security
 // group, parameter group, subnet group, cross-region read replica, its
@@ -40,10 +51,11 @@ struct ReplicaRegion {
   Stack& stack;
   ec2::Vpc& vpc;
   rds::ReadReplica& replica;
-  kms::Key& key;  // flow logs and PostgreSQL logs
+  kms::Key& key;  // the base stack's: flow logs, PostgreSQL logs, the secret's replica
 };
 [[nodiscard]] ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
-                                               const Names& names, rds::DatabaseInstance& primary);
+                                               const Names& names, rds::DatabaseInstance& primary,
+                                               const ReplicaBase& base);
 
 // VPC peering requested from the DR side; the primary side's routes back go
 // into a stack of their own in the primary region, which is returned.

@@ -20,7 +20,8 @@ std::map<std::string, std::string> audit_parameters() {
   };
 }
 
-PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names) {
+PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
+                                 const ReplicaBase& base) {
   const std::string& s = names.suffix();
   auto& stack = scope.add<Stack>("Primary", StackProps{
       .stack_name = names(Name::primary_stack), .env = {.region = p.primary_region, .account = p.account},
@@ -54,7 +55,8 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
   auto& secret = stack.add<secrets::DatabaseSecret>(
       "DbSecret", {.name = names(Name::secret), .replica_regions = {p.dr_region},
                    .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region,
-                   .kms_key = key});
+                   .kms_key = key,
+                   .replica_kms_keys = {base.key}});
   auto& subnets = stack.add<rds::SubnetGroup>(
       "DbSubnets", {.vpc = vpc, .description = "primary database subnets (" + s + ")",
                     .name = names(Name::primary_subnet_group)});

@@ -15,8 +15,21 @@
 
 namespace drsynth::patterns::detail {
 
+ReplicaBase add_replica_base(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names) {
+  const std::string& s = names.suffix();
+  auto& stack = scope.add<Stack>("Base", StackProps{
+      .stack_name = names(Name::base_stack), .env = {.region = p.dr_region, .account = p.account},
+      .description = "drsynth PostgreSQL DR (" + s + "): the data key of " + p.dr_region + " (deployed first)"});
+  auto& key = stack.add<kms::Key>(
+      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs, PostgreSQL logs and the master "
+                                 "secret's replica in " + p.dr_region,
+                  .alias = names(Name::replica_data_key_alias)});
+  key.grant_via_service("secretsmanager");
+  return {stack, key};
+}
+
 ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
-                                 rds::DatabaseInstance& primary) {
+                                 rds::DatabaseInstance& primary, const ReplicaBase& base) {
   const std::string& s = names.suffix();
   const std::string replica_class = p.replica_instance_class.empty() ? p.instance_class : p.replica_instance_class;
   auto& stack = scope.add<Stack>("Replica", StackProps{
@@ -29,9 +42,7 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
               .name = names(Name::replica_vpc),
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
-  auto& key = stack.add<kms::Key>(
-      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs and PostgreSQL logs",
-                  .alias = names(Name::replica_data_key_alias)});
+  auto& key = base.key;
   stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
                                       .log_group_name = names(Name::replica_flow_log_group),
                                       .retention_days = p.log_retention_days,

@@ -43,13 +43,15 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
       .add("DR-Tier", p.dr_tier)
       .add("ManagedBy", "drsynth");
 
-  const auto primary = detail::add_primary_region(*this, p, names);
-  const auto replica = detail::add_replica_region(*this, p, names, primary.database);
+  const auto base = detail::add_replica_base(*this, p, names);
+  const auto primary = detail::add_primary_region(*this, p, names, base);
+  const auto replica = detail::add_replica_region(*this, p, names, primary.database, base);
   routes_stack_ = &detail::add_peering(*this, p, names, primary, replica);
   const auto failover = detail::add_failover(*this, p, names, primary, replica);
   detail::add_monitoring(failover, p, names, replica.replica);
   detail::add_outputs(failover, names);
 
+  base_stack_ = &base.stack;
   primary_stack_ = &primary.stack;
   primary_ = &primary.database;
   replica_stack_ = &replica.stack;

@@ -23,7 +23,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 inline std::vector<std::string> stack_names(const std::string& suffix) {
-  return {"DrPrimary-" + suffix, "DrReplica-" + suffix, "DrPrimaryRoutes-" + suffix, "DrFailover-" + suffix};
+  return {"DrBase-" + suffix, "DrPrimary-" + suffix, "DrReplica-" + suffix, "DrPrimaryRoutes-" + suffix, "DrFailover-" + suffix};
 }
 
 inline std::string all_diagnostics(const Error& e) {

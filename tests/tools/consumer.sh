@@ -41,7 +41,7 @@ else
 fi
 
 # The full DR system, and the handler code of runtime/ in its assets.
-for stack in DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev; do
+for stack in DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev; do
   test -f "$work/out/$stack.template.json" || { echo "consumer: $stack.template.json missing" >&2; exit 1; }
 done
 for handler in probe failover; do

@@ -258,8 +258,9 @@ TEST_CASE("aurora: deletion protection is off by default (destroyable) and on fo
   AuroraSystem dev;
   CHECK(only(dev.t(primary), "AWS::RDS::GlobalCluster")["DeletionProtection"] == false);
   for (const auto* stack : {primary, secondary}) {
-    CHECK(only(dev.t(stack), "AWS::RDS::DBCluster")["DeletionProtection"] == false);
-    for (const auto& [id, r] : dev.t(stack).json()["Resources"].items()) CHECK(r.value("DeletionPolicy", "Delete") == "Delete");
+    const auto t = dev.t(stack);
+    CHECK(only(t, "AWS::RDS::DBCluster")["DeletionProtection"] == false);
+    for (const auto& [id, r] : t.json()["Resources"].items()) CHECK(r.value("DeletionPolicy", "Delete") == "Delete");
   }
   AuroraSystem prod({.deletion_protection = true});
   CHECK(only(prod.t(primary), "AWS::RDS::GlobalCluster")["DeletionProtection"] == true);

@@ -34,6 +34,17 @@ std::string logs_principal(const std::string& role) {
 
 json get_att_arn(const std::string& id) { return json{{"Fn::GetAtt", json::array({id, "Arn"})}}; }
 
+// The stack that holds the region's data key: the primary's own, and for the
+// DR region the base stack, deployed first (the secret's replica uses it).
+std::string key_stack(const std::string& role) { return role == "primary" ? "DrPrimary-dev" : "DrBase-dev"; }
+
+// True when `v` (a KmsKeyId in the stack of `role`) is the region's data key `key`.
+bool is_data_key(const json& v, const std::string& role, const std::string& key) {
+  if (role == "primary") return v == get_att_arn(key);
+  return v.contains("Fn::ImportValue") && v["Fn::ImportValue"].get<std::string>().starts_with("DrBase-dev:") &&
+         v["Fn::ImportValue"].get<std::string>().find(key) != std::string::npos;
+}
+
 // The key policy statement whose principal is `service`.
 json statement_for(const Template& t, const std::string& key, const std::string& service) {
   for (const auto& st : properties(t.resource(key))["KeyPolicy"]["Statement"])
@@ -48,7 +59,8 @@ TEST_CASE("security: VPC flow logs of both VPCs go to KMS-encrypted log groups w
   for (const auto& [stack, role] : {std::pair{"DrPrimary-dev", "primary"}, std::pair{"DrReplica-dev", "replica"}}) {
     INFO(stack);
     auto t = sys.t(stack);
-    const std::string key = data_key(t, role);
+    const auto kt = sys.t(key_stack(role));
+    const std::string key = data_key(kt, role);
     const auto flow = t.find_resources("AWS::EC2::FlowLog");
     REQUIRE(flow.size() == 1);
     const json& fp = properties(t.resource(flow.front()));
@@ -59,10 +71,10 @@ TEST_CASE("security: VPC flow logs of both VPCs go to KMS-encrypted log groups w
     const auto groups = t.find_resources("AWS::Logs::LogGroup", {{"LogGroupName", group_name}});
     REQUIRE(groups.size() == 1);
     const json& gp = properties(t.resource(groups.front()));
-    CHECK(gp["KmsKeyId"] == get_att_arn(key));
+    CHECK(is_data_key(gp["KmsKeyId"], role, key));
     CHECK(gp["RetentionInDays"] == 30);
     // The regional CloudWatch Logs service may use the key, for these log groups only.
-    const json logs = statement_for(t, key, logs_principal(role));
+    const json logs = statement_for(kt, key, logs_principal(role));
     REQUIRE_FALSE(logs.is_null());
     CHECK(contains(logs["Condition"], group_name));
   }
@@ -73,25 +85,26 @@ TEST_CASE("security: the PostgreSQL and upgrade log groups of both databases are
   for (const auto& [stack, role] : {std::pair{"DrPrimary-dev", "primary"}, std::pair{"DrReplica-dev", "replica"}}) {
     INFO(stack);
     auto t = sys.t(stack);
-    const std::string key = data_key(t, role);
+    const auto kt = sys.t(key_stack(role));
+    const std::string key = data_key(kt, role);
     const json& db = properties(t.resource(t.find_resources("AWS::RDS::DBInstance").front()));
     CHECK(db["EnableCloudwatchLogsExports"] == json::array({"postgresql", "upgrade"}));
     for (const std::string log : {"postgresql", "upgrade"}) {
       const std::string name = "/aws/rds/instance/postgres-" + std::string(role) + "-dev/" + log;
       const auto groups = t.find_resources("AWS::Logs::LogGroup", {{"LogGroupName", name}});
       REQUIRE(groups.size() == 1);
-      CHECK(properties(t.resource(groups.front()))["KmsKeyId"] == get_att_arn(key));
-      CHECK(contains(statement_for(t, key, logs_principal(role)), name));
+      CHECK(is_data_key(properties(t.resource(groups.front()))["KmsKeyId"], role, key));
+      CHECK(contains(statement_for(kt, key, logs_principal(role)), name));
     }
     // Destroyable: the key's deletion is scheduled with the stack's, after the shortest wait.
-    const json& k = t.resource(key);
+    const json& k = kt.resource(key);
     CHECK(k["DeletionPolicy"] == "Delete");
     CHECK(properties(k)["PendingWindowInDays"] == 7);
     CHECK(properties(k)["EnableKeyRotation"] == true);
   }
 }
 
-TEST_CASE("security: the master secret uses the primary's customer-managed key and is rotated from inside the primary VPC", "[dr][security]") {
+TEST_CASE("security: the master secret uses the primary's customer-managed key, its replica the DR region's, and is rotated from inside the primary VPC", "[dr][security]") {
   System sys;
   auto t = sys.t("DrPrimary-dev");
   const std::string key = data_key(t, "primary");
@@ -99,7 +112,21 @@ TEST_CASE("security: the master secret uses the primary's customer-managed key a
   REQUIRE(secret.size() == 1);
   const json& sp = properties(t.resource(secret.front()));
   CHECK(sp["KmsKeyId"] == get_att_arn(key));
-  CHECK(sp["ReplicaRegions"] == json::array({{{"Region", "eu-west-1"}}}));  // the DR probe reads the replica
+  // The replica (which the DR probe reads) under the DR region's data key, from the base stack.
+  REQUIRE(sp["ReplicaRegions"].size() == 1);
+  CHECK(sp["ReplicaRegions"][0]["Region"] == "eu-west-1");
+  const json& replica_key = sp["ReplicaRegions"][0]["KmsKeyId"];
+  REQUIRE(replica_key.contains("Fn::GetStackOutput"));
+  CHECK(replica_key["Fn::GetStackOutput"]["StackName"] == "DrBase-dev");
+  CHECK(replica_key["Fn::GetStackOutput"]["Region"] == "eu-west-1");
+  CHECK(sys.stack("DrPrimary-dev").dependencies == std::vector<std::string>{"DrBase-dev"});
+  // Secrets Manager of the DR region may use that key, and the DR probe may decrypt through it.
+  const auto base = sys.t("DrBase-dev");
+  bool replica_via_secretsmanager = false;
+  for (const auto& st : properties(base.resource(data_key(base, "replica")))["KeyPolicy"]["Statement"])
+    if (contains(st, "secretsmanager.eu-west-1.amazonaws.com")) replica_via_secretsmanager = true;
+  CHECK(replica_via_secretsmanager);
+  CHECK(contains(sys.t("DrFailover-dev").json(), "secretsmanager.eu-west-1.amazonaws.com"));
 
   // Secrets Manager of this account may use the key (kms:ViaService), nobody else but the account's IAM.
   bool via_secretsmanager = false;

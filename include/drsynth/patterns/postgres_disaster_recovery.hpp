@@ -1,6 +1,8 @@
 // PostgresDisasterRecovery: the built-in multi-region PostgreSQL DR system.
 //
-// For one environment suffix it builds four stacks (names carry the suffix):
+// For one environment suffix it builds five stacks (names carry the suffix):
+//   DrBase-<s>           DR region, deployed first: the region's data key (the
+//                        secret's replica, flow logs and PostgreSQL logs there)
 //   DrPrimary-<s>        primary region: VPC, security group, parameter group,
 //                        secret (replicated to the DR region), log group,
 //                        RDS PostgreSQL 15 primary (Multi-AZ, encrypted, 7-day backups)
@@ -154,6 +156,7 @@ class PostgresDisasterRecovery : public Construct {
   using Props = PostgresDisasterRecoveryProps;
   PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props);
 
+  [[nodiscard]] Stack& base_stack() const noexcept { return *base_stack_; }
   [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
   [[nodiscard]] Stack& replica_stack() const noexcept { return *replica_stack_; }
   [[nodiscard]] Stack& routes_stack() const noexcept { return *routes_stack_; }
@@ -177,6 +180,7 @@ class PostgresDisasterRecovery : public Construct {
 
  private:
   PostgresDisasterRecoveryProps props_;
+  Stack* base_stack_ = nullptr;
   Stack* primary_stack_ = nullptr;
   Stack* replica_stack_ = nullptr;
   Stack* routes_stack_ = nullptr;
