@@ -6,6 +6,11 @@ add_test(NAME "cli: drsynth synth writes the built-in system"
          COMMAND drsynth_cli synth -o ${DRSYNTH_ASSEMBLIES}/drsynth)
 set_tests_properties("cli: drsynth synth writes the built-in system" PROPERTIES FIXTURES_SETUP assemblies)
 
+add_test(NAME "cli: drsynth synth -c variant=aurora-global writes the Aurora Global Database system"
+         COMMAND drsynth_cli synth -c variant=aurora-global -o ${DRSYNTH_ASSEMBLIES}/aurora-global)
+set_tests_properties("cli: drsynth synth -c variant=aurora-global writes the Aurora Global Database system"
+                     PROPERTIES FIXTURES_SETUP assemblies)
+
 add_test(NAME "lint: every synthesized template passes cfn-lint in its region"
          COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/lint_assemblies.py ${DRSYNTH_ASSEMBLIES})
 set_tests_properties("lint: every synthesized template passes cfn-lint in its region"
@@ -21,18 +26,32 @@ add_test(NAME "consumer: the README example builds against a moved install and s
 set_tests_properties("consumer: the README example builds against a moved install and synthesizes the DR system"
                      PROPERTIES TIMEOUT 600)
 
+# test_[!a]*.py: every runtime test but the Aurora failover's, which has its own entry below.
 add_test(NAME "runtime: probe and failover handlers (PostgreSQL 15, moto)"
-         COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime
+         COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime -p "test_[!a]*.py"
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties("runtime: probe and failover handlers (PostgreSQL 15, moto)" PROPERTIES TIMEOUT 600)
+add_test(NAME "runtime: Aurora failover handler (moto + documented global-cluster fake)"
+         COMMAND Python3::Interpreter -m unittest discover -s runtime/tests -t runtime -p "test_aurora*.py"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties("runtime: Aurora failover handler (moto + documented global-cluster fake)"
+                     PROPERTIES TIMEOUT 600)
 
 # The failure-scenario simulator: the real handlers on the synthesized templates' settings.
 add_test(NAME "sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
          COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli>
-                 ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests
+                 ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p test_scenarios.py
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
 set_tests_properties("sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
                      PROPERTIES TIMEOUT 600)
+# The Aurora system's scenarios, on the settings of `drsynth synth -c variant=aurora-global`.
+add_test(NAME "sim: aurora failure scenarios keep the Global Database safe (no split brain, no failover by mistake)"
+         COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli> DRSYNTH_AURORA_SIM_TEMPLATES=synth
+                 ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p "test_aurora*.py"
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(
+  "sim: aurora failure scenarios keep the Global Database safe (no split brain, no failover by mistake)"
+  PROPERTIES TIMEOUT 600)
 
 # The AWS CDK CLI (aws-cdk@2, installed by .ci/run into .cache/cdk) reads the assembly.
 set(DRSYNTH_CDK_CLI "${PROJECT_SOURCE_DIR}/.cache/cdk/node_modules/.bin/cdk" CACHE FILEPATH "AWS CDK CLI for tests")
@@ -45,6 +64,12 @@ add_test(NAME "cdk: the AWS CDK CLI lists the DR system's stacks in dependency o
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/drsynth
                  DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
+add_test(NAME "cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/aurora-global
+                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraFailover-dev
+                 AuroraFailoverPrimary-dev)
+set_tests_properties("cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 # The CDK CLI can also run drsynth as an app executable (CDK_OUTDIR, CDK_CONTEXT_JSON).
 add_test(NAME "cdk: the AWS CDK CLI runs drsynth as an app and passes context"

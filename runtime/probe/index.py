@@ -595,15 +595,51 @@ def _check_with_pending(host, port, database, secret_id, region, tried, budget_e
                           max(budget_end - time.monotonic(), 0.001), policy)
 
 
+def _check_host(host, port, database, secret_id, secret_region, creds, timeout, policy, result):
+    """check_database on one host, with the rotation retries below. Raises ProbeError."""
+    # One total budget for connect+auth+query, shared by the retry below.
+    budget_end = time.monotonic() + timeout
+    try:
+        result["attempts"] += 1
+        return check_database(host, port, database, creds["username"], creds["password"], timeout, policy)
+    except ProbeError as exc:
+        if exc.reason != BAD_PASSWORD:
+            raise
+        # The password may have been rotated: refetch the secret once and retry
+        # if it changed (retrying with identical credentials cannot succeed).
+        fresh, _ = get_credentials(secret_id, secret_region, refresh=True)
+        result["credentials_refreshed"] = True
+        tried = {(creds["username"], creds["password"])}
+        if (fresh["username"], fresh["password"]) not in tried:
+            tried.add((fresh["username"], fresh["password"]))
+            result["attempts"] += 1
+            try:
+                return check_database(host, port, database, fresh["username"], fresh["password"],
+                                      max(budget_end - time.monotonic(), 0.001), policy)
+            except ProbeError as again:
+                if again.reason != BAD_PASSWORD:
+                    raise
+        # A single-user rotation between setSecret and finishSecret: the
+        # database already has the AWSPENDING password while AWSCURRENT
+        # still holds the old one. That is not an unhealthy primary.
+        return _check_with_pending(host, port, database, secret_id, secret_region, tried,
+                                   budget_end, policy, result, exc)
+
+
 def run_probe():
-    host = os.environ.get("DB_HOST", "")
+    # DB_HOST is one host, or several separated by commas: healthy when one of
+    # them is a writable primary (the Aurora system lists the cluster
+    # endpoints of both regions: wherever the writer is). Each host has the
+    # full timeout; they are tried in order until one is healthy.
+    hosts = [h.strip() for h in os.environ.get("DB_HOST", "").split(",") if h.strip()]
     port_text = os.environ.get("DB_PORT", "5432") or "5432"
     database = os.environ.get("DB_NAME", "postgres") or "postgres"
     secret_id = os.environ.get("DB_SECRET_ID", "")
     secret_region = os.environ.get("SECRET_REGION") or _lambda_region()
     result = {"event": "probe", "healthy": False, "reason": None, "detail": None, "latency_ms": None,
-              "host": host, "port": None, "database": database, "standby": None, "tls": None,
-              "auth": None, "sqlstate": None, "attempts": 0, "credentials_refreshed": False}
+              "host": hosts[0] if len(hosts) == 1 else ",".join(hosts), "port": None, "database": database,
+              "standby": None, "tls": None, "auth": None, "sqlstate": None, "attempts": 0,
+              "credentials_refreshed": False}
     start = time.monotonic()
     try:
         try:
@@ -612,41 +648,26 @@ def run_probe():
         except ValueError as exc:
             raise ProbeError(CONFIG_ERROR, f"bad DB_PORT/PROBE_TIMEOUT_SECONDS: {exc}")
         result["port"] = port
-        if not host or not secret_id:
+        if not hosts or not secret_id:
             raise ProbeError(CONFIG_ERROR, "DB_HOST and DB_SECRET_ID must be set")
         policy = policy_from_env(os.environ)
         creds, from_cache = get_credentials(secret_id, secret_region)
         result["credentials_cached"] = from_cache
-        # One total budget for connect+auth+query, shared by the retry below.
-        budget_end = time.monotonic() + timeout
         start = time.monotonic()
-        try:
-            result["attempts"] += 1
-            info = check_database(host, port, database, creds["username"], creds["password"], timeout, policy)
-        except ProbeError as exc:
-            if exc.reason != BAD_PASSWORD:
-                raise
-            # The password may have been rotated: refetch the secret once and retry
-            # if it changed (retrying with identical credentials cannot succeed).
-            fresh, _ = get_credentials(secret_id, secret_region, refresh=True)
-            result["credentials_refreshed"] = True
-            tried = {(creds["username"], creds["password"])}
-            info = None
-            if (fresh["username"], fresh["password"]) not in tried:
-                tried.add((fresh["username"], fresh["password"]))
-                result["attempts"] += 1
-                try:
-                    info = check_database(host, port, database, fresh["username"], fresh["password"],
-                                          max(budget_end - time.monotonic(), 0.001), policy)
-                except ProbeError as again:
-                    if again.reason != BAD_PASSWORD:
-                        raise
-            if info is None:
-                # A single-user rotation between setSecret and finishSecret: the
-                # database already has the AWSPENDING password while AWSCURRENT
-                # still holds the old one. That is not an unhealthy primary.
-                info = _check_with_pending(host, port, database, secret_id, secret_region, tried,
-                                           budget_end, policy, result, exc)
+        failures = []
+        info = None
+        for host in hosts:
+            try:
+                info = _check_host(host, port, database, secret_id, secret_region, creds, timeout, policy, result)
+                result["host"] = host
+                break
+            except ProbeError as exc:
+                failures.append((host, exc))
+                creds = _CREDENTIALS_CACHE or creds  # a refreshed secret serves the next host
+        if info is None:
+            if len(hosts) > 1:
+                result["hosts"] = [{"host": h, "reason": e.reason, "detail": e.detail} for h, e in failures]
+            raise failures[0][1]
         result.update(info)
         result["healthy"] = True
         result["reason"] = "ok"

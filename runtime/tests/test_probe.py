@@ -391,6 +391,25 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertIn(result["reason"], ("dns", "timeout"))  # a broken resolver may hang instead
         self.assert_metric(0.0)
 
+    def test_several_hosts_healthy_when_one_is_a_writer(self):
+        # The Aurora system lists both regions' cluster endpoints: the first
+        # does not answer (its region is gone), the second is the writer.
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke(DB_HOST="no-such-host.invalid, 127.0.0.1", PROBE_TIMEOUT_SECONDS="2")
+        self.assertTrue(result["healthy"], result)
+        self.assertEqual(logged["host"], "127.0.0.1")
+        self.assertEqual(result["attempts"], 2)
+        self.assert_metric(1.0)
+
+    def test_several_hosts_unhealthy_when_none_is(self):
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke(DB_HOST="no-such-host.invalid,localhost", PROBE_TIMEOUT_SECONDS="2")
+        self.assertFalse(result["healthy"])
+        self.assertIn(result["reason"], ("dns", "timeout"))  # the first host's reason
+        self.assertEqual([h["host"] for h in logged["hosts"]], ["no-such-host.invalid", "localhost"])
+        self.assertEqual(logged["hosts"][1]["reason"], "tls_error")  # localhost is not in the certificate
+        self.assert_metric(0.0)
+
     def test_secret_error(self):
         result, _ = self.invoke(DB_SECRET_ID="does/not/exist")
         self.assertEqual(result["reason"], "secret_error")

@@ -16,6 +16,7 @@
 #include "ec2/cidr.hpp"
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_settings.hpp"
+#include "patterns/setting_rules.hpp"
 #include "settings/text.hpp"
 
 namespace drsynth::patterns {
@@ -30,14 +31,6 @@ using Props = PostgresDisasterRecoveryProps;
 
 const std::string& text(const Typed& v) { return std::get<std::string>(v); }
 
-// AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
-constexpr std::array<std::string_view, 33> known_regions{
-    "af-south-1",     "ap-east-1",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-    "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-    "ap-southeast-7", "ca-central-1",   "ca-west-1",      "eu-central-1",   "eu-central-2",   "eu-north-1",
-    "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",      "eu-west-3",      "il-central-1",
-    "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",      "us-east-1",      "us-east-2",
-    "us-west-1",      "us-west-2",      "ap-east-2"};
 
 std::optional<Refusal> suffix(const Typed& v) {
   const std::string& s = text(v);
@@ -57,15 +50,23 @@ const std::string suffix_allowed = "`^[a-z0-9]+(-[a-z0-9]+)*$`, at most " +
                                    std::to_string(detail::suffix_limit().max_length) +
                                    " characters (computed from the longest physical name)";
 
+
+
 std::optional<Refusal> region(const Typed& v) {
-  if (std::find(known_regions.begin(), known_regions.end(), text(v)) != known_regions.end()) return std::nullopt;
+  if (detail::is_known_region(text(v))) return std::nullopt;
   return Refusal{"E804", "is not a known AWS region", "a commercial region such as us-east-1"};
 }
 
-std::optional<Refusal> account(const Typed& v) {
-  if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
-  return Refusal{"E204", "is not an AWS account ID", "12 digits"};
+std::optional<Refusal> tag_value(const Typed& v) {
+  if (detail::is_tag_value(text(v))) return std::nullopt;
+  return Refusal{"E810", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
 }
+
+using detail::account;
+using detail::application_cidr;
+using detail::email;
+using detail::log_retention;
+using detail::vpc_cidr;
 
 std::string versions_text() {
   std::string out;
@@ -89,43 +90,10 @@ std::optional<Refusal> replica_instance_class(const Typed& v) {
   return text(v).empty() ? std::nullopt : instance_class(v);
 }
 
-std::optional<Refusal> log_retention(const Typed& v) {
-  if (logs::is_valid_retention(static_cast<int>(std::get<std::int64_t>(v)))) return std::nullopt;
-  return Refusal{"E746", "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
-}
 
-std::optional<Refusal> vpc_cidr(const Typed& v) {
-  const auto c = ec2::detail::parse_ipv4_cidr(text(v));
-  if (!c || ec2::detail::has_host_bits(*c))
-    return Refusal{"E700", "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
-  if (c->prefix < 16 || c->prefix > 28) return Refusal{"E701", "has a prefix AWS refuses for a VPC", "/16 to /28"};
-  return std::nullopt;
-}
 
-std::optional<Refusal> application_cidr(const Typed& v) {
-  const std::string& s = text(v);
-  if (!ec2::detail::parse_ipv4_cidr(s) && !ec2::detail::is_ipv6_cidr(s))
-    return Refusal{"E709", "is not an IPv4 or IPv6 CIDR", "e.g. 10.1.0.0/16"};
-  if (s == "0.0.0.0/0" || s == "::/0")
-    return Refusal{"E710", "opens the database to the whole internet", "the application networks' CIDRs"};
-  return std::nullopt;
-}
 
-std::optional<Refusal> email(const Typed& v) {
-  if (drsynth::detail::is_email(text(v))) return std::nullopt;
-  return Refusal{"E788", "is not an e-mail address", "user@example.com"};
-}
 
-// AWS tag values: letters, digits, spaces and _ . : / = + - @ (bytes above
-// 0x7F are taken as the letters of other scripts).
-std::optional<Refusal> tag_value(const Typed& v) {
-  const bool ok = std::all_of(text(v).begin(), text(v).end(), [](char c) {
-    return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
-           std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
-  });
-  if (ok) return std::nullopt;
-  return Refusal{"E810", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
-}
 
 // Below 3 one-minute datapoints a Multi-AZ failover (AWS: typically 60-120 s,
 // 3 datapoints at the worst alignment) could promote the replica.

@@ -133,11 +133,4 @@ void PostgresDisasterRecovery::summarize(std::vector<std::string>& lines) const 
   lines.insert(lines.end(), b.steps.begin(), b.steps.end());
 }
 
-void define_default_system(App& app) {
-  // The seed asks for everything destroyable: let safety rule S005 hold the
-  // system to it unless the settings say otherwise.
-  if (app.context("destroyable") == nullptr) app.set_context("destroyable", true);
-  app.add<PostgresDisasterRecovery>("DisasterRecovery", settings_from_context(app));
-}
-
 }  // namespace drsynth::patterns

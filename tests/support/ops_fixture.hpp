@@ -30,7 +30,7 @@ inline std::filesystem::path stub_runtime_dir() {
       std::ofstream(tmp) << text;
       fs::rename(tmp, path);
     };
-    for (const char* name : {"probe", "failover", "rotation"}) {
+    for (const char* name : {"probe", "failover", "rotation", "aurora_failover"}) {
       fs::create_directories(d / name);
       write(d / name / "index.py", std::string("def handler(event, context):\n    return {\"stub\": \"") + name + "\"}\n");
       if (std::string_view(name) == "probe")  // the CA bundle the probe construct requires

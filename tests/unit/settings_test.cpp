@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 
+#include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "test_support.hpp"
 
@@ -251,7 +252,8 @@ TEST_CASE("docs/cli.md holds the settings tables generated from the code", "[set
   std::string doc = test::read_file(path);
   const std::vector<std::pair<std::string, std::string>> sections{
       {"app settings", app_settings_table().markdown()},
-      {"dr settings", patterns::postgres_dr_settings().markdown()}};
+      {"dr settings", patterns::postgres_dr_settings().markdown()},
+      {"aurora settings", patterns::aurora_global_settings().markdown()}};
   // DRSYNTH_UPDATE_DOCS=1 writes them in place (after adding a setting).
   if (const char* update = std::getenv("DRSYNTH_UPDATE_DOCS"); update != nullptr && std::string(update) == "1") {
     for (const auto& [name, text] : sections) {

@@ -192,7 +192,10 @@ class PostgresDisasterRecovery : public Construct {
   std::string cname_;
 };
 
-// The shipped drsynth binary's app: the system with settings from context.
+// The shipped drsynth binary's app: the system the setting `variant` names
+// (`rds-replica`, the default: this pattern; `aurora-global`:
+// AuroraGlobalDisasterRecovery), with its settings from the context. An
+// unknown variant is E831.
 void define_default_system(App& app);
 
 }  // namespace drsynth::patterns

@@ -14,8 +14,10 @@
 // its stack is deployed after the primary's, when the global cluster has its
 // primary. StorageEncrypted must match the members'. Destroy order is the reverse:
 // secondaries, then the primary cluster, then the global cluster.
-// global_endpoint(): the global writer endpoint, which Aurora points at whichever
-// cluster is primary after a switchover or failover.
+// No accessor for the global writer endpoint: CloudFormation documents
+// GlobalEndpoint.Address, but cfn-lint's schema accepts only the object
+// GlobalEndpoint, which cannot be used as a string. Clients and probes use the
+// members' cluster endpoints (the Aurora DR pattern probes both).
 //
 // Error codes (rds clusters, E930-E944; this file):
 //   E930  global cluster identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
@@ -55,8 +57,6 @@ class GlobalCluster : public Construct {
 
   // Ref: the global cluster identifier.
   [[nodiscard]] Value identifier() const { return resource_->ref(); }
-  // GetAtt GlobalEndpoint.Address: the global writer endpoint.
-  [[nodiscard]] Value global_endpoint() const { return resource_->get_att("GlobalEndpoint.Address"); }
   [[nodiscard]] const std::string& global_cluster_identifier() const noexcept { return props_.global_cluster_identifier; }
   [[nodiscard]] const std::string& engine_version() const noexcept { return props_.engine_version; }
   [[nodiscard]] bool storage_encrypted() const noexcept { return props_.storage_encrypted; }

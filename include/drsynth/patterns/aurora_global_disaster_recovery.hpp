@@ -1,0 +1,181 @@
+// AuroraGlobalDisasterRecovery: the second built-in DR system, an Aurora
+// PostgreSQL Global Database across two regions (us-east-1 and us-west-2 by
+// default), selected with `drsynth synth -c variant=aurora-global`.
+//
+// For one environment suffix it builds six stacks (names carry the suffix):
+//   AuroraDrBase-<s>          secondary region, deployed first: the region's data
+//                             key (cluster storage, logs, the secret's replica, the
+//                             replica bucket) and the export replica bucket
+//   AuroraPrimary-<s>         primary region: data key, VPC (3 AZs, endpoints),
+//                             flow logs, global cluster, primary cluster (a writer
+//                             and N readers), master secret (replicated) and its
+//                             rotation, export bucket (replicated, Glacier after
+//                             30 days), events (topic, queue, DLQ, RDS subscription),
+//                             the health probe of the writer
+//   AuroraSecondary-<s>       secondary region: VPC, flow logs, the secondary
+//                             cluster, events, peering, the probe, the lag alarms
+//   AuroraPrimaryRoutes-<s>   primary region: routes back over the peering
+//   AuroraFailover-<s>        secondary region: private zone of both VPCs, weighted
+//                             records, health checks, alarms, failover function
+//   AuroraFailoverPrimary-<s> primary region: the failover function of that region
+// Physical names are {resource-type}-{purpose}-{environmentSuffix}; the tags
+// Environment=production and DR-Tier=critical are on everything by default.
+// docs/dr-design.md ("The Aurora Global Database system") explains each choice
+// and holds the runbook.
+//
+// Codes E820-E839 (see docs/errors.md):
+//   E820 environment suffix has characters a physical name cannot take, or is too long
+//   E821 primary and secondary region are the same / unknown region
+//   E822 VPC CIDRs overlap, or an application CIDR is not a network
+//   E823 instance class: neither db.serverless nor memory-optimized large or larger
+//   E824 Serverless v2 capacity out of range (minimum 0.5 ACU) or min above max
+//   E825 fewer than 2 readers, or more than 15
+//   E826 the failover budget from detection exceeds its objective (60 s)
+//   E827 lag thresholds out of range (alarm in ms, DNS guard in s)
+//   E828 hold, arming or probe timing out of range
+//   E829 another setting outside what it accepts (docs/cli.md lists each range)
+//   E830 warning: no alarm subscription (alarmEmails empty): nobody is paged
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drsynth/construct.hpp"
+#include "drsynth/rds/aurora_engine.hpp"
+#include "drsynth/settings.hpp"
+
+namespace drsynth {
+class App;
+class Stack;
+}  // namespace drsynth
+namespace drsynth::rds {
+class DatabaseCluster;
+class GlobalCluster;
+}  // namespace drsynth::rds
+namespace drsynth::route53 {
+class PrivateHostedZone;
+}
+namespace drsynth::lambda {
+class Function;
+}
+namespace drsynth::s3 {
+class Bucket;
+}
+
+namespace drsynth::patterns {
+
+struct AuroraGlobalDisasterRecoveryProps {
+  std::string environment_suffix{"dev"};
+  std::string primary_region{"us-east-1"};
+  std::string secondary_region{"us-west-2"};
+  std::optional<std::string> account{};  // unknown: account-agnostic templates
+
+  std::string engine_version{rds::default_aurora_postgres_version};
+  // db.r6g.large (document 002) or db.serverless (document 004, with the ACUs below).
+  std::string instance_class{"db.r6g.large"};
+  double min_capacity_acu{0.5};
+  double max_capacity_acu{16};
+  int readers{2};  // per region, spread over the AZs with the writer
+  int backup_retention_days{7};
+  int log_retention_days{30};
+  // Production: deletion protection on the clusters and the global cluster.
+  // To destroy, deploy with it off first (docs/dr-design.md).
+  bool deletion_protection{false};
+
+  std::string primary_vpc_cidr{"10.30.0.0/16"};
+  std::string secondary_vpc_cidr{"10.40.0.0/16"};
+  // The application networks allowed to reach 5432 in both regions (the only
+  // other sources are the health probes and the rotation function).
+  std::vector<std::string> application_cidrs{"10.30.128.0/20", "10.40.128.0/20"};
+
+  // Replication lag: the alarm people get (document 004: 500 ms) and the DNS
+  // guard (document 002: 60 s), AuroraGlobalDBReplicationLag of the secondary.
+  int lag_alarm_milliseconds{500};
+  int dns_lag_guard_seconds{60};
+  std::vector<std::string> alarm_emails{};
+
+  // Health and failover timing.
+  int probe_timeout_seconds{5};
+  int health_alarm_periods{1};
+  int record_ttl_seconds{30};
+  // Promotion (irreversible) needs the writer unhealthy for hold_minutes as
+  // this region's probe sees it (>= 2: Aurora's own in-region failover, about
+  // 30 s, fills at most 2 one-minute datapoints), the other region's view and
+  // its RDS API agreeing, and the system armed.
+  int hold_minutes{3};
+  int arm_after_healthy_minutes{5};
+  int promotion_deadline_minutes{15};
+  // Detection (hold alarm in ALARM) to a writable secondary: document 004's
+  // 60 s. The steps: alarm action to the function, the second signal (each
+  // API call bounded by second_signal_timeout_seconds), FailoverGlobalCluster
+  // accepted, and Aurora's promotion (expected_promotion_seconds: AWS's time,
+  // not guaranteed; measure yours in a drill).
+  int failover_objective_seconds{60};
+  int second_signal_timeout_seconds{5};
+  int expected_promotion_seconds{30};
+  // Last resort when the managed failover cannot start: detach the secondary
+  // from the global cluster and use it as a standalone writer (irreversible).
+  bool allow_detach{false};
+  std::string probe_ca_bundle{};
+
+  // Tags on everything.
+  std::string environment_tag{"production"};
+  std::string dr_tier{"critical"};
+  std::string project{"drsynth"};
+};
+
+[[nodiscard]] const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings();
+[[nodiscard]] AuroraGlobalDisasterRecoveryProps aurora_settings_from_context(const App& app);
+
+// From a confirmed detection (the hold alarm in ALARM) to a writable
+// secondary, and from the failure to detection, computed from the settings.
+struct AuroraFailoverBudget {
+  std::int64_t detection_seconds = 0;           // failure -> hold alarm in ALARM
+  std::int64_t dns_seconds = 0;                 // failure -> DNS answers with the secondary's endpoint
+  std::int64_t requested_after_detection_seconds = 0;  // detection -> FailoverGlobalCluster accepted
+  std::int64_t writable_after_detection_seconds = 0;   // detection -> the secondary is a writer
+  std::vector<std::string> steps{};
+};
+[[nodiscard]] AuroraFailoverBudget aurora_failover_budget(const AuroraGlobalDisasterRecoveryProps& p);
+
+class AuroraGlobalDisasterRecovery : public Construct {
+ public:
+  using Props = AuroraGlobalDisasterRecoveryProps;
+  AuroraGlobalDisasterRecovery(Construct& scope, std::string id, AuroraGlobalDisasterRecoveryProps props);
+
+  [[nodiscard]] Stack& base_stack() const noexcept { return *base_stack_; }
+  [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
+  [[nodiscard]] Stack& secondary_stack() const noexcept { return *secondary_stack_; }
+  [[nodiscard]] Stack& failover_stack() const noexcept { return *failover_stack_; }
+  [[nodiscard]] rds::GlobalCluster& global_cluster() const noexcept { return *global_; }
+  [[nodiscard]] rds::DatabaseCluster& primary_cluster() const noexcept { return *primary_cluster_; }
+  [[nodiscard]] rds::DatabaseCluster& secondary_cluster() const noexcept { return *secondary_cluster_; }
+  [[nodiscard]] s3::Bucket& export_bucket() const noexcept { return *export_bucket_; }
+  [[nodiscard]] route53::PrivateHostedZone& zone() const noexcept { return *zone_; }
+  // "writer.aurora-<suffix>.internal": the name applications connect to.
+  [[nodiscard]] const std::string& cname() const noexcept { return cname_; }
+  [[nodiscard]] const AuroraGlobalDisasterRecoveryProps& props() const noexcept { return props_; }
+
+  void validate(Validation& v) const override;  // warnings (E830); errors throw from the constructor
+  void summarize(std::vector<std::string>& lines) const override;
+  [[nodiscard]] std::string_view type_name() const noexcept override {
+    return "drsynth.patterns.AuroraGlobalDisasterRecovery";
+  }
+
+ private:
+  AuroraGlobalDisasterRecoveryProps props_;
+  Stack* base_stack_ = nullptr;
+  Stack* primary_stack_ = nullptr;
+  Stack* secondary_stack_ = nullptr;
+  Stack* failover_stack_ = nullptr;
+  rds::GlobalCluster* global_ = nullptr;
+  rds::DatabaseCluster* primary_cluster_ = nullptr;
+  rds::DatabaseCluster* secondary_cluster_ = nullptr;
+  s3::Bucket* export_bucket_ = nullptr;
+  route53::PrivateHostedZone* zone_ = nullptr;
+  std::string cname_;
+};
+
+}  // namespace drsynth::patterns

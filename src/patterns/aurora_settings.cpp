@@ -1,0 +1,217 @@
+// The settings of the Aurora Global Database system, one row each (see
+// dr_settings.cpp for the pattern): the parser, its messages, the check of
+// props set in code and the settings table of docs/cli.md follow from them.
+#include <fstream>
+#include <sstream>
+
+#include "char_rules.hpp"
+#include "drsynth/app.hpp"
+#include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
+#include "drsynth/rds/engine.hpp"
+#include "ec2/cidr.hpp"
+#include "patterns/aurora_names.hpp"
+#include "patterns/aurora_parts.hpp"
+#include "patterns/setting_rules.hpp"
+#include "settings/text.hpp"
+
+namespace drsynth::patterns {
+
+namespace {
+
+using settings::Limits;
+using settings::Refusal;
+using settings::Typed;
+using Props = AuroraGlobalDisasterRecoveryProps;
+
+const std::string& text(const Typed& v) { return std::get<std::string>(v); }
+
+std::optional<Refusal> suffix(const Typed& v) {
+  const std::string& s = text(v);
+  if (!drsynth::detail::is_hyphenated_lower_alnum(s))
+    return Refusal{"E820", "cannot be part of every physical name",
+                   "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
+  constexpr auto limit = detail::aurora_suffix_limit();
+  if (s.size() > limit.max_length)
+    return Refusal{"E820",
+                   "makes the " + std::string(limit.binding->what) + " too long (" +
+                       settings::printable(detail::AuroraNames(s)(limit.binding->name), 120) + ", " +
+                       std::to_string(s.size()) + " characters)",
+                   "at most " + std::to_string(limit.max_length) + " characters"};
+  return std::nullopt;
+}
+const std::string suffix_allowed = "`^[a-z0-9]+(-[a-z0-9]+)*$`, at most " +
+                                   std::to_string(detail::aurora_suffix_limit().max_length) +
+                                   " characters (computed from the longest physical name)";
+
+std::optional<Refusal> region(const Typed& v) {
+  if (detail::is_known_region(text(v))) return std::nullopt;
+  return Refusal{"E821", "is not a known AWS region", "a commercial region such as us-west-2"};
+}
+
+std::optional<Refusal> tag_value(const Typed& v) {
+  if (detail::is_tag_value(text(v))) return std::nullopt;
+  return Refusal{"E829", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
+}
+
+std::optional<Refusal> engine_version(const Typed& v) {
+  if (rds::is_supported_aurora_postgres_version(text(v))) return std::nullopt;
+  return Refusal{"E829", "is not an Aurora PostgreSQL version drsynth supports", "an aurora-postgresql 15.x version"};
+}
+
+std::optional<Refusal> instance_class(const Typed& v) {
+  if (text(v) == "db.serverless") return std::nullopt;
+  if (!rds::is_known_instance_class(text(v)) || !rds::at_least_r6g_large(text(v)))
+    return Refusal{"E823", "is not an Aurora class for this system",
+                   "db.serverless, or a memory-optimized class db.r6g.large or larger"};
+  return std::nullopt;
+}
+
+Limits range(double min, double max) { return Limits{.min = min, .max = max}; }
+
+}  // namespace
+
+const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings() {
+  static const settings::Table<Props> table(
+      "E829",
+      {
+          {.key = "environmentSuffix", .prop = "environment_suffix", .member = &Props::environment_suffix,
+           .rule = {suffix, suffix_allowed}, .doc = "part of every stack and physical name"},
+          {.key = "primaryRegion", .prop = "primary_region", .member = &Props::primary_region,
+           .rule = {region, "an AWS commercial region"}, .doc = "where the primary cluster runs"},
+          {.key = "secondaryRegion", .prop = "secondary_region", .member = &Props::secondary_region,
+           .rule = {region, "an AWS commercial region"}, .doc = "the secondary cluster; must differ from `primaryRegion`"},
+          {.key = "account", .prop = "account", .member = &Props::account, .rule = {detail::account, "12 digits"},
+           .doc = "unset renders `${AWS::AccountId}` (account-agnostic templates)"},
+          {.key = "engineVersion", .prop = "engine_version", .member = &Props::engine_version,
+           .rule = {engine_version, "an aurora-postgresql 15.x version"}, .doc = "Aurora PostgreSQL version"},
+          {.key = "instanceClass", .prop = "instance_class", .member = &Props::instance_class,
+           .rule = {instance_class, "`db.serverless` or a memory-optimized class, `large` or larger"},
+           .doc = "db.r6g.large (document 002) or db.serverless (Serverless v2, document 004)"},
+          {.key = "minCapacityAcu", .prop = "min_capacity_acu", .member = &Props::min_capacity_acu,
+           .limits = range(0.5, 256), .code = "E824", .doc = "Serverless v2 minimum (ACUs)"},
+          {.key = "maxCapacityAcu", .prop = "max_capacity_acu", .member = &Props::max_capacity_acu,
+           .limits = range(1, 256), .code = "E824", .doc = "Serverless v2 maximum (ACUs), at least the minimum"},
+          {.key = "readers", .prop = "readers", .member = &Props::readers, .limits = range(2, 15), .code = "E825",
+           .doc = "reader instances per region, in other AZs than the writer"},
+          {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
+           .limits = range(7, 35), .doc = "automated backups and point-in-time recovery of both clusters"},
+          {.key = "logRetentionDays", .prop = "log_retention_days", .member = &Props::log_retention_days,
+           .limits = range(1, 3653),
+           .rule = {detail::log_retention, "a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ... 3653)"},
+           .doc = "PostgreSQL, flow and function logs"},
+          {.key = "deletionProtection", .prop = "deletion_protection", .member = &Props::deletion_protection,
+           .doc = "deletion protection of the clusters and the global cluster (production); off: destroyable"},
+          {.key = "primaryVpcCidr", .prop = "primary_vpc_cidr", .member = &Props::primary_vpc_cidr,
+           .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `secondaryVpcCidr`"},
+          {.key = "secondaryVpcCidr", .prop = "secondary_vpc_cidr", .member = &Props::secondary_vpc_cidr,
+           .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the secondary VPC"},
+          {.key = "applicationCidrs", .prop = "application_cidrs", .member = &Props::application_cidrs,
+           .limits = {.max_entries = 50},
+           .rule = {detail::application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},
+           .doc = "the application networks allowed to reach 5432 in both regions"},
+          {.key = "lagAlarmMilliseconds", .prop = "lag_alarm_milliseconds", .member = &Props::lag_alarm_milliseconds,
+           .limits = range(100, 600000), .code = "E827", .doc = "replication lag alarm (document 004: 500 ms)"},
+          {.key = "dnsLagGuardSeconds", .prop = "dns_lag_guard_seconds", .member = &Props::dns_lag_guard_seconds,
+           .limits = range(1, 3600), .code = "E827",
+           .doc = "the secondary's record is unhealthy while it is further behind (document 002: 60 s)"},
+          {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
+           .rule = {detail::email, "an e-mail address"},
+           .doc = "e-mail subscriptions of both regions' event topics; none is warning E830"},
+          {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
+           .limits = range(1, 30), .code = "E828", .doc = "the probes' connection and query timeout"},
+          {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
+           .limits = range(1, 5), .code = "E828", .doc = "failing one-minute periods before DNS moves"},
+          {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
+           .limits = range(0, 60), .code = "E828", .doc = "TTL of the weighted records"},
+          {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(2, 15),
+           .code = "E828",
+           .doc = "unhealthy minutes in a row before a failover function looks for the second signal; longer than "
+                  "`healthAlarmPeriods`; >= 2 so Aurora's in-region failover never fails over the region"},
+          {.key = "armAfterHealthyMinutes", .prop = "arm_after_healthy_minutes",
+           .member = &Props::arm_after_healthy_minutes, .limits = range(1, 60), .code = "E828",
+           .doc = "healthy minutes after deploy or failback before a failover function may fail over"},
+          {.key = "promotionDeadlineMinutes", .prop = "promotion_deadline_minutes",
+           .member = &Props::promotion_deadline_minutes, .limits = range(5, 240), .code = "E828",
+           .doc = "how long the failover functions keep finishing a started failover"},
+          {.key = "failoverObjectiveSeconds", .prop = "failover_objective_seconds",
+           .member = &Props::failover_objective_seconds, .limits = range(10, 3600), .code = "E826",
+           .doc = "detection to a writable secondary (document 004: 60 s); the budget must fit (E826)"},
+          {.key = "secondSignalTimeoutSeconds", .prop = "second_signal_timeout_seconds",
+           .member = &Props::second_signal_timeout_seconds, .limits = range(1, 30), .code = "E828",
+           .doc = "bound of each API call of the second signal (the other region may be down)"},
+          {.key = "expectedPromotionSeconds", .prop = "expected_promotion_seconds",
+           .member = &Props::expected_promotion_seconds, .limits = range(1, 3600), .code = "E826",
+           .doc = "Aurora's time from FailoverGlobalCluster to a writer, for the budget (AWS's, measure it)"},
+          {.key = "allowDetach", .prop = "allow_detach", .member = &Props::allow_detach,
+           .doc = "last resort: detach and promote the secondary when the managed failover cannot start"},
+          {.key = "probeCaBundle", .prop = "probe_ca_bundle", .member = &Props::probe_ca_bundle,
+           .rule = {nullptr, "a readable PEM file"},
+           .doc = "CA bundle the probes verify the cluster certificates with; unset: the Amazon RDS bundle"},
+          {.key = "environmentTag", .prop = "environment_tag", .member = &Props::environment_tag,
+           .limits = {.max_length = 256}, .rule = {tag_value, "a tag value"}, .doc = "`Environment` tag on everything"},
+          {.key = "drTier", .prop = "dr_tier", .member = &Props::dr_tier, .limits = {.max_length = 256},
+           .rule = {tag_value, "a tag value"}, .doc = "`DR-Tier` tag on everything"},
+          {.key = "project", .prop = "project", .member = &Props::project, .limits = {.max_length = 256},
+           .rule = {tag_value, "a tag value"}, .doc = "`Project` tag on everything"},
+      });
+  return table;
+}
+
+namespace detail {
+
+std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& p, const std::string& path,
+                                       const std::function<std::string(std::string_view)>& name) {
+  std::vector<Diagnostic> out;
+  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+    out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
+  };
+  if (p.primary_region == p.secondary_region)
+    error("E821", name("primaryRegion") + " and " + name("secondaryRegion") +
+                      " are the same region: a regional outage would take both",
+          p.secondary_region, "two different regions");
+  const auto a = ec2::detail::parse_ipv4_cidr(p.primary_vpc_cidr);
+  const auto b = ec2::detail::parse_ipv4_cidr(p.secondary_vpc_cidr);
+  if (a && b && ec2::detail::overlaps(*a, *b))
+    error("E822", name("primaryVpcCidr") + " and " + name("secondaryVpcCidr") + " overlap, so the VPCs cannot be peered",
+          p.primary_vpc_cidr + " and " + p.secondary_vpc_cidr, "non-overlapping CIDRs");
+  if (p.instance_class == "db.serverless" && p.min_capacity_acu > p.max_capacity_acu)
+    error("E824", name("minCapacityAcu") + " is above " + name("maxCapacityAcu"),
+          settings::shown(p.min_capacity_acu) + " > " + settings::shown(p.max_capacity_acu), "min <= max");
+  if (p.hold_minutes <= p.health_alarm_periods)
+    error("E828", name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
+                      ": DNS moves first, promotion later",
+          std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
+  if (!p.probe_ca_bundle.empty()) {
+    std::ifstream in(p.probe_ca_bundle, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      error("E829", name("probeCaBundle") + (in ? " holds no PEM certificate" : " cannot be read"),
+            "\"" + p.probe_ca_bundle + "\"", "a readable PEM file of CA certificates");
+  }
+  const auto budget = aurora_failover_budget(p);
+  if (budget.writable_after_detection_seconds > p.failover_objective_seconds) {
+    std::string why;
+    for (const auto& l : budget.steps) why += "\n" + l;
+    error("E826",
+          "the failover budget from detection exceeds " + name("failoverObjectiveSeconds") +
+              "; shorten secondSignalTimeoutSeconds or expectedPromotionSeconds (measure Aurora's in a drill), or "
+              "raise the objective" + why,
+          std::to_string(budget.writable_after_detection_seconds) + " s",
+          "<= " + std::to_string(p.failover_objective_seconds) + " s");
+  }
+  return out;
+}
+
+}  // namespace detail
+
+AuroraGlobalDisasterRecoveryProps aurora_settings_from_context(const App& app) {
+  auto props = aurora_global_settings().read(app.settings());
+  auto problems = detail::check_together(props, "", [&](std::string_view key) {
+    return "setting " + app.describe_context_key(key);
+  });
+  if (!problems.empty()) throw Error(std::move(problems));
+  return props;
+}
+
+}  // namespace drsynth::patterns

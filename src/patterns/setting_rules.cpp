@@ -1,0 +1,71 @@
+#include "patterns/setting_rules.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include "char_rules.hpp"
+#include "drsynth/logs/log_group.hpp"
+#include "ec2/cidr.hpp"
+
+namespace drsynth::patterns::detail {
+
+namespace {
+
+const std::string& text(const settings::Typed& v) { return std::get<std::string>(v); }
+
+// AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
+constexpr std::array<std::string_view, 33> known_regions{
+    "af-south-1",     "ap-east-1",      "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2",     "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-7", "ca-central-1",   "ca-west-1",      "eu-central-1",   "eu-central-2",   "eu-north-1",
+    "eu-south-1",     "eu-south-2",     "eu-west-1",      "eu-west-2",      "eu-west-3",      "il-central-1",
+    "me-central-1",   "me-south-1",     "mx-central-1",   "sa-east-1",      "us-east-1",      "us-east-2",
+    "us-west-1",      "us-west-2",      "ap-east-2"};
+
+}  // namespace
+
+bool is_known_region(std::string_view region) {
+  return std::find(known_regions.begin(), known_regions.end(), region) != known_regions.end();
+}
+
+bool is_tag_value(std::string_view value) {
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
+           std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
+  });
+}
+
+std::optional<settings::Refusal> account(const settings::Typed& v) {
+  if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
+  return settings::Refusal{"E204", "is not an AWS account ID", "12 digits"};
+}
+
+std::optional<settings::Refusal> log_retention(const settings::Typed& v) {
+  if (logs::is_valid_retention(static_cast<int>(std::get<std::int64_t>(v)))) return std::nullopt;
+  return settings::Refusal{"E746", "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
+}
+
+std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v) {
+  const auto c = ec2::detail::parse_ipv4_cidr(text(v));
+  if (!c || ec2::detail::has_host_bits(*c))
+    return settings::Refusal{"E700", "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
+  if (c->prefix < 16 || c->prefix > 28) return settings::Refusal{"E701", "has a prefix AWS refuses for a VPC", "/16 to /28"};
+  return std::nullopt;
+}
+
+std::optional<settings::Refusal> application_cidr(const settings::Typed& v) {
+  const std::string& s = text(v);
+  if (!ec2::detail::parse_ipv4_cidr(s) && !ec2::detail::is_ipv6_cidr(s))
+    return settings::Refusal{"E709", "is not an IPv4 or IPv6 CIDR", "e.g. 10.1.0.0/16"};
+  if (s == "0.0.0.0/0" || s == "::/0")
+    return settings::Refusal{"E710", "opens the database to the whole internet", "the application networks' CIDRs"};
+  return std::nullopt;
+}
+
+std::optional<settings::Refusal> email(const settings::Typed& v) {
+  if (drsynth::detail::is_email(text(v))) return std::nullopt;
+  return settings::Refusal{"E788", "is not an e-mail address", "user@example.com"};
+}
+
+}  // namespace drsynth::patterns::detail

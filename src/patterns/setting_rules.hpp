@@ -1,0 +1,27 @@
+// Rules shared by the built-in systems' settings tables (internal): regions,
+// accounts, CIDRs, e-mail addresses, log retentions and tag values. Each
+// pattern keeps its own codes where the code is the pattern's (a region, a
+// tag value); the others carry the code of the construct that would refuse
+// the value.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "drsynth/settings.hpp"
+
+namespace drsynth::patterns::detail {
+
+// AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
+[[nodiscard]] bool is_known_region(std::string_view region);
+// AWS tag values: letters, digits, spaces and _ . : / = + - @ (bytes above
+// 0x7F are taken as the letters of other scripts).
+[[nodiscard]] bool is_tag_value(std::string_view value);
+
+[[nodiscard]] std::optional<settings::Refusal> account(const settings::Typed& v);           // E204
+[[nodiscard]] std::optional<settings::Refusal> log_retention(const settings::Typed& v);     // E746
+[[nodiscard]] std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v);          // E700, E701
+[[nodiscard]] std::optional<settings::Refusal> application_cidr(const settings::Typed& v);  // E709, E710
+[[nodiscard]] std::optional<settings::Refusal> email(const settings::Typed& v);             // E788
+
+}  // namespace drsynth::patterns::detail
