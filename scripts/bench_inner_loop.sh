@@ -7,6 +7,9 @@
 #   BUILD_DIR=build-x scripts/bench_inner_loop.sh   another build folder
 # A missing build folder is configured as scripts/bootstrap.sh configures
 # build/ (the project's default build type, RelWithDebInfo).
+# The examples precompile the drsynth headers they include and link with lld
+# when present (DRSYNTH_EXAMPLES_PCH, DRSYNTH_FAST_LINK); configure BUILD_DIR
+# with those OFF to measure an app's build without them.
 # ccache is disabled for the runs: a touched file has the same content, so a
 # compiler cache would measure a cache hit, not what an edit costs.
 set -euo pipefail

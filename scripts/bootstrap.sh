@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ ninja-build pkg-config nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev catch2 libssl-dev
+# lld: the build links its programs with it when present (much faster than GNU ld; docs/performance.md).
+packages=(cmake g++ ninja-build lld pkg-config nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev catch2 libssl-dev
           python3 nodejs npm)
 # drsynth graph --format svg runs Graphviz's dot; a test checks dot reads the DOT output.
 if [ "${1:-}" = "--tests" ]; then packages+=(graphviz); fi

@@ -20,6 +20,27 @@ std::string_view pseudo_name(Pseudo p) {
   return "AWS::NoValue";
 }
 
+Value::Value() noexcept = default;
+Value::Value(std::nullptr_t) noexcept {}
+Value::Value(bool b) noexcept : data_(b) {}
+Value::Value(int i) noexcept : data_(static_cast<std::int64_t>(i)) {}
+Value::Value(long i) noexcept : data_(static_cast<std::int64_t>(i)) {}
+Value::Value(long long i) noexcept : data_(static_cast<std::int64_t>(i)) {}
+Value::Value(unsigned i) noexcept : data_(static_cast<std::int64_t>(i)) {}
+Value::Value(unsigned long i) noexcept : data_(static_cast<std::int64_t>(i)) {}
+Value::Value(double d) noexcept : data_(d) {}
+Value::Value(const char* s) : data_(std::string(s)) {}
+Value::Value(std::string s) noexcept : data_(std::move(s)) {}
+Value::Value(std::string_view s) : data_(std::string(s)) {}
+Value::Value(Array a) noexcept : data_(std::move(a)) {}
+Value::Value(Object o) noexcept : data_(std::move(o)) {}
+Value::Value(Data d) noexcept : data_(std::move(d)) {}
+Value::Value(const Value& other) = default;
+Value::Value(Value&& other) noexcept = default;
+Value& Value::operator=(const Value& other) = default;
+Value& Value::operator=(Value&& other) noexcept = default;
+Value::~Value() = default;
+
 Value Value::from_json(const nlohmann::json& j) {
   switch (j.type()) {
     case nlohmann::json::value_t::null: return {};

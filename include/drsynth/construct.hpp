@@ -39,8 +39,14 @@ class Construct {
   // `using Props = ...;` so that designated initializers work in place:
   //   stack.add<CfnResource>("Topic", {.type = "AWS::SNS::Topic"});
   template <class T>
-  T& add(std::string id, typename T::Props props) {
+  T& add(std::string id, typename T::Props&& props) {
     return adopt_new(std::make_unique<T>(*this, std::move(id), std::move(props)));
+  }
+  // Props the caller keeps: passed on as they are, so a construct that takes
+  // `const Props&` copies them in the library, not in the app's own code.
+  template <class T>
+  T& add(std::string id, const typename T::Props& props) {
+    return adopt_new(std::make_unique<T>(*this, std::move(id), props));
   }
   // A construct without props: T(*this, id).
   template <class T>

@@ -33,20 +33,28 @@ class Value {
 
   enum class Kind : std::uint8_t { null, boolean, integer, number, string, array, object, ref, get_att, pseudo, function, name };
 
-  Value() = default;
-  Value(std::nullptr_t) {}  // NOLINT(google-explicit-constructor)
-  Value(bool b) : data_(b) {}  // NOLINT
-  Value(int i) : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(long i) : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(long long i) : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(unsigned i) : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(unsigned long i) : data_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  Value(double d) : data_(d) {}  // NOLINT
-  Value(const char* s) : data_(std::string(s)) {}  // NOLINT
-  Value(std::string s) : data_(std::move(s)) {}  // NOLINT
-  Value(std::string_view s) : data_(std::string(s)) {}  // NOLINT
-  Value(Array a) : data_(std::move(a)) {}  // NOLINT
-  Value(Object o) : data_(std::move(o)) {}  // NOLINT
+  // Every constructor and the special members are defined in value.cpp: a
+  // program that builds props with Values then compiles none of std::variant's
+  // machinery for them (most of what an app's own file cost to compile).
+  Value() noexcept;
+  Value(std::nullptr_t) noexcept;  // NOLINT(google-explicit-constructor)
+  Value(bool b) noexcept;  // NOLINT
+  Value(int i) noexcept;  // NOLINT
+  Value(long i) noexcept;  // NOLINT
+  Value(long long i) noexcept;  // NOLINT
+  Value(unsigned i) noexcept;  // NOLINT
+  Value(unsigned long i) noexcept;  // NOLINT
+  Value(double d) noexcept;  // NOLINT
+  Value(const char* s);  // NOLINT
+  Value(std::string s) noexcept;  // NOLINT
+  Value(std::string_view s);  // NOLINT
+  Value(Array a) noexcept;  // NOLINT
+  Value(Object o) noexcept;  // NOLINT
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
 
   static Value array(std::initializer_list<Value> items = {}) { return Value(Array(items)); }
   static Value object(std::initializer_list<Object::value_type> members = {}) { return Value(Object(members)); }
@@ -137,7 +145,7 @@ class Value {
                             AttRef, PseudoRef, Function, NameRef>;
   static Kind kind_of(std::size_t index) noexcept { return static_cast<Kind>(index); }
 
-  explicit Value(Data d) : data_(std::move(d)) {}
+  explicit Value(Data d) noexcept;
 
   Data data_;
 };

@@ -22,8 +22,9 @@ namespace drsynth::patterns {
 using detail::Name;
 
 // The system, part by part (each builder is in its own file, dr_parts.hpp).
-PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props)
-    : Construct(scope, std::move(id)), props_(std::move(props)) {
+PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string id,
+                                                   const PostgresDisasterRecoveryProps& props)
+    : Construct(scope, std::move(id)), props_(props) {
   // Every part is built from these values: a bad one would fail again in
   // each construct it reaches, so it is reported once, here.
   auto problems = postgres_dr_settings().check(props_, path());

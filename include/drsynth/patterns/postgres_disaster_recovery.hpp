@@ -154,7 +154,8 @@ struct RecoveryBudget {
 class PostgresDisasterRecovery : public Construct {
  public:
   using Props = PostgresDisasterRecoveryProps;
-  PostgresDisasterRecovery(Construct& scope, std::string id, PostgresDisasterRecoveryProps props);
+  // By reference: an app passes settings it keeps using, and the copy is made here.
+  PostgresDisasterRecovery(Construct& scope, std::string id, const PostgresDisasterRecoveryProps& props);
 
   [[nodiscard]] Stack& base_stack() const noexcept { return *base_stack_; }
   [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
