@@ -142,8 +142,8 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   probe_sg.allow_to_cidr(p.primary_vpc_cidr, 5432, "PostgreSQL primary over the peering");
   probe_sg.allow_to_cidr(p.dr_vpc_cidr, 443, "Secrets Manager and CloudWatch interface endpoints");
   auto& probe = f.add<lambda::HealthProbe>("Probe", probe_props(p, names, replica.vpc, probe_sg, primary.database, false));
-  // It reads the secret's replica, encrypted with the DR region's data key.
-  replica.key.grant(probe.role(), kms::decrypt_actions(), "secretsmanager");
+  // It reads the secret's replica, encrypted with the base stack's key.
+  replica.secret_key.grant(probe.role(), kms::decrypt_actions(), "secretsmanager");
 
   auto& local_sg = primary.stack.add<ec2::SecurityGroup>(
       "ProbeSg", {.vpc = primary.vpc,

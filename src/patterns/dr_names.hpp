@@ -63,6 +63,7 @@ enum class Name : std::uint8_t {
   replica_flow_log_group,
   rotation_function,
   base_stack,
+  replica_secret_key_alias,
 };
 
 struct NameRule {
@@ -123,13 +124,14 @@ inline constexpr std::array name_rules{
     NameRule{Name::replica_flow_log_group, "replica flow log group", "/drsynth/vpc-flow-logs/vpc-replica-", "", 512},
     NameRule{Name::rotation_function, "secret rotation function name", "rotate-db-", "", 64},
     NameRule{Name::base_stack, "base stack name", "DrBase-", "", 128},
+    NameRule{Name::replica_secret_key_alias, "secret replica key alias", "alias/dr-secret-replica-", "", 256},
 };
 
 // Row i describes Name i: the table is indexed by the enumerator.
 constexpr bool rows_in_enum_order() {
   for (std::size_t i = 0; i < name_rules.size(); ++i)
     if (static_cast<std::size_t>(name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(Name::base_stack) + 1 == name_rules.size();
+  return static_cast<std::size_t>(Name::replica_secret_key_alias) + 1 == name_rules.size();
 }
 static_assert(rows_in_enum_order(), "name_rules: one row per Name, in the enum's order");
 

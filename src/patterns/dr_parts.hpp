@@ -22,13 +22,12 @@ namespace drsynth::patterns::detail {
 // The PostgreSQL parameters of both databases: audit logging and TLS.
 [[nodiscard]] std::map<std::string, std::string> audit_parameters();
 
-// DR region, deployed first: the region's data key (flow logs, PostgreSQL logs
-// and the master secret's replica). The primary stack refers to it (the
-// secret's replica key), so it cannot live in the replica's stack, which
-// depends on the primary.
+// DR region, deployed first: the key of the master secret's replica. The
+// primary stack refers to it (the secret names its replica's key), so it
+// cannot live in the replica's stack, which depends on the primary.
 struct ReplicaBase {
   Stack& stack;
-  kms::Key& key;
+  kms::Key& secret_key;
 };
 [[nodiscard]] ReplicaBase add_replica_base(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names);
 
@@ -51,7 +50,8 @@ struct ReplicaRegion {
   Stack& stack;
   ec2::Vpc& vpc;
   rds::ReadReplica& replica;
-  kms::Key& key;  // the base stack's: flow logs, PostgreSQL logs, the secret's replica
+  kms::Key& key;  // flow logs and PostgreSQL logs
+  kms::Key& secret_key;  // the base stack's: the secret's replica
 };
 [[nodiscard]] ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecoveryProps& p,
                                                const Names& names, rds::DatabaseInstance& primary,

@@ -56,7 +56,7 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
       "DbSecret", {.name = names(Name::secret), .replica_regions = {p.dr_region},
                    .description = "PostgreSQL master credentials (" + s + "), replicated to " + p.dr_region,
                    .kms_key = key,
-                   .replica_kms_keys = {base.key}});
+                   .replica_kms_keys = {base.secret_key}});
   auto& subnets = stack.add<rds::SubnetGroup>(
       "DbSubnets", {.vpc = vpc, .description = "primary database subnets (" + s + ")",
                     .name = names(Name::primary_subnet_group)});

@@ -19,11 +19,12 @@ ReplicaBase add_replica_base(Construct& scope, const PostgresDisasterRecoveryPro
   const std::string& s = names.suffix();
   auto& stack = scope.add<Stack>("Base", StackProps{
       .stack_name = names(Name::base_stack), .env = {.region = p.dr_region, .account = p.account},
-      .description = "drsynth PostgreSQL DR (" + s + "): the data key of " + p.dr_region + " (deployed first)"});
+      .description = "drsynth PostgreSQL DR (" + s + "): the key of the secret's replica in " + p.dr_region +
+                     " (deployed first)"});
   auto& key = stack.add<kms::Key>(
-      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs, PostgreSQL logs and the master "
-                                 "secret's replica in " + p.dr_region,
-                  .alias = names(Name::replica_data_key_alias)});
+      "SecretReplicaKey", {.description = "drsynth PostgreSQL DR (" + s + "): the master secret's replica in " +
+                                          p.dr_region,
+                           .alias = names(Name::replica_secret_key_alias)});
   key.grant_via_service("secretsmanager");
   return {stack, key};
 }
@@ -42,7 +43,9 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
               .name = names(Name::replica_vpc),
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
-  auto& key = base.key;
+  auto& key = stack.add<kms::Key>(
+      "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs and PostgreSQL logs",
+                  .alias = names(Name::replica_data_key_alias)});
   stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
                                       .log_group_name = names(Name::replica_flow_log_group),
                                       .retention_days = p.log_retention_days,
@@ -77,7 +80,7 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
                   .log_kms_key = key});
   stack.add<CfnOutput>("ReplicaEndpoint", {.value = replica.endpoint_address(),
                                            .description = "replica endpoint (" + p.dr_region + ")"});
-  return {stack, vpc, replica, key};
+  return {stack, vpc, replica, key, base.secret_key};
 }
 
 Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,

@@ -34,16 +34,10 @@ std::string logs_principal(const std::string& role) {
 
 json get_att_arn(const std::string& id) { return json{{"Fn::GetAtt", json::array({id, "Arn"})}}; }
 
-// The stack that holds the region's data key: the primary's own, and for the
-// DR region the base stack, deployed first (the secret's replica uses it).
-std::string key_stack(const std::string& role) { return role == "primary" ? "DrPrimary-dev" : "DrBase-dev"; }
+// The stack that holds the region's data key: each database's own.
+std::string key_stack(const std::string& role) { return role == "primary" ? "DrPrimary-dev" : "DrReplica-dev"; }
 
-// True when `v` (a KmsKeyId in the stack of `role`) is the region's data key `key`.
-bool is_data_key(const json& v, const std::string& role, const std::string& key) {
-  if (role == "primary") return v == get_att_arn(key);
-  return v.contains("Fn::ImportValue") && v["Fn::ImportValue"].get<std::string>().starts_with("DrBase-dev:") &&
-         v["Fn::ImportValue"].get<std::string>().find(key) != std::string::npos;
-}
+bool is_data_key(const json& v, const std::string& /*role*/, const std::string& key) { return v == get_att_arn(key); }
 
 // The key policy statement whose principal is `service`.
 json statement_for(const Template& t, const std::string& key, const std::string& service) {
@@ -122,8 +116,12 @@ TEST_CASE("security: the master secret uses the primary's customer-managed key, 
   CHECK(sys.stack("DrPrimary-dev").dependencies == std::vector<std::string>{"DrBase-dev"});
   // Secrets Manager of the DR region may use that key, and the DR probe may decrypt through it.
   const auto base = sys.t("DrBase-dev");
+  const auto aliases = base.find_resources("AWS::KMS::Alias", {{"AliasName", "alias/dr-secret-replica-dev"}});
+  REQUIRE(aliases.size() == 1);
+  const std::string base_key = properties(base.resource(aliases.front()))["TargetKeyId"]["Fn::GetAtt"][0];
+  CHECK(contains(replica_key, base_key));
   bool replica_via_secretsmanager = false;
-  for (const auto& st : properties(base.resource(data_key(base, "replica")))["KeyPolicy"]["Statement"])
+  for (const auto& st : properties(base.resource(base_key))["KeyPolicy"]["Statement"])
     if (contains(st, "secretsmanager.eu-west-1.amazonaws.com")) replica_via_secretsmanager = true;
   CHECK(replica_via_secretsmanager);
   CHECK(contains(sys.t("DrFailover-dev").json(), "secretsmanager.eu-west-1.amazonaws.com"));

@@ -1,8 +1,8 @@
 // PostgresDisasterRecovery: the built-in multi-region PostgreSQL DR system.
 //
 // For one environment suffix it builds five stacks (names carry the suffix):
-//   DrBase-<s>           DR region, deployed first: the region's data key (the
-//                        secret's replica, flow logs and PostgreSQL logs there)
+//   DrBase-<s>           DR region, deployed first: the key of the master
+//                        secret's replica (the primary stack names it)
 //   DrPrimary-<s>        primary region: VPC, security group, parameter group,
 //                        secret (replicated to the DR region), log group,
 //                        RDS PostgreSQL 15 primary (Multi-AZ, encrypted, 7-day backups)
