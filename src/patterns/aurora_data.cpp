@@ -89,8 +89,8 @@ rds::DatabaseClusterProps cluster_props(const AuroraGlobalDisasterRecoveryProps&
 }
 
 // Topic and queue under a customer-managed key, the queue's DLQ (3 receives),
-// RDS cluster events (failover, failure, global failover, notification), an
-// alarm on the DLQ's depth.
+// RDS cluster events (failover, failure, global failover, notification,
+// maintenance) and cluster snapshot events (backup), an alarm on the DLQ's depth.
 void add_events(Stack& stack, const AuroraGlobalDisasterRecoveryProps& p, const AuroraNames& names, bool primary,
                 const rds::DatabaseCluster& cluster, kms::Key*& key_out, sns::Topic*& topic_out) {
   const std::string where = primary ? p.primary_region : p.secondary_region;
@@ -121,6 +121,13 @@ void add_events(Stack& stack, const AuroraGlobalDisasterRecoveryProps& p, const 
        .event_categories = {"failover", "failure", "global-failover", "notification", "maintenance"},
        .source_ids = {cluster.cluster_ref()},
        .subscription_name = names(primary ? N::primary_event_subscription : N::secondary_event_subscription)});
+  // Backup failures: the cluster snapshots' backup and notification events of the region.
+  stack.add<rds::EventSubscription>(
+      "SnapshotEvents",
+      {.topic = topic,
+       .source_type = "db-cluster-snapshot",
+       .event_categories = {"backup", "notification"},
+       .subscription_name = names(primary ? N::primary_snapshot_subscription : N::secondary_snapshot_subscription)});
   auto& alarm = stack.add<cloudwatch::Alarm>(
       "EventsDlqDepth",
       {.alarm_name = names(primary ? N::primary_events_dlq_alarm : N::secondary_events_dlq_alarm),

@@ -80,6 +80,8 @@ enum class AuroraName : std::uint8_t {
   secondary_lock_parameter,
   primary_state_parameter,
   secondary_state_parameter,
+  primary_snapshot_subscription,
+  secondary_snapshot_subscription,
 };
 
 struct AuroraNameRule {
@@ -159,12 +161,14 @@ inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::secondary_lock_parameter, "secondary lock parameter", "/drsynth/aurora-", "/failover-lock-secondary", 1011},
     AuroraNameRule{AuroraName::primary_state_parameter, "primary state parameter", "/drsynth/aurora-", "/failover-state-primary", 1011},
     AuroraNameRule{AuroraName::secondary_state_parameter, "secondary state parameter", "/drsynth/aurora-", "/failover-state-secondary", 1011},
+    AuroraNameRule{AuroraName::primary_snapshot_subscription, "primary snapshot event subscription", "rds-snapshot-events-primary-", "", 255},
+    AuroraNameRule{AuroraName::secondary_snapshot_subscription, "secondary snapshot event subscription", "rds-snapshot-events-secondary-", "", 255},
 };
 
 constexpr bool aurora_rows_in_enum_order() {
   for (std::size_t i = 0; i < aurora_name_rules.size(); ++i)
     if (static_cast<std::size_t>(aurora_name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(AuroraName::secondary_state_parameter) + 1 == aurora_name_rules.size();
+  return static_cast<std::size_t>(AuroraName::secondary_snapshot_subscription) + 1 == aurora_name_rules.size();
 }
 static_assert(aurora_rows_in_enum_order(), "aurora_name_rules: one row per AuroraName, in the enum's order");
 

@@ -175,7 +175,7 @@ TEST_CASE("aurora: the export bucket is versioned, SSE-KMS, private, TLS- and en
   CHECK(empty_export < destroy.find("--stack-name 'AuroraPrimary-dev'"));
 }
 
-TEST_CASE("aurora: SNS topics in both regions under customer-managed keys, RDS events for failover and failures, an SQS queue with a DLQ (3 receives) and a DLQ alarm", "[aurora][events]") {
+TEST_CASE("aurora: SNS topics in both regions under customer-managed keys, RDS events for failover, failures and backups, an SQS queue with a DLQ (3 receives) and a DLQ alarm", "[aurora][events]") {
   AuroraSystem sys({.alarm_emails = {"oncall@example.com"}});
   for (const auto& [stack, word] : {std::pair{primary, "primary"}, std::pair{secondary, "secondary"}}) {
     INFO(stack);
@@ -185,9 +185,14 @@ TEST_CASE("aurora: SNS topics in both regions under customer-managed keys, RDS e
     REQUIRE(topics.size() == 1);
     CHECK(properties(t.resource(topics.front()))["KmsMasterKeyId"] == get_att_arn(key));
     CHECK(contains(only(t, "AWS::SNS::TopicPolicy"), "aws:SecureTransport"));
-    const json& events = only(t, "AWS::RDS::EventSubscription");
-    for (const char* category : {"failover", "failure", "global-failover"})
+    const auto subscriptions = t.find_resources("AWS::RDS::EventSubscription");
+    REQUIRE(subscriptions.size() == 2);
+    const json events = properties(t.resource(t.find_resources("AWS::RDS::EventSubscription", {{"SourceType", "db-cluster"}}).front()));
+    for (const char* category : {"failover", "failure", "global-failover"})  // failover, failures, replication
       CHECK(contains(events["EventCategories"], category));
+    const json backups = properties(t.resource(t.find_resources("AWS::RDS::EventSubscription", {{"SourceType", "db-cluster-snapshot"}}).front()));
+    CHECK(contains(backups["EventCategories"], "backup"));  // backup failures
+    CHECK(backups["SnsTopicArn"] == events["SnsTopicArn"]);
     const auto queues = t.find_resources("AWS::SQS::Queue", {{"QueueName", std::string("sqs-db-events-") + word + "-dev"}});
     REQUIRE(queues.size() == 1);
     const json& queue = properties(t.resource(queues.front()));
