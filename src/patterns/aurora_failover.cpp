@@ -20,6 +20,7 @@
 #include "drsynth/sqs/queue.hpp"
 #include "drsynth/stack.hpp"
 #include "patterns/aurora_parts.hpp"
+#include "patterns/failover_alarms.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -63,45 +64,16 @@ lambda::HealthProbe& add_probe(const AuroraGlobalDisasterRecoveryProps& p, const
   return probe;
 }
 
-// PrimaryHealthy < 1 over `periods` one-minute periods, missing data breaching
-// (a silent probe must not look healthy).
-cloudwatch::AlarmProps writer_down(const lambda::HealthProbe& probe, std::string name, std::string description,
-                                   int periods) {
-  auto metric = probe.healthy_metric();
-  metric.period_seconds = 60;
-  return {.alarm_name = std::move(name),
-          .description = std::move(description),
-          .metric = metric,
-          .threshold = 1,
-          .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-          .evaluation_periods = periods,
-          .datapoints_to_alarm = periods,
-          .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-          .route53_compatible = true};
-}
-
-// Set by a failover function before the irreversible step: the record it
-// guards is never answered again until failback lifts it.
-// Its metric is the record's own (dimension: the record's set identifier,
-// which is its cluster's identifier, unique in the account), so fencing one
-// record never fences the other (runtime/README.md, "aurora_failover").
-cloudwatch::AlarmProps fence(std::string name, std::string record, const std::string& set_identifier) {
-  cloudwatch::AlarmProps a{
-      .alarm_name = name,
-      .description = "Set by a failover function before failing over: the " + record +
-                     " record is not answered until failback",
-      .metric = {.namespace_name = "drsynth",
-                 .metric_name = "Fenced",
-                 .dimensions = {{"System", Value(set_identifier)}},
-                 .statistic = "Maximum",
-                 .period_seconds = 60},
-      .threshold = 1,
-      .comparison = cloudwatch::ComparisonOperator::greater_than_or_equal_to_threshold,
-      .evaluation_periods = 1,
-      .datapoints_to_alarm = 1,
-      .treat_missing_data = cloudwatch::TreatMissingData::ignore,  // a fence stays until failback lifts it
-      .route53_compatible = true};
-  return a;
+// The fence of a record: set by a failover function before the irreversible
+// step, the record is not answered until failback lifts it. Its metric is the
+// record's own (dimension: the record's set identifier, which is its cluster's
+// identifier, unique in the account), so fencing one record never fences the
+// other (runtime/README.md, "aurora_failover").
+cloudwatch::AlarmProps fence(std::string name, const std::string& record, const std::string& set_identifier) {
+  return fence_alarm(std::move(name),
+                     "Set by a failover function before failing over: the " + record +
+                         " record is not answered until failback",
+                     set_identifier);
 }
 
 struct FunctionSide {
@@ -167,7 +139,7 @@ lambda::AuroraFailoverFunction& add_function(const AuroraGlobalDisasterRecoveryP
        .role_name = names(P ? N::primary_failover_role : N::secondary_failover_role)});
   auto& hold = side.stack.add<cloudwatch::Alarm>(
       "WriterDownHeld",
-      writer_down(probe, hold_name,
+      probe_down_alarm(probe, hold_name,
                   "The writer has been unhealthy for " + std::to_string(p.hold_minutes) + " minutes as " +
                       (P ? p.primary_region : p.secondary_region) +
                       " sees it: the failover function there checks the second signal",
@@ -200,10 +172,10 @@ AuroraFailover add_aurora_failover(Construct& scope, const AuroraGlobalDisasterR
   auto& east_probe = add_probe(p, names, east, secondary, routes, true);
   auto& west_probe = add_probe(p, names, secondary, east, secondary.stack, false);
   auto& east_view = routes.add<cloudwatch::Alarm>(
-      "WriterDownView", writer_down(east_probe, names(N::primary_view_alarm),
+      "WriterDownView", probe_down_alarm(east_probe, names(N::primary_view_alarm),
                                     "The probe in " + p.primary_region + " cannot use the writer", p.health_alarm_periods));
   auto& west_view = secondary.stack.add<cloudwatch::Alarm>(
-      "WriterDownView", writer_down(west_probe, names(N::secondary_view_alarm),
+      "WriterDownView", probe_down_alarm(west_probe, names(N::secondary_view_alarm),
                                     "The probe in " + p.secondary_region + " cannot use the writer", p.health_alarm_periods));
   east_view.add_alarm_action(east.events_topic);
   west_view.add_alarm_action(secondary.events_topic);

@@ -6,19 +6,20 @@
 #include "drsynth/tags.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
+#include "patterns/failover_alarms.hpp"
 
 namespace drsynth::patterns {
 
+using detail::alarm_evaluation_delay_seconds;
 using detail::AuroraName;
+using detail::function_start_seconds;
+using detail::health_check_propagation_seconds;
 
 namespace {
 
-// Assumptions AWS does not publish as guarantees (docs/dr-design.md).
-constexpr int alarm_evaluation_delay_seconds = 30;    // metric ingestion + the alarm's once-a-minute evaluation
-constexpr int health_check_propagation_seconds = 30;  // Route 53 following the alarm state to its resolvers
-constexpr int function_start_seconds = 10;            // alarm action -> failover function running (cold start)
-constexpr int local_calls_seconds = 3;                // lock, state, DescribeGlobalClusters, fence (this region)
-constexpr int failover_call_seconds = 2;              // FailoverGlobalCluster accepted
+// Assumptions of the Aurora failover function's own steps (docs/dr-design.md).
+constexpr int local_calls_seconds = 3;    // lock, state, DescribeGlobalClusters, fence (this region)
+constexpr int failover_call_seconds = 2;  // FailoverGlobalCluster accepted
 
 }  // namespace
 

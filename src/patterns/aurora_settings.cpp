@@ -1,8 +1,6 @@
 // The settings of the Aurora Global Database system, one row each (see
 // dr_settings.cpp for the pattern): the parser, its messages, the check of
 // props set in code and the settings table of docs/cli.md follow from them.
-#include <fstream>
-#include <sstream>
 
 #include "char_rules.hpp"
 #include "drsynth/app.hpp"
@@ -182,12 +180,9 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
                       ": DNS moves first, promotion later",
           std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
   if (!p.probe_ca_bundle.empty()) {
-    std::ifstream in(p.probe_ca_bundle, std::ios::binary);
-    std::ostringstream text;
-    if (in) text << in.rdbuf();
-    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-      error("E829", name("probeCaBundle") + (in ? " holds no PEM certificate" : " cannot be read"),
-            "\"" + p.probe_ca_bundle + "\"", "a readable PEM file of CA certificates");
+    if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
+      error("E829", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
+            "a readable PEM file of CA certificates");
   }
   const auto budget = aurora_failover_budget(p);
   if (budget.writable_after_detection_seconds > p.failover_objective_seconds) {

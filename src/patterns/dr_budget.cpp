@@ -5,17 +5,13 @@
 #include <string>
 
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "patterns/failover_alarms.hpp"
 
 namespace drsynth::patterns {
 
-namespace {
-
-// Assumptions AWS does not publish as guarantees.
-constexpr int alarm_evaluation_delay_seconds = 30;    // metric ingestion + the alarm's once-a-minute evaluation
-constexpr int health_check_propagation_seconds = 30;  // Route 53 following the alarm state to its resolvers
-constexpr int function_start_seconds = 10;            // alarm action -> failover function running (cold start)
-
-}  // namespace
+using detail::alarm_evaluation_delay_seconds;
+using detail::function_start_seconds;
+using detail::health_check_propagation_seconds;
 
 RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p) {
   RecoveryBudget b;

@@ -23,6 +23,7 @@
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/stack.hpp"
 #include "patterns/dr_parts.hpp"
+#include "patterns/failover_alarms.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -62,23 +63,6 @@ lambda::HealthProbeProps probe_props(const PostgresDisasterRecoveryProps& p, con
       .schedule = rate(p.probe_interval_minutes),
       .log_retention_days = p.log_retention_days,
       .role_name = local ? names(Name::local_probe_role) : names(Name::probe_role)};
-}
-
-// PrimaryHealthy < 1 over `periods` one-minute periods, missing data breaching
-// (a silent probe must not look healthy).
-cloudwatch::AlarmProps down_alarm(const lambda::HealthProbe& probe, std::string name, std::string description,
-                                  int periods) {
-  auto metric = probe.healthy_metric();
-  metric.period_seconds = 60;
-  return cloudwatch::AlarmProps{.alarm_name = std::move(name),
-                                .description = std::move(description),
-                                .metric = metric,
-                                .threshold = 1,
-                                .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                                .evaluation_periods = periods,
-                                .datapoints_to_alarm = periods,
-                                .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-                                .route53_compatible = true};
 }
 
 // The KMS key (rotation on) CloudWatch and the failover function may use (its
@@ -158,30 +142,19 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   // The primary region's own view; Route 53 and the failover function read it
   // from the DR region (by name: no cross-stack reference).
   primary.stack.add<cloudwatch::Alarm>(
-      "PrimaryDownLocal", down_alarm(local_probe, names(Name::local_health_alarm),
+      "PrimaryDownLocal", probe_down_alarm(local_probe, names(Name::local_health_alarm),
                                      "The probe in the primary region cannot use the primary (1 minute)", 1));
 
   // ---- DNS (fast, reversible): the calculated health check -----------------
   auto& health_alarm = f.add<cloudwatch::Alarm>(
-      "PrimaryDown", down_alarm(probe, names(Name::health_alarm),
+      "PrimaryDown", probe_down_alarm(probe, names(Name::health_alarm),
                                 "The DR-region probe cannot authenticate to the primary and run SELECT 1",
                                 p.health_alarm_periods));
-  auto& fence_alarm = f.add<cloudwatch::Alarm>(
+  auto& fence = f.add<cloudwatch::Alarm>(
       "PrimaryFenced",
-      {.alarm_name = names(Name::fence_alarm),
-       .description = "Set by the failover function before promoting: the old primary is never routed to again",
-       .metric = {.namespace_name = "drsynth",
-                  .metric_name = "Fenced",
-                  .dimensions = {{"System", Value(names(Name::probe_metric_dimension))}},
-                  .statistic = "Maximum",
-                  .period_seconds = 60},
-       .threshold = 1,
-       .comparison = cloudwatch::ComparisonOperator::greater_than_or_equal_to_threshold,
-       .evaluation_periods = 1,
-       .datapoints_to_alarm = 1,
-       // No data keeps the state: a fence stays until failback lifts it.
-       .treat_missing_data = cloudwatch::TreatMissingData::ignore,
-       .route53_compatible = true});
+      fence_alarm(names(Name::fence_alarm),
+                  "Set by the failover function before promoting: the old primary is never routed to again",
+                  names(Name::probe_metric_dimension)));
   using route53::InsufficientDataHealthStatus;
   // Its alarm treats missing data as breaching, so INSUFFICIENT_DATA only
   // happens before its first evaluation: the last known status (healthy for a
@@ -198,9 +171,9 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   // Threshold arithmetic: healthy = not fenced AND (either view healthy). The
   // fence counts twice, so 3 of 4 needs both fence checks plus one view.
   auto& fence_a = f.add<route53::HealthCheck>(
-      "PrimaryNotFencedA", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
+      "PrimaryNotFencedA", route53::cloudwatch_metric_check(fence, InsufficientDataHealthStatus::healthy));
   auto& fence_b = f.add<route53::HealthCheck>(
-      "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence_alarm, InsufficientDataHealthStatus::healthy));
+      "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence, InsufficientDataHealthStatus::healthy));
   auto& health = f.add<route53::HealthCheck>(
       "PrimaryHealth", route53::calculated_check({fence_a, fence_b, dr_view, local_view}, 3));
   f.add<route53::WeightedRecord>("PrimaryRecord", {.zone = zone,
@@ -220,7 +193,7 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
   // ---- promotion (slow, irreversible) ---------------------------------------
   auto& hold_alarm = f.add<cloudwatch::Alarm>(
       "PrimaryDownHeld",
-      down_alarm(probe, names(Name::hold_alarm),
+      probe_down_alarm(probe, names(Name::hold_alarm),
                  "The primary has been unhealthy for the hold time (" + std::to_string(p.hold_minutes) +
                      " minutes): the failover function checks the second signal",
                  p.hold_minutes));
@@ -262,7 +235,7 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
                    .timeout_seconds = 300,
                    .log_retention_days = p.log_retention_days,
                    .role_name = names(Name::failover_role)});
-  for (auto* alarm : {&health_alarm, &hold_alarm, &fence_alarm}) {
+  for (auto* alarm : {&health_alarm, &hold_alarm, &fence}) {
     alarm->add_alarm_action(topic);
     alarm->add_ok_action(topic);
   }
@@ -299,7 +272,7 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
                            Value::object({{"StringEquals", Value::object({{"aws:SourceAccount", f.account_value()}})}})),
                  statement("FailoverFunctionPublishes",
                            Value::object({{"AWS", function.role().role_arn()}}), use, "*")})}}));
-  return {f, topic, zone, probe, health_alarm, function, local_probe, hold_alarm, fence_alarm};
+  return {f, topic, zone, probe, health_alarm, function, local_probe, hold_alarm, fence};
 }
 
 

@@ -1,9 +1,7 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "drsynth/app.hpp"
 #include "drsynth/lambda/failover_function.hpp"
@@ -16,6 +14,7 @@
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_parts.hpp"
 #include "patterns/dr_settings.hpp"
+#include "patterns/setting_rules.hpp"
 
 namespace drsynth::patterns {
 
@@ -100,12 +99,9 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
                       ": DNS moves first, promotion later",
           std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
   if (!p.probe_ca_bundle.empty()) {
-    std::ifstream in(p.probe_ca_bundle, std::ios::binary);
-    std::ostringstream text;
-    if (in) text << in.rdbuf();
-    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
-      error("E813", name("probeCaBundle") + (in ? " holds no PEM certificate" : " cannot be read"),
-            "\"" + p.probe_ca_bundle + "\"", "a readable PEM file of CA certificates");
+    if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
+      error("E813", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
+            "a readable PEM file of CA certificates");
   }
   const auto budget = recovery_budget(p);
   if (budget.worst_seconds > p.recovery_time_objective_seconds) {

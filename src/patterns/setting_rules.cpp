@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "char_rules.hpp"
@@ -34,6 +36,15 @@ bool is_tag_value(std::string_view value) {
     return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
            std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
   });
+}
+
+std::optional<std::string> ca_bundle_problem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot be read";
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) return "holds no PEM certificate";
+  return std::nullopt;
 }
 
 std::optional<settings::Refusal> account(const settings::Typed& v) {

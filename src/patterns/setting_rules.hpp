@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "drsynth/settings.hpp"
@@ -17,6 +18,10 @@ namespace drsynth::patterns::detail {
 // AWS tag values: letters, digits, spaces and _ . : / = + - @ (bytes above
 // 0x7F are taken as the letters of other scripts).
 [[nodiscard]] bool is_tag_value(std::string_view value);
+
+// Why a probe CA bundle file cannot be used ("cannot be read", "holds no PEM
+// certificate"), or nullopt when it can.
+[[nodiscard]] std::optional<std::string> ca_bundle_problem(const std::string& path);
 
 [[nodiscard]] std::optional<settings::Refusal> account(const settings::Typed& v);           // E204
 [[nodiscard]] std::optional<settings::Refusal> log_retention(const settings::Typed& v);     // E746
