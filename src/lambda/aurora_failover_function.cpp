@@ -1,6 +1,5 @@
 #include "drsynth/lambda/aurora_failover_function.hpp"
 
-#include "char_rules.hpp"
 #include "drsynth/stack.hpp"
 #include "lambda/ready_made.hpp"
 
@@ -78,9 +77,6 @@ AuroraFailoverFunction::AuroraFailoverFunction(Construct& scope, std::string id,
   auto alarm_arn = [&](const std::string& name, const std::string& region) {
     return s.format_arn("cloudwatch", "alarm:" + name, region);
   };
-  auto parameter_arn = [&](const std::string& name) {
-    return s.format_arn("ssm", name.starts_with("/") ? "parameter" + name : "parameter/" + name, local_region);
-  };
 
   // The global cluster calls name the global cluster and a member (which
   // member RDS authorizes against is not documented: both are listed);
@@ -112,7 +108,8 @@ AuroraFailoverFunction::AuroraFailoverFunction(Construct& scope, std::string id,
                       .resources = {"*"},
                       .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
   add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
-                      .resources = {parameter_arn(p.lock_parameter), parameter_arn(p.state_parameter)}});
+                      .resources = {detail::ssm_parameter_arn(s, p.lock_parameter, local_region),
+                                    detail::ssm_parameter_arn(s, p.state_parameter, local_region)}});
   if (!p.dead_letter_queue_arn.is_null()) {
     add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue_arn}});
     resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue_arn}}));
@@ -159,16 +156,7 @@ void AuroraFailoverFunction::validate(Validation& v) const {
   in_range(p.promotion_deadline_seconds, 60, 86400, "promotion_deadline_seconds");
   in_range(p.detection_budget_seconds, 10, 3600, "detection_budget_seconds");
   in_range(p.second_signal_timeout_seconds, 1, 30, "second_signal_timeout_seconds");
-  for (const auto& [what, name] : {std::pair{"lock", &p.lock_parameter}, std::pair{"state", &p.state_parameter}}) {
-    if (!name->empty() && (!drsynth::detail::is_ssm_parameter_name(*name) || name->starts_with("/aws") ||
-                           name->starts_with("aws") || name->starts_with("ssm") || name->starts_with("/ssm"))) {
-      v.error("E769", *this, std::string("invalid SSM parameter name for the ") + what, "\"" + *name + "\"",
-              "[a-zA-Z0-9_.-/], not starting with aws or ssm");
-    }
-  }
-  if (!p.lock_parameter.empty() && p.lock_parameter == p.state_parameter)
-    v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
-            "two parameters");
+  detail::check_lock_and_state(v, *this, p.lock_parameter, p.state_parameter);
 }
 
 }  // namespace drsynth::lambda

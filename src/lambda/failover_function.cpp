@@ -1,5 +1,4 @@
 #include "drsynth/lambda/failover_function.hpp"
-#include "char_rules.hpp"
 
 
 #include "drsynth/stack.hpp"
@@ -82,9 +81,6 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
                        ? Value::sub("arn:${AWS::Partition}:route53:::hostedzone/" + p.hosted_zone_id.as_string())
                        : Value::sub("arn:${AWS::Partition}:route53:::hostedzone/${ZoneId}", {{"ZoneId", p.hosted_zone_id}});
   const Value alarm_arn = s.format_arn("cloudwatch", detail::concat("alarm:", literal_alarm_name(p.health_alarm_name)), replica_region);
-  auto parameter_arn = [&](const std::string& name) {
-    return s.format_arn("ssm", name.starts_with("/") ? "parameter" + name : "parameter/" + name, replica_region);
-  };
 
   std::vector<std::string> replica_actions{"rds:PromoteReadReplica", "rds:DescribeDBInstances"};
   if (!p.replica_backup_window.empty()) replica_actions.push_back("rds:ModifyDBInstance");
@@ -111,7 +107,8 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
                       .resources = {"*"},
                       .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
   add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
-                      .resources = {parameter_arn(p.lock_parameter), parameter_arn(p.state_parameter)}});
+                      .resources = {detail::ssm_parameter_arn(s, p.lock_parameter, replica_region),
+                                    detail::ssm_parameter_arn(s, p.state_parameter, replica_region)}});
   if (!p.topic_key_arn.is_null()) {
     add_to_role_policy({.actions = {"kms:GenerateDataKey*", "kms:Decrypt"}, .resources = {p.topic_key_arn}});
   }
@@ -160,17 +157,7 @@ void FailoverFunction::validate(Validation& v) const {
             "refer to it without a circular dependency",
             p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
   }
-  for (const auto& [what, name] : {std::pair{"lock", &p.lock_parameter}, std::pair{"state", &p.state_parameter}}) {
-    if (!name->empty() && (!drsynth::detail::is_ssm_parameter_name(*name) || name->starts_with("/aws") ||
-                           name->starts_with("aws") || name->starts_with("ssm") || name->starts_with("/ssm"))) {
-      v.error("E769", *this, std::string("invalid SSM parameter name for the ") + what, "\"" + *name + "\"",
-              "[a-zA-Z0-9_.-/], not starting with aws or ssm");
-    }
-  }
-  if (!p.lock_parameter.empty() && p.lock_parameter == p.state_parameter) {
-    v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
-            "two parameters");
-  }
+  detail::check_lock_and_state(v, *this, p.lock_parameter, p.state_parameter);
   if (p.backup_retention_days < 1 || p.backup_retention_days > 35) {
     v.error("E769", *this, "backup retention after promotion outside 1..35 days", std::to_string(p.backup_retention_days),
             "1..35");

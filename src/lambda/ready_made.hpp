@@ -8,6 +8,10 @@
 #include "drsynth/value.hpp"
 #include "lambda/runtime_files.hpp"
 
+namespace drsynth {
+class Stack;
+}
+
 namespace drsynth::lambda::detail {
 
 // Lambda environment values are strings: numbers are rendered as text.
@@ -44,5 +48,13 @@ inline void use_handler_with_rds_ca(FunctionProps& p, std::string_view handler) 
     p.code_files = embedded_handler_with_rds_ca(handler);
   }
 }
+
+// The ARN of the SSM parameter `name` ("/drsynth/dev/x" or "x") of the
+// stack's account in `region`, for IAM statements.
+[[nodiscard]] Value ssm_parameter_arn(const Stack& stack, const std::string& name, const std::string& region);
+
+// E769 at `c` for a failover function's lock or state parameter name that SSM
+// refuses (or reserves: aws*, ssm*), or for the two being the same parameter.
+void check_lock_and_state(Validation& v, const Construct& c, const std::string& lock, const std::string& state);
 
 }  // namespace drsynth::lambda::detail
