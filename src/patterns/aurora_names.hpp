@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "patterns/name_table.hpp"
+
 namespace drsynth::patterns::detail {
 
 enum class AuroraName : std::uint8_t {
@@ -84,13 +86,7 @@ enum class AuroraName : std::uint8_t {
   secondary_snapshot_subscription,
 };
 
-struct AuroraNameRule {
-  AuroraName name;
-  std::string_view what;  // for messages
-  std::string_view prefix;
-  std::string_view tail;
-  std::size_t max_length;  // of prefix + suffix + tail, as AWS limits it
-};
+using AuroraNameRule = NameRow<AuroraName>;
 
 inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::base_stack, "base stack name", "AuroraDrBase-", "", 128},
@@ -165,39 +161,11 @@ inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::secondary_snapshot_subscription, "secondary snapshot event subscription", "rds-snapshot-events-secondary-", "", 255},
 };
 
-constexpr bool aurora_rows_in_enum_order() {
-  for (std::size_t i = 0; i < aurora_name_rules.size(); ++i)
-    if (static_cast<std::size_t>(aurora_name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(AuroraName::secondary_snapshot_subscription) + 1 == aurora_name_rules.size();
-}
-static_assert(aurora_rows_in_enum_order(), "aurora_name_rules: one row per AuroraName, in the enum's order");
+static_assert(rows_in_enum_order(aurora_name_rules, AuroraName::secondary_snapshot_subscription),
+              "aurora_name_rules: one row per AuroraName, in the enum's order");
 
-struct AuroraSuffixLimit {
-  std::size_t max_length;
-  const AuroraNameRule* binding;
-};
-[[nodiscard]] constexpr AuroraSuffixLimit aurora_suffix_limit() {
-  AuroraSuffixLimit limit{SIZE_MAX, &aurora_name_rules.front()};
-  for (const auto& r : aurora_name_rules) {
-    const std::size_t room = r.max_length - r.prefix.size() - r.tail.size();
-    if (room < limit.max_length) limit = {room, &r};
-  }
-  return limit;
-}
+[[nodiscard]] constexpr SuffixLimitOf<AuroraName> aurora_suffix_limit() { return suffix_limit_of(aurora_name_rules); }
 
-class AuroraNames {
- public:
-  explicit AuroraNames(std::string suffix) : suffix_(std::move(suffix)) {}
-  [[nodiscard]] std::string operator()(AuroraName n) const {
-    const auto& r = aurora_name_rules[static_cast<std::size_t>(n)];
-    std::string s;
-    s.reserve(r.prefix.size() + suffix_.size() + r.tail.size());
-    return s.append(r.prefix).append(suffix_).append(r.tail);
-  }
-  [[nodiscard]] const std::string& suffix() const noexcept { return suffix_; }
-
- private:
-  std::string suffix_;
-};
+using AuroraNames = NamesOf<AuroraName, aurora_name_rules>;
 
 }  // namespace drsynth::patterns::detail

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "patterns/name_table.hpp"
+
 namespace drsynth::patterns::detail {
 
 enum class Name : std::uint8_t {
@@ -66,13 +68,7 @@ enum class Name : std::uint8_t {
   replica_secret_key_alias,
 };
 
-struct NameRule {
-  Name name;
-  std::string_view what;  // for messages: "primary DB instance identifier"
-  std::string_view prefix;
-  std::string_view tail;
-  std::size_t max_length;  // of prefix + suffix + tail, as AWS limits it
-};
+using NameRule = NameRow<Name>;
 
 inline constexpr std::array name_rules{
     NameRule{Name::primary_stack, "primary stack name", "DrPrimary-", "", 128},
@@ -127,44 +123,16 @@ inline constexpr std::array name_rules{
     NameRule{Name::replica_secret_key_alias, "secret replica key alias", "alias/dr-secret-replica-", "", 256},
 };
 
-// Row i describes Name i: the table is indexed by the enumerator.
-constexpr bool rows_in_enum_order() {
-  for (std::size_t i = 0; i < name_rules.size(); ++i)
-    if (static_cast<std::size_t>(name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(Name::replica_secret_key_alias) + 1 == name_rules.size();
-}
-static_assert(rows_in_enum_order(), "name_rules: one row per Name, in the enum's order");
+static_assert(rows_in_enum_order(name_rules, Name::replica_secret_key_alias),
+              "name_rules: one row per Name, in the enum's order");
 
 [[nodiscard]] constexpr const NameRule& rule(Name n) { return name_rules[static_cast<std::size_t>(n)]; }
 
 // The longest suffix every name can take, and the name that sets it.
-struct SuffixLimit {
-  std::size_t max_length;
-  const NameRule* binding;
-};
-[[nodiscard]] constexpr SuffixLimit suffix_limit() {
-  SuffixLimit limit{SIZE_MAX, &name_rules.front()};
-  for (const auto& r : name_rules) {
-    const std::size_t room = r.max_length - r.prefix.size() - r.tail.size();
-    if (room < limit.max_length) limit = {room, &r};
-  }
-  return limit;
-}
+using SuffixLimit = SuffixLimitOf<Name>;
+[[nodiscard]] constexpr SuffixLimit suffix_limit() { return suffix_limit_of(name_rules); }
 
 // The system's names for one environment suffix.
-class Names {
- public:
-  explicit Names(std::string suffix) : suffix_(std::move(suffix)) {}
-  [[nodiscard]] std::string operator()(Name n) const {
-    const auto& r = rule(n);
-    std::string s;
-    s.reserve(r.prefix.size() + suffix_.size() + r.tail.size());
-    return s.append(r.prefix).append(suffix_).append(r.tail);
-  }
-  [[nodiscard]] const std::string& suffix() const noexcept { return suffix_; }
-
- private:
-  std::string suffix_;
-};
+using Names = NamesOf<Name, name_rules>;
 
 }  // namespace drsynth::patterns::detail
