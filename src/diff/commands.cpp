@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "diff/read.hpp"
 #include "drsynth/diff.hpp"
 #include "drsynth/graph.hpp"
 
@@ -155,22 +156,6 @@ std::pair<dev_t, ino_t> folder_identity(const fs::path& dir) {
   return {st.st_dev, st.st_ino};
 }
 
-// The assembly in `dir`, read again when a concurrent run replaced the folder
-// while it was being read (a file of the old one gone); a folder that stays
-// the same and cannot be read is the error.
-Assembly read_previous_assembly(const fs::path& dir) {
-  for (int attempt = 1;; ++attempt) {
-    std::error_code ec;
-    if (attempt > 1 && !fs::exists(dir / "manifest.json", ec)) return {};  // mid-publish: nothing left to compare
-    const auto before = folder_identity(dir);
-    try {
-      return read_assembly(dir);
-    } catch (const Error&) {
-      if (attempt >= 5 || folder_identity(dir) == before) throw;
-    }
-  }
-}
-
 bool same_stacks(const Assembly& a, const Assembly& b) {
   return a.stacks.size() == b.stacks.size() &&
          std::equal(a.stacks.begin(), a.stacks.end(), b.stacks.begin(), [](const StackArtifact& x, const StackArtifact& y) {
@@ -179,14 +164,36 @@ bool same_stacks(const Assembly& a, const Assembly& b) {
          });
 }
 
+// The assembly in `dir`, read again when a concurrent run replaced the folder
+// while it was being read (a file of the old one gone); a folder that stays
+// the same and cannot be read is the error. `unchanged` is set when its
+// stacks are those of `current` (names, regions, dependencies, template
+// bytes): then nothing is replaced and its documents are not parsed.
+Assembly read_previous_assembly(const fs::path& dir, const Assembly& current, bool& unchanged) {
+  for (int attempt = 1;; ++attempt) {
+    std::error_code ec;
+    if (attempt > 1 && !fs::exists(dir / "manifest.json", ec)) return {};  // mid-publish: nothing left to compare
+    const auto before = folder_identity(dir);
+    try {
+      auto files = drsynth::detail::read_assembly_files(dir);
+      unchanged = same_stacks(files.assembly, current);
+      if (!unchanged) drsynth::detail::check_assembly_json(files, dir);
+      return std::move(files.assembly);
+    } catch (const Error&) {
+      if (attempt >= 5 || folder_identity(dir) == before) throw;
+    }
+  }
+}
+
 }  // namespace
 
 void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool allowed, bool strict, std::ostream& err) {
   std::error_code ec;
   if (!fs::exists(outdir / "manifest.json", ec)) return;  // nothing to replace
   Assembly before;
+  bool unchanged = false;
   try {
-    before = read_previous_assembly(outdir);
+    before = read_previous_assembly(outdir, assembly, unchanged);
   } catch (const Error& e) {
     if (!allowed) throw;
     std::vector<Diagnostic> ds = e.diagnostics();
@@ -199,7 +206,7 @@ void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool a
   }
   // Synthesizing the same system again (the usual case): the same stacks,
   // regions, dependencies and template bytes replace nothing; skip the diff.
-  if (same_stacks(before, assembly)) return;
+  if (unchanged) return;
   std::vector<Diagnostic> ds = check_replacements(diff_assemblies(before, assembly), assembly);
   bool refuse = false;
   for (auto& d : ds) {

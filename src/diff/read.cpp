@@ -1,7 +1,11 @@
 // read_assembly(): a cloud assembly on disk back into an Assembly.
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+
+#include "diff/read.hpp"
 #include "drsynth/diff.hpp"
 
 namespace drsynth {
@@ -15,13 +19,27 @@ namespace {
        "a cloud assembly written by drsynth synth (remove the folder, or compare with --against another one)");
 }
 
+// One open, fstat and read of the whole file (an ifstream copied through a
+// stringstream cost as much as the synthesis of a small stack).
 std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) unreadable(file, "cannot open " + file.filename().string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) unreadable(file, "cannot read " + file.filename().string());
-  return std::move(s).str();
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) unreadable(file, "cannot open " + file.filename().string());
+  struct stat st {};
+  std::string text;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      unreadable(file, "cannot read " + file.filename().string());
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 template <class Json = nlohmann::json>
@@ -49,7 +67,9 @@ std::string string_or(const nlohmann::ordered_json& j, const char* key, std::str
 
 }  // namespace
 
-Assembly read_assembly(const fs::path& dir) {
+namespace detail {
+
+AssemblyFiles read_assembly_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     fail("E450", "", "there is no assembly to compare with", dir.string(), "a folder written by drsynth synth");
@@ -57,7 +77,8 @@ Assembly read_assembly(const fs::path& dir) {
   if (!fs::exists(manifest_file, ec))
     fail("E450", "", "there is no assembly to compare with: the folder has no manifest.json", dir.string(),
          "a folder written by drsynth synth");
-  Assembly a;
+  AssemblyFiles files;
+  Assembly& a = files.assembly;
   a.manifest_text = read_file(manifest_file);
   // Ordered: the artifacts are in deployment order.
   const auto manifest = parse<nlohmann::ordered_json>(manifest_file, a.manifest_text);
@@ -71,9 +92,8 @@ Assembly read_assembly(const fs::path& dir) {
     nlohmann::ordered_json props = art.value("properties", nlohmann::ordered_json::object());
     if (!props.is_object()) unreadable(manifest_file, "artifact " + id + " has properties that are not an object");
     if (type == "cdk:tree") {
-      const fs::path tree_file = member(dir, manifest_file, props.value("file", nlohmann::ordered_json("tree.json")));
-      a.tree_text = read_file(tree_file);
-      (void)parse(tree_file, a.tree_text);
+      files.tree_file = member(dir, manifest_file, props.value("file", nlohmann::ordered_json("tree.json")));
+      a.tree_text = read_file(files.tree_file);
       continue;
     }
     if (type != "aws:cloudformation:stack") continue;
@@ -89,7 +109,12 @@ Assembly read_assembly(const fs::path& dir) {
         if (d.is_string()) s.dependencies.push_back(d.get<std::string>());
     a.stacks.push_back(std::move(s));
   }
-  // Validate the templates now, so that a broken one is reported as such.
+  return files;
+}
+
+void check_assembly_json(const AssemblyFiles& files, const fs::path& dir) {
+  const Assembly& a = files.assembly;
+  if (!files.tree_file.empty()) (void)parse(files.tree_file, a.tree_text);
   for (const auto& s : a.stacks) {
     try {
       const nlohmann::json& t = s.template_json();
@@ -98,7 +123,15 @@ Assembly read_assembly(const fs::path& dir) {
       unreadable(dir / s.template_file, s.template_file + " is not valid JSON (" + e.what() + ")");
     }
   }
-  return a;
+}
+
+}  // namespace detail
+
+Assembly read_assembly(const fs::path& dir) {
+  auto files = detail::read_assembly_files(dir);
+  // Validate the documents now, so that a broken one is reported as such.
+  detail::check_assembly_json(files, dir);
+  return std::move(files.assembly);
 }
 
 }  // namespace drsynth
