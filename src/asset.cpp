@@ -1,6 +1,8 @@
 #include "drsynth/asset.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -123,6 +125,7 @@ namespace {
 // the folder: N copies of a pattern use the same Lambda code.
 struct Loaded {
   std::shared_ptr<const std::vector<Asset::File>> files;
+  std::shared_ptr<const std::vector<std::string>> digests;  // SHA-256 of each file
   std::string hash;
   std::uintmax_t size = 0;
 };
@@ -141,15 +144,19 @@ struct CacheEntry {
 Loaded summarize(std::shared_ptr<const std::vector<Asset::File>> files) {
   Loaded l;
   std::string digest_input;
+  auto digests = std::make_shared<std::vector<std::string>>();
+  digests->reserve(files->size());
   for (const auto& f : *files) {
     l.size += f.content.size();
+    digests->push_back(sha256_hex(f.content));
     digest_input += f.relative_path;
     digest_input.push_back('\0');
-    digest_input += sha256_hex(f.content);
+    digest_input += digests->back();
     digest_input.push_back('\n');
   }
   l.hash = sha256_hex(digest_input);
   l.files = std::move(files);
+  l.digests = std::move(digests);
   return l;
 }
 
@@ -211,7 +218,9 @@ Loaded load_with_extras(const std::vector<Asset::File>& given, const std::map<st
 
 Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   static const auto no_files = std::make_shared<const std::vector<File>>();
+  static const auto no_digests = std::make_shared<const std::vector<std::string>>();
   files_ = no_files;
+  digests_ = no_digests;
   if (props_.files) {
     if (!props_.path.empty()) {
       load_error_ = "an asset is either a folder or files in memory, not both";
@@ -225,6 +234,7 @@ Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(sco
       if (!load_error_.empty()) return;
     }
     files_ = std::move(loaded.files);
+    digests_ = std::move(loaded.digests);
     hash_ = std::move(loaded.hash);
     size_ = loaded.size;
     return;
@@ -279,6 +289,7 @@ Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(sco
     cache[key] = CacheEntry{std::move(stamps), loaded};
   }
   files_ = std::move(loaded.files);
+  digests_ = std::move(loaded.digests);
   hash_ = std::move(loaded.hash);
   size_ = loaded.size;
 }
@@ -297,23 +308,47 @@ void Asset::validate(Validation& v) const {
 }
 
 namespace {
-// A file that could not be written (a full disk) is an error, not a short file.
+// One open and write per file; a file that could not be written (a full
+// disk) is an error, not a short file.
 void put_file(const fs::path& p, std::string_view content) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  out.close();
-  if (!out) throw fs::filesystem_error("cannot write", p, std::error_code(errno != 0 ? errno : EIO, std::generic_category()));
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw fs::filesystem_error("cannot write", p, std::error_code(errno, std::generic_category()));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw fs::filesystem_error("cannot write", p, std::error_code(err, std::generic_category()));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw fs::filesystem_error("cannot write", p, std::error_code(errno, std::generic_category()));
 }
 }  // namespace
 
-void Asset::stage(const fs::path& dir) const {
-  const fs::path folder = dir / folder_name();
-  for (const auto& f : *files_) {
-    const fs::path p = folder / f.relative_path;
-    fs::create_directories(p.parent_path());
+std::vector<std::pair<std::string, std::string>> Asset::stage(const fs::path& dir) const {
+  std::vector<std::pair<std::string, std::string>> written;
+  written.reserve(files_->size() + 1);
+  const std::string folder = folder_name();
+  fs::create_directory(dir / folder);
+  std::string made;  // the last subfolder created (files are sorted by path)
+  for (std::size_t i = 0; i < files_->size(); ++i) {
+    const auto& f = (*files_)[i];
+    const fs::path p = dir / folder / f.relative_path;
+    if (const auto slash = f.relative_path.rfind('/'); slash != std::string::npos) {
+      const std::string sub = f.relative_path.substr(0, slash);
+      if (sub != made) fs::create_directories(p.parent_path());
+      made = sub;
+    }
     put_file(p, f.content);
+    written.emplace_back(folder + "/" + f.relative_path, (*digests_)[i]);
   }
-  put_file(dir / zip_name(), make_zip(*files_));
+  const std::string zip = make_zip(*files_);
+  put_file(dir / zip_name(), zip);
+  written.emplace_back(zip_name(), sha256_hex(zip));
+  return written;
 }
 
 }  // namespace drsynth

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drsynth/construct.hpp"
@@ -48,8 +49,13 @@ class Asset : public Construct {
   using File = AssetFile;
   [[nodiscard]] const std::vector<File>& files() const noexcept { return *files_; }
 
-  // Writes asset.<hash>/ and asset.<hash>.zip (deterministic) into dir.
-  void stage(const std::filesystem::path& dir) const;
+  // The SHA-256 (hex) of each file, in the order of files().
+  [[nodiscard]] const std::vector<std::string>& file_sha256() const noexcept { return *digests_; }
+
+  // Writes asset.<hash>/ and asset.<hash>.zip (deterministic) into dir, and
+  // returns each file written, as its path relative to dir with its SHA-256
+  // (what the assembly marker records, without reading the files back).
+  std::vector<std::pair<std::string, std::string>> stage(const std::filesystem::path& dir) const;
 
   void validate(Validation& v) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.Asset"; }
@@ -60,6 +66,7 @@ class Asset : public Construct {
   // Shared between the Assets of one folder whose files (names, sizes,
   // modification times) have not changed: read and hashed once per process.
   std::shared_ptr<const std::vector<File>> files_;
+  std::shared_ptr<const std::vector<std::string>> digests_;  // SHA-256 of each of files_
   std::string hash_;
   std::uintmax_t size_ = 0;
   std::string load_error_;

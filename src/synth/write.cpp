@@ -53,6 +53,10 @@ struct Digests {
     std::lock_guard lock(mutex);
     by_name[p.filename().string()] = std::move(digest);
   }
+  void add(std::vector<std::pair<std::string, std::string>> named) {
+    std::lock_guard lock(mutex);
+    for (auto& [name, digest] : named) by_name[std::move(name)] = std::move(digest);
+  }
 };
 
 void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644) {
@@ -107,7 +111,7 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
     if (!staged.insert(a->hash()).second) continue;
     detail::throw_if_interrupted();
     try {
-      a->stage(dir);
+      digests.add(a->stage(dir));
     } catch (const fs::filesystem_error& e) {
       io_fail("cannot stage asset into", dir, e.code().value());
     }
