@@ -1,5 +1,7 @@
 #include "drsynth/asset.hpp"
 
+#include "asset_staging.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,9 +61,13 @@ void put32(std::string& s, std::uint32_t v) {
   put16(s, v >> 16);
 }
 
+}  // namespace
+
+namespace detail {
+
 // A ZIP archive of stored (uncompressed) entries with fixed timestamps, so the
 // same files always give the same bytes. Lambda accepts stored entries.
-std::string make_zip(const std::vector<Asset::File>& files) {
+std::string make_zip(const std::vector<AssetFile>& files) {
   constexpr std::uint32_t dos_time = 0;              // 00:00:00
   constexpr std::uint32_t dos_date = (1980 - 1980) << 9 | 1 << 5 | 1;  // 1980-01-01
   std::string out;
@@ -117,7 +123,13 @@ std::string make_zip(const std::vector<Asset::File>& files) {
   return out;
 }
 
-}  // namespace
+std::uintmax_t zip_size(const std::vector<AssetFile>& files) {
+  std::uintmax_t n = 22;  // end of central directory
+  for (const auto& f : files) n += 30 + 46 + 2 * f.relative_path.size() + f.content.size();
+  return n;
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -140,15 +152,18 @@ struct CacheEntry {
   Loaded loaded;
 };
 
-// Size and hash of files sorted by relative path.
-Loaded summarize(std::shared_ptr<const std::vector<Asset::File>> files) {
+// Size and hash of files sorted by relative path (`known`: their SHA-256s,
+// when computed already).
+Loaded summarize(std::shared_ptr<const std::vector<Asset::File>> files, std::vector<std::string> known = {}) {
   Loaded l;
   std::string digest_input;
+  const bool use_known = known.size() == files->size();
   auto digests = std::make_shared<std::vector<std::string>>();
   digests->reserve(files->size());
-  for (const auto& f : *files) {
+  for (std::size_t i = 0; i < files->size(); ++i) {
+    const auto& f = (*files)[i];
     l.size += f.content.size();
-    digests->push_back(sha256_hex(f.content));
+    digests->push_back(use_known && known[i].size() == 64 ? std::move(known[i]) : sha256_hex(f.content));
     digest_input += f.relative_path;
     digest_input.push_back('\0');
     digest_input += digests->back();
@@ -178,18 +193,26 @@ constexpr auto by_path = [](const auto& a, const auto& b) { return a.relative_pa
 
 // Files given in memory: hashed once per process for each set (the cache
 // keeps the set alive, so its address identifies it).
+struct InMemoryCache {
+  std::mutex mutex;
+  std::unordered_map<const void*, std::pair<std::shared_ptr<const std::vector<Asset::File>>, Loaded>> loaded;
+};
+InMemoryCache& in_memory_cache() {
+  static InMemoryCache cache;
+  return cache;
+}
+
 Loaded load_in_memory(const std::shared_ptr<const std::vector<Asset::File>>& given) {
-  static std::mutex mutex;
-  static std::unordered_map<const void*, std::pair<std::shared_ptr<const std::vector<Asset::File>>, Loaded>> cache;
-  std::lock_guard lock(mutex);
-  if (auto it = cache.find(given.get()); it != cache.end()) return it->second.second;
+  auto& cache = in_memory_cache();
+  std::lock_guard lock(cache.mutex);
+  if (auto it = cache.loaded.find(given.get()); it != cache.loaded.end()) return it->second.second;
   auto files = given;
   if (!std::is_sorted(given->begin(), given->end(), by_path)) {
     auto sorted = std::make_shared<std::vector<Asset::File>>(*given);
     std::sort(sorted->begin(), sorted->end(), by_path);
     files = std::move(sorted);
   }
-  return cache.emplace(given.get(), std::make_pair(given, summarize(std::move(files)))).first->second.second;
+  return cache.loaded.emplace(given.get(), std::make_pair(given, summarize(std::move(files)))).first->second.second;
 }
 
 // Files in memory with extra files from disk replacing or joining them
@@ -328,27 +351,60 @@ void put_file(const fs::path& p, std::string_view content) {
 }
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> Asset::stage(const fs::path& dir) const {
+namespace {
+// Puts the previous assembly's `name` at dir/name when it is listed there
+// with this size (and digest, when known); returns its digest, or an empty
+// string when the file is to be written.
+std::string link_previous(const detail::PreviousAssembly* previous, const fs::path& dir, const std::string& name,
+                          std::uintmax_t size, const std::string* digest) {
+  if (previous == nullptr || previous->marked == nullptr) return {};
+  const auto it = previous->marked->files.find(name);
+  if (it == previous->marked->files.end() || it->second.first != size) return {};
+  if (digest != nullptr && it->second.second != *digest) return {};
+  if (::link((previous->dir / name).c_str(), (dir / name).c_str()) != 0) return {};
+  return it->second.second;
+}
+}  // namespace
+
+namespace detail {
+
+std::vector<std::pair<std::string, std::string>> stage_asset(const Asset& asset, const fs::path& dir,
+                                                              const PreviousAssembly* previous) {
+  const auto& files = asset.files();
+  const auto& digests = asset.file_sha256();
   std::vector<std::pair<std::string, std::string>> written;
-  written.reserve(files_->size() + 1);
-  const std::string folder = folder_name();
+  written.reserve(files.size() + 1);
+  const std::string folder = asset.folder_name();
   fs::create_directory(dir / folder);
   std::string made;  // the last subfolder created (files are sorted by path)
-  for (std::size_t i = 0; i < files_->size(); ++i) {
-    const auto& f = (*files_)[i];
-    const fs::path p = dir / folder / f.relative_path;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& f = files[i];
+    std::string name = folder + "/" + f.relative_path;
     if (const auto slash = f.relative_path.rfind('/'); slash != std::string::npos) {
       const std::string sub = f.relative_path.substr(0, slash);
-      if (sub != made) fs::create_directories(p.parent_path());
+      if (sub != made) fs::create_directories(dir / folder / sub);
       made = sub;
     }
-    put_file(p, f.content);
-    written.emplace_back(folder + "/" + f.relative_path, (*digests_)[i]);
+    if (link_previous(previous, dir, name, f.content.size(), &digests[i]).empty()) put_file(dir / name, f.content);
+    written.emplace_back(std::move(name), digests[i]);
   }
-  const std::string zip = make_zip(*files_);
-  put_file(dir / zip_name(), zip);
-  written.emplace_back(zip_name(), sha256_hex(zip));
+  const std::string zip_name = asset.zip_name();
+  std::string zip_digest;
+  if (previous != nullptr && previous->marked != nullptr && previous->marked->zip_layout == zip_layout)
+    zip_digest = link_previous(previous, dir, zip_name, zip_size(files), nullptr);
+  if (zip_digest.empty()) {
+    const std::string zip = make_zip(files);
+    put_file(dir / zip_name, zip);
+    zip_digest = sha256_hex(zip);
+  }
+  written.emplace_back(zip_name, std::move(zip_digest));
   return written;
+}
+
+}  // namespace detail
+
+std::vector<std::pair<std::string, std::string>> Asset::stage(const fs::path& dir) const {
+  return detail::stage_asset(*this, dir, nullptr);
 }
 
 }  // namespace drsynth

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "drsynth/error.hpp"
+#include "asset_staging.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/internal.hpp"
 
@@ -47,8 +48,7 @@ std::string some(const std::vector<std::string>& names, std::size_t max = 5) {
   return s;
 }
 
-struct Marker {
-  std::map<std::string, std::pair<std::uintmax_t, std::string>, std::less<>> files;  // size, sha256
+struct Marker : MarkedFiles {
   std::set<std::string, std::less<>> folders;
 };
 
@@ -71,6 +71,8 @@ std::optional<Marker> read_marker(const fs::path& dir) {
     if (!f.is_string()) return std::nullopt;
     m.folders.insert(f.get<std::string>());
   }
+  if (const auto layout = j.find("zipLayout"); layout != j.end() && layout->is_string())
+    m.zip_layout = layout->get<std::string>();
   return m;
 }
 
@@ -151,19 +153,19 @@ OutputFolder resolve_output_folder(const fs::path& requested) {
   return out;
 }
 
-void check_replaceable(const fs::path& dir, Verify how) {
+MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
   std::error_code ec;
-  if (!fs::is_directory(fs::symlink_status(dir, ec))) return;  // nothing there to lose
+  if (!fs::is_directory(fs::symlink_status(dir, ec))) return {};  // nothing there to lose
   const auto entries = list_folder(dir);
   std::vector<const FolderEntry*> others;
   for (const auto& e : entries)
     if (!(e.name.find('/') == std::string::npos && e.type == fs::file_type::regular && cdk_lock_file(e.name)))
       others.push_back(&e);
-  if (others.empty()) return;  // empty but for the AWS CDK CLI's lock files
+  if (others.empty()) return {};  // empty but for the AWS CDK CLI's lock files
 
-  const auto marker = read_marker(dir);
+  auto marker = read_marker(dir);
   if (!marker) {
-    if (legacy_assembly(dir, entries)) return;
+    if (legacy_assembly(dir, entries)) return {};
     std::vector<std::string> top;
     for (const auto* e : others)
       if (e->name.find('/') == std::string::npos)
@@ -211,6 +213,7 @@ void check_replaceable(const fs::path& dir, Verify how) {
            "only the files drsynth listed in " + std::string(assembly_marker_name) +
                ": move the others away, or remove the folder");
   }
+  return std::move(static_cast<MarkedFiles&>(*marker));
 }
 
 std::string assembly_marker(const fs::path& dir, const std::map<std::string, std::string, std::less<>>& known) {
@@ -227,7 +230,11 @@ std::string assembly_marker(const fs::path& dir, const std::map<std::string, std
   const auto digests = sha256_of_files(dir, to_read);
   for (std::size_t i = 0; i < to_read.size(); ++i)
     listed[to_read[i]->name] = {{"bytes", to_read[i]->size}, {"sha256", digests[i]}};
-  return dump_checked({{"files", std::move(listed)}, {"folders", std::move(folders)}, {"format", marker_format}}, "");
+  return dump_checked({{"files", std::move(listed)},
+                       {"folders", std::move(folders)},
+                       {"format", marker_format},
+                       {"zipLayout", zip_layout}},
+                      "");
 }
 
 }  // namespace drsynth::detail

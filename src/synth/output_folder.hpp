@@ -35,9 +35,18 @@ enum class Verify {
   names_and_sizes,  // one stat per file
   contents,         // and the SHA-256 of every file changed since the marker was written
 };
+// The files of an assembly as its marker lists them, once they were checked
+// against it: relative path -> (size, SHA-256).
+struct MarkedFiles {
+  std::map<std::string, std::pair<std::uintmax_t, std::string>, std::less<>> files;
+  std::string zip_layout;  // the asset zips' layout the writer used (asset_staging.hpp); empty before it was recorded
+};
+
 // Throws E404 (not empty, no assembly drsynth wrote) or E405 (drsynth's
 // assembly with files added or changed) unless `dir` may be replaced.
-void check_replaceable(const std::filesystem::path& dir, Verify how);
+// Returns the marker's files when `dir` holds a marked assembly (nothing for
+// a missing or empty folder, or an assembly of a drsynth before the marker).
+MarkedFiles check_replaceable(const std::filesystem::path& dir, Verify how);
 
 // The marker for the files below `dir` (every file, its size and SHA-256),
 // ignoring the temporary marker. `known`: digests the writer computed from

@@ -24,6 +24,7 @@
 #include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
+#include "asset_staging.hpp"
 #include "synth/internal.hpp"
 #include "synth/interrupt.hpp"
 #include "synth/output_folder.hpp"
@@ -91,7 +92,7 @@ struct TempDir {
   }
 };
 
-void write_files(const Assembly& assembly, const fs::path& dir) {
+void write_files(const Assembly& assembly, const fs::path& dir, const detail::PreviousAssembly& previous) {
   Digests digests;
   write_file(dir / "manifest.json", assembly.manifest_text, &digests);
   // tree.json and the templates: on several threads for a large assembly
@@ -105,13 +106,14 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
     }
   });
   // Every copy of a construct that uses the same code has its own Asset with
-  // the same content hash: stage each content once.
+  // the same content hash: stage each content once; what the previous
+  // assembly holds already is linked, not written (asset_staging.hpp).
   std::unordered_set<std::string_view> staged;
   for (const Asset* a : assembly.assets) {
     if (!staged.insert(a->hash()).second) continue;
     detail::throw_if_interrupted();
     try {
-      digests.add(a->stage(dir));
+      digests.add(detail::stage_asset(*a, dir, &previous));
     } catch (const fs::filesystem_error& e) {
       io_fail("cannot stage asset into", dir, e.code().value());
     }
@@ -126,9 +128,24 @@ void write_files(const Assembly& assembly, const fs::path& dir) {
   if (::unlink((dir / detail::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
 }
 
+// The next run trusts the files whose inode changed before the marker's
+// (output_folder.hpp). The assets linked from the previous assembly changed
+// after it: removing the previous assembly unlinks their other names, which
+// changes their inodes too, so every linked file would be read and hashed
+// again next time. A look at the marker and a change of its mode (to the same
+// mode) give it a ctime after all of that (Linux hands out a fine-grained
+// timestamp to an inode whose times were looked at). Best effort: without it
+// the next run hashes more.
+void touch_marker(const fs::path& assembly) noexcept {
+  const fs::path marker = assembly / detail::assembly_marker_name;
+  struct stat st {};
+  if (::stat(marker.c_str(), &st) == 0) (void)::chmod(marker.c_str(), st.st_mode & 07777);
+}
+
 // Writes the assembly beside the target and publishes it; false when a signal
 // stopped it first (the temporary folder is gone then).
-bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out) {
+bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out,
+                       const detail::PreviousAssembly& previous) {
   std::error_code ec;
   fs::create_directories(out.parent, ec);
   if (ec) io_fail("cannot create", out.parent, ec.value());
@@ -140,7 +157,7 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
   detail::create_temporary(path);
   tmp.path = path;
   try {
-    write_files(assembly, tmp.path);
+    write_files(assembly, tmp.path, previous);
   } catch (const detail::WriteInterrupted&) {
     return false;
   }
@@ -164,7 +181,10 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
     throw;
   }
   detail::mark_temporary(tmp.path);
-  return true;  // the destructor removes the previous assembly
+  fs::remove_all(tmp.path, ec);
+  tmp.path.clear();
+  touch_marker(out.target);
+  return true;
 }
 
 }  // namespace
@@ -176,10 +196,11 @@ void check_output_folder(const fs::path& outdir) {
 
 void write_assembly(const Assembly& assembly, const fs::path& outdir) {
   const auto out = detail::resolve_output_folder(outdir);
-  if (out.exists) detail::check_replaceable(out.target, detail::Verify::contents);
+  detail::MarkedFiles marked;
+  if (out.exists) marked = detail::check_replaceable(out.target, detail::Verify::contents);
 
   detail::InterruptScope interrupts;
-  const bool published = write_and_publish(assembly, out);
+  const bool published = write_and_publish(assembly, out, detail::PreviousAssembly{.dir = out.target, .marked = &marked});
   const int sig = detail::InterruptScope::pending();
   interrupts.restore_and_reraise();  // with the default disposition, the process ends here
   if (sig != 0 && !published) throw Interrupted(sig, outdir.string());
