@@ -1,7 +1,8 @@
 # Writes OUT, a C++ source holding every file of the Lambda handler folders
 # under RUNTIME (runtime/<handler>/..., not runtime/tests, not byte-code caches:
 # the files an Asset of that folder would ship), so the library carries its
-# handler code and needs no path at run time (docs/architecture.md).
+# handler code and needs no path at run time (docs/architecture.md), with each
+# file's SHA-256, so that a process does not hash them again.
 #   cmake -DRUNTIME=<source>/runtime -DOUT=<build>/generated/runtime_files.cpp -P embed_runtime.cmake
 # OUT is only rewritten when its content changes.
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${RUNTIME}" "${RUNTIME}/*/*")
@@ -12,13 +13,14 @@ set(table "")
 set(n 0)
 foreach(rel IN LISTS files)
   file(READ "${RUNTIME}/${rel}" hex HEX)
+  file(SHA256 "${RUNTIME}/${rel}" sha256)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   # 0x.. per byte, 32 to a line; a trailing 0 keeps empty files valid C++.
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){32})" "\\1\n    " bytes "${bytes}")
   string(APPEND arrays "// ${rel}\nconstexpr unsigned char f${n}[] = {\n    ${bytes}0};\n")
-  string(APPEND table "    {\"${rel}\", {reinterpret_cast<const char*>(f${n}), ${size}}},\n")
+  string(APPEND table "    {\"${rel}\", {reinterpret_cast<const char*>(f${n}), ${size}}, \"${sha256}\"},\n")
   math(EXPR n "${n} + 1")
 endforeach()
 if(n EQUAL 0)

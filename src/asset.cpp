@@ -368,6 +368,13 @@ std::string link_previous(const detail::PreviousAssembly* previous, const fs::pa
 
 namespace detail {
 
+void remember_file_digests(const std::shared_ptr<const std::vector<AssetFile>>& files, std::vector<std::string> digests) {
+  if (!files || digests.size() != files->size() || !std::is_sorted(files->begin(), files->end(), by_path)) return;
+  auto& cache = in_memory_cache();
+  std::lock_guard lock(cache.mutex);
+  cache.loaded.try_emplace(files.get(), files, summarize(files, std::move(digests)));
+}
+
 std::vector<std::pair<std::string, std::string>> stage_asset(const Asset& asset, const fs::path& dir,
                                                               const PreviousAssembly* previous) {
   const auto& files = asset.files();

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,13 @@ inline constexpr std::string_view zip_layout = "stored-1980/1";
 // The zip of these files (make_zip), and its size computed without building it.
 [[nodiscard]] std::string make_zip(const std::vector<AssetFile>& files);
 [[nodiscard]] std::uintmax_t zip_size(const std::vector<AssetFile>& files);
+
+// Files in memory whose SHA-256s (hex, one per file, in order) are known
+// already, e.g. computed at build time for the handlers compiled into the
+// library: an Asset of this very list (the same shared_ptr) uses them
+// instead of hashing the files again. The files must be sorted by path; an
+// empty digest, or a list of another length, is ignored.
+void remember_file_digests(const std::shared_ptr<const std::vector<AssetFile>>& files, std::vector<std::string> digests);
 
 // The previous assembly, checked: where it is and what its marker lists.
 struct PreviousAssembly {

@@ -261,6 +261,9 @@ TEST_CASE("without DRSYNTH_RUNTIME_DIR the ready-made functions ship the handler
     for (std::size_t i = 0; i < code.files().size(); ++i) {
       CHECK(code.files()[i].relative_path == from_folder.files()[i].relative_path);
       CHECK(code.files()[i].content == from_folder.files()[i].content);
+      // The digests computed at build time are those of the bytes.
+      CHECK(code.file_sha256()[i] == sha256_hex(code.files()[i].content));
+      CHECK(code.file_sha256()[i] == from_folder.file_sha256()[i]);
     }
     CHECK(code.hash() == from_folder.hash());
   }
