@@ -351,21 +351,6 @@ void put_file(const fs::path& p, std::string_view content) {
 }
 }  // namespace
 
-namespace {
-// Puts the previous assembly's `name` at dir/name when it is listed there
-// with this size (and digest, when known); returns its digest, or an empty
-// string when the file is to be written.
-std::string link_previous(const detail::PreviousAssembly* previous, const fs::path& dir, const std::string& name,
-                          std::uintmax_t size, const std::string* digest) {
-  if (previous == nullptr || previous->marked == nullptr) return {};
-  const auto it = previous->marked->files.find(name);
-  if (it == previous->marked->files.end() || it->second.first != size) return {};
-  if (digest != nullptr && it->second.second != *digest) return {};
-  if (::link((previous->dir / name).c_str(), (dir / name).c_str()) != 0) return {};
-  return it->second.second;
-}
-}  // namespace
-
 namespace detail {
 
 void remember_file_digests(const std::shared_ptr<const std::vector<AssetFile>>& files, std::vector<std::string> digests) {
@@ -392,13 +377,14 @@ std::vector<std::pair<std::string, std::string>> stage_asset(const Asset& asset,
       if (sub != made) fs::create_directories(dir / folder / sub);
       made = sub;
     }
-    if (link_previous(previous, dir, name, f.content.size(), &digests[i]).empty()) put_file(dir / name, f.content);
+    if (previous == nullptr || link_unchanged(*previous, dir, name, f.content.size(), &digests[i], 0644).empty())
+      put_file(dir / name, f.content);
     written.emplace_back(std::move(name), digests[i]);
   }
   const std::string zip_name = asset.zip_name();
   std::string zip_digest;
   if (previous != nullptr && previous->marked != nullptr && previous->marked->zip_layout == zip_layout)
-    zip_digest = link_previous(previous, dir, zip_name, zip_size(files), nullptr);
+    zip_digest = link_unchanged(*previous, dir, zip_name, zip_size(files), nullptr, 0644);
   if (zip_digest.empty()) {
     const std::string zip = make_zip(files);
     put_file(dir / zip_name, zip);

@@ -42,12 +42,6 @@ inline constexpr std::string_view zip_layout = "stored-1980/1";
 // empty digest, or a list of another length, is ignored.
 void remember_file_digests(const std::shared_ptr<const std::vector<AssetFile>>& files, std::vector<std::string> digests);
 
-// The previous assembly, checked: where it is and what its marker lists.
-struct PreviousAssembly {
-  std::filesystem::path dir;
-  const MarkedFiles* marked = nullptr;
-};
-
 // Writes asset.<hash>/ and asset.<hash>.zip into dir, linking each file the
 // previous assembly holds with the same bytes; returns each file (relative to
 // dir) with its SHA-256.

@@ -48,6 +48,36 @@ struct MarkedFiles {
 // a missing or empty folder, or an assembly of a drsynth before the marker).
 MarkedFiles check_replaceable(const std::filesystem::path& dir, Verify how);
 
+// The previous assembly, checked (check_replaceable() with Verify::contents):
+// where it is and what its marker lists.
+struct PreviousAssembly {
+  std::filesystem::path dir;
+  const MarkedFiles* marked = nullptr;
+  unsigned umask = 022;  // the process's, read before writing: a linked file gets the mode a written one would
+};
+
+// Puts the previous assembly's file `name` (a path relative to the assembly)
+// at dir/name as a hard link, when the marker lists it with this size and
+// SHA-256 (`sha256` null: any digest, for a file whose digest the caller
+// cannot know without building it); with the permission bits a file created
+// with `mode` would get.
+// Returns the listed digest, or an empty string when nothing was linked (not
+// listed, other bytes, no hard links on this file system, a concurrent run
+// removed it): then the caller writes the file. Since the names of a file's
+// other links are removed with the previous assembly, see touch_marker().
+std::string link_unchanged(const PreviousAssembly& previous, const std::filesystem::path& dir, const std::string& name,
+                           std::uintmax_t size, const std::string* sha256, unsigned mode);
+
+// The next run trusts the files whose inode changed before the marker's. The
+// files linked from the previous assembly changed after it: removing the
+// previous assembly unlinks their other names, which changes their inodes
+// too, so they would all be read and hashed again next time. Looking at the
+// marker and changing its mode (to the same mode) gives it a ctime after all
+// of that (Linux's multigrain timestamps, 6.13 and later: an inode whose
+// times were looked at gets a fine-grained timestamp when its ctime would not
+// move otherwise). Best effort: without it the next run hashes more.
+void touch_marker(const std::filesystem::path& assembly) noexcept;
+
 // The marker for the files below `dir` (every file, its size and SHA-256),
 // ignoring the temporary marker. `known`: digests the writer computed from
 // the bytes it wrote (name -> SHA-256); the other files are read back.

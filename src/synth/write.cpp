@@ -60,9 +60,12 @@ struct Digests {
   }
 };
 
-void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644) {
-  if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
-  detail::throw_if_interrupted();
+// `hooked`: before_write_hook and the interrupt check were done already.
+void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644, bool hooked = false) {
+  if (!hooked) {
+    if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
+    detail::throw_if_interrupted();
+  }
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", p, errno);
   std::size_t done = 0;
@@ -80,6 +83,23 @@ void write_file(const fs::path& p, std::string_view data, Digests* digests, mode
   if (digests != nullptr) digests->add(p, data);
 }
 
+// A file of the assembly folder `dir`: linked from the previous assembly when
+// that holds the same bytes under the same name (the usual case: synthesizing
+// the same system again), else written.
+void put_file(const fs::path& dir, const std::string& name, std::string_view data, Digests& digests,
+              const detail::PreviousAssembly& previous, mode_t mode = 0644) {
+  if (detail::before_write_hook != nullptr) detail::before_write_hook(dir / name);
+  detail::throw_if_interrupted();
+  if (previous.marked != nullptr && previous.marked->files.contains(name)) {
+    std::string digest = sha256_hex(data);
+    if (!detail::link_unchanged(previous, dir, name, data.size(), &digest, mode).empty()) {
+      digests.add({{name, std::move(digest)}});
+      return;
+    }
+  }
+  write_file(dir / name, data, &digests, mode, /*hooked=*/true);
+}
+
 // Our temporary folder: removed unless published.
 struct TempDir {
   fs::path path;
@@ -94,15 +114,15 @@ struct TempDir {
 
 void write_files(const Assembly& assembly, const fs::path& dir, const detail::PreviousAssembly& previous) {
   Digests digests;
-  write_file(dir / "manifest.json", assembly.manifest_text, &digests);
+  put_file(dir, "manifest.json", assembly.manifest_text, digests, previous);
   // tree.json and the templates: on several threads for a large assembly
   // (creating a file costs the kernel more than writing its bytes).
   detail::parallel_for(assembly.stacks.size() + 1, 0, [&](unsigned /*worker*/, std::size_t i) {
     if (i == 0) {
-      write_file(dir / "tree.json", assembly.tree_text, &digests);
+      put_file(dir, "tree.json", assembly.tree_text, digests, previous);
     } else {
       const auto& s = assembly.stacks[i - 1];
-      write_file(dir / s.template_file, s.template_text, &digests);
+      put_file(dir, s.template_file, s.template_text, digests, previous);
     }
   });
   // Every copy of a construct that uses the same code has its own Asset with
@@ -118,28 +138,14 @@ void write_files(const Assembly& assembly, const fs::path& dir, const detail::Pr
       io_fail("cannot stage asset into", dir, e.code().value());
     }
   }
-  write_file(dir / "deploy.sh", deploy_script(assembly), &digests, 0755);
-  write_file(dir / "destroy.sh", destroy_script(assembly), &digests, 0755);
+  put_file(dir, "deploy.sh", deploy_script(assembly), digests, previous, 0755);
+  put_file(dir, "destroy.sh", destroy_script(assembly), digests, previous, 0755);
   // The proof that this folder is drsynth's, written last; then the folder
   // stops being a temporary one.
   const std::string marker = detail::assembly_marker(dir, digests.by_name);
   write_file(dir / detail::assembly_marker_name, marker, nullptr);
   detail::throw_if_interrupted();
   if (::unlink((dir / detail::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
-}
-
-// The next run trusts the files whose inode changed before the marker's
-// (output_folder.hpp). The assets linked from the previous assembly changed
-// after it: removing the previous assembly unlinks their other names, which
-// changes their inodes too, so every linked file would be read and hashed
-// again next time. A look at the marker and a change of its mode (to the same
-// mode) give it a ctime after all of that (Linux hands out a fine-grained
-// timestamp to an inode whose times were looked at). Best effort: without it
-// the next run hashes more.
-void touch_marker(const fs::path& assembly) noexcept {
-  const fs::path marker = assembly / detail::assembly_marker_name;
-  struct stat st {};
-  if (::stat(marker.c_str(), &st) == 0) (void)::chmod(marker.c_str(), st.st_mode & 07777);
 }
 
 // Writes the assembly beside the target and publishes it; false when a signal
@@ -183,7 +189,7 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
   detail::mark_temporary(tmp.path);
   fs::remove_all(tmp.path, ec);
   tmp.path.clear();
-  touch_marker(out.target);
+  detail::touch_marker(out.target);
   return true;
 }
 
@@ -200,7 +206,10 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir) {
   if (out.exists) marked = detail::check_replaceable(out.target, detail::Verify::contents);
 
   detail::InterruptScope interrupts;
-  const bool published = write_and_publish(assembly, out, detail::PreviousAssembly{.dir = out.target, .marked = &marked});
+  const mode_t umask = ::umask(022);  // read, then put back
+  ::umask(umask);
+  const bool published =
+      write_and_publish(assembly, out, detail::PreviousAssembly{.dir = out.target, .marked = &marked, .umask = umask});
   const int sig = detail::InterruptScope::pending();
   interrupts.restore_and_reraise();  // with the default disposition, the process ends here
   if (sig != 0 && !published) throw Interrupted(sig, outdir.string());
