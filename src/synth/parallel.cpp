@@ -11,8 +11,10 @@
 namespace drsynth::detail {
 
 unsigned workers(std::size_t count, unsigned threads) noexcept {
-  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
-  if (count < 16) threads = 1;  // starting threads costs more than a few items take
+  if (count < 16) return 1;  // starting threads costs more than a few items take
+  // hardware_concurrency() reads /sys/devices/system/cpu/online each time.
+  static const unsigned cores = std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
+  if (threads == 0) threads = cores;
   return static_cast<unsigned>(std::clamp<std::size_t>(std::min<std::size_t>(threads, count), 1, 8));
 }
 
