@@ -175,9 +175,13 @@ Assembly read_previous_assembly(const fs::path& dir, const Assembly& current, bo
     if (attempt > 1 && !fs::exists(dir / "manifest.json", ec)) return {};  // mid-publish: nothing left to compare
     const auto before = folder_identity(dir);
     try {
-      auto files = drsynth::detail::read_assembly_files(dir);
+      // tree.json only when something differs: the comparison needs none.
+      auto files = drsynth::detail::read_assembly_files(dir, /*with_tree=*/false);
       unchanged = same_stacks(files.assembly, current);
-      if (!unchanged) drsynth::detail::check_assembly_json(files, dir);
+      if (!unchanged) {
+        drsynth::detail::read_tree(files);
+        drsynth::detail::check_assembly_json(files, dir);
+      }
       return std::move(files.assembly);
     } catch (const Error&) {
       if (attempt >= 5 || folder_identity(dir) == before) throw;

@@ -69,7 +69,7 @@ std::string string_or(const nlohmann::ordered_json& j, const char* key, std::str
 
 namespace detail {
 
-AssemblyFiles read_assembly_files(const fs::path& dir) {
+AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     fail("E450", "", "there is no assembly to compare with", dir.string(), "a folder written by drsynth synth");
@@ -93,7 +93,7 @@ AssemblyFiles read_assembly_files(const fs::path& dir) {
     if (!props.is_object()) unreadable(manifest_file, "artifact " + id + " has properties that are not an object");
     if (type == "cdk:tree") {
       files.tree_file = member(dir, manifest_file, props.value("file", nlohmann::ordered_json("tree.json")));
-      a.tree_text = read_file(files.tree_file);
+      if (with_tree) a.tree_text = read_file(files.tree_file);
       continue;
     }
     if (type != "aws:cloudformation:stack") continue;
@@ -110,6 +110,10 @@ AssemblyFiles read_assembly_files(const fs::path& dir) {
     a.stacks.push_back(std::move(s));
   }
   return files;
+}
+
+void read_tree(AssemblyFiles& files) {
+  if (!files.tree_file.empty() && files.assembly.tree_text.empty()) files.assembly.tree_text = read_file(files.tree_file);
 }
 
 void check_assembly_json(const AssemblyFiles& files, const fs::path& dir) {

@@ -16,9 +16,11 @@ struct AssemblyFiles {
 };
 
 // The manifest (parsed: it says which files are the stacks), the templates and
-// tree.json as text. E450 when there is no assembly, E451 when the manifest
-// is broken or a file it names cannot be read.
-[[nodiscard]] AssemblyFiles read_assembly_files(const std::filesystem::path& dir);
+// (with `with_tree`) tree.json as text. E450 when there is no assembly, E451
+// when the manifest is broken or a file it names cannot be read.
+[[nodiscard]] AssemblyFiles read_assembly_files(const std::filesystem::path& dir, bool with_tree = true);
+// Reads tree.json, when read_assembly_files() left it out (E451 when it cannot).
+void read_tree(AssemblyFiles& files);
 
 // E451 when tree.json or a template is not a JSON object.
 void check_assembly_json(const AssemblyFiles& files, const std::filesystem::path& dir);
