@@ -1,5 +1,6 @@
 #include "synth/folder_listing.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,20 +53,46 @@ std::string sha256_of(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// The entries below the open folder `fd` (taken over), names prefixed with
+// `prefix`; `shown` is its path for errors. One fstatat per entry, relative to
+// the folder: no path is resolved from the root again.
+void list_into(int fd, const std::string& prefix, const fs::path& shown, std::vector<FolderEntry>& out) {
+  const std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(fd), ::closedir);
+  if (!d) {
+    const int err = errno;
+    ::close(fd);
+    cannot_read(shown, err);
+  }
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(d.get());
+    if (e == nullptr) {
+      if (errno != 0) cannot_read(shown, errno);
+      break;
+    }
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) cannot_read(shown / name, errno);
+    out.push_back({prefix + std::string(name), type_of(st.st_mode), static_cast<std::uintmax_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec});
+    if (S_ISDIR(st.st_mode)) {
+      const int sub = ::openat(::dirfd(d.get()), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0) cannot_read(shown / name, errno);
+      list_into(sub, out.back().name + "/", shown / name, out);
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<FolderEntry> list_folder(const fs::path& dir) {
   std::vector<FolderEntry> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, ec);
-  if (ec) cannot_read(dir, ec.value());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) cannot_read(dir, ec.value());
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0) cannot_read(it->path(), errno);
-    out.push_back({it->path().lexically_relative(dir).generic_string(), type_of(st.st_mode),
-                   static_cast<std::uintmax_t>(st.st_size),
-                   static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec});
-  }
-  if (ec) cannot_read(dir, ec.value());
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) cannot_read(dir, errno);
+  list_into(fd, "", dir, out);
   std::sort(out.begin(), out.end(), [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });
   return out;
 }
