@@ -16,15 +16,18 @@ ino_t inode_of(const fs::path& p) {
   return st.st_ino;
 }
 
-// Every asset file (folders and zips) of an assembly with its inode.
-std::map<std::string, ino_t> asset_inodes(const fs::path& out) {
-  std::map<std::string, ino_t> inodes;
+// Every file of an assembly (but the marker) with its inode; `assets_only`:
+// the asset folders' files and the zips.
+std::map<std::string, ino_t> inodes(const fs::path& out, bool assets_only) {
+  std::map<std::string, ino_t> found;
   for (const auto& e : fs::recursive_directory_iterator(out)) {
     const std::string rel = e.path().lexically_relative(out).generic_string();
-    if (e.is_regular_file() && rel.starts_with("asset.")) inodes[rel] = inode_of(e.path());
+    if (!e.is_regular_file() || rel == ".drsynth-assembly.json") continue;
+    if (!assets_only || rel.starts_with("asset.")) found[rel] = inode_of(e.path());
   }
-  return inodes;
+  return found;
 }
+std::map<std::string, ino_t> asset_inodes(const fs::path& out) { return inodes(out, true); }
 
 }  // namespace
 
@@ -85,5 +88,41 @@ TEST_CASE("a previous assembly of another zip layout gets new zips; its folder f
     else CHECK(inode == before.at(name));
   }
   REQUIRE(test::run_cli({"synth", "-q", "-o", (dir.path / "fresh").string()}, patterns::define_default_system).code == 0);
+  CHECK(test::snapshot(out) == test::snapshot(dir.path / "fresh"));
+}
+
+TEST_CASE("synthesizing again links the unchanged templates and scripts and writes the changed ones",
+          "[assembly]") {
+  test::TempDir dir;
+  const auto out = dir.path / "cdk.out";
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);
+  const auto before = inodes(out, false);
+  REQUIRE(before.contains("DrPrimary-dev.template.json"));
+
+  // The same system: every file is the previous one.
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);
+  CHECK(inodes(out, false) == before);
+  struct stat st {};
+  REQUIRE(::stat((out / "deploy.sh").c_str(), &st) == 0);
+  CHECK((st.st_mode & S_IXUSR) != 0);
+
+  // An alarm address changes some templates: those are new files, the others are linked.
+  const std::vector<std::string> args = {"synth", "-q", "-o", out.string(), "-c", "alarmEmails=ops@example.com"};
+  const auto old_texts = test::snapshot(out);
+  REQUIRE(test::run_cli(args, patterns::define_default_system).code == 0);
+  const auto after = inodes(out, false);
+  const auto new_texts = test::snapshot(out);
+  int changed = 0;
+  for (const auto& [name, inode] : after) {
+    INFO(name);
+    REQUIRE(before.contains(name));
+    const bool same_bytes = old_texts.at(name) == new_texts.at(name);
+    CHECK((inode == before.at(name)) == same_bytes);
+    changed += same_bytes ? 0 : 1;
+  }
+  CHECK(changed >= 1);
+  auto fresh_args = args;
+  fresh_args[3] = (dir.path / "fresh").string();
+  REQUIRE(test::run_cli(fresh_args, patterns::define_default_system).code == 0);
   CHECK(test::snapshot(out) == test::snapshot(dir.path / "fresh"));
 }
