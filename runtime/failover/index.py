@@ -102,7 +102,9 @@ def parse_event(event):
     action = event.get("action")
     if action in ("failover", "status", "reconcile", "failback"):
         trigger = "schedule" if action == "reconcile" and event.get("source") == "schedule" else "manual"
-        return action, trigger, None, {"force": bool(event.get("force", False)), "confirm": event.get("confirm")}
+        # Only the JSON value true forces: "force": "false" (a string typed by
+        # hand into --payload) must not skip the signals of a promotion.
+        return action, trigger, None, {"force": event.get("force") is True, "confirm": event.get("confirm")}
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
         return "failover", "alarm", (event["alarmData"].get("state") or {}).get("value"), {"force": False}
     records = event.get("Records")

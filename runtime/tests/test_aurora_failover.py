@@ -129,6 +129,14 @@ class Decision(AuroraTestCase):
         self.assertGreaterEqual(self.clock.t - started, self.fake.failover_seconds)
         self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)  # the operator's own
 
+    def test_only_json_true_forces_a_failover(self):
+        # bool("false") is True in Python: a hand-typed string must not skip the signals.
+        for force in ("false", "true", 1, [True]):
+            with self.subTest(force=force):
+                result = self.invoke({"action": "failover", "force": force})  # unarmed, everything healthy
+                self.assertNotEqual(result["decision"], "failed_over", result)
+        self.assertEqual(self.mutations(), [])
+
     def test_force_skips_the_signals_not_the_lock(self):
         result = self.invoke({"action": "failover", "force": True})  # unarmed, everything healthy
         self.assertEqual(result["decision"], "failed_over")

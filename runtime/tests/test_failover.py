@@ -562,6 +562,15 @@ class FailoverTests(unittest.TestCase):
         self.assertEqual(summary["decision"], "no_promotion")
         self.assert_untouched()
 
+    def test_only_json_true_forces_a_failover(self):
+        # bool("false") is True in Python: a hand-typed string must not skip the two signals.
+        self.arm()
+        for force in ("false", "no", "true", 1, [True], {"force": True}):
+            with self.subTest(force=force):
+                summary = self.invoke({"action": "failover", "force": force})
+                self.assertEqual(summary["decision"], "no_promotion", summary)
+                self.assert_untouched()
+
     def test_manual_forced_failover_promotes_even_unarmed(self):
         summary = self.invoke({"action": "failover", "force": True}, FakeContext(280))
         self.assertEqual(summary["decision"], "promoted", summary)
