@@ -24,14 +24,13 @@ import os
 import sys
 import time
 
-import boto3
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import failover_state as st  # noqa: E402  (the module next to this file)
+import failover_run as fr  # noqa: E402  (shared with runtime/aurora_failover)
 
 SAFETY_MARGIN_SECONDS = 20.0
-DEFAULT_BUDGET_SECONDS = 120.0  # used when no Lambda context is given
 MAX_BACKOFF_SECONDS = 16.0
+ACTIONS = ("failover", "status", "reconcile", "failback")
 
 # RDS states in which the primary comes back by itself (or an operator is at
 # work): a connectivity failure during them is no reason to promote.
@@ -98,68 +97,22 @@ class Settings:
 
 def parse_event(event):
     """Return (action, trigger, trigger_state, options)."""
-    event = event if isinstance(event, dict) else {}
-    action = event.get("action")
-    if action in ("failover", "status", "reconcile", "failback"):
-        trigger = "schedule" if action == "reconcile" and event.get("source") == "schedule" else "manual"
-        # Only the JSON value true forces: "force": "false" (a string typed by
-        # hand into --payload) must not skip the signals of a promotion.
-        return action, trigger, None, {"force": event.get("force") is True, "confirm": event.get("confirm")}
-    if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
-        return "failover", "alarm", (event["alarmData"].get("state") or {}).get("value"), {"force": False}
-    records = event.get("Records")
-    if isinstance(records, list) and records and isinstance(records[0], dict) and "Sns" in records[0]:
-        try:
-            message = json.loads(records[0]["Sns"].get("Message") or "{}")
-        except ValueError:
-            message = {}
-        return "failover", "sns", message.get("NewStateValue"), {"force": False}
-    return None, "unknown", None, {"force": False}
+    return fr.parse_event(event, ACTIONS)
 
 
-class Run:
+class Run(fr.RunBase):
     def __init__(self, settings, context=None):
-        self.s = settings
-        self.context = context
-        self.started = st.now()
-        self.request_id = getattr(context, "aws_request_id", None) or f"local-{int(st.now() * 1000)}"
-        self.session = boto3.session.Session()  # one per invocation: sessions are not thread safe
-        self._clients = {}
-        self.summary = {"decision": None, "reason": None, "state": None, "promoted": False, "flipped": False,
-                        "fenced": None, "replica_status": None, "primary_status": None, "hold_alarm": None,
-                        "primary_view": None, "is_replica": None, "weights": None, "errors": [],
-                        "request_id": self.request_id}
-        self.quiet = False  # a reconcile run that changed nothing notifies nobody
+        super().__init__(settings, context, {
+            "decision": None, "reason": None, "state": None, "promoted": False, "flipped": False, "fenced": None,
+            "replica_status": None, "primary_status": None, "hold_alarm": None, "primary_view": None,
+            "is_replica": None, "weights": None})
 
     # -- helpers ---------------------------------------------------------------
-    def client(self, service, region, config=st.LOCAL_CONFIG):
-        key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = _client(self.session, service, region, config)
-        return self._clients[key]
+    def home_region(self):
+        return self.s.replica_region
 
-    def local(self, service):
-        return self.client(service, self.s.replica_region)
-
-    def remaining(self):
-        if self.context is not None and hasattr(self.context, "get_remaining_time_in_millis"):
-            return self.context.get_remaining_time_in_millis() / 1000.0
-        return DEFAULT_BUDGET_SECONDS - (st.now() - self.started)
-
-    def error(self, step, exc):
-        text = f"{step}: {type(exc).__name__}: {exc}"
-        self.summary["errors"].append(text)
-        st.log("error", where=step, error=text)
-        return text
-
-    def decide(self, decision, reason, quiet=False):
-        self.summary["decision"] = decision
-        self.summary["reason"] = reason
-        self.quiet = quiet
-        return self.summary
-
-    def store(self):
-        return st.StateStore(self.local("ssm"), self.s.state_parameter)
+    def make_client(self, service, region, config):
+        return _client(self.session, service, region, config)
 
     def records(self):
         return st.Records(self.client("route53", "us-east-1", st.ROUTE53_CONFIG), self.s)
@@ -168,16 +121,6 @@ class Run:
         return st.Fence(self.local("cloudwatch"), self.s)
 
     # -- observations ----------------------------------------------------------
-    def alarm(self, name, region, config, key):
-        try:
-            alarms = self.client("cloudwatch", region, config).describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
-            value = alarms[0]["StateValue"] if alarms else "MISSING"
-        except st.AWS_ERRORS as exc:
-            self.error(f"describe_alarms {name}", exc)
-            value = "UNREACHABLE"
-        self.summary[key] = value
-        return value
-
     def primary_status(self):
         try:
             rds = self.client("rds", self.s.primary_region, st.PRIMARY_CONFIG)

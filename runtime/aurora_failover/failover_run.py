@@ -1,0 +1,1 @@
+../failover/failover_run.py
