@@ -101,25 +101,14 @@ AuroraFailoverFunction::AuroraFailoverFunction(Construct& scope, std::string id,
                                     alarm_arn(p.remote_fence_alarm_name, fence_region),
                                     alarm_arn(p.hold_alarm_name, local_region),
                                     alarm_arn(p.remote_view_alarm_name, p.remote_region)}});
-  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
-                      .resources = {"*"},
-                      .acknowledge_wildcard = "CloudWatch metric reads have no resource-level permissions"});
-  add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},
-                      .resources = {"*"},
-                      .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
-  add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
-                      .resources = {detail::ssm_parameter_arn(s, p.lock_parameter, local_region),
-                                    detail::ssm_parameter_arn(s, p.state_parameter, local_region)}});
-  if (!p.dead_letter_queue_arn.is_null()) {
-    add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue_arn}});
-    resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue_arn}}));
-  }
-  if (!p.reconcile_schedule.empty()) {
-    reconcile_ = &add<events::Schedule>(
-        "Reconcile", events::ScheduleProps{.expression = p.reconcile_schedule,
-                                           .description = "Arms the failover, finishes an unfinished failover or flip"});
-    reconcile_->add_target(*this, R"({"action": "reconcile", "source": "schedule"})");
-  }
+  reconcile_ = detail::add_failover_plumbing(
+      *this, {.metric_namespace = p.metric_namespace,
+              .lock_parameter = p.lock_parameter,
+              .state_parameter = p.state_parameter,
+              .region = local_region,
+              .dead_letter_queue_arn = p.dead_letter_queue_arn,
+              .reconcile_schedule = p.reconcile_schedule,
+              .reconcile_description = "Arms the failover, finishes an unfinished failover or flip"});
 }
 
 void AuroraFailoverFunction::validate(Validation& v) const {

@@ -99,29 +99,17 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
     alarms.push_back(s.format_arn("cloudwatch", "alarm:" + p.primary_view_alarm_name, p.primary_region));
   }
   add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(alarms)});
-  // Neither has resource-level permissions: PutMetricData is pinned to the namespace.
-  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
-                      .resources = {"*"},
-                      .acknowledge_wildcard = "GetMetricStatistics has no resource-level permissions"});
-  add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},
-                      .resources = {"*"},
-                      .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
-  add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
-                      .resources = {detail::ssm_parameter_arn(s, p.lock_parameter, replica_region),
-                                    detail::ssm_parameter_arn(s, p.state_parameter, replica_region)}});
   if (!p.topic_key_arn.is_null()) {
     add_to_role_policy({.actions = {"kms:GenerateDataKey*", "kms:Decrypt"}, .resources = {p.topic_key_arn}});
   }
-  if (!p.dead_letter_queue_arn.is_null()) {
-    add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue_arn}});
-    resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue_arn}}));
-  }
-  if (!p.reconcile_schedule.empty()) {
-    reconcile_ = &add<events::Schedule>(
-        "Reconcile", events::ScheduleProps{.expression = p.reconcile_schedule,
-                                           .description = "Arms the failover, retries an unfinished promotion or flip"});
-    reconcile_->add_target(*this, R"({"action": "reconcile", "source": "schedule"})");
-  }
+  reconcile_ = detail::add_failover_plumbing(
+      *this, {.metric_namespace = p.metric_namespace,
+              .lock_parameter = p.lock_parameter,
+              .state_parameter = p.state_parameter,
+              .region = replica_region,
+              .dead_letter_queue_arn = p.dead_letter_queue_arn,
+              .reconcile_schedule = p.reconcile_schedule,
+              .reconcile_description = "Arms the failover, retries an unfinished promotion or flip"});
 }
 
 void FailoverFunction::validate(Validation& v) const {

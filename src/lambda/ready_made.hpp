@@ -10,7 +10,10 @@
 
 namespace drsynth {
 class Stack;
+namespace events {
+class Schedule;
 }
+}  // namespace drsynth
 
 namespace drsynth::lambda::detail {
 
@@ -52,6 +55,23 @@ inline void use_handler_with_rds_ca(FunctionProps& p, std::string_view handler) 
 // The ARN of the SSM parameter `name` ("/drsynth/dev/x" or "x") of the
 // stack's account in `region`, for IAM statements.
 [[nodiscard]] Value ssm_parameter_arn(const Stack& stack, const std::string& name, const std::string& region);
+
+// What both failover functions (the RDS replica's and the Aurora global
+// database's) get after their own statements: CloudWatch metric reads (no
+// resource-level permissions) and writes (pinned to the namespace), the lock
+// and state parameters of `region`, the dead-letter queue, and the reconcile
+// rule (none when `reconcile_schedule` is empty).
+struct FailoverPlumbing {
+  std::string metric_namespace;
+  std::string lock_parameter;
+  std::string state_parameter;
+  std::string region;
+  Value dead_letter_queue_arn;
+  std::string reconcile_schedule;
+  std::string reconcile_description;
+};
+// Returns the reconcile rule, or null.
+events::Schedule* add_failover_plumbing(Function& f, const FailoverPlumbing& p);
 
 // E769 at `c` for a failover function's lock or state parameter name that SSM
 // refuses (or reserves: aws*, ssm*), or for the two being the same parameter.
