@@ -223,15 +223,37 @@ std::string link_unchanged(const PreviousAssembly& previous, const fs::path& dir
   if (it == previous.marked->files.end() || it->second.first != size) return {};
   if (sha256 != nullptr && it->second.second != *sha256) return {};
   const fs::path to = dir / name;
-  mode &= ~previous.umask & 07777U;
   if (::link((previous.dir / name).c_str(), to.c_str()) != 0) return {};
   struct stat st {};
+  const unsigned want = mode & ~static_cast<unsigned>(previous.umask < 0 ? 0 : previous.umask) & 07777U;
   if (::lstat(to.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uintmax_t>(st.st_size) != size ||
-      ((st.st_mode & 07777) != mode && ::chmod(to.c_str(), mode) != 0)) {
+      (previous.umask >= 0 && (st.st_mode & 07777U) != want && ::chmod(to.c_str(), want) != 0)) {
     ::unlink(to.c_str());  // not what the marker said after all: written instead
     return {};
   }
   return it->second.second;
+}
+
+int current_umask() noexcept {
+  // /proc files have no size: read until the end.
+  const int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buffer[4096];
+  std::string status;
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    status.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const auto at = status.find("\nUmask:");
+  if (at == std::string::npos) return -1;
+  std::size_t i = at + 7;
+  while (i < status.size() && (status[i] == '\t' || status[i] == ' ')) ++i;
+  int mask = 0;
+  std::size_t digits = 0;
+  for (; i < status.size() && status[i] >= '0' && status[i] <= '7'; ++i, ++digits) mask = mask * 8 + (status[i] - '0');
+  return digits > 0 && mask <= 0777 ? mask : -1;
 }
 
 void touch_marker(const fs::path& assembly) noexcept {

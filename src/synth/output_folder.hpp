@@ -53,8 +53,15 @@ MarkedFiles check_replaceable(const std::filesystem::path& dir, Verify how);
 struct PreviousAssembly {
   std::filesystem::path dir;
   const MarkedFiles* marked = nullptr;
-  unsigned umask = 022;  // the process's, read before writing: a linked file gets the mode a written one would
+  // The process's umask (current_umask()): a linked file gets the mode a
+  // written one would. Unknown (-1): linked files keep their mode.
+  int umask = -1;
 };
+
+// The process's umask, read from /proc/self/status ("Umask:", Linux 4.7 and
+// later) rather than with umask(2), which would change it for a moment under
+// the other threads of the app; -1 when it cannot be read.
+[[nodiscard]] int current_umask() noexcept;
 
 // Puts the previous assembly's file `name` (a path relative to the assembly)
 // at dir/name as a hard link, when the marker lists it with this size and

@@ -206,10 +206,8 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir) {
   if (out.exists) marked = detail::check_replaceable(out.target, detail::Verify::contents);
 
   detail::InterruptScope interrupts;
-  const mode_t umask = ::umask(022);  // read, then put back
-  ::umask(umask);
-  const bool published =
-      write_and_publish(assembly, out, detail::PreviousAssembly{.dir = out.target, .marked = &marked, .umask = umask});
+  const bool published = write_and_publish(
+      assembly, out, detail::PreviousAssembly{.dir = out.target, .marked = &marked, .umask = detail::current_umask()});
   const int sig = detail::InterruptScope::pending();
   interrupts.restore_and_reraise();  // with the default disposition, the process ends here
   if (sig != 0 && !published) throw Interrupted(sig, outdir.string());

@@ -126,3 +126,23 @@ TEST_CASE("synthesizing again links the unchanged templates and scripts and writ
   REQUIRE(test::run_cli(fresh_args, patterns::define_default_system).code == 0);
   CHECK(test::snapshot(out) == test::snapshot(dir.path / "fresh"));
 }
+
+TEST_CASE("a linked file gets the mode a written one would under the process's umask", "[assembly]") {
+  test::TempDir dir;
+  const auto out = dir.path / "cdk.out";
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);  // the environment's umask
+  const auto before = inodes(out, false);
+  const mode_t saved = ::umask(077);
+  const auto r = test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system);
+  ::umask(saved);
+  REQUIRE(r.code == 0);
+  CHECK(inodes(out, false) == before);  // linked, not written...
+  auto mode_of = [&](const char* name) {
+    struct stat st {};
+    REQUIRE(::stat((out / name).c_str(), &st) == 0);
+    return st.st_mode & 07777;
+  };
+  CHECK(mode_of("deploy.sh") == 0700);  // ...with the modes of a write under umask 077
+  CHECK(mode_of("DrPrimary-dev.template.json") == 0600);
+  CHECK(mode_of("manifest.json") == 0600);
+}
