@@ -1,6 +1,7 @@
 #include "drsynth/asset.hpp"
 
 #include "asset_staging.hpp"
+#include "fd_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -336,16 +337,9 @@ namespace {
 void put_file(const fs::path& p, std::string_view content) {
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw fs::filesystem_error("cannot write", p, std::error_code(errno, std::generic_category()));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      throw fs::filesystem_error("cannot write", p, std::error_code(err, std::generic_category()));
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = detail::write_all(fd, content); err != 0) {
+    ::close(fd);
+    throw fs::filesystem_error("cannot write", p, std::error_code(err, std::generic_category()));
   }
   if (::close(fd) != 0) throw fs::filesystem_error("cannot write", p, std::error_code(errno, std::generic_category()));
 }

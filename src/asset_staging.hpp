@@ -28,7 +28,7 @@ namespace drsynth::detail {
 
 // The layout of the zips make_zip writes (stored entries, fixed 1980-01-01
 // timestamps, Unix -rw-r--r--): recorded in the assembly marker. Change it
-// whenever the zip bytes for the same files change (asset_test pins them).
+// whenever the zip bytes for the same files change (asset_staging_test pins them).
 inline constexpr std::string_view zip_layout = "stored-1980/1";
 
 // The zip of these files (make_zip), and its size computed without building it.

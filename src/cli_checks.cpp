@@ -15,6 +15,7 @@
 #include "drsynth/cli.hpp"
 #include "drsynth/error.hpp"
 #include "drsynth/synth.hpp"
+#include "fd_io.hpp"
 #include "settings/text.hpp"
 
 namespace drsynth::cli::detail {
@@ -134,21 +135,12 @@ std::optional<std::string> read_settings_file(const std::string& file, bool expl
     fail("E541", "", "the settings file " + shown + " is not a regular file", std::string(kind_of(mode)),
          "a JSON file (--settings FILE, or drsynth.json in the working folder)");
   }
-  std::string text;
-  char buf[65536];
-  while (text.size() <= settings::max_file_bytes) {  // load_text reports a larger file
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      fail("E505", "", "cannot read the settings file " + shown + ": " + std::strerror(err), shown, "a readable JSON file");
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
+  auto r = drsynth::detail::read_to_end(fd, settings::max_file_bytes);  // load_text reports a larger file
   ::close(fd);
-  return text;
+  if (r.error != 0)
+    fail("E505", "", "cannot read the settings file " + shown + ": " + std::strerror(r.error), shown,
+         "a readable JSON file");
+  return std::move(r.text);
 }
 
 std::string s3_bucket_problem(std::string_view b) {

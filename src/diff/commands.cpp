@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "diff/read.hpp"
+#include "fd_io.hpp"
 #include "drsynth/diff.hpp"
 #include "drsynth/graph.hpp"
 
@@ -68,15 +69,9 @@ std::string run_dot(const std::string& dot_text) {
     const char* name;
     ~Cleanup() { ::unlink(name); }
   } cleanup{in_name};
-  std::size_t done = 0;
-  while (done < dot_text.size()) {
-    const ssize_t n = ::write(in_fd, dot_text.data() + done, dot_text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(in_fd);
-      fail("E452", "", "cannot write a temporary file for Graphviz", std::strerror(errno), "a writable /tmp");
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = drsynth::detail::write_all(in_fd, dot_text); err != 0) {
+    ::close(in_fd);
+    fail("E452", "", "cannot write a temporary file for Graphviz", std::strerror(err), "a writable /tmp");
   }
   ::close(in_fd);
   int pipe_fds[2];
@@ -96,14 +91,7 @@ std::string run_dot(const std::string& dot_text) {
     fail("E452", "", "--format svg needs Graphviz's dot, which cannot be run", std::string("dot: ") + std::strerror(rc),
          "Graphviz installed (Debian: apt-get install graphviz), or --format dot / mermaid");
   }
-  std::string svg;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    svg.append(buf, static_cast<std::size_t>(n));
-  }
+  std::string svg = drsynth::detail::read_to_end(pipe_fds[0]).text;
   ::close(pipe_fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

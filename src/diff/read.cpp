@@ -1,12 +1,10 @@
 // read_assembly(): a cloud assembly on disk back into an Assembly.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
 
 #include "diff/read.hpp"
 #include "drsynth/diff.hpp"
+#include "fd_io.hpp"
 
 namespace drsynth {
 
@@ -19,27 +17,13 @@ namespace {
        "a cloud assembly written by drsynth synth (remove the folder, or compare with --against another one)");
 }
 
-// One open, fstat and read of the whole file (an ifstream copied through a
-// stringstream cost as much as the synthesis of a small stack).
 std::string read_file(const fs::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) unreadable(file, "cannot open " + file.filename().string());
-  struct stat st {};
-  std::string text;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) text.reserve(static_cast<std::size_t>(st.st_size));
-  char buffer[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      unreadable(file, "cannot read " + file.filename().string());
-    }
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
+  auto r = detail::read_to_end(fd);
   ::close(fd);
-  return text;
+  if (r.error != 0) unreadable(file, "cannot read " + file.filename().string());
+  return std::move(r.text);
 }
 
 template <class Json = nlohmann::json>

@@ -16,6 +16,7 @@
 
 #include "drsynth/error.hpp"
 #include "asset_staging.hpp"
+#include "fd_io.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/internal.hpp"
 
@@ -235,16 +236,9 @@ std::string link_unchanged(const PreviousAssembly& previous, const fs::path& dir
 }
 
 int current_umask() noexcept {
-  // /proc files have no size: read until the end.
   const int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  char buffer[4096];
-  std::string status;
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    status.append(buffer, static_cast<std::size_t>(n));
-  }
+  const std::string status = read_to_end(fd).text;  // /proc files have no size
   ::close(fd);
   const auto at = status.find("\nUmask:");
   if (at == std::string::npos) return -1;

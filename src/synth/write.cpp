@@ -25,6 +25,7 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
 #include "asset_staging.hpp"
+#include "fd_io.hpp"
 #include "synth/internal.hpp"
 #include "synth/interrupt.hpp"
 #include "synth/output_folder.hpp"
@@ -68,16 +69,9 @@ void write_file(const fs::path& p, std::string_view data, Digests* digests, mode
   }
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", p, errno);
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      io_fail("cannot write", p, err);
-    }
-    done += static_cast<std::size_t>(n);
+  if (const int err = detail::write_all(fd, data); err != 0) {
+    ::close(fd);
+    io_fail("cannot write", p, err);
   }
   if (::close(fd) != 0) io_fail("cannot write", p, errno);
   if (digests != nullptr) digests->add(p, data);
