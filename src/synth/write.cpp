@@ -45,15 +45,14 @@ namespace {
               ErrorKind::io);
 }
 
-// The SHA-256 of each file written from memory, for the assembly marker:
-// computed by the thread that writes the file, while its bytes are at hand.
+// The SHA-256 of each file of the assembly, for the marker: computed by the
+// thread that writes the file, while its bytes are at hand.
 struct Digests {
   std::mutex mutex;
   std::map<std::string, std::string, std::less<>> by_name;
-  void add(const fs::path& p, std::string_view data) {
-    std::string digest = sha256_hex(data);
+  void add(std::string name, std::string digest) {
     std::lock_guard lock(mutex);
-    by_name[p.filename().string()] = std::move(digest);
+    by_name[std::move(name)] = std::move(digest);
   }
   void add(std::vector<std::pair<std::string, std::string>> named) {
     std::lock_guard lock(mutex);
@@ -61,12 +60,14 @@ struct Digests {
   }
 };
 
-// `hooked`: before_write_hook and the interrupt check were done already.
-void write_file(const fs::path& p, std::string_view data, Digests* digests, mode_t mode = 0644, bool hooked = false) {
-  if (!hooked) {
-    if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
-    detail::throw_if_interrupted();
-  }
+// Before each file: the tests' hook, and a stop when a signal came.
+void before_write(const fs::path& p) {
+  if (detail::before_write_hook != nullptr) detail::before_write_hook(p);
+  detail::throw_if_interrupted();
+}
+
+// Creates p with `data` (E402 when it cannot).
+void write_file(const fs::path& p, std::string_view data, mode_t mode = 0644) {
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", p, errno);
   if (const int err = detail::write_all(fd, data); err != 0) {
@@ -74,7 +75,6 @@ void write_file(const fs::path& p, std::string_view data, Digests* digests, mode
     io_fail("cannot write", p, err);
   }
   if (::close(fd) != 0) io_fail("cannot write", p, errno);
-  if (digests != nullptr) digests->add(p, data);
 }
 
 // A file of the assembly folder `dir`: linked from the previous assembly when
@@ -82,16 +82,10 @@ void write_file(const fs::path& p, std::string_view data, Digests* digests, mode
 // the same system again), else written.
 void put_file(const fs::path& dir, const std::string& name, std::string_view data, Digests& digests,
               const detail::PreviousAssembly& previous, mode_t mode = 0644) {
-  if (detail::before_write_hook != nullptr) detail::before_write_hook(dir / name);
-  detail::throw_if_interrupted();
-  if (previous.marked != nullptr && previous.marked->files.contains(name)) {
-    std::string digest = sha256_hex(data);
-    if (!detail::link_unchanged(previous, dir, name, data.size(), &digest, mode).empty()) {
-      digests.add({{name, std::move(digest)}});
-      return;
-    }
-  }
-  write_file(dir / name, data, &digests, mode, /*hooked=*/true);
+  before_write(dir / name);
+  std::string digest = sha256_hex(data);
+  if (detail::link_unchanged(previous, dir, name, data.size(), &digest, mode).empty()) write_file(dir / name, data, mode);
+  digests.add(name, std::move(digest));
 }
 
 // Our temporary folder: removed unless published.
@@ -137,7 +131,9 @@ void write_files(const Assembly& assembly, const fs::path& dir, const detail::Pr
   // The proof that this folder is drsynth's, written last; then the folder
   // stops being a temporary one.
   const std::string marker = detail::assembly_marker(dir, digests.by_name);
-  write_file(dir / detail::assembly_marker_name, marker, nullptr);
+  const fs::path marker_path = dir / detail::assembly_marker_name;
+  before_write(marker_path);
+  write_file(marker_path, marker);
   detail::throw_if_interrupted();
   if (::unlink((dir / detail::temporary_marker_name).c_str()) != 0) io_fail("cannot write", dir, errno);
 }
