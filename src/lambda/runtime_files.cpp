@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <string>
 
 #include "asset_staging.hpp"
@@ -12,29 +11,34 @@ namespace drsynth::lambda::detail {
 
 namespace {
 
-// Files with their SHA-256s, sorted by path; handed to the Asset machinery
-// with the digests so that no process hashes the compiled-in files again.
-std::shared_ptr<const std::vector<AssetFile>> publish(std::vector<std::pair<AssetFile, std::string>> entries) {
+// One handler's files, sorted by path, with their SHA-256s (computed at build
+// time), built once per process.
+struct HandlerFiles {
+  std::shared_ptr<const std::vector<AssetFile>> files;
+  std::vector<std::string> digests;
+};
+
+// Sorts the entries and hands the digests to the Asset machinery, so that no
+// process hashes the compiled-in files again.
+HandlerFiles publish(std::vector<std::pair<AssetFile, std::string>> entries) {
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.first.relative_path < b.first.relative_path; });
   auto files = std::make_shared<std::vector<AssetFile>>();
-  std::vector<std::string> digests;
+  HandlerFiles out;
   files->reserve(entries.size());
-  digests.reserve(entries.size());
+  out.digests.reserve(entries.size());
   for (auto& [file, digest] : entries) {
     files->push_back(std::move(file));
-    digests.push_back(std::move(digest));
+    out.digests.push_back(std::move(digest));
   }
-  std::shared_ptr<const std::vector<AssetFile>> shared = std::move(files);
-  drsynth::detail::remember_file_digests(shared, std::move(digests));
-  return shared;
+  out.files = std::move(files);
+  drsynth::detail::remember_file_digests(out.files, out.digests);
+  return out;
 }
 
-}  // namespace
-
-std::shared_ptr<const std::vector<AssetFile>> embedded_handler(std::string_view handler) {
+const HandlerFiles& handler_files(std::string_view handler) {
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const std::vector<AssetFile>>, std::less<>> built;
+  static std::map<std::string, HandlerFiles, std::less<>> built;
   std::lock_guard lock(mutex);
   if (auto it = built.find(handler); it != built.end()) return it->second;
   const std::string prefix = std::string(handler) + "/";
@@ -47,26 +51,25 @@ std::shared_ptr<const std::vector<AssetFile>> embedded_handler(std::string_view 
   return built.emplace(std::string(handler), publish(std::move(entries))).first->second;
 }
 
+}  // namespace
+
+std::shared_ptr<const std::vector<AssetFile>> embedded_handler(std::string_view handler) {
+  return handler_files(handler).files;
+}
+
 std::shared_ptr<const std::vector<AssetFile>> embedded_handler_with_rds_ca(std::string_view handler) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const std::vector<AssetFile>>, std::less<>> built;
-  const auto own = embedded_handler(handler);
-  const auto probe = embedded_handler("probe");
+  const HandlerFiles& own = handler_files(handler);
+  const HandlerFiles& probe = handler_files("probe");
   std::lock_guard lock(mutex);
   if (auto it = built.find(handler); it != built.end()) return it->second;
-  // The digests travel with the files: look each one up in the table.
-  auto digest_of = [](std::string_view dir, const AssetFile& f) {
-    const std::string path = std::string(dir) + "/" + f.relative_path;
-    for (std::size_t i = 0; i < runtime_file_count; ++i)
-      if (runtime_files[i].path == path) return std::string(runtime_files[i].sha256);
-    return std::string();
-  };
   std::vector<std::pair<AssetFile, std::string>> entries;
-  for (const auto& f : *own)
-    if (f.relative_path != rds_ca_bundle_name) entries.push_back({f, digest_of(handler, f)});
-  for (const auto& f : *probe)
-    if (f.relative_path == rds_ca_bundle_name) entries.push_back({f, digest_of("probe", f)});
-  return built.emplace(std::string(handler), publish(std::move(entries))).first->second;
+  for (std::size_t i = 0; i < own.files->size(); ++i)
+    if ((*own.files)[i].relative_path != rds_ca_bundle_name) entries.push_back({(*own.files)[i], own.digests[i]});
+  for (std::size_t i = 0; i < probe.files->size(); ++i)
+    if ((*probe.files)[i].relative_path == rds_ca_bundle_name) entries.push_back({(*probe.files)[i], probe.digests[i]});
+  return built.emplace(std::string(handler), publish(std::move(entries)).files).first->second;
 }
 
 }  // namespace drsynth::lambda::detail
