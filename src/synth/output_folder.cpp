@@ -227,8 +227,11 @@ std::string link_unchanged(const PreviousAssembly& previous, const fs::path& dir
   if (::link((previous.dir / name).c_str(), to.c_str()) != 0) return {};
   struct stat st {};
   const unsigned want = mode & ~static_cast<unsigned>(previous.umask < 0 ? 0 : previous.umask) & 07777U;
+  // Two names, the previous one and ours: a third (a link someone made to
+  // the file outside the assembly) would tie the new assembly to a file
+  // drsynth did not write, and the mode below would change it too.
   if (::lstat(to.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uintmax_t>(st.st_size) != size ||
-      (previous.umask >= 0 && (st.st_mode & 07777U) != want && ::chmod(to.c_str(), want) != 0)) {
+      st.st_nlink != 2 || (previous.umask >= 0 && (st.st_mode & 07777U) != want && ::chmod(to.c_str(), want) != 0)) {
     ::unlink(to.c_str());  // not what the marker said after all: written instead
     return {};
   }

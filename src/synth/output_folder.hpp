@@ -70,7 +70,7 @@ struct PreviousAssembly {
 // with `mode` would get.
 // Returns the listed digest, or an empty string when nothing was linked (not
 // listed, other bytes, no hard links on this file system, a concurrent run
-// removed it): then the caller writes the file. Since the names of a file's
+// removed it, another link to it exists): then the caller writes the file. Since the names of a file's
 // other links are removed with the previous assembly, see touch_marker().
 std::string link_unchanged(const PreviousAssembly& previous, const std::filesystem::path& dir, const std::string& name,
                            std::uintmax_t size, const std::string* sha256, unsigned mode);

@@ -146,3 +146,20 @@ TEST_CASE("a linked file gets the mode a written one would under the process's u
   CHECK(mode_of("DrPrimary-dev.template.json") == 0600);
   CHECK(mode_of("manifest.json") == 0600);
 }
+
+TEST_CASE("a file of the previous assembly that is also linked elsewhere is written, not linked", "[assembly]") {
+  test::TempDir dir;
+  const auto out = dir.path / "cdk.out";
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);
+  // A user keeps a hard link to deploy.sh outside the assembly.
+  const auto kept = dir.path / "my-deploy.sh";
+  REQUIRE(::link((out / "deploy.sh").c_str(), kept.c_str()) == 0);
+  const std::string kept_text = test::read_file(kept);
+  const auto before = inodes(out, false);
+  REQUIRE(test::run_cli({"synth", "-q", "-o", out.string()}, patterns::define_default_system).code == 0);
+  const auto after = inodes(out, false);
+  CHECK(after.at("deploy.sh") != inode_of(kept));  // the new assembly has a file of its own
+  CHECK(after.at("DrPrimary-dev.template.json") == before.at("DrPrimary-dev.template.json"));  // the others are linked
+  CHECK(test::read_file(kept) == kept_text);  // the user's file is as it was
+  CHECK(test::read_file(out / "deploy.sh") == kept_text);
+}
