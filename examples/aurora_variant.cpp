@@ -7,6 +7,7 @@
 #include <drsynth/cloudwatch/alarm.hpp>
 #include <drsynth/patterns/aurora_global_disaster_recovery.hpp>
 #include <drsynth/rds/database_cluster.hpp>
+#include <drsynth/sns/topic.hpp>
 
 using namespace drsynth;
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
         {.alarm_name = "alarm-aurora-capacity-payments-stg",
          .description = "The primary cluster used more than 7 of its 8 ACUs for 15 minutes",
          .threshold = 7,
-         .evaluation_periods = 15});
+         .evaluation_periods = 15})
+        .add_alarm_action(dr.primary_events_topic());  // pages like the system's own alarms
   });
 }

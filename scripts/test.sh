@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what the test suite needs beyond the build (Graphviz, the AWS CDK CLI
-# cached in .cache/cdk; cfn-lint must be on PATH), builds, and runs every test.
+# cached in .cache/cdk, the Control Tower Guard rules in .cache/cfnguard;
+# cfn-lint must be on PATH), builds, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --tests
@@ -11,5 +12,11 @@ fi
 if [ ! -x .cache/cdk/node_modules/.bin/cdk ]; then
   echo "test: installing the AWS CDK CLI (aws-cdk@2) into .cache/cdk"
   npm install --prefix .cache/cdk --no-audit --no-fund --silent aws-cdk@2 >/dev/null
+fi
+# AWS Control Tower's proactive controls for CloudFormation (Guard rules and a
+# cfn-guard binary, one npm package), pinned like the CDK CLI.
+if [ ! -x .cache/cfnguard/node_modules/@cdklabs/cdk-validator-cfnguard/bin/ubuntu/x86_64/cfn-guard ]; then
+  echo "test: installing @cdklabs/cdk-validator-cfnguard into .cache/cfnguard"
+  npm install --prefix .cache/cfnguard --no-audit --no-fund --silent @cdklabs/cdk-validator-cfnguard@0.0.62 >/dev/null
 fi
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)"

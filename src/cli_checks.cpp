@@ -15,6 +15,7 @@
 #include "drsynth/cli.hpp"
 #include "drsynth/error.hpp"
 #include "drsynth/synth.hpp"
+#include "bucket_name_rules.hpp"
 #include "fd_io.hpp"
 #include "settings/text.hpp"
 
@@ -44,19 +45,6 @@ const char* kind_of(mode_t mode) {
   if (S_ISBLK(mode)) return "a block device";
   if (S_ISSOCK(mode)) return "a socket";
   return "not a regular file";
-}
-
-bool ipv4_shaped(std::string_view s) {
-  int groups = 0;
-  for (std::size_t start = 0;;) {
-    const auto dot = s.find('.', start);
-    const auto part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string_view::npos) return false;
-    ++groups;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return groups == 4;
 }
 
 }  // namespace
@@ -143,35 +131,24 @@ std::optional<std::string> read_settings_file(const std::string& file, bool expl
   return std::move(r.text);
 }
 
-std::string s3_bucket_problem(std::string_view b) {
-  if (b.size() < 3 || b.size() > 63) return "it must be 3 to 63 characters long";
-  if (b.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string_view::npos)
-    return "it may hold only lowercase letters, digits, dots and hyphens";
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(b.front()) || !alnum(b.back())) return "it must begin and end with a letter or a digit";
-  if (b.find("..") != std::string_view::npos) return "it must not hold two dots in a row";
-  if (ipv4_shaped(b)) return "it must not look like an IP address";
-  for (std::string_view p : {"xn--", "sthree-", "amzn-s3-demo-"})
-    if (b.starts_with(p)) return "the prefix " + std::string(p) + " is reserved";
-  for (std::string_view s : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
-    if (b.ends_with(s)) return "the suffix " + std::string(s) + " is reserved";
-  return {};
-}
-
 void check_s3_bucket(const std::string& bucket, const Assembly& assembly) {
-  std::set<std::string> regions;
-  for (const auto& s : assembly.stacks) regions.insert(s.region);
+  // One table of rules with deploy.sh (bucket_name_rules.hpp): what one accepts, the other does.
+  const std::set<std::string> uploads = drsynth::detail::bucket_regions(assembly);
+  std::set<std::string> regions = uploads;
+  if (regions.empty())
+    for (const auto& s : assembly.stacks) regions.insert(s.region);
   if (regions.empty()) regions.insert("us-east-1");
   for (const auto& region : regions) {
-    std::string name = bucket;
-    for (auto at = name.find("{region}"); at != std::string::npos; at = name.find("{region}", at + region.size()))
-      name.replace(at, 8, region);
-    if (const auto why = s3_bucket_problem(name); !why.empty())
+    const std::string name = drsynth::detail::bucket_in_region(bucket, region);
+    if (const auto why = drsynth::detail::s3_bucket_problem(name); !why.empty())
       fail("E543", "",
            "--s3-bucket is not a valid S3 bucket name" +
                (name == bucket ? std::string() : " in " + region + " ({region} replaced)") + ": " + why,
            "\"" + name + "\"", "3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end");
   }
+  if (const auto why = drsynth::detail::bucket_pattern_problem(bucket, uploads); !why.empty())
+    fail("E543", "", "--s3-bucket cannot serve every region: " + why, "\"" + bucket + "\"",
+         "a name with {region}, e.g. drsynth-assets-{region}-123456789012");
 }
 
 std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool strict) {

@@ -38,11 +38,10 @@ void check_output_path_text(const std::string& dir, std::string_view source);
 // opening it for long, and an unreadable explicit file (E505).
 [[nodiscard]] std::optional<std::string> read_settings_file(const std::string& file, bool explicit_file);
 
-// E543 when `bucket`, with "{region}" replaced by each stack's region, breaks
-// S3's bucket-name rules.
+// E543 when `bucket`, with "{region}" replaced by each region whose stacks upload
+// to it, breaks S3's bucket-name rules, or lacks "{region}" while two regions
+// upload (bucket_name_rules.hpp, the rules deploy.sh applies too).
 void check_s3_bucket(const std::string& bucket, const Assembly& assembly);
-// Why `name` is not a valid S3 bucket name; empty when it is.
-[[nodiscard]] std::string s3_bucket_problem(std::string_view name);
 
 // The E540 line for a run that failed only because --strict made warnings fatal; empty otherwise.
 [[nodiscard]] std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool strict);

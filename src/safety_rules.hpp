@@ -13,17 +13,22 @@ namespace drsynth::detail {
 // Who evaluates a rule: the checker of each synthesized template, or a guard
 // outside synthesis (a rule only such a guard evaluates can be acknowledged
 // like any other, and the checker ignores it).
-enum class RuleCheckedBy { template_checker, diff_guard };
+// The AWS Control Tower proactive controls (ids "CT.<SERVICE>.PR.<n>") are
+// checked by the Guard rules AWS ships for CloudFormation
+// (@cdklabs/cdk-validator-cfnguard, run by tests/tools/guard_check.cpp); they are
+// in this table so that a construct can acknowledge one with its reason.
+enum class RuleCheckedBy { template_checker, diff_guard, control_tower_guard };
 
 struct SafetyRule {
-  std::string_view id;       // "S001"
+  std::string_view id;       // "S001", "CT.RDS.PR.13"
   std::string_view summary;  // what it finds, as docs/errors.md says it
   RuleCheckedBy checked_by = RuleCheckedBy::template_checker;
 };
 
 [[nodiscard]] std::span<const SafetyRule> safety_rules() noexcept;
 [[nodiscard]] const SafetyRule* find_safety_rule(std::string_view id) noexcept;
-// "S001-S006" (or "S001, S003" when the ids are not consecutive), for messages.
+// "S001-S007 or an AWS Control Tower control: CT.CLOUDWATCH.PR.1, ..." (S ids as a
+// range when consecutive), for messages.
 [[nodiscard]] std::string safety_rule_ids();
 
 // IAM actions without resource-level permissions: IAM accepts only the "*"

@@ -79,7 +79,8 @@ set_tests_properties("cdk: the AWS CDK CLI runs drsynth as an app and passes con
                      PROPERTIES ENVIRONMENT "CDK_LS_ARGS=-c environmentSuffix=qa" TIMEOUT 300)
 
 add_test(NAME "cli: deploy.sh and destroy.sh call the AWS CLI in dependency order"
-         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/deploy_script.sh ${DRSYNTH_ASSEMBLIES}/drsynth)
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/deploy_script.sh ${DRSYNTH_ASSEMBLIES}/drsynth
+                 ${DRSYNTH_ASSEMBLIES}/aurora-global)
 set_tests_properties("cli: deploy.sh and destroy.sh call the AWS CLI in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies)
 

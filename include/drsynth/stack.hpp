@@ -76,6 +76,25 @@ class Stack : public Construct {
   void add_pre_destroy_step(PreDestroyStep step) { pre_destroy_steps_.push_back(std::move(step)); }
   [[nodiscard]] const std::vector<PreDestroyStep>& pre_destroy_steps() const noexcept { return pre_destroy_steps_; }
 
+  // A check deploy.sh makes, for every stack, before it uploads or deploys
+  // anything (typed, like the pre-destroy steps):
+  //   engine_version  asks RDS of this stack's region whether it creates `engine`
+  //                   `version` today (describe-db-engine-versions --include-all:
+  //                   Status "available", and SupportsGlobalDatabases for a member
+  //                   of a global cluster); otherwise the script stops, naming the
+  //                   version, the region, `what` and `hint`.
+  struct PreDeployCheck {
+    enum class Kind { engine_version };
+    Kind kind;
+    std::string engine;   // "postgres", "aurora-postgresql"
+    std::string version;  // "15.17"
+    bool global = false;
+    std::string what;  // the construct path
+    std::string hint;  // what to set instead
+  };
+  void add_pre_deploy_check(PreDeployCheck check) { pre_deploy_checks_.push_back(std::move(check)); }
+  [[nodiscard]] const std::vector<PreDeployCheck>& pre_deploy_checks() const noexcept { return pre_deploy_checks_; }
+
   // Every element (resource, output, parameter) and asset in this stack, in
   // the order they were completed: what the renderer writes, without a walk
   // over the whole tree.
@@ -93,6 +112,7 @@ class Stack : public Construct {
   std::string name_;
   std::vector<Dependency> dependencies_;
   std::vector<PreDestroyStep> pre_destroy_steps_;
+  std::vector<PreDeployCheck> pre_deploy_checks_;
   CfnParameter* assets_bucket_ = nullptr;
   std::vector<const CfnElement*> elements_;
   std::vector<const Asset*> assets_;

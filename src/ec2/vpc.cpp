@@ -38,6 +38,17 @@ std::string endpoint_id(std::string_view service) {
 }
 }  // namespace
 
+bool is_availability_zone_id(std::string_view id) noexcept {
+  const auto dash = id.find("-az");
+  if (dash == std::string_view::npos || dash < 3 || dash + 3 >= id.size()) return false;
+  const std::string_view region = id.substr(0, dash);
+  const std::string_view number = id.substr(dash + 3);
+  if (region.back() < '0' || region.back() > '9') return false;
+  for (char c : region.substr(0, region.size() - 1))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  return number.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 Vpc::Vpc(Construct& scope, std::string id, VpcProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
   if (!props_.name.empty()) Tags::of(*this).add("Name", props_.name);
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::EC2::VPC"});
@@ -47,7 +58,9 @@ Vpc::Vpc(Construct& scope, std::string id, VpcProps props) : Construct(scope, st
   resource_->set_property("InstanceTenancy", "default");
 
   const auto base = detail::parse_ipv4_cidr(props_.cidr);
-  const int count = std::clamp(props_.max_azs, 0, 6);
+  const int count = props_.availability_zone_ids.empty()
+                        ? std::clamp(props_.max_azs, 0, 6)
+                        : static_cast<int>(std::min<std::size_t>(props_.availability_zone_ids.size(), 6));
   const int prefix = std::clamp(props_.subnet_prefix_length, 0, 32);
   for (int i = 0; i < count; ++i) {
     const std::string group_id = props_.subnet_name + "Subnet" + std::to_string(i + 1);
@@ -62,7 +75,10 @@ Vpc::Vpc(Construct& scope, std::string id, VpcProps props) : Construct(scope, st
     }
     subnet.set_property("VpcId", vpc_id());
     subnet.set_property("CidrBlock", block);
-    subnet.set_property("AvailabilityZone", Value::select(i, Value::get_azs()));
+    if (props_.availability_zone_ids.empty())
+      subnet.set_property("AvailabilityZone", Value::select(i, Value::get_azs()));
+    else
+      subnet.set_property("AvailabilityZoneId", props_.availability_zone_ids[static_cast<std::size_t>(i)]);
     subnet.set_property("MapPublicIpOnLaunch", false);
     auto& table = group.add<CfnResource>("RouteTable", CfnResourceProps{.type = "AWS::EC2::RouteTable"});
     table.set_property("VpcId", vpc_id());
@@ -95,6 +111,11 @@ Vpc::Vpc(Construct& scope, std::string id, VpcProps props) : Construct(scope, st
   }
 }
 
+Value Vpc::subnet_availability_zone(std::size_t i) const {
+  if (props_.availability_zone_ids.empty()) return Value::select(static_cast<int>(i), Value::get_azs());
+  return subnets_.at(i)->get_att("AvailabilityZone");
+}
+
 std::vector<Value> Vpc::subnet_ids() const {
   std::vector<Value> out;
   for (const auto* s : subnets_) out.push_back(s->ref());
@@ -120,8 +141,19 @@ void Vpc::validate(Validation& v) const {
     if (base->prefix < 16 || base->prefix > 28)
       v.error("E701", *this, "VPC CIDR prefix length is outside what AWS allows", props_.cidr, "a prefix from /16 to /28");
   }
-  if (props_.max_azs < 2 || props_.max_azs > 6)
+  const auto& ids = props_.availability_zone_ids;
+  if (ids.empty() && (props_.max_azs < 2 || props_.max_azs > 6))
     v.error("E702", *this, "max_azs is out of range", std::to_string(props_.max_azs), "2 to 6 availability zones");
+  if (!ids.empty() && (ids.size() < 2 || ids.size() > 6))
+    v.error("E702", *this, "availability_zone_ids needs 2 to 6 zones", std::to_string(ids.size()) + " ids",
+            "2 to 6 AZ ids");
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (!is_availability_zone_id(ids[i]))
+      v.error("E702", *this, "not an availability zone id", ids[i], "an AZ id such as use1-az1 (aws ec2 describe-availability-zones)");
+    else if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) != ids.begin() + static_cast<std::ptrdiff_t>(i))
+      v.error("E702", *this, "availability zone id listed twice", ids[i], "distinct AZ ids");
+  }
+  const int zones = ids.empty() ? props_.max_azs : static_cast<int>(ids.size());
   const int sp = props_.subnet_prefix_length;
   if (sp < 16 || sp > 28) {
     v.error("E703", *this, "subnet prefix length is outside what AWS allows", "/" + std::to_string(sp),
@@ -130,10 +162,10 @@ void Vpc::validate(Validation& v) const {
     if (sp < base->prefix) {
       v.error("E703", *this, "subnets are larger than the VPC CIDR " + props_.cidr, "/" + std::to_string(sp),
               "a subnet prefix of /" + std::to_string(base->prefix) + " or longer");
-    } else if (props_.max_azs >= 2 && props_.max_azs <= 6 &&
-               static_cast<std::uint64_t>(props_.max_azs) > (std::uint64_t{1} << (sp - base->prefix))) {
+    } else if (zones >= 2 && zones <= 6 &&
+               static_cast<std::uint64_t>(zones) > (std::uint64_t{1} << (sp - base->prefix))) {
       v.error("E703", *this,
-              std::to_string(props_.max_azs) + " subnets of /" + std::to_string(sp) + " do not fit in " + props_.cidr,
+              std::to_string(zones) + " subnets of /" + std::to_string(sp) + " do not fit in " + props_.cidr,
               "/" + std::to_string(sp), "at most " + std::to_string(std::uint64_t{1} << (sp - base->prefix)) + " subnets");
     }
   }

@@ -124,6 +124,19 @@ void Key::render_policy() {
                                       {"Principal", Value::object({{"AWS", account_root}})},
                                       {"Action", "kms:*"},
                                       {"Resource", "*"}}));
+  // Grants only for AWS services acting for the account (RDS and Secrets Manager
+  // attach the key with grants), never one a principal hands out itself, admins
+  // included: AWS Control Tower's proactive control CT.KMS.PR.3 asks for exactly
+  // this Deny ("kms:GrantIsForAWSResource" and "aws:PrincipalIsAWSService" both
+  // false, with BoolIfExists).
+  statements.push_back(Value::object(
+      {{"Sid", "GrantsOnlyForAwsServices"},
+       {"Effect", "Deny"},
+       {"Principal", Value::object({{"AWS", "*"}})},
+       {"Action", Value::array({"kms:CreateGrant"})},
+       {"Resource", "*"},
+       {"Condition", Value::object({{"BoolIfExists", Value::object({{"kms:GrantIsForAWSResource", "false"},
+                                                                    {"aws:PrincipalIsAWSService", "false"}})}})}}));
   for (const auto& g : grants_) {
     Value st = Value::object();
     if (!g.sid.empty()) st["Sid"] = g.sid;
@@ -172,7 +185,7 @@ void Key::validate(Validation& v) const {
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E914", *this, "a KMS key cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
 
-  std::set<std::string> sids{"AccountAdmin", "CloudWatchLogs"};
+  std::set<std::string> sids{"AccountAdmin", "GrantsOnlyForAwsServices", "CloudWatchLogs"};
   const std::string logs_principal = "logs." + region() + ".amazonaws.com";
   for (const auto& g : grants_) {
     const std::string who = g.service.empty() ? "via " + g.via_service : g.service;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/stack.hpp"
 
@@ -41,6 +42,10 @@ Function::Function(Construct& scope, std::string id, FunctionProps props)
   if (!props_.function_name.empty()) log_group_->set_property("LogGroupName", "/aws/lambda/" + props_.function_name);
   log_group_->set_property("RetentionInDays", props_.log_retention_days);
   log_group_->apply_removal_policy(RemovalPolicy::destroy);
+  if (props_.log_kms_key) {
+    log_group_->set_property("KmsKeyId", props_.log_kms_key->key_arn());
+    if (!props_.function_name.empty()) props_.log_kms_key->grant_log_group("/aws/lambda/" + props_.function_name);
+  }
 
   Value code = Value::object();
   if (!props_.code_asset.empty() || props_.code_files) {
@@ -132,6 +137,12 @@ Value Function::bind_to_rule(Construct& rule, const Value& rule_arn) const {
 }
 
 void Function::validate(Validation& v) const {
+  if (props_.log_kms_key && props_.function_name.empty())
+    v.error("E765", *this, "log_kms_key needs a function_name: the key policy admits CloudWatch Logs for the log group "
+                           "by its name", "function_name \"\"", "a function_name");
+  if (props_.log_kms_key && props_.log_kms_key->region() != stack().region())
+    v.error("E960", *this, "the log key " + props_.log_kms_key->path() + " is in another region",
+            props_.log_kms_key->region(), stack().region() + " (CloudWatch Logs uses keys of its own region)");
   // ^[a-zA-Z0-9_-]{1,64}$ (char_rules.hpp)
   if (!props_.function_name.empty() && !drsynth::detail::chars_within(props_.function_name, 1, 64, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; })) {
     v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),

@@ -18,6 +18,8 @@
 #include "drsynth/sqs/queue.hpp"
 #include "drsynth/stack.hpp"
 #include "patterns/aurora_parts.hpp"
+#include "patterns/secret_events.hpp"
+#include "patterns/setting_rules.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -35,9 +37,10 @@ Stack& add_stack(Construct& scope, std::string id, const AuroraGlobalDisasterRec
 
 // Private subnets in 3 AZs; the probes and the rotation function run there
 // without NAT and reach Secrets Manager and CloudWatch through endpoints.
-ec2::Vpc& add_vpc(Stack& stack, const std::string& cidr, std::string name) {
+ec2::Vpc& add_vpc(Stack& stack, const std::string& cidr, std::string name, std::vector<std::string> zone_ids) {
   return stack.add<ec2::Vpc>("Vpc", {.cidr = cidr,
                                      .max_azs = 3,
+                                     .availability_zone_ids = std::move(zone_ids),
                                      .name = std::move(name),
                                      .subnet_name = "db",
                                      .interface_endpoints = {"secretsmanager", "monitoring"}});
@@ -168,7 +171,8 @@ AuroraPrimary add_aurora_primary(Construct& scope, const AuroraGlobalDisasterRec
                   .alias = names(N::primary_data_key_alias)});
   key.grant_via_service("secretsmanager");
   key.grant_via_service("rds");
-  auto& vpc = add_vpc(stack, p.primary_vpc_cidr, names(N::primary_vpc));
+  auto& vpc = add_vpc(stack, p.primary_vpc_cidr, names(N::primary_vpc),
+                      zone_ids_for(p.primary_az_ids, p.primary_region, 3));
   stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
                                       .log_group_name = names(N::primary_flow_log_group),
                                       .retention_days = p.log_retention_days,
@@ -205,6 +209,9 @@ AuroraPrimary add_aurora_primary(Construct& scope, const AuroraGlobalDisasterRec
   kms::Key* events_key = nullptr;
   sns::Topic* topic = nullptr;
   add_events(stack, p, names, true, cluster, events_key, topic);
+  // The secret's replica in the secondary region follows each rotation; a failed
+  // replication pages on the primary region's events topic.
+  add_secret_events(stack, *topic, "the Aurora DR system (" + p.environment_suffix + ")");
   return {{stack, vpc, key, sg, cluster, *events_key, *topic}, global, exports};
 }
 
@@ -212,7 +219,8 @@ AuroraRegion add_aurora_secondary(Construct& scope, const AuroraGlobalDisasterRe
                                   const AuroraNames& names, const AuroraBase& base, const AuroraPrimary& primary) {
   auto& stack = add_stack(scope, "Secondary", p, names(N::secondary_stack), p.secondary_region,
                           "secondary cluster of the global database in " + p.secondary_region);
-  auto& vpc = add_vpc(stack, p.secondary_vpc_cidr, names(N::secondary_vpc));
+  auto& vpc = add_vpc(stack, p.secondary_vpc_cidr, names(N::secondary_vpc),
+                      zone_ids_for(p.secondary_az_ids, p.secondary_region, 3));
   stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
                                       .log_group_name = names(N::secondary_flow_log_group),
                                       .retention_days = p.log_retention_days,

@@ -6,6 +6,7 @@
 #include "drsynth/tags.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
+#include "patterns/control_tower.hpp"
 #include "patterns/failover_alarms.hpp"
 
 namespace drsynth::patterns {
@@ -91,7 +92,9 @@ AuroraGlobalDisasterRecovery::AuroraGlobalDisasterRecovery(Construct& scope, std
   primary_cluster_ = &primary.region.cluster;
   secondary_cluster_ = &secondary.cluster;
   export_bucket_ = &primary.export_bucket;
+  primary_events_topic_ = &primary.region.events_topic;
   zone_ = &failover.zone;
+  detail::acknowledge_control_tower(*this, detail::BuiltIn::aurora_global, p.deletion_protection);
 }
 
 void AuroraGlobalDisasterRecovery::validate(Validation& v) const {

@@ -88,6 +88,9 @@ enum class AuroraName : std::uint8_t {
 
 using AuroraNameRule = NameRow<AuroraName>;
 
+inline constexpr std::string_view bucket_tail = "-${AWS::AccountId}-${AWS::Region}";
+static_assert(bucket_tail.size() == 33 && 1 + 12 + 1 + 14 == 28);
+
 inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::base_stack, "base stack name", "AuroraDrBase-", "", 128},
     AuroraNameRule{AuroraName::primary_stack, "primary stack name", "AuroraPrimary-", "", 128},
@@ -115,9 +118,13 @@ inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::secondary_flow_log_group, "secondary flow log group", "/drsynth/vpc-flow-logs/vpc-secondary-", "", 512},
     AuroraNameRule{AuroraName::secret, "secret name", "secret-aurora-master-", "", 512},
     AuroraNameRule{AuroraName::rotation_function, "rotation function name", "lambda-rotate-aurora-", "", 64},
-    // Bucket names are global: 3..63 characters.
-    AuroraNameRule{AuroraName::export_bucket, "export bucket name", "s3-db-export-", "", 63},
-    AuroraNameRule{AuroraName::export_replica_bucket, "export replica bucket name", "s3-db-export-replica-", "", 63},
+    // Bucket names are global across every account: the account id and the region
+    // make them this deployment's own (Fn::Sub renders them). S3 allows 63
+    // characters; the tail is 33 characters in the template and at most 28 once
+    // deployed (12 digits, a region of up to 14 characters), hence 63 + 5.
+    AuroraNameRule{AuroraName::export_bucket, "export bucket name", "s3-db-export-", bucket_tail, 63 + 5},
+    AuroraNameRule{AuroraName::export_replica_bucket, "export replica bucket name", "s3-db-export-replica-",
+                   bucket_tail, 63 + 5},
     AuroraNameRule{AuroraName::export_replication_role, "export replication role", "role-s3-replication-", "", 64},
     AuroraNameRule{AuroraName::primary_events_topic, "primary events topic", "sns-db-events-primary-", "", 256},
     AuroraNameRule{AuroraName::secondary_events_topic, "secondary events topic", "sns-db-events-secondary-", "", 256},

@@ -6,6 +6,7 @@
 #include "drsynth/app.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/rds/engine.hpp"
+#include "drsynth/rds/engine_versions.hpp"
 #include "ec2/cidr.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
@@ -51,9 +52,16 @@ std::optional<Refusal> tag_value(const Typed& v) {
   return Refusal{"E829", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
 }
 
+// The engine table (rds/engine_versions.hpp) on today's date: the refusal names
+// what is wrong with the version and lists the versions that work.
 std::optional<Refusal> engine_version(const Typed& v) {
-  if (rds::is_supported_aurora_postgres_version(text(v))) return std::nullopt;
-  return Refusal{"E829", "is not an Aurora PostgreSQL version drsynth supports", "an aurora-postgresql 15.x version"};
+  const std::string day = rds::today();
+  const auto c = rds::check_engine_version(rds::Engine::aurora_postgresql, text(v), day);
+  if (c.verdict == rds::VersionVerdict::usable || c.verdict == rds::VersionVerdict::near_deprecation)
+    return std::nullopt;
+  return Refusal{"E829", "is not an Aurora PostgreSQL version AWS creates today (" +
+                             rds::version_problem(rds::Engine::aurora_postgresql, c, text(v)) + ")",
+                 "one of " + rds::usable_versions_text(rds::Engine::aurora_postgresql, day)};
 }
 
 std::optional<Refusal> instance_class(const Typed& v) {
@@ -81,7 +89,10 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
           {.key = "account", .prop = "account", .member = &Props::account, .rule = {detail::account, "12 digits"},
            .doc = "unset renders `${AWS::AccountId}` (account-agnostic templates)"},
           {.key = "engineVersion", .prop = "engine_version", .member = &Props::engine_version,
-           .rule = {engine_version, "an aurora-postgresql 15.x version"}, .doc = "Aurora PostgreSQL version"},
+           .rule = {engine_version, "an Aurora PostgreSQL 15, 16 or 17 minor from drsynth's table that AWS still creates "
+                                   "([docs/engine-versions.md](engine-versions.md))"},
+           .doc = "Aurora PostgreSQL version of the global cluster and both clusters; the parameter group family follows "
+                  "its major"},
           {.key = "instanceClass", .prop = "instance_class", .member = &Props::instance_class,
            .rule = {instance_class, "`db.serverless` or a memory-optimized class, `large` or larger"},
            .doc = "db.r6g.large (document 002) or db.serverless (Serverless v2, document 004)"},
@@ -103,6 +114,14 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
            .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `secondaryVpcCidr`"},
           {.key = "secondaryVpcCidr", .prop = "secondary_vpc_cidr", .member = &Props::secondary_vpc_cidr,
            .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the secondary VPC"},
+          {.key = "primaryAzIds", .prop = "primary_az_ids", .member = &Props::primary_az_ids,
+           .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (use1-az1), or by-position"},
+           .doc = "the primary VPC's zones by AZ id, 2 to 6 (the same physical zones in every account); unset: "
+                  "drsynth's ids for the region, e.g. use1-az1,use1-az2,use1-az4 ([dr-design.md](dr-design.md)); "
+                  "`by-position`: Fn::GetAZs positions (deployments made before this setting keep their subnets)"},
+          {.key = "secondaryAzIds", .prop = "secondary_az_ids", .member = &Props::secondary_az_ids,
+           .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (usw2-az1), or by-position"},
+           .doc = "the secondary VPC's zones, as `primaryAzIds`"},
           {.key = "applicationCidrs", .prop = "application_cidrs", .member = &Props::application_cidrs,
            .limits = {.max_entries = 50},
            .rule = {detail::application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},

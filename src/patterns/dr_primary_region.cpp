@@ -8,8 +8,11 @@
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/subnet_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
+#include "drsynth/sns/topic.hpp"
 #include "drsynth/stack.hpp"
 #include "patterns/dr_parts.hpp"
+#include "patterns/secret_events.hpp"
+#include "patterns/setting_rules.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -28,15 +31,18 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
   // The local probe runs in this VPC without NAT, like the DR one.
   auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr,
+                                          .availability_zone_ids = zone_ids_for(p.primary_az_ids, p.primary_region, 2),
                                           .name = names(Name::primary_vpc),
                                           .subnet_name = "db",
                                           .interface_endpoints = {"secretsmanager", "monitoring"}});
   // One customer-managed key of the region for what holds SQL text or credentials:
-  // the flow logs, the PostgreSQL log groups (log_statement=all) and the secret.
+  // the flow logs, the PostgreSQL log groups (log_statement=all), the secret, the
+  // rotation function's logs and (customer_managed_storage_key) the primary's storage.
   auto& key = stack.add<kms::Key>(
       "DataKey", {.description = "drsynth PostgreSQL DR (" + s + "): flow logs, PostgreSQL logs and the master secret",
                   .alias = names(Name::primary_data_key_alias)});
   key.grant_via_service("secretsmanager");
+  if (p.customer_managed_storage_key) key.grant_via_service("rds");  // the primary's storage
   stack.add<ec2::FlowLog>("FlowLog", {.vpc = vpc,
                                       .log_group_name = names(Name::primary_flow_log_group),
                                       .retention_days = p.log_retention_days,
@@ -49,7 +55,8 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
   for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
   auto& params = stack.add<rds::ParameterGroup>(
       "Params", {.engine_version = p.engine_version,
-                 .description = "PostgreSQL 15 audit parameters (primary, " + s + ")",
+                 .description = "PostgreSQL " + std::to_string(rds::major_version(p.engine_version).value_or(0)) +
+                                " audit parameters (primary, " + s + ")",
                  .parameters = audit_parameters(),
                  .name = names(Name::primary_parameter_group)});
   auto& secret = stack.add<secrets::DatabaseSecret>(
@@ -71,6 +78,7 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                   .allocated_storage = p.allocated_storage_gib,
                   .storage_type = "gp3",
                   .storage_encrypted = true,
+                  .kms_key = p.customer_managed_storage_key ? Link<kms::Key>(key) : Link<kms::Key>{},
                   .backup_retention_days = p.backup_retention_days,
                   .preferred_backup_window = p.primary_backup_window,
                   .deletion_protection = false,
@@ -87,6 +95,12 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
                        .database_security_group = sg,
                        .function_name = names(Name::rotation_function),
                        .log_retention_days = p.log_retention_days});
+  // A failed replication of the secret (the DR region's copy would keep the old
+  // password) or a failed rotation pages: a topic of this region under the DataKey.
+  auto& secret_topic = stack.add<sns::Topic>(
+      "SecretEvents", {.display_name = "PostgreSQL DR " + s + " secret events", .kms_key = key, .enforce_tls = true});
+  for (const auto& email : p.alarm_emails) secret_topic.add_email_subscription(email);
+  add_secret_events(stack, secret_topic, "the PostgreSQL DR system (" + s + ")");
   stack.add<CfnOutput>("PrimaryEndpoint", {.value = database.endpoint_address(),
                                            .description = "primary endpoint (" + p.primary_region + ")"});
   return {stack, vpc, database, key};

@@ -12,6 +12,7 @@
 #include "drsynth/rds/subnet_group.hpp"
 #include "drsynth/stack.hpp"
 #include "patterns/dr_parts.hpp"
+#include "patterns/setting_rules.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -40,6 +41,7 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
   // CloudWatch through interface endpoints.
   auto& vpc = stack.add<ec2::Vpc>(
       "Vpc", {.cidr = p.dr_vpc_cidr,
+              .availability_zone_ids = zone_ids_for(p.dr_az_ids, p.dr_region, 2),
               .name = names(Name::replica_vpc),
               .subnet_name = "db",
               .interface_endpoints = {"secretsmanager", "monitoring"}});
@@ -57,7 +59,8 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
   for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
   auto& params = stack.add<rds::ParameterGroup>(
       "Params", {.engine_version = p.engine_version,
-                 .description = "PostgreSQL 15 audit parameters (replica, " + s + ")",
+                 .description = "PostgreSQL " + std::to_string(rds::major_version(p.engine_version).value_or(0)) +
+                                " audit parameters (replica, " + s + ")",
                  .parameters = audit_parameters(),
                  .name = names(Name::replica_parameter_group)});
   auto& subnets = stack.add<rds::SubnetGroup>(

@@ -13,6 +13,7 @@
 #include "drsynth/app.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "drsynth/rds/engine_versions.hpp"
 #include "ec2/cidr.hpp"
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_settings.hpp"
@@ -68,15 +69,19 @@ using detail::email;
 using detail::log_retention;
 using detail::vpc_cidr;
 
-std::string versions_text() {
-  std::string out;
-  for (const auto& s : rds::supported_postgres_versions()) out += (out.empty() ? "" : ", ") + std::string(s);
-  return out;
-}
-const std::string versions_allowed = "a PostgreSQL 15 version cfn-lint does not flag: " + versions_text();
+// The engine table (rds/engine_versions.hpp) on today's date: the refusal names
+// what is wrong with the version and lists the versions that work.
+const std::string versions_allowed =
+    "a PostgreSQL 15, 16 or 17 minor from drsynth's table that AWS still creates "
+    "([docs/engine-versions.md](engine-versions.md))";
 std::optional<Refusal> engine_version(const Typed& v) {
-  if (rds::is_supported_postgres_version(text(v))) return std::nullopt;
-  return Refusal{"E720", "is not a PostgreSQL version drsynth supports", versions_text()};
+  const std::string day = rds::today();
+  const auto c = rds::check_engine_version(rds::Engine::postgres, text(v), day);
+  if (c.verdict == rds::VersionVerdict::usable || c.verdict == rds::VersionVerdict::near_deprecation)
+    return std::nullopt;
+  return Refusal{"E720", "is not a PostgreSQL version AWS creates today (" +
+                             rds::version_problem(rds::Engine::postgres, c, text(v)) + ")",
+                 "one of " + rds::usable_versions_text(rds::Engine::postgres, day)};
 }
 
 std::optional<Refusal> instance_class(const Typed& v) {
@@ -120,13 +125,18 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
           {.key = "account", .prop = "account", .member = &Props::account,
            .rule = {account, "12 digits"}, .doc = "unset renders `${AWS::AccountId}` (account-agnostic templates)"},
           {.key = "engineVersion", .prop = "engine_version", .member = &Props::engine_version,
-           .rule = {engine_version, versions_allowed}, .doc = "PostgreSQL version of both databases"},
+           .rule = {engine_version, versions_allowed},
+           .doc = "PostgreSQL version of both databases; the parameter groups' family follows its major"},
           {.key = "instanceClass", .prop = "instance_class", .member = &Props::instance_class,
            .rule = {instance_class, "a memory-optimized class, `large` or larger"}, .doc = "the primary's class"},
           {.key = "replicaInstanceClass", .prop = "replica_instance_class", .member = &Props::replica_instance_class,
            .rule = {replica_instance_class, "as `instanceClass`"}, .doc = "the replica's class; unset: the primary's"},
           {.key = "allocatedStorageGiB", .prop = "allocated_storage_gib", .member = &Props::allocated_storage_gib,
            .limits = range(20, 65536), .doc = "gp3 storage of the primary (RDS for PostgreSQL: 20-65,536 GiB)"},
+          {.key = "customerManagedStorageKey", .prop = "customer_managed_storage_key",
+           .member = &Props::customer_managed_storage_key,
+           .doc = "the primary's storage under the region's customer-managed DataKey (true), or aws/rds (false: what "
+                  "deployments made before this setting have; changing it replaces the primary, S007)"},
           {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
            .limits = range(7, 35), .code = "E806", .doc = "automated backups of the primary and of the replica"},
           {.key = "logRetentionDays", .prop = "log_retention_days", .member = &Props::log_retention_days,
@@ -136,6 +146,14 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `drVpcCidr` (they are peered)"},
           {.key = "drVpcCidr", .prop = "dr_vpc_cidr", .member = &Props::dr_vpc_cidr,
            .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the DR VPC"},
+          {.key = "primaryAzIds", .prop = "primary_az_ids", .member = &Props::primary_az_ids,
+           .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (use1-az1), or by-position"},
+           .doc = "the primary VPC's zones by AZ id, 2 to 6 (the same physical zones in every account); unset: "
+                  "drsynth's ids for the region, e.g. use1-az1,use1-az2 ([dr-design.md](dr-design.md)); "
+                  "`by-position`: Fn::GetAZs positions (deployments made before this setting keep their subnets)"},
+          {.key = "drAzIds", .prop = "dr_az_ids", .member = &Props::dr_az_ids,
+           .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (euw1-az1), or by-position"},
+           .doc = "the DR VPC's zones, as `primaryAzIds`"},
           {.key = "applicationCidrs", .prop = "application_cidrs", .member = &Props::application_cidrs,
            .limits = {.max_entries = 1000}, .rule = {application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},
            .doc = "extra networks allowed to reach 5432 (a JSON array, or one string)"},

@@ -5,6 +5,7 @@
 
 #include "drsynth/app.hpp"
 #include "drsynth/lambda/failover_function.hpp"
+#include "patterns/control_tower.hpp"
 #include "drsynth/lambda/health_probe.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/read_replica.hpp"
@@ -57,6 +58,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   replica_stack_ = &replica.stack;
   replica_ = &replica.replica;
   failover_stack_ = &failover.stack;
+  detail::acknowledge_control_tower(*this, detail::BuiltIn::rds_replica, false);
   topic_ = &failover.topic;
   zone_ = &failover.zone;
   probe_ = &failover.probe;

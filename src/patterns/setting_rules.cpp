@@ -7,6 +7,7 @@
 #include <string>
 
 #include "char_rules.hpp"
+#include "drsynth/ec2/vpc.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "ec2/cidr.hpp"
 
@@ -72,6 +73,34 @@ std::optional<settings::Refusal> application_cidr(const settings::Typed& v) {
   if (s == "0.0.0.0/0" || s == "::/0")
     return settings::Refusal{"E710", "opens the database to the whole internet", "the application networks' CIDRs"};
   return std::nullopt;
+}
+
+std::optional<settings::Refusal> zone_id(const settings::Typed& v) {
+  if (text(v) == by_position || ec2::is_availability_zone_id(text(v))) return std::nullopt;
+  return settings::Refusal{"E702", "is not an availability zone id",
+                           "an AZ id such as use1-az1 (aws ec2 describe-availability-zones), or by-position"};
+}
+
+std::vector<std::string> zone_ids_for(const std::vector<std::string>& given, std::string_view region,
+                                      std::size_t count) {
+  if (given.size() == 1 && given.front() == by_position) return {};
+  if (!given.empty()) return given;
+  // Zones known to offer db.r6g/r7g in RDS. use1-az3 is left out: the oldest zone of
+  // us-east-1 offers few current instance families (no Nitro/Graviton).
+  struct Zones {
+    std::string_view region;
+    std::array<std::string_view, 3> ids;
+  };
+  static constexpr std::array<Zones, 4> table{{
+      {"us-east-1", {"use1-az1", "use1-az2", "use1-az4"}},
+      {"us-west-2", {"usw2-az1", "usw2-az2", "usw2-az3"}},
+      {"eu-west-1", {"euw1-az1", "euw1-az2", "euw1-az3"}},
+      {"eu-central-1", {"euc1-az1", "euc1-az2", "euc1-az3"}},
+  }};
+  for (const auto& z : table)
+    if (z.region == region)
+      return {z.ids.begin(), z.ids.begin() + static_cast<std::ptrdiff_t>(std::min(count, z.ids.size()))};
+  return {};
 }
 
 std::optional<settings::Refusal> email(const settings::Typed& v) {

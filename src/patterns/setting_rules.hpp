@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "drsynth/settings.hpp"
 
@@ -28,5 +29,15 @@ namespace drsynth::patterns::detail {
 [[nodiscard]] std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v);          // E700, E701
 [[nodiscard]] std::optional<settings::Refusal> application_cidr(const settings::Typed& v);  // E709, E710
 [[nodiscard]] std::optional<settings::Refusal> email(const settings::Typed& v);             // E788
+[[nodiscard]] std::optional<settings::Refusal> zone_id(const settings::Typed& v);           // E702
+
+// The AZ ids a VPC of `region` gets from a setting such as primaryAzIds: the ids
+// given; none (Fn::GetAZs positions, as before issue 21) for "by-position"; when
+// nothing is given, the first `count` of drsynth's ids for the region (zones that
+// offer the memory-optimized Graviton classes: docs/dr-design.md), or none for a
+// region drsynth has no ids for.
+[[nodiscard]] std::vector<std::string> zone_ids_for(const std::vector<std::string>& given, std::string_view region,
+                                                    std::size_t count);
+inline constexpr std::string_view by_position = "by-position";
 
 }  // namespace drsynth::patterns::detail

@@ -4,12 +4,11 @@
 #include <array>
 
 #include "drsynth/rds/engine.hpp"
+#include "drsynth/rds/engine_versions.hpp"
 
 namespace drsynth::rds {
 
 namespace {
-constexpr std::array<std::string_view, 7> versions{"15.8", "15.10", "15.12", "15.13", "15.14", "15.15", "15.17"};
-
 // cfn-lint 1.51, Engine aurora-postgresql, present in us-east-1, us-west-2 and eu-west-1 (sorted).
 constexpr std::array<std::string_view, 77> classes{
     "db.r5.12xlarge", "db.r5.16xlarge", "db.r5.24xlarge", "db.r5.2xlarge", "db.r5.4xlarge", "db.r5.8xlarge",
@@ -29,10 +28,9 @@ constexpr std::array<std::string_view, 77> classes{
     "db.x2g.xlarge"};
 }  // namespace
 
-std::span<const std::string_view> supported_aurora_postgres_versions() noexcept { return versions; }
-
-bool is_supported_aurora_postgres_version(std::string_view version) noexcept {
-  return std::find(versions.begin(), versions.end(), version) != versions.end();
+bool is_supported_aurora_postgres_version(std::string_view version) {
+  const auto v = check_engine_version(Engine::aurora_postgresql, version, today()).verdict;
+  return v == VersionVerdict::usable || v == VersionVerdict::near_deprecation;
 }
 
 std::string aurora_parameter_group_family(std::string_view version) {

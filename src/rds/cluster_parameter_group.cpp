@@ -1,5 +1,6 @@
 #include "drsynth/rds/cluster_parameter_group.hpp"
 
+#include "drsynth/rds/engine_versions.hpp"
 #include "rds/parameter_rules.hpp"
 
 namespace drsynth::rds {
@@ -15,9 +16,10 @@ ClusterParameterGroup::ClusterParameterGroup(Construct& scope, std::string id, C
 }
 
 void ClusterParameterGroup::validate(Validation& v) const {
-  if (!is_supported_aurora_postgres_version(props_.engine_version))
-    v.error("E931", *this, "Aurora PostgreSQL engine version is not supported", props_.engine_version,
-            "a full minor version cfn-lint accepts for Aurora: 15.8, 15.10, 15.12 to 15.15, 15.17");
+  // The family is all a parameter group takes from the version: a known major is enough.
+  if (!is_known_major(Engine::aurora_postgresql, props_.engine_version))
+    v.error("E931", *this, "engine_version: the major version has no Aurora PostgreSQL parameter group family drsynth knows",
+            props_.engine_version, "a 15.x, 16.x or 17.x version (aurora-postgresql15/16/17)");
   detail::validate_parameter_group(*this, {.what = "cluster parameter group", .name_code = "E932", .params_code = "E932"},
                                    props_.name, props_.description, props_.parameters, v);
 }

@@ -14,6 +14,7 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/stack.hpp"
 #include "rds/instance_common.hpp"
+#include "rds/version_rules.hpp"
 
 namespace drsynth::rds {
 
@@ -53,6 +54,8 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
   r.set_property("DBClusterIdentifier", props_.cluster_identifier);
   r.set_property("Engine", "aurora-postgresql");
   r.set_property("EngineVersion", props_.engine_version);
+  detail::add_deploy_check(stack(), *this, Engine::aurora_postgresql, props_.engine_version,
+                           static_cast<bool>(props_.global_cluster));
   if (props_.global_cluster) {
     r.set_property("GlobalClusterIdentifier", props_.global_cluster->identifier());
     props_.global_cluster->add_member(*this);
@@ -61,7 +64,6 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
     // Dynamic references only: the password never appears in the template.
     r.set_property("MasterUsername", props_.secret->username_ref());
     r.set_property("MasterUserPassword", props_.secret->password_ref());
-    props_.secret->attach(*this);
   }
   if (!secondary && props_.database_name) r.set_property("DatabaseName", *props_.database_name);
   r.set_property("Port", props_.port);
@@ -112,6 +114,9 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
   }
   r.apply_removal_policy(props_.removal_policy);
   build_instances();
+  // After the instances: the attachment tells the secret which of them must exist
+  // before Secrets Manager can test a rotation (ready_when).
+  if (!secondary && props_.secret) props_.secret->attach(*this);
 }
 
 void DatabaseCluster::build_instances() {
@@ -125,7 +130,9 @@ void DatabaseCluster::build_instances() {
     inst.set_property("DBClusterIdentifier", resource_->ref());
     inst.set_property("Engine", "aurora-postgresql");
     inst.set_property("DBInstanceClass", props_.instance_class);
-    inst.set_property("AvailabilityZone", Value::select(i % azs, Value::get_azs()));
+    // The zone of subnet i: by AZ id when the VPC places its subnets so (the same
+    // physical zones in every account), else Fn::GetAZs position i.
+    inst.set_property("AvailabilityZone", props_.vpc->subnet_availability_zone(static_cast<std::size_t>(i % azs)));
     inst.set_property("PromotionTier", i == 0 ? 0 : std::min(i, 15));
     inst.set_property("PubliclyAccessible", false);
     inst.set_property("AutoMinorVersionUpgrade", props_.auto_minor_version_upgrade);
@@ -159,7 +166,9 @@ CfnResource* DatabaseCluster::log_group() const noexcept {
 }
 
 secrets::AttachmentTargetProps DatabaseCluster::as_attachment_target() const {
-  return {.target_id = resource_->ref(), .target_type = "AWS::RDS::DBCluster"};
+  // A cluster answers only once its writer instance exists.
+  return {.target_id = resource_->ref(), .target_type = "AWS::RDS::DBCluster",
+          .ready_when = {instances_.empty() ? nullptr : instances_.front()}};
 }
 
 cloudwatch::Metric DatabaseCluster::metric(std::string metric_name, std::string statistic,
@@ -197,9 +206,8 @@ void DatabaseCluster::validate(Validation& v) const {
     v.error("E930", *this, "DB cluster identifier leaves no room for the instance identifiers", ids.back(),
             "at most 63 characters: a cluster identifier of at most " +
                 std::to_string(63 - (ids.back().size() - p.cluster_identifier.size())) + " characters");
-  if (!is_supported_aurora_postgres_version(p.engine_version))
-    v.error("E931", *this, "Aurora PostgreSQL engine version is not supported", p.engine_version,
-            "15.8, 15.10, 15.12 to 15.15 or 15.17");
+  // A member of a global cluster: the global cluster warns once for all of them.
+  detail::check_engine_version(v, *this, Engine::aurora_postgresql, p.engine_version, "E931", !p.global_cluster);
   if (p.parameter_group) {
     if (p.parameter_group->family() != aurora_parameter_group_family(p.engine_version))
       v.error("E932", *this, "cluster parameter group " + p.parameter_group->path() + " is for another engine major version",

@@ -1,10 +1,12 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "char_rules.hpp"
 
+#include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/stack.hpp"
 #include "rds/instance_common.hpp"
+#include "rds/version_rules.hpp"
 
 namespace drsynth::rds {
 
@@ -43,9 +45,13 @@ DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseIns
   subnet_group_ = c.subnet_group;
   CfnResource& r = *resource_;
   r.set_property("EngineVersion", props_.engine_version);
+  detail::add_deploy_check(stack(), *this, Engine::postgres, props_.engine_version, false);
   r.set_property("AllocatedStorage", std::to_string(props_.allocated_storage));
   r.set_property("StorageEncrypted", props_.storage_encrypted);
-  if (props_.kms_key_id) r.set_property("KmsKeyId", *props_.kms_key_id);
+  if (props_.kms_key)
+    r.set_property("KmsKeyId", props_.kms_key->key_arn());
+  else if (props_.kms_key_id)
+    r.set_property("KmsKeyId", *props_.kms_key_id);
   r.set_property("Port", std::to_string(props_.port));
   if (props_.database_name) r.set_property("DBName", *props_.database_name);
   if (props_.preferred_backup_window) r.set_property("PreferredBackupWindow", *props_.preferred_backup_window);
@@ -64,9 +70,7 @@ ec2::Connections DatabaseInstance::connections() const {
 
 void DatabaseInstance::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);
-  if (!is_supported_postgres_version(props_.engine_version))
-    v.error("E720", *this, "PostgreSQL engine version is not supported", props_.engine_version,
-            "a full minor version cfn-lint does not flag as deprecated: 15.10 or 15.12 to 15.17");
+  detail::check_engine_version(v, *this, Engine::postgres, props_.engine_version, "E720", true);
   if (props_.allocated_storage < 20 || props_.allocated_storage > 65536)
     v.error("E723", *this, "allocated storage is out of range", std::to_string(props_.allocated_storage) + " GiB",
             "20 to 65536 GiB");
@@ -84,6 +88,14 @@ void DatabaseInstance::validate(Validation& v) const {
   if (props_.preferred_backup_window && !drsynth::detail::is_hh_mm_window(*props_.preferred_backup_window))
     v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
+  if (props_.kms_key && props_.kms_key->region() != region())
+    v.error("E960", *this, "the storage key " + props_.kms_key->path() + " is in another region",
+            props_.kms_key->region(), region() + " (RDS encrypts with a key of the instance's region)");
+  if (props_.kms_key && props_.kms_key_id)
+    v.error("E960", *this, "both kms_key and kms_key_id are given", *props_.kms_key_id, "one storage key");
+  if (props_.kms_key && !props_.storage_encrypted)
+    v.error("E724", *this, "kms_key is set but storage is not encrypted", props_.kms_key->path(),
+            "storage_encrypted = true");
   if (props_.kms_key_id && !props_.storage_encrypted)
     v.error("E724", *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
             "storage_encrypted = true");

@@ -1,5 +1,7 @@
 #include "drsynth/rds/engine.hpp"
 
+#include "drsynth/rds/engine_versions.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -7,8 +9,6 @@
 namespace drsynth::rds {
 
 namespace {
-constexpr std::array<std::string_view, 7> versions{"15.10", "15.12", "15.13", "15.14", "15.15", "15.16", "15.17"};
-
 constexpr std::array<std::string_view, 13> sizes{"micro",   "small",   "medium",  "large",   "xlarge",
                                                  "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge",
                                                  "24xlarge", "32xlarge", "48xlarge"};
@@ -45,11 +45,20 @@ bool size_exists(const Family& f, int rank) {
 }
 }  // namespace
 
-std::span<const std::string_view> supported_postgres_versions() noexcept { return versions; }
-
-bool is_supported_postgres_version(std::string_view version) noexcept {
-  return std::find(versions.begin(), versions.end(), version) != versions.end();
+bool is_supported_postgres_version(std::string_view version) {
+  const auto v = check_engine_version(Engine::postgres, version, today()).verdict;
+  return v == VersionVerdict::usable || v == VersionVerdict::near_deprecation;
 }
+
+bool is_known_major(Engine e, std::string_view version) {
+  const auto major = major_version(version);
+  if (!major) return false;
+  for (const auto& row : engine_versions(e))
+    if (major_version(row.version) == major) return true;
+  return false;
+}
+
+bool is_known_postgres_major(std::string_view version) { return is_known_major(Engine::postgres, version); }
 
 std::optional<int> major_version(std::string_view version) noexcept {
   int major = 0;

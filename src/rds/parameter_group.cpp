@@ -13,9 +13,10 @@ ParameterGroup::ParameterGroup(Construct& scope, std::string id, ParameterGroupP
 }
 
 void ParameterGroup::validate(Validation& v) const {
-  if (!is_supported_postgres_version(props_.engine_version))
-    v.error("E720", *this, "PostgreSQL engine version is not supported", props_.engine_version,
-            "a full minor version cfn-lint does not flag as deprecated: 15.10 or 15.12 to 15.17");
+  // The family is all a parameter group takes from the version: a known major is enough.
+  if (!is_known_postgres_major(props_.engine_version))
+    v.error("E720", *this, "engine_version: the major version has no PostgreSQL parameter group family drsynth knows",
+            props_.engine_version, "a 15.x, 16.x or 17.x version (postgres15/16/17)");
   detail::validate_parameter_group(*this, {.what = "parameter group", .name_code = "E733", .params_code = "E739"},
                                    props_.name, props_.description, props_.parameters, v);
 }

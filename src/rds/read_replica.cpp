@@ -6,6 +6,7 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/stack.hpp"
 #include "rds/instance_common.hpp"
+#include "rds/version_rules.hpp"
 
 namespace drsynth::rds {
 
@@ -46,6 +47,8 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   CfnResource& r = *resource_;
   // The ARN works in every case and is required across regions.
   r.set_property("SourceDBInstanceIdentifier", props_.source->arn());
+  // The replica runs the source's version: this region must create it too.
+  if (cross_region()) detail::add_deploy_check(stack(), *this, Engine::postgres, props_.source->engine_version(), false);
   std::optional<std::string> key = props_.kms_key_id;
   if (cross_region()) {
     r.set_property("SourceRegion", props_.source->region());

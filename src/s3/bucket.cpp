@@ -1,5 +1,6 @@
 #include "drsynth/s3/bucket.hpp"
 
+#include "bucket_name_rules.hpp"
 #include "char_rules.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/kms/key.hpp"
@@ -19,36 +20,33 @@ Value deny(std::string sid, std::string action, Value resources, Value::Object c
                         {"Condition", Value(std::move(condition))}});
 }
 
-bool looks_like_ip(std::string_view s) {
-  int dots = 0;
-  for (char c : s) {
-    if (c == '.')
-      ++dots;
-    else if (!drsynth::detail::is_digit(c))
-      return false;
-  }
-  return dots == 3;
-}
-
 }  // namespace
 
-bool is_valid_bucket_name(std::string_view n) noexcept {
-  auto in = [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c) || c == '.' || c == '-'; };
-  auto edge = [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c); };
-  if (!drsynth::detail::chars_within(n, 3, 63, in) || !edge(n.front()) || !edge(n.back())) return false;
-  if (n.find("..") != std::string_view::npos || looks_like_ip(n)) return false;
-  for (std::string_view prefix : {"xn--", "sthree-", "amzn-s3-demo-"})
-    if (n.starts_with(prefix)) return false;
-  for (std::string_view suffix : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"})
-    if (n.ends_with(suffix)) return false;
-  return true;
+bool is_valid_bucket_name(std::string_view n) noexcept { return drsynth::detail::s3_bucket_problem(n).empty(); }
+
+namespace {
+// A name may hold ${AWS::AccountId} and ${AWS::Region} (rendered with Fn::Sub, so
+// that a global name carries the account and region the stack is deployed to);
+// the rules are checked on the longest name they can give.
+constexpr std::string_view account_id = "${AWS::AccountId}";
+constexpr std::string_view region_ref = "${AWS::Region}";
+bool has_pseudo(std::string_view name) {
+  return name.find(account_id) != std::string_view::npos || name.find(region_ref) != std::string_view::npos;
 }
+std::string as_deployed(std::string name, std::string_view account, std::string_view region) {
+  for (auto [from, to] : {std::pair{account_id, account}, std::pair{region_ref, region}})
+    for (auto at = name.find(from); at != std::string::npos; at = name.find(from, at + to.size()))
+      name.replace(at, from.size(), to);
+  return name;
+}
+}  // namespace
 
 Bucket::Bucket(Construct& scope, std::string id, BucketProps props)
     : Construct(scope, std::move(id)), props_(std::move(props)) {
   resource_ = &add<CfnResource>("Resource", CfnResourceProps{.type = "AWS::S3::Bucket"});
   CfnResource& r = *resource_;
-  if (!props_.bucket_name.empty()) r.set_property("BucketName", props_.bucket_name);
+  if (!props_.bucket_name.empty())
+    r.set_property("BucketName", has_pseudo(props_.bucket_name) ? Value::sub(props_.bucket_name) : Value(props_.bucket_name));
   if (props_.versioned) r.set_property("VersioningConfiguration", Value::object({{"Status", "Enabled"}}));
   Value by_default = props_.kms_key ? Value::object({{"SSEAlgorithm", "aws:kms"}, {"KMSMasterKeyID", props_.kms_key->key_arn()}})
                                     : Value::object({{"SSEAlgorithm", "AES256"}});
@@ -173,10 +171,15 @@ void Bucket::render_replication(Bucket& destination) {
 }
 
 void Bucket::validate(Validation& v) const {
-  if (!props_.bucket_name.empty() && !is_valid_bucket_name(props_.bucket_name))
-    v.error("E915", *this, "bucket name is invalid", props_.bucket_name,
-            "3-63 characters of a-z 0-9 . -, a letter or digit at both ends, no \"..\", not an IP address, "
-            "no reserved prefix (xn--, sthree-) or suffix (-s3alias, --ol-s3)");
+  if (!props_.bucket_name.empty()) {
+    // An unknown account is 12 digits once deployed.
+    const std::string deployed =
+        as_deployed(props_.bucket_name, stack().account().value_or("123456789012"), stack().region());
+    if (const auto why = drsynth::detail::s3_bucket_problem(deployed); !why.empty())
+      v.error("E915", *this, "bucket name is invalid: " + why, deployed,
+              "3-63 characters of a-z 0-9 . -, a letter or digit at both ends, no \"..\", not an IP address, "
+              "no reserved prefix (xn--, sthree-) or suffix (-s3alias, --ol-s3)");
+  }
   auto days = [&](const std::optional<int>& d, const char* what) {
     if (d && *d < 1)
       v.error("E916", *this, std::string(what) + " must be at least 1 day", std::to_string(*d) + " days", ">= 1 day");

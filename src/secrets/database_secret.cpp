@@ -64,7 +64,12 @@ void DatabaseSecret::attach(const AttachmentTarget& target) {
   attachment_->set_property("SecretId", secret_arn());
   attachment_->set_property("TargetId", std::move(t.target_id));
   attachment_->set_property("TargetType", std::move(t.target_type));
-  if (rotation_schedule_ != nullptr) rotation_schedule_->add_dependency(*attachment_);
+  for (const CfnResource* r : t.ready_when)
+    if (r != nullptr) ready_when_.push_back(r);
+  if (rotation_schedule_ != nullptr) {
+    rotation_schedule_->add_dependency(*attachment_);
+    for (const CfnResource* r : ready_when_) rotation_schedule_->add_dependency(*r);
+  }
 }
 
 void DatabaseSecret::validate(Validation& v) const {

@@ -36,7 +36,9 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
       .environment = {{"EXCLUDE_CHARACTERS", props_.exclude_characters},
                       {"PASSWORD_LENGTH", std::to_string(props_.password_length)}},
       .vpc = {.subnet_ids = std::move(subnets), .security_group_ids = {sg.group_id()}},
-      .log_retention_days = props.log_retention_days};
+      .log_retention_days = props.log_retention_days,
+      // The log group under a customer-managed key, the secret's unless another is given.
+      .log_kms_key = props.log_kms_key ? props.log_kms_key : props_.kms_key};
   // runtime/rotation/ as compiled into the library (or $DRSYNTH_RUNTIME_DIR/rotation),
   // with the RDS CA bundle: it verifies the database's certificate before sending a password.
   lambda::detail::use_handler_with_rds_ca(function_props, "rotation");
@@ -46,10 +48,23 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
                                      "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"},
                          .resources = {secret_arn()}});
   if (props_.kms_key) props_.kms_key->grant(fn.role(), {"kms:Decrypt", "kms:GenerateDataKey"}, "secretsmanager");
+  // Secrets Manager writes each new version to every replica under the replica
+  // region's key, as the caller of PutSecretValue (the function): without
+  // kms:GenerateDataKey/kms:Encrypt on that key through Secrets Manager of that
+  // region the replica keeps the old password ("Encrypt secrets and replicas with
+  // AWS KMS", Secrets Manager User Guide). The replica keys admit the account
+  // through secretsmanager.<region> (grant_via_service), so the role's statement
+  // is what decides.
+  for (const auto& replica_key : props_.replica_kms_keys)
+    replica_key->grant(fn.role(), {"kms:Encrypt", "kms:GenerateDataKey"}, "secretsmanager");
   auto& permission = fn.add_permission(
       "InvokePermission", lambda::PermissionProps{.principal = "secretsmanager.amazonaws.com"});
-  // Confused-deputy protection: Secrets Manager of this account only.
+  // Confused-deputy protection: Secrets Manager of this account, rotating this
+  // secret only (Secrets Manager invokes the function with the secret as the
+  // source ARN; Control Tower CT.LAMBDA.PR.2 wants SourceArn or a literal
+  // SourceAccount for a service principal).
   permission.set_property("SourceAccount", stack().account_value());
+  permission.set_property("SourceArn", secret_arn());
 
   rotation_schedule_ = &add<CfnResource>("RotationSchedule",
                                          CfnResourceProps{.type = "AWS::SecretsManager::RotationSchedule"});
@@ -68,6 +83,8 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
   // created; the first rotation needs host and port, which the attachment adds.
   schedule.add_dependency(permission);
   if (attachment_ != nullptr) schedule.add_dependency(*attachment_);
+  // ... and a database that answers (an Aurora cluster's writer instance).
+  for (const CfnResource* r : ready_when_) schedule.add_dependency(*r);
   return fn;
 }
 

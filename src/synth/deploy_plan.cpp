@@ -6,6 +6,7 @@
 #include "drsynth/cfn_resource.hpp"
 #include "drsynth/stack.hpp"
 #include "drsynth/synth.hpp"
+#include "bucket_name_rules.hpp"
 #include "constants.hpp"
 
 namespace drsynth {
@@ -22,6 +23,12 @@ std::string shell_quote(std::string_view s) {
       r.push_back(c);
   }
   return r + "'";
+}
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
 }
 
 bool needs_bucket(const StackArtifact& s) {
@@ -51,20 +58,73 @@ void header(std::ostringstream& o, const Assembly& a, const DeployPlanOptions& o
       << "  exit 2\n"
       << "fi\n"
       << "bucket() { echo \"${BUCKET//\\{region\\}/$1}\"; }\n";
-    // S3's bucket-name rules, checked before anything is uploaded or deployed.
-    std::set<std::string> regions;
-    for (const auto& s : a.stacks)
-      if (needs_bucket(s)) regions.insert(s.region);
+    // S3's bucket-name rules, checked before anything is uploaded or deployed:
+    // the rows drsynth deploy-plan --s3-bucket applies (E543), so the script
+    // accepts exactly the names deploy-plan accepts.
+    const std::set<std::string> regions = detail::bucket_regions(a);
+    o << detail::bucket_problem_shell_function();
     o << "for r in";
     for (const auto& r : regions) o << ' ' << shell_quote(r);
     o << "; do\n"
       << "  b=$(bucket \"$r\")\n"
-      << "  if [[ ! $b =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ || $b == *..* ]]; then\n"
-      << "    echo \"deploy.sh: '$b' is not a valid S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)\" >&2\n"
+      << "  why=$(drsynth_bucket_problem \"$b\")\n"
+      << "  if [ -n \"$why\" ]; then\n"
+      << "    echo \"deploy.sh: '$b' (DRSYNTH_S3_BUCKET in $r) is not a valid S3 bucket name: $why"
+      << " (drsynth deploy-plan --s3-bucket refuses it too, E543)\" >&2\n"
       << "    exit 2\n"
       << "  fi\n"
       << "done\n";
+    if (regions.size() > 1)
+      o << "case $BUCKET in *'{region}'*) ;; *)\n"
+        << "  echo " << shell_quote("deploy.sh: DRSYNTH_S3_BUCKET needs {region} in its name: " +
+                                    detail::bucket_pattern_problem("", regions) +
+                                    " (drsynth deploy-plan --s3-bucket refuses it too, E543)")
+        << " >&2\n"
+        << "  exit 2 ;;\nesac\n";
   }
+}
+
+// Every pinned engine version, asked of RDS in its region before any stack is
+// touched: the table drsynth was built with can be older than the region.
+constexpr std::string_view engine_version_function = R"(# Asks RDS whether the region creates an engine version today.
+engine_problems=0
+drsynth_check_engine_version() {  # region engine version global what hint
+  local region=$1 engine=$2 version=$3 global=$4 what=$5 hint=$6 out status supports_global
+  if ! out=$(aws rds describe-db-engine-versions --region "$region" --engine "$engine" --engine-version "$version" \
+      --include-all --query 'DBEngineVersions[0].[Status,SupportsGlobalDatabases]' --output text 2>&1); then
+    echo "deploy.sh: cannot ask RDS in $region about $engine $version ($what): $out" >&2
+    engine_problems=$((engine_problems + 1))
+    return 0
+  fi
+  read -r status supports_global <<<"$out"
+  if [ "$status" != available ]; then
+    case $status in None|'') status='not listed' ;; esac
+    echo "deploy.sh: $engine $version ($what) cannot be created in $region: RDS says $status (describe-db-engine-versions, Status must be available). $hint" >&2
+    engine_problems=$((engine_problems + 1))
+  elif [ "$global" = 1 ] && [ "$supports_global" != True ]; then
+    echo "deploy.sh: $engine $version ($what) does not support global databases in $region (SupportsGlobalDatabases is $supports_global). $hint" >&2
+    engine_problems=$((engine_problems + 1))
+  fi
+}
+)";
+
+void engine_version_checks(std::ostringstream& o, const Assembly& a) {
+  std::set<std::string> seen;
+  std::ostringstream calls;
+  for (const auto& s : a.stacks)
+    for (const auto& c : s.stack->pre_deploy_checks()) {
+      const std::string key = s.region + '\n' + c.engine + '\n' + c.version + '\n' + (c.global ? "1" : "0");
+      if (!seen.insert(key).second) continue;
+      calls << "drsynth_check_engine_version " << shell_quote(s.region) << ' ' << shell_quote(c.engine) << ' '
+            << shell_quote(c.version) << ' ' << (c.global ? "1" : "0") << ' ' << shell_quote(one_line(c.what))
+            << ' ' << shell_quote(one_line(c.hint)) << '\n';
+    }
+  if (seen.empty()) return;
+  o << engine_version_function << calls.str()
+    << "if [ \"$engine_problems\" -gt 0 ]; then\n"
+    << "  echo \"deploy.sh: $engine_problems engine version(s) cannot be created; no stack was touched\" >&2\n"
+    << "  exit 1\n"
+    << "fi\n";
 }
 
 }  // namespace
@@ -72,6 +132,7 @@ void header(std::ostringstream& o, const Assembly& a, const DeployPlanOptions& o
 std::string deploy_script(const Assembly& a, const DeployPlanOptions& opt) {
   std::ostringstream o;
   header(o, a, opt, "Deploys");
+  engine_version_checks(o, a);
   for (const auto& s : a.stacks) {
     const std::string region = shell_quote(s.region);
     o << "\n# " << s.name << " (" << s.region << ")";
@@ -128,12 +189,6 @@ drsynth_empty_bucket() {  # region stack logical-id
   rm -f "$batch"
 }
 )";
-
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\n' || c == '\r') c = ' ';
-  return text;
-}
 
 void pre_destroy_steps(std::ostringstream& o, const StackArtifact& s) {
   for (const auto& step : s.stack->pre_destroy_steps()) {

@@ -17,10 +17,16 @@ json get_att(const std::string& id, const std::string& attr) { return {{"Fn::Get
 
 TEST_CASE("aurora_engine: the Aurora PostgreSQL 15 versions cfn-lint accepts, classes incl. db.serverless",
           "[rds][aurora]") {
-  for (const char* v : {"15.8", "15.10", "15.12", "15.13", "15.14", "15.15", "15.17"})
+  for (const char* v : {"15.13", "15.14", "15.15", "15.17", "16.9", "16.13", "17.5", "17.9"})
     CHECK(rds::is_supported_aurora_postgres_version(v));
-  for (const char* v : {"15", "15.7", "15.9", "15.11", "15.16", "16.4"}) CHECK_FALSE(rds::is_supported_aurora_postgres_version(v));
-  CHECK(rds::aurora_parameter_group_family("15.12") == "aurora-postgresql15");
+  // 15.12 (the old default) and the other minors released before 2025-05 are past
+  // Aurora's usual 12 months; 15.16 does not exist for Aurora.
+  for (const char* v : {"15", "15.7", "15.8", "15.10", "15.12", "15.16", "16.4", "16.8", "17.4"})
+    CHECK_FALSE(rds::is_supported_aurora_postgres_version(v));
+  CHECK(rds::default_aurora_postgres_version == "15.17");
+  CHECK(rds::aurora_parameter_group_family("15.17") == "aurora-postgresql15");
+  CHECK(rds::aurora_parameter_group_family("16.9") == "aurora-postgresql16");
+  CHECK(rds::aurora_parameter_group_family("17.9") == "aurora-postgresql17");
   for (const char* c : {"db.serverless", "db.r6g.large", "db.r7g.2xlarge", "db.t4g.medium", "db.x2g.xlarge"})
     CHECK(rds::is_aurora_postgres_instance_class(c));
   for (const char* c : {"db.r4.large", "db.m6g.large", "db.t3.micro", "db.r6gd.large", "serverless"})
@@ -41,7 +47,7 @@ TEST_CASE("Aurora global database: the global cluster and the primary cluster wi
                                              {"UpdateReplacePolicy", "Delete"},
                                              {"Properties", {{"GlobalClusterIdentifier", "aurora-global-dev"},
                                                              {"Engine", "aurora-postgresql"},
-                                                             {"EngineVersion", "15.12"},
+                                                             {"EngineVersion", "15.17"},
                                                              {"StorageEncrypted", true},
                                                              {"DeletionProtection", false}}}});
   t.has_resource_properties("AWS::RDS::DBClusterParameterGroup",
@@ -54,7 +60,7 @@ TEST_CASE("Aurora global database: the global cluster and the primary cluster wi
   const json& p = c["Properties"];
   CHECK(p["DBClusterIdentifier"] == "aurora-primary-dev");
   CHECK(p["Engine"] == "aurora-postgresql");
-  CHECK(p["EngineVersion"] == "15.12");
+  CHECK(p["EngineVersion"] == "15.17");
   CHECK(p["GlobalClusterIdentifier"] == json{{"Ref", global}});
   CHECK(p["MasterUsername"]["Fn::Join"][1][1] == json{{"Ref", secret}});
   CHECK(p["MasterUsername"]["Fn::Join"][1][2] == ":SecretString:username}}");

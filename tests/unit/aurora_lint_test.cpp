@@ -72,7 +72,7 @@ TEST_CASE("other building-block combinations are written for cfn-lint", "[aurora
   auto& ckey = west.add<kms::Key>("ClusterKey", {.description = "cluster"});
   auto& csecret = west.add<secrets::DatabaseSecret>("ClusterSecret", {.kms_key = ckey});
   west.add<rds::DatabaseCluster>("Cluster", {.cluster_identifier = "aurora-standalone-variant",
-                                             .engine_version = "15.10",
+                                             .engine_version = "15.13",
                                              .secret = csecret,
                                              .vpc = wvpc,
                                              .security_groups = {wsg},

@@ -76,6 +76,10 @@ TEST_CASE("aurora: cluster storage is encrypted with a customer-managed key of e
     for (const auto& id : t.find_resources("AWS::KMS::Key")) {
       INFO(stack << " " << id);
       for (const auto& st : properties(t.resource(id))["KeyPolicy"]["Statement"]) {
+        if (st["Effect"] == "Deny") {  // the one Deny: no grants but AWS services' (CT.KMS.PR.3)
+          CHECK(st["Sid"] == "GrantsOnlyForAwsServices");
+          continue;
+        }
         CHECK(st["Principal"] != "*");
         CHECK_FALSE(contains(st["Principal"], "\"*\""));
       }
@@ -152,7 +156,7 @@ TEST_CASE("aurora: generated credentials (16+ characters, specials allowed) unde
 TEST_CASE("aurora: the export bucket is versioned, SSE-KMS, private, TLS- and encryption-enforcing, replicated to us-west-2, Glacier after 30 days", "[aurora][s3]") {
   AuroraSystem sys;
   auto p = sys.t(primary);
-  const auto ids = p.find_resources("AWS::S3::Bucket", {{"BucketName", "s3-db-export-dev"}});
+  const auto ids = p.find_resources("AWS::S3::Bucket", {{"BucketName", {{"Fn::Sub", "s3-db-export-dev-${AWS::AccountId}-${AWS::Region}"}}}});
   REQUIRE(ids.size() == 1);
   const json& bucket = properties(p.resource(ids.front()));
   CHECK(bucket["VersioningConfiguration"]["Status"] == "Enabled");
@@ -164,7 +168,7 @@ TEST_CASE("aurora: the export bucket is versioned, SSE-KMS, private, TLS- and en
   const json& policy = only(p, "AWS::S3::BucketPolicy");
   CHECK(contains(policy, "aws:SecureTransport"));
   CHECK(contains(policy, "s3:x-amz-server-side-encryption"));
-  const auto replica = sys.t(base).find_resources("AWS::S3::Bucket", {{"BucketName", "s3-db-export-replica-dev"}});
+  const auto replica = sys.t(base).find_resources("AWS::S3::Bucket", {{"BucketName", {{"Fn::Sub", "s3-db-export-replica-dev-${AWS::AccountId}-${AWS::Region}"}}}});
   REQUIRE(replica.size() == 1);
   // Destroyable: destroy.sh empties both versioned buckets before deleting their stacks.
   const std::string destroy = destroy_script(sys.assembly);

@@ -93,7 +93,7 @@ std::vector<Row> rows() {
   r.push_back({.name = "replica class below db.r6g.large", .args = c("replicaInstanceClass=db.m6g.large"), .code = "E803", .path = "<app>"});
   r.push_back({.name = "unknown instance class", .args = c("instanceClass=db.zz9.large"), .code = "E722", .path = "<app>"});
   r.push_back({.name = "PostgreSQL 14", .args = c("engineVersion=14.9"), .code = "E720", .path = "<app>"});
-  r.push_back({.name = "deprecated PostgreSQL 15 minor", .args = c("engineVersion=15.11"), .code = "E720", .path = "<app>"});
+  r.push_back({.name = "deprecated PostgreSQL 15 minor", .args = c("engineVersion=15.12"), .code = "E720", .path = "<app>"});
   r.push_back({.name = "engine version that is not a version", .args = c("engineVersion=latest"), .code = "E720", .path = "<app>"});
   r.push_back({.name = "parameter group for PostgreSQL 13",
                .define = [](App& a) { stack(a).add<rds::ParameterGroup>("Params", {.engine_version = "13.4"}); },

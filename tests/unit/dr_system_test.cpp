@@ -30,7 +30,7 @@ using dr_test::system_error;
 
 // ---- primary ------------------------------------------------------------------
 
-TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.large, gp3, encrypted with the AWS managed key, 7-day backups, Secrets Manager credentials, audit parameters and logs",
+TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.large, gp3, encrypted with the region's customer-managed key, 7-day backups, Secrets Manager credentials, audit parameters and logs",
           "[dr]") {
   System sys;
   CHECK(sys.stack("DrPrimary-dev").region == "us-east-1");
@@ -45,12 +45,13 @@ TEST_CASE("primary: RDS PostgreSQL 15 in us-east-1, Multi-AZ, at least db.r6g.la
                              {"DBInstanceClass", "db.r6g.large"},
                              {"StorageType", "gp3"},
                              {"StorageEncrypted", true},
-                             {"KmsKeyId", absent()},  // no key: RDS uses the AWS managed key aws/rds
+                             // the DataKey (customerManagedStorageKey; Control Tower CT.RDS.PR.30)
+                             {"KmsKeyId", {{"Fn::GetAtt", json::array({ids_of(t, "AWS::KMS::Key").front(), "Arn"})}}},
                              {"BackupRetentionPeriod", 7},
                              {"DeletionProtection", false},
                              {"ManageMasterUserPassword", absent()},
                              {"EnableCloudwatchLogsExports", array_with({"postgresql"})}});
-  // One customer-managed key, for the logs and the secret (dr_system_security_test.cpp), not the storage.
+  // One customer-managed key, for the logs, the secret (dr_system_security_test.cpp) and the storage.
   t.resource_count_is("AWS::KMS::Key", 1);
 
   // Credentials: a Secrets Manager secret, read through a dynamic reference.
@@ -166,11 +167,15 @@ TEST_CASE("networking: non-overlapping VPCs with DNS in both regions, no interne
     t->has_resource_properties("AWS::EC2::VPC", {{"EnableDnsSupport", true}, {"EnableDnsHostnames", true}});
     CHECK(t->find_resources("AWS::EC2::Subnet").size() >= 2);
     for (const auto& id : t->find_resources("AWS::EC2::Subnet")) {
-      const json& az = properties(t->resource(id))["AvailabilityZone"];
-      CHECK_FALSE(az.is_string());  // no literal AZ names
-      CHECK(contains(az, "Fn::GetAZs"));
+      // Zones by AZ id: the same physical zones in every account, never AZ names.
+      CHECK_FALSE(properties(t->resource(id)).contains("AvailabilityZone"));
+      CHECK(properties(t->resource(id))["AvailabilityZoneId"].is_string());
     }
   }
+  std::set<std::string> zones;
+  for (const auto& id : p.find_resources("AWS::EC2::Subnet"))
+    zones.insert(properties(p.resource(id))["AvailabilityZoneId"].get<std::string>());
+  CHECK(zones == std::set<std::string>{"use1-az1", "use1-az2"});  // not use1-az3 (no Graviton)
   const std::string primary_cidr = properties(p.resource(ids_of(p, "AWS::EC2::VPC").front()))["CidrBlock"];
   const std::string dr_cidr = properties(r.resource(ids_of(r, "AWS::EC2::VPC").front()))["CidrBlock"];
   CHECK(primary_cidr == "10.10.0.0/16");

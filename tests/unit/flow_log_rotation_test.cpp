@@ -1,5 +1,6 @@
 // ec2::FlowLog, KMS-encrypted log groups, the RDS "upgrade" log export, and
 // DatabaseSecret's customer-managed keys and rotation.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "aurora_fixture.hpp"
@@ -52,9 +53,11 @@ TEST_CASE("ec2::FlowLog: all traffic of the VPC to a KMS-encrypted log group wit
   const json& logs = t.resource(key)["Properties"]["KeyPolicy"]["Statement"].back();
   CHECK(logs["Sid"] == "CloudWatchLogs");
   CHECK(logs["Principal"] == json{{"Service", "logs.us-east-1.amazonaws.com"}});
-  CHECK(logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].size() == 2);
+  CHECK(logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].size() == 3);
+  // ... and the rotation function's log group, under the secret's key.
   CHECK(a.east_data_key->granted_log_groups() ==
-        std::vector<std::string>{"/drsynth/vpc-flow-logs/aurora-primary-dev", "/aws/rds/cluster/aurora-primary-dev/postgresql"});
+        std::vector<std::string>{"/drsynth/vpc-flow-logs/aurora-primary-dev", "/aws/rds/cluster/aurora-primary-dev/postgresql",
+                                 "/aws/lambda/lambda-rotate-aurora-dev"});
 }
 
 TEST_CASE("DatabaseInstance export_upgrade_log: postgresql and upgrade logs, each with a retained, encrypted group",
@@ -127,17 +130,26 @@ TEST_CASE("DatabaseSecret rotation: our function in the VPC, a narrow security g
                              {"FromPort", 5432},
                              {"ToPort", 5432}});
   const json& statements = t.resource(fn->role().default_policy()->logical_id())["Properties"]["PolicyDocument"]["Statement"];
-  REQUIRE(statements.size() == 2);
+  REQUIRE(statements.size() == 3);
   CHECK(statements[0] == json{{"Effect", "Allow"},
                               {"Action", {"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
                                           "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}},
                               {"Resource", {{"Ref", secret}}}});
   CHECK(statements[1]["Action"] == json{"kms:Decrypt", "kms:GenerateDataKey"});
   CHECK(statements[1]["Condition"] == json{{"StringEquals", {{"kms:ViaService", "secretsmanager.us-east-1.amazonaws.com"}}}});
+  // Each rotated version is written to the replica under the us-west-2 key, as the function.
+  CHECK(statements[2]["Action"] == json{"kms:Encrypt", "kms:GenerateDataKey"});
+  CHECK(statements[2]["Condition"] == json{{"StringEquals", {{"kms:ViaService", "secretsmanager.us-west-2.amazonaws.com"}}}});
   const std::string permission = t.find_resources("AWS::Lambda::Permission", {{"Principal", "secretsmanager.amazonaws.com"}}).at(0);
   CHECK(t.resource(permission)["Properties"]["SourceAccount"] == json{{"Ref", "AWS::AccountId"}});
+  CHECK(t.resource(permission)["Properties"]["SourceArn"] == json{{"Ref", secret}});
+  // Secrets Manager tests the function when the schedule is created: after the
+  // permission, the attachment and the cluster's writer instance.
+  std::vector<std::string> after{a.secret->attachment()->logical_id(), permission,
+                                 a.primary_cluster->instances().front()->logical_id()};
+  std::sort(after.begin(), after.end());
   t.has_resource("AWS::SecretsManager::RotationSchedule",
-                 {{"DependsOn", json::array({a.secret->attachment()->logical_id(), permission})},
+                 {{"DependsOn", after},
                   {"Properties", {{"SecretId", {{"Ref", secret}}},
                                   {"RotationLambdaARN", get_att(fn_id, "Arn")},
                                   {"RotationRules", {{"AutomaticallyAfterDays", 30}}},

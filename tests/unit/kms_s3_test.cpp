@@ -15,9 +15,18 @@ using json = nlohmann::json;
 namespace {
 json root_principal() { return {{"AWS", {{"Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}}; }
 json get_att(const std::string& id, const std::string& attr) { return {{"Fn::GetAtt", json::array({id, attr})}}; }
+// AWS Control Tower CT.KMS.PR.3: grants only for AWS services, in every key policy.
+json grants_only_for_aws_services() {
+  return {{"Sid", "GrantsOnlyForAwsServices"},
+          {"Effect", "Deny"},
+          {"Principal", {{"AWS", "*"}}},
+          {"Action", {"kms:CreateGrant"}},
+          {"Resource", "*"},
+          {"Condition", {{"BoolIfExists", {{"kms:GrantIsForAWSResource", "false"}, {"aws:PrincipalIsAWSService", "false"}}}}}};
+}
 }  // namespace
 
-TEST_CASE("kms::Key: rotation on, the shortest pending window, destroyable, the account admin statement only",
+TEST_CASE("kms::Key: rotation on, the shortest pending window, destroyable, the account admin statement and no grants but AWS services'",
           "[kms]") {
   App app({.read_environment = false});
   auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
@@ -37,7 +46,8 @@ TEST_CASE("kms::Key: rotation on, the shortest pending window, destroyable, the 
                                                                {"Effect", "Allow"},
                                                                {"Principal", root_principal()},
                                                                {"Action", "kms:*"},
-                                                               {"Resource", "*"}}})}}}}}});
+                                                               {"Resource", "*"}},
+                                                              grants_only_for_aws_services()})}}}}}});
   t.has_resource_properties("AWS::KMS::Alias", {{"AliasName", "alias/dr-data-dev"}, {"TargetKeyId", get_att(id, "Arn")}});
 }
 
@@ -57,20 +67,21 @@ TEST_CASE("kms::Key grants: services by principal, account principals through on
   auto t = Template::from_app(app, "S");
   const json root = {{"AWS", {{"Fn::Sub", "arn:${AWS::Partition}:iam::123456789012:root"}}}};
   const json statements = t.only_resource("AWS::KMS::Key")["Properties"]["KeyPolicy"]["Statement"];
-  REQUIRE(statements.size() == 4);
+  REQUIRE(statements.size() == 5);
   CHECK(statements[0]["Principal"] == root);
-  CHECK(statements[1] == json{{"Effect", "Allow"},
+  CHECK(statements[1] == grants_only_for_aws_services());
+  CHECK(statements[2] == json{{"Effect", "Allow"},
                               {"Principal", {{"Service", "cloudwatch.amazonaws.com"}}},
                               {"Action", {"kms:Decrypt", "kms:GenerateDataKey*"}},
                               {"Resource", "*"}});
-  CHECK(statements[2] == json{{"Effect", "Allow"},
+  CHECK(statements[3] == json{{"Effect", "Allow"},
                               {"Principal", root},
                               {"Action", {"kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
                                           "kms:GenerateDataKey*", "kms:ReEncrypt*"}},
                               {"Resource", "*"},
                               {"Condition", {{"StringEquals", {{"kms:CallerAccount", "123456789012"},
                                                                {"kms:ViaService", "rds.us-east-1.amazonaws.com"}}}}}});
-  CHECK(statements[3] ==
+  CHECK(statements[4] ==
         json{{"Sid", "CloudWatchLogs"},
              {"Effect", "Allow"},
              {"Principal", {{"Service", "logs.us-east-1.amazonaws.com"}}},

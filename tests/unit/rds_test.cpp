@@ -50,12 +50,59 @@ struct DrApp {
 };
 }  // namespace
 
-TEST_CASE("engine accepts the PostgreSQL 15 minors cfn-lint does not deprecate and derives the family", "[rds][engine]") {
-  for (const char* v : {"15.10", "15.12", "15.13", "15.17"}) CHECK(rds::is_supported_postgres_version(v));
-  for (const char* v : {"15", "15.2", "15.9", "15.11", "14.12", "15.18"}) CHECK_FALSE(rds::is_supported_postgres_version(v));
-  CHECK(rds::parameter_group_family("15.12") == "postgres15");
-  CHECK(rds::parameter_group_family("16.4") == "postgres16");
-  CHECK(rds::default_postgres_version == "15.12");
+TEST_CASE("engine accepts the PostgreSQL 15, 16 and 17 minors AWS creates today and derives the family", "[rds][engine]") {
+  // main.cpp fixes today at 2026-12-07.
+  for (const char* v : {"15.13", "15.15", "15.17", "16.9", "16.13", "17.5", "17.9"})
+    CHECK(rds::is_supported_postgres_version(v));
+  // 15.9-15.12, 16.5-16.8, 17.1-17.4: no new instances since 2026-05-01.
+  for (const char* v : {"15", "15.2", "15.9", "15.10", "15.11", "15.12", "16.8", "17.4", "14.12", "15.18", "18.1"})
+    CHECK_FALSE(rds::is_supported_postgres_version(v));
+  CHECK(rds::parameter_group_family("15.17") == "postgres15");
+  CHECK(rds::parameter_group_family("16.9") == "postgres16");
+  CHECK(rds::parameter_group_family("17.9") == "postgres17");
+  CHECK(rds::default_postgres_version == "15.17");
+  CHECK(rds::is_supported_postgres_version(rds::default_postgres_version));
+}
+
+TEST_CASE("engine versions: deprecated, near deprecation and unknown on a given day, with the source", "[rds][engine]") {
+  using rds::Engine;
+  using rds::VersionVerdict;
+  auto c = rds::check_engine_version(Engine::postgres, "15.12", "2026-12-07");
+  CHECK(c.verdict == VersionVerdict::deprecated);
+  REQUIRE(c.row != nullptr);
+  CHECK(c.row->deprecated_on == "2026-05-01");
+  CHECK(c.row->end_of_support == "2026-05-31");
+  CHECK(rds::version_problem(Engine::postgres, c, "15.12").find("since 2026-05-01") != std::string::npos);
+  // 61 days before the deprecation: still created, a warning.
+  c = rds::check_engine_version(Engine::postgres, "15.12", "2026-03-01");
+  CHECK(c.verdict == VersionVerdict::near_deprecation);
+  CHECK(c.days_left == 61);
+  // More than 90 days before: usable.
+  CHECK(rds::check_engine_version(Engine::postgres, "15.12", "2026-01-30").verdict == VersionVerdict::usable);
+  CHECK(rds::check_engine_version(Engine::postgres, "15.12", "2026-01-31").verdict == VersionVerdict::near_deprecation);
+  CHECK(rds::check_engine_version(Engine::postgres, "15.12", "2026-05-01").verdict == VersionVerdict::deprecated);
+  CHECK(rds::check_engine_version(Engine::postgres, "15.8", "2026-12-07").verdict == VersionVerdict::unknown);
+  CHECK(rds::usable_versions_text(Engine::postgres, "2026-12-07") ==
+        "15.13, 15.14, 15.15, 15.16, 15.17, 16.9, 16.10, 16.11, 16.12, 16.13, 17.5, 17.6, 17.7, 17.8, 17.9");
+  CHECK(rds::usable_versions_text(Engine::postgres, "2026-03-01").starts_with("15.9, 15.10, 15.11, 15.12, 15.13"));
+  // Every row names its source, and the majors 15, 16 and 17 are there for both engines.
+  for (auto e : {Engine::postgres, Engine::aurora_postgresql}) {
+    for (const auto& row : rds::engine_versions(e)) CHECK_FALSE(row.source.empty());
+    for (const char* major : {"15.", "16.", "17."})
+      CHECK(rds::usable_versions_text(e, "2026-12-07").find(major) != std::string::npos);
+  }
+  CHECK(rds::days_from_iso_date("2026-02-30") == std::nullopt);
+  CHECK(rds::days_from_iso_date("1970-01-02") == 1);
+}
+
+TEST_CASE("engine versions: DRSYNTH_TODAY sets the day the CLI and the constructs judge on", "[rds][engine]") {
+  CHECK(rds::today() == "2026-12-07");  // main.cpp
+  ::setenv("DRSYNTH_TODAY", "2026-03-01", 1);
+  CHECK(rds::today() == "2026-03-01");
+  CHECK(rds::is_supported_postgres_version("15.12"));
+  ::setenv("DRSYNTH_TODAY", "not a date", 1);
+  CHECK(rds::today().size() == 10);  // ignored: the clock's day
+  ::setenv("DRSYNTH_TODAY", "2026-12-07", 1);
 }
 
 TEST_CASE("engine knows instance classes and which are at least db.r6g.large", "[rds][engine]") {
@@ -107,7 +154,7 @@ TEST_CASE("DatabaseInstance renders an encrypted Multi-AZ gp3 PostgreSQL instanc
                   {"Properties",
                    {{"DBInstanceIdentifier", "postgres-primary-dev"},
                     {"Engine", "postgres"},
-                    {"EngineVersion", "15.12"},
+                    {"EngineVersion", "15.17"},
                     {"DBInstanceClass", "db.r6g.large"},
                     {"MultiAZ", true},
                     {"AllocatedStorage", "100"},

@@ -74,12 +74,13 @@ TEST_CASE("Aurora events: a topic under a customer-managed key, TLS-only, that a
   for (const auto& st : statements) principals.push_back(st["Principal"].dump());
   CHECK(principals == std::vector<std::string>{
                           json{{"AWS", {{"Fn::Sub", "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}}.dump(),
+                          json{{"AWS", "*"}}.dump(),  // the Deny of grants but AWS services' (CT.KMS.PR.3)
                           json{{"Service", "sns.amazonaws.com"}}.dump(),
                           json{{"Service", "events.rds.amazonaws.com"}}.dump(),
                           json{{"Service", "cloudwatch.amazonaws.com"}}.dump()});
   // The topic's ARN spelled out from its name: a Ref would make key -> topic -> key a cycle.
   const json topic_arn = {{"Fn::Sub", "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:sns-db-events-east-dev"}};
-  CHECK(statements[1]["Condition"] == json{{"ArnEquals", {{"aws:SourceArn", topic_arn}}}});
+  CHECK(statements[2]["Condition"] == json{{"ArnEquals", {{"aws:SourceArn", topic_arn}}}});
 
   // Queue and DLQ: SSE-KMS, redrive after 3 receives, TLS-only, SNS of this topic may send.
   t.has_resource("AWS::SQS::Queue", {{"DeletionPolicy", "Delete"},

@@ -5,7 +5,10 @@
 //                                           .interface_endpoints = {"secretsmanager", "monitoring"}});
 //
 // Subnet i (0-based) gets the i-th block of size /subnet_prefix_length from the
-// start of the VPC CIDR and the AZ {"Fn::Select": [i, {"Fn::GetAZs": ""}]}.
+// start of the VPC CIDR and, with availability_zone_ids, AvailabilityZoneId
+// ids[i]: the same physical zone in every account (zone *names* map to different
+// zones per account, so the i-th name of Fn::GetAZs can be a zone without the
+// instance class you need). Without ids: the AZ {"Fn::Select": [i, {"Fn::GetAZs": ""}]}.
 // Construct paths follow aws-cdk-lib: Vpc/Resource, Vpc/<subnet_name>Subnet<n>/Subnet,
 // .../RouteTable, .../RouteTableAssociation; endpoints are Vpc/<Service>Endpoint/Resource
 // with one shared Vpc/EndpointSecurityGroup (TCP 443 from the VPC CIDR only).
@@ -13,7 +16,7 @@
 // Error codes (ec2, E700-E719):
 //   E700  VPC CIDR is not a valid IPv4 CIDR or has host bits set
 //   E701  VPC CIDR prefix length outside /16../28
-//   E702  max_azs outside 2..6
+//   E702  max_azs outside 2..6; availability_zone_ids not 2..6 distinct AZ ids (use1-az1)
 //   E703  subnet prefix length invalid, or the subnets do not fit in the VPC CIDR
 //   E704  interface endpoint service name invalid or listed twice
 //   E705  subnet_name empty or not alphanumeric
@@ -21,6 +24,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drsynth/cfn_resource.hpp"
@@ -33,7 +37,9 @@ class SecurityGroup;
 
 struct VpcProps {
   std::string cidr{"10.0.0.0/16"};
-  int max_azs{2};                 // 2..6 subnets, one per AZ
+  int max_azs{2};                 // 2..6 subnets, one per AZ (ignored with availability_zone_ids)
+  // One subnet in each of these AZ ids, e.g. {"use1-az1", "use1-az2"} (2..6).
+  std::vector<std::string> availability_zone_ids{};
   int subnet_prefix_length{24};   // size of each subnet; must fit max_azs times into cidr
   std::string name{};             // the Name tag (empty: no Name tag)
   std::string subnet_name{"Isolated"};  // subnet group name in construct paths (CDK: "Isolated")
@@ -52,6 +58,10 @@ class Vpc : public Construct {
   // The CIDR as given (a literal; use it in routes and security group rules).
   [[nodiscard]] const std::string& cidr() const noexcept { return props_.cidr; }
   [[nodiscard]] std::vector<Value> subnet_ids() const;
+  // The AZ name of subnet i as deployed (GetAtt AvailabilityZone with AZ ids,
+  // the Fn::GetAZs position without): where a database instance in it goes.
+  [[nodiscard]] Value subnet_availability_zone(std::size_t i) const;
+  [[nodiscard]] bool placed_by_zone_id() const noexcept { return !props_.availability_zone_ids.empty(); }
   [[nodiscard]] std::vector<Value> route_table_ids() const;
   [[nodiscard]] const std::vector<CfnResource*>& subnets() const noexcept { return subnets_; }
   [[nodiscard]] const std::vector<CfnResource*>& route_tables() const noexcept { return route_tables_; }
@@ -75,5 +85,9 @@ class Vpc : public Construct {
   std::vector<CfnResource*> endpoints_;
   SecurityGroup* endpoint_sg_ = nullptr;
 };
+
+// "use1-az1", "euw1-az3", "apse2-az2": an AZ id as describe-availability-zones
+// gives it (ZoneId): lowercase letters and digits ending in a digit, "-az", digits.
+[[nodiscard]] bool is_availability_zone_id(std::string_view id) noexcept;
 
 }  // namespace drsynth::ec2

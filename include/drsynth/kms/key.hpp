@@ -13,11 +13,15 @@
 //   1. "AccountAdmin": the account root, kms:* on the key. It lets IAM policies of the
 //      account grant use of the key (without it nobody, not even the account, can
 //      manage the key) and is the only statement with a wildcard action.
-//   2. the service grants, in the order given: Principal {"Service": ...} with the
+//   2. "GrantsOnlyForAwsServices": Deny kms:CreateGrant to everyone unless the grant is
+//      for an AWS resource or the caller is an AWS service (BoolIfExists
+//      kms:GrantIsForAWSResource / aws:PrincipalIsAWSService false): RDS and Secrets
+//      Manager still attach the key, nobody hands out grants (Control Tower CT.KMS.PR.3).
+//   3. the service grants, in the order given: Principal {"Service": ...} with the
 //      actions and conditions given (grant_service), or the account through one
 //      service (grant_via_service: kms:ViaService <service>.<region>.amazonaws.com and
 //      kms:CallerAccount, still subject to the caller's IAM permissions).
-//   3. "CloudWatchLogs" (first grant_log_group): logs.<region>.amazonaws.com with
+//   4. "CloudWatchLogs" (first grant_log_group): logs.<region>.amazonaws.com with
 //      kms:EncryptionContext:aws:logs:arn limited to the log groups granted.
 // Grants to roles (grant) are statements in the role's own policy on this key's
 // ARN (the admin statement delegates to IAM), so the key never depends on a role.

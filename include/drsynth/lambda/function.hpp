@@ -11,7 +11,9 @@
 //         inline code over 1,000,000 bytes (it counts against the template body;
 //         CloudFormation dropped the old 4,096-character limit in 2022)
 //   E764  reserved concurrency < 0
-//   E765  log retention is not a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, ...)
+//   E765  log retention is not a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, ...),
+//         or log_kms_key without function_name
+//   E960  log_kms_key of another region (keys of logs, topics and secrets)
 //   E766  invalid environment variable name, or variables over 4 KB
 //   E767  VPC config with subnets but no security groups (or the reverse)
 //   E768  runtime or handler empty
@@ -30,6 +32,11 @@
 #include "drsynth/construct.hpp"
 #include "drsynth/events/rule_target.hpp"
 #include "drsynth/iam/role.hpp"
+#include "drsynth/link.hpp"
+
+namespace drsynth::kms {
+class Key;
+}
 
 namespace drsynth::lambda {
 
@@ -58,6 +65,10 @@ struct FunctionProps {
   VpcConfig vpc{};
   std::optional<int> reserved_concurrency{};
   int log_retention_days = 14;
+  // A customer-managed key of the function's region for its log group
+  // (KmsKeyId; the key's policy admits CloudWatch Logs for /aws/lambda/<name>,
+  // so function_name is required). None: CloudWatch Logs' own encryption.
+  Link<kms::Key> log_kms_key{};
   std::string role_name{};  // physical name of the ServiceRole; empty: generated
 };
 

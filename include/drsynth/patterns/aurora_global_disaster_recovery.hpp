@@ -60,6 +60,9 @@ class PrivateHostedZone;
 namespace drsynth::lambda {
 class Function;
 }
+namespace drsynth::sns {
+class Topic;
+}
 namespace drsynth::s3 {
 class Bucket;
 }
@@ -86,6 +89,10 @@ struct AuroraGlobalDisasterRecoveryProps {
 
   std::string primary_vpc_cidr{"10.30.0.0/16"};
   std::string secondary_vpc_cidr{"10.40.0.0/16"};
+  // Availability zones by AZ id; empty: drsynth's ids for the region
+  // (docs/dr-design.md), {"by-position"}: Fn::GetAZs positions as before issue 21.
+  std::vector<std::string> primary_az_ids{};
+  std::vector<std::string> secondary_az_ids{};
   // The application networks allowed to reach 5432 in both regions (the only
   // other sources are the health probes and the rotation function).
   std::vector<std::string> application_cidrs{"10.30.128.0/20", "10.40.128.0/20"};
@@ -153,6 +160,8 @@ class AuroraGlobalDisasterRecovery : public Construct {
   [[nodiscard]] rds::DatabaseCluster& primary_cluster() const noexcept { return *primary_cluster_; }
   [[nodiscard]] rds::DatabaseCluster& secondary_cluster() const noexcept { return *secondary_cluster_; }
   [[nodiscard]] s3::Bucket& export_bucket() const noexcept { return *export_bucket_; }
+  // The primary region's events topic (alarmEmails subscribe to it): an action for an app's own alarms there.
+  [[nodiscard]] sns::Topic& primary_events_topic() const noexcept { return *primary_events_topic_; }
   [[nodiscard]] route53::PrivateHostedZone& zone() const noexcept { return *zone_; }
   // "writer.aurora-<suffix>.internal": the name applications connect to.
   [[nodiscard]] const std::string& cname() const noexcept { return cname_; }
@@ -174,6 +183,7 @@ class AuroraGlobalDisasterRecovery : public Construct {
   rds::DatabaseCluster* primary_cluster_ = nullptr;
   rds::DatabaseCluster* secondary_cluster_ = nullptr;
   s3::Bucket* export_bucket_ = nullptr;
+  sns::Topic* primary_events_topic_ = nullptr;
   route53::PrivateHostedZone* zone_ = nullptr;
   std::string cname_;
 };

@@ -81,11 +81,21 @@ struct PostgresDisasterRecoveryProps {
   std::string instance_class{"db.r6g.large"};  // never below db.r6g.large
   std::string replica_instance_class{};        // empty: same as the primary
   int allocated_storage_gib{100};
+  // The primary's storage under the primary region's DataKey (customer-managed,
+  // AWS Control Tower CT.RDS.PR.30) rather than aws/rds. A deployment made before
+  // this default (aws/rds) keeps its instance only with false: the storage key is
+  // fixed at creation, so changing it replaces the primary (the S007 guard refuses).
+  bool customer_managed_storage_key{true};
   int backup_retention_days{7};
   int log_retention_days{30};  // audit logs (log_statement=all) under /aws/rds/
 
   std::string primary_vpc_cidr{"10.10.0.0/16"};
   std::string dr_vpc_cidr{"10.20.0.0/16"};
+  // Availability zones by AZ id (the same physical zones in every account); empty:
+  // drsynth's ids for the region (docs/dr-design.md), {"by-position"}: Fn::GetAZs
+  // positions as before issue 21 (an existing deployment keeps its subnets so).
+  std::vector<std::string> primary_az_ids{};
+  std::vector<std::string> dr_az_ids{};
   // Extra CIDRs (application subnets) allowed to reach 5432. The VPCs' own
   // CIDRs and, for the primary, the DR VPC (the probe) are always allowed.
   std::vector<std::string> application_cidrs{};

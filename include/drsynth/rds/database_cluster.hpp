@@ -37,7 +37,8 @@
 //
 // Error codes (rds clusters, E930-E944):
 //   E930  cluster identifier invalid, or too long for the instance identifiers "<id>-N"
-//   E931  engine version not supported for Aurora PostgreSQL (15.8, 15.10, 15.12-15.15, 15.17)
+//   E931  engine version unknown or no longer created by AWS (engine_versions.hpp: 15, 16, 17 minors)
+//   E970  warning: AWS stops creating the engine version within 90 days (not for a global member)
 //   E932  parameter group for another engine major version or another region
 //   E933  subnet_group over another VPC than vpc, or network pieces in another region
 //   E934  a security group of another VPC

@@ -1,13 +1,13 @@
 // rds::DatabaseInstance: an RDS for PostgreSQL instance (the primary of a DR pair).
 //
 //   auto& db = stack.add<rds::DatabaseInstance>("Primary", {
-//       .instance_identifier = "postgres-primary-dev", .engine_version = "15.12",
+//       .instance_identifier = "postgres-primary-dev", .engine_version = "15.17",
 //       .vpc = vpc, .security_groups = {db_sg}, .parameter_group = params, .secret = secret});
 //   db.connections().allow_default_port_from(app_sg);      // ingress on port() into db_sg
 //   db.metric_cpu_utilization().create_alarm(stack, "HighCpu", {.threshold = 80});
 //
 // Renders AWS::RDS::DBInstance at Primary/Resource with Engine postgres,
-// encrypted gp3 storage (AWS managed key unless kms_key_id), Multi-AZ, backups,
+// encrypted gp3 storage (AWS managed key unless kms_key or kms_key_id), Multi-AZ, backups,
 // PubliclyAccessible false, CopyTagsToSnapshot, CloudWatch export of the
 // "postgresql" log, and both DeletionPolicy and UpdateReplacePolicy from
 // removal_policy (Delete by default; CloudFormation's own default is Snapshot).
@@ -24,7 +24,8 @@
 // RDS does not support it for the source of a read replica (AWS-FACTS.md).
 //
 // Error codes (rds, E720-E739):
-//   E720  engine version not supported (15.10, 15.12-15.17)
+//   E720  engine version unknown or no longer created by AWS (engine_versions.hpp: 15, 16, 17 minors)
+//   E970  warning: AWS stops creating the engine version within 90 days
 //   E721  instance identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
 //   E722  instance class unknown (see engine.hpp)
 //   E723  allocated storage outside 20..65536 GiB, or max_allocated_storage below it
@@ -41,7 +42,8 @@
 //   E734-E737  read replicas (read_replica.hpp)
 //   E738  subnet group (subnet_group.hpp)
 //   E739  parameters (parameter_group.hpp)
-//   E960  log_kms_key in another region than the instance (also for ReadReplica)
+//   E960  log_kms_key in another region than the instance (also for ReadReplica); kms_key
+//         (storage) in another region, or together with kms_key_id
 #pragma once
 
 #include <optional>
@@ -91,7 +93,11 @@ struct DatabaseInstanceProps {
   std::optional<int> max_allocated_storage{};  // storage autoscaling ceiling
   std::string storage_type{"gp3"};
   bool storage_encrypted{true};
-  std::optional<std::string> kms_key_id{};  // AWS managed key (aws/rds) when unset
+  std::optional<std::string> kms_key_id{};  // AWS managed key (aws/rds) when unset (and no kms_key)
+  // A customer-managed storage key of the instance's region (KmsKeyId: its ARN);
+  // give the key grant_via_service("rds"). The storage key is fixed at creation:
+  // setting or changing it replaces an existing instance (the S007 guard refuses).
+  Link<kms::Key> kms_key{};
   int backup_retention_days{7};
   std::optional<std::string> preferred_backup_window{};  // "03:00-04:00" (UTC)
   bool deletion_protection{false};

@@ -1,7 +1,7 @@
 // rds::engine: the PostgreSQL versions and instance classes drsynth accepts.
 //
-// Versions: the PostgreSQL 15 minor versions cfn-lint 1.51 accepts without
-// W3691 (deprecated): 15.10 and 15.12-15.17. Instance classes: the families
+// Versions: the table in engine_versions.hpp (RDS for PostgreSQL 15, 16, 17
+// minors with their deprecation dates). Instance classes: the families
 // RDS for PostgreSQL offers in every region drsynth targets (checked against
 // cfn-lint's DBInstanceClass tables for us-east-1 and eu-west-1), with their
 // sizes. Validation of the constructs only checks a class is known; the DR
@@ -9,17 +9,19 @@
 #pragma once
 
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
 namespace drsynth::rds {
 
-inline constexpr std::string_view default_postgres_version = "15.12";
+// The newest PostgreSQL 15 minor of the table: AWS creates it (2026-12), cfn-lint
+// 1.51 accepts it without W3691, and it has the longest life ahead of it.
+inline constexpr std::string_view default_postgres_version = "15.17";
 
-// "15.10", "15.12", ..., "15.17".
-[[nodiscard]] std::span<const std::string_view> supported_postgres_versions() noexcept;
-[[nodiscard]] bool is_supported_postgres_version(std::string_view version) noexcept;
+// In the table and created by AWS today (engine_versions.hpp: usable or near deprecation).
+[[nodiscard]] bool is_supported_postgres_version(std::string_view version);
+// The major version is one the table has rows for (15, 16, 17): what a parameter group needs.
+[[nodiscard]] bool is_known_postgres_major(std::string_view version);
 // "15.12" -> 15; nullopt when the text does not start with a number.
 [[nodiscard]] std::optional<int> major_version(std::string_view version) noexcept;
 // "15.12" -> "postgres15"; empty when the major version is unknown.

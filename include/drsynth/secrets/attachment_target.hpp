@@ -5,11 +5,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "drsynth/value.hpp"
 
 namespace drsynth {
 class Construct;
+class CfnResource;
 }
 
 namespace drsynth::secrets {
@@ -17,6 +19,11 @@ namespace drsynth::secrets {
 struct AttachmentTargetProps {
   Value target_id;          // TargetId of the AWS::SecretsManager::SecretTargetAttachment
   std::string target_type;  // TargetType, e.g. "AWS::RDS::DBInstance"
+  // Resources that must exist before the database answers (an Aurora cluster's
+  // writer instance). Secrets Manager tests the rotation function when a
+  // RotationSchedule is created, so the schedule DependsOn them: a deployer that
+  // creates resources in parallel then still orders them. Null entries are skipped.
+  std::vector<const CfnResource*> ready_when{};
 };
 
 class AttachmentTarget {

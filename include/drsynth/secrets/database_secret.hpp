@@ -112,6 +112,8 @@ struct RotationProps {
   bool rotate_immediately_on_update{false};
   int timeout_seconds{60};
   int log_retention_days{30};
+  // The key of the function's log group; unset: the secret's kms_key (if any).
+  Link<kms::Key> log_kms_key{};
 };
 
 class DatabaseSecret : public Construct {
@@ -155,6 +157,7 @@ class DatabaseSecret : public Construct {
   std::vector<const Construct*> attached_;
   std::vector<RotationProps> rotations_;
   CfnResource* rotation_schedule_ = nullptr;
+  std::vector<const CfnResource*> ready_when_;  // from the attachment target
   lambda::Function* rotation_function_ = nullptr;
 };
 
