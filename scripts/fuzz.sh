@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target with clang++-14 (ASan + UBSan) into build-fuzz/
-# and runs it over fuzz/corpus/settings for N seconds (default 60).
+# Builds the libFuzzer targets with clang++-14 (ASan + UBSan) into build-fuzz/
+# and runs them for N seconds in all (default 60), shared out: half to the
+# settings (fuzz/corpus/settings), a quarter each to the assembly reader
+# (fuzz/corpus/assembly) and the diff (fuzz/corpus/diff).
 #   scripts/fuzz.sh [seconds]
-# New inputs go to build-fuzz/corpus (the checked-in corpus is only read); a
-# crash is written to build-fuzz/crash-* and fails the script: fix it, then
-# copy the input into fuzz/corpus/settings/ as a regression seed.
+# New inputs go to build-fuzz/corpus-<target> (the checked-in corpus is only
+# read); a crash is written to build-fuzz/crash-* and fails the script: fix it,
+# then copy the input into fuzz/corpus/<target>/ as a regression seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -19,10 +21,17 @@ if ! command -v "$cxx" >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRSYNTH_FUZZ=ON \
   -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF -DDRSYNTH_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target settings_fuzzer -j "$(nproc)"
-mkdir -p "$build/corpus"
-# Regression seeds first: every checked-in input must pass as is.
-"$build/settings_fuzzer" -runs=0 fuzz/corpus/settings
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-  "$build/settings_fuzzer" "$build/corpus" fuzz/corpus/settings -max_len=4096 -max_total_time="$seconds" \
-  -timeout=20 -rss_limit_mb=2048 -artifact_prefix="$build/" -print_final_stats=1
+cmake --build "$build" --target settings_fuzzer assembly_fuzzer diff_fuzzer -j "$(nproc)"
+run() {  # target corpus seconds max_len
+  local target=$1 corpus=$2 time=$3 max_len=$4
+  mkdir -p "$build/corpus-$corpus"
+  # Regression seeds first: every checked-in input must pass as is.
+  "$build/$target" -runs=0 "fuzz/corpus/$corpus"
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    "$build/$target" "$build/corpus-$corpus" "fuzz/corpus/$corpus" -max_len="$max_len" -max_total_time="$time" \
+    -timeout=20 -rss_limit_mb=2048 -artifact_prefix="$build/" -print_final_stats=1
+}
+quarter=$(( seconds / 4 > 0 ? seconds / 4 : 1 ))
+run settings_fuzzer settings $(( seconds - 2 * quarter > 0 ? seconds - 2 * quarter : 1 )) 4096
+run assembly_fuzzer assembly "$quarter" 16384
+run diff_fuzzer diff "$quarter" 16384

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What CI runs for hardening (besides scripts/test.sh):
-#   1. the unit tests and the robustness test under AddressSanitizer +
-#      UndefinedBehaviorSanitizer (build-asan/); any report fails the run;
-#   2. the settings fuzzer for FUZZ_SECONDS (default 60) over fuzz/corpus.
+#   1. the unit tests, the robustness test and the hostile-input test under
+#      AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/); any report
+#      fails the run;
+#   2. the fuzzers (settings, assembly reader, diff) for FUZZ_SECONDS in all
+#      (default 60) over fuzz/corpus.
 #   scripts/hardening.sh            # both
 #   scripts/hardening.sh asan|fuzz  # one
 set -euo pipefail
@@ -15,7 +17,7 @@ if [ "$what" = all ] || [ "$what" = asan ]; then
     scripts/bootstrap.sh --tests
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -R '^(unit:|robustness:|cli:)'
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -R '^(unit:|robustness:|cli:|hostile inputs:)'
 fi
 if [ "$what" = all ] || [ "$what" = fuzz ]; then
   scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

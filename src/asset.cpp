@@ -1,4 +1,5 @@
 #include "drsynth/asset.hpp"
+#include "read_back.hpp"
 
 #include "asset_staging.hpp"
 #include "fd_io.hpp"
@@ -224,15 +225,13 @@ Loaded load_with_extras(const std::vector<Asset::File>& given, const std::map<st
   for (const auto& f : given)
     if (!extras.contains(f.relative_path)) merged->push_back(f);
   for (const auto& [rel, path] : extras) {
-    std::error_code ec;
-    std::ifstream in(path, std::ios::binary);
-    if (!fs::is_regular_file(path, ec) || !in) {
-      error = "file " + path.string() + " (to be added to the asset as " + rel + ") does not exist";
+    // The bounded reader: a FIFO or a device is refused, never waited on or read.
+    auto r = detail::read_regular_file(path, detail::max_extra_file_bytes);
+    if (r.status != detail::ReadBack::Status::ok) {
+      error = "file " + path.string() + " (to be added to the asset as " + rel + ") " + r.problem;
       return {};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    merged->push_back({rel, ss.str()});
+    merged->push_back({rel, std::move(r.text)});
   }
   std::sort(merged->begin(), merged->end(), by_path);
   return summarize(std::move(merged));

@@ -70,10 +70,12 @@ namespace {
 // The command line over either an app built here (define != nullptr) or one
 // the caller built already (prebuilt != nullptr).
 int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
-             std::ostream& out, std::ostream& err);
+             std::ostream& out, std::ostream& err, std::string& written_to);
 int run_checked(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
                 std::ostream& out, std::ostream& err) {
-  return detail::finish_output(run_impl(argc, argv, define, prebuilt, out, err), out, err);
+  std::string written_to;
+  const int rc = run_impl(argc, argv, define, prebuilt, out, err, written_to);
+  return detail::finish_output(rc, out, err, written_to);
 }
 }  // namespace
 
@@ -94,7 +96,7 @@ int run(App& app, int argc, const char* const* argv, std::ostream& out, std::ost
 
 namespace {
 int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
-             std::ostream& out, std::ostream& err) {
+             std::ostream& out, std::ostream& err, std::string& written_to) {
   CLI::App cli{"drsynth: synthesizes multi-region PostgreSQL disaster recovery as CloudFormation templates", "drsynth"};
   cli.set_version_flag("--version", std::string("drsynth ") + version_string);
   cli.require_subcommand(0, 1);
@@ -159,12 +161,15 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     o.quiet = true;  // the CDK CLI shows an app's stdout as part of its own output
   }
 
+  // What the run is doing, for an out-of-memory report (E459).
+  std::string step = "reading the settings";
   try {
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     auto ms = [&] { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
-    if (command == synth || command == plan) {
-      detail::check_output_path_text(o.outdir, command->count("-o") > 0 ? "-o" : env_outdir != nullptr ? "CDK_OUTDIR" : "default");
+    if (command == synth || command == plan || (command == diff && !diff_options.against)) {
+      const bool given = command != diff && command->count("-o") > 0;  // diff has no -o
+      detail::check_output_path_text(o.outdir, given ? "-o" : env_outdir != nullptr ? "CDK_OUTDIR" : "default");
       if (command == synth) check_output_folder(o.outdir);  // before the work, not after it
     }
 
@@ -178,6 +183,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
         context.add_environment(env);
       for (const auto& c : o.context) context.add_argument(c);
       owned.emplace(AppProps{.context = std::move(context), .read_environment = false});
+      step = "building the app's construct tree";
       (*define)(*owned);
     } else if (!o.context.empty() || command->count("--settings") > 0) {
       // The tree exists already: its constructs have read their context.
@@ -189,6 +195,7 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     log.debug("tree built in {:.2f} ms", ms());
 
     SynthOptions so{.stacks = o.stacks, .strict = o.strict};
+    step = "synthesizing the templates";
     Assembly assembly = synthesize(app, so);
     log.debug("synthesized {} stacks in {:.2f} ms", assembly.stacks.size(), ms());
     print_diagnostics(assembly.warnings, err, o.quiet);
@@ -211,11 +218,22 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
       return exit_ok;
     }
 
+    step = "reading the previous assembly and comparing it";
     if (command == diff) return detail::run_diff(assembly, diff_options, o.outdir, o.stacks, out, err);
+    step = "drawing the graph";
     if (command == graph) return detail::run_graph(assembly, graph_options, out);
+    step = "reading the previous assembly in " + o.outdir + " for the replacement guard";
 
-    detail::guard_replacements(assembly, o.outdir, o.allow_replacement, o.strict, err);
+    Assembly previous = detail::guard_replacements(assembly, o.outdir, o.allow_replacement, o.strict, err);
+    if (!o.stacks.empty()) {
+      // A `--stack` run writes some stacks: the others of the previous
+      // assembly stay in the folder for the guard of the next run.
+      for (auto& s : previous.stacks)
+        if (assembly.find(s.name) == nullptr) assembly.kept_stacks.push_back(std::move(s));
+    }
+    step = "writing the assembly to " + o.outdir;
     write_assembly(assembly, o.outdir);
+    written_to = o.outdir;
     log.debug("written to {} in {:.2f} ms", o.outdir, ms());
     if (!o.quiet) {
       out << "Synthesized " << assembly.stacks.size() << " stack" << (assembly.stacks.size() == 1 ? "" : "s") << " to "
@@ -234,6 +252,16 @@ int run_impl(int argc, const char* const* argv, const std::function<void(App&)>*
     print_diagnostics(e.diagnostics(), err);
     if (const auto line = detail::strict_failure_line(e.diagnostics(), o.strict); !line.empty()) err << line << '\n';
     return exit_code_for(e);
+  } catch (const std::bad_alloc&) {
+    // Not a bug: something the run read or built is larger than this machine's memory.
+    err << "error: "
+        << Diagnostic{.code = "E459",
+                      .message = "out of memory while " + step + ": what it holds is larger than this machine can keep",
+                      .got = "std::bad_alloc",
+                      .expected = "smaller inputs (settings, construct tree, previous assembly), or more memory"}
+               .format()
+        << '\n';
+    return exit_user_error;
   } catch (const std::exception& e) {
     err << "error: [drsynth.E900] internal error: " << escape_control_characters(e.what()) << '\n';
     return exit_internal;

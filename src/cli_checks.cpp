@@ -1,4 +1,5 @@
 #include "cli_checks.hpp"
+#include "read_back.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -120,7 +121,8 @@ std::optional<std::string> read_settings_file(const std::string& file, bool expl
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const mode_t mode = st.st_mode;
     ::close(fd);
-    fail("E541", "", "the settings file " + shown + " is not a regular file", std::string(kind_of(mode)),
+    fail("E541", "", "the settings file " + shown + " is not a regular file",
+         std::string(drsynth::detail::file_kind(mode)),
          "a JSON file (--settings FILE, or drsynth.json in the working folder)");
   }
   auto r = drsynth::detail::read_to_end(fd, settings::max_file_bytes);  // load_text reports a larger file
@@ -167,12 +169,15 @@ std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool
                          .format();
 }
 
-int finish_output(int rc, std::ostream& out, std::ostream& err) {
+int finish_output(int rc, std::ostream& out, std::ostream& err, const std::string& written_to) {
   out.flush();
   if (out) return rc;
   err << "error: "
       << Diagnostic{.code = "E542",
-                    .message = "cannot write to standard output (a full device or a closed pipe?)",
+                    .message = "cannot write to standard output (a full device or a closed pipe?)" +
+                               (written_to.empty() ? std::string()
+                                                   : "; the new assembly was written to " + written_to +
+                                                         " all the same (only the summary is lost)"),
                     .expected = "a writable standard output"}
              .format()
       << '\n';

@@ -48,6 +48,8 @@ void check_s3_bucket(const std::string& bucket, const Assembly& assembly);
 
 // Flushes stdout; when it could not be written (a full device, a closed pipe)
 // prints E542 and returns the I/O exit code, else `rc`.
-[[nodiscard]] int finish_output(int rc, std::ostream& out, std::ostream& err);
+// `written_to`: the folder synth wrote the new assembly to (the message says
+// so: the previous assembly is then replaced), empty when nothing was written.
+[[nodiscard]] int finish_output(int rc, std::ostream& out, std::ostream& err, const std::string& written_to = {});
 
 }  // namespace drsynth::cli::detail

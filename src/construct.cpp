@@ -16,6 +16,13 @@ Construct::Construct(Construct& scope, std::string id)
   if (id_.empty()) fail("E101", where, "construct id is empty", "\"\"", "a non-empty id");
   if (id_.find('/') != std::string::npos)
     fail("E102", where, "construct id contains '/'", "\"" + id_ + "\"", "an id without '/'");
+  // A bounded depth keeps every walk of the tree (validation, tree.json,
+  // paths in messages) linear and its recursion shallow.
+  std::size_t depth = 1;
+  for (const Construct* c = &scope; c->parent_ != nullptr; c = c->parent_) ++depth;
+  if (depth > max_construct_depth)
+    fail("E112", where.substr(0, 200) + (where.size() > 200 ? "..." : ""), "the construct tree is too deep",
+         std::to_string(depth) + " levels", "at most " + std::to_string(max_construct_depth) + " levels below the App");
   if (scope.find_child(id_) != nullptr)
     fail("E103", path_, "there is already a construct with this id in the same scope", "\"" + id_ + "\"",
          "ids unique among siblings");

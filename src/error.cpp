@@ -19,6 +19,18 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || c > 0xF4 || (c == 0xF4 && b(1) >= 0x90))) return 0;
   return n;
 }
+
+// U+200E/U+200F (marks), U+202A-U+202E (embeddings, overrides), U+2066-U+2069
+// (isolates), U+2028/U+2029 (line and paragraph separators), U+FEFF: they
+// reorder or break what a terminal shows without being visible themselves.
+bool invisible_control(std::string_view s, std::size_t i) {
+  const auto b1 = static_cast<unsigned char>(s[i]);
+  const auto b2 = static_cast<unsigned char>(s[i + 1]);
+  const auto b3 = static_cast<unsigned char>(s[i + 2]);
+  if (b1 == 0xE2 && b2 == 0x80) return b3 == 0x8E || b3 == 0x8F || (b3 >= 0xA8 && b3 <= 0xAE);  // U+200E/F, U+2028-U+202E
+  if (b1 == 0xE2 && b2 == 0x81) return b3 >= 0xA6 && b3 <= 0xA9;                              // U+2066-U+2069
+  return b1 == 0xEF && b2 == 0xBB && b3 == 0xBF;                                               // U+FEFF
+}
 }  // namespace
 
 std::string escape_control_characters(std::string_view s) {
@@ -40,6 +52,11 @@ std::string escape_control_characters(std::string_view s) {
       out += "\\u00";
       out.push_back(hex[static_cast<unsigned char>(s[i + 1]) >> 4]);
       out.push_back(hex[static_cast<unsigned char>(s[i + 1]) & 15]);
+    } else if (n == 3 && invisible_control(s, i)) {  // bidi controls, line separators: \u202e
+      const unsigned cp = ((c & 0x0FU) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3FU) << 6) |
+                          (static_cast<unsigned char>(s[i + 2]) & 0x3FU);
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(cp >> shift) & 15]);
     } else if (n > 1) {
       out.append(s.substr(i, n));
     } else {  // other control characters, and bytes that are not UTF-8
@@ -63,7 +80,9 @@ std::string Diagnostic::format() const {
     if (!expected.empty()) s += "expected " + expected;
     s += ")";
   }
-  return escape_control_characters(s);
+  s = escape_control_characters(s);
+  for (const auto& d : details) s += "\n    " + escape_control_characters(d);
+  return s;
 }
 
 void sort_diagnostics(std::vector<Diagnostic>& diagnostics) {

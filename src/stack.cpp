@@ -1,6 +1,7 @@
 #include "drsynth/stack.hpp"
 #include "char_rules.hpp"
 #include "constants.hpp"
+#include "regions.hpp"
 
 
 #include "drsynth/cfn_output.hpp"
@@ -50,7 +51,16 @@ void Stack::validate(Validation& v) const {
   if (name_.size() > 128 || !detail::letter_then(name_, name_.size(), [](char c) { return detail::is_alnum(c) || c == '-'; }))
     v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
-  if (props_.env.region.empty()) v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
+  const std::string& region = props_.env.region;
+  if (region.empty())
+    v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
+  else if (!detail::is_region_shaped(region))
+    v.error("E206", *this, "the stack's region is not an AWS region name", "\"" + region + "\"",
+            "a region such as us-east-1 (lower case, ^[a-z]{2}-[a-z]+-[0-9]{1,2}$ or a partition's prefix such as "
+            "us-gov-)");
+  else if (detail::partition_of(region).empty())
+    v.error("E206", *this, "the stack's region is not a region drsynth knows", "\"" + region + "\"",
+            "one of " + detail::known_regions_text());
   if (props_.env.account) {
     if (!detail::is_account_id(*props_.env.account))
       v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");

@@ -43,6 +43,9 @@ bool allowed(char32_t cp) {
            in(cp, 0x3001, 0x3004) || in(cp, 0x3008, 0x3020) ||  // CJK punctuation
            in(cp, 0xE000, 0xF8FF) ||   // private use
            in(cp, 0xFE00, 0xFE0F) ||   // variation selectors
+           in(cp, 0xFF01, 0xFF0F) || in(cp, 0xFF1A, 0xFF20) ||  // fullwidth punctuation and symbols
+           in(cp, 0xFF3B, 0xFF40) || in(cp, 0xFF5B, 0xFF65) ||  // (fullwidth letters and digits are letters and digits)
+           in(cp, 0xFFE0, 0xFFEE) ||   // fullwidth and halfwidth signs
            cp == 0xFEFF ||             // byte order mark
            in(cp, 0xFFF0, 0xFFFF) ||   // specials
            in(cp, 0x1F000, 0x1FAFF) || // emoji and pictographs

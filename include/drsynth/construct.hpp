@@ -19,6 +19,11 @@ class App;
 class Stack;
 class Validation;
 
+// How deep a construct tree may be: constructs at most this many levels below
+// the App (a deeper one is E112). Real apps are about ten deep; the bound keeps
+// tree.json linear in the number of constructs.
+inline constexpr std::size_t max_construct_depth = 128;
+
 // Name/value attributes of a construct in tree.json ("aws:cdk:cloudformation:type", ...).
 using TreeAttributes = std::vector<std::pair<std::string_view, std::string_view>>;
 

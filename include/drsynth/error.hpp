@@ -24,15 +24,21 @@ struct Diagnostic {
   std::string message{};   // what is wrong
   std::string got{};       // the offending value, empty when not applicable
   std::string expected{};  // the rule it breaks, empty when not applicable
+  // Lines printed below the first one, indented (the steps of a budget);
+  // each escaped like the rest, so a value cannot start a line of its own.
+  std::vector<std::string> details{};
 
   // "[drsynth.E201] DrPrimary-dev/Primary: <message> (got <got>, expected <expected>)",
-  // with control characters escaped (escape_control_characters).
+  // with control characters escaped (escape_control_characters), then each
+  // of `details` on a line of its own, indented by four spaces.
   [[nodiscard]] std::string format() const;
 };
 
 // Text safe to print on a terminal: control characters (newline, ESC, NUL,
-// DEL, the C1 range) and bytes that are not UTF-8 become \n, \r, \t, \xNN or
-// \u00NN; everything else, backslashes included, is kept.
+// DEL, the C1 range), the invisible characters that reorder or break a line
+// (bidi controls such as U+202E, U+2028, U+2029, U+FEFF) and bytes that are
+// not UTF-8 become \n, \r, \t, \xNN, \u00NN or \u202e; everything else,
+// backslashes included, is kept.
 [[nodiscard]] std::string escape_control_characters(std::string_view s);
 
 // Sorts by path, then code, then message: the order in which problems are printed.

@@ -147,8 +147,11 @@ class Context {
   // and is offered as the "did you mean" of a misspelt key.
   void declare(std::string_view key) const;
   [[nodiscard]] bool declared(std::string_view key) const;
+  // What E510 says of `key` when it is given and nothing declares it, instead
+  // of the nearest key: "a setting of variant=aurora-global".
+  void hint_unknown(std::string_view key, std::string hint) const;
   // E510 for every key given in a file, CDK_CONTEXT_JSON or -c that no one
-  // declared, with the nearest declared key when one is close.
+  // declared, with its hint or the nearest declared key when one is close.
   [[nodiscard]] std::vector<Diagnostic> unknown_keys() const;
   // "'key' (drsynth.json:3)": the key as typed and where its value came from.
   [[nodiscard]] std::string describe(std::string_view key) const;
@@ -158,6 +161,7 @@ class Context {
   // Keys are declared while the tree is built (one thread) and by engine
   // settings declared up front, so readers never insert concurrently.
   mutable std::set<std::string, std::less<>> declared_;
+  mutable std::map<std::string, std::string, std::less<>> hints_;
 };
 
 // The nearest of `candidates` to `key` by edit distance (case-insensitive,

@@ -61,6 +61,11 @@ struct Assembly {
   std::vector<Diagnostic> warnings;
   std::string manifest_text;
   std::string tree_text;
+  // Stacks of the previous assembly that this one does not hold (a `synth
+  // --stack` run): kept in the written folder, outside the manifest
+  // (.drsynth-kept/), so that the replacement guard of a later run still
+  // compares with them. Read back by read_assembly() as stacks.
+  std::vector<StackArtifact> kept_stacks;
 
   [[nodiscard]] const StackArtifact* find(std::string_view stack_name) const;
 };

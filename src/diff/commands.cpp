@@ -96,6 +96,10 @@ std::string run_dot(const std::string& dot_text) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (WIFSIGNALED(status))
+    fail("E452", "", "Graphviz's dot was ended by a signal before it finished the graph",
+         "signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")",
+         "dot -Tsvg to run to its end (memory and time limits?)");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     fail("E452", "", "Graphviz's dot failed on the graph", "exit status " + std::to_string(WEXITSTATUS(status)),
          "dot -Tsvg to accept drsynth graph --format dot");
@@ -112,10 +116,13 @@ void print(const std::vector<Diagnostic>& ds, std::ostream& err) {
 
 int run_diff(const Assembly& assembly, const DiffCommand& o, const std::string& outdir,
              const std::vector<std::string>& stacks, std::ostream& out, std::ostream& err) {
-  const fs::path dir = o.against.empty() ? fs::path(outdir) : fs::path(o.against);
+  if (o.against && o.against->empty())
+    fail("E450", "", "--against names no folder (the path is empty)", "\"\"",
+         "the folder of a previous assembly (without --against: the output folder)");
+  const fs::path dir = o.against ? fs::path(*o.against) : fs::path(outdir);
   Assembly before;
   std::error_code ec;
-  if (!o.against.empty() || fs::exists(dir / "manifest.json", ec))
+  if (o.against || fs::exists(dir / "manifest.json", ec))
     before = read_assembly(dir);
   else
     err << "note: there is no previous assembly in " << dir.string() << ": every stack is new\n";
@@ -179,9 +186,10 @@ Assembly read_previous_assembly(const fs::path& dir, const Assembly& current, bo
 
 }  // namespace
 
-void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool allowed, bool strict, std::ostream& err) {
+Assembly guard_replacements(const Assembly& assembly, const fs::path& outdir, bool allowed, bool strict,
+                            std::ostream& err) {
   std::error_code ec;
-  if (!fs::exists(outdir / "manifest.json", ec)) return;  // nothing to replace
+  if (!fs::exists(outdir / "manifest.json", ec)) return {};  // nothing to replace
   Assembly before;
   bool unchanged = false;
   try {
@@ -194,11 +202,11 @@ void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool a
       d.message += " [not compared: --allow-replacement]";
     }
     print(ds, err);
-    return;
+    return {};
   }
   // Synthesizing the same system again (the usual case): the same stacks,
   // regions, dependencies and template bytes replace nothing; skip the diff.
-  if (unchanged) return;
+  if (unchanged) return before;
   std::vector<Diagnostic> ds = check_replacements(diff_assemblies(before, assembly), assembly);
   bool refuse = false;
   for (auto& d : ds) {
@@ -212,6 +220,7 @@ void guard_replacements(const Assembly& assembly, const fs::path& outdir, bool a
   }
   if (refuse) throw Error(std::move(ds));
   print(ds, err);
+  return before;
 }
 
 }  // namespace drsynth::cli::detail

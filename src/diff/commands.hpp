@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 namespace drsynth::cli::detail {
 
 struct DiffCommand {
-  std::string against;  // the previous assembly; defaults to the output folder
+  std::optional<std::string> against;  // the previous assembly; defaults to the output folder (an empty one is E450)
   std::string color = "auto";
   bool json = false;
   bool fail = false;
@@ -40,7 +41,9 @@ int run_graph(const Assembly& assembly, const GraphCommand& o, std::ostream& out
 // (docs/errors.md). Prints warnings and notes to `err`; throws Error (exit 1)
 // when a stateful resource would be replaced or deleted without an
 // acknowledgement and `allowed` is false (or on warnings with `strict`).
-void guard_replacements(const Assembly& assembly, const std::filesystem::path& outdir, bool allowed, bool strict,
+// Returns the previous assembly (empty when there is none, or when it could
+// not be read and `allowed` let the run go on).
+Assembly guard_replacements(const Assembly& assembly, const std::filesystem::path& outdir, bool allowed, bool strict,
                         std::ostream& err);
 
 }  // namespace drsynth::cli::detail

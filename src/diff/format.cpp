@@ -8,11 +8,17 @@ namespace drsynth {
 
 namespace {
 
+// Every text from an assembly (ids, types, paths, values, notes) is printed
+// through esc(), painted or not: control characters, escape sequences and
+// bidi controls from a file cannot reach the terminal (escape_control_characters
+// is idempotent, so text escaped twice is the same).
+std::string esc(std::string_view text) { return escape_control_characters(text); }
+
 struct Style {
   bool color;
   [[nodiscard]] std::string paint(std::string_view code, std::string_view text) const {
-    if (!color) return std::string(text);
-    return "\x1b[" + std::string(code) + "m" + std::string(text) + "\x1b[0m";
+    if (!color) return esc(text);
+    return "\x1b[" + std::string(code) + "m" + esc(text) + "\x1b[0m";
   }
   [[nodiscard]] std::string red(std::string_view t) const { return paint("31", t); }
   [[nodiscard]] std::string green(std::string_view t) const { return paint("32", t); }
@@ -24,11 +30,11 @@ struct Style {
 
 std::string display_path(const std::string& path) {
   std::string out = detail::display_path(path);
-  return out.empty() ? "(whole value)" : out;
+  return out.empty() ? "(whole value)" : esc(out);
 }
 
 std::string value_text(const std::optional<nlohmann::json>& v) {
-  return v ? detail::short_json(*v) : "(absent)";
+  return v ? esc(detail::short_json(*v)) : "(absent)";
 }
 
 std::string impact_text(UpdateImpact i) {
@@ -64,14 +70,14 @@ void write_resource(std::ostream& o, const Style& st, const ResourceChange& r) {
       o << "  " << st.green("[+] " + r.type + " " + r.logical_id) << where << '\n';
       break;
     case ChangeKind::removed:
-      o << "  " << st.red("[-] " + r.type + " " + r.logical_id) << where << '\n' << "      " << r.cause << '\n';
+      o << "  " << st.red("[-] " + r.type + " " + r.logical_id) << where << '\n' << "      " << esc(r.cause) << '\n';
       break;
     case ChangeKind::renamed:
       o << "  " << st.red("[-/+] " + r.type + " " + r.previous_logical_id + " -> " + r.logical_id) << where << '\n'
         << "      " << st.red("REPLACEMENT: the logical ID changes, CloudFormation creates " + r.logical_id + " and deletes " +
                               r.previous_logical_id)
         << '\n'
-        << "      because " << r.cause << '\n';
+        << "      because " << esc(r.cause) << '\n';
       break;
     case ChangeKind::modified: {
       o << "  " << st.yellow("[~] " + r.type + " " + r.logical_id) << where << '\n';
@@ -114,12 +120,15 @@ void write_entries(std::ostream& o, const Style& st, const char* title, const st
 
 struct Counts {
   std::size_t stacks = 0, replaced = 0, stateful = 0, modified = 0, added = 0, removed = 0;
+  std::size_t new_stacks = 0, gone_stacks = 0;
 };
 
 Counts count(const AssemblyDiff& d) {
   Counts n;
   for (const auto& s : d.stacks) {
     if (!s.empty()) ++n.stacks;
+    if (s.kind == ChangeKind::added) ++n.new_stacks;
+    if (s.kind == ChangeKind::removed) ++n.gone_stacks;
     if (s.kind != ChangeKind::modified) continue;
     for (const auto& r : s.resources) {
       if (r.kind == ChangeKind::added) ++n.added;
@@ -169,7 +178,7 @@ std::string format_diff(const AssemblyDiff& d, const FormatOptions& options) {
     if (s.kind == ChangeKind::added) head = st.green("[+] " + head + ": new stack");
     if (s.kind == ChangeKind::removed) head = st.red("[-] " + head + ": gone");
     o << st.bold(head) << '\n';
-    if (!s.note.empty()) o << "  " << s.note << '\n';
+    if (!s.note.empty()) o << "  " << esc(s.note) << '\n';
     if (!s.template_changes.empty()) {
       o << " Template\n";
       for (const auto& c : s.template_changes) write_change(o, st, c, "  ", false);
@@ -180,7 +189,7 @@ std::string format_diff(const AssemblyDiff& d, const FormatOptions& options) {
         for (const auto& r : s.resources) write_resource(o, st, r);
       } else {
         for (const auto& r : s.resources)
-          o << "  " << (s.kind == ChangeKind::added ? st.green("[+] ") : st.red("[-] ")) << r.type << " " << r.logical_id
+          o << "  " << (s.kind == ChangeKind::added ? st.green("[+] ") : st.red("[-] ")) << esc(r.type) << " " << esc(r.logical_id)
             << (r.path.empty() ? "" : "  " + st.dim(r.path)) << '\n';
       }
     }
@@ -201,9 +210,16 @@ std::string format_diff(const AssemblyDiff& d, const FormatOptions& options) {
   if (n.stacks == 0) {
     o << "No differences.\n";
   } else {
-    o << n.stacks << " stack" << (n.stacks == 1 ? "" : "s") << " with differences: " << n.replaced << " resource"
+    o << n.stacks << " stack" << (n.stacks == 1 ? "" : "s") << " with differences";
+    if (n.new_stacks > 0 || n.gone_stacks > 0) {
+      o << " (";
+      if (n.new_stacks > 0) o << n.new_stacks << " new" << (n.gone_stacks > 0 ? ", " : "");
+      if (n.gone_stacks > 0) o << n.gone_stacks << " gone";
+      o << ")";
+    }
+    o << ": " << n.replaced << " resource"
       << (n.replaced == 1 ? "" : "s") << " replaced or possibly replaced, " << n.modified << " updated in place, "
-      << n.added << " added, " << n.removed << " removed";
+      << n.added << " added, " << n.removed << " removed" << (n.new_stacks > 0 ? " in the stacks that were there" : "");
     if (n.stateful > 0)
       o << "; " << st.alarm(std::to_string(n.stateful) + " stateful resource" + (n.stateful == 1 ? "" : "s") +
                             " replaced, deleted or possibly replaced");
@@ -247,6 +263,8 @@ nlohmann::json diff_to_json(const AssemblyDiff& d) {
             {"updatedInPlace", n.modified},
             {"added", n.added},
             {"removed", n.removed},
+            {"newStacks", n.new_stacks},
+            {"goneStacks", n.gone_stacks},
             {"statefulLosses", n.stateful}}}};
 }
 

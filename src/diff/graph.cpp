@@ -123,15 +123,30 @@ Graph build(const Assembly& a, const GraphOptions& o) {
   return g;
 }
 
+// Each line of a label (names, types, paths from the app) with control
+// characters, escape sequences and bidi controls escaped: a graph printed on
+// a terminal shows them as text.
+std::vector<std::string> printable_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = s.find('\n', start);
+    lines.push_back(escape_control_characters(std::string_view(s).substr(start, end - start)));
+    if (end == std::string::npos) return lines;
+    start = end + 1;
+  }
+}
+
 std::string dot_string(const std::string& s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
+  bool first = true;
+  for (const auto& line : printable_lines(s)) {
+    if (!first) out += "\\n";
+    first = false;
+    for (char c : line) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
     }
-    out += c;
   }
   return out + "\"";
 }
@@ -174,17 +189,20 @@ std::string dot(const Graph& g, const GraphOptions& o) {
 
 std::string mermaid_string(const std::string& s) {
   std::string out = "\"";
-  for (char c : s) {
-    if (c == '"')
-      out += "#quot;";
-    else if (c == '\n')
-      out += "<br/>";
-    else if (c == '<')
-      out += "#lt;";
-    else if (c == '>')
-      out += "#gt;";
-    else
-      out += c;
+  bool first = true;
+  for (const auto& line : printable_lines(s)) {
+    if (!first) out += "<br/>";
+    first = false;
+    for (char c : line) {
+      if (c == '"')
+        out += "#quot;";
+      else if (c == '<')
+        out += "#lt;";
+      else if (c == '>')
+        out += "#gt;";
+      else
+        out += c;
+    }
   }
   return out + "\"";
 }

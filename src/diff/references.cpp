@@ -1,5 +1,7 @@
 #include "diff/references.hpp"
 
+#include "sub_names.hpp"
+
 namespace drsynth::detail {
 
 std::string join_path(const std::string& prefix, const std::string& key) {
@@ -10,18 +12,8 @@ namespace {
 
 using Visitor = std::function<void(const std::string&, const std::string&, const std::string&)>;
 
-// "${Db.Endpoint.Address} and ${Topic}" -> (Db, Endpoint.Address), (Topic, "")
 void sub_references(const std::string& text, const std::string& path, const Visitor& on) {
-  std::size_t pos = 0;
-  while ((pos = text.find("${", pos)) != std::string::npos) {
-    const std::size_t end = text.find('}', pos);
-    if (end == std::string::npos) break;
-    const std::string inner = text.substr(pos + 2, end - pos - 2);
-    pos = end + 1;
-    if (inner.empty() || inner[0] == '!' || inner.rfind("AWS::", 0) == 0) continue;  // ${!Literal}, pseudo parameters
-    const std::size_t dot = inner.find('.');
-    on(path, inner.substr(0, dot), dot == std::string::npos ? "" : inner.substr(dot + 1));
-  }
+  for_each_sub_name(text, [&](const std::string& name, const std::string& attribute) { on(path, name, attribute); });
 }
 
 void walk(const nlohmann::json& v, const std::string& path, const Visitor& on) {

@@ -1,5 +1,7 @@
 #include "ec2/cidr.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 
 namespace drsynth::ec2::detail {
@@ -70,6 +72,87 @@ bool is_ipv6_cidr(std::string_view text) {
 bool overlaps(const Ipv4Cidr& a, const Ipv4Cidr& b) {
   const int p = a.prefix < b.prefix ? a.prefix : b.prefix;
   return (a.address & mask(p)) == (b.address & mask(p));
+}
+
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+
+std::optional<u128> parse_ipv6_address(std::string_view addr) {
+  auto groups_of = [](std::string_view part, std::vector<std::uint16_t>& out) {
+    if (part.empty()) return true;
+    std::size_t start = 0;
+    for (;;) {
+      const auto colon = part.find(':', start);
+      const auto g = part.substr(start, colon - start);
+      if (g.empty() || g.size() > 4) return false;
+      unsigned v = 0;
+      for (char ch : g) {
+        const int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        if (d < 0) return false;
+        v = v * 16 + static_cast<unsigned>(d);
+      }
+      out.push_back(static_cast<std::uint16_t>(v));
+      if (colon == std::string_view::npos) return true;
+      start = colon + 1;
+    }
+  };
+  std::vector<std::uint16_t> head, tail;
+  const auto dbl = addr.find("::");
+  if (dbl == std::string_view::npos) {
+    if (!groups_of(addr, head) || head.size() != 8) return std::nullopt;
+  } else {
+    if (addr.find("::", dbl + 1) != std::string_view::npos || !groups_of(addr.substr(0, dbl), head) ||
+        !groups_of(addr.substr(dbl + 2), tail) || head.size() + tail.size() > 7)
+      return std::nullopt;
+    head.resize(8 - tail.size(), 0);
+    head.insert(head.end(), tail.begin(), tail.end());
+  }
+  u128 v = 0;
+  for (const auto g : head) v = (v << 16) | g;
+  return v;
+}
+
+}  // namespace
+
+std::optional<AddressRange> address_range(std::string_view cidr) {
+  if (const auto c = parse_ipv4_cidr(cidr)) return AddressRange{false, 0, c->address & mask(c->prefix), c->prefix};
+  const auto slash = cidr.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto prefix = parse_small_int(cidr.substr(slash + 1), 128);
+  const auto addr = parse_ipv6_address(cidr.substr(0, slash));
+  if (!prefix || !addr) return std::nullopt;
+  const int p = *prefix;
+  const u128 m = p == 0 ? u128{0} : ~u128{0} << (128 - p);
+  const u128 first = *addr & m;
+  return AddressRange{true, static_cast<std::uint64_t>(first >> 64), static_cast<std::uint64_t>(first), p};
+}
+
+bool cover_the_internet(const std::vector<std::string>& cidrs) {
+  for (const bool v6 : {false, true}) {
+    std::vector<std::pair<u128, u128>> spans;  // [first, last]
+    for (const auto& c : cidrs) {
+      const auto r = address_range(c);
+      if (!r || r->v6 != v6) continue;
+      const int bits = v6 ? 128 : 32;
+      const u128 first = (static_cast<u128>(r->first_high) << 64) | r->first_low;
+      const u128 size_minus_one = r->prefix == 0 ? (v6 ? ~u128{0} : u128{0xFFFFFFFFu}) : ((u128{1} << (bits - r->prefix)) - 1);
+      spans.emplace_back(first, first + size_minus_one);
+    }
+    if (spans.empty()) continue;
+    std::sort(spans.begin(), spans.end());
+    const u128 end = v6 ? ~u128{0} : u128{0xFFFFFFFFu};
+    if (spans.front().first != 0) continue;
+    u128 reach = spans.front().second;
+    bool whole = reach == end;
+    for (std::size_t i = 1; i < spans.size() && !whole; ++i) {
+      if (spans[i].first > reach + 1) break;
+      if (spans[i].second > reach) reach = spans[i].second;
+      whole = reach == end;
+    }
+    if (whole) return true;
+  }
+  return false;
 }
 
 }  // namespace drsynth::ec2::detail

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace drsynth::ec2::detail {
 
@@ -23,5 +24,19 @@ struct Ipv4Cidr {
 [[nodiscard]] bool is_ipv6_cidr(std::string_view text);
 // Whether the two IPv4 ranges overlap.
 [[nodiscard]] bool overlaps(const Ipv4Cidr& a, const Ipv4Cidr& b);
+
+// The addresses of a CIDR, of either family, as one comparable value:
+// "10.0.0.0/16" and "10.0.0.0/16" (or "::1/128" and "0::1/128") are equal.
+struct AddressRange {
+  bool v6 = false;
+  std::uint64_t first_high = 0, first_low = 0;  // the first address (IPv4 in first_low)
+  int prefix = 0;
+  auto operator<=>(const AddressRange&) const = default;
+};
+[[nodiscard]] std::optional<AddressRange> address_range(std::string_view cidr);
+// Whether the CIDRs together hold every IPv4 address or every IPv6 address
+// (0.0.0.0/1 and 128.0.0.0/1 are the whole internet as much as 0.0.0.0/0);
+// CIDRs that do not parse are left out.
+[[nodiscard]] bool cover_the_internet(const std::vector<std::string>& cidrs);
 
 }  // namespace drsynth::ec2::detail

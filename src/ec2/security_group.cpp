@@ -7,6 +7,9 @@
 #include "drsynth/stack.hpp"
 #include "ec2/cidr.hpp"
 
+#include <map>
+#include <set>
+
 namespace drsynth::ec2 {
 
 namespace {
@@ -142,6 +145,26 @@ void SecurityGroup::validate(Validation& v) const {
               "named CIDRs or security groups only (least privilege)");
     check_port(r.port);
     check_description(r.description);
+  }
+  // Per port: one rule per network (AWS refuses a permission given twice, in
+  // any spelling), and no set of networks that together is the whole internet.
+  std::map<int, std::vector<std::string>> by_port;
+  std::set<std::pair<int, detail::AddressRange>> seen;
+  for (const auto& r : ingress_) {
+    by_port[r.port].push_back(r.cidr);
+    if (const auto range = detail::address_range(r.cidr); range && !seen.insert({r.port, *range}).second)
+      v.error("E709", *this, "ingress on port " + std::to_string(r.port) + " lists one network twice", r.cidr,
+              "each network once (AWS refuses a permission given twice)");
+  }
+  for (const auto& [port, cidrs] : by_port) {
+    if (cidrs.size() < 2 || std::any_of(cidrs.begin(), cidrs.end(), [](const std::string& c) { return is_world(c); }))
+      continue;
+    if (detail::cover_the_internet(cidrs)) {
+      std::string all;
+      for (const auto& c : cidrs) all += (all.empty() ? "" : ", ") + c;
+      v.error("E710", *this, "ingress on port " + std::to_string(port) + " is open to the whole internet: its networks together cover every address",
+              all, "named CIDRs or security groups only (least privilege)");
+    }
   }
   for (const auto& r : egress_) {
     check_cidr(r.cidr);

@@ -2,6 +2,8 @@
 // dr_settings.cpp for the pattern): the parser, its messages, the check of
 // props set in code and the settings table of docs/cli.md follow from them.
 
+#include <cmath>
+
 #include "char_rules.hpp"
 #include "drsynth/app.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
@@ -11,6 +13,7 @@
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
 #include "patterns/setting_rules.hpp"
+#include "rds/aurora_class_hint.hpp"
 #include "settings/text.hpp"
 
 namespace drsynth::patterns {
@@ -64,11 +67,21 @@ std::optional<Refusal> engine_version(const Typed& v) {
                  "one of " + rds::usable_versions_text(rds::Engine::aurora_postgresql, day)};
 }
 
+// Serverless v2 scales in steps of 0.5 ACU: 0.5000000000000001 is not one.
+std::optional<Refusal> acu_steps(const Typed& v) {
+  const double twice = std::get<double>(v) * 2;
+  if (twice == std::floor(twice)) return std::nullopt;
+  return Refusal{"E824", "is not a multiple of 0.5 ACU (Aurora Serverless v2 scales in steps of 0.5)",
+                 "0.5, 1, 1.5, ... 256"};
+}
+
 std::optional<Refusal> instance_class(const Typed& v) {
   if (text(v) == "db.serverless") return std::nullopt;
   if (!rds::is_known_instance_class(text(v)) || !rds::at_least_r6g_large(text(v)))
     return Refusal{"E823", "is not an Aurora class for this system",
                    "db.serverless, or a memory-optimized class db.r6g.large or larger"};
+  if (!rds::is_aurora_postgres_instance_class(text(v)))
+    return Refusal{"E823", "is not offered for Aurora PostgreSQL", rds::detail::aurora_class_hint(text(v))};
   return std::nullopt;
 }
 
@@ -97,9 +110,11 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
            .rule = {instance_class, "`db.serverless` or a memory-optimized class, `large` or larger"},
            .doc = "db.r6g.large (document 002) or db.serverless (Serverless v2, document 004)"},
           {.key = "minCapacityAcu", .prop = "min_capacity_acu", .member = &Props::min_capacity_acu,
-           .limits = range(0.5, 256), .code = "E824", .doc = "Serverless v2 minimum (ACUs)"},
+           .limits = range(0.5, 256), .rule = {acu_steps, "0.5..256 in steps of 0.5"}, .code = "E824",
+           .doc = "Serverless v2 minimum (ACUs)"},
           {.key = "maxCapacityAcu", .prop = "max_capacity_acu", .member = &Props::max_capacity_acu,
-           .limits = range(1, 256), .code = "E824", .doc = "Serverless v2 maximum (ACUs), at least the minimum"},
+           .limits = range(1, 256), .rule = {acu_steps, "1..256 in steps of 0.5"}, .code = "E824",
+           .doc = "Serverless v2 maximum (ACUs), at least the minimum"},
           {.key = "readers", .prop = "readers", .member = &Props::readers, .limits = range(2, 15), .code = "E825",
            .doc = "reader instances per region, in other AZs than the writer"},
           {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
@@ -111,9 +126,11 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
           {.key = "deletionProtection", .prop = "deletion_protection", .member = &Props::deletion_protection,
            .doc = "deletion protection of the clusters and the global cluster (production); off: destroyable"},
           {.key = "primaryVpcCidr", .prop = "primary_vpc_cidr", .member = &Props::primary_vpc_cidr,
-           .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `secondaryVpcCidr`"},
+           .rule = {detail::vpc_cidr_three_azs, "an IPv4 network /16 to /22 (three subnets of /24)"},
+           .doc = "must not overlap `secondaryVpcCidr`"},
           {.key = "secondaryVpcCidr", .prop = "secondary_vpc_cidr", .member = &Props::secondary_vpc_cidr,
-           .rule = {detail::vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the secondary VPC"},
+           .rule = {detail::vpc_cidr_three_azs, "an IPv4 network /16 to /22 (three subnets of /24)"},
+           .doc = "the secondary VPC"},
           {.key = "primaryAzIds", .prop = "primary_az_ids", .member = &Props::primary_az_ids,
            .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (use1-az1), or by-position"},
            .doc = "the primary VPC's zones by AZ id, 2 to 6 (the same physical zones in every account); unset: "
@@ -135,7 +152,9 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
            .rule = {detail::email, "an e-mail address"},
            .doc = "e-mail subscriptions of both regions' event topics; none is warning E830"},
           {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
-           .limits = range(1, 30), .code = "E828", .doc = "the probes' connection and query timeout"},
+           .limits = range(1, 10), .code = "E828",
+           .doc = "the probes' connection and query timeout (the probe functions' 20 s keep 10 for the "
+                  "secret and the metric)"},
           {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
            .limits = range(1, 5), .code = "E828", .doc = "failing one-minute periods before DNS moves"},
           {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
@@ -198,6 +217,11 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
     error("E828", name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
                       ": DNS moves first, promotion later",
           std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
+  {
+    std::string got;
+    if (const auto r = application_cidrs_together(p.application_cidrs, got))
+      error(r->code.c_str(), name("applicationCidrs") + " " + r->message, got, r->expected);
+  }
   if (!p.probe_ca_bundle.empty()) {
     if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
       error("E829", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
@@ -205,14 +229,13 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
   }
   const auto budget = aurora_failover_budget(p);
   if (budget.writable_after_detection_seconds > p.failover_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.steps) why += "\n" + l;
     error("E826",
           "the failover budget from detection exceeds " + name("failoverObjectiveSeconds") +
               "; shorten secondSignalTimeoutSeconds or expectedPromotionSeconds (measure Aurora's in a drill), or "
-              "raise the objective" + why,
+              "raise the objective",
           std::to_string(budget.writable_after_detection_seconds) + " s",
           "<= " + std::to_string(p.failover_objective_seconds) + " s");
+    out.back().details = budget.steps;  // one step per line
   }
   return out;
 }

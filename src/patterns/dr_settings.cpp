@@ -143,9 +143,11 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .limits = range(1, 3653), .rule = {log_retention, "a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ... 3653)"},
            .doc = "audit and function logs"},
           {.key = "primaryVpcCidr", .prop = "primary_vpc_cidr", .member = &Props::primary_vpc_cidr,
-           .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "must not overlap `drVpcCidr` (they are peered)"},
+           .rule = {vpc_cidr, "an IPv4 network /16 to /23 (two subnets of /24)"},
+           .doc = "must not overlap `drVpcCidr` (they are peered)"},
           {.key = "drVpcCidr", .prop = "dr_vpc_cidr", .member = &Props::dr_vpc_cidr,
-           .rule = {vpc_cidr, "an IPv4 network /16 to /28"}, .doc = "the DR VPC"},
+           .rule = {vpc_cidr, "an IPv4 network /16 to /23 (two subnets of /24)"},
+           .doc = "the DR VPC"},
           {.key = "primaryAzIds", .prop = "primary_az_ids", .member = &Props::primary_az_ids,
            .limits = {.max_entries = 6}, .rule = {detail::zone_id, "an AZ id (use1-az1), or by-position"},
            .doc = "the primary VPC's zones by AZ id, 2 to 6 (the same physical zones in every account); unset: "
@@ -176,7 +178,9 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .doc = "how often the probe connects to the primary; the health alarm's 60 s periods, with missing data "
                   "as unhealthy, need a datapoint every minute"},
           {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
-           .limits = range(1, 30), .code = "E808", .doc = "the probe's connection and query timeout"},
+           .limits = range(1, 10), .code = "E808",
+           .doc = "the probe's connection and query timeout (the probe function's 20 s keep 10 for the "
+                  "secret and the metric)"},
           {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
            .limits = range(1, 5), .code = "E808", .doc = "failing one-minute periods before the health alarm fires"},
           {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,

@@ -100,6 +100,11 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
     error("E811", name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
                       ": DNS moves first, promotion later",
           std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
+  {
+    std::string got;
+    if (const auto r = application_cidrs_together(p.application_cidrs, got))
+      error(r->code.c_str(), name("applicationCidrs") + " " + r->message, got, r->expected);
+  }
   if (!p.probe_ca_bundle.empty()) {
     if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
       error("E813", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
@@ -107,14 +112,13 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
   }
   const auto budget = recovery_budget(p);
   if (budget.worst_seconds > p.recovery_time_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.steps) why += "\n" + l;
     error("E807",
           "the recovery-time budget exceeds " + name("recoveryTimeObjectiveSeconds") +
               "; shorten probeIntervalMinutes, healthAlarmPeriods, recordTtlSeconds, holdMinutes or "
               "expectedPromotionSeconds (not below what keeps a Multi-AZ failover from promoting), or raise the "
-              "objective" + why,
+              "objective",
           std::to_string(budget.worst_seconds) + " s", "<= " + std::to_string(p.recovery_time_objective_seconds) + " s");
+    out.back().details = budget.steps;  // one step per line
   }
   return out;
 }

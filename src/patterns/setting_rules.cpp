@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "ca_bundle.hpp"
 #include "char_rules.hpp"
 #include "drsynth/ec2/vpc.hpp"
+#include "tag_rules.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "ec2/cidr.hpp"
 
@@ -32,21 +32,9 @@ bool is_known_region(std::string_view region) {
   return std::find(known_regions.begin(), known_regions.end(), region) != known_regions.end();
 }
 
-bool is_tag_value(std::string_view value) {
-  return std::all_of(value.begin(), value.end(), [](char c) {
-    return drsynth::detail::is_alnum(c) || static_cast<unsigned char>(c) > 0x7F ||
-           std::string_view(" _.:/=+-@").find(c) != std::string_view::npos;
-  });
-}
+bool is_tag_value(std::string_view value) { return drsynth::detail::tag_value_problem(value).empty(); }
 
-std::optional<std::string> ca_bundle_problem(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot be read";
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) return "holds no PEM certificate";
-  return std::nullopt;
-}
+std::optional<std::string> ca_bundle_problem(const std::string& path) { return drsynth::detail::ca_bundle_problem(path); }
 
 std::optional<settings::Refusal> account(const settings::Typed& v) {
   if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
@@ -58,13 +46,24 @@ std::optional<settings::Refusal> log_retention(const settings::Typed& v) {
   return settings::Refusal{"E746", "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
 }
 
-std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v) {
+namespace {
+// A VPC of `azs` subnets of /24 (ec2::Vpc's default size), one per availability zone.
+std::optional<settings::Refusal> vpc_cidr_for(const settings::Typed& v, int azs, int largest_prefix) {
   const auto c = ec2::detail::parse_ipv4_cidr(text(v));
   if (!c || ec2::detail::has_host_bits(*c))
     return settings::Refusal{"E700", "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
   if (c->prefix < 16 || c->prefix > 28) return settings::Refusal{"E701", "has a prefix AWS refuses for a VPC", "/16 to /28"};
+  if (c->prefix > largest_prefix)
+    return settings::Refusal{"E703",
+                             "is too small for the system's " + std::to_string(azs) +
+                                 " subnets of /24 (one per availability zone)",
+                             "/16 to /" + std::to_string(largest_prefix)};
   return std::nullopt;
 }
+}  // namespace
+
+std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v) { return vpc_cidr_for(v, 2, 23); }
+std::optional<settings::Refusal> vpc_cidr_three_azs(const settings::Typed& v) { return vpc_cidr_for(v, 3, 22); }
 
 std::optional<settings::Refusal> application_cidr(const settings::Typed& v) {
   const std::string& s = text(v);
@@ -101,6 +100,25 @@ std::vector<std::string> zone_ids_for(const std::vector<std::string>& given, std
     if (z.region == region)
       return {z.ids.begin(), z.ids.begin() + static_cast<std::ptrdiff_t>(std::min(count, z.ids.size()))};
   return {};
+std::optional<settings::Refusal> application_cidrs_together(const std::vector<std::string>& cidrs, std::string& got) {
+  std::vector<std::pair<ec2::detail::AddressRange, const std::string*>> seen;
+  for (const auto& c : cidrs) {
+    const auto r = ec2::detail::address_range(c);
+    if (!r) continue;
+    for (const auto& [other, text] : seen)
+      if (other == *r) {
+        got = *text == c ? "\"" + c + "\" twice" : "\"" + *text + "\" and \"" + c + "\"";
+        return settings::Refusal{"E709", "lists one network twice (AWS refuses a permission given twice)",
+                                 "each network once"};
+      }
+    seen.emplace_back(*r, &c);
+  }
+  if (ec2::detail::cover_the_internet(cidrs)) {
+    for (const auto& c : cidrs) got += (got.empty() ? "" : ", ") + c;
+    return settings::Refusal{"E710", "together cover the whole internet",
+                             "the application networks' CIDRs (not a set that adds up to 0.0.0.0/0 or ::/0)"};
+  }
+  return std::nullopt;
 }
 
 std::optional<settings::Refusal> email(const settings::Typed& v) {

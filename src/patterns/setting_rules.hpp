@@ -16,8 +16,8 @@ namespace drsynth::patterns::detail {
 
 // AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
 [[nodiscard]] bool is_known_region(std::string_view region);
-// AWS tag values: letters, digits, spaces and _ . : / = + - @ (bytes above
-// 0x7F are taken as the letters of other scripts).
+// AWS tag values: at most 256 letters, digits, spaces and _ . : / = + - @
+// (AWS's tag rules, src/tag_rules.hpp: fullwidth punctuation such as U+FF5C is refused).
 [[nodiscard]] bool is_tag_value(std::string_view value);
 
 // Why a probe CA bundle file cannot be used ("cannot be read", "holds no PEM
@@ -26,7 +26,9 @@ namespace drsynth::patterns::detail {
 
 [[nodiscard]] std::optional<settings::Refusal> account(const settings::Typed& v);           // E204
 [[nodiscard]] std::optional<settings::Refusal> log_retention(const settings::Typed& v);     // E746
-[[nodiscard]] std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v);          // E700, E701
+// A VPC CIDR with room for two (three) subnets of /24: /16 to /23 (/22).
+[[nodiscard]] std::optional<settings::Refusal> vpc_cidr(const settings::Typed& v);            // E700, E701, E703
+[[nodiscard]] std::optional<settings::Refusal> vpc_cidr_three_azs(const settings::Typed& v);  // E700, E701, E703
 [[nodiscard]] std::optional<settings::Refusal> application_cidr(const settings::Typed& v);  // E709, E710
 [[nodiscard]] std::optional<settings::Refusal> email(const settings::Typed& v);             // E788
 [[nodiscard]] std::optional<settings::Refusal> zone_id(const settings::Typed& v);           // E702
@@ -39,5 +41,12 @@ namespace drsynth::patterns::detail {
 [[nodiscard]] std::vector<std::string> zone_ids_for(const std::vector<std::string>& given, std::string_view region,
                                                     std::size_t count);
 inline constexpr std::string_view by_position = "by-position";
+
+// The application CIDRs as a whole (each one passed application_cidr):
+// a network listed twice in any spelling (E709), networks that together are
+// the whole internet (E710). The refusal's message follows the key; `got`
+// is set to the offending CIDRs.
+[[nodiscard]] std::optional<settings::Refusal> application_cidrs_together(const std::vector<std::string>& cidrs,
+                                                                          std::string& got);
 
 }  // namespace drsynth::patterns::detail

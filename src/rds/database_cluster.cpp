@@ -1,4 +1,5 @@
 #include "drsynth/rds/database_cluster.hpp"
+#include "rds/aurora_class_hint.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -27,7 +28,8 @@ std::string lowercase(std::string_view s) {
   return out;
 }
 
-bool half_steps(double d) { return std::fabs(d * 2 - std::round(d * 2)) < 1e-9; }
+// Exactly: a value a hair off a step (0.5000000000000001) would be written as is.
+bool half_steps(double d) { return d * 2 == std::round(d * 2); }
 
 constexpr std::string_view aurora_log_types[] = {"postgresql", "instance", "iam-db-auth-error"};
 
@@ -275,7 +277,7 @@ void DatabaseCluster::validate(Validation& v) const {
   }
   if (!is_aurora_postgres_instance_class(p.instance_class))
     v.error("E939", *this, "instance class is not offered for Aurora PostgreSQL", p.instance_class,
-            aurora_instance_classes_summary());
+            detail::aurora_class_hint(p.instance_class));
   if (p.readers < 0 || p.readers > 15)
     v.error("E939", *this, "number of readers is out of range", std::to_string(p.readers), "0 to 15 Aurora Replicas");
   for (const auto& t : p.log_exports)

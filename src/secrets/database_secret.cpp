@@ -1,5 +1,6 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "char_rules.hpp"
+#include "regions.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -91,8 +92,8 @@ void DatabaseSecret::validate(Validation& v) const {
   std::set<std::string> seen;
   const std::string own = stack().region();
   for (const auto& r : props_.replica_regions) {
-    if (!detail::is_region_name(r))
-      v.error("E744", *this, "replica region is not a region name", r, "e.g. eu-west-1");
+    if (!detail::is_region_shaped(r) || detail::partition_of(r).empty())
+      v.error("E744", *this, "replica region is not a region drsynth knows", "\"" + r + "\"", "e.g. eu-west-1");
     else if (r == own)
       v.error("E744", *this, "replica region is the secret's own region", r, "a region other than " + own);
     else if (!seen.insert(r).second)

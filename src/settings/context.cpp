@@ -159,11 +159,18 @@ void Context::declare(std::string_view key) const {
 
 bool Context::declared(std::string_view key) const { return declared_.contains(key); }
 
+void Context::hint_unknown(std::string_view key, std::string hint) const { hints_[std::string(key)] = std::move(hint); }
+
 std::vector<Diagnostic> Context::unknown_keys() const {
   std::vector<Diagnostic> out;
   const std::vector<std::string> known(declared_.begin(), declared_.end());
   for (const auto& [key, e] : entries_) {
     if (e.origin.source == Origin::Source::code || belongs_to_cdk(key) || declared(key)) continue;
+    if (const auto hint = hints_.find(key); hint != hints_.end()) {
+      out.push_back({"E510", Severity::error, "", "unknown setting " + describe(key) + ": it is " + hint->second,
+                     "\"" + printable(key, 120) + "\"", hint->second});
+      continue;
+    }
     const auto near = nearest(key, known);
     out.push_back({"E510", Severity::error, "",
                    "unknown setting " + describe(key) + (near ? ": did you mean '" + *near + "'?" : ": nothing reads it"),

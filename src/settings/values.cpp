@@ -1,5 +1,6 @@
 // One reading rule per type of setting, limits, and how settings are shown in
 // messages and in the docs.
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -69,8 +70,12 @@ std::optional<Refusal> out_of_range(double d, Kind kind, const Limits& limits, s
 
 std::optional<Refusal> check_string(const std::string& s, const Limits& limits, const Rule& rule,
                                     std::string_view code) {
-  if (s.size() > limits.max_length)
-    return Refusal{std::string(code), "is too long", "at most " + std::to_string(limits.max_length) + " characters"};
+  // Characters, as the message says: UTF-8 continuation bytes do not count.
+  const auto chars = static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  if (chars > limits.max_length)
+    return Refusal{std::string(code), "is too long (" + std::to_string(chars) + " characters)",
+                   "at most " + std::to_string(limits.max_length) + " characters"};
   if (rule.check != nullptr) return rule.check(Typed{s});
   return std::nullopt;
 }

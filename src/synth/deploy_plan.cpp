@@ -30,6 +30,9 @@ std::string one_line(std::string text) {
     if (c == '\n' || c == '\r') c = ' ';
   return text;
 }
+// Text for a comment line: one line, nothing a terminal or bash would act on
+// (newlines and other control characters escaped, as in messages).
+std::string comment(std::string_view text) { return escape_control_characters(text); }
 
 bool needs_bucket(const StackArtifact& s) {
   return s.template_text.size() > detail::max_inline_template_bytes || s.stack->uses_assets();
@@ -135,15 +138,16 @@ std::string deploy_script(const Assembly& a, const DeployPlanOptions& opt) {
   engine_version_checks(o, a);
   for (const auto& s : a.stacks) {
     const std::string region = shell_quote(s.region);
-    o << "\n# " << s.name << " (" << s.region << ")";
+    o << "\n# " << comment(s.name) << " (" << comment(s.region) << ")";
     if (!s.dependencies.empty()) {
       o << ", after";
-      for (const auto& d : s.dependencies) o << ' ' << d;
+      for (const auto& d : s.dependencies) o << ' ' << comment(d);
     }
     o << '\n';
     std::set<std::string> zips;
     for (const Asset* asset : s.assets) zips.insert(asset->zip_name());
     for (const auto& z : zips)
+      // An asset zip's name is asset.<sha256>.zip: nothing a shell reads specially.
       o << "aws s3 cp --region " << region << ' ' << z << " \"s3://$(bucket " << region << ")/" << z << "\"\n";
     o << "aws cloudformation deploy --region " << region << " --stack-name " << shell_quote(s.name)
       << " --template-file " << shell_quote(s.template_file) << " --capabilities CAPABILITY_NAMED_IAM"
@@ -194,7 +198,7 @@ void pre_destroy_steps(std::ostringstream& o, const StackArtifact& s) {
   for (const auto& step : s.stack->pre_destroy_steps()) {
     switch (step.kind) {
       case Stack::PreDestroyStep::Kind::empty_bucket:
-        o << "# " << one_line(step.reason) << '\n'
+        o << "# " << comment(step.reason) << '\n'
           << "drsynth_empty_bucket " << shell_quote(s.region) << ' ' << shell_quote(s.name) << ' '
           << shell_quote(step.resource->logical_id()) << '\n';
         break;

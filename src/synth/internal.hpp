@@ -27,6 +27,10 @@ void check_stack_names(const std::vector<const Stack*>& stacks, std::vector<Diag
 // Logical IDs unique within the stack (E301).
 void check_logical_ids(const Stack& s, std::vector<Diagnostic>& errors);
 
+// What CloudFormation would refuse in a written template (template_check.cpp):
+// names that are not in it (E231), cycles (E232), types (E233), its shape (E234).
+void check_template(const Stack& s, std::string_view text, std::vector<Diagnostic>& errors);
+
 // manifest.json for the assembly's stacks (in deployment order).
 [[nodiscard]] std::string manifest_text(const Assembly& a);
 

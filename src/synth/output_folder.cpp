@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -122,6 +123,12 @@ OutputFolder resolve_output_folder(const fs::path& requested) {
   fs::path abs = fs::absolute(requested, ec).lexically_normal();
   if (ec) refuse("E402", "cannot make the output path absolute: " + ec.message(), shown, "a writable output folder");
   if (abs.filename().empty() && abs.has_parent_path() && abs != abs.root_path()) abs = abs.parent_path();
+  // ".<name>.tmp-<pid>-<n>" beside it must be a file name too (255 bytes).
+  if (const auto name = abs.filename().string(); name.size() > max_output_name_bytes)
+    refuse("E406",
+           "the output folder's name is too long: drsynth writes the new assembly beside it in ." + name.substr(0, 20) +
+               "....tmp-<pid>-<n>, which must fit in 255 bytes",
+           std::to_string(name.size()) + " bytes", "a name of at most " + std::to_string(max_output_name_bytes) + " bytes");
 
   OutputFolder out;
   out.target = abs;
@@ -179,13 +186,9 @@ MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
                "); choose another -o, or empty the folder");
   }
 
-  // A file whose inode last changed before the marker was written (ctime,
-  // which no user can set back) is what drsynth wrote: only the others (a
-  // copied folder, a file edited since, one of the same clock tick) are
-  // compared by their digest.
-  std::int64_t marker_ctime = -1;
-  for (const auto* e : others)
-    if (e->name == assembly_marker_name) marker_ctime = e->ctime_ns;
+  // Every listed file of the right size is hashed (Verify::contents): no
+  // time stamp proves that a file is what drsynth wrote (a same-size edit
+  // followed by a touch or chmod of the marker would pass any such test).
   std::vector<std::string> problems;
   std::vector<const FolderEntry*> to_hash;
   for (const auto* e : others) {
@@ -199,7 +202,7 @@ MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
       problems.push_back(e->name + " (not written by drsynth)");
     else if (listed->second.first != e->size)
       problems.push_back(e->name + " (changed since drsynth wrote it)");
-    else if (how == Verify::contents && e->ctime_ns >= marker_ctime)
+    else if (how == Verify::contents)
       to_hash.push_back(e);
   }
   const auto digests = sha256_of_files(dir, to_hash);
@@ -217,6 +220,50 @@ MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
   return std::move(static_cast<MarkedFiles&>(*marker));
 }
 
+void check_writable(const OutputFolder& out) {
+  auto refuse_folder = [&](const fs::path& folder, const std::string& why) {
+    struct stat st {};
+    const std::string mode = ::stat(folder.c_str(), &st) == 0 ? " (mode " + [&] {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return std::string(buf);
+    }() + ")" : std::string();
+    refuse("E402", "cannot replace the output folder " + out.target.string() + ": the folder " + folder.string() +
+                       mode + " is not writable, " + why,
+           folder.string(), "write permission on the output folder, the folders in it and the folder that holds it");
+  };
+  auto writable = [](const fs::path& p) { return ::faccessat(AT_FDCWD, p.c_str(), W_OK | X_OK, AT_EACCESS) == 0; };
+  // A umask without the owner's write (0277, 0200) makes every folder drsynth
+  // creates one it cannot write into.
+  if (const int mask = current_umask(); mask >= 0 && (mask & 0300) != 0) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mask));
+    refuse("E402",
+           "cannot write the output folder " + out.target.string() + ": the umask " + buf +
+               " takes the owner's write or search permission from the folders drsynth creates",
+           std::string("umask ") + buf, "a umask that leaves the owner rwx, such as 0022 or 0077");
+  }
+  std::error_code ec;
+  if (out.exists) {
+    // A mount point cannot be renamed: the swap would fail after the work.
+    struct stat target {}, parent {};
+    if (::stat(out.target.c_str(), &target) == 0 && ::stat(out.parent.c_str(), &parent) == 0 &&
+        target.st_dev != parent.st_dev)
+      refuse("E402",
+             "cannot replace the output folder " + out.target.string() +
+                 ": it is a mount point (another file system than " + out.parent.string() +
+                 "), and drsynth replaces the folder by renaming a new one into its place",
+             out.target.string(), "a folder inside the mount point, such as " + (out.target / "cdk.out").string());
+  }
+  if (fs::is_directory(out.parent, ec) && !writable(out.parent))
+    refuse_folder(out.parent, "so the new assembly cannot be written beside it and swapped in");
+  if (!out.exists) return;
+  if (!writable(out.target)) refuse_folder(out.target, "so the previous assembly could not be removed after the swap");
+  for (const auto& e : list_folder(out.target))
+    if (e.type == fs::file_type::directory && !writable(out.target / e.name))
+      refuse_folder(out.target / e.name, "so the previous assembly could not be removed after the swap");
+}
+
 std::string link_unchanged(const PreviousAssembly& previous, const fs::path& dir, const std::string& name,
                            std::uintmax_t size, const std::string* sha256, unsigned mode) {
   if (previous.marked == nullptr) return {};
@@ -224,14 +271,21 @@ std::string link_unchanged(const PreviousAssembly& previous, const fs::path& dir
   if (it == previous.marked->files.end() || it->second.first != size) return {};
   if (sha256 != nullptr && it->second.second != *sha256) return {};
   const fs::path to = dir / name;
-  if (::link((previous.dir / name).c_str(), to.c_str()) != 0) return {};
+  // The link shares the previous file's inode: its mode must already be the
+  // one a written file would get, since changing it would change the
+  // previous assembly too (which a failed run must leave as it was).
+  const fs::path from = previous.dir / name;
   struct stat st {};
   const unsigned want = mode & ~static_cast<unsigned>(previous.umask < 0 ? 0 : previous.umask) & 07777U;
+  if (::lstat(from.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uintmax_t>(st.st_size) != size ||
+      st.st_nlink != 1 || (previous.umask >= 0 && (st.st_mode & 07777U) != want))
+    return {};
+  if (::link(from.c_str(), to.c_str()) != 0) return {};
   // Two names, the previous one and ours: a third (a link someone made to
-  // the file outside the assembly) would tie the new assembly to a file
-  // drsynth did not write, and the mode below would change it too.
+  // the file meanwhile) would tie the new assembly to a file drsynth did
+  // not write.
   if (::lstat(to.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uintmax_t>(st.st_size) != size ||
-      st.st_nlink != 2 || (previous.umask >= 0 && (st.st_mode & 07777U) != want && ::chmod(to.c_str(), want) != 0)) {
+      st.st_nlink != 2) {
     ::unlink(to.c_str());  // not what the marker said after all: written instead
     return {};
   }
@@ -253,19 +307,8 @@ int current_umask() noexcept {
   return digits > 0 && mask <= 0777 ? mask : -1;
 }
 
-void touch_marker(const fs::path& assembly) noexcept {
-  // Twice: the first change takes the latest timestamp handed out (the
-  // "floor", which the last unlink may have set to exactly the value a linked
-  // file got); the second, of an inode just looked at whose ctime is that
-  // floor, takes a fine-grained timestamp after it.
-  const fs::path marker = assembly / assembly_marker_name;
-  for (int i = 0; i < 2; ++i) {
-    struct stat st {};
-    if (::stat(marker.c_str(), &st) != 0 || ::chmod(marker.c_str(), st.st_mode & 07777) != 0) return;
-  }
-}
-
-std::string assembly_marker(const fs::path& dir, const std::map<std::string, std::string, std::less<>>& known) {
+std::string assembly_marker(const fs::path& dir, const std::map<std::string, std::string, std::less<>>& known,
+                            const std::string& kept_stacks_json) {
   const auto entries = list_folder(dir);
   std::vector<const FolderEntry*> to_read;
   nlohmann::json folders = nlohmann::json::array();
@@ -279,11 +322,12 @@ std::string assembly_marker(const fs::path& dir, const std::map<std::string, std
   const auto digests = sha256_of_files(dir, to_read);
   for (std::size_t i = 0; i < to_read.size(); ++i)
     listed[to_read[i]->name] = {{"bytes", to_read[i]->size}, {"sha256", digests[i]}};
-  return dump_checked({{"files", std::move(listed)},
-                       {"folders", std::move(folders)},
-                       {"format", marker_format},
-                       {"zipLayout", zip_layout}},
-                      "");
+  nlohmann::json marker = {{"files", std::move(listed)},
+                           {"folders", std::move(folders)},
+                           {"format", marker_format},
+                           {"zipLayout", zip_layout}};
+  if (auto kept = nlohmann::json::parse(kept_stacks_json); !kept.empty()) marker["keptStacks"] = std::move(kept);
+  return dump_checked(marker, "");
 }
 
 }  // namespace drsynth::detail

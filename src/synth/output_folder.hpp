@@ -19,6 +19,10 @@ namespace drsynth::detail {
 inline constexpr std::string_view assembly_marker_name = ".drsynth-assembly.json";
 inline constexpr std::string_view temporary_marker_name = ".drsynth-temporary";
 
+// The longest output folder name: its temporary ".<name>.tmp-<pid>-<n>" must
+// fit in a file name (255 bytes).
+inline constexpr std::size_t max_output_name_bytes = 255 - 32;
+
 struct OutputFolder {
   std::filesystem::path target;  // absolute; a symbolic link as the last component is followed
   std::filesystem::path parent;
@@ -33,7 +37,7 @@ struct OutputFolder {
 // How much of an existing assembly is compared with its marker.
 enum class Verify {
   names_and_sizes,  // one stat per file
-  contents,         // and the SHA-256 of every file changed since the marker was written
+  contents,         // and the SHA-256 of every file (no time stamp is trusted)
 };
 // The files of an assembly as its marker lists them, once they were checked
 // against it: relative path -> (size, SHA-256).
@@ -47,6 +51,13 @@ struct MarkedFiles {
 // Returns the marker's files when `dir` holds a marked assembly (nothing for
 // a missing or empty folder, or an assembly of a drsynth before the marker).
 MarkedFiles check_replaceable(const std::filesystem::path& dir, Verify how);
+
+// Before anything is written: the new assembly is built beside `target` (its
+// parent must be writable) and the previous one removed after the swap (the
+// folder and every folder in it must be writable), else E402 naming the
+// folder: a previous assembly that cannot be removed would stay behind in a
+// temporary folder, one more each run.
+void check_writable(const OutputFolder& out);
 
 // The previous assembly, checked (check_replaceable() with Verify::contents):
 // where it is and what its marker lists.
@@ -70,26 +81,20 @@ struct PreviousAssembly {
 // with `mode` would get.
 // Returns the listed digest, or an empty string when nothing was linked (not
 // listed, other bytes, no hard links on this file system, a concurrent run
-// removed it, another link to it exists): then the caller writes the file. Since the names of a file's
-// other links are removed with the previous assembly, see touch_marker().
+// removed it, another link to it exists, a mode other than the one a written
+// file would get): then the caller writes the file. Nothing of the previous
+// file changes (no chmod: the inode is shared).
 std::string link_unchanged(const PreviousAssembly& previous, const std::filesystem::path& dir, const std::string& name,
                            std::uintmax_t size, const std::string* sha256, unsigned mode);
-
-// The next run trusts the files whose inode changed before the marker's. The
-// files linked from the previous assembly changed after it: removing the
-// previous assembly unlinks their other names, which changes their inodes
-// too, so they would all be read and hashed again next time. Looking at the
-// marker and changing its mode (to the same mode) gives it a ctime after all
-// of that (Linux's multigrain timestamps, 6.13 and later: an inode whose
-// times were looked at gets a fine-grained timestamp when its ctime would not
-// move otherwise). Best effort: without it the next run hashes more.
-void touch_marker(const std::filesystem::path& assembly) noexcept;
 
 // The marker for the files below `dir` (every file, its size and SHA-256),
 // ignoring the temporary marker. `known`: digests the writer computed from
 // the bytes it wrote (name -> SHA-256); the other files are read back.
 [[nodiscard]] std::string assembly_marker(const std::filesystem::path& dir,
-                                          const std::map<std::string, std::string, std::less<>>& known = {});
+                                          const std::map<std::string, std::string, std::less<>>& known = {},
+                                          const std::string& kept_stacks_json = "[]");
+// Where a kept stack's template is (Assembly::kept_stacks), relative to the assembly.
+inline constexpr std::string_view kept_stacks_folder = ".drsynth-kept";
 
 // ".<name>.tmp-<pid>-<n>": the temporary folder of one write beside `target`.
 [[nodiscard]] std::filesystem::path temporary_path(const std::filesystem::path& target, unsigned n);

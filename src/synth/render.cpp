@@ -11,6 +11,7 @@
 //                (several threads), each element by its own
 //                write(); the safety rules review each element
 //                right after it is written                     safety.cpp
+//                then what CloudFormation would refuse in it    template_check.cpp
 //   assembly     artifacts in deployment order, manifest.json,  manifest.cpp
 //                tree.json                                      tree.cpp
 #include <algorithm>
@@ -113,6 +114,7 @@ Assembly render(const App& app, const SynthOptions& options) {
     art.template_text = writers[worker].write(
         s, references.stacks[i], counts, problems[i],
         [&](const CfnElement& e, std::string_view entry) { safety.review(e, entry, art.findings); });
+    if (problems[i].empty()) detail::check_template(s, art.template_text, problems[i]);
     art.resource_count = counts.resources;
     art.output_count = counts.outputs;
     art.parameter_count = counts.parameters;

@@ -237,10 +237,10 @@ class Checker final : public SafetyReview {
                                       std::pair{"UpdateReplacePolicy", view.update_replace_policy}})
         if (policy != nullptr && *policy != "Delete")
           report("S005", r, std::string(k) + " keeps the resource although the app is destroyable", *policy,
-                 "Delete (context destroyable=true)");
+                 "Delete (context destroyable=true; set destroyable=false to keep resources)");
       if (is_true(prop(props, "DeletionProtection")))
         report("S005", r, "deletion protection blocks destroying the app", "DeletionProtection: true",
-               "false (context destroyable=true)");
+               "false (context destroyable=true; set destroyable=false to keep deletion protection)");
     }
   }
 

@@ -63,6 +63,10 @@ std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
         out.push_back({code, Severity::error, s.stack->path(), std::string("too many ") + what + " in one template",
                        std::to_string(n), "<= " + std::to_string(max)});
     };
+    if (s.resource_count == 0)
+      out.push_back({"E235", Severity::error, s.stack->path(),
+                     "the stack has no resources: CloudFormation refuses a template without one", "0 resources",
+                     "at least one resource in the stack (or no such stack)"});
     limit("resources", s.resource_count, detail::max_resources, "E601");
     limit("outputs", s.output_count, detail::max_outputs, "E602");
     limit("parameters", s.parameter_count, detail::max_parameters, "E603");

@@ -43,6 +43,18 @@ bool write_marker(const fs::path& dir, long pid) {
   return ::close(fd) == 0 && ok;
 }
 
+// Killed between creating the folder and finishing its marker: the folder
+// holds nothing but the marker, and that is a beginning of the text the
+// writer would have written (maybe empty).
+bool only_a_partial_marker(const fs::path& dir, long pid) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec || it == fs::directory_iterator() || it->path().filename() != temporary_marker_name) return false;
+  if (++it != fs::directory_iterator()) return false;
+  const auto text = read_small_file(dir / temporary_marker_name, 64);
+  return text && marker_text(pid).starts_with(*text);
+}
+
 }  // namespace
 
 fs::path temporary_path(const fs::path& target, unsigned n) {
@@ -77,7 +89,7 @@ void remove_stale_temporaries(const fs::path& target) noexcept {
       if (::rmdir(p.c_str()) == 0) continue;  // empty: killed right after mkdir
       // Proof that drsynth made it: its marker naming that writer, or (killed
       // between the swap and the marker) a previous assembly drsynth wrote.
-      bool ours = read_small_file(p / temporary_marker_name, 64) == marker_text(pid);
+      bool ours = read_small_file(p / temporary_marker_name, 64) == marker_text(pid) || only_a_partial_marker(p, pid);
       if (!ours) {
         try {
           check_replaceable(p, Verify::names_and_sizes);

@@ -136,8 +136,15 @@ void write_tree_node(JsonText& w, const Construct& c, std::size_t indent) {
     bool first_child = true;
     w.open('{');
     for (const Construct* ch : children) {
-      w.key(ch->id(), in + 2, first_child);
-      write_tree_node(w, *ch, in + 2);
+      try {
+        w.key(ch->id(), in + 2, first_child);
+        write_tree_node(w, *ch, in + 2);
+      } catch (const Error& e) {
+        // Text that is not UTF-8 (an id, a reason): the construct that holds it.
+        if (e.code() != "E401" || !e.diagnostics().front().path.empty()) throw;
+        fail("E401", ch->path(), "a value is not valid UTF-8 (its id, type or an acknowledgement)",
+             e.diagnostics().front().got, "UTF-8 text");
+      }
     }
     w.close('}', in, first_child);
   }
@@ -172,7 +179,7 @@ std::string tree_text(const App& app, std::size_t expected_size) {
     }
     return s;
   } catch (const Error& e) {
-    if (e.code() != "E401") throw;
+    if (e.code() != "E401" || !e.diagnostics().front().path.empty()) throw;
     fail("E401", "", "a value is not valid UTF-8", e.diagnostics().front().got, "UTF-8 text");
   }
 }

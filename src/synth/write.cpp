@@ -20,6 +20,8 @@
 #include <mutex>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "drsynth/asset.hpp"
 #include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
@@ -128,9 +130,23 @@ void write_files(const Assembly& assembly, const fs::path& dir, const detail::Pr
   }
   put_file(dir, "deploy.sh", deploy_script(assembly), digests, previous, 0755);
   put_file(dir, "destroy.sh", destroy_script(assembly), digests, previous, 0755);
+  // The previous stacks a `--stack` run does not write, for the guard.
+  nlohmann::json kept = nlohmann::json::array();
+  if (!assembly.kept_stacks.empty()) {
+    const std::string folder(detail::kept_stacks_folder);
+    if (::mkdir((dir / folder).c_str(), 0755) != 0) io_fail("cannot create", dir / folder, errno);
+    for (const auto& s : assembly.kept_stacks) {
+      const std::string file = folder + "/" + fs::path(s.template_file).filename().string();
+      put_file(dir, file, s.template_text, digests, previous);
+      kept.push_back({{"dependencies", s.dependencies},
+                      {"environment", s.environment},
+                      {"stackName", s.name},
+                      {"templateFile", file}});
+    }
+  }
   // The proof that this folder is drsynth's, written last; then the folder
   // stops being a temporary one.
-  const std::string marker = detail::assembly_marker(dir, digests.by_name);
+  const std::string marker = detail::assembly_marker(dir, digests.by_name, kept.dump());
   const fs::path marker_path = dir / detail::assembly_marker_name;
   before_write(marker_path);
   write_file(marker_path, marker);
@@ -165,8 +181,20 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
     return true;
   }
   if (errno != ENOTEMPTY && errno != EEXIST) io_fail("cannot rename into", out.target, errno);
-  if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0)
-    io_fail("cannot replace", out.target, errno);
+  if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0) {
+    const int err = errno;
+    if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP)
+      throw Error(Diagnostic{.code = "E402",
+                             .message = "cannot replace " + out.target.string() + ": the file system of " +
+                                        out.parent.string() +
+                                        " cannot swap two folders atomically (renameat2 with RENAME_EXCHANGE: " +
+                                        std::strerror(err) + "); the previous assembly is untouched",
+                             .got = out.target.string(),
+                             .expected = "an output folder on a local file system (ext4, xfs, btrfs, tmpfs), or remove "
+                                         "the previous assembly first"},
+                  ErrorKind::io);
+    io_fail("cannot replace", out.target, err);
+  }
   // tmp now holds what was there. Checked again before it is removed: files
   // added since the first check (or a folder put there meanwhile) go back.
   try {
@@ -179,7 +207,6 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
   detail::mark_temporary(tmp.path);
   fs::remove_all(tmp.path, ec);
   tmp.path.clear();
-  detail::touch_marker(out.target);
   return true;
 }
 
@@ -188,12 +215,14 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
 void check_output_folder(const fs::path& outdir) {
   const auto out = detail::resolve_output_folder(outdir);
   if (out.exists) detail::check_replaceable(out.target, detail::Verify::names_and_sizes);
+  detail::check_writable(out);
 }
 
 void write_assembly(const Assembly& assembly, const fs::path& outdir) {
   const auto out = detail::resolve_output_folder(outdir);
   detail::MarkedFiles marked;
   if (out.exists) marked = detail::check_replaceable(out.target, detail::Verify::contents);
+  detail::check_writable(out);
 
   detail::InterruptScope interrupts;
   const bool published = write_and_publish(

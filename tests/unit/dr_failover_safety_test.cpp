@@ -200,7 +200,12 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
   }
   test::TempDir dir;
   const auto pem = dir.path / "corporate-ca.pem";
-  std::ofstream(pem) << "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  {
+    // A real certificate (the first of the RDS bundle): the bundle is parsed, PEM markers alone are refused.
+    const std::string rds = test::read_file(DRSYNTH_SOURCE_DIR "/runtime/probe/rds-ca-bundle.pem");
+    const std::string end = "-----END CERTIFICATE-----\n";
+    std::ofstream(pem) << rds.substr(0, rds.find(end) + end.size());
+  }
   // From a runtime folder, and from the code compiled into the library.
   for (const std::string& source : {std::string(DRSYNTH_SOURCE_DIR "/runtime"), std::string()}) {
     INFO("DRSYNTH_RUNTIME_DIR=" << source);

@@ -57,7 +57,8 @@ TEST_CASE("overrides are a patch: set creates objects, removal of what is absent
   q.add_override("Properties.Gone.Again", 3);          // set after a removal starts a new object
   q.add_override("Metadata.Note", "from an override"); // a member the resource did not have
   q.add_override("UpdateReplacePolicy", "Retain");
-  q.add_override("Properties.QueueName", q.get_att("Arn"));  // references in overrides resolve
+  const auto& other = s.add<CfnResource>("Other", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  q.add_override("Properties.QueueName", other.get_att("Arn"));  // references in overrides resolve
   const json r = resource(app, "S", "Q");
   CHECK(r == json::parse(R"({
     "Metadata": {"Note": "from an override"},
@@ -66,7 +67,7 @@ TEST_CASE("overrides are a patch: set creates objects, removal of what is absent
       "Later": "replaced",
       "Nested": {"Keep": 1},
       "New": {"Deep": {"Value": 1}},
-      "QueueName": {"Fn::GetAtt": ["Q", "Arn"]},
+      "QueueName": {"Fn::GetAtt": ["Other", "Arn"]},
       "Scalar": {"Inner": true},
       "Set": {"A": 1, "B": 2}
     },

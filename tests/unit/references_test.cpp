@@ -15,6 +15,9 @@ struct ThreeStacks {
       app.add<Stack>("SameRegion", StackProps{.stack_name = "SameRegion", .env = {.region = "us-east-1"}});
   Stack& other_region =
       app.add<Stack>("OtherRegion", StackProps{.stack_name = "OtherRegion", .env = {.region = "eu-west-1"}});
+  // CloudFormation refuses a stack without resources (E235): each consumer holds one of its own.
+  CfnResource& same_region_topic = same_region.add<CfnResource>("Own", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  CfnResource& other_region_topic = other_region.add<CfnResource>("Own", CfnResourceProps{.type = "AWS::SNS::Topic"});
 };
 }  // namespace
 

@@ -33,7 +33,8 @@ json random_json(int depth) {
     }
     default: {
       json o = json::object();
-      for (int i = static_cast<int>(rng() % 4); i > 0; --i) o[random_string()] = random_json(depth + 1);
+      // Keys never empty: CloudFormation refuses an empty key in a resource (E234).
+      for (int i = static_cast<int>(rng() % 4); i > 0; --i) o["k" + random_string()] = random_json(depth + 1);
       return o;
     }
   }
@@ -76,7 +77,7 @@ TEST_CASE("templates written straight from construct values are exactly nlohmann
     const std::string id = "R" + std::to_string(i);
     auto& r = s.add<CfnResource>(id, CfnResourceProps{.type = "AWS::SNS::Topic"});
     json props = json::object();
-    for (int k = static_cast<int>(rng() % 4); k > 0; --k) props[random_string()] = random_json(1);
+    for (int k = static_cast<int>(rng() % 4); k > 0; --k) props["k" + random_string()] = random_json(1);
     for (const auto& [k, v] : props.items()) r.set_property(k, Value::from_json(v));
     if (i % 7 == 0) r.metadata()["Note"] = Value::from_json(random_json(2));
     expected_props[id] = props;
