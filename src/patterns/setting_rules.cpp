@@ -100,6 +100,8 @@ std::vector<std::string> zone_ids_for(const std::vector<std::string>& given, std
     if (z.region == region)
       return {z.ids.begin(), z.ids.begin() + static_cast<std::ptrdiff_t>(std::min(count, z.ids.size()))};
   return {};
+}
+
 std::optional<settings::Refusal> application_cidrs_together(const std::vector<std::string>& cidrs, std::string& got) {
   std::vector<std::pair<ec2::detail::AddressRange, const std::string*>> seen;
   for (const auto& c : cidrs) {
