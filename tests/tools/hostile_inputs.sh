@@ -24,6 +24,8 @@ cat >"$bin/aws" <<'FAKE'
 printf '%s|' "$@" >>"$AWS_LOG"; printf '\n' >>"$AWS_LOG"
 case "$*" in
   *describe-stack-resource*) echo bucket-name ;;
+  # deploy.sh asks RDS whether each pinned engine version can be created (Status, global support).
+  *describe-db-engine-versions*) printf 'available\tTrue\n' ;;
   *list-object-versions*) echo '{}' ;;
 esac
 exit 0
