@@ -24,6 +24,16 @@ T0 = 1_767_225_600  # 2026-01-01T00:00:00Z: the virtual epoch, minute aligned
 REAL_SWITCH_TIMEOUT = 120.0  # real seconds a task may run without yielding before the simulator gives up
 
 
+def value_at(history, t, default=None):
+    """The value of a step history [(time, value), ...] (time-ordered) at time ``t``."""
+    value = history[0][1] if history else default
+    for when, v in history:
+        if when > t:
+            break
+        value = v
+    return value
+
+
 class Killed(BaseException):
     """Raised inside a task that has been killed (never caught by ``except Exception``)."""
 

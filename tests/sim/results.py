@@ -1,8 +1,9 @@
 """What a run shows, from the world's records (times in seconds after the failure).
 
 * ``promotions``: promotions the engine accepted (PromoteReadReplica,
-  FailoverGlobalCluster, SwitchoverGlobalCluster, RemoveFromGlobalCluster),
-  with the run that asked;
+  FailoverGlobalCluster, SwitchoverGlobalCluster, RemoveFromGlobalCluster)
+  at the request of a failover function (or of the operator through it:
+  approve, force); the runbook's own CLI promotions are ``runbook_promotions``;
 * ``to_writable``: failure -> a copy takes writes and its region is up;
 * ``to_dns_writable``: failure -> every answer a resolver may still hold
   (the authoritative answers of the last TTL) names a copy that takes writes;
@@ -16,6 +17,9 @@
 * ``paged``: seconds from the failure to the first page (an ALARM
   notification or a message of a failover function) delivered after it.
 """
+
+
+from sim.clock import value_at
 
 
 class Result:
@@ -37,18 +41,17 @@ class Result:
             return None if t is None else round(t - self.failure, 1)
 
         def writable_at(c, t):
-            value = c.writable_history[0][1]
-            for when, v in c.writable_history:
-                if when > t:
-                    break
-                value = v
-            return value
+            return value_at(c.writable_history, t)
 
-        self.promotions = [dict(p, time=rel(p["time"])) for p in world.promotion_log]
-        self.promoted = len(world.promotion_log)
+        # the runbook's own promotions (the operator's CLI) are the operator's: listed, not counted
+        automatic = [p for p in world.promotion_log if not p["caller"].startswith("operator ")]
+        self.runbook_promotions = [dict(p, time=rel(p["time"])) for p in world.promotion_log
+                                   if p["caller"].startswith("operator ")]
+        self.promotions = [dict(p, time=rel(p["time"])) for p in automatic]
+        self.promoted = len(automatic)
         self.serving_promotions = [p for p in self.promotions if p["serving"]]
         self.stale_promotions = [p for p in self.promotions if p["writer_until"] - p["applied_until"] > max_lag]
-        self.rpo = max([round(p["writer_until"] - p["applied_until"], 1) for p in world.promotion_log] or [None],
+        self.rpo = max([round(p["writer_until"] - p["applied_until"], 1) for p in automatic] or [None],
                        key=lambda v: -1 if v is None else v)
 
         answers = {}
@@ -83,6 +86,8 @@ class Result:
         pages = [p for p in world.pages if p["time"] >= self.failure and alarming(p)]
         self.pages = [dict(p, time=rel(p["time"])) for p in pages]
         self.paged = rel(pages[0]["time"]) if pages else None
+        failed = [t for t, _topic, _subject in world.failed_deliveries if t >= self.failure]
+        self.first_failed_delivery = rel(failed[0]) if failed else None
         self.states = {label: (world.state(label) or {}).get("state") for label in world.sites}
         self.decisions = [(rel(r["start"]), r["region"], r["source"], r["outcome"],
                            (r["summary"] or {}).get("decision") if isinstance(r["summary"], dict) else r["summary"])

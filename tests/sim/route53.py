@@ -47,6 +47,7 @@ Sources (quoted in tests/sim/README.md):
 import math
 
 from sim.aws import ApiError, utc
+from sim.clock import value_at
 from sim.cloudwatch import evaluate, evaluation_range, period_values
 
 PROPAGATION = 60.0
@@ -154,21 +155,10 @@ class Route53:
         return True if hc.last_known is None else hc.last_known
 
     def healthy_at(self, hc_id, t):
-        hc = self.checks[hc_id]
-        value = hc.history[0][1]
-        for when, v in hc.history:
-            if when > t:
-                break
-            value = v
-        return value
+        return value_at(self.checks[hc_id].history, t)
 
     def records_at(self, zone_id, t):
-        records = {}
-        for when, snapshot in self.visible[zone_id]:
-            if when > t:
-                break
-            records = snapshot
-        return records
+        return value_at(self.visible[zone_id], t, {}) if self.visible[zone_id][0][0] <= t else {}
 
     def answer(self, zone_id, name, t, rtype="CNAME"):
         """{value: probability} of the answer a resolver gets at ``t`` for a weighted name."""

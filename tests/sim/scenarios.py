@@ -305,8 +305,13 @@ def witness_unreachable(w, F):
 
 @scenario("silent: the primary site's topic fails to deliver", tags=("no_promotion", "silent"))
 def notifications_fail(w, F):
-    w.at(F, w.notifications_fail, A(w))
-    w.at(F + 60, w.db_down, "A", 240)
+    # only the primary site's region has something to say (its probe cannot read its secret: a probe fault),
+    # and its topic fails to deliver: the page must come through the other region
+    def fault():
+        w.notifications_fail(A(w))
+        w.fault("secretsmanager", "GetSecretValue", region=A(w), kind="access_denied")
+        w.recycle_environments(function="A", kind="probe")
+    w.at(F, fault)
 
 
 # -------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 RUNTIME = os.path.join(REPO, "runtime")
 ACCOUNT = "123456789012"
 SOURCE_ENV = "DRSYNTH_SIM_TEMPLATES"   # "synth" (default), "fixture" or a folder
+SYNTH_OUTPUT = {}   # (engine, context) -> what `drsynth synth` printed (the recovery-time budget among it)
 
 
 def drsynth_binary():
@@ -70,13 +71,21 @@ def load(engine="rds", source=None, context=()):
     if source == "synth":
         ctx = list(context) + ([("variant", "aurora-global")] if engine == "aurora" else [])
         with tempfile.TemporaryDirectory(prefix="drsynth-sim-") as out:
-            synthesize(out, ctx)
+            SYNTH_OUTPUT[(engine, tuple(context))] = synthesize(out, ctx)
             templates = load_dir(out)
     else:
         templates = load_dir(source)
     if templates and _engine_of(templates) != engine:
         raise ValueError(f"the templates from {source} are not the {engine} system")
     return templates
+
+
+def budget_writable_seconds(engine, context=()):
+    """The worst-case seconds from the failure to a writable standby that `drsynth synth` printed."""
+    if (engine, tuple(context)) not in SYNTH_OUTPUT:
+        load(engine, "synth", context)
+    m = re.search(r"(?:is writable|is a writer) after (\d+) s", SYNTH_OUTPUT[(engine, tuple(context))])
+    return None if m is None else int(m.group(1))
 
 
 def is_kit(templates):
@@ -87,6 +96,18 @@ def is_kit(templates):
             if r.get("Type") == "AWS::Lambda::Function" and "ENGINE" in env and "LOCAL_SITE" in env:
                 return True
     return False
+
+
+class _Attributes(dict):
+    """A resource's attributes: the modelled ones, and a stand-in value for any other (a security group's
+    GroupId, a role's Arn: the simulator never reads them)."""
+
+    def __init__(self, logical, values):
+        super().__init__(values)
+        self.logical = logical
+
+    def __missing__(self, attr):
+        return f"{self.logical}.{attr}.sim"
 
 
 def _rate_seconds(expression):
@@ -153,6 +174,16 @@ class Deployment:
                 return self.templates[stack]["Mappings"][name][top][second]
             if key == "Fn::Base64":
                 return self.resolve(stack, arg)
+            if key == "Fn::GetAZs":
+                region = self.resolve(stack, arg) or self.regions[stack]
+                return [f"{region}a", f"{region}b", f"{region}c"]
+            if key == "Fn::Cidr":
+                block, count, _bits = (self.resolve(stack, a) for a in arg)
+                return [f"{block}#{i}" for i in range(int(count))]
+            if key == "Fn::ToJsonString":
+                return json.dumps(self.resolve(stack, arg))
+            if key == "Fn::Length":
+                return len(self.resolve(stack, arg))
             if key.startswith("Fn::"):
                 raise ValueError(f"{stack}: intrinsic {key} is not modelled")
         return {k: self.resolve(stack, v) for k, v in value.items()}
@@ -214,10 +245,7 @@ class Deployment:
         return self.physical(stack, name)["ref"]
 
     def attribute(self, stack, logical, attr):
-        attrs = self.physical(stack, logical)["attrs"]
-        if attr not in attrs:
-            raise ValueError(f"{stack}.{logical}: attribute {attr} is not modelled")
-        return attrs[attr]
+        return _Attributes(logical, self.physical(stack, logical)["attrs"])[attr]
 
     # -- resources -----------------------------------------------------------------------------
     def deploy(self):

@@ -68,7 +68,9 @@ class Scenarios(unittest.TestCase):
         for sc, engine, r in self.each("silent"):
             with self.subTest(scenario=sc.name, engine=engine):
                 self.assertIsNotNone(r.paged, r.explain())
-                self.assertLessEqual(r.paged, SILENT_PAGE_SECONDS, r.explain())
+                # a topic that fails to deliver: from its first failed delivery to the relayed page
+                silent_since = r.first_failed_delivery or 0.0
+                self.assertLessEqual(r.paged - silent_since, SILENT_PAGE_SECONDS, r.explain())
 
     def test_probe_faults_do_not_move_dns(self):
         for sc, engine, r in self.each():
@@ -100,6 +102,16 @@ class Scenarios(unittest.TestCase):
         r = self.get("failback by switchover (Aurora), the reconcile in the same minute", "aurora")
         self.assertIn("failed_back", [d[4] for d in r.decisions], r.explain())
         self.assertEqual(r.final_answer, [r.site_ids["A"]], r.explain())
+
+    @unittest.skipUnless(SOURCE == "synth", "the budget is what `drsynth synth` prints")
+    def test_region_loss_meets_the_printed_budget_within_10_percent(self):
+        for engine in ("rds", "aurora"):
+            r = self.get("primary region lost (witness)", engine)
+            budget = templates.budget_writable_seconds(engine)
+            self.assertIsNotNone(budget, "drsynth synth printed no budget")
+            self.assertIsNotNone(r.to_writable, r.explain())
+            self.assertLessEqual(abs(r.to_writable - budget), 0.1 * budget,
+                                 f"{engine}: writable after {r.to_writable} s, the budget says {budget} s\n" + r.explain())
 
     def test_deterministic(self):
         sc, engine = scenarios.cases(["primary region lost (witness)"])[0]

@@ -33,19 +33,16 @@ class AlarmEvaluation(unittest.TestCase):
             got = evaluate(values, m, n, lambda v: v >= 1.0, treatment, "retained")
             self.assertEqual(got, want, f"{points} M={m} N={n} {treatment}")
 
-    def test_three_of_three(self):
-        self.check("0 - X - X", 3, 3, ("OK", "OK", "OK", "OK"))
-        self.check("0 - - - -", 3, 3, ("OK", "OK", "OK", "OK"))
-        self.check("- - - - -", 3, 3, ("INSUFFICIENT_DATA", "retained", "ALARM", "OK"))
-        self.check("0 X X - X", 3, 3, ("ALARM", "ALARM", "ALARM", "ALARM"))
-        self.check("- - X - -", 3, 3, ("ALARM", "retained", "ALARM", "OK"))
+    # (data points, Datapoints to Alarm, Evaluation Periods, states for missing/ignore/breaching/notBreaching)
+    TABLES = [("0 - X - X", 3, 3, "OK OK OK OK"), ("0 - - - -", 3, 3, "OK OK OK OK"),
+              ("- - - - -", 3, 3, "INSUFFICIENT_DATA retained ALARM OK"), ("0 X X - X", 3, 3, "ALARM ALARM ALARM ALARM"),
+              ("- - X - -", 3, 3, "ALARM retained ALARM OK"), ("0 - X - X", 2, 3, "ALARM ALARM ALARM ALARM"),
+              ("0 0 X 0 X", 2, 3, "ALARM ALARM ALARM ALARM"), ("0 - X - -", 2, 3, "OK OK ALARM OK"),
+              ("- - - - 0", 2, 3, "OK OK ALARM OK"), ("- - - X -", 2, 3, "ALARM retained ALARM OK")]
 
-    def test_two_of_three(self):
-        self.check("0 - X - X", 2, 3, ("ALARM", "ALARM", "ALARM", "ALARM"))
-        self.check("0 0 X 0 X", 2, 3, ("ALARM", "ALARM", "ALARM", "ALARM"))
-        self.check("0 - X - -", 2, 3, ("OK", "OK", "ALARM", "OK"))
-        self.check("- - - - 0", 2, 3, ("OK", "OK", "ALARM", "OK"))
-        self.check("- - - X -", 2, 3, ("ALARM", "retained", "ALARM", "OK"))
+    def test_the_documented_tables(self):
+        for points, m, n, expected in self.TABLES:
+            self.check(points, m, n, expected.split())
 
 
 class CloudWatchAndRoute53(unittest.TestCase):
