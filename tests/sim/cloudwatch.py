@@ -161,6 +161,10 @@ class CloudWatch:
         self.world = world
         self.metrics = {}    # region -> RegionMetrics
         self.alarms = {}     # region -> {name: Alarm}
+        # seconds before a datapoint is readable with GetMetricData / GetMetricStatistics: AWS gives figures only for
+        # old timestamps ("between 3 and 24 hours ago can take as much as 2 hours", API_PutMetricData), none for
+        # current ones (inference: 0; a scenario may set it)
+        self.read_delay = 0.0
 
     def region_metrics(self, region):
         return self.metrics.setdefault(region, RegionMetrics())
@@ -234,7 +238,7 @@ class CloudWatch:
         end = epoch(params["EndTime"])
         buckets = self.region_metrics(region).statistics(params["Namespace"], params["MetricName"],
                                                          params.get("Dimensions", []), start, end, period,
-                                                         self.world.clock.now)
+                                                         self.world.clock.now - self.read_delay)
         points = []
         for b in sorted(buckets):
             point = {"Timestamp": utc(b), "Unit": params.get("Unit", "None")}
@@ -259,7 +263,7 @@ class CloudWatch:
             period = int(stat["Period"])
             buckets = self.region_metrics(region).statistics(metric["Namespace"], metric["MetricName"],
                                                              metric.get("Dimensions", []), start, end, period,
-                                                             self.world.clock.now)
+                                                             self.world.clock.now - self.read_delay)
             order = sorted(buckets, reverse=params.get("ScanBy", "TimestampDescending") == "TimestampDescending")
             if query.get("ReturnData", True):
                 results.append({"Id": query["Id"], "Label": query.get("Label", metric["MetricName"]),

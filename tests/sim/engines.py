@@ -129,6 +129,8 @@ class RdsEngine:
         self.promotion_seconds = float(promotion_seconds)
         self.replica_create_seconds = float(replica_create_seconds)
         self.instances = {}          # (region, id) -> Instance
+        # StatusInfos "read replication" of a replica whose source region is lost (inference, see the docstring)
+        self.lost_source_status = "error"
         self.retired = []            # deleted instances whose identifier was reused
         self.promotions = []         # dict(time, copy, caller, accepted)
 
@@ -201,8 +203,11 @@ class RdsEngine:
                                                     if i.source is inst and not i.deleted]}
         if inst.source_arn:
             out["ReadReplicaSourceDBInstanceIdentifier"] = inst.source_arn
-            out["StatusInfos"] = [{"StatusType": "read replication", "Normal": inst.replicating(),
-                                   "Status": "replicating" if inst.replicating() else "error"}]
+            status = "replicating" if inst.replicating() else "error"
+            if status == "error" and inst.source is not None and not self.world.region_up(inst.source.region):
+                status = self.lost_source_status
+            out["StatusInfos"] = [{"StatusType": "read replication", "Normal": status == "replicating",
+                                   "Status": status}]
         return out
 
     # -- the API ---------------------------------------------------------------------------

@@ -609,7 +609,8 @@ class World:
         self.schedules.start(self.t0)
 
     def run(self, until):
-        """Run to ``until`` seconds after the start (then let running invocations end)."""
+        """Run to ``until`` seconds after the start (may be called again to go on)."""
+        self.api.install()   # the world that runs answers the calls (one world runs at a time in a process)
         self.start()
         saved = (_time.time, _time.sleep, _time.monotonic)
         _time.time, _time.sleep, _time.monotonic = (lambda: self.clock.now), self._sleep, (lambda: self.clock.now)
