@@ -147,6 +147,30 @@ class ApiFaults(unittest.TestCase):
         self.assertTrue(self.w.network_up(self.a, self.b), "the peering is not cut")
 
 
+    def test_a_hang_is_a_read_timeout_after_the_clients_timeout_and_a_lost_response_is_executed(self):
+        w = self.w
+        w.fault("ssm", "PutParameter", kind="lost_response", times=1, caller="test-caller")
+        w.fault("ssm", "GetParameter", kind="hang", times=1, caller="test-caller")
+        done = {}
+
+        def target():
+            ssm = _client("ssm", self.b, read_timeout=7, retries={"mode": "standard", "total_max_attempts": 1})
+            try:
+                ssm.put_parameter(Name="/x", Value="1", Type="String")
+            except botocore.exceptions.ReadTimeoutError:
+                done["put"] = w.clock.now - T0
+            try:
+                ssm.get_parameter(Name="/x")
+            except botocore.exceptions.ReadTimeoutError:
+                done["get"] = w.clock.now - T0
+        from sim.clock import Task
+        w.clock.spawn(Task("test-caller", region=self.b), target)
+        w.run(60)
+        self.assertAlmostEqual(done["put"], 7, delta=0.5)
+        self.assertAlmostEqual(done["get"], 14, delta=0.5)
+        self.assertEqual(w.ssm.value(self.b, "/x"), "1", "the lost response's request was executed")
+
+
 class Engines(unittest.TestCase):
     def test_rds_promotion_is_multi_minute_and_refuses_a_non_replica(self):
         w = _world()
@@ -242,6 +266,34 @@ class LambdaAndEventBridge(unittest.TestCase):
         # fires at :30 of each minute; +1 s to the queue (+1 s cold start the first time); late +20 s; twice;
         # missing at 210
         self.assertEqual([round(c) for c in self.calls], [52, 111, 151, 152, 271])
+
+
+class Tasks(unittest.TestCase):
+    def test_parallel_reads_interleave_and_a_crash_runs_no_finally(self):
+        w = _world()
+        log = []
+
+        def read(name, seconds):
+            def f():
+                w.clock.sleep(seconds)
+                log.append((name, w.clock.now - T0))
+                return name
+            return f
+
+        def target():
+            try:
+                log.append(("parallel", w.run_parallel([read("a", 5), read("b", 3)])))
+                log.append(("after", w.clock.now - T0))
+                w.after_call("ssm", "PutParameter")   # the crash rule below kills the run here
+            finally:
+                log.append("finally")
+        from sim.clock import Task
+        fn = w.site("B")["function"]
+        w.crash_after("ssm", "PutParameter", function="B")
+        w.clock.spawn(Task("caller", region=fn.region, function=fn), target)
+        w.run(30)
+        self.assertEqual(log[:3], [("b", 3.0), ("a", 5.0), ("parallel", ["a", "b"])])
+        self.assertNotIn("finally", log, "a crashed run is frozen, not unwound")
 
 
 class Handlers(unittest.TestCase):
