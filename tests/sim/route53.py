@@ -82,6 +82,7 @@ class Route53:
         self.visible = {}        # zone id -> [(time from which answers use it, {(name,type,set): rrs})]
         self.checks = {}         # id -> HealthCheck
         self.changes = {}        # change id -> time it is INSYNC
+        self.checker_delay = 0.0  # seconds the health checkers' view of the data lags behind (inference: unpublished)
         self._n = 0
 
     # -- setup (what CloudFormation creates) ---------------------------------------------
@@ -141,7 +142,7 @@ class Route53:
         if alarm is not None and self.world.region_up(region):
             values = period_values(self.world.cloudwatch.region_metrics(region), alarm.namespace, alarm.metric,
                                    alarm.dimensions, alarm.statistic, alarm.period,
-                                   evaluation_range(alarm.evaluation_periods), now)
+                                   evaluation_range(alarm.evaluation_periods), now - self.checker_delay)
             state = evaluate(values, alarm.datapoints_to_alarm, alarm.evaluation_periods, alarm.breaching,
                              "missing", "INSUFFICIENT_DATA")
         if state in ("OK", "ALARM"):

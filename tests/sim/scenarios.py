@@ -186,6 +186,11 @@ def force_on_writer(w, F):
 # the DR region or the control planes misbehave
 # -------------------------------------------------------------------------------------------------
 
+@scenario("Route 53's control plane down, nothing else", tags=("no_promotion",))
+def route53_down_only(w, F):
+    w.at(F, w.route53_control_plane, False)
+
+
 @scenario("the DR region is lost", tags=("no_promotion", "silent"))
 def dr_region_lost(w, F):
     w.at(F, w.lose_region, B(w))
@@ -216,6 +221,20 @@ def region_lost_approval(w, F):
 def region_and_witness_lost(w, F):
     w.at(F, w.lose_region, A(w))
     w.at(F, w.lose_region, w.witness_region())
+
+
+@scenario("primary region lost, the DR region cannot reach the witness (API partition)",
+          tags=("approval", "no_promotion"))
+def witness_partitioned(w, F):
+    w.at(F, w.lose_region, A(w))
+    w.at(F, lambda: w.partition(B(w), w.witness_region(), network=False, apis=True))
+
+
+@scenario("primary region lost, back while the standby is being promoted", end=FAILURE + 2400,
+          tags=("region_loss",))
+def region_back_during_promotion(w, F):
+    w.at(F, w.lose_region, A(w))
+    w.at(F + 450, w.restore_region, A(w))
 
 
 @scenario("primary region lost, Route 53's control plane down, the region returns first", end=FAILURE + 3600,
