@@ -17,6 +17,7 @@ read, a configuration error) from an outage.
 """
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import os
@@ -453,17 +454,16 @@ def pbkdf2_seconds_per_iteration():
     return _PBKDF2_COST
 
 
+@dataclasses.dataclass
 class Policy:
     """What the client accepts from a server (see runtime/README.md)."""
 
-    def __init__(self, ca_bundle, allow_md5=False, allow_cleartext=False,
-                 max_iterations=DEFAULT_SCRAM_MAX_ITERATIONS, expect_primary=True, application_name="drsynth"):
-        self.ca_bundle = ca_bundle
-        self.allow_md5 = allow_md5
-        self.allow_cleartext = allow_cleartext
-        self.max_iterations = max_iterations
-        self.expect_primary = expect_primary
-        self.application_name = application_name
+    ca_bundle: str
+    allow_md5: bool = False
+    allow_cleartext: bool = False
+    max_iterations: int = DEFAULT_SCRAM_MAX_ITERATIONS
+    expect_primary: bool = True
+    application_name: str = "drsynth"
 
 
 def _flag(name, value):

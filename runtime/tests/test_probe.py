@@ -75,12 +75,10 @@ class _SilentServer:
         self.sock.close()
 
 
-class _GarbageServer:
-    """Answers every connection with bytes that are not PostgreSQL."""
+class _Listener:
+    """A loopback listener answering each connection with `answer(conn)` in a thread."""
 
-    def __init__(self, payload, greet_first=False):
-        self.payload = payload
-        self.greet_first = greet_first
+    def start(self):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -98,22 +96,34 @@ class _GarbageServer:
             except (socket.timeout, OSError):
                 continue
             with conn:
-                conn.settimeout(2)
+                conn.settimeout(5)
                 try:
-                    if self.greet_first:
-                        conn.sendall(self.payload)
-                        time.sleep(0.3)
-                    conn.recv(1024)
-                    if not self.greet_first:
-                        conn.sendall(self.payload)
-                    time.sleep(0.3)
-                except OSError:
+                    self.answer(conn)
+                except (OSError, ValueError):
                     pass
 
     def close(self):
         self.stopped.set()
         self.thread.join(2)
         self.sock.close()
+
+
+class _GarbageServer(_Listener):
+    """Answers every connection with bytes that are not PostgreSQL."""
+
+    def __init__(self, payload, greet_first=False):
+        self.payload = payload
+        self.greet_first = greet_first
+        self.start()
+
+    def answer(self, conn):
+        if self.greet_first:
+            conn.sendall(self.payload)
+            time.sleep(0.3)
+        conn.recv(1024)
+        if not self.greet_first:
+            conn.sendall(self.payload)
+        time.sleep(0.3)
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries (initdb, pg_ctl, postgres, psql) not found")
@@ -683,45 +693,23 @@ class ProbeScramHostileServer(unittest.TestCase):
         self.assertEqual(result["fault_published"], 1.0)
 
 
-class _FakeErrorServer:
+class _FakeErrorServer(_Listener):
     """TLS, then an ErrorResponse with the given SQLSTATE to the StartupMessage."""
 
     def __init__(self, pki, sqlstate):
         self.context = pki.server_context()
         self.sqlstate = sqlstate
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def _serve(self):
-        while not self.stopped.is_set():
-            try:
-                raw, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            with raw:
-                raw.settimeout(5)
-                try:
-                    raw.recv(8)  # SSLRequest
-                    raw.sendall(b"S")
-                    conn = self.context.wrap_socket(raw, server_side=True)
-                    conn.recv(4096)  # StartupMessage
-                    fields = b"SFATAL\x00C" + self.sqlstate.encode() + b"\x00Mmodelled\x00\x00"
-                    conn.sendall(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
-                    time.sleep(0.2)
-                    conn.close()
-                except (OSError, ValueError):
-                    pass
-
-    def close(self):
-        self.stopped.set()
-        self.thread.join(2)
-        self.sock.close()
+    def answer(self, raw):
+        raw.recv(8)  # SSLRequest
+        raw.sendall(b"S")
+        conn = self.context.wrap_socket(raw, server_side=True)
+        conn.recv(4096)  # StartupMessage
+        fields = b"SFATAL\x00C" + self.sqlstate.encode() + b"\x00Mmodelled\x00\x00"
+        conn.sendall(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
+        time.sleep(0.2)
+        conn.close()
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries not found")
