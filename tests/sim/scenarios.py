@@ -120,6 +120,17 @@ def full_partition_replication(w, F):
     w.at(F, lambda: w.partition(A(w), B(w), network=True, apis=True, replication=True))
 
 
+@scenario("the primary region cut off from both other regions (network and APIs), serving its own clients",
+          tags=("no_promotion",))
+def primary_isolated(w, F):
+    # from the DR region and from the witness this looks like a region loss; the primary still takes writes
+    def cut():
+        w.partition(A(w), B(w), network=True, apis=True)
+        if w.witness_region():
+            w.partition(A(w), w.witness_region(), network=True, apis=True)
+    w.at(F, cut)
+
+
 @scenario("primary down 10 min, its region's APIs answer AccessDenied to the DR region", tags=("no_promotion",))
 def access_denied(w, F):
     w.at(F, w.db_down, "A", 600)
