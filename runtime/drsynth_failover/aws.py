@@ -45,10 +45,14 @@ def pause(seconds):
 
 
 def config(connect, read, attempts):
-    """Every client is bounded.  "standard" retry mode retries throttling and
-    transient errors with backoff up to max_attempts in all
+    """Every client is bounded: `attempts` in all (the first request
+    included).  In botocore's Config, retries["max_attempts"] counts the
+    retries AFTER the first request and "total_max_attempts" every attempt
+    (https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html);
+    "standard" mode retries throttling and transient errors with backoff
     (https://docs.aws.amazon.com/boto3/latest/guide/retries.html)."""
-    return Config(connect_timeout=connect, read_timeout=read, retries={"max_attempts": attempts, "mode": "standard"})
+    return Config(connect_timeout=connect, read_timeout=read,
+                  retries={"total_max_attempts": attempts, "mode": "standard"})
 
 
 LOCAL = config(3, 10, 3)    # this region's APIs: retried, bounded

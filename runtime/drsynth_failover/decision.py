@@ -92,7 +92,7 @@ def _lag_at_failure(run):
 
 def precondition(run, force):
     """None when X may be promoted onto; else (decision, reason)."""
-    code, reason = run.engine.standby()
+    code, reason = run.engine.standby(at_failure=True)
     run.summary["standby"] = code
     if code != STANDBY:
         decision = {"local_writer": "local_writer", "busy": "in_progress"}.get(code, "no_promotion")

@@ -34,6 +34,7 @@ SAFETY_MARGIN_SECONDS = 20.0
 MAX_FLIP_BACKOFF_SECONDS = 16.0
 POLL_SECONDS = 5.0
 DEFAULT_BUDGET_SECONDS = 120.0  # without a Lambda context
+WITNESS_CHECK_MINUTES = 5  # a reconcile pings the witness every 5th minute: a dead witness pages before it is needed
 
 
 class NotificationError(RuntimeError):
@@ -469,7 +470,7 @@ class Run:
         if streak < s.arm_after_healthy_minutes:
             return self.decide("not_armed", f"{streak} of {s.arm_after_healthy_minutes} consecutive minutes with "
                                f"{s.remote_site} seen as a writer", quiet=True)
-        code, reason = self.engine.standby()
+        code, reason = self.engine.standby(at_failure=False)
         self.summary["standby"] = code
         if code != "standby":
             return self.decide("not_armed", reason, quiet=True)
@@ -598,6 +599,18 @@ class Run:
             return self.decide(decision_, reason)
         return self.under_lock(store, False, body)
 
+    def check_witness(self):
+        """Every WITNESS_CHECK_MINUTES-th minute a reconcile pings the witness, so
+        that a witness that cannot answer is found before the region loss it is
+        there for (it is invoked for nothing else)."""
+        if not self.s.witness_function_arn or int(aws.now() // 60) % WITNESS_CHECK_MINUTES:
+            return
+        answer = self.witness().call({"action": "ping"})
+        self.summary["witness_ping"] = "ok" if answer.ok else answer.as_dict()
+        if not answer.ok and self.quiet:
+            self.decide("witness_unreachable", f"the witness {self.s.witness_function_arn} does not answer "
+                        f"({answer.kind}: {answer.error}): a decision that needs it would wait for an approval")
+
     def relay(self, options, trigger_state):
         """Another alarm of this region (e.g. its topic failing to deliver): to the other region's topic."""
         if not self.s.remote_topic_arn:
@@ -720,6 +733,8 @@ def handler(event, context=None):
             run.switchover()
         else:
             run.failover(trigger_state, options, action)
+            if action == "reconcile":
+                run.check_witness()
     except NotificationError:
         st.log("summary", **run.summary)
         raise

@@ -19,7 +19,9 @@ Actions (invoked RequestResponse by the failover functions):
   The holder claiming again is granted again (a run that died after the grant);
   another claimant is ``refused`` (its function disarms itself);
 * ``{"action": "release", "claimant": X}``: X's failback deletes its grant;
-* ``{"action": "status"}``: the grant and both verdicts (read only).
+* ``{"action": "status"}``: the grant and both verdicts (read only);
+* ``{"action": "ping"}``: the grant holder only (the failover functions' reconcile
+  checks every few minutes that the witness answers).
 
 Answers are JSON objects; an error is raised (FunctionError for the caller:
 unknown, never agreement).
@@ -123,6 +125,8 @@ def handler(event, context=None):
         answer = witness.release(event.get("claimant"))
     elif action == "status":
         answer = witness.status()
+    elif action == "ping":
+        answer = {"ok": True, "holder": (witness.holder() or {}).get("claimant")}
     else:
         raise ValueError(f"unknown witness action {action!r}")
     log("summary", function="witness", action=action, answer=answer)

@@ -12,6 +12,11 @@ its own region:
   lost, not PostgreSQL, a standby, the server shutting down or starting up:
   SQLSTATE 57P0x);
 * ``ProbeLatency`` {System, Site} in milliseconds;
+* ``Reachable`` {System, Site}: 1 when a PostgreSQL server answered there at
+  all (a writer, a standby, a server that refused the probe), 0 when nothing
+  did (refused, timeout, DNS, connection lost, not PostgreSQL): a standby
+  publishes Writer=0 every minute, so only this tells a standby that is up
+  from one that is gone;
 
 and once per run ``ProbeFault`` {System, Probe=<own site>}: 1 when the probe
 itself is at fault.  **A probe fault is not an outage**: when the server
@@ -64,7 +69,8 @@ NOT_TRIED_REASONS = (SECRET_ERROR, CONFIG_ERROR, INTERNAL_ERROR)
 NOT_A_WRITER_SQLSTATE_PREFIX = "57P0"
 
 # Small timeouts / few retries so an AWS API problem cannot hang the probe.
-_AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+# (retries: "total_max_attempts" counts every attempt; "max_attempts" would count the retries only)
+_AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"total_max_attempts": 2, "mode": "standard"})
 
 _clock = time.time  # the metric timestamp (replaced by the failure-scenario simulator)
 
@@ -284,6 +290,14 @@ def writer_value(site):
     return carried, True
 
 
+def reachable_value(site):
+    """1.0 when a PostgreSQL server answered at the site this run, else 0.0."""
+    kind, reason = site["kind"], site["reason"]
+    if kind == NOT_TRIED:
+        return 1.0 if str(site.get("liveness", "")).startswith("answered_") else 0.0
+    return 1.0 if kind in (WRITER, ANSWERED) or reason in (STANDBY, SERVER_ERROR) else 0.0
+
+
 def publish_metrics(results):
     env = os.environ
     stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
@@ -298,6 +312,10 @@ def publish_metrics(results):
                          "Timestamp": stamp})
         data.append({"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(site["latency_ms"] or 0.0),
                      "Unit": "Milliseconds", "Timestamp": stamp})
+        site["reachable"] = reachable_value(site)
+        if site["kind"] != NOT_TRIED or site.get("liveness") != "not_checked":
+            data.append({"MetricName": "Reachable", "Dimensions": dims, "Value": site["reachable"], "Unit": "Count",
+                         "Timestamp": stamp})
     data.append({"MetricName": "ProbeFault", "Dimensions": _dimensions(env, "Probe", env.get("LOCAL_SITE") or "local"),
                  "Value": 1.0 if fault else 0.0, "Unit": "Count", "Timestamp": stamp})
     aws_client("cloudwatch", _lambda_region()).put_metric_data(
@@ -316,7 +334,8 @@ def handler(event=None, context=None):
         result["metrics_error"] = f"{type(exc).__name__}: {exc}"
     result["writer"] = sites[0].get("writer")
     result["sites"] = [{k: s.get(k) for k in ("site", "host", "healthy", "kind", "reason", "detail", "sqlstate",
-                                              "latency_ms", "writer", "carried", "liveness")} for s in sites]
+                                              "latency_ms", "writer", "reachable", "carried", "liveness")}
+                       for s in sites]
     result["event"] = "probe"
     print(json.dumps(result, default=str), flush=True)
     return result

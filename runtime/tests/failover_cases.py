@@ -615,6 +615,21 @@ class CoreCases:
         self.assertEqual(summary["decision"], "refused", summary)
         self.assert_failed_over()
 
+    def test_a_witness_that_does_not_answer_pages_before_it_is_needed(self):
+        self.w.arm()
+        self.w.healthy()
+        self.w.fault("connect_timeout", service="lambda")
+        self.w.clock.sleep(60)  # T0 + 1 minute: not a minute of the check
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "no_action")
+        self.w.clock.sleep(4 * 60)
+        summary = self.w.invoke(RECONCILE)
+        self.assertEqual(summary["decision"], "witness_unreachable", summary)
+        self.assertEqual(self.w.decisions_paged(), ["witness_unreachable"])
+        self.w.clear_faults()
+        self.w.clock.sleep(5 * 60)
+        self.assertEqual(self.w.invoke(RECONCILE)["witness_ping"], "ok")
+        self.assertEqual(self.w.pages(), [])
+
     def test_rearm_only_leaves_disarmed(self):
         self.w.arm()
         summary = self.w.invoke({"action": "rearm", "confirm": self.w.fx.x_id})

@@ -84,6 +84,22 @@ class RdsEngine(unittest.TestCase):
         self.assertEqual((summary["decision"], summary["direct"]["verdict"]), ("no_promotion", "serving"))
         self.assertIn("partition", summary["reason"])
 
+    def test_a_replication_error_from_the_lost_source_still_promotes_but_never_arms(self):
+        real = rds.RdsInstanceEngine.describe_db
+
+        def with_error(client, db_id):
+            out = real(client, db_id)
+            if db_id == self.w.fx.x_id and out.get("source"):
+                out["replication"] = "error"  # what a replica shows when its source region is gone
+            return out
+        with mock.patch.object(rds.RdsInstanceEngine, "describe_db", staticmethod(with_error)):
+            self.w.healthy()
+            summary = self.w.invoke(RECONCILE)
+            self.assertEqual((summary["decision"], summary["standby"]), ("not_armed", "not_standby"))
+            self.lost_y()
+            summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "promoted", summary)
+
     def test_a_replica_of_another_source_is_never_promoted(self):
         self.lost_y()
         with mock.patch.dict("os.environ", {"REMOTE_DB_ARN": "arn:aws:rds:us-east-1:123456789012:db:someone-else"}):

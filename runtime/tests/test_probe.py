@@ -489,6 +489,19 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
                 self.assertEqual([p["Minimum"] for p in points], [history, history])  # history, then carried
                 self.assert_fault(1.0)
 
+    def test_reachable_tells_a_site_that_answers_from_one_that_is_gone(self):
+        # a writer, a server that refused the probe: reachable; nothing answering: not
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke(REMOTE_SITE=OTHER_SITE, REMOTE_DB_HOST="127.0.0.1")
+        self.assertEqual([s["reachable"] for s in logged["sites"]], [1.0, 1.0])
+        self.put_secret("probe_user", "not-the-password")
+        closed = support.free_port()
+        result, logged = self.invoke(DB_PORT=str(closed))
+        self.assertEqual(logged["sites"][0]["reachable"], 0.0)
+        points = sorted(_metric_values("Reachable"), key=lambda p: p["Timestamp"])
+        self.assertEqual((points[-1]["Minimum"], points[-1]["Maximum"]), (0.0, 1.0))  # this minute: 1 then 0
+        self.assertEqual(_metric_values("Reachable", site=OTHER_SITE)[0]["Minimum"], 1.0)
+
     def test_probe_fault_history_older_than_fifteen_minutes_is_not_carried(self):
         _publish_history(1.0, minutes_ago=20)
         self.put_secret("probe_user", "not-the-password")
@@ -746,6 +759,7 @@ class ProbeServerStopped(unittest.TestCase):
             down = probe.handler({}, None)
         self.assertFalse(down["healthy"])
         self.assertEqual(down["reason"], "refused")
+        self.assertEqual(down["sites"][0]["reachable"], 0.0)
         self.assertEqual(json.loads(out.getvalue().strip())["reason"], "refused")
         points = _metric_values("Writer")
         self.assertEqual(points[0]["SampleCount"], 2.0)
@@ -764,6 +778,7 @@ class ProbeServerStopped(unittest.TestCase):
         self.assertEqual(down["reason"], "standby")
         self.assertIs(down["standby"], True)
         self.assertEqual(_metric_values("Writer")[0]["Minimum"], 0.0)
+        self.assertEqual(down["sites"][0]["reachable"], 1.0)  # a standby is up: Reachable tells it from a lost one
 
 
 if __name__ == "__main__":

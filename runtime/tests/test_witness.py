@@ -69,6 +69,9 @@ class Witness(unittest.TestCase):
         self.assertEqual(set(answer["sites"]), {self.w.x, self.w.y})
         self.assertFalse([c for c in self.w.calls if c[3].startswith(("put_", "delete_"))])
 
+    def test_ping_answers_the_holder(self):
+        self.assertEqual(self.ask(action="ping")[1], {"ok": True, "holder": None})
+
     def test_errors_are_function_errors(self):
         self.assertEqual(self.ask(action="nonsense")[0], "Unhandled")
         self.assertEqual(self.ask(action="claim", claimant=self.w.x, target=self.w.x)[0], "Unhandled")

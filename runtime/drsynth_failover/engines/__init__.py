@@ -9,9 +9,11 @@ An engine part answers, for site X (local) and site Y (remote):
   RDS API reports it (``{"status": ..., ...}``, status ``not_found`` when RDS
   says so); raises the AWS error otherwise (the caller classifies it);
 * ``RECOVERING`` / ``TERMINAL`` / ``STORAGE_FULL``: what Y's status means;
-* ``standby()``: is X a current standby of Y (``STANDBY``), the writer itself
-  (``LOCAL_WRITER``), busy (``BUSY``), something else (``NOT_STANDBY``) or
-  unknown (``UNKNOWN``);
+* ``standby(at_failure)``: is X a current standby of Y (``STANDBY``), the
+  writer itself (``LOCAL_WRITER``), busy (``BUSY``), something else
+  (``NOT_STANDBY``) or unknown (``UNKNOWN``); at the failure, a replication
+  broken BY the failure (its source gone) still counts: the lag at the
+  failure bounds what it lost;
 * ``lag``: the replication-lag metric of X (namespace, name, dimension, the
   seconds one unit is);
 * ``request_promotion(state)`` (one attempt: ``ACCEPTED``, ``RETRY`` or

@@ -99,7 +99,7 @@ class AuroraGlobalEngine(EnginePart):
             view = self.global_view()
         return view
 
-    def standby(self):
+    def standby(self, at_failure=False):
         s = self.s
         try:
             view = self.wait_not_busy(self.global_view())

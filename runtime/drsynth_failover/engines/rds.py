@@ -26,6 +26,10 @@ STORAGE_FULL = frozenset(("storage-full",))
 # (DBInstanceStatusInfo: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstanceStatusInfo.html).
 NOT_REPLICATING = frozenset(("error", "stopped", "terminated", "replication stop point set",
                              "replication stop point reached"))
+# At the failure the source is gone, so the replication shows an error (an
+# inference: AWS does not say which status a replica shows when its source
+# region is lost); only a replication ended for good disqualifies X then.
+ENDED = frozenset(("terminated",))
 # PromoteReadReplica refuses for a while: the replica is backing-up, modifying, ...
 # ("a read replica cannot be promoted ... when it is in the backing-up status":
 # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html).
@@ -56,7 +60,7 @@ class RdsInstanceEngine(EnginePart):
     def _source_is(self, db, remote):
         return db.get("source") in (self.s.remote_db_arn, self.s.remote_db_id) if remote else False
 
-    def standby(self):
+    def standby(self, at_failure=False):
         try:
             x = self.describe_local()
         except aws.AWS_ERRORS as exc:
@@ -70,7 +74,7 @@ class RdsInstanceEngine(EnginePart):
         if not self._source_is(x, True):
             return NOT_STANDBY, (f"{self.s.local_db_id} replicates from {x['source']}, not from the current writer "
                                  f"{self.s.remote_db_arn}")
-        if x.get("replication") in NOT_REPLICATING:
+        if x.get("replication") in (ENDED if at_failure else NOT_REPLICATING):
             return NOT_STANDBY, f"{self.s.local_db_id} read replication is {x['replication']}"
         return STANDBY, f"{self.s.local_db_id} is a read replica of {self.s.remote_db_id} ({x['status']})"
 
