@@ -134,6 +134,12 @@ class RdsEngine:
         self.retired = []            # deleted instances whose identifier was reused
         self.promotions = []         # dict(time, copy, caller, accepted)
 
+    @staticmethod
+    def endpoint_for(ident, region):
+        """An instance's endpoint address: the identifier, the account's region-specific part and the region, so a
+        new instance with a deleted one's identifier gets its address back (as on RDS)."""
+        return f"{ident}.c0sim.{region}.rds.amazonaws.com"
+
     def add(self, site, region, ident, endpoint, storage_gb=100, source=None):
         inst = Instance(self.world, site, region, ident, endpoint, storage_gb, source)
         if (region, ident) in self.instances:
@@ -288,7 +294,7 @@ class RdsEngine:
         if any(r == region and i == ident for (r, i) in self.instances if not self.instances[(r, i)].deleted):
             raise ApiError("DBInstanceAlreadyExists", f"DB instance {ident} already exists.")
         site = next((i.site for i in self.instances.values() if i.region == region), ident)
-        endpoint = f"{ident}.sim.{region}.rds.amazonaws.com"
+        endpoint = self.endpoint_for(ident, region)
         inst = self.add(site, region, ident, endpoint, source.storage_gb, source=source)
         inst.applied_until = self.world.clock.now - 3600.0
         self._transition(inst, "creating", self.replica_create_seconds, "available")

@@ -387,6 +387,8 @@ def _rds_failover_then(w, F, rebuild_a=True, retire_b="delete"):
     a, b = A(w), B(w)
     a_id, b_id = w.site("A")["db_id"], w.site("B")["db_id"]
     w.at(F, w.lose_region, a)
+    # the operator approves if nobody could confirm the loss (a refused approval changes nothing)
+    w.at(F + 600, w.operator, "approve", "B", confirm=b_id)
     w.at(F + 1500, w.restore_region, a)
     if rebuild_a:
         w.at(F + 1600, w.cli, "rds", "delete_db_instance", a, DBInstanceIdentifier=a_id, SkipFinalSnapshot=True)
@@ -423,6 +425,7 @@ def failback_not_rebuilt(w, F):
 def failback_aurora(w, F):
     a, b = A(w), B(w)
     w.at(F, w.lose_region, a)
+    w.at(F + 600, w.operator, "approve", "B", confirm=w.site("B")["db_id"])
     w.at(F + 1500, w.restore_region, a)
     g = w.site("B")["function"].env["GLOBAL_CLUSTER_ID"]
     w.at(F + 2400, lambda: w.cli("rds", "switchover_global_cluster", b, GlobalClusterIdentifier=g,

@@ -357,7 +357,7 @@ class Deployment:
             source = next((i for i in self.world.engine.instances.values() if wanted in (i.id, i.arn)), None)
             if source is None:
                 raise ValueError(f"{stack}.{logical}: source {wanted} is not deployed")
-        endpoint = f"{ident}.c0sim.{region}.rds.amazonaws.com"
+        endpoint = self.world.engine.endpoint_for(ident, region)
         inst = self.world.engine.add(ident, region, ident, endpoint, int(props.get("AllocatedStorage", 100)), source)
         return {"ref": ident, "attrs": {"Endpoint.Address": endpoint, "Endpoint.Port": "5432",
                                         "DBInstanceArn": inst.arn, "DbiResourceId": f"db-{ident}"}}
