@@ -387,13 +387,13 @@ class CoreCases:
         results = []
 
         def run(request_id):
-            with contextlib.redirect_stdout(io.StringIO()):
-                results.append(failover.handler(self.w.alarm_event(), self.w_context(request_id)))
+            results.append(failover.handler(self.w.alarm_event(), self.w_context(request_id)))
         threads = [threading.Thread(target=run, args=(f"req-{i}",)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        with contextlib.redirect_stdout(io.StringIO()):  # once for both: the redirection is process-wide
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
         self.assertEqual(len(results), 2)
         self.assertEqual(self.w.fx.promotions(), 1)
         self.assertIn(sorted(r["decision"] for r in results), (["in_progress", "promoted"],
