@@ -12,6 +12,11 @@ one or both engines, with tags the tests read:
 * ``region_loss``: exactly one promotion;
 * ``silent``: a safety signal goes silent: a page within 5 minutes;
 * ``approval``: the promotion needs the operator (no witness, or none that can answer).
+
+Most region losses approve the promotion at F + 600 s (``approve``): nobody
+outside a lost region can confirm its loss (HANDLER-NOTES 2, 2b), and the
+steps after the decision are what those scenarios test; "primary region lost
+(witness)" alone waits for the witness.
 """
 
 import functools
@@ -70,6 +75,12 @@ def cases(names=None):
 
 def A(w):
     return w.site("A")["region"]
+
+
+def approve(w, t):
+    """The operator approves the DR site's promotion at ``t`` (when nobody could confirm the loss; refused and
+    harmless otherwise): the region losses below test the steps after the decision either way."""
+    w.at(t, w.operator, "approve", "B", confirm=w.site("B")["db_id"])
 
 
 def B(w):
@@ -210,6 +221,7 @@ def dr_region_lost(w, F):
 @scenario("the DR region's own APIs throttle during a region loss", tags=("region_loss",))
 def dr_apis_throttle(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, lambda: w.fault(None, region=B(w), kind="throttle", end=F + 600))
 
 
@@ -245,6 +257,7 @@ def witness_partitioned(w, F):
           tags=("region_loss",))
 def region_back_during_promotion(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 300)
     w.at(F + 450, w.restore_region, A(w))
 
 
@@ -252,6 +265,7 @@ def region_back_during_promotion(w, F):
           tags=("region_loss",))
 def region_back_before_route53(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, w.route53_control_plane, False)
     w.at(F + 1500, w.restore_region, A(w))
     w.at(F + 2700, w.route53_control_plane, True)
@@ -261,6 +275,7 @@ def region_back_before_route53(w, F):
           tags=("region_loss",))
 def lock_held_retrying_flip(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, lambda: w.fault("route53", "ChangeResourceRecordSets", kind="hang", end=F + 2400))
     w.at(F + 1200, w.restore_region, A(w))
 
@@ -268,15 +283,17 @@ def lock_held_retrying_flip(w, F):
 @scenario("primary region lost, the failover function times out mid-promotion", tags=("region_loss",))
 def timeout_mid_promotion(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     # a 90 s timeout, and the database reads after the promotion request hang (read timeouts) until it strikes
     w.set_timeout("B", 90)
-    w.at(F, lambda: w.fault("rds", "DescribeDBInstances", region=B(w), kind="hang", start=F + 240, end=F + 600))
-    w.at(F, lambda: w.fault("rds", "DescribeDBClusters", region=B(w), kind="hang", start=F + 240, end=F + 600))
+    w.at(F, lambda: w.fault("rds", "DescribeDBInstances", region=B(w), kind="hang", start=F + 640, end=F + 1000))
+    w.at(F, lambda: w.fault("rds", "DescribeDBClusters", region=B(w), kind="hang", start=F + 640, end=F + 1000))
 
 
 @scenario("a dead run holds the lock during a region loss", tags=("region_loss",))
 def dead_run_holds_lock(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     # the first run that takes the lock once the hold alarm fired dies with it (its runtime exits)
     w.crash_after("ssm", "PutParameter", function="B", start=F + 180)
 
@@ -284,6 +301,7 @@ def dead_run_holds_lock(w, F):
 @scenario("region loss: schedules late, twice, then missing for 3 minutes", tags=("region_loss",))
 def schedules_misbehave(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.schedule(kind="failover", late=45, start=F, end=F + 600)
     w.schedule(kind="failover", twice=True, start=F + 600, end=F + 900)
     w.schedule(kind="failover", missing=True, start=F + 900, end=F + 1080)
@@ -292,24 +310,28 @@ def schedules_misbehave(w, F):
 @scenario("region loss: the alarm's event delivered twice with a reconcile at once", tags=("region_loss",))
 def duplicate_alarm_event(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.duplicate_alarm_events(kind="failover")
 
 
 @scenario("region loss: the alarm's invocation fails, Lambda retries it", tags=("region_loss",))
 def async_retries(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, lambda: w.fault("ssm", "GetParameter", region=B(w), kind="server_error", times=6, start=F + 150))
 
 
 @scenario("region loss: CloudWatch reads lag 40 s behind the writes (the fence read-back)", tags=("region_loss",))
 def metric_reads_lag(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, setattr, w.cloudwatch, "read_delay", 40.0)
 
 
 @scenario("region loss: the account's other functions use up the unreserved concurrency", tags=("region_loss",))
 def lambda_pool_exhausted(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F, w.throttle_lambda, B(w))
 
 
@@ -317,6 +339,7 @@ def lambda_pool_exhausted(w, F):
           tags=("region_loss",))
 def region_back_after_promotion(w, F):
     w.at(F, w.lose_region, A(w))
+    approve(w, F + 600)
     w.at(F + 1500, w.restore_region, A(w))
 
 
