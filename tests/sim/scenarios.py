@@ -77,10 +77,16 @@ def A(w):
     return w.site("A")["region"]
 
 
-def approve(w, t):
-    """The operator approves the DR site's promotion at ``t`` (when nobody could confirm the loss; refused and
-    harmless otherwise): the region losses below test the steps after the decision either way."""
-    w.at(t, w.operator, "approve", "B", confirm=w.site("B")["db_id"])
+def approve(w, t, until=1800.0):
+    """The operator answers the page: from ``t``, once a minute, approves the DR site's promotion as soon as its
+    state awaits approval (once; nothing when it never does): the region losses below test the steps after the
+    decision either way."""
+    def check(left):
+        if (w.state("B") or {}).get("state") == "awaiting_approval":
+            w.operator("approve", "B", confirm=w.site("B")["db_id"])
+        elif left > 0:
+            w.clock.after(60.0, lambda: check(left - 60.0))
+    w.at(t, check, until)
 
 
 def B(w):
