@@ -27,7 +27,6 @@ SILENT_FINDINGS = {
     "silent: the DR site's probe stops": "silence alarms need 5 silent minutes (HANDLER-NOTES 4)",
     "silent: the DR site's reconcile schedule stops": "silence alarms need 5 silent minutes (HANDLER-NOTES 4)",
     "the DR region is lost": "nothing watches a standby that cannot be reached (HANDLER-NOTES 5)",
-    "silent: the witness is unreachable": "nothing reads the witness before it is needed (HANDLER-NOTES 6)",
 }
 
 
