@@ -93,6 +93,13 @@ def B(w):
     return w.site("B")["region"]
 
 
+def lost_then_back(w, F, approve_from, back):
+    """The primary region is lost at F and back at ``back``; the operator approves when paged from ``approve_from``."""
+    w.at(F, w.lose_region, A(w))
+    approve(w, approve_from)
+    w.at(back, w.restore_region, A(w))
+
+
 # -------------------------------------------------------------------------------------------------
 # nothing wrong, or nothing that should promote
 # -------------------------------------------------------------------------------------------------
@@ -262,9 +269,7 @@ def witness_partitioned(w, F):
 @scenario("primary region lost, back while the standby is being promoted", end=FAILURE + 2400,
           tags=("region_loss",))
 def region_back_during_promotion(w, F):
-    w.at(F, w.lose_region, A(w))
-    approve(w, F + 300)
-    w.at(F + 450, w.restore_region, A(w))
+    lost_then_back(w, F, approve_from=F + 300, back=F + 450)
 
 
 @scenario("primary region lost, Route 53's control plane down, the region returns first", end=FAILURE + 3600,
@@ -344,9 +349,7 @@ def lambda_pool_exhausted(w, F):
 @scenario("primary region lost and back after the promotion (old primary writable)", end=FAILURE + 3000,
           tags=("region_loss",))
 def region_back_after_promotion(w, F):
-    w.at(F, w.lose_region, A(w))
-    approve(w, F + 600)
-    w.at(F + 1500, w.restore_region, A(w))
+    lost_then_back(w, F, approve_from=F + 600, back=F + 1500)
 
 
 # -------------------------------------------------------------------------------------------------

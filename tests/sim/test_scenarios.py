@@ -110,12 +110,17 @@ class Scenarios(unittest.TestCase):
             self.assertTrue(moved.dns_moved, moved.explain())
             self.assertLessEqual(moved.dns_moved[0], 300, moved.explain())
 
-    def test_failback_needs_a_rebuilt_primary_and_a_retired_dr_copy(self):
-        ok = self.get("failback by the runbook (rebuilt primary, DR copy deleted)", "rds")
-        if ok.promoted == 0:
+    def failed_back(self, name, engine):
+        """The failback scenario's result, asserted to end failed back with DNS on the rebuilt primary."""
+        r = self.get(name, engine)
+        if r.promoted == 0:
             self.skipTest("no failover to fail back from: " + NO_PROMOTION_YET)
-        self.assertIn("failed_back", [d[4] for d in ok.decisions], ok.explain())
-        self.assertEqual(ok.final_answer, [ok.site_ids["A"]], ok.explain())
+        self.assertIn("failed_back", [d[4] for d in r.decisions], r.explain())
+        self.assertEqual(r.final_answer, [r.site_ids["A"]], r.explain())
+        return r
+
+    def test_failback_needs_a_rebuilt_primary_and_a_retired_dr_copy(self):
+        self.failed_back("failback by the runbook (rebuilt primary, DR copy deleted)", "rds")
         for name in ("failback onto a merely stopped DR instance: refused",
                      "failback onto a primary that was never rebuilt: refused"):
             r = self.get(name, "rds")
@@ -123,11 +128,7 @@ class Scenarios(unittest.TestCase):
             self.assertNotIn("failed_back", [d[4] for d in r.decisions], r.explain())
 
     def test_failback_in_the_reconciles_minute_lifts_the_fence(self):
-        r = self.get("failback by switchover (Aurora), the reconcile in the same minute", "aurora")
-        if r.promoted == 0:
-            self.skipTest("no failover to fail back from: " + NO_PROMOTION_YET)
-        self.assertIn("failed_back", [d[4] for d in r.decisions], r.explain())
-        self.assertEqual(r.final_answer, [r.site_ids["A"]], r.explain())
+        self.failed_back("failback by switchover (Aurora), the reconcile in the same minute", "aurora")
 
     @unittest.skipUnless(SOURCE == "synth", "the budget is what `drsynth synth` prints")
     def test_region_loss_meets_the_printed_budget_within_10_percent(self):
