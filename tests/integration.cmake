@@ -59,19 +59,20 @@ set_tests_properties("cdk: the AWS CDK CLI lists the example's stacks in depende
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 add_test(NAME "cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/drsynth
-                 DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev)
+                 DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrWitness-dev DrFailover-dev
+                 DrFailoverPrimary-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 add_test(NAME "cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/aurora-global
-                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraFailover-dev
-                 AuroraFailoverPrimary-dev)
+                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraWitness-dev
+                 AuroraFailover-dev AuroraFailoverPrimary-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 # The CDK CLI can also run drsynth as an app executable (CDK_OUTDIR, CDK_CONTEXT_JSON).
 add_test(NAME "cdk: the AWS CDK CLI runs drsynth as an app and passes context"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} $<TARGET_FILE:drsynth_cli>
-                 DrBase-qa DrPrimary-qa DrReplica-qa DrPrimaryRoutes-qa DrFailover-qa)
+                 DrBase-qa DrPrimary-qa DrReplica-qa DrPrimaryRoutes-qa DrWitness-qa DrFailover-qa DrFailoverPrimary-qa)
 set_tests_properties("cdk: the AWS CDK CLI runs drsynth as an app and passes context"
                      PROPERTIES ENVIRONMENT "CDK_LS_ARGS=-c environmentSuffix=qa" TIMEOUT 300)
 
