@@ -18,7 +18,7 @@ std::vector<std::string> RecoveryBudget::lines() const {
   steps(dns_steps);
   out.push_back("  The standby is a writer, DNS already answering with it: " + std::to_string(writable_seconds) +
                 " s after the failure (detection, the hold alarm in ALARM, at " + std::to_string(detection_seconds) +
-                " s)" + (needs_approval ? ", plus the operator's time to approve" : ""));
+                " s)" + (needs_approval ? ", plus the operator's time to approve a region loss" : ""));
   steps(writable_steps);
   return out;
 }
@@ -77,7 +77,10 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
   RecoveryBudget b;
   b.engine = std::move(engine);
   b.objective_seconds = k.recovery_time_objective_seconds;
-  b.needs_approval = k.witness_region.empty();
+  // Nobody outside a lost region can confirm its loss: the witness tells a
+  // partition from a loss (it sees the region serving), so a region loss
+  // waits for the operator's approval in either mode (runtime/README.md).
+  b.needs_approval = true;
   const std::vector<BudgetStep> failing = {
       {.what = "the failure just after a probe: the next probe", .seconds = 60,
        .source = "the probe's schedule, rate(1 minute)"},
@@ -112,17 +115,17 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
                "answered",
        .seconds = std::int64_t{2} * k.second_signal_timeout_seconds,
        .source = "2 x secondSignalTimeoutSeconds (each call: connect and read timeouts of that length)"});
-  if (b.needs_approval) {
-    b.writable_steps.push_back({.what = "no witness: the operator approves the promotion (paged with the command)",
-                                .seconds = 0,
-                                .source = "witnessRegion empty: the operator's time is not counted"});
-  } else {
-    b.writable_steps.push_back({.what = "the witness in " + k.witness_region + " confirms the loss",
+  if (!k.witness_region.empty()) {
+    b.writable_steps.push_back({.what = "the witness in " + k.witness_region +
+                                        " is asked (it cannot read the lost region either: no partition)",
                                 .seconds = std::int64_t{3} * k.second_signal_timeout_seconds,
                                 .source = "3 x secondSignalTimeoutSeconds (the invocation's read timeout)"});
-    b.writable_steps.push_back({.what = "the witness grants the claim (conditional put)", .seconds = claim_seconds,
+    b.writable_steps.push_back({.what = "the claim (the witness's conditional put)", .seconds = claim_seconds,
                                 .source = "assumption: one more invocation of the witness"});
   }
+  b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
+                              .seconds = 0,
+                              .source = "not counted: nobody outside a lost region can confirm its loss"});
   b.writable_steps.push_back({.what = "the fence: Fenced published and read back", .seconds = fence_confirm_seconds,
                               .source = "assumption: AWS publishes no figure for when a datapoint is readable"});
   b.writable_steps.push_back(promotion);

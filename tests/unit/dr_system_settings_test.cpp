@@ -139,7 +139,10 @@ TEST_CASE("recovery-time budget: counted from the failure, within the 720 s obje
   }
   CHECK(sum == budget.writable_seconds);
   CHECK(budget.writable_steps.back().source.find("USER_ReadRepl.Promote.html") != std::string::npos);
-  // Without a witness a region loss waits for an operator's approval: not counted, said so.
+  // A region loss waits for an operator's approval (nobody outside the lost
+  // region can confirm it): not counted, said so; without a witness it is
+  // not asked.
+  CHECK(budget.needs_approval);
   const auto approval = patterns::recovery_budget(DrProps{.witness_region = ""});
   CHECK(approval.needs_approval);
   CHECK(approval.writable_seconds == 622 - 15 - 2);
