@@ -124,9 +124,9 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
     if (a != nullptr && !a->props().alarm_name.empty()) alarms.push_back(alarm_arn(*a));
   add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(alarms)});
   // Arming, the lag at the failure, the fence's confirmation and the
-  // freshness of the other region's probe read metrics; neither call has
-  // resource-level permissions.
-  add_to_role_policy({.actions = {"cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"},
+  // freshness of the other region's probe read metrics (GetMetricStatistics
+  // has no resource-level permissions).
+  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
                       .resources = {"*"}});
   add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},
                       .resources = {"*"},

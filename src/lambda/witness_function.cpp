@@ -48,7 +48,7 @@ WitnessFunction::WitnessFunction(Construct& scope, std::string id, WitnessFuncti
     if (!name.empty()) alarms.push_back(s.format_arn("cloudwatch", "alarm:" + name, site->view_alarm->stack().region()));
   }
   add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(alarms)});
-  add_to_role_policy({.actions = {"cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"},
+  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
                       .resources = {"*"}});
   add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
                       .resources = {detail::ssm_parameter_arn(s, p.grant_parameter, s.region())}});

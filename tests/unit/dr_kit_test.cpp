@@ -250,7 +250,7 @@ TEMPLATE_TEST_CASE("kit: each failover function's policy is the engine's promoti
     }
     std::set<std::string> actions;
     for (const auto& [a, r] : by_action) actions.insert(a);
-    std::set<std::string> expected{"cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics",
+    std::set<std::string> expected{"cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics",
                                    "cloudwatch:PutMetricData", "kms:Decrypt", "kms:GenerateDataKey*",
                                    "lambda:InvokeFunction", "route53:ChangeResourceRecordSets",
                                    "route53:GetHealthCheckStatus", "route53:ListResourceRecordSets", "sns:Publish",
@@ -304,7 +304,7 @@ TEMPLATE_TEST_CASE("kit: the witness in a third region reads both sites' databas
   std::set<std::string> actions;
   for (const auto& st : statements)
     for (const auto& a : as_list(st["Action"])) actions.insert(a);
-  std::set<std::string> expected{"cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics",
+  std::set<std::string> expected{"cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics",
                                  "ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"};
   if (std::string(S::f.engine) == "rds") expected.insert("rds:DescribeDBInstances");
   else expected.insert({"rds:DescribeDBClusters", "rds:DescribeGlobalClusters"});

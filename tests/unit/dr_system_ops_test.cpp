@@ -79,8 +79,7 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
   CHECK(actions == std::set<std::string>{"rds:PromoteReadReplica", "rds:DescribeDBInstances", "rds:ModifyDBInstance",
                                          "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
                                          "route53:GetHealthCheckStatus", "sns:Publish", "kms:GenerateDataKey*",
-                                         "kms:Decrypt", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData",
-                                         "cloudwatch:GetMetricStatistics", "cloudwatch:PutMetricData",
+                                         "kms:Decrypt", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics", "cloudwatch:PutMetricData",
                                          "lambda:InvokeFunction", "sqs:SendMessage", "ssm:PutParameter",
                                          "ssm:GetParameter", "ssm:DeleteParameter"});
   auto only_on = [&](const std::string& action, std::vector<std::string> needles) {

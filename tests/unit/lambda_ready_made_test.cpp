@@ -253,7 +253,7 @@ TEST_CASE("the failover function's policy is exactly what the runtime needs", "[
                arn("arn:${AWS::Partition}:cloudwatch:eu-west-1:${AWS::AccountId}:alarm:primary-fenced-dev"),
                arn("arn:${AWS::Partition}:cloudwatch:us-east-1:${AWS::AccountId}:alarm:primary-down-local-dev")}}},
             {{"Effect", "Allow"},
-             {"Action", {"cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"}},
+             {"Action", "cloudwatch:GetMetricStatistics"},
              {"Resource", "*"}},
             {{"Effect", "Allow"},
              {"Action", "cloudwatch:PutMetricData"},
