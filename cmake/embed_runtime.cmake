@@ -1,8 +1,10 @@
-# Writes OUT, a C++ source holding every file of the Lambda handler folders
-# under RUNTIME (runtime/<handler>/..., not runtime/tests, not byte-code caches:
-# the files an Asset of that folder would ship), so the library carries its
-# handler code and needs no path at run time (docs/architecture.md), with each
-# file's SHA-256, so that a process does not hash them again.
+# Writes OUT, a C++ source holding every file of the Lambda handler and
+# package folders under RUNTIME (runtime/<handler>/... and runtime/<package>/...,
+# not runtime/tests, not byte-code caches: the files an asset composes), so the
+# library carries its handler code and needs no path at run time
+# (docs/architecture.md), with each file's SHA-256, so that a process does not
+# hash them again. A symbolic link under runtime/ is an error: each asset
+# carries real files (a handler imports a package shipped beside it).
 #   cmake -DRUNTIME=<source>/runtime -DOUT=<build>/generated/runtime_files.cpp -P embed_runtime.cmake
 # OUT is only rewritten when its content changes.
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${RUNTIME}" "${RUNTIME}/*/*")
@@ -12,6 +14,9 @@ set(arrays "")
 set(table "")
 set(n 0)
 foreach(rel IN LISTS files)
+  if(IS_SYMLINK "${RUNTIME}/${rel}")
+    message(FATAL_ERROR "embed_runtime: runtime/${rel} is a symbolic link: ship the file, or a package folder the handler imports")
+  endif()
   file(READ "${RUNTIME}/${rel}" hex HEX)
   file(SHA256 "${RUNTIME}/${rel}" sha256)
   string(LENGTH "${hex}" hex_length)

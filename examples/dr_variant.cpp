@@ -1,5 +1,6 @@
 // A variant of the built-in DR system: primary in us-east-2, replica in
-// us-west-2, a larger instance class, its own suffix, and one extra alarm.
+// us-west-2, the witness in us-east-1 (the default, us-west-2, is a site's
+// region here), a larger instance class, its own suffix, and one extra alarm.
 //
 // The extra alarm watches the replica's DatabaseConnections. CloudWatch
 // metrics can only be alarmed in their own region, so the alarm goes into the
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
                              .dr_region = "us-west-2",
                              .instance_class = "db.r6g.xlarge",
                              .primary_vpc_cidr = "10.30.0.0/16",
-                             .dr_vpc_cidr = "10.40.0.0/16"});
+                             .dr_vpc_cidr = "10.40.0.0/16",
+                             .witness_region = "us-east-1"});
 
     // Too many client connections on the replica: a sign that applications
     // already read from it (or that a failover moved them there).

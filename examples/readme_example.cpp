@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     auto settings = patterns::settings_from_context(app);  // drsynth.json, -c
     settings.primary_region = "us-east-2";
     settings.dr_region = "us-west-2";
+    settings.witness_region = "us-east-1";  // a third region (the default is us-west-2)
     settings.instance_class = "db.r6g.xlarge";
     settings.alarm_emails = {"dba-oncall@example.com"};
     auto& dr = app.add<patterns::PostgresDisasterRecovery>("DisasterRecovery", settings);

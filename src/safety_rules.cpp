@@ -74,8 +74,11 @@ constexpr std::array rules = {
                RuleCheckedBy::control_tower_guard},
 };
 
-constexpr std::array<std::string_view, 14> star_resource_actions = {
+// The Service Authorization Reference lists no resource type for these
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+constexpr std::array<std::string_view, 15> star_resource_actions = {
     "cloudwatch:putmetricdata",      "cloudwatch:getmetricdata",       "cloudwatch:listmetrics",
+    "cloudwatch:getmetricstatistics",
     "ec2:createnetworkinterface",    "ec2:describenetworkinterfaces",  "ec2:deletenetworkinterface",
     "ec2:assignprivateipaddresses",  "ec2:unassignprivateipaddresses", "ec2:describesubnets",
     "ec2:describesecuritygroups",    "xray:puttracesegments",          "xray:puttelemetryrecords",

@@ -37,21 +37,18 @@ add_test(NAME "runtime: Aurora failover handler (moto + documented global-cluste
 set_tests_properties("runtime: Aurora failover handler (moto + documented global-cluster fake)"
                      PROPERTIES TIMEOUT 600)
 
-# The failure-scenario simulator: the real handlers on the synthesized templates' settings.
-add_test(NAME "sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
+# The failure-scenario simulator (tests/sim/README.md): its AWS models against the documentation they cite,
+# then the real handlers of both engines on the synthesized templates.
+add_test(NAME "sim: the simulator's AWS models behave as AWS documents them"
+         COMMAND ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p test_world.py
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties("sim: the simulator's AWS models behave as AWS documents them" PROPERTIES TIMEOUT 300)
+add_test(NAME "sim: failure scenarios of both engines (no split brain, no promotion by mistake, pages in time)"
          COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli>
                  ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p test_scenarios.py
          WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-set_tests_properties("sim: failure scenarios keep the DR system safe (no split brain, no promotion by mistake)"
-                     PROPERTIES TIMEOUT 600)
-# The Aurora system's scenarios, on the settings of `drsynth synth -c variant=aurora-global`.
-add_test(NAME "sim: aurora failure scenarios keep the Global Database safe (no split brain, no failover by mistake)"
-         COMMAND ${CMAKE_COMMAND} -E env DRSYNTH_BIN=$<TARGET_FILE:drsynth_cli> DRSYNTH_AURORA_SIM_TEMPLATES=synth
-                 ${Python3_EXECUTABLE} -m unittest discover -s tests/sim -t tests -p "test_aurora*.py"
-         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-set_tests_properties(
-  "sim: aurora failure scenarios keep the Global Database safe (no split brain, no failover by mistake)"
-  PROPERTIES TIMEOUT 600)
+set_tests_properties("sim: failure scenarios of both engines (no split brain, no promotion by mistake, pages in time)"
+                     PROPERTIES TIMEOUT 900)
 
 # The AWS CDK CLI (aws-cdk@2, installed by .ci/run into .cache/cdk) reads the assembly.
 set(DRSYNTH_CDK_CLI "${PROJECT_SOURCE_DIR}/.cache/cdk/node_modules/.bin/cdk" CACHE FILEPATH "AWS CDK CLI for tests")
@@ -62,19 +59,20 @@ set_tests_properties("cdk: the AWS CDK CLI lists the example's stacks in depende
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 add_test(NAME "cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/drsynth
-                 DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev)
+                 DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrWitness-dev DrFailover-dev
+                 DrFailoverPrimary-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the DR system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 add_test(NAME "cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} ${DRSYNTH_ASSEMBLIES}/aurora-global
-                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraFailover-dev
-                 AuroraFailoverPrimary-dev)
+                 AuroraDrBase-dev AuroraPrimary-dev AuroraSecondary-dev AuroraPrimaryRoutes-dev AuroraWitness-dev
+                 AuroraFailover-dev AuroraFailoverPrimary-dev)
 set_tests_properties("cdk: the AWS CDK CLI lists the Aurora system's stacks in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
 # The CDK CLI can also run drsynth as an app executable (CDK_OUTDIR, CDK_CONTEXT_JSON).
 add_test(NAME "cdk: the AWS CDK CLI runs drsynth as an app and passes context"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/cdk_ls.sh ${DRSYNTH_CDK_CLI} $<TARGET_FILE:drsynth_cli>
-                 DrBase-qa DrPrimary-qa DrReplica-qa DrPrimaryRoutes-qa DrFailover-qa)
+                 DrBase-qa DrPrimary-qa DrReplica-qa DrPrimaryRoutes-qa DrWitness-qa DrFailover-qa DrFailoverPrimary-qa)
 set_tests_properties("cdk: the AWS CDK CLI runs drsynth as an app and passes context"
                      PROPERTIES ENVIRONMENT "CDK_LS_ARGS=-c environmentSuffix=qa" TIMEOUT 300)
 

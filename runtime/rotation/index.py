@@ -17,9 +17,9 @@ PostgreSQL rotation function sends the password as a literal).
 
 Every step can run again after a failure (Secrets Manager retries): each one
 first checks whether its work is already done. The database connection (TLS
-when offered, SCRAM/MD5 authentication) is the probe's client, shipped next to
-this file as pgwire.py. Only the standard library and boto3 are used; secret
-values are never logged.
+required and verified, SCRAM-SHA-256) is the probe's client, the package
+drsynth_pgwire shipped in this function's asset. Only the standard library
+and boto3 are used; secret values are never logged.
 """
 
 import base64
@@ -33,9 +33,10 @@ import string
 import boto3
 from botocore.config import Config
 
-import pgwire
+import drsynth_pgwire as pgwire
 
-pgwire.APPLICATION_NAME = "drsynth-rotation"
+APPLICATION_NAME = "drsynth-rotation"
+HERE = os.path.dirname(os.path.abspath(__file__))  # the asset's root: rds-ca-bundle.pem is copied here
 
 SCRAM_ITERATIONS = 4096
 _AWS_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
@@ -121,7 +122,7 @@ def connect(secret):
     try:
         # As the probe: TLS always, verified against the Amazon RDS CA bundle
         # shipped next to this file (or DB_CA_BUNDLE); SCRAM-SHA-256 only.
-        policy = pgwire.policy_from_env(os.environ)
+        policy = pgwire.policy_from_env(os.environ, HERE, APPLICATION_NAME)
     except pgwire.ProbeError as exc:
         raise RotationError(f"{exc.reason}: {exc.detail}") from exc
     conn = pgwire.PgConnection(secret["host"], int(secret.get("port", 5432)), secret.get("dbname") or "postgres",

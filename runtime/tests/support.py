@@ -1,5 +1,7 @@
-"""Shared test helpers: load the two ``index.py`` handlers under distinct module
-names, run a throw-away PostgreSQL 15 server, set fake AWS credentials."""
+"""Shared test helpers: load a handler's ``index.py`` under a distinct module
+name, run a throw-away PostgreSQL 15 server, set fake AWS credentials.
+Tests run with runtime/ as the top-level directory, so the packages
+drsynth_failover and drsynth_pgwire import as they do in an asset."""
 
 import importlib.util
 import os
@@ -15,8 +17,9 @@ RUNTIME_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def load_handler(name):
-    """Load runtime/<name>/index.py as module ``drsynth_<name>``."""
-    module_name = f"drsynth_{name}"
+    """Load runtime/<name>/index.py as module ``drsynth_handler_<name>`` (never a
+    package's name: drsynth_failover is the package the failover index imports)."""
+    module_name = f"drsynth_handler_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
     path = os.path.join(RUNTIME_DIR, name, "index.py")
@@ -28,6 +31,8 @@ def load_handler(name):
 
 
 def fake_aws_env(region="eu-west-1"):
+    # moto's EC2 (the private zone's VPC) would load every region's default AMIs: seconds per test.
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",

@@ -1,298 +1,195 @@
-"""Aurora failover handler: the decision, the failover steps and their
-retries (moto + the documented global-cluster fake, aurora_support.py).  Run
-from the repository root with
+"""The failover function with ENGINE=aurora: an Aurora global database
+(writer cluster site Y in us-east-1, secondary site X in us-west-2) on the
+documented global-cluster fake (aurora_fake.py), the rest in moto; the
+engine-independent behaviours of failover_cases.CoreCases, and the Aurora
+decision and promotion below.  Run from the repository root with
 ``python3 -m unittest discover -s runtime/tests -t runtime -p 'test_aurora*.py' -v``."""
 
 import json
 import unittest
 
-from tests.aurora_support import (ALARM_EVENT, ARM_AFTER, DIM, GLOBAL, HOLD, LOCAL, LOCAL_ID, LOCK, REMOTE,
-                                  REMOTE_FENCE, REMOTE_ID, REMOTE_SET, REMOTE_VIEW, AuroraTestCase, aurora)
+from tests.failover_cases import RECONCILE, CoreCases
+from tests.failover_world import World
 
 
-class Decision(AuroraTestCase):
-    def test_first_deploy_never_fails_over(self):
-        self.lose_remote_region()
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "not_armed")
-        self.assertEqual(self.mutations(), [])
-        self.assertEqual(self.state()["state"], None)
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "OK")
-        subject, body = self.notes()[0]
-        self.assertIn("not_armed", subject)
-        self.assertIn(f"{ARM_AFTER} consecutive healthy minutes", body["reason"])
+class AuroraCore(CoreCases, unittest.TestCase):
+    engine = "aurora"
 
-    def test_arming_needs_consecutive_healthy_minutes(self):
-        self.publish_healthy(ARM_AFTER, gaps=(2,))
-        self.assertEqual(self.invoke({"action": "reconcile", "source": "schedule"})["decision"], "not_armed")
-        self.assertEqual(self.notes(), [])  # quiet
-        self.publish_healthy(ARM_AFTER)
-        result = self.invoke({"action": "reconcile", "source": "schedule"})
-        self.assertEqual(result["decision"], "armed")
-        self.assertEqual(self.state()["state"], "armed")
-        self.assertIn("armed", self.notes()[0][0])
 
-    def test_remote_region_lost_fails_over_once_fenced_and_flipped(self):
-        self.arm()
-        self.publish_rpo_lag(850.0)
-        self.lose_remote_region()
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failed_over", result)
-        self.assertEqual(self.calls("FailoverGlobalCluster"), [(LOCAL, {
-            "GlobalClusterIdentifier": GLOBAL, "TargetDbClusterIdentifier": self.local_arn, "AllowDataLoss": True})])
+class AuroraCase(unittest.TestCase):
+    allow_detach = "false"
+
+    def setUp(self):
+        self.w = World(self, "aurora", allow_detach=self.allow_detach)
+        self.fake = self.w.fx.fake
+
+    def lost_y(self):
+        self.w.arm()
+        self.w.y_fails(apis_answer=True)
+
+    def calls(self, operation):
+        return [(region, kwargs) for op, region, kwargs in self.fake.calls if op == operation]
+
+    def mutations(self):
+        return [op for op, _, _ in self.fake.calls if not op.startswith("Describe")]
+
+
+class Decision(AuroraCase):
+    def test_y_lost_fails_over_once_with_the_exact_call_and_stays(self):
+        self.lost_y()
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assertEqual(self.calls("FailoverGlobalCluster"), [(self.w.x_region, {
+            "GlobalClusterIdentifier": self.w.fx.global_id, "TargetDbClusterIdentifier": self.w.fx.x_arn,
+            "AllowDataLoss": True})])
         self.assertEqual(self.calls("RemoveFromGlobalCluster"), [])
-        self.assertEqual(self.fake.writer_of(GLOBAL), self.local_arn)
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "ALARM")
-        fenced = self.cw[LOCAL].get_metric_statistics(
-            Namespace="drsynth", MetricName="Fenced", Dimensions=[{"Name": "System", "Value": REMOTE_SET}],
-            StartTime=aurora.st.iso(self.clock.t - 600), EndTime=aurora.st.iso(self.clock.t + 60), Period=60,
-            Statistics=["Maximum"])["Datapoints"]
-        self.assertEqual([p["Maximum"] for p in fenced], [1.0])
-        self.assert_weights(local=100, remote=0)
-        state = self.state()
-        self.assertEqual((state["state"], state["method"], state["phase"]), ("failed_over", "managed",
-                                                                             "failover_requested"))
-        subject, body = self.notes()[0]
-        self.assertEqual(subject, f"drsynth aurora failover failed_over: {LOCAL_ID}")
-        self.assertIn("about 850 ms of writes (AuroraGlobalDBRPOLag 90 s before the failover", body["data_loss_window"])
-        self.assertTrue(body["detection_budget"]["met"])
-        self.assertLessEqual(body["detection_budget"]["failover_requested_after_seconds"], 60)
-        self.assertEqual(body["remote_status"], "unreachable")
-        self.assertEqual(body["remote_view"], "UNREACHABLE")
-        # a second delivery and the reconcile change nothing, the region's return neither
-        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "failed_over")
-        self.fake.unreachable.clear()
-        self.cw_down.clear()
-        self.assertEqual(self.invoke({"action": "reconcile", "source": "schedule"})["decision"], "failed_over")
+        self.assertEqual(self.fake.writer_of(self.w.fx.global_id), self.w.fx.x_arn)
+        self.assertEqual(self.w.state()["state"], "failed_over")
+        # a second delivery and the reconcile change nothing, Y's return neither
+        self.assertEqual(self.w.invoke(self.w.alarm_event())["decision"], "failed_over")
+        self.w.fx.set_status(self.w.y, "available")
+        self.w.set_alarm("view_y", "OK")
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "failed_over")
         self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "ALARM")
-        self.assert_weights(local=100, remote=0)
+        self.assertEqual(self.w.fenced()[-1][1], 1.0)
+        self.assertEqual(self.w.designated(), self.w.x)
 
-    def test_unknown_data_loss_window_is_said(self):
-        self.arm()
-        self.lose_remote_region()
-        result = self.invoke(ALARM_EVENT)
-        self.assertIn("unknown", result["data_loss_window"])
-
-    def test_partition_remote_region_sees_the_writer_healthy(self):
-        self.arm()
-        self.set_alarm(HOLD, "ALARM")
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "no_failover")
-        self.assertIn("partition", result["reason"])
+    def test_states_that_recover_by_themselves_never_fail_over(self):
+        self.lost_y()
+        for status in ("available", "failing-over", "rebooting"):
+            with self.subTest(status=status):
+                self.w.fx.set_status(self.w.y, status)
+                summary = self.w.invoke(self.w.alarm_event())
+                self.assertEqual((summary["decision"], summary["direct"]["verdict"]), ("no_promotion", "recovering"))
+                self.assertIn(status, summary["reason"])
         self.assertEqual(self.mutations(), [])
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "OK")
-        self.assertEqual(self.state()["state"], "armed")
 
-    def test_remote_rds_reports_recovering_states(self):
-        self.arm()
-        self.set_alarm(HOLD, "ALARM")
-        self.set_alarm(REMOTE_VIEW, "ALARM", region=REMOTE)
-        for status in ("available", "failing-over", "rebooting-does-not-exist"):
-            self.fake.clusters[self.remote_arn]["status"] = status
-            result = self.invoke(ALARM_EVENT)
-            if status == "rebooting-does-not-exist":  # not a recovering state: fails over
-                self.assertEqual(result["decision"], "failed_over", result)
-            else:
-                self.assertEqual(result["decision"], "no_failover", status)
-                self.assertIn(f"reports {REMOTE_ID} {status}", result["reason"])
-                self.assertEqual(self.mutations(), [])
+    def test_a_status_neither_recovering_nor_terminal_waits_for_approval(self):
+        self.lost_y()
+        self.w.fx.set_status(self.w.y, "some-new-status")
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual((summary["decision"], summary["direct"]["verdict"]), ("awaiting_approval", "unknown"))
+        self.assertEqual(self.mutations(), [])
 
     def test_writer_crash_with_in_region_failover_never_fails_over(self):
-        self.arm()
-        self.fake.crash_writer(self.remote_arn, 45)
-        self.set_alarm(HOLD, "ALARM")
-        self.set_alarm(REMOTE_VIEW, "ALARM", region=REMOTE)
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "no_failover")
-        self.assertIn("failing-over", result["reason"])
+        self.lost_y()
+        self.fake.crash_writer(self.w.fx.y_arn, 45)
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "no_promotion")
+        self.assertIn("failing-over", summary["reason"])
         self.assertEqual(self.mutations(), [])
 
-    def test_local_writer_is_not_this_functions_job(self):
-        self.arm()
-        self.fake.globals[GLOBAL]["writer"] = self.local_arn
-        self.lose_remote_region()
-        for event in (ALARM_EVENT, {"action": "failover", "force": True}):
-            result = self.invoke(event)
-            self.assertEqual(result["decision"], "local_writer")
+    def test_a_local_writer_is_not_this_functions_job(self):
+        self.lost_y()
+        self.w.fx.make_x_not_standby()
+        for event in (self.w.alarm_event(), {"action": "failover", "force": True}):
+            self.assertEqual(self.w.invoke(event)["decision"], "local_writer")
         self.assertEqual(self.mutations(), [])
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "OK")
+        self.assertEqual(self.w.fenced(), [])
 
     def test_waits_for_an_operation_aurora_is_running(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.client(LOCAL).failover_global_cluster(GlobalClusterIdentifier=GLOBAL, AllowDataLoss=True,
-                                                        TargetDbClusterIdentifier=self.local_arn)
-        started = self.clock.t
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "local_writer")  # the operator's failover finished meanwhile
-        self.assertGreaterEqual(self.clock.t - started, self.fake.failover_seconds)
+        self.lost_y()
+        self.fake.client(self.w.x_region).failover_global_cluster(
+            GlobalClusterIdentifier=self.w.fx.global_id, AllowDataLoss=True, TargetDbClusterIdentifier=self.w.fx.x_arn)
+        started = self.w.clock.now()
+        self.assertEqual(self.w.invoke(self.w.alarm_event())["decision"], "local_writer")  # the operator's finished
+        self.assertGreaterEqual(self.w.clock.now() - started, self.fake.failover_seconds)
         self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)  # the operator's own
 
-    def test_only_json_true_forces_a_failover(self):
-        # bool("false") is True in Python: a hand-typed string must not skip the signals.
-        for force in ("false", "true", 1, [True]):
-            with self.subTest(force=force):
-                result = self.invoke({"action": "failover", "force": force})  # unarmed, everything healthy
-                self.assertNotEqual(result["decision"], "failed_over", result)
-        self.assertEqual(self.mutations(), [])
-
     def test_force_skips_the_signals_not_the_lock(self):
-        result = self.invoke({"action": "failover", "force": True})  # unarmed, everything healthy
-        self.assertEqual(result["decision"], "failed_over")
-        self.assertTrue(self.state()["forced"])
-        self.ssm.put_parameter(Name=LOCK, Type="String", Value=json.dumps({"epoch": self.clock.t}))
-        self.write_state(state="armed")
-        self.fake.globals[GLOBAL]["writer"] = self.remote_arn
-        self.assertEqual(self.invoke({"action": "failover", "force": True})["decision"], "in_progress")
-        self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)
-
-    def test_held_lock_means_in_progress(self):
-        self.arm()
-        self.lose_remote_region()
-        self.ssm.put_parameter(Name=LOCK, Type="String", Value=json.dumps({"epoch": self.clock.t - 30}))
-        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "in_progress")
+        self.w.healthy()
+        now = self.w.clock.now()
+        self.w.ssm[self.w.x_region].put_parameter(Name=self.w.names["lock"], Type="String", Value=json.dumps(
+            {"request_id": "other", "acquired": now, "progress": now, "deadline": now + 200}))
+        self.assertEqual(self.w.invoke({"action": "failover", "force": True})["decision"], "in_progress")
         self.assertEqual(self.mutations(), [])
-        self.clock.sleep(16 * 60)  # a stale lock (a crashed run) is taken over
-        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "failed_over")
 
-    def test_ok_transition_does_nothing(self):
-        self.arm()
-        result = self.invoke({"source": "aws.cloudwatch", "alarmData": {"state": {"value": "OK"}}})
-        self.assertEqual(result["decision"], "no_action")
-        self.assertEqual(self.fake.calls, [])
-
-    def test_missing_environment(self):
-        import os
-        del os.environ["REMOTE_VIEW_ALARM_NAME"]
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failed")
-        self.assertIn("REMOTE_VIEW_ALARM_NAME", result["reason"])
-        self.assertEqual(self.fake.calls, [])
+    def test_the_local_api_unreachable_never_fails_over(self):
+        self.lost_y()
+        self.w.fault("unreachable", service="rds", region=self.w.x_region)
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual((summary["decision"], summary["standby"]), ("no_promotion", "unknown"))
+        self.assertEqual(self.w.state()["state"], "armed")
 
 
-class PartialFailure(AuroraTestCase):
-    def test_crash_after_the_failover_was_accepted_reconcile_finishes(self):
-        self.arm()
-        self.lose_remote_region()
-        # the invocation runs out of time while Aurora promotes (60 s): state says how far it got
-        result = self.invoke(ALARM_EVENT, seconds=45)
-        self.assertEqual(result["decision"], "failing_over", result)
-        self.assertEqual((self.state()["state"], self.state()["phase"]), ("promoting", "failover_requested"))
-        self.assert_weights(local=0, remote=100)  # not yet: the fence already keeps DNS off the remote record
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "ALARM")
-        self.clock.sleep(60)
-        result = self.invoke({"action": "reconcile", "source": "schedule"})
-        self.assertEqual(result["decision"], "failed_over", result)
+class PartialFailure(AuroraCase):
+    def test_a_run_out_of_time_after_the_request_is_continued_by_the_reconcile(self):
+        self.lost_y()
+        summary = self.w.invoke(self.w.alarm_event(), seconds=45)
+        self.assertEqual(summary["decision"], "promoting", summary)
+        self.assertEqual((self.w.state()["state"], self.w.state()["phase"]), ("promoting", "requested"))
+        self.assertEqual(self.w.designated(), self.w.y)  # not yet: the fence already keeps DNS off Y
+        self.assertEqual(self.w.fenced()[-1][1], 1.0)
+        self.w.clock.sleep(60)
+        summary = self.w.invoke(RECONCILE)
+        self.assertEqual(summary["decision"], "promoted", summary)
         self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)
-        self.assert_weights(local=100, remote=0)
+        self.assertEqual(self.w.designated(), self.w.x)
 
-    def test_crash_between_the_request_and_the_state_write(self):
-        self.arm()
-        self.lose_remote_region()
-        self.write_state(state="promoting", phase="requesting", method="managed", deadline=self.clock.t + 900)
-        self.fake.client(LOCAL).failover_global_cluster(GlobalClusterIdentifier=GLOBAL, AllowDataLoss=True,
-                                                        TargetDbClusterIdentifier=self.local_arn)
-        result = self.invoke({"action": "reconcile", "source": "schedule"})
-        self.assertEqual(result["decision"], "failed_over", result)
+    def test_a_crash_between_the_request_and_the_state_write_requests_nothing_again(self):
+        self.lost_y()
+        self.w.write_state(state="promoting", phase="requesting", method="managed",
+                           deadline=self.w.clock.now() + 900)
+        self.fake.client(self.w.x_region).failover_global_cluster(
+            GlobalClusterIdentifier=self.w.fx.global_id, AllowDataLoss=True, TargetDbClusterIdentifier=self.w.fx.x_arn)
+        summary = self.w.invoke(RECONCILE)
+        self.assertEqual(summary["decision"], "promoted", summary)
         self.assertEqual(len(self.calls("FailoverGlobalCluster")), 1)  # the lost run's, not a second one
 
-    def test_throttling_is_retried_within_the_budget(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "Throttling", times=3)
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failed_over", result)
-        self.assertEqual(result["throttled"], 3)
-        self.assertEqual(len(self.calls("FailoverGlobalCluster")), 4)
-        self.assertTrue(result["detection_budget"]["met"])
+    def test_throttling_is_retried(self):
+        self.lost_y()
+        self.w.fault("throttling", service="rds", operation="failover_global_cluster", times=3)
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assertEqual(summary["throttled"], 3)
+        self.assertEqual(len(self.w.calls_of("rds", "failover_global_cluster")), 4)
 
-    def test_refused_without_detach_stays_pending_then_fails_loudly(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "InvalidGlobalClusterStateFault")
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failover_pending")
-        self.assertIn("ALLOW_DETACH is false", result["reason"])
-        self.assertGreaterEqual(len(self.calls("FailoverGlobalCluster")), 3)
+    def test_refused_without_detach_stays_promoting_then_fails_loudly(self):
+        self.lost_y()
+        self.w.fault("invalid_global_state", service="rds", operation="failover_global_cluster")
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "promoting", summary)
+        self.assertGreaterEqual(len(self.w.calls_of("rds", "failover_global_cluster")), 3)
         self.assertEqual(self.calls("RemoveFromGlobalCluster"), [])
-        self.assertEqual(self.state()["state"], "promoting")
-        self.clock.sleep(901)
-        result = self.invoke({"action": "reconcile", "source": "schedule"})
-        self.assertEqual(result["decision"], "promotion_failed")
-        self.assertEqual(self.state()["state"], "promotion_failed")
-        self.assertIn("promotion_failed", self.notes()[-1][0])
+        self.assertEqual(self.w.state()["state"], "promoting")
+        self.w.clock.sleep(901)
+        summary = self.w.invoke(RECONCILE)
+        self.assertEqual(summary["decision"], "promotion_failed")
+        self.assertEqual(self.w.state()["state"], "promotion_failed")
+        self.assertEqual(self.w.decisions_paged()[-1], "promotion_failed")
 
-    def test_route53_down_the_reconcile_flips_later(self):
-        self.arm()
-        self.lose_remote_region()
-        self.route53_down = True
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failed_over")
-        self.assertFalse(result["flipped"])
-        self.assertEqual(self.state()["state"], "failed_over")
-        self.route53_down = False
-        result = self.invoke({"action": "reconcile", "source": "schedule"})
-        self.assertEqual(result["decision"], "flipped")
-        self.assert_weights(local=100, remote=0)
-
-    def test_fence_region_unreachable_does_not_block_the_failover(self):
-        self.arm()
-        self.lose_remote_region()
-        self.cw_down.add(LOCAL)  # FENCE_REGION (and the hold alarm): force, as an operator would
-        result = self.invoke({"action": "failover", "force": True})
-        self.assertEqual(result["decision"], "failed_over")
-        self.assertTrue(any(e.startswith("fence") for e in result["errors"]), result["errors"])
+    def test_the_fence_region_unreachable_blocks_even_a_forced_failover(self):
+        self.lost_y()
+        self.w.fault("unreachable", service="cloudwatch", region=self.w.x_region)
+        summary = self.w.invoke({"action": "failover", "force": True})
+        self.assertEqual(summary["decision"], "fence_unconfirmed", summary)
+        self.assertEqual(self.calls("FailoverGlobalCluster"), [])
 
 
-class Detach(AuroraTestCase):
+class Detach(AuroraCase):
     allow_detach = "true"
 
-    def test_refused_managed_failover_detaches_as_last_resort(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "InvalidGlobalClusterStateFault")
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failed_over", result)
-        self.assertGreaterEqual(len(self.calls("FailoverGlobalCluster")), 2)
-        self.assertEqual(self.calls("RemoveFromGlobalCluster"), [(LOCAL, {
-            "GlobalClusterIdentifier": GLOBAL, "DbClusterIdentifier": self.local_arn})])
-        state = self.state()
+    def test_a_refused_managed_failover_detaches_as_the_last_resort(self):
+        self.lost_y()
+        self.w.fault("invalid_global_state", service="rds", operation="failover_global_cluster")
+        summary = self.w.invoke(self.w.alarm_event())
+        self.assertEqual(summary["decision"], "promoted", summary)
+        self.assertEqual(len(self.w.calls_of("rds", "failover_global_cluster")), 3)
+        self.assertEqual(self.calls("RemoveFromGlobalCluster"), [(self.w.x_region, {
+            "GlobalClusterIdentifier": self.w.fx.global_id, "DbClusterIdentifier": self.w.fx.x_arn})])
+        state = self.w.state()
         self.assertEqual((state["state"], state["method"], state["irreversible"]), ("failed_over", "detach", True))
-        self.assertIn("detached and promoted (irreversible)", result["reason"])
-        self.assertTrue(self.fake.writable(self.local_arn))
-        self.assert_weights(local=100, remote=0)
+        self.assertTrue(self.fake.writable(self.w.fx.x_arn))
+        self.assertEqual(self.w.designated(), self.w.x)
 
-    def test_throttling_never_leads_to_a_detach(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "Throttling")
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "failover_pending")
-        self.assertEqual(self.calls("RemoveFromGlobalCluster"), [])
-
-    def test_api_unreachable_never_leads_to_a_detach(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "InternalFailure")  # answered: counts as refused
-        self.fake.unreachable.add(LOCAL)  # ... but the local RDS API does not answer at all
-        result = self.invoke(ALARM_EVENT)
-        self.assertEqual(result["decision"], "no_failover")  # cannot even read the global cluster
-        self.assertEqual(self.state()["state"], "armed")
-        self.assertEqual(self.calls("RemoveFromGlobalCluster"), [])
-
-
-class MetricsDimension(AuroraTestCase):
-    def test_probe_dimension_is_this_regions(self):
-        self.assertEqual(aurora.Settings(dict(self.env)).metric_dimension_value, DIM)
-        with self.assertRaises(ValueError):
-            aurora.Settings(dict(self.env, REMOTE_REGION=LOCAL))
-        self.assertFalse(aurora.Settings(dict(self.env, ALLOW_DETACH="yes")).allow_detach)
-        self.assertTrue(aurora.Settings(dict(self.env, ALLOW_DETACH="TRUE")).allow_detach)
-        self.assertEqual(aurora.Settings({k: v for k, v in self.env.items() if k != "LOCAL_REGION"} |
-                                         {"AWS_REGION": LOCAL}).local_region, LOCAL)
-        self.assertEqual(REMOTE, aurora.Settings(dict(self.env)).remote_region)
-        self.assertEqual(REMOTE_ID, aurora.Settings(dict(self.env)).remote_cluster_id)
+    def test_throttling_or_an_unreachable_api_never_leads_to_a_detach(self):
+        for kind in ("throttling", "read_timeout"):
+            with self.subTest(kind=kind):
+                self.setUp()
+                self.lost_y()
+                self.w.fault(kind, service="rds", operation="failover_global_cluster")
+                self.assertEqual(self.w.invoke(self.w.alarm_event())["decision"], "promoting")
+                self.assertEqual(self.calls("RemoveFromGlobalCluster"), [])
 
 
 if __name__ == "__main__":

@@ -1,178 +1,172 @@
-"""Aurora failover handler: operator actions (switchover, failback, status),
-the reconcile that keeps the weights on the writer, and the fake checked
-against moto where moto has the calls."""
+"""The Aurora failover function's operator actions (switchover, failback,
+status), the reconcile that keeps the records on the writer, and the fake
+checked against moto where moto has the calls."""
 
 import unittest
 
 import boto3
 
-from tests.aurora_support import (ALARM_EVENT, GLOBAL, HOLD, LOCAL, LOCAL_FENCE, LOCAL_ID, REMOTE, REMOTE_FENCE,
-                                  REMOTE_ID, REMOTE_VIEW, AuroraTestCase)
-
-RECONCILE = {"action": "reconcile", "source": "schedule"}
+from tests.failover_cases import RECONCILE
+from tests.test_aurora_failover import AuroraCase
 
 
-class Switchover(AuroraTestCase):
-    def test_planned_switchover_moves_the_writer_then_the_weights(self):
-        self.arm()
-        result = self.invoke({"action": "switchover"})
-        self.assertEqual(result["decision"], "switched_over", result)
-        self.assertEqual(self.calls("SwitchoverGlobalCluster"), [(LOCAL, {
-            "GlobalClusterIdentifier": GLOBAL, "TargetDbClusterIdentifier": self.local_arn})])
+class Switchover(AuroraCase):
+    def switch(self, seconds=300.0):
+        return self.w.invoke({"action": "switchover"}, seconds=seconds)
+
+    def test_a_planned_switchover_moves_the_writer_then_the_records(self):
+        self.w.arm()
+        summary = self.switch()
+        self.assertEqual(summary["decision"], "switched_over", summary)
+        self.assertEqual(self.calls("SwitchoverGlobalCluster"), [(self.w.x_region, {
+            "GlobalClusterIdentifier": self.w.fx.global_id, "TargetDbClusterIdentifier": self.w.fx.x_arn})])
         self.assertEqual(self.calls("FailoverGlobalCluster"), [])
-        self.assertEqual(self.fake.writer_of(GLOBAL), self.local_arn)
-        self.assertTrue(self.fake.clusters[self.remote_arn]["status"] == "available")
-        self.assert_weights(local=100, remote=0)
-        self.assertEqual(self.state()["state"], "armed")  # a switchover is no failover: nothing fenced
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "OK")
-        self.assertIn("switched_over", self.notes()[0][0])
+        self.assertEqual(self.fake.writer_of(self.w.fx.global_id), self.w.fx.x_arn)
+        self.assertEqual(self.w.designated(), self.w.x)
+        self.assertEqual(self.w.state()["state"], "armed")  # a switchover is no failover: nothing fenced
+        self.assertEqual(self.w.fenced(), [])
+        self.assertEqual(self.w.decisions_paged(), ["switched_over"])
 
     def test_refused_unless_both_regions_are_healthy(self):
-        self.arm()
-        self.set_alarm(REMOTE_VIEW, "ALARM", region=REMOTE)
-        result = self.invoke({"action": "switchover"})
-        self.assertEqual(result["decision"], "refused")
-        self.assertIn("remote view ALARM", result["reason"])
-        self.set_alarm(REMOTE_VIEW, "OK", region=REMOTE)
-        self.fake.unreachable.add(REMOTE)
-        self.assertIn("remote unreachable", self.invoke({"action": "switchover"})["reason"])
+        self.w.arm()
+        self.w.set_alarm("view_y", "ALARM")
+        summary = self.switch()
+        self.assertEqual(summary["decision"], "refused")
+        self.assertIn("remote view ALARM", summary["reason"])
+        self.w.set_alarm("view_y", "OK")
+        self.w.fault("unreachable", region=self.w.y_region)
+        self.assertIn("remote unreadable", self.switch()["reason"])
         self.assertEqual(self.mutations(), [])
 
     def test_refused_after_a_failover_and_when_fenced(self):
-        self.write_state(state="failed_over", method="managed")
-        self.assertIn("failback first", self.invoke({"action": "switchover"})["reason"])
-        self.arm()
-        self.set_alarm(LOCAL_FENCE, "ALARM")  # the other region failed over and fenced us
-        result = self.invoke({"action": "switchover"})
-        self.assertEqual(result["decision"], "refused")
-        self.assertIn("'local': True", result["reason"])
+        self.w.write_state(state="failed_over", method="managed")
+        self.assertIn("failback first", self.switch()["reason"])
+        self.w.arm()
+        self.w.set_alarm("fence_x", "ALARM")  # the other region failed over and fenced this one
+        summary = self.switch()
+        self.assertEqual(summary["decision"], "refused")
+        self.assertIn(f"'{self.w.x}': 'ALARM'", summary["reason"])
         self.assertEqual(self.mutations(), [])
 
     def test_an_alarm_never_switches_over(self):
-        self.arm()
-        self.set_alarm(HOLD, "ALARM")
-        self.invoke(ALARM_EVENT)
+        self.w.arm()
+        self.w.set_alarm("hold", "ALARM")
+        self.w.invoke(self.w.alarm_event())
         self.assertEqual(self.calls("SwitchoverGlobalCluster"), [])
 
-    def test_time_runs_short_the_reconcile_moves_the_weights(self):
-        self.arm()
-        result = self.invoke({"action": "switchover"}, seconds=60)
-        self.assertEqual(result["decision"], "switchover_requested")
-        self.assert_weights(local=0, remote=100)
-        self.clock.sleep(120)
-        result = self.invoke(RECONCILE)
-        self.assertEqual(result["decision"], "weights_follow_writer", result)
-        self.assert_weights(local=100, remote=0)
+    def test_when_time_runs_short_the_reconcile_moves_the_records(self):
+        self.w.arm()
+        self.assertEqual(self.switch(seconds=60)["decision"], "switchover_requested")
+        self.assertEqual(self.w.designated(), self.w.y)
+        self.w.clock.sleep(120)
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "weights_follow_writer")
+        self.assertEqual(self.w.designated(), self.w.x)
 
 
-class ReconcileFollowsTheWriter(AuroraTestCase):
-    def test_console_switchover_then_back(self):
-        self.arm()
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "no_action")  # in step: silent
-        self.assertEqual(self.notes(), [])
-        self.fake.client(REMOTE).switchover_global_cluster(GlobalClusterIdentifier=GLOBAL,
-                                                           TargetDbClusterIdentifier=self.local_arn)
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "no_action")  # still switching over: hands off
-        self.assert_weights(local=0, remote=100)
-        self.clock.sleep(self.fake.switchover_seconds)
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "weights_follow_writer")
-        self.assert_weights(local=100, remote=0)
-        self.assertIn("weights_follow_writer", self.notes()[0][0])
-        self.fake.client(REMOTE).switchover_global_cluster(GlobalClusterIdentifier=GLOBAL,
-                                                           TargetDbClusterIdentifier=self.remote_arn)
-        self.clock.sleep(self.fake.switchover_seconds)
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "weights_follow_writer")
-        self.assert_weights(local=0, remote=100)
+class ReconcileFollowsTheWriter(AuroraCase):
+    def switch_in_console(self, target_arn):
+        self.fake.client(self.w.y_region).switchover_global_cluster(
+            GlobalClusterIdentifier=self.w.fx.global_id, TargetDbClusterIdentifier=target_arn)
 
-    def test_never_towards_a_fenced_record(self):
-        self.arm()
-        self.fake.client(REMOTE).switchover_global_cluster(GlobalClusterIdentifier=GLOBAL,
-                                                           TargetDbClusterIdentifier=self.local_arn)
-        self.clock.sleep(self.fake.switchover_seconds)
-        self.set_alarm(LOCAL_FENCE, "ALARM")
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "writer_fenced")
-        self.assert_weights(local=0, remote=100)
-        self.cw_down.add(LOCAL)  # a fence that cannot be read counts as set
-        self.set_alarm(LOCAL_FENCE, "OK")
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "writer_fenced")
-        self.assert_weights(local=0, remote=100)
+    def test_a_console_switchover_then_back(self):
+        self.w.arm()
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "no_action")  # in step: silent
+        self.assertEqual(self.w.pages(), [])
+        self.switch_in_console(self.w.fx.x_arn)
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "no_action")  # still switching over: hands off
+        self.assertEqual(self.w.designated(), self.w.y)
+        self.w.clock.sleep(self.fake.switchover_seconds)
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "weights_follow_writer")
+        self.assertEqual(self.w.designated(), self.w.x)
+        self.assertEqual(self.w.decisions_paged(), ["weights_follow_writer"])
+        self.switch_in_console(self.w.fx.y_arn)
+        self.w.clock.sleep(self.fake.switchover_seconds)
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "weights_follow_writer")
+        self.assertEqual(self.w.designated(), self.w.y)
+
+    def test_never_towards_a_fenced_site(self):
+        self.w.arm()
+        self.switch_in_console(self.w.fx.x_arn)
+        self.w.clock.sleep(self.fake.switchover_seconds)
+        self.w.set_alarm("fence_x", "ALARM")
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "writer_fenced")
+        self.assertEqual(self.w.designated(), self.w.y)
+        self.w.set_alarm("fence_x", "OK")
+        self.w.fault("access_denied", service="cloudwatch", region=self.w.y_region)  # unreadable counts as set
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "writer_fenced")
+        self.assertEqual(self.w.designated(), self.w.y)
 
 
-class Failback(AuroraTestCase):
+class Failback(AuroraCase):
     def fail_over(self):
-        self.arm()
-        self.lose_remote_region()
-        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "failed_over")
-        self.notes()
+        self.lost_y()
+        self.assertEqual(self.w.invoke(self.w.alarm_event())["decision"], "promoted")
+        self.w.pages()
 
-    def test_confirm_names_the_local_cluster(self):
+    def failback(self, confirm=None):
+        return self.w.invoke({"action": "failback", "confirm": confirm or self.w.fx.x_id})
+
+    def test_the_confirm_names_the_local_cluster(self):
         self.fail_over()
-        result = self.invoke({"action": "failback", "confirm": REMOTE_ID})
-        self.assertEqual(result["decision"], "refused")
-        self.assertIn(f'"confirm": "{LOCAL_ID}"', result["reason"])
+        summary = self.failback(self.w.fx.y_id)
+        self.assertEqual(summary["decision"], "refused")
+        self.assertIn(f'"confirm": "{self.w.fx.x_id}"', summary["reason"])
 
     def test_after_a_managed_failover_once_the_old_primary_is_a_secondary(self):
         self.fail_over()
-        result = self.invoke({"action": "failback", "confirm": LOCAL_ID})
-        self.assertEqual(result["decision"], "refused")  # the remote region is still unreachable
-        self.assertIn("unreachable", result["reason"])
-        self.fake.unreachable.clear()
-        self.cw_down.clear()
-        result = self.invoke({"action": "failback", "confirm": LOCAL_ID})
-        self.assertEqual(result["decision"], "failed_back", result)
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "OK")
-        self.assertEqual(self.state()["state"], "unarmed")
-        self.assertEqual(self.state()["previous_method"], "managed")
-        self.assert_weights(local=100, remote=0)  # the writer stays here until a switchover
-        self.assertIn("failed_back", self.notes()[-1][0])
-        # then the other region's function may switch back (no data loss); here: the reconcile follows
-        self.fake.client(REMOTE).switchover_global_cluster(GlobalClusterIdentifier=GLOBAL,
-                                                           TargetDbClusterIdentifier=self.remote_arn)
-        self.clock.sleep(self.fake.switchover_seconds)
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "weights_follow_writer")
-        self.assert_weights(local=0, remote=100)
+        self.w.lose_region(self.w.y_region)
+        summary = self.failback()
+        self.assertEqual(summary["decision"], "refused")  # Y's region is still unreachable
+        self.w.clear_faults()
+        self.w.fx.prepare_failback()
+        self.assertEqual(self.failback()["decision"], "failed_back")  # the fence alarm was never evaluated here
+        self.assertEqual(self.w.state()["state"], "unarmed")
+        self.assertEqual(self.w.state()["previous_method"], "managed")
+        self.assertEqual(self.w.designated(), self.w.x)  # the writer stays here until a switchover
+        self.assertEqual(self.w.fenced()[-1], (0.0, 0.0))
+        # then a switchover back (no data loss): the reconcile follows the writer
+        self.fake.client(self.w.y_region).switchover_global_cluster(
+            GlobalClusterIdentifier=self.w.fx.global_id, TargetDbClusterIdentifier=self.w.fx.y_arn)
+        self.w.clock.sleep(self.fake.switchover_seconds)
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "weights_follow_writer")
+        self.assertEqual(self.w.designated(), self.w.y)
 
 
-class FailbackAfterDetach(AuroraTestCase):
+class FailbackAfterDetach(AuroraCase):
     allow_detach = "true"
 
     def test_refused_while_the_old_primary_can_still_take_writes(self):
-        self.arm()
-        self.lose_remote_region()
-        self.fake.inject("FailoverGlobalCluster", "InvalidGlobalClusterStateFault")
-        self.assertEqual(self.invoke(ALARM_EVENT)["decision"], "failed_over")
-        self.fake.unreachable.clear()
-        self.cw_down.clear()
-        # the old primary is back: still the writer of the old global cluster, writable
-        self.assertTrue(self.fake.writable(self.remote_arn))
-        result = self.invoke({"action": "failback", "confirm": LOCAL_ID})
-        self.assertEqual(result["decision"], "refused")
-        self.assertEqual(self.alarm_state(REMOTE_FENCE), "ALARM")
-        self.assertEqual(self.invoke(RECONCILE)["decision"], "failed_over")  # fence kept, weights kept
-        self.assert_weights(local=100, remote=0)
-        # runbook: old primary deleted, a new global cluster of the same name from the detached cluster
-        del self.fake.clusters[self.remote_arn]
-        del self.fake.globals[GLOBAL]
-        self.fake.globals[GLOBAL] = {"id": GLOBAL, "arn": "arn:aws:rds::123456789012:global-cluster:" + GLOBAL,
-                                     "status": "available", "members": [self.local_arn], "writer": self.local_arn,
-                                     "failover_state": None}
-        self.fake.clusters[self.local_arn].update({"standalone": False, "global": GLOBAL})
-        result = self.invoke({"action": "failback", "confirm": LOCAL_ID})
-        self.assertEqual(result["decision"], "failed_back", result)
-        self.assertEqual(self.state()["previous_method"], "detach")
+        self.lost_y()
+        self.w.fault("invalid_global_state", service="rds", operation="failover_global_cluster")
+        self.assertEqual(self.w.invoke(self.w.alarm_event())["decision"], "promoted")
+        self.w.clear_faults()
+        self.w.fx.set_status(self.w.y, "available")
+        self.assertTrue(self.fake.writable(self.w.fx.y_arn))  # the old primary is back: a writer of the old global
+        self.assertEqual(self.w.invoke({"action": "failback", "confirm": self.w.fx.x_id})["decision"], "refused")
+        self.assertEqual(self.w.invoke(RECONCILE)["decision"], "failed_over")  # fence kept, records kept
+        self.assertEqual(self.w.fenced()[-1][1], 1.0)
+        # the runbook: the old primary deleted, a new global cluster of the same name from the detached cluster
+        g = self.w.fx.global_id
+        del self.fake.clusters[self.w.fx.y_arn]
+        self.fake.globals[g] = {"id": g, "arn": f"arn:aws:rds::123456789012:global-cluster:{g}", "status": "available",
+                                "members": [self.w.fx.x_arn], "writer": self.w.fx.x_arn, "failover_state": None}
+        self.fake.clusters[self.w.fx.x_arn].update({"standalone": False, "global": g})
+        summary = self.w.invoke({"action": "failback", "confirm": self.w.fx.x_id})
+        self.assertEqual(summary["decision"], "failed_back", summary)
+        self.assertEqual(self.w.state()["previous_method"], "detach")
 
 
-class Status(AuroraTestCase):
+class Status(AuroraCase):
     def test_status_reads_and_changes_nothing(self):
-        self.arm()
-        result = self.invoke({"action": "status"})
-        self.assertEqual(result["decision"], "status")
-        self.assertEqual((result["state"], result["writer"], result["fenced"], result["local_fenced"]),
-                         ("armed", "remote", False, False))
-        self.assertEqual(result["weights"], {"us-east-1": 100, "us-west-2": 0})
-        self.assertEqual((result["local_status"], result["remote_status"]), ("available", "available"))
+        self.w.arm()
+        summary = self.w.invoke({"action": "status"})
+        self.assertEqual((summary["decision"], summary["state"], summary["writer"]), ("status", "armed", self.w.y))
+        self.assertEqual(summary["weights"], {self.w.y: 100, self.w.x: 0})
+        self.assertEqual((summary["databases"]["local"]["status"], summary["databases"]["remote"]["status"]),
+                         ("available", "available"))
+        self.assertEqual(summary["fence_alarm"], "OK")
         self.assertEqual(self.mutations(), [])
-        self.assertEqual(self.notes(), [])
+        self.assertEqual(self.w.pages(), [])
 
 
 class FakeAgreesWithMoto(unittest.TestCase):
@@ -186,26 +180,27 @@ class FakeAgreesWithMoto(unittest.TestCase):
 
         from tests import support
         from tests.aurora_fake import AuroraFake
-        support.fake_aws_env(LOCAL)
+        region, global_id, cluster_id = "us-east-1", "aurora-global-dev", "aurora-primary-dev"
+        support.fake_aws_env(region)
         with mock_aws():
-            rds = boto3.client("rds", region_name=REMOTE)
-            arn = rds.create_db_cluster(DBClusterIdentifier=REMOTE_ID, Engine="aurora-postgresql",
+            rds = boto3.client("rds", region_name=region)
+            arn = rds.create_db_cluster(DBClusterIdentifier=cluster_id, Engine="aurora-postgresql",
                                         EngineVersion="15.10", MasterUsername="u", MasterUserPassword="password123",
                                         )["DBCluster"]["DBClusterArn"]
-            rds.create_global_cluster(GlobalClusterIdentifier=GLOBAL, SourceDBClusterIdentifier=arn)
-            moto_global = rds.describe_global_clusters(GlobalClusterIdentifier=GLOBAL)["GlobalClusters"][0]
-            moto_cluster = rds.describe_db_clusters(DBClusterIdentifier=REMOTE_ID)["DBClusters"][0]
+            rds.create_global_cluster(GlobalClusterIdentifier=global_id, SourceDBClusterIdentifier=arn)
+            moto_global = rds.describe_global_clusters(GlobalClusterIdentifier=global_id)["GlobalClusters"][0]
+            moto_cluster = rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
         fake = AuroraFake(lambda: 0.0)
-        fake.add_global_cluster(GLOBAL, (REMOTE, REMOTE_ID), [])
-        fake_global = fake.client(REMOTE).describe_global_clusters(GlobalClusterIdentifier=GLOBAL)["GlobalClusters"][0]
-        fake_cluster = fake.client(REMOTE).describe_db_clusters(DBClusterIdentifier=REMOTE_ID)["DBClusters"][0]
+        fake.add_global_cluster(global_id, (region, cluster_id), [])
+        fake_global = fake.client(region).describe_global_clusters(GlobalClusterIdentifier=global_id)[
+            "GlobalClusters"][0]
+        fake_cluster = fake.client(region).describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
         for key in ("GlobalClusterIdentifier", "GlobalClusterArn", "Status", "GlobalClusterMembers"):
             self.assertIn(key, moto_global)
             self.assertEqual(type(moto_global[key]), type(fake_global[key]), key)
-        self.assertEqual({k: type(v) for k, v in moto_global["GlobalClusterMembers"][0].items()
-                          if k in ("DBClusterArn", "IsWriter", "Readers")},
-                         {k: type(v) for k, v in fake_global["GlobalClusterMembers"][0].items()
-                          if k in ("DBClusterArn", "IsWriter", "Readers")})
+        fields = ("DBClusterArn", "IsWriter", "Readers")
+        self.assertEqual({k: type(v) for k, v in moto_global["GlobalClusterMembers"][0].items() if k in fields},
+                         {k: type(v) for k, v in fake_global["GlobalClusterMembers"][0].items() if k in fields})
         self.assertEqual(moto_global["GlobalClusterMembers"][0]["DBClusterArn"], arn)
         # moto does not mark the source cluster as the writer (AWS does: it is the primary)
         self.assertFalse(moto_global["GlobalClusterMembers"][0]["IsWriter"], "moto fixed IsWriter: revisit the fake")

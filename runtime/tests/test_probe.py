@@ -1,5 +1,10 @@
 """Probe handler against a REAL PostgreSQL 15 server; AWS (Secrets Manager,
-CloudWatch) served by moto.  Run from the repository root with
+CloudWatch) served by moto.  Every case reads the published metrics back:
+``Writer`` {System, Site} per site, ``ProbeLatency``, ``ProbeFault`` {System,
+Probe}.  A probe fault (the server answered the protocol, or the probe could
+not try while the server answers an SSLRequest) is never a 0: it publishes
+the site's last Writer value (none without history) and ProbeFault 1.  Run
+from the repository root with
 ``python3 -m unittest discover -s runtime/tests -t runtime -v``."""
 
 import contextlib
@@ -30,19 +35,31 @@ MD5_PW = "md5-Secret-pw"
 CLEAR_PW = "clear-Secret-pw"
 NAMESPACE = "drsynth-test"
 DIM_NAME, DIM_VALUE = "System", "dr-test"
+SITE, OTHER_SITE = "primary", "replica"
 
 HAVE_PG = all(support.find_pg_bin(b) for b in ("initdb", "pg_ctl", "postgres")) and shutil.which("psql")
 RDS_BUNDLE = os.path.join(support.RUNTIME_DIR, "probe", probe.DEFAULT_CA_BUNDLE)
 
 
-def _metric_values(metric):
+def _metric_values(metric, site=SITE, since_minutes=10):
+    """Datapoints of Writer/ProbeLatency {System, Site=site} or ProbeFault {System, Probe=SITE}."""
     cw = boto3.client("cloudwatch", region_name=REGION)
     now = datetime.datetime.now(datetime.timezone.utc)
+    key = "Probe" if metric == "ProbeFault" else "Site"
     stats = cw.get_metric_statistics(
-        Namespace=NAMESPACE, MetricName=metric, Dimensions=[{"Name": DIM_NAME, "Value": DIM_VALUE}],
-        StartTime=now - datetime.timedelta(minutes=10), EndTime=now + datetime.timedelta(minutes=10),
+        Namespace=NAMESPACE, MetricName=metric, Dimensions=[{"Name": DIM_NAME, "Value": DIM_VALUE},
+                                                            {"Name": key, "Value": SITE if key == "Probe" else site}],
+        StartTime=now - datetime.timedelta(minutes=since_minutes), EndTime=now + datetime.timedelta(minutes=10),
         Period=60, Statistics=["Minimum", "Maximum", "SampleCount"])
     return stats["Datapoints"]
+
+
+def _publish_history(value, minutes_ago=5, site=SITE):
+    """A Writer datapoint published by an earlier run of this region's probe."""
+    boto3.client("cloudwatch", region_name=REGION).put_metric_data(Namespace=NAMESPACE, MetricData=[{
+        "MetricName": "Writer", "Value": value, "Unit": "Count",
+        "Dimensions": [{"Name": DIM_NAME, "Value": DIM_VALUE}, {"Name": "Site", "Value": site}],
+        "Timestamp": datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)}])
 
 
 class _SilentServer:
@@ -58,12 +75,10 @@ class _SilentServer:
         self.sock.close()
 
 
-class _GarbageServer:
-    """Answers every connection with bytes that are not PostgreSQL."""
+class _Listener:
+    """A loopback listener answering each connection with `answer(conn)` in a thread."""
 
-    def __init__(self, payload, greet_first=False):
-        self.payload = payload
-        self.greet_first = greet_first
+    def start(self):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -81,22 +96,34 @@ class _GarbageServer:
             except (socket.timeout, OSError):
                 continue
             with conn:
-                conn.settimeout(2)
+                conn.settimeout(5)
                 try:
-                    if self.greet_first:
-                        conn.sendall(self.payload)
-                        time.sleep(0.3)
-                    conn.recv(1024)
-                    if not self.greet_first:
-                        conn.sendall(self.payload)
-                    time.sleep(0.3)
-                except OSError:
+                    self.answer(conn)
+                except (OSError, ValueError):
                     pass
 
     def close(self):
         self.stopped.set()
         self.thread.join(2)
         self.sock.close()
+
+
+class _GarbageServer(_Listener):
+    """Answers every connection with bytes that are not PostgreSQL."""
+
+    def __init__(self, payload, greet_first=False):
+        self.payload = payload
+        self.greet_first = greet_first
+        self.start()
+
+    def answer(self, conn):
+        if self.greet_first:
+            conn.sendall(self.payload)
+            time.sleep(0.3)
+        conn.recv(1024)
+        if not self.greet_first:
+            conn.sendall(self.payload)
+        time.sleep(0.3)
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries (initdb, pg_ctl, postgres, psql) not found")
@@ -137,7 +164,8 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.addCleanup(self.aws.stop)
         probe._CREDENTIALS_CACHE = None
         self.env = {
-            "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_NAME": "postgres",
+            "LOCAL_SITE": SITE, "LOCAL_DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port),
+            "DB_NAME": "postgres",
             "DB_SECRET_ID": SECRET_ID, "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
             "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5",
             "DB_CA_BUNDLE": self.pki.ca,
@@ -167,8 +195,9 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(logged["reason"], result["reason"])
         return result, logged
 
-    def assert_metric(self, expected):
-        healthy = _metric_values("PrimaryHealthy")
+    def assert_metric(self, expected, fault=0.0):
+        """Exactly one Writer datapoint for the site, with this value, and ProbeFault `fault`."""
+        healthy = _metric_values("Writer")
         self.assertEqual(len(healthy), 1, healthy)
         self.assertEqual(healthy[0]["Minimum"], expected)
         self.assertEqual(healthy[0]["Maximum"], expected)
@@ -177,6 +206,22 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(len(latency), 1, latency)
         self.assertEqual(latency[0]["Unit"], "Milliseconds")
         self.assertGreaterEqual(latency[0]["Minimum"], 0)
+        self.assert_fault(fault)
+
+    def assert_fault(self, expected):
+        faults = _metric_values("ProbeFault")
+        self.assertEqual(len(faults), 1, faults)
+        self.assertEqual((faults[0]["Minimum"], faults[0]["Maximum"]), (expected, expected))
+
+    def assert_probe_fault_not_outage(self, result):
+        """The server answered (or the probe could not try while it answers):
+        no Writer 0, no Writer at all without history, ProbeFault 1."""
+        self.assertFalse(result["healthy"])
+        self.assertEqual(_metric_values("Writer"), [], "a probe fault must not publish Writer=0")
+        self.assertIsNone(result["writer"])
+        self.assertTrue(result["fault"])
+        self.assert_fault(1.0)
+        self.assertEqual(len(_metric_values("ProbeLatency")), 1)
 
     # -- cases ---------------------------------------------------------------
     def test_healthy_scram(self):
@@ -204,13 +249,13 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertEqual(result["sqlstate"], "28P01")
         self.assertTrue(result["credentials_refreshed"])
         self.assertEqual(result["attempts"], 1)  # refetched secret unchanged: no useless retry
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_unknown_user_is_bad_password(self):
         self.put_secret("nobody_here", "x")
         result, _ = self.invoke()
         self.assertEqual(result["reason"], "bad_password")
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_a_rotation_between_set_and_finish_is_healthy(self):
         # Single-user rotation: setSecret has given the database the AWSPENDING
@@ -247,7 +292,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         third, _ = self.invoke()
         self.assertTrue(third["healthy"])
         self.assertEqual(third["attempts"], 1)
-        datapoints = _metric_values("PrimaryHealthy")
+        datapoints = _metric_values("Writer")
         self.assertEqual(datapoints[0]["Minimum"], 1.0)
         self.assertEqual(datapoints[0]["SampleCount"], 3.0)
 
@@ -257,7 +302,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertFalse(result["healthy"])
         self.assertEqual(result["reason"], "auth_refused")
         self.assertIn("MD5", result["detail"])
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_md5_allowed_by_setting(self):
         self.put_secret("md5user", MD5_PW)
@@ -270,7 +315,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.put_secret("md5user", "wrong")
         result, _ = self.invoke(DB_ALLOW_MD5="true")
         self.assertEqual(result["reason"], "bad_password")
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_cleartext_refused_by_default(self):
         self.put_secret("clearuser", CLEAR_PW)
@@ -278,7 +323,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertFalse(result["healthy"])
         self.assertEqual(result["reason"], "auth_refused")
         self.assertIn("cleartext", result["detail"])
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_cleartext_allowed_by_setting_inside_verified_tls(self):
         self.put_secret("clearuser", CLEAR_PW)
@@ -299,7 +344,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         new_log = self.server.log()[log_before:]
         self.assertIn("could not accept SSL connection", new_log)
         self.assertNotIn("clearuser", new_log)
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_default_bundle_is_the_rds_bundle_and_refuses_this_server(self):
         # No DB_CA_BUNDLE: the probe uses the Amazon RDS bundle next to index.py
@@ -320,12 +365,12 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertFalse(result["healthy"])
         self.assertEqual(result["reason"], "config_error")
         self.assertIn("cannot be turned off", result["detail"])
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_host_name_is_checked(self):
         # The certificate names 127.0.0.1 only; "localhost" reaches the same server.
         self.put_secret("probe_user", PROBE_PW)
-        result, _ = self.invoke(DB_HOST="localhost")
+        result, _ = self.invoke(LOCAL_DB_HOST="localhost")
         self.assertEqual(result["reason"], "tls_error", result)
         self.assertRegex(result["detail"], "(?i)hostname|IP address mismatch|doesn't match")
 
@@ -338,7 +383,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
             result, _ = self.invoke()
             self.assertEqual(result["reason"], "tls_error")
             self.assertIn("does not offer TLS", result["detail"])
-            self.assert_metric(0.0)
+            self.assert_probe_fault_not_outage(result)
         finally:
             self.server.psql("ALTER SYSTEM RESET ssl")
             self.server.psql("SELECT pg_reload_conf()")
@@ -350,7 +395,7 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         result, _ = self.invoke(DB_NAME="no_such_db")
         self.assertEqual(result["reason"], "server_error")
         self.assertEqual(result["sqlstate"], "3D000")
-        self.assert_metric(0.0)
+        self.assert_probe_fault_not_outage(result)
 
     def test_not_postgres_http(self):
         garbage = _GarbageServer(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
@@ -387,33 +432,102 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
 
     def test_dns_failure(self):
         self.put_secret("probe_user", PROBE_PW)
-        result, _ = self.invoke(DB_HOST="no-such-host.invalid", PROBE_TIMEOUT_SECONDS="2")
+        result, _ = self.invoke(LOCAL_DB_HOST="no-such-host.invalid", PROBE_TIMEOUT_SECONDS="2")
         self.assertIn(result["reason"], ("dns", "timeout"))  # a broken resolver may hang instead
         self.assert_metric(0.0)
 
-    def test_several_hosts_healthy_when_one_is_a_writer(self):
-        # The Aurora system lists both regions' cluster endpoints: the first
-        # does not answer (its region is gone), the second is the writer.
+    def test_every_site_is_probed_own_first(self):
+        # The first site does not answer (its region is gone), the second is a
+        # writable primary: each site gets its own Writer value.
         self.put_secret("probe_user", PROBE_PW)
-        result, logged = self.invoke(DB_HOST="no-such-host.invalid, 127.0.0.1", PROBE_TIMEOUT_SECONDS="2")
-        self.assertTrue(result["healthy"], result)
-        self.assertEqual(logged["host"], "127.0.0.1")
-        self.assertEqual(result["attempts"], 2)
-        self.assert_metric(1.0)
+        result, logged = self.invoke(LOCAL_DB_HOST="no-such-host.invalid", REMOTE_SITE=OTHER_SITE,
+                                     REMOTE_DB_HOST="127.0.0.1", PROBE_TIMEOUT_SECONDS="2")
+        self.assertFalse(result["healthy"])  # the top level is the own site's check
+        self.assertIn(result["reason"], ("dns", "timeout"))
+        self.assertEqual([s["site"] for s in logged["sites"]], [SITE, OTHER_SITE])
+        self.assertEqual([s["writer"] for s in logged["sites"]], [0.0, 1.0])
+        self.assertEqual(_metric_values("Writer")[0]["Maximum"], 0.0)
+        self.assertEqual(_metric_values("Writer", site=OTHER_SITE)[0]["Minimum"], 1.0)
+        self.assertEqual(len(_metric_values("ProbeLatency", site=OTHER_SITE)), 1)
+        self.assert_fault(0.0)
 
-    def test_several_hosts_unhealthy_when_none_is(self):
+    def test_every_site_unhealthy_when_none_is(self):
         self.put_secret("probe_user", PROBE_PW)
-        result, logged = self.invoke(DB_HOST="no-such-host.invalid,localhost", PROBE_TIMEOUT_SECONDS="2")
+        result, logged = self.invoke(LOCAL_DB_HOST="no-such-host.invalid", REMOTE_SITE=OTHER_SITE,
+                                     REMOTE_DB_HOST="localhost", PROBE_TIMEOUT_SECONDS="2")
         self.assertFalse(result["healthy"])
-        self.assertIn(result["reason"], ("dns", "timeout"))  # the first host's reason
-        self.assertEqual([h["host"] for h in logged["hosts"]], ["no-such-host.invalid", "localhost"])
-        self.assertEqual(logged["hosts"][1]["reason"], "tls_error")  # localhost is not in the certificate
-        self.assert_metric(0.0)
+        self.assertIn(result["reason"], ("dns", "timeout"))  # the own site's reason
+        self.assertEqual([s["host"] for s in logged["sites"]], ["no-such-host.invalid", "localhost"])
+        self.assertEqual(logged["sites"][1]["reason"], "tls_error")  # localhost is not in the certificate
+        self.assertEqual(_metric_values("Writer")[0]["Maximum"], 0.0)
+        # the other site answered the protocol: a fault of the probe, not an outage
+        self.assertEqual(_metric_values("Writer", site=OTHER_SITE), [])
+        self.assert_fault(1.0)
 
     def test_secret_error(self):
         result, _ = self.invoke(DB_SECRET_ID="does/not/exist")
         self.assertEqual(result["reason"], "secret_error")
-        self.assert_metric(0.0)
+        self.assertEqual(result["sites"][0]["liveness"], "answered_S")
+        self.assert_probe_fault_not_outage(result)
+
+    def test_probe_fault_carries_the_last_writer_value_forward(self):
+        # The server answered (here: it refused the password): the database is
+        # alive, so the site keeps the value this region last observed.
+        for history in (1.0, 0.0):
+            with self.subTest(history=history), mock.patch.object(probe, "last_writer",
+                                                                  wraps=probe.last_writer) as last:
+                self.aws.stop()
+                self.aws.start()
+                probe._CREDENTIALS_CACHE = None
+                _publish_history(history)
+                self.put_secret("probe_user", "not-the-password")
+                result, logged = self.invoke()
+                last.assert_called_once_with(SITE)
+                self.assertEqual(result["reason"], "bad_password")
+                self.assertEqual((result["writer"], logged["sites"][0]["carried"]), (history, history))
+                points = sorted(_metric_values("Writer"), key=lambda p: p["Timestamp"])
+                self.assertEqual([p["Minimum"] for p in points], [history, history])  # history, then carried
+                self.assert_fault(1.0)
+
+    def test_reachable_tells_a_site_that_answers_from_one_that_is_gone(self):
+        # a writer, a server that refused the probe: reachable; nothing answering: not
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke(REMOTE_SITE=OTHER_SITE, REMOTE_DB_HOST="127.0.0.1")
+        self.assertEqual([s["reachable"] for s in logged["sites"]], [1.0, 1.0])
+        self.put_secret("probe_user", "not-the-password")
+        closed = support.free_port()
+        result, logged = self.invoke(DB_PORT=str(closed))
+        self.assertEqual(logged["sites"][0]["reachable"], 0.0)
+        points = sorted(_metric_values("Reachable"), key=lambda p: p["Timestamp"])
+        self.assertEqual((points[-1]["Minimum"], points[-1]["Maximum"]), (0.0, 1.0))  # this minute: 1 then 0
+        self.assertEqual(_metric_values("Reachable", site=OTHER_SITE)[0]["Minimum"], 1.0)
+
+    def test_probe_fault_history_older_than_fifteen_minutes_is_not_carried(self):
+        _publish_history(1.0, minutes_ago=20)
+        self.put_secret("probe_user", "not-the-password")
+        result, _ = self.invoke()
+        self.assertIsNone(result["writer"])
+        self.assertEqual(_metric_values("Writer", since_minutes=10), [])
+        self.assert_fault(1.0)
+
+    def test_secret_error_with_nothing_answering_is_an_outage(self):
+        # The probe could not try AND no PostgreSQL answers the SSLRequest
+        # there: as far as anyone can tell the site is down (and the probe at fault).
+        closed = support.free_port()
+        result, logged = self.invoke(DB_SECRET_ID="does/not/exist", DB_PORT=str(closed))
+        self.assertEqual(result["reason"], "secret_error")
+        self.assertEqual(logged["sites"][0]["liveness"], "refused")
+        self.assertEqual(result["writer"], 0.0)
+        self.assert_metric(0.0, fault=1.0)
+
+    def test_configuration_error_with_the_server_answering_is_a_probe_fault(self):
+        _publish_history(1.0)
+        self.put_secret("probe_user", PROBE_PW)
+        result, logged = self.invoke(DB_SCRAM_MAX_ITERATIONS="12")  # below 4096: config_error
+        self.assertEqual(result["reason"], "config_error")
+        self.assertEqual(logged["sites"][0]["liveness"], "answered_S")
+        self.assertEqual(result["writer"], 1.0)
+        self.assert_fault(1.0)
 
     def test_metric_publish_failure_is_logged_not_fatal(self):
         self.put_secret("probe_user", PROBE_PW)
@@ -422,7 +536,8 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
         self.assertTrue(result["healthy"])
         self.assertFalse(logged["metrics_published"])
         self.assertIn("monitoring endpoint down", logged["metrics_error"])
-        self.assertEqual(_metric_values("PrimaryHealthy"), [])
+        self.assertEqual(_metric_values("Writer"), [])
+        self.assertEqual(_metric_values("ProbeFault"), [])
 
 
 class _FakeScramServer:
@@ -521,7 +636,8 @@ class ProbeScramHostileServer(unittest.TestCase):
             probe._CREDENTIALS_CACHE = None
             boto3.client("secretsmanager", region_name=REGION).create_secret(
                 Name=SECRET_ID, SecretString=json.dumps({"username": "u", "password": "p"}))
-            env = {"DB_HOST": "127.0.0.1", "DB_PORT": str(fake.port), "DB_SECRET_ID": SECRET_ID,
+            env = {"LOCAL_SITE": SITE, "LOCAL_DB_HOST": "127.0.0.1", "DB_PORT": str(fake.port),
+                   "DB_SECRET_ID": SECRET_ID,
                    "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME,
                    "METRIC_DIMENSION_VALUE": DIM_VALUE, "PROBE_TIMEOUT_SECONDS": "5",
                    "DB_CA_BUNDLE": self.pki.ca, **env_extra}
@@ -529,7 +645,11 @@ class ProbeScramHostileServer(unittest.TestCase):
             with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
                 result = probe.handler({}, None)
             result["elapsed"] = time.monotonic() - started
-            self.assertEqual(_metric_values("PrimaryHealthy")[0]["Maximum"], 0.0)
+            # A hostile server never makes the site a writer: 0 (timeout) or, when it
+            # answered the protocol, no Writer at all (a fault of the probe, paged).
+            writer = _metric_values("Writer")
+            self.assertTrue(all(p["Maximum"] == 0.0 for p in writer), writer)
+            result["fault_published"] = _metric_values("ProbeFault")[0]["Maximum"]
         return result
 
     def test_forged_server_signature_is_rejected(self):
@@ -539,6 +659,7 @@ class ProbeScramHostileServer(unittest.TestCase):
         self.assertFalse(result["healthy"])
         self.assertEqual(result["reason"], "auth_protocol_error")
         self.assertIn("signature", result["detail"])
+        self.assertEqual(result["fault_published"], 1.0)
 
     def test_iteration_count_above_the_bound_is_refused(self):
         fake = _FakeScramServer(self.pki, iterations=2_000_000_000)
@@ -547,12 +668,14 @@ class ProbeScramHostileServer(unittest.TestCase):
         self.assertIn("iteration count 2000000000", result["detail"])
         self.assertFalse(fake.got_client_final.is_set())
         self.assertLess(result["elapsed"], 5)
+        self.assertEqual(result["fault_published"], 1.0)
 
     def test_iteration_count_below_4096_is_refused(self):
         fake = _FakeScramServer(self.pki, iterations=1)
         result = self.run_against(fake)
         self.assertEqual(result["reason"], "auth_protocol_error")
         self.assertFalse(fake.got_client_final.is_set())
+        self.assertEqual(result["fault_published"], 1.0)
 
     def test_key_derivation_that_does_not_fit_the_budget_is_not_started(self):
         # Allowed by the (raised) bound, but ~minutes of PBKDF2: refused as a
@@ -563,6 +686,43 @@ class ProbeScramHostileServer(unittest.TestCase):
         self.assertIn("key derivation", result["detail"])
         self.assertFalse(fake.got_client_final.is_set())
         self.assertLess(result["elapsed"], 4)
+
+
+    def test_server_shutting_down_or_starting_up_is_not_a_writer(self):
+        # 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now:
+        # the server is going away or not there yet: Writer 0, not a probe fault.
+        for sqlstate in ("57P01", "57P02", "57P03"):
+            with self.subTest(sqlstate=sqlstate):
+                result = self.run_against(_FakeErrorServer(self.pki, sqlstate))
+                self.assertEqual((result["reason"], result["sqlstate"]), ("server_error", sqlstate))
+                self.assertEqual(result["writer"], 0.0)
+                self.assertEqual(result["fault_published"], 0.0)
+
+    def test_too_many_connections_is_a_probe_fault_not_an_outage(self):
+        # 53300: the server is alive and busy; the probe could not get in.
+        result = self.run_against(_FakeErrorServer(self.pki, "53300"))
+        self.assertEqual((result["reason"], result["sqlstate"]), ("server_error", "53300"))
+        self.assertIsNone(result["writer"])
+        self.assertEqual(result["fault_published"], 1.0)
+
+
+class _FakeErrorServer(_Listener):
+    """TLS, then an ErrorResponse with the given SQLSTATE to the StartupMessage."""
+
+    def __init__(self, pki, sqlstate):
+        self.context = pki.server_context()
+        self.sqlstate = sqlstate
+        self.start()
+
+    def answer(self, raw):
+        raw.recv(8)  # SSLRequest
+        raw.sendall(b"S")
+        conn = self.context.wrap_socket(raw, server_side=True)
+        conn.recv(4096)  # StartupMessage
+        fields = b"SFATAL\x00C" + self.sqlstate.encode() + b"\x00Mmodelled\x00\x00"
+        conn.sendall(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
+        time.sleep(0.2)
+        conn.close()
 
 
 @unittest.skipUnless(HAVE_PG, "PostgreSQL 15 binaries not found")
@@ -582,7 +742,8 @@ class ProbeServerStopped(unittest.TestCase):
         boto3.client("secretsmanager", region_name=REGION).create_secret(
             Name=SECRET_ID, SecretString=json.dumps({"username": "postgres", "password": SUPERUSER_PW}))
         patcher = mock.patch.dict(os.environ, {
-            "DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port), "DB_SECRET_ID": SECRET_ID,
+            "LOCAL_SITE": SITE, "LOCAL_DB_HOST": "127.0.0.1", "DB_PORT": str(self.server.port),
+            "DB_SECRET_ID": SECRET_ID,
             "METRIC_NAMESPACE": NAMESPACE, "METRIC_DIMENSION_NAME": DIM_NAME, "METRIC_DIMENSION_VALUE": DIM_VALUE,
             "DB_CA_BUNDLE": pki.ca})
         patcher.start()
@@ -598,8 +759,9 @@ class ProbeServerStopped(unittest.TestCase):
             down = probe.handler({}, None)
         self.assertFalse(down["healthy"])
         self.assertEqual(down["reason"], "refused")
+        self.assertEqual(down["sites"][0]["reachable"], 0.0)
         self.assertEqual(json.loads(out.getvalue().strip())["reason"], "refused")
-        points = _metric_values("PrimaryHealthy")
+        points = _metric_values("Writer")
         self.assertEqual(points[0]["SampleCount"], 2.0)
         self.assertEqual(points[0]["Minimum"], 0.0)
         self.assertEqual(points[0]["Maximum"], 1.0)
@@ -615,7 +777,8 @@ class ProbeServerStopped(unittest.TestCase):
         self.assertFalse(down["healthy"], down)
         self.assertEqual(down["reason"], "standby")
         self.assertIs(down["standby"], True)
-        self.assertEqual(_metric_values("PrimaryHealthy")[0]["Minimum"], 0.0)
+        self.assertEqual(_metric_values("Writer")[0]["Minimum"], 0.0)
+        self.assertEqual(down["sites"][0]["reachable"], 1.0)  # a standby is up: Reachable tells it from a lost one
 
 
 if __name__ == "__main__":

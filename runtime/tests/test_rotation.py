@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import string
-import sys
 import time
 import unittest
 import uuid
@@ -21,7 +20,6 @@ from moto.secretsmanager.models import secretsmanager_backends
 
 from tests import support
 
-sys.path.insert(0, os.path.join(support.RUNTIME_DIR, "rotation"))
 rotation = support.load_handler("rotation")
 
 REGION = "us-east-1"

@@ -1,69 +1,90 @@
 #include "drsynth/lambda/failover_function.hpp"
 
-
+#include "drsynth/cloudwatch/alarm.hpp"
+#include "drsynth/kms/key.hpp"
+#include "drsynth/lambda/witness_function.hpp"
+#include "drsynth/route53/health_check.hpp"
+#include "drsynth/route53/private_hosted_zone.hpp"
+#include "drsynth/sns/topic.hpp"
+#include "drsynth/sqs/queue.hpp"
 #include "drsynth/stack.hpp"
+#include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 
 namespace drsynth::lambda {
 
 namespace {
 
-// The alarm usually invokes this function (its ARN is in AlarmActions), so the
-// function must not refer to the alarm: a Ref would be a circular dependency.
-// A Ref to an alarm with a literal AlarmName becomes that name.
-const CfnResource* alarm_target(const Value& v) {
-  if (v.kind() != Value::Kind::ref) return nullptr;
-  const auto* r = dynamic_cast<const CfnResource*>(v.target());
-  return r != nullptr && r->type() == "AWS::CloudWatch::Alarm" ? r : nullptr;
-}
+std::string number(int n) { return std::to_string(n); }
 
-Value literal_alarm_name(const Value& v) {
-  if (const auto* r = alarm_target(v)) {
-    if (auto it = r->properties().find("AlarmName"); it != r->properties().end() && it->second.is_string()) return it->second;
-  }
-  return v;
-}
-
-FunctionProps function_props(const FailoverFunctionProps& p) {
+// The variables the handler reads (runtime/drsynth_failover/contract.json,
+// "failover"), from the props; the engine's own lines join them.
+std::map<std::string, Value> environment(const FailoverFunctionProps& p) {
+  const auto alarm = [](const cloudwatch::Alarm* a) { return Value(a == nullptr ? "" : a->props().alarm_name); };
   std::map<std::string, Value> env = {
-      {"PRIMARY_INSTANCE_ID", p.primary_instance_id},
-      {"PRIMARY_REGION", p.primary_region},
-      {"REPLICA_INSTANCE_ID", p.replica_instance_id},
-      {"HOSTED_ZONE_ID", p.hosted_zone_id},
+      {"ENGINE", p.engine},
+      {"REMOTE_REGION", p.remote.region},
+      {"LOCAL_SITE", p.local.id},
+      {"REMOTE_SITE", p.remote.id},
+      {"LOCAL_DB_ID", p.local.db_id},
+      {"LOCAL_DB_ARN", p.local.db_arn},
+      {"REMOTE_DB_ID", p.remote.db_id},
+      {"REMOTE_DB_ARN", p.remote.db_arn},
+      {"HOSTED_ZONE_ID", p.zone->hosted_zone_id()},
       {"RECORD_NAME", p.record_name},
-      {"RECORD_TTL", std::to_string(p.record_ttl)},
-      {"PRIMARY_SET_IDENTIFIER", p.primary_set_identifier},
-      {"REPLICA_SET_IDENTIFIER", p.replica_set_identifier},
-      {"PRIMARY_ENDPOINT", p.primary_endpoint},
-      {"REPLICA_ENDPOINT", p.replica_endpoint},
-      {"HOLD_ALARM_NAME", literal_alarm_name(p.health_alarm_name)},
-      {"BACKUP_RETENTION_DAYS", std::to_string(p.backup_retention_days)},
+      {"RECORD_TTL", number(p.record_ttl)},
+      {"LOCAL_ENDPOINT", p.local.endpoint},
+      {"REMOTE_ENDPOINT", p.remote.endpoint},
+      {"LOCAL_WRITER_CHECK_ID", p.local.writer_check->health_check_id()},
+      {"LOCAL_FALLBACK_CHECK_ID", p.local.fallback_check->health_check_id()},
+      {"REMOTE_WRITER_CHECK_ID", p.remote.writer_check->health_check_id()},
+      {"REMOTE_FALLBACK_CHECK_ID", p.remote.fallback_check->health_check_id()},
+      {"HOLD_ALARM_NAME", alarm(p.hold_alarm.pointer())},
+      {"REMOTE_VIEW_ALARM_NAME", alarm(p.remote_view_alarm.pointer())},
+      {"FENCE_ALARM_NAME", alarm(p.fence_alarm.pointer())},
       {"LOCK_PARAMETER", p.lock_parameter},
-      {"STATE_PARAMETER", p.state_parameter},
-      {"ARM_AFTER_HEALTHY_DATAPOINTS", std::to_string(p.arm_after_healthy_datapoints)},
-      {"PROMOTION_DEADLINE_SECONDS", std::to_string(p.promotion_deadline_seconds)},
+      {"STATE_PARAMETER", p.local.state_parameter},
+      {"REMOTE_STATE_PARAMETER", p.remote.state_parameter},
       {"METRIC_NAMESPACE", p.metric_namespace},
       {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
       {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
+      {"ARM_AFTER_HEALTHY_MINUTES", number(p.arm_after_healthy_minutes)},
+      {"HOLD_MINUTES", number(p.hold_minutes)},
+      {"MAX_PROMOTION_LAG_SECONDS", number(p.max_promotion_lag_seconds)},
+      {"PROMOTION_DEADLINE_SECONDS", number(p.promotion_deadline_seconds)},
+      {"SECOND_SIGNAL_TIMEOUT_SECONDS", number(p.second_signal_timeout_seconds)},
+      {"RECONCILE_INTERVAL_SECONDS", number(p.reconcile_interval_seconds)},
+      // Empty: no witness, a promotion without a direct second signal waits for an operator.
+      {"WITNESS_FUNCTION_ARN", p.witness ? p.witness->function_arn() : Value("")},
   };
-  if (!p.topic_arn.is_null()) env["TOPIC_ARN"] = p.topic_arn;
-  if (!p.primary_view_alarm_name.empty()) env["PRIMARY_VIEW_ALARM_NAME"] = p.primary_view_alarm_name;
-  if (!p.fence_alarm_name.empty()) env["FENCE_ALARM_NAME"] = p.fence_alarm_name;
-  if (!p.replica_backup_window.empty()) env["REPLICA_BACKUP_WINDOW"] = p.replica_backup_window;
-  if (!detail::missing(p.primary_health_check_id)) env["PRIMARY_HEALTH_CHECK_ID"] = p.primary_health_check_id;
-  FunctionProps f{
-      .function_name = p.function_name,
-      .description = "Promotes the cross-region read replica and flips the weighted DNS records",
-      .runtime = "python3.12",
-      .handler = "index.handler",
-      .timeout_seconds = p.timeout_seconds,
-      .memory_mb = p.memory_mb,
-      .environment = std::move(env),
-      .log_retention_days = p.log_retention_days,
-      .role_name = p.role_name,
-  };
-  detail::use_handler(f, "failover");
+  std::vector<Value> fence_checks;
+  for (const auto& c : p.fence_checks) fence_checks.push_back(c->health_check_id());
+  if (!fence_checks.empty()) env["FENCE_CHECK_IDS"] = Value::join(",", std::move(fence_checks));
+  if (p.local.topic) env["LOCAL_TOPIC_ARN"] = p.local.topic->topic_arn();
+  if (p.remote.topic) env["REMOTE_TOPIC_ARN"] = p.remote.topic->topic_arn();
+  if (p.view_alarm) env["VIEW_ALARM_NAME"] = alarm(p.view_alarm.pointer());
+  if (p.remote_fence_alarm) env["REMOTE_FENCE_ALARM_NAME"] = alarm(p.remote_fence_alarm.pointer());
+  for (const auto& [name, value] : p.engine_environment) env[name] = detail::env_string(value);
+  return env;
+}
+
+FunctionProps function_props(const FailoverFunctionProps& p) {
+  auto f = detail::ready_made_props(p,
+                                    "Makes this site the writer when the other site is lost (both signals, claim, "
+                                    "fence), flips the weighted records",
+                                    environment(p), detail::failover_code);
+  // 0 reserves nothing (ReservedConcurrentExecutions 0 would stop the function).
+  if (p.reserved_concurrency.value_or(0) > 0) f.reserved_concurrency = p.reserved_concurrency;
   return f;
+}
+
+// arn:<partition>:route53:::<kind>/<id>. Fn::Join, not Fn::Sub: the id is
+// usually another region's output, and cfn-lint refuses Fn::GetStackOutput
+// as a Fn::Sub variable.
+Value route53_arn(std::string_view kind, const Value& id) {
+  const std::string head = "arn:${AWS::Partition}:route53:::" + std::string(kind) + "/";
+  if (id.is_string()) return Value::sub(head + id.as_string());
+  return Value::join("", {Value::sub(head), id});
 }
 
 }  // namespace
@@ -72,84 +93,101 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
     : Function(scope, std::move(id), function_props(props)), failover_(std::move(props)) {
   const auto& p = failover_;
   const Stack& s = stack();
-  const std::string replica_region = p.replica_region.empty() ? s.region() : p.replica_region;
-  add_environment("REPLICA_REGION", replica_region);
+  local_region_ = p.local.region.empty() ? s.region() : p.local.region;
+  add_environment("LOCAL_REGION", local_region_);
+  const auto alarm_arn = [&](const cloudwatch::Alarm& a) {
+    return s.format_arn("cloudwatch", "alarm:" + a.props().alarm_name, a.stack().region());
+  };
 
-  const Value replica_arn = s.format_arn("rds", detail::concat("db:", p.replica_instance_id), replica_region);
-  const Value primary_arn = s.format_arn("rds", detail::concat("db:", p.primary_instance_id), p.primary_region);
-  Value zone_arn = p.hosted_zone_id.is_string()
-                       ? Value::sub("arn:${AWS::Partition}:route53:::hostedzone/" + p.hosted_zone_id.as_string())
-                       : Value::sub("arn:${AWS::Partition}:route53:::hostedzone/${ZoneId}", {{"ZoneId", p.hosted_zone_id}});
-  const Value alarm_arn = s.format_arn("cloudwatch", detail::concat("alarm:", literal_alarm_name(p.health_alarm_name)), replica_region);
-
-  std::vector<std::string> replica_actions{"rds:PromoteReadReplica", "rds:DescribeDBInstances"};
-  if (!p.replica_backup_window.empty()) replica_actions.push_back("rds:ModifyDBInstance");
-  add_to_role_policy({.actions = std::move(replica_actions), .resources = {replica_arn}});
-  add_to_role_policy({.actions = {"rds:DescribeDBInstances"}, .resources = {primary_arn}});
+  for (const auto& statement : p.engine_statements) add_to_role_policy(statement);
   add_to_role_policy({.actions = {"route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"},
-                      .resources = {std::move(zone_arn)}});
-  if (!p.topic_arn.is_null()) add_to_role_policy({.actions = {"sns:Publish"}, .resources = {p.topic_arn}});
-  std::vector<Value> alarms{alarm_arn};
-  if (!p.fence_alarm_name.empty()) {
-    const Value fence_arn = s.format_arn("cloudwatch", "alarm:" + p.fence_alarm_name, replica_region);
-    alarms.push_back(fence_arn);
-    add_to_role_policy({.actions = {"cloudwatch:SetAlarmState"}, .resources = {fence_arn}});
+                      .resources = {route53_arn("hostedzone", p.zone->hosted_zone_id())}});
+  // The failback waits until Route 53 sees the fence of the other site lifted.
+  if (!p.fence_checks.empty()) {
+    std::vector<Value> checks;
+    for (const auto& check : p.fence_checks) checks.push_back(route53_arn("healthcheck", check->health_check_id()));
+    add_to_role_policy({.actions = {"route53:GetHealthCheckStatus"}, .resources = std::move(checks)});
   }
-  if (!p.primary_view_alarm_name.empty()) {
-    alarms.push_back(s.format_arn("cloudwatch", "alarm:" + p.primary_view_alarm_name, p.primary_region));
+  // Every page goes to both regions' topics (one may be lost).
+  std::vector<Value> topics;
+  std::vector<Value> keys;
+  for (const auto* topic : {p.local.topic.pointer(), p.remote.topic.pointer()}) {
+    if (topic == nullptr) continue;
+    topics.push_back(topic->topic_arn());
+    if (const kms::Key* key = topic->kms_key()) keys.push_back(key->key_arn());
   }
+  if (!topics.empty()) add_to_role_policy({.actions = {"sns:Publish"}, .resources = std::move(topics)});
+  if (!keys.empty()) add_to_role_policy({.actions = kms::publish_actions(), .resources = std::move(keys)});
+  std::vector<Value> alarms;
+  for (const auto* a : {p.hold_alarm.pointer(), p.view_alarm.pointer(), p.fence_alarm.pointer(),
+                        p.remote_view_alarm.pointer(), p.remote_fence_alarm.pointer()})
+    if (a != nullptr && !a->props().alarm_name.empty()) alarms.push_back(alarm_arn(*a));
   add_to_role_policy({.actions = {"cloudwatch:DescribeAlarms"}, .resources = std::move(alarms)});
-  if (!p.topic_key_arn.is_null()) {
-    add_to_role_policy({.actions = {"kms:GenerateDataKey*", "kms:Decrypt"}, .resources = {p.topic_key_arn}});
+  // Arming, the lag at the failure, the fence's confirmation and the
+  // freshness of the other region's probe read metrics (GetMetricStatistics
+  // has no resource-level permissions).
+  add_to_role_policy({.actions = {"cloudwatch:GetMetricStatistics"},
+                      .resources = {"*"}});
+  add_to_role_policy({.actions = {"cloudwatch:PutMetricData"},
+                      .resources = {"*"},
+                      .conditions = {{"StringEquals", Value::object({{"cloudwatch:namespace", p.metric_namespace}})}}});
+  add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
+                      .resources = {detail::ssm_parameter_arn(s, p.lock_parameter, local_region_),
+                                    detail::ssm_parameter_arn(s, p.local.state_parameter, local_region_)}});
+  // Without a witness, claiming is writing `disarmed` into the other site's state.
+  if (!p.remote.state_parameter.empty())
+    add_to_role_policy({.actions = {"ssm:GetParameter", "ssm:PutParameter"},
+                        .resources = {detail::ssm_parameter_arn(s, p.remote.state_parameter, p.remote.region)}});
+  if (p.witness)
+    add_to_role_policy({.actions = {"lambda:InvokeFunction"}, .resources = {p.witness->function_arn()}});
+  if (p.dead_letter_queue) {
+    add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue->queue_arn()}});
+    resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue->queue_arn()}}));
   }
-  reconcile_ = detail::add_failover_plumbing(
-      *this, {.metric_namespace = p.metric_namespace,
-              .lock_parameter = p.lock_parameter,
-              .state_parameter = p.state_parameter,
-              .region = replica_region,
-              .dead_letter_queue_arn = p.dead_letter_queue_arn,
-              .reconcile_schedule = p.reconcile_schedule,
-              .reconcile_description = "Arms the failover, retries an unfinished promotion or flip"});
+  if (!p.reconcile_schedule.empty()) {
+    reconcile_ = &add<events::Schedule>(
+        "Reconcile", events::ScheduleProps{.expression = p.reconcile_schedule,
+                                           .description = "Arms the failover, continues an unfinished promotion, "
+                                                          "flip or failback, keeps the fence"});
+    reconcile_->add_target(*this, R"({"action": "reconcile", "source": "schedule"})");
+  }
 }
 
 void FailoverFunction::validate(Validation& v) const {
   Function::validate(v);
   const auto& p = failover_;
-  auto require = [&](bool ok, const std::string& what, const std::string& example) {
-    if (!ok) v.error("E769", *this, "failover function has no " + what, "empty", example);
+  detail::check_environment(v, *this, "failover", p.engine, props().environment);
+  for (const auto& [what, alarm] : {std::pair{"hold_alarm", p.hold_alarm.pointer()},
+                                    std::pair{"remote_view_alarm", p.remote_view_alarm.pointer()},
+                                    std::pair{"fence_alarm", p.fence_alarm.pointer()},
+                                    std::pair{"view_alarm", p.view_alarm.pointer()},
+                                    std::pair{"remote_fence_alarm", p.remote_fence_alarm.pointer()}}) {
+    if (alarm != nullptr && alarm->props().alarm_name.empty())
+      v.error("E769", *this,
+              std::string(what) + " has no physical alarm_name: the function reads it by name (the hold alarm "
+                                  "invokes the function, so a Ref would be a circular dependency)",
+              alarm->path(), "AlarmProps.alarm_name set");
+  }
+  if (local_region_ == p.remote.region)
+    v.error("E769", *this, "both sites are in one region: a regional outage would take both", p.remote.region,
+            "two regions");
+  detail::check_parameter_name(v, *this, "lock", p.lock_parameter);
+  detail::check_parameter_name(v, *this, "state", p.local.state_parameter);
+  detail::check_parameter_name(v, *this, "other site's state", p.remote.state_parameter);
+  if (!p.lock_parameter.empty() && p.lock_parameter == p.local.state_parameter)
+    v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
+            "two parameters");
+  auto in_range = [&](int value, int lo, int hi, const char* what) {
+    if (value < lo || value > hi)
+      v.error("E769", *this, std::string(what) + " out of range", std::to_string(value),
+              std::to_string(lo) + ".." + std::to_string(hi));
   };
-  require(!detail::missing(p.primary_instance_id), "primary_instance_id", "the primary DB instance identifier");
-  require(!p.primary_region.empty(), "primary_region", "e.g. us-east-1");
-  require(!detail::missing(p.replica_instance_id), "replica_instance_id", "the replica DB instance identifier");
-  require(!detail::missing(p.hosted_zone_id), "hosted_zone_id", "zone.hosted_zone_id()");
-  require(!p.record_name.empty(), "record_name", "e.g. postgres.db-dev.internal");
-  require(!p.primary_set_identifier.empty(), "primary_set_identifier", "the primary record's SetIdentifier");
-  require(!p.replica_set_identifier.empty(), "replica_set_identifier", "the replica record's SetIdentifier");
-  require(!detail::missing(p.primary_endpoint), "primary_endpoint", "the primary endpoint address");
-  require(!detail::missing(p.replica_endpoint), "replica_endpoint", "the replica endpoint address");
-  require(!detail::missing(p.health_alarm_name), "health_alarm_name", "alarm.alarm_name()");
-  require(!p.lock_parameter.empty(), "lock_parameter", "e.g. /drsynth/dev/failover-lock");
-  require(!p.state_parameter.empty(), "state_parameter", "e.g. /drsynth/dev/failover-state");
-  require(!p.metric_dimension_value.empty(), "metric_dimension_value", "the probe's dimension value");
-  if (p.arm_after_healthy_datapoints < 1 || p.arm_after_healthy_datapoints > 60) {
-    v.error("E769", *this, "arm_after_healthy_datapoints out of range", std::to_string(p.arm_after_healthy_datapoints),
-            "1..60");
-  }
-  if (p.promotion_deadline_seconds < 60 || p.promotion_deadline_seconds > 86400) {
-    v.error("E769", *this, "promotion_deadline_seconds out of range", std::to_string(p.promotion_deadline_seconds),
-            "60..86400");
-  }
-  if (alarm_target(literal_alarm_name(p.health_alarm_name)) != nullptr) {
-    v.error("E769", *this,
-            "the health alarm has no physical alarm_name: the alarm invokes this function, so the function cannot "
-            "refer to it without a circular dependency",
-            p.health_alarm_name.describe(), "AlarmProps.alarm_name set (e.g. primary-down-dev)");
-  }
-  detail::check_lock_and_state(v, *this, p.lock_parameter, p.state_parameter);
-  if (p.backup_retention_days < 1 || p.backup_retention_days > 35) {
-    v.error("E769", *this, "backup retention after promotion outside 1..35 days", std::to_string(p.backup_retention_days),
-            "1..35");
-  }
+  in_range(p.arm_after_healthy_minutes, 1, 60, "arm_after_healthy_minutes");
+  in_range(p.hold_minutes, 1, 60, "hold_minutes");
+  in_range(p.max_promotion_lag_seconds, 1, 86400, "max_promotion_lag_seconds");
+  in_range(p.promotion_deadline_seconds, 60, 86400, "promotion_deadline_seconds");
+  in_range(p.second_signal_timeout_seconds, 1, 60, "second_signal_timeout_seconds");
+  in_range(p.reconcile_interval_seconds, 60, 3600, "reconcile_interval_seconds");
 }
 
 }  // namespace drsynth::lambda

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "drsynth/stack.hpp"
+#include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 
 namespace drsynth::lambda {
@@ -28,32 +29,26 @@ std::string bundle_place(const Asset& code) {
 }
 
 FunctionProps function_props(const HealthProbeProps& p) {
-  std::map<std::string, std::filesystem::path> extra;
-  if (!p.ca_bundle_file.empty()) extra[custom_bundle] = p.ca_bundle_file;
-  FunctionProps f{
-      .function_name = p.function_name,
-      .description = "Connects to the primary PostgreSQL from inside the VPC and publishes PrimaryHealthy",
-      .runtime = "python3.12",
-      .handler = "index.handler",
-      .code_extra_files = std::move(extra),
-      .timeout_seconds = p.timeout_seconds,
-      .memory_mb = p.memory_mb,
-      .environment = {{"DB_HOST", detail::env_string(p.db_host)},
-                      {"DB_PORT", detail::env_string(p.db_port)},
-                      {"DB_NAME", p.db_name},
-                      {"DB_SECRET_ID", p.secret},
-                      {"METRIC_NAMESPACE", p.metric_namespace},
-                      {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
-                      {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
-                      {"PROBE_TIMEOUT_SECONDS", number_text(p.probe_timeout_seconds)},
-                      {"DB_CA_BUNDLE", p.ca_bundle_file.empty() ? default_bundle : custom_bundle},
-                      {"DB_ALLOW_MD5", p.allow_md5 ? "true" : "false"},
-                      {"DB_ALLOW_CLEARTEXT", p.allow_cleartext ? "true" : "false"}},
-      .vpc = p.vpc,
-      .log_retention_days = p.log_retention_days,
-      .role_name = p.role_name,
-  };
-  detail::use_handler(f, "probe");
+  std::map<std::string, Value> env{{"LOCAL_SITE", p.local.site},
+                                   {"LOCAL_DB_HOST", detail::env_string(p.local.host)},
+                                   {"DB_PORT", detail::env_string(p.db_port)},
+                                   {"DB_NAME", p.db_name},
+                                   {"DB_SECRET_ID", p.secret},
+                                   {"METRIC_NAMESPACE", p.metric_namespace},
+                                   {"METRIC_DIMENSION_NAME", p.metric_dimension_name},
+                                   {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
+                                   {"PROBE_TIMEOUT_SECONDS", number_text(p.probe_timeout_seconds)},
+                                   {"DB_CA_BUNDLE", p.ca_bundle_file.empty() ? default_bundle : custom_bundle},
+                                   {"DB_ALLOW_MD5", p.allow_md5 ? "true" : "false"},
+                                   {"DB_ALLOW_CLEARTEXT", p.allow_cleartext ? "true" : "false"}};
+  if (!p.remote.site.empty() || !detail::missing(p.remote.host)) {
+    env["REMOTE_SITE"] = p.remote.site;
+    env["REMOTE_DB_HOST"] = detail::env_string(p.remote.host);
+  }
+  auto f = detail::ready_made_props(p, "Connects to each site's PostgreSQL from inside the VPC and publishes Writer per site",
+                                    std::move(env), detail::probe_code);
+  if (!p.ca_bundle_file.empty()) f.code_extra_files[custom_bundle] = p.ca_bundle_file;
+  f.vpc = p.vpc;
   return f;
 }
 
@@ -71,6 +66,9 @@ HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps prop
     secret_arn = stack().format_arn("secretsmanager", "secret:" + probe_.secret.as_string() + "-??????", secret_region);
   }
   add_to_role_policy(iam::PolicyStatement{.actions = {"secretsmanager:GetSecretValue"}, .resources = {secret_arn}});
+  // A fault of the probe carries each site's last Writer value forward: it
+  // reads it back (GetMetricStatistics has no resource-level permissions).
+  add_to_role_policy(iam::PolicyStatement{.actions = {"cloudwatch:GetMetricStatistics"}, .resources = {"*"}});
   // PutMetricData has no resource-level permissions; the condition pins the namespace.
   add_to_role_policy(iam::PolicyStatement{
       .actions = {"cloudwatch:PutMetricData"},
@@ -82,18 +80,29 @@ HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps prop
   schedule_->add_target(*this);
 }
 
-cloudwatch::Metric HealthProbe::healthy_metric() const {
+cloudwatch::Metric HealthProbe::writer_metric(const std::string& site) const {
   return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
-                            .metric_name = "PrimaryHealthy",
-                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value}},
+                            .metric_name = "Writer",
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
+                                           {"Site", site}},
                             .statistic = "Minimum",
                             .period_seconds = 60};
 }
 
-cloudwatch::Metric HealthProbe::latency_metric() const {
+cloudwatch::Metric HealthProbe::fault_metric() const {
+  return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
+                            .metric_name = "ProbeFault",
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
+                                           {"Probe", probe_.local.site}},
+                            .statistic = "Maximum",
+                            .period_seconds = 60};
+}
+
+cloudwatch::Metric HealthProbe::latency_metric(const std::string& site) const {
   return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
                             .metric_name = "ProbeLatency",
-                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value}},
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
+                                           {"Site", site}},
                             .statistic = "Maximum",
                             .period_seconds = 60,
                             .unit = "Milliseconds"};
@@ -102,8 +111,17 @@ cloudwatch::Metric HealthProbe::latency_metric() const {
 void HealthProbe::validate(Validation& v) const {
   Function::validate(v);
   const auto& p = probe_;
-  if (detail::missing(p.db_host)) v.error("E769", *this, "health probe has no db_host", p.db_host.describe(), "the primary endpoint address");
+  if (p.local.site.empty() || detail::missing(p.local.host))
+    v.error("E769", *this, "health probe has no local site id or host",
+            "site \"" + p.local.site + "\", host " + p.local.host.describe(), "its own site's id and endpoint address");
+  const bool remote = !p.remote.site.empty() || !detail::missing(p.remote.host);
+  if (remote && (p.remote.site.empty() || detail::missing(p.remote.host)))
+    v.error("E769", *this, "health probe's remote site has no id or no host",
+            "site \"" + p.remote.site + "\", host " + p.remote.host.describe(), "both, or neither");
+  else if (remote && p.remote.site == p.local.site)
+    v.error("E769", *this, "the health probe's two sites have one id", "\"" + p.local.site + "\"", "two site ids");
   if (detail::missing(p.secret)) v.error("E769", *this, "health probe has no secret", p.secret.describe(), "the secret ARN");
+  detail::check_environment(v, *this, "probe", "", props().environment);
   if (p.metric_dimension_value.empty()) {
     v.error("E769", *this, "health probe has no metric dimension value", "\"\"", "the system name, e.g. dr-dev");
   }

@@ -1,6 +1,7 @@
 // Helpers shared by the ready-made functions (internal).
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -10,10 +11,7 @@
 
 namespace drsynth {
 class Stack;
-namespace events {
-class Schedule;
 }
-}  // namespace drsynth
 
 namespace drsynth::lambda::detail {
 
@@ -32,49 +30,46 @@ inline Value concat(const std::string& prefix, const Value& v) {
   return Value::join("", {Value(prefix), v});
 }
 
-// Sets the code of a ready-made function: runtime/<handler>/ as compiled into
-// the library, or $DRSYNTH_RUNTIME_DIR/<handler> when that is set.
-inline void use_handler(FunctionProps& p, std::string_view handler) {
-  if (const auto dir = runtime_dir(); !dir.empty())
-    p.code_asset = dir / handler;
-  else
-    p.code_files = embedded_handler(handler);
-}
+// The ready-made functions' code (runtime_files.hpp): each handler and the
+// package folders it imports.
+inline constexpr std::string_view failover_packages[] = {"drsynth_failover"};
+inline constexpr std::string_view pgwire_packages[] = {"drsynth_pgwire"};
+inline constexpr HandlerCode failover_code{.handler = "failover", .packages = failover_packages};
+inline constexpr HandlerCode witness_code{.handler = "witness", .packages = failover_packages};
+inline constexpr HandlerCode probe_code{.handler = "probe", .packages = pgwire_packages};
+inline constexpr HandlerCode rotation_code{.handler = "rotation", .packages = pgwire_packages, .rds_ca = true};
 
-// As use_handler, with the Amazon RDS CA bundle of runtime/probe/ added to the
-// code (a database client that verifies the server's certificate).
-inline void use_handler_with_rds_ca(FunctionProps& p, std::string_view handler) {
-  if (const auto dir = runtime_dir(); !dir.empty()) {
-    p.code_asset = dir / handler;
-    p.code_extra_files[std::string(rds_ca_bundle_name)] = dir / "probe" / rds_ca_bundle_name;
-  } else {
-    p.code_files = embedded_handler_with_rds_ca(handler);
-  }
+// Sets the code of a ready-made function: `code` as compiled into the
+// library, or, when $DRSYNTH_RUNTIME_DIR is set, the same composition from
+// that folder (<dir>/<handler> plus <dir>/<package>/... as <package>/...;
+// a package folder that is absent adds nothing).
+void use_handler(FunctionProps& p, const HandlerCode& code);
+
+// The props of a ready-made function from its own props (their
+// function_name, timeout_seconds, memory_mb, log_retention_days and
+// role_name), with python3.12, index.handler and the handler's code.
+template <class Props>
+[[nodiscard]] FunctionProps ready_made_props(const Props& p, std::string description,
+                                             std::map<std::string, Value> environment, const HandlerCode& code) {
+  FunctionProps f{.function_name = p.function_name,
+                  .description = std::move(description),
+                  .runtime = "python3.12",
+                  .handler = "index.handler",
+                  .timeout_seconds = p.timeout_seconds,
+                  .memory_mb = p.memory_mb,
+                  .environment = std::move(environment),
+                  .log_retention_days = p.log_retention_days,
+                  .role_name = p.role_name};
+  use_handler(f, code);
+  return f;
 }
 
 // The ARN of the SSM parameter `name` ("/drsynth/dev/x" or "x") of the
 // stack's account in `region`, for IAM statements.
 [[nodiscard]] Value ssm_parameter_arn(const Stack& stack, const std::string& name, const std::string& region);
 
-// What both failover functions (the RDS replica's and the Aurora global
-// database's) get after their own statements: CloudWatch metric reads (no
-// resource-level permissions) and writes (pinned to the namespace), the lock
-// and state parameters of `region`, the dead-letter queue, and the reconcile
-// rule (none when `reconcile_schedule` is empty).
-struct FailoverPlumbing {
-  std::string metric_namespace;
-  std::string lock_parameter;
-  std::string state_parameter;
-  std::string region;
-  Value dead_letter_queue_arn;
-  std::string reconcile_schedule;
-  std::string reconcile_description;
-};
-// Returns the reconcile rule, or null.
-events::Schedule* add_failover_plumbing(Function& f, const FailoverPlumbing& p);
-
-// E769 at `c` for a failover function's lock or state parameter name that SSM
-// refuses (or reserves: aws*, ssm*), or for the two being the same parameter.
-void check_lock_and_state(Validation& v, const Construct& c, const std::string& lock, const std::string& state);
+// E769 at `c` for an SSM parameter name (`what`: "lock", "state", "grant")
+// that SSM refuses or reserves (aws*, ssm*); empty is left to the caller.
+void check_parameter_name(Validation& v, const Construct& c, std::string_view what, const std::string& name);
 
 }  // namespace drsynth::lambda::detail

@@ -29,10 +29,8 @@ using N = AuroraName;
 
 Stack& add_stack(Construct& scope, std::string id, const AuroraGlobalDisasterRecoveryProps& p, std::string name,
                  const std::string& region, const std::string& what) {
-  return scope.add<Stack>(std::move(id), StackProps{.stack_name = std::move(name),
-                                                    .env = {.region = region, .account = p.account},
-                                                    .description = "drsynth Aurora Global Database DR (" +
-                                                                   p.environment_suffix + "): " + what});
+  return add_dr_stack(scope, std::move(id), std::move(name), region, p.account,
+                      "drsynth Aurora Global Database DR (" + p.environment_suffix + "): " + what);
 }
 
 // Private subnets in 3 AZs; the probes and the rotation function run there

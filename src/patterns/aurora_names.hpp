@@ -31,8 +31,6 @@ enum class AuroraName : std::uint8_t {
   peering,
   primary_db_security_group,
   secondary_db_security_group,
-  primary_probe_security_group,
-  secondary_probe_security_group,
   primary_data_key_alias,
   secondary_data_key_alias,
   primary_events_key_alias,
@@ -55,35 +53,12 @@ enum class AuroraName : std::uint8_t {
   primary_events_dlq_alarm,
   secondary_events_dlq_alarm,
   lag_alarm,
-  lag_guard_alarm,
   zone,
   database_cname,
-  primary_probe_function,
-  secondary_probe_function,
-  primary_probe_role,
-  secondary_probe_role,
-  primary_probe_dimension,
-  secondary_probe_dimension,
-  primary_view_alarm,
-  secondary_view_alarm,
-  primary_hold_alarm,
-  secondary_hold_alarm,
-  primary_fence_alarm,
-  secondary_fence_alarm,
-  primary_failover_function,
-  secondary_failover_function,
-  primary_failover_role,
-  secondary_failover_role,
-  primary_failover_dlq,
-  secondary_failover_dlq,
-  primary_failover_dlq_alarm,
-  secondary_failover_dlq_alarm,
-  primary_lock_parameter,
-  secondary_lock_parameter,
-  primary_state_parameter,
-  secondary_state_parameter,
   primary_snapshot_subscription,
   secondary_snapshot_subscription,
+  witness_stack,
+  metric_dimension,
 };
 
 using AuroraNameRule = NameRow<AuroraName>;
@@ -108,8 +83,6 @@ inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::peering, "peering Name tag", "peering-aurora-", "", 256},
     AuroraNameRule{AuroraName::primary_db_security_group, "primary DB security group", "secgroup-db-primary-", "", 255},
     AuroraNameRule{AuroraName::secondary_db_security_group, "secondary DB security group", "secgroup-db-secondary-", "", 255},
-    AuroraNameRule{AuroraName::primary_probe_security_group, "primary probe security group", "secgroup-probe-primary-", "", 255},
-    AuroraNameRule{AuroraName::secondary_probe_security_group, "secondary probe security group", "secgroup-probe-secondary-", "", 255},
     AuroraNameRule{AuroraName::primary_data_key_alias, "primary data key alias", "alias/kms-data-primary-", "", 256},
     AuroraNameRule{AuroraName::secondary_data_key_alias, "secondary data key alias", "alias/kms-data-secondary-", "", 256},
     AuroraNameRule{AuroraName::primary_events_key_alias, "primary events key alias", "alias/kms-events-primary-", "", 256},
@@ -137,42 +110,31 @@ inline constexpr std::array aurora_name_rules{
     AuroraNameRule{AuroraName::primary_events_dlq_alarm, "primary events DLQ alarm", "alarm-events-dlq-primary-", "", 255},
     AuroraNameRule{AuroraName::secondary_events_dlq_alarm, "secondary events DLQ alarm", "alarm-events-dlq-secondary-", "", 255},
     AuroraNameRule{AuroraName::lag_alarm, "replication lag alarm", "alarm-replication-lag-", "", 255},
-    AuroraNameRule{AuroraName::lag_guard_alarm, "DNS lag guard alarm", "alarm-lag-guard-", "", 255},
     AuroraNameRule{AuroraName::zone, "hosted zone label", "aurora-", ".internal", 63 + std::string_view(".internal").size()},
     AuroraNameRule{AuroraName::database_cname, "writer CNAME", "writer.aurora-", ".internal", 253},
-    AuroraNameRule{AuroraName::primary_probe_function, "primary probe function", "lambda-probe-primary-", "", 64},
-    AuroraNameRule{AuroraName::secondary_probe_function, "secondary probe function", "lambda-probe-secondary-", "", 64},
-    AuroraNameRule{AuroraName::primary_probe_role, "primary probe role", "role-probe-primary-", "", 64},
-    AuroraNameRule{AuroraName::secondary_probe_role, "secondary probe role", "role-probe-secondary-", "", 64},
-    AuroraNameRule{AuroraName::primary_probe_dimension, "primary probe metric dimension", "aurora-writer-from-primary-", "", 1024},
-    AuroraNameRule{AuroraName::secondary_probe_dimension, "secondary probe metric dimension", "aurora-writer-from-secondary-", "", 1024},
-    AuroraNameRule{AuroraName::primary_view_alarm, "primary view alarm", "alarm-writer-down-primary-", "", 255},
-    AuroraNameRule{AuroraName::secondary_view_alarm, "secondary view alarm", "alarm-writer-down-secondary-", "", 255},
-    AuroraNameRule{AuroraName::primary_hold_alarm, "primary hold alarm", "alarm-writer-down-held-primary-", "", 255},
-    AuroraNameRule{AuroraName::secondary_hold_alarm, "secondary hold alarm", "alarm-writer-down-held-secondary-", "", 255},
-    AuroraNameRule{AuroraName::primary_fence_alarm, "primary record fence alarm", "alarm-fence-primary-", "", 255},
-    AuroraNameRule{AuroraName::secondary_fence_alarm, "secondary record fence alarm", "alarm-fence-secondary-", "", 255},
-    AuroraNameRule{AuroraName::primary_failover_function, "primary failover function", "lambda-failover-primary-", "", 64},
-    AuroraNameRule{AuroraName::secondary_failover_function, "secondary failover function", "lambda-failover-secondary-", "", 64},
-    AuroraNameRule{AuroraName::primary_failover_role, "primary failover role", "role-failover-primary-", "", 64},
-    AuroraNameRule{AuroraName::secondary_failover_role, "secondary failover role", "role-failover-secondary-", "", 64},
-    AuroraNameRule{AuroraName::primary_failover_dlq, "primary failover DLQ", "sqs-failover-dlq-primary-", "", 80},
-    AuroraNameRule{AuroraName::secondary_failover_dlq, "secondary failover DLQ", "sqs-failover-dlq-secondary-", "", 80},
-    AuroraNameRule{AuroraName::primary_failover_dlq_alarm, "primary failover DLQ alarm", "alarm-failover-dlq-primary-", "", 255},
-    AuroraNameRule{AuroraName::secondary_failover_dlq_alarm, "secondary failover DLQ alarm", "alarm-failover-dlq-secondary-", "", 255},
-    AuroraNameRule{AuroraName::primary_lock_parameter, "primary lock parameter", "/drsynth/aurora-", "/failover-lock-primary", 1011},
-    AuroraNameRule{AuroraName::secondary_lock_parameter, "secondary lock parameter", "/drsynth/aurora-", "/failover-lock-secondary", 1011},
-    AuroraNameRule{AuroraName::primary_state_parameter, "primary state parameter", "/drsynth/aurora-", "/failover-state-primary", 1011},
-    AuroraNameRule{AuroraName::secondary_state_parameter, "secondary state parameter", "/drsynth/aurora-", "/failover-state-secondary", 1011},
     AuroraNameRule{AuroraName::primary_snapshot_subscription, "primary snapshot event subscription", "rds-snapshot-events-primary-", "", 255},
     AuroraNameRule{AuroraName::secondary_snapshot_subscription, "secondary snapshot event subscription", "rds-snapshot-events-secondary-", "", 255},
+    AuroraNameRule{AuroraName::witness_stack, "witness stack name", "AuroraWitness-", "", 128},
+    AuroraNameRule{AuroraName::metric_dimension, "metric dimension value", "aurora-dr-", "", 1024},
 };
 
-static_assert(rows_in_enum_order(aurora_name_rules, AuroraName::secondary_snapshot_subscription),
+static_assert(rows_in_enum_order(aurora_name_rules, AuroraName::metric_dimension),
               "aurora_name_rules: one row per AuroraName, in the enum's order");
 
-[[nodiscard]] constexpr SuffixLimitOf<AuroraName> aurora_suffix_limit() { return suffix_limit_of(aurora_name_rules); }
+// The DR kit's names of this system (dr_kit_names.hpp): its tag and site words.
+inline constexpr std::string_view aurora_kit_system = "aurora";
+inline constexpr std::array<std::string_view, 2> aurora_site_words{"primary", "secondary"};
+
+// The longest suffix every name can take (the table's and the kit's).
+using AuroraSuffixLimit = SuffixLimitWithKit<AuroraName>;
+[[nodiscard]] constexpr AuroraSuffixLimit aurora_suffix_limit() {
+  return with_kit(suffix_limit_of(aurora_name_rules), kit_suffix_room(aurora_kit_system, 9));
+}
 
 using AuroraNames = NamesOf<AuroraName, aurora_name_rules>;
+inline constexpr auto aurora_kit_names = kit_names_of<aurora_kit_system, aurora_site_words>;
+[[nodiscard]] inline std::string aurora_spelled(const AuroraSuffixLimit& l, const std::string& s) {
+  return spelled_with_kit<AuroraNames>(l, s, aurora_kit_names(s), 1);  // "secondary", the longer word
+}
 
 }  // namespace drsynth::patterns::detail

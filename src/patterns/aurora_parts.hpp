@@ -11,17 +11,9 @@
 #include "drsynth/error.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "patterns/aurora_names.hpp"
+#include "patterns/dr_kit.hpp"
 
-namespace drsynth::ec2 {
-class SecurityGroup;
-class Vpc;
-}  // namespace drsynth::ec2
-namespace drsynth::kms {
-class Key;
-}
-namespace drsynth::sns {
-class Topic;
-}
+// ec2::SecurityGroup, ec2::Vpc, kms::Key and sns::Topic are declared by dr_kit.hpp.
 
 namespace drsynth::patterns::detail {
 
@@ -66,15 +58,17 @@ struct AuroraPrimary {
                                         const AuroraNames& names, const AuroraRegion& primary,
                                         const AuroraRegion& secondary);
 
-// Probes of the writer (both cluster endpoints) in both regions (the primary
-// region's in the routes stack, which is deployed after the secondary), their alarms, the
-// private zone with the weighted records and their calculated health checks,
-// the lag alarm and DNS guard, and a failover function in each region
-// (aurora_failover.cpp).
+// The failover path (aurora_failover.cpp): the DR kit (dr_kit.hpp) with the
+// Aurora engine part, site A's probe and alarms in the routes stack (deployed
+// after the secondary), site B's in the secondary stack, the zone, health
+// checks and records in the secondary region's failover stack, site A's
+// failover function in a failover stack of the primary region, the witness
+// in its own region.
 struct AuroraFailover {
   Stack& stack;  // secondary region
   Stack& primary_stack;
-  route53::PrivateHostedZone& zone;
+  Stack* witness_stack;  // null without a witness
+  Kit kit;
 };
 [[nodiscard]] AuroraFailover add_aurora_failover(Construct& scope, const AuroraGlobalDisasterRecoveryProps& p,
                                                  const AuroraNames& names, const AuroraPrimary& primary,

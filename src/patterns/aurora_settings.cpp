@@ -12,6 +12,8 @@
 #include "ec2/cidr.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
+#include "patterns/dr_kit_engines.hpp"
+#include "patterns/dr_kit_settings.hpp"
 #include "patterns/setting_rules.hpp"
 #include "rds/aurora_class_hint.hpp"
 #include "settings/text.hpp"
@@ -27,33 +29,11 @@ using Props = AuroraGlobalDisasterRecoveryProps;
 
 const std::string& text(const Typed& v) { return std::get<std::string>(v); }
 
-std::optional<Refusal> suffix(const Typed& v) {
-  const std::string& s = text(v);
-  if (!drsynth::detail::is_hyphenated_lower_alnum(s))
-    return Refusal{"E820", "cannot be part of every physical name",
-                   "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
-  constexpr auto limit = detail::aurora_suffix_limit();
-  if (s.size() > limit.max_length)
-    return Refusal{"E820",
-                   "makes the " + std::string(limit.binding->what) + " too long (" +
-                       settings::printable(detail::AuroraNames(s)(limit.binding->name), 120) + ", " +
-                       std::to_string(s.size()) + " characters)",
-                   "at most " + std::to_string(limit.max_length) + " characters"};
-  return std::nullopt;
-}
-const std::string suffix_allowed = "`^[a-z0-9]+(-[a-z0-9]+)*$`, at most " +
-                                   std::to_string(detail::aurora_suffix_limit().max_length) +
-                                   " characters (computed from the longest physical name)";
-
-std::optional<Refusal> region(const Typed& v) {
-  if (detail::is_known_region(text(v))) return std::nullopt;
-  return Refusal{"E821", "is not a known AWS region", "a commercial region such as us-west-2"};
-}
-
-std::optional<Refusal> tag_value(const Typed& v) {
-  if (detail::is_tag_value(text(v))) return std::nullopt;
-  return Refusal{"E829", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
-}
+constexpr auto suffix = detail::suffix<"E820", "E820", detail::aurora_suffix_limit, detail::aurora_spelled>;
+const std::string suffix_allowed = detail::suffix_allowed(detail::aurora_suffix_limit().max_length);
+constexpr auto region = detail::region<"E821">;
+constexpr auto witness_region = detail::region<"E832", true>;
+constexpr auto tag_value = detail::tag_value<"E829">;
 
 // The engine table (rds/engine_versions.hpp) on today's date: the refusal names
 // what is wrong with the version and lists the versions that work.
@@ -87,12 +67,13 @@ std::optional<Refusal> instance_class(const Typed& v) {
 
 Limits range(double min, double max) { return Limits{.min = min, .max = max}; }
 
-}  // namespace
+constexpr std::string_view aurora_promotion_doc =
+    "Aurora's time from FailoverGlobalCluster to a writer, for the budget; AWS: for Aurora Global Database \"RTO can "
+    "be in the order of minutes\" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/"
+    "aurora-global-database-disaster-recovery.html): measure yours";
 
-const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings() {
-  static const settings::Table<Props> table(
-      "E829",
-      {
+std::vector<settings::Setting<Props>> rows() {
+  std::vector<settings::Setting<Props>> rows{
           {.key = "environmentSuffix", .prop = "environment_suffix", .member = &Props::environment_suffix,
            .rule = {suffix, suffix_allowed}, .doc = "part of every stack and physical name"},
           {.key = "primaryRegion", .prop = "primary_region", .member = &Props::primary_region,
@@ -145,39 +126,13 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
            .doc = "the application networks allowed to reach 5432 in both regions"},
           {.key = "lagAlarmMilliseconds", .prop = "lag_alarm_milliseconds", .member = &Props::lag_alarm_milliseconds,
            .limits = range(100, 600000), .code = "E827", .doc = "replication lag alarm (document 004: 500 ms)"},
-          {.key = "dnsLagGuardSeconds", .prop = "dns_lag_guard_seconds", .member = &Props::dns_lag_guard_seconds,
-           .limits = range(1, 3600), .code = "E827",
-           .doc = "the secondary's record is unhealthy while it is further behind (document 002: 60 s)"},
           {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
            .rule = {detail::email, "an e-mail address"},
            .doc = "e-mail subscriptions of both regions' event topics; none is warning E830"},
-          {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
-           .limits = range(1, 10), .code = "E828",
-           .doc = "the probes' connection and query timeout (the probe functions' 20 s keep 10 for the "
-                  "secret and the metric)"},
-          {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
-           .limits = range(1, 5), .code = "E828", .doc = "failing one-minute periods before DNS moves"},
-          {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
-           .limits = range(0, 60), .code = "E828", .doc = "TTL of the weighted records"},
           {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(2, 15),
            .code = "E828",
            .doc = "unhealthy minutes in a row before a failover function looks for the second signal; longer than "
                   "`healthAlarmPeriods`; >= 2 so Aurora's in-region failover never fails over the region"},
-          {.key = "armAfterHealthyMinutes", .prop = "arm_after_healthy_minutes",
-           .member = &Props::arm_after_healthy_minutes, .limits = range(1, 60), .code = "E828",
-           .doc = "healthy minutes after deploy or failback before a failover function may fail over"},
-          {.key = "promotionDeadlineMinutes", .prop = "promotion_deadline_minutes",
-           .member = &Props::promotion_deadline_minutes, .limits = range(5, 240), .code = "E828",
-           .doc = "how long the failover functions keep finishing a started failover"},
-          {.key = "failoverObjectiveSeconds", .prop = "failover_objective_seconds",
-           .member = &Props::failover_objective_seconds, .limits = range(10, 3600), .code = "E826",
-           .doc = "detection to a writable secondary (document 004: 60 s); the budget must fit (E826)"},
-          {.key = "secondSignalTimeoutSeconds", .prop = "second_signal_timeout_seconds",
-           .member = &Props::second_signal_timeout_seconds, .limits = range(1, 30), .code = "E828",
-           .doc = "bound of each API call of the second signal (the other region may be down)"},
-          {.key = "expectedPromotionSeconds", .prop = "expected_promotion_seconds",
-           .member = &Props::expected_promotion_seconds, .limits = range(1, 3600), .code = "E826",
-           .doc = "Aurora's time from FailoverGlobalCluster to a writer, for the budget (AWS's, measure it)"},
           {.key = "allowDetach", .prop = "allow_detach", .member = &Props::allow_detach,
            .doc = "last resort: detach and promote the secondary when the managed failover cannot start"},
           {.key = "probeCaBundle", .prop = "probe_ca_bundle", .member = &Props::probe_ca_bundle,
@@ -189,7 +144,18 @@ const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings
            .rule = {tag_value, "a tag value"}, .doc = "`DR-Tier` tag on everything"},
           {.key = "project", .prop = "project", .member = &Props::project, .limits = {.max_length = 256},
            .rule = {tag_value, "a tag value"}, .doc = "`Project` tag on everything"},
-      });
+  };
+  // The kit's rows with this system's codes (E828 timing, E827 lag, E826 the budget).
+  detail::append_kit_rows(rows, {"E828", "E828", "E828", "E828", "E827", "E826",
+                                 {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E832)"},
+                                 aurora_promotion_doc});
+  return rows;
+}
+
+}  // namespace
+
+const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings() {
+  static const settings::Table<Props> table("E829", rows());
   return table;
 }
 
@@ -201,41 +167,19 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
   auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
-  if (p.primary_region == p.secondary_region)
-    error("E821", name("primaryRegion") + " and " + name("secondaryRegion") +
-                      " are the same region: a regional outage would take both",
-          p.secondary_region, "two different regions");
-  const auto a = ec2::detail::parse_ipv4_cidr(p.primary_vpc_cidr);
-  const auto b = ec2::detail::parse_ipv4_cidr(p.secondary_vpc_cidr);
-  if (a && b && ec2::detail::overlaps(*a, *b))
-    error("E822", name("primaryVpcCidr") + " and " + name("secondaryVpcCidr") + " overlap, so the VPCs cannot be peered",
-          p.primary_vpc_cidr + " and " + p.secondary_vpc_cidr, "non-overlapping CIDRs");
+  check_site_pair({{p.primary_region, p.secondary_region}, {p.primary_vpc_cidr, p.secondary_vpc_cidr},
+                   {"primaryRegion", "secondaryRegion", "primaryVpcCidr", "secondaryVpcCidr"}, "E821", "E822", "E829"},
+                  p.probe_ca_bundle, path, name, out);
   if (p.instance_class == "db.serverless" && p.min_capacity_acu > p.max_capacity_acu)
     error("E824", name("minCapacityAcu") + " is above " + name("maxCapacityAcu"),
           settings::shown(p.min_capacity_acu) + " > " + settings::shown(p.max_capacity_acu), "min <= max");
-  if (p.hold_minutes <= p.health_alarm_periods)
-    error("E828", name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
-                      ": DNS moves first, promotion later",
-          std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
+  check_kit_together(kit_settings_of(p), {p.primary_region, p.secondary_region},
+                     aurora_promotion_step(p.expected_promotion_seconds),
+                     {.hold = "E828", .witness = "E832", .budget = "E826"}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))
       error(r->code.c_str(), name("applicationCidrs") + " " + r->message, got, r->expected);
-  }
-  if (!p.probe_ca_bundle.empty()) {
-    if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
-      error("E829", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
-            "a readable PEM file of CA certificates");
-  }
-  const auto budget = aurora_failover_budget(p);
-  if (budget.writable_after_detection_seconds > p.failover_objective_seconds) {
-    error("E826",
-          "the failover budget from detection exceeds " + name("failoverObjectiveSeconds") +
-              "; shorten secondSignalTimeoutSeconds or expectedPromotionSeconds (measure Aurora's in a drill), or "
-              "raise the objective",
-          std::to_string(budget.writable_after_detection_seconds) + " s",
-          "<= " + std::to_string(p.failover_objective_seconds) + " s");
-    out.back().details = budget.steps;  // one step per line
   }
   return out;
 }
@@ -243,12 +187,7 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
 }  // namespace detail
 
 AuroraGlobalDisasterRecoveryProps aurora_settings_from_context(const App& app) {
-  auto props = aurora_global_settings().read(app.settings());
-  auto problems = detail::check_together(props, "", [&](std::string_view key) {
-    return "setting " + app.describe_context_key(key);
-  });
-  if (!problems.empty()) throw Error(std::move(problems));
-  return props;
+  return detail::read_props(app, aurora_global_settings(), detail::check_together);
 }
 
 }  // namespace drsynth::patterns

@@ -1,5 +1,6 @@
-// Monitoring of the PostgresDisasterRecovery system: alarms that notify the
-// operators and never act on their own.
+// Monitoring of the PostgresDisasterRecovery system: alarms on the replica
+// that notify the operators and never act on their own (the probes' silence
+// and faults are the DR kit's).
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/rds/read_replica.hpp"
 #include "drsynth/sns/topic.hpp"
@@ -22,8 +23,8 @@ void add_monitoring(const Failover& failover, const PostgresDisasterRecoveryProp
   };
   auto monitor = [&](const char* alarm_id, cloudwatch::AlarmProps alarm_props) {
     auto& alarm = failover.stack.add<cloudwatch::Alarm>(alarm_id, std::move(alarm_props));
-    alarm.add_alarm_action(failover.topic);
-    alarm.add_ok_action(failover.topic);
+    alarm.add_alarm_action(*failover.topics[1]);
+    alarm.add_ok_action(*failover.topics[1]);
   };
   monitor("ReplicaLag", {.alarm_name = names(Name::replica_lag_alarm),
                          .description = "Replication lag above " + std::to_string(p.replica_lag_threshold_seconds) + " s",
@@ -47,18 +48,6 @@ void add_monitoring(const Failover& failover, const PostgresDisasterRecoveryProp
                          .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
                          .evaluation_periods = 5,
                          .treat_missing_data = cloudwatch::TreatMissingData::missing});
-  monitor("ProbeErrors", {.alarm_name = names(Name::probe_errors_alarm),
-                          .description = "The health probe function itself fails (errors, timeouts)",
-                          .metric = {.namespace_name = "AWS/Lambda",
-                                     .metric_name = "Errors",
-                                     .dimensions = {{"FunctionName", Value(names(Name::probe_function))}},
-                                     .statistic = "Sum",
-                                     .period_seconds = 300,
-                                     .unit = "Count"},
-                          .threshold = 0,
-                          .comparison = cloudwatch::ComparisonOperator::greater_than_threshold,
-                          .evaluation_periods = 1,
-                          .treat_missing_data = cloudwatch::TreatMissingData::not_breaching});
 }
 
 }  // namespace drsynth::patterns::detail

@@ -4,10 +4,12 @@
 // need. Every physical name comes from `Names` (dr_names.hpp).
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "patterns/dr_kit.hpp"
 #include "patterns/dr_names.hpp"
 
 namespace drsynth::ec2 {
@@ -15,6 +17,9 @@ class Vpc;
 }
 namespace drsynth::kms {
 class Key;
+}
+namespace drsynth::sns {
+class Topic;
 }
 
 namespace drsynth::patterns::detail {
@@ -62,35 +67,24 @@ struct ReplicaRegion {
 [[nodiscard]] Stack& add_peering(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
                                  const PrimaryRegion& primary, const ReplicaRegion& replica);
 
-// DR region (and the primary region's own probe): the paging topic under a
-// customer-managed key, the private hosted zone over both VPCs, probes in both
-// regions, the DNS alarm and the calculated health check (not fenced AND either
-// view healthy) on the weight-100 record, the hold and fence alarms, and the
-// failover function the hold alarm invokes, with its reconcile schedule and
-// dead-letter queue (dr_failover.cpp; docs/dr-design.md explains it).
+// The failover path (dr_failover.cpp): a paging topic per region, the DR
+// kit (dr_kit.hpp) with both sites' probes, alarms and failover functions,
+// the zone, health checks and records in the DR region's failover stack, the
+// primary site's failover function in a failover stack of the primary region
+// and the witness in its own region.
 struct Failover {
-  Stack& stack;
-  sns::Topic& topic;
-  route53::PrivateHostedZone& zone;
-  lambda::HealthProbe& probe;        // DR region, over the peering
-  cloudwatch::Alarm& health_alarm;   // the DR view, one period: DNS
-  lambda::FailoverFunction& function;
-  lambda::HealthProbe& local_probe;  // primary region
-  cloudwatch::Alarm& hold_alarm;     // hold minutes: promotion
-  cloudwatch::Alarm& fence_alarm;
+  Stack& stack;          // DR region: zone, checks, records, site B's machinery
+  Stack& primary_stack;  // primary region: site A's failover function
+  Stack* witness_stack;  // null without a witness
+  std::array<sns::Topic*, 2> topics;
+  Kit kit;
 };
 [[nodiscard]] Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, const Names& names,
-                                    const PrimaryRegion& primary, const ReplicaRegion& replica);
+                                    const PrimaryRegion& primary, const ReplicaRegion& replica, Stack& routes);
 
-
-// Alarms on the replica (lag, free storage, CPU) and on the probe itself, in
-// the failover stack (CloudWatch alarms live in their metric's region),
-// notifying the topic.
+// Alarms on the replica (lag, free storage, CPU) in the DR region's failover
+// stack (CloudWatch alarms live in their metric's region), paging its topic.
 void add_monitoring(const Failover& failover, const PostgresDisasterRecoveryProps& p, const Names& names,
                     const rds::ReadReplica& replica);
-
-// The failover stack's outputs: the name applications connect to and the
-// failover function's name.
-void add_outputs(const Failover& failover, const Names& names);
 
 }  // namespace drsynth::patterns::detail

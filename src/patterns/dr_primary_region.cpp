@@ -29,7 +29,7 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
   auto& stack = scope.add<Stack>("Primary", StackProps{
       .stack_name = names(Name::primary_stack), .env = {.region = p.primary_region, .account = p.account},
       .description = "drsynth PostgreSQL DR (" + s + "): primary database in " + p.primary_region});
-  // The local probe runs in this VPC without NAT, like the DR one.
+  // The primary site's probe runs in this VPC without NAT, like the DR one.
   auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = p.primary_vpc_cidr,
                                           .availability_zone_ids = zone_ids_for(p.primary_az_ids, p.primary_region, 2),
                                           .name = names(Name::primary_vpc),
@@ -50,8 +50,8 @@ PrimaryRegion add_primary_region(Construct& scope, const PostgresDisasterRecover
   auto& sg = stack.add<ec2::SecurityGroup>(
       "DbSg", {.vpc = vpc, .description = "PostgreSQL primary: 5432 from the application and probe networks",
                .group_name = names(Name::primary_db_security_group)});
-  sg.allow_from_cidr(p.primary_vpc_cidr, "applications in the primary VPC");
-  sg.allow_from_cidr(p.dr_vpc_cidr, "health probe in the DR VPC, over the peering");
+  sg.allow_from_cidr(p.primary_vpc_cidr, "applications and the writer probe in the primary VPC");
+  sg.allow_from_cidr(p.dr_vpc_cidr, "writer probe in the DR VPC, over the peering");
   for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
   auto& params = stack.add<rds::ParameterGroup>(
       "Params", {.engine_version = p.engine_version,

@@ -55,7 +55,8 @@ ReplicaRegion add_replica_region(Construct& scope, const PostgresDisasterRecover
   auto& sg = stack.add<ec2::SecurityGroup>(
       "DbSg", {.vpc = vpc, .description = "PostgreSQL replica: 5432 from the application networks",
                .group_name = names(Name::replica_db_security_group)});
-  sg.allow_from_cidr(p.dr_vpc_cidr, "applications in the DR VPC");
+  sg.allow_from_cidr(p.dr_vpc_cidr, "applications and the writer probe in the DR VPC");
+  sg.allow_from_cidr(p.primary_vpc_cidr, "writer probe in the primary VPC, over the peering");
   for (const auto& c : p.application_cidrs) sg.allow_from_cidr(c, "application network");
   auto& params = stack.add<rds::ParameterGroup>(
       "Params", {.engine_version = p.engine_version,

@@ -15,6 +15,7 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "drsynth/rds/engine_versions.hpp"
 #include "ec2/cidr.hpp"
+#include "patterns/dr_kit_settings.hpp"
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_settings.hpp"
 #include "patterns/setting_rules.hpp"
@@ -32,36 +33,11 @@ using Props = PostgresDisasterRecoveryProps;
 
 const std::string& text(const Typed& v) { return std::get<std::string>(v); }
 
-
-std::optional<Refusal> suffix(const Typed& v) {
-  const std::string& s = text(v);
-  if (!drsynth::detail::is_hyphenated_lower_alnum(s))
-    return Refusal{"E801", "cannot be part of every physical name",
-                   "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
-  constexpr auto limit = detail::suffix_limit();
-  if (s.size() > limit.max_length)
-    return Refusal{"E802",
-                   "makes the " + std::string(limit.binding->what) + " too long (" +
-                       settings::printable(detail::Names(s)(limit.binding->name), 120) + ", " +
-                       std::to_string(s.size()) + " characters)",
-                   "at most " + std::to_string(limit.max_length) + " characters"};
-  return std::nullopt;
-}
-const std::string suffix_allowed = "`^[a-z0-9]+(-[a-z0-9]+)*$`, at most " +
-                                   std::to_string(detail::suffix_limit().max_length) +
-                                   " characters (computed from the longest physical name)";
-
-
-
-std::optional<Refusal> region(const Typed& v) {
-  if (detail::is_known_region(text(v))) return std::nullopt;
-  return Refusal{"E804", "is not a known AWS region", "a commercial region such as us-east-1"};
-}
-
-std::optional<Refusal> tag_value(const Typed& v) {
-  if (detail::is_tag_value(text(v))) return std::nullopt;
-  return Refusal{"E810", "has a character AWS refuses in a tag value", "letters, digits, spaces and _ . : / = + - @"};
-}
+constexpr auto suffix = detail::suffix<"E801", "E802", detail::suffix_limit, detail::spelled>;
+const std::string suffix_allowed = detail::suffix_allowed(detail::suffix_limit().max_length);
+constexpr auto region = detail::region<"E804">;
+constexpr auto witness_region = detail::region<"E816", true>;
+constexpr auto tag_value = detail::tag_value<"E810">;
 
 using detail::account;
 using detail::application_cidr;
@@ -109,12 +85,13 @@ std::optional<Refusal> hold(const Typed& v) {
 
 Limits range(double min, double max) { return Limits{.min = min, .max = max}; }
 
-}  // namespace
+constexpr std::string_view rds_promotion_doc =
+    "RDS's time to promote the replica, for the budget; AWS: \"several minutes or longer, depending on the size of "
+    "the read replica\" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html): "
+    "measure yours";
 
-const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
-  static const settings::Table<Props> table(
-      "E810",
-      {
+std::vector<settings::Setting<Props>> rows() {
+  std::vector<settings::Setting<Props>> rows{
           {.key = "environmentSuffix", .prop = "environment_suffix", .member = &Props::environment_suffix,
            .rule = {suffix, suffix_allowed}, .doc = "part of every stack and physical name"},
           {.key = "primaryRegion", .prop = "primary_region", .member = &Props::primary_region,
@@ -177,31 +154,12 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .limits = range(1, 1), .code = "E808",
            .doc = "how often the probe connects to the primary; the health alarm's 60 s periods, with missing data "
                   "as unhealthy, need a datapoint every minute"},
-          {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
-           .limits = range(1, 10), .code = "E808",
-           .doc = "the probe's connection and query timeout (the probe function's 20 s keep 10 for the "
-                  "secret and the metric)"},
-          {.key = "healthAlarmPeriods", .prop = "health_alarm_periods", .member = &Props::health_alarm_periods,
-           .limits = range(1, 5), .code = "E808", .doc = "failing one-minute periods before the health alarm fires"},
-          {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
-           .limits = range(0, 60), .code = "E809", .doc = "TTL of the weighted records (health-checked failover)"},
-          {.key = "expectedPromotionSeconds", .prop = "expected_promotion_seconds",
-           .member = &Props::expected_promotion_seconds, .limits = range(1, 3600),
-           .doc = "how long RDS takes to promote the replica, for the recovery-time budget"},
-          {.key = "recoveryTimeObjectiveSeconds", .prop = "recovery_time_objective_seconds",
-           .member = &Props::recovery_time_objective_seconds, .limits = range(60, 86400),
-           .doc = "the budget (`docs/dr-design.md`) must fit in it (E807)"},
           // Promotion is irreversible: see docs/dr-design.md for each choice.
           {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(1, 15),
            .rule = {hold, "3..15"}, .code = "E811",
-           .doc = "unhealthy minutes in a row (DR view) before promotion; longer than `healthAlarmPeriods`; >= 3 so a "
-                  "120 s Multi-AZ failover never promotes"},
-          {.key = "armAfterHealthyMinutes", .prop = "arm_after_healthy_minutes",
-           .member = &Props::arm_after_healthy_minutes, .limits = range(1, 60), .code = "E812",
-           .doc = "healthy minutes in a row after deploy or failback before the failover function may promote"},
-          {.key = "promotionDeadlineMinutes", .prop = "promotion_deadline_minutes",
-           .member = &Props::promotion_deadline_minutes, .limits = range(5, 240), .code = "E814",
-           .doc = "how long the failover function retries a promotion RDS refuses (backing-up, modifying)"},
+           .doc = "minutes in a row a site's probe must not see the other site as a writer before its failover "
+                  "function looks for the second signal; longer than `healthAlarmPeriods`; >= 3 so a 120 s Multi-AZ "
+                  "failover never promotes"},
           {.key = "probeCaBundle", .prop = "probe_ca_bundle", .member = &Props::probe_ca_bundle,
            .rule = {nullptr, "a readable PEM file (E813)"},
            .doc = "CA bundle the probe verifies the database certificate with; unset: the Amazon RDS bundle"},
@@ -214,17 +172,23 @@ const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
            .doc = "`Project` tag on everything"},
           {.key = "drTier", .prop = "dr_tier", .member = &Props::dr_tier, .limits = {.max_length = 256},
            .rule = {tag_value, "as `project`"}, .doc = "`DR-Tier` tag on everything"},
-      });
+  };
+  // The kit's rows with this system's codes: timing, TTL, arming, deadline, lag, ranges of the budget.
+  detail::append_kit_rows(rows, {"E808", "E809", "E812", "E814", "E810", "E810",
+                                 {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E816)"},
+                                 rds_promotion_doc});
+  return rows;
+}
+
+}  // namespace
+
+const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
+  static const settings::Table<Props> table("E810", rows());
   return table;
 }
 
 PostgresDisasterRecoveryProps settings_from_context(const App& app) {
-  auto props = postgres_dr_settings().read(app.settings());
-  auto problems = detail::check_together(props, "", [&](std::string_view key) {
-    return "setting " + app.describe_context_key(key);
-  });
-  if (!problems.empty()) throw Error(std::move(problems));
-  return props;
+  return detail::read_props(app, postgres_dr_settings(), detail::check_together);
 }
 
 }  // namespace drsynth::patterns

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "patterns/dr_kit_names.hpp"
+
 namespace drsynth::patterns::detail {
 
 template <class E>
@@ -44,6 +46,34 @@ constexpr SuffixLimitOf<E> suffix_limit_of(const std::array<NameRow<E>, N>& rows
     if (room < limit.max_length) limit = {room, &r};
   }
   return limit;
+}
+
+// The same, when a pattern's names include the DR kit's (dr_kit_names.hpp):
+// the binding row is the table's (`own`) or the kit's (`kit`).
+template <class E>
+struct SuffixLimitWithKit {
+  std::size_t max_length;
+  const NameRow<E>* own;
+  const KitNameRow* kit;
+  [[nodiscard]] constexpr std::string_view what() const { return own != nullptr ? own->what : kit->what; }
+};
+template <class E>
+constexpr SuffixLimitWithKit<E> with_kit(SuffixLimitOf<E> own, KitSuffixRoom kit) {
+  if (kit.max_length < own.max_length) return {kit.max_length, nullptr, kit.binding};
+  return {own.max_length, own.binding, nullptr};
+}
+
+// The kit's names for a system's tag and site words.
+template <const std::string_view& System, const std::array<std::string_view, 2>& Words>
+[[nodiscard]] KitNames kit_names_of(const std::string& suffix) {
+  return KitNames(std::string(System), {std::string(Words[0]), std::string(Words[1])}, suffix);
+}
+// The name that binds the suffix, spelled with `suffix`: the table's (`Names`)
+// or the kit's, with the longer site word (`longest`: 0 or 1).
+template <class Names, class E>
+[[nodiscard]] std::string spelled_with_kit(const SuffixLimitWithKit<E>& limit, const std::string& suffix,
+                                           const KitNames& kit, int longest) {
+  return limit.own != nullptr ? Names(suffix)(limit.own->name) : kit(limit.kit->name, longest, longest);
 }
 
 // The names of a table for one environment suffix.

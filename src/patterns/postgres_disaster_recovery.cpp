@@ -12,6 +12,8 @@
 #include "drsynth/stack.hpp"
 #include "drsynth/tags.hpp"
 #include "ec2/cidr.hpp"
+#include "patterns/dr_kit.hpp"
+#include "patterns/dr_kit_engines.hpp"
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_parts.hpp"
 #include "patterns/dr_settings.hpp"
@@ -27,14 +29,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
     : Construct(scope, std::move(id)), props_(props) {
   // Every part is built from these values: a bad one would fail again in
   // each construct it reaches, so it is reported once, here.
-  auto problems = postgres_dr_settings().check(props_, path());
-  if (problems.empty()) {
-    problems = detail::check_together(props_, path(), [](std::string_view key) {
-      const auto* row = postgres_dr_settings().find(key);
-      return std::string(row->prop) + " (setting " + std::string(key) + ")";
-    });
-  }
-  if (!problems.empty()) throw Error(std::move(problems));
+  detail::refuse_bad_props(props_, postgres_dr_settings(), path(), detail::check_together);
   const auto& p = props_;
   const detail::Names names(p.environment_suffix);
   cname_ = names(Name::database_cname);
@@ -48,9 +43,8 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   const auto primary = detail::add_primary_region(*this, p, names, base);
   const auto replica = detail::add_replica_region(*this, p, names, primary.database, base);
   routes_stack_ = &detail::add_peering(*this, p, names, primary, replica);
-  const auto failover = detail::add_failover(*this, p, names, primary, replica);
+  const auto failover = detail::add_failover(*this, p, names, primary, replica, *routes_stack_);
   detail::add_monitoring(failover, p, names, replica.replica);
-  detail::add_outputs(failover, names);
 
   base_stack_ = &base.stack;
   primary_stack_ = &primary.stack;
@@ -59,18 +53,24 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
   replica_ = &replica.replica;
   failover_stack_ = &failover.stack;
   detail::acknowledge_control_tower(*this, detail::BuiltIn::rds_replica, false);
-  topic_ = &failover.topic;
-  zone_ = &failover.zone;
-  probe_ = &failover.probe;
-  health_alarm_ = &failover.health_alarm;
-  failover_ = &failover.function;
+  failover_primary_stack_ = &failover.primary_stack;
+  witness_stack_ = failover.witness_stack;
+  zone_ = failover.kit.zone;
+  witness_ = failover.kit.witness;
+  for (std::size_t i = 0; i < 2; ++i) {
+    topics_[i] = failover.topics[i];
+    failovers_[i] = failover.kit.sites[i].function;
+    probes_[i] = failover.kit.sites[i].probe;
+  }
+  budget_json_ = recovery_budget(p).json();
 }
 
 void PostgresDisasterRecovery::validate(Validation& v) const {
   if (props_.alarm_emails.empty())
     v.warning("E815", *this, "no alarm subscription: alarms and failover decisions reach nobody", "alarmEmails []",
-              "at least one address (alarmEmails), or a subscription added to the topic " +
-                  detail::Names(props_.environment_suffix)(Name::topic));
+              "at least one address (alarmEmails), or subscriptions added to the topics " +
+                  detail::Names(props_.environment_suffix)(Name::primary_topic) + " and " +
+                  detail::Names(props_.environment_suffix)(Name::replica_topic));
 }
 
 namespace detail {
@@ -81,44 +81,21 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
   auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
-  if (p.primary_region == p.dr_region)
-    error("E804", name("primaryRegion") + " and " + name("drRegion") +
-                      " are the same region: a regional outage would take both",
-          p.dr_region, "two different regions");
-  const auto a = ec2::detail::parse_ipv4_cidr(p.primary_vpc_cidr);
-  const auto b = ec2::detail::parse_ipv4_cidr(p.dr_vpc_cidr);
-  if (a && b && ec2::detail::overlaps(*a, *b))
-    error("E805", name("primaryVpcCidr") + " and " + name("drVpcCidr") + " overlap, so the VPCs cannot be peered",
-          p.primary_vpc_cidr + " and " + p.dr_vpc_cidr, "non-overlapping CIDRs");
+  check_site_pair({{p.primary_region, p.dr_region}, {p.primary_vpc_cidr, p.dr_vpc_cidr},
+                   {"primaryRegion", "drRegion", "primaryVpcCidr", "drVpcCidr"}, "E804", "E805", "E813"},
+                  p.probe_ca_bundle, path, name, out);
   if (p.free_storage_threshold_gib >= p.allocated_storage_gib)
     error("E808", name("freeStorageThresholdGiB") + " is not below " + name("allocatedStorageGiB") +
                       ": the alarm would always fire",
           settings::shown(p.free_storage_threshold_gib) + " GiB",
           "below the allocated " + std::to_string(p.allocated_storage_gib) + " GiB");
-  // DNS moves first (reversible), promotion later (irreversible).
-  if (p.hold_minutes <= p.health_alarm_periods)
-    error("E811", name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
-                      ": DNS moves first, promotion later",
-          std::to_string(p.hold_minutes) + " minutes", "more than " + std::to_string(p.health_alarm_periods));
+  check_kit_together(kit_settings_of(p), {p.primary_region, p.dr_region},
+                     rds_promotion_step(p.expected_promotion_seconds),
+                     {.hold = "E811", .witness = "E816", .budget = "E807"}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))
       error(r->code.c_str(), name("applicationCidrs") + " " + r->message, got, r->expected);
-  }
-  if (!p.probe_ca_bundle.empty()) {
-    if (const auto problem = ca_bundle_problem(p.probe_ca_bundle))
-      error("E813", name("probeCaBundle") + " " + *problem, "\"" + p.probe_ca_bundle + "\"",
-            "a readable PEM file of CA certificates");
-  }
-  const auto budget = recovery_budget(p);
-  if (budget.worst_seconds > p.recovery_time_objective_seconds) {
-    error("E807",
-          "the recovery-time budget exceeds " + name("recoveryTimeObjectiveSeconds") +
-              "; shorten probeIntervalMinutes, healthAlarmPeriods, recordTtlSeconds, holdMinutes or "
-              "expectedPromotionSeconds (not below what keeps a Multi-AZ failover from promoting), or raise the "
-              "objective",
-          std::to_string(budget.worst_seconds) + " s", "<= " + std::to_string(p.recovery_time_objective_seconds) + " s");
-    out.back().details = budget.steps;  // one step per line
   }
   return out;
 }
@@ -126,15 +103,13 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
 }  // namespace detail
 
 void PostgresDisasterRecovery::summarize(std::vector<std::string>& lines) const {
-  const auto b = recovery_budget(props_);
-  lines.push_back("Applications connect to " + cname_ + " (primary " + props_.primary_region + ", replica " +
-                  props_.dr_region + ").");
-  lines.push_back("Recovery-time budget, worst case: DNS answers with the replica " + std::to_string(b.dns_seconds) +
-                  " s after a primary failure; the replica is writable " +
-                  std::to_string(b.writable_after_detection_seconds) + " s after detection (" +
-                  std::to_string(b.promoted_seconds) + " s after the failure; objective " +
-                  std::to_string(props_.recovery_time_objective_seconds) + " s):");
-  lines.insert(lines.end(), b.steps.begin(), b.steps.end());
+  detail::kit_summary(lines, "Applications connect to " + cname_ + " (primary " + props_.primary_region + ", replica " +
+                                 props_.dr_region,
+                      detail::kit_settings_of(props_), recovery_budget(props_), "replica");
+}
+
+void PostgresDisasterRecovery::tree_attributes(TreeAttributes& attributes) const {
+  attributes.emplace_back("drsynth:recovery-budget", budget_json_);
 }
 
 }  // namespace drsynth::patterns

@@ -123,6 +123,27 @@ std::optional<settings::Refusal> application_cidrs_together(const std::vector<st
   return std::nullopt;
 }
 
+void check_site_pair(const SitePair& sites, const std::string& probe_ca_bundle, const std::string& path,
+                     const std::function<std::string(std::string_view)>& name, std::vector<Diagnostic>& out) {
+  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+    out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
+  };
+  if (sites.regions[0] == sites.regions[1])
+    error(sites.region_code, name(sites.keys[0]) + " and " + name(sites.keys[1]) +
+                                 " are the same region: a regional outage would take both",
+          sites.regions[1], "two different regions");
+  const auto a = ec2::detail::parse_ipv4_cidr(sites.cidrs[0]);
+  const auto b = ec2::detail::parse_ipv4_cidr(sites.cidrs[1]);
+  if (a && b && ec2::detail::overlaps(*a, *b))
+    error(sites.cidr_code, name(sites.keys[2]) + " and " + name(sites.keys[3]) + " overlap, so the VPCs cannot be peered",
+          sites.cidrs[0] + " and " + sites.cidrs[1], "non-overlapping CIDRs");
+  if (!probe_ca_bundle.empty()) {
+    if (const auto problem = ca_bundle_problem(probe_ca_bundle))
+      error(sites.ca_code, name("probeCaBundle") + " " + *problem, "\"" + probe_ca_bundle + "\"",
+            "a readable PEM file of CA certificates");
+  }
+}
+
 std::optional<settings::Refusal> email(const settings::Typed& v) {
   if (drsynth::detail::is_email(text(v))) return std::nullopt;
   return settings::Refusal{"E788", "is not an e-mail address", "user@example.com"};

@@ -41,7 +41,7 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
       .log_kms_key = props.log_kms_key ? props.log_kms_key : props_.kms_key};
   // runtime/rotation/ as compiled into the library (or $DRSYNTH_RUNTIME_DIR/rotation),
   // with the RDS CA bundle: it verifies the database's certificate before sending a password.
-  lambda::detail::use_handler_with_rds_ca(function_props, "rotation");
+  lambda::detail::use_handler(function_props, lambda::detail::rotation_code);
   rotation_function_ = &add<lambda::Function>("RotationFunction", std::move(function_props));
   lambda::Function& fn = *rotation_function_;
   fn.add_to_role_policy({.actions = {"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",

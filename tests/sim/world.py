@@ -1,371 +1,650 @@
-"""A deterministic world for the failure-scenario simulator.
+"""One simulated AWS deployment of the DR kit, for either engine.
 
-The REAL handlers (runtime/probe, runtime/failover) run against moto (SSM,
-CloudWatch, SNS/SQS, Route 53) on a virtual clock.  What moto does not model is
-modelled here, with the numbers read from the synthesized templates:
+    from sim.world import World
+    w = World(engine="rds")                  # templates: $DRSYNTH_SIM_TEMPLATES or `drsynth synth`
+    w.at(600, w.lose_region, "us-east-1")     # any callable, at seconds after the start
+    w.run(2400)
+    r = w.result(failure_at=600)
 
-* CloudWatch alarm evaluation (Period, EvaluationPeriods, DatapointsToAlarm,
-  TreatMissingData of each alarm), once a period, ``EVALUATION_DELAY`` after
-  the period ends, with the alarm's SNS and Lambda actions;
-* Route 53 health checks following their alarm ``HEALTH_CHECK_DELAY`` later,
-  the calculated check, weighted answers, and a resolver that caches for TTL;
-* RDS: the primary (available, Multi-AZ failover, rebooting, lost with its
-  region) and the replica (backing-up, promotion taking ``promotion_seconds``),
-  answered to the failover function's RDS calls by this model;
-* the reachability of each region's APIs and of the peering.
-
-Every AWS call of the failover function costs ``API_LATENCY`` of virtual time,
-and its sleeps are virtual: two invocations interleave call by call, so the
-lock is really exercised.  Everything is ordered by (time, sequence): runs are
-deterministic.
+The REAL handlers (runtime/failover, runtime/witness, runtime/probe) run in
+it through their entry points; what they reach is modelled from AWS's
+documentation: aws.py (the API boundary, faults, partitions), cloudwatch.py,
+route53.py, services.py (SSM, SNS, Secrets Manager, STS, Lambda Invoke),
+functions.py (Lambda's runtime and EventBridge), engines.py (RDS, Aurora).
+The public API is documented in tests/sim/README.md.
 """
 
-import contextlib
-import datetime
-import io
+import datetime as _datetime
 import json
 import os
+import random
 import sys
+import time as _time
+import types
 
-import boto3
-from botocore.exceptions import ClientError
+from sim import templates as tpl
+from sim.aws import Api, utc
+from sim.clock import T0, Clock, Killed, Task
+from sim.cloudwatch import EVALUATION_DELAY, CloudWatch
+from sim.engines import AuroraEngine, RdsEngine
+from sim.functions import Functions, Schedules
+from sim.route53 import HEALTH_CHECK_INTERVAL, Route53
+from sim.services import LambdaApi, SecretsManager, Sns, Ssm, Sts
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                                "runtime"))
-from tests import support  # noqa: E402  runtime/tests/support.py
-
-probe = support.load_handler("probe")
-failover = support.load_handler("failover")
-
-from sim.models import (API_LATENCY, DR_PROBE_OFFSET, EVALUATION_DELAY, FUNCTION_START,  # noqa: E402,F401
-                        HEALTH_CHECK_DELAY, LOCAL_PROBE_OFFSET, RECONCILE_OFFSET, T0, Context, RdsModel,
-                        Scheduler, _RdsClient, _Wrapped)
+REGIONS = ("us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1")
+ACCOUNT = "123456789012"
 
 
-def _utc(epoch):
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+def _sim_datetime(clock):
+    class SimDatetime(_datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            if tz is None:  # the Lambda runtime's local time is UTC
+                return _datetime.datetime.fromtimestamp(clock.now, _datetime.timezone.utc).replace(tzinfo=None)
+            return _datetime.datetime.fromtimestamp(clock.now, tz)
+
+        @classmethod
+        def utcnow(cls):
+            return _datetime.datetime.fromtimestamp(clock.now, _datetime.timezone.utc).replace(tzinfo=None)
+
+        @classmethod
+        def today(cls):
+            return cls.utcnow()
+    return SimDatetime
 
 
 class World:
-    """One deployment of the DR system, from the synthesized settings."""
+    """A deployment of one system (``engine`` "rds" or "aurora") built from its templates."""
 
-    primary_id = "postgres-primary-sim"
-    replica_id = "postgres-replica-sim"
-    primary_endpoint = "postgres-primary-sim.abc.us-east-1.rds.amazonaws.com"
-    replica_endpoint = "postgres-replica-sim.abc.eu-west-1.rds.amazonaws.com"
+    def __init__(self, engine="rds", templates=None, source=None, seed=0, promotion_seconds=None,
+                 failover_seconds=None, db_password="sim-password"):
+        random.seed(seed)
+        self._started = False
+        self.engine_kind = engine
+        self.clock = Clock()
+        self.log = []                # (time, text)
+        self.pages = []              # dict(time, region, topic, subject, message, source)
+        self.failed_deliveries = []  # (time, topic, subject)
+        self.region_history = {r: [(self.clock.now, True)] for r in REGIONS}
+        self._down = set()
+        self.network_cuts = []       # (a, b, start, end): VPC peering traffic (the probes' database connections)
+        self.api_cuts = []           # (a, b, start, end): a function's calls from a into b's APIs (and back)
+        self.route53_control_down = []   # (start, end)
+        self.notification_failures = []  # (region, start, end)
+        self.tasks_by_region = {}
+        self.sites = {}
+        self.db_password = db_password
+        self.parameter_log = []
+        self.promotion_log = []
+        self.operator_calls = []
+        self.duplicated = []
+        self.crashes = []
+        self.ended = None
+        self.api = Api(self)
+        self.cloudwatch = CloudWatch(self)
+        self.route53 = Route53(self)
+        self.ssm = Ssm(self)
+        self.sns = Sns(self)
+        self.secrets = SecretsManager(self)
+        self.functions = Functions(self)
+        self.schedules = Schedules(self)
+        if engine == "rds":
+            self.engine = RdsEngine(self, promotion_seconds=promotion_seconds or 300.0)
+        elif engine == "aurora":
+            self.engine = AuroraEngine(self, failover_seconds=failover_seconds or promotion_seconds or 120.0)
+        else:
+            raise ValueError("engine must be 'rds' or 'aurora'")
+        self.api.services.update({"monitoring": self.cloudwatch, "cloudwatch": self.cloudwatch,
+                                  "route53": self.route53, "ssm": self.ssm, "sns": self.sns,
+                                  "secretsmanager": self.secrets, "sts": Sts(self), "lambda": LambdaApi(self),
+                                  "rds": self.engine})
+        self.api.install()
+        self.templates = templates if templates is not None else tpl.load(engine, source)
+        self.deployment = tpl.Deployment(self, self.templates)
+        self.deployment.deploy()
+        self.t0 = T0
+        self._started = False
+        self._datetime = _sim_datetime(self.clock)
 
-    def __init__(self, settings, promotion_seconds=120.0):
-        self.s = settings
-        self.clock = Scheduler()
-        self.rds = RdsModel(self, promotion_seconds)
-        self.primary_region_up = True   # the database, its region's APIs, the local probe
-        self.primary_api_up = True      # RDS/CloudWatch APIs of the primary region, seen from the DR region
-        self.route53_api_up = True
-        self.peering_up = True
-        self.log = []
-        self.pages = []                 # (time, subject)
-        self.invocations = []           # (time, summary)
-        self.alarm_history = {}         # name -> [(time, state)]
-        self.record_history = []        # [(time, {set_id: (weight, value, health_check)})]
-        self.region_history = [(self.clock.now, True)]
-        self.writable_history = {"primary": [(self.clock.now, True)], "replica": [(self.clock.now, False)]}
-        self.requests = 0
-        self._clients = {}
-        self._real_client = boto3.client
-        self._setup_aws()
+    # ------------------------------------------------------------------------------------------
+    # the sites
+    def set_sites(self, sites):
+        copies = {c.id: c for c in self.engine.copies()}
+        answer = self.route53_answer(self.clock.now)
+        order = sorted(sites.values(), key=lambda s: -answer.get(s["endpoint"], 0.0))
+        self.sites = {}
+        for label, s in zip("AB", order):
+            copy = copies.get(s["db_id"])
+            if copy is not None:
+                copy.site = s["id"]
+            self.sites[label] = dict(s, label=label)
 
-    # -- bookkeeping ---------------------------------------------------------
+    def site(self, name):
+        """A site by label ("A", "B"), id, region or database id."""
+        for s in self.sites.values():
+            if name in (s["label"], s["id"], s["region"], s["db_id"]):
+                return s
+        raise KeyError(f"no site {name!r}")
+
+    def copy(self, name):
+        """The database copy (engines.Instance or engines.Cluster) of a site (label, id, region) or by its
+        identifier: the current one (a rebuilt instance replaces a deleted one of the same name)."""
+        copies = [c for c in reversed(self.engine.copies()) if not c.deleted]
+        for c in copies:
+            if name in (c.id, c.arn):
+                return c
+        db_id = self.site(name)["db_id"]
+        return next(c for c in copies if c.id == db_id)
+
+    @property
+    def zone_id(self):
+        return next(iter(self.route53.zones))
+
+    @property
+    def record_name(self):
+        return next(iter(self.sites.values()))["function"].env["RECORD_NAME"]
+
+    def route53_answer(self, t):
+        if not self.route53.zones:
+            return {}
+        for zone_id in self.route53.zones:
+            for (name, rtype, _), _r in self.route53.records_at(zone_id, t).items():
+                if rtype == "CNAME":
+                    return self.route53.answer(zone_id, name, t)
+        return {}
+
+    # ------------------------------------------------------------------------------------------
+    # bookkeeping
     def event(self, text):
         self.log.append((self.clock.now, text))
 
-    def api_call(self):
-        self.clock.sleep(API_LATENCY)
+    def iso(self, t):
+        return utc(t).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
-    def after_control_call(self, name, kwargs):
-        if name == "set_alarm_state":
-            self._alarm_changed(kwargs["AlarmName"], kwargs["StateValue"], by="function")
-        elif name == "change_resource_record_sets":
-            self._snapshot_records()
-        elif name == "publish":
-            self.pages.append((self.clock.now, kwargs.get("Subject", "")))
+    def parameter_changed(self, region, name, value):
+        self.parameter_log.append((self.clock.now, region, name, value))
 
-    def set_primary(self, **fields):
-        self.rds.primary.update(fields)
-        self._track_writable()
+    def records_changed(self, zone_id, visible_at):
+        if self._started:
+            self.event(f"Route 53 records changed (answers use them from t={visible_at - self.t0:.0f})")
 
-    def set_replica(self, **fields):
-        self.rds.replica.update(fields)
-        self._track_writable()
+    def promotion_started(self, copy):
+        others = [c for c in self.engine.copies() if c is not copy]
+        serving = [c.id for c in others if c.takes_writes() and c.reachable()]
+        self.promotion_log.append({"time": self.clock.now, "copy": copy.id, "serving": serving,
+                                   "applied_until": copy.applied_until,
+                                   "writer_until": max([c.applied_until for c in others] + [copy.applied_until]),
+                                   "caller": self.clock.current.name if self.clock.in_task() else "simulator"})
+        self.event(f"promotion of {copy.id} accepted" + (f" while {serving} take writes" if serving else ""))
 
-    def set_primary_region(self, up):
-        self.primary_region_up = up
-        self.primary_api_up = up
-        self.region_history.append((self.clock.now, up))
-        self._track_writable()
-        self.event("primary region " + ("back" if up else "LOST"))
+    # ------------------------------------------------------------------------------------------
+    # reachability
+    def region_up(self, region):
+        return region not in self._down
 
-    def _track_writable(self):
-        p = self.rds.primary
-        primary = p["writable"] and p["db_up"] and self.primary_region_up
-        replica = self.rds.replica["writable"]
-        for key, value in (("primary", primary), ("replica", replica)):
-            if self.writable_history[key][-1][1] != value:
-                self.writable_history[key].append((self.clock.now, value))
+    def _cut(self, cuts, a, b):
+        now = self.clock.now
+        return any({a, b} == {x, y} and s <= now < e for x, y, s, e in cuts)
 
-    # -- AWS (moto) ------------------------------------------------------------
-    def _setup_aws(self):
-        s = self.s
-        self.sns = boto3.client("sns", region_name=s.dr_region)
-        self.topic = self.sns.create_topic(Name="dr-alarms-sim")["TopicArn"]
-        self.cw = {s.dr_region: boto3.client("cloudwatch", region_name=s.dr_region),
-                   s.primary_region: boto3.client("cloudwatch", region_name=s.primary_region)}
-        for alarm in s.alarms.values():
-            self.cw[alarm.region].put_metric_alarm(
-                AlarmName=alarm.name, Namespace=alarm.namespace, MetricName=alarm.metric, Dimensions=alarm.dimensions,
-                Statistic=alarm.statistic, Period=alarm.period, EvaluationPeriods=alarm.evaluation_periods,
-                DatapointsToAlarm=alarm.datapoints_to_alarm, Threshold=alarm.threshold,
-                ComparisonOperator=alarm.comparison, TreatMissingData=alarm.treat_missing)
-            self.cw[alarm.region].set_alarm_state(AlarmName=alarm.name, StateValue="INSUFFICIENT_DATA",
-                                                  StateReason="created")
-            self.alarm_history[alarm.name] = [(self.clock.now, "INSUFFICIENT_DATA")]
-        vpc = boto3.client("ec2", region_name=s.dr_region).create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-        self.r53 = boto3.client("route53", region_name="us-east-1")
-        record_name = s.failover_env["RECORD_NAME"]
-        self.zone_id = self.r53.create_hosted_zone(
-            Name=record_name.split(".", 1)[1], CallerReference="sim", VPC={"VPCRegion": s.dr_region, "VPCId": vpc},
-            HostedZoneConfig={"Comment": "sim", "PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
-        self.health_check = self.r53.create_health_check(CallerReference="sim-hc", HealthCheckConfig={
-            "Type": "CALCULATED", "ChildHealthChecks": [], "HealthThreshold": s.health_threshold})["HealthCheck"]["Id"]
-        record_name = s.failover_env["RECORD_NAME"]
+    def network_up(self, a, b):
+        """Database traffic from region a to region b (the VPC peering)."""
+        return a == b or (self.region_up(a) and self.region_up(b) and not self._cut(self.network_cuts, a, b))
 
-        def record(set_id, value, weight, health_check=None):
-            rrs = {"Name": record_name, "Type": "CNAME", "SetIdentifier": set_id, "Weight": weight, "TTL": s.ttl,
-                   "ResourceRecords": [{"Value": value}]}
-            if health_check:
-                rrs["HealthCheckId"] = health_check
-            return {"Action": "CREATE", "ResourceRecordSet": rrs}
-
-        self.r53.change_resource_record_sets(HostedZoneId=self.zone_id, ChangeBatch={"Changes": [
-            record("primary", self.primary_endpoint, 100, self.health_check),
-            record("replica", self.replica_endpoint, 0)]})
-        self._snapshot_records()
-        env = s.function_environment(self.zone_id, self.primary_endpoint, self.replica_endpoint, self.topic,
-                                     self.health_check)
-        env.update(PRIMARY_INSTANCE_ID=self.primary_id, REPLICA_INSTANCE_ID=self.replica_id)
-        self.function_env = env
-
-    def _snapshot_records(self):
-        records = {}
-        for rrs in self.r53.list_resource_record_sets(HostedZoneId=self.zone_id)["ResourceRecordSets"]:
-            if rrs["Type"] == "CNAME":
-                records[rrs["SetIdentifier"]] = (rrs["Weight"], rrs["ResourceRecords"][0]["Value"],
-                                                 rrs.get("HealthCheckId"))
-        self.record_history.append((self.clock.now, records))
-
-    def client(self, service, region, **_ignored):
-        """moto clients, made once per world (creating one costs real time, not virtual)."""
-        key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self._real_client(service, region_name=region)
-        return self._clients[key]
-
-    def client_factory(self, session, service, region, config):
-        if service == "rds":
-            return _RdsClient(self, region)
-        client = self.client(service, region)
-        if service == "route53":
-            return _Wrapped(self, client, lambda: not self.route53_api_up)
-        if region == self.s.primary_region:
-            return _Wrapped(self, client, lambda: not self.primary_api_up)
-        return _Wrapped(self, client, lambda: False)
-
-    # -- the handlers --------------------------------------------------------
-    @contextlib.contextmanager
-    def patched(self):
-        """The handlers' clock, sleep and AWS clients belong to this world."""
-        now = lambda: self.clock.now  # noqa: E731
-        saved = (failover._client, failover._sleep, failover.st._clock, probe._clock,
-                 probe.fetch_credentials, probe.policy_from_env, probe.check_database, dict(os.environ), boto3.client)
-        boto3.client = lambda service, region_name=None, **kw: self.client(service, region_name)
-        failover._client = self.client_factory
-        failover._sleep = self.clock.sleep
-        failover.st._clock = now
-        probe._clock = now
-        probe.fetch_credentials = lambda secret_id, region, stage=None: {"secret_id": secret_id, "username": "u", "password": "p"}
-        probe.policy_from_env = lambda env: probe.Policy("modelled-bundle.pem")
-        os.environ.update(self.function_env)
-        try:
-            yield
-        finally:
-            (failover._client, failover._sleep, failover.st._clock, probe._clock, probe.fetch_credentials,
-             probe.policy_from_env, probe.check_database, environ, boto3.client) = saved
-            os.environ.clear()
-            os.environ.update(environ)
-
-    def invoke_failover(self, event, delay=FUNCTION_START, label=None):
-        def run():
-            self.requests += 1
-            context = Context(self, self.s.failover_timeout, f"sim-{self.requests}")
-            with contextlib.redirect_stdout(io.StringIO()):
-                summary = failover.handler(event, context)
-            self.invocations.append((self.clock.now, label or event.get("action", "alarm"), summary))
-
-        self.clock.at(self.clock.now + delay, lambda: self.clock.spawn(run))
-
-    def _probe(self, local):
-        p = self.rds.primary
-        if local and not self.primary_region_up:
-            return  # the local probe is lost with its region: silence
-        reachable = self.primary_region_up and (local or self.peering_up)
-
-        def check(host, port, database, user, password, timeout, policy):
-            if not reachable:
-                raise probe.ProbeError(probe.TIMEOUT, "no route (modelled)")
-            if not p["db_up"]:
-                raise probe.ProbeError(probe.REFUSED, "connection refused (modelled)")
-            if not p["writable"]:
-                raise probe.ProbeError(probe.STANDBY, "in recovery (modelled)")
-            return {"standby": False, "tls": True, "auth": "scram-sha-256", "server_version": "15.10"}
-
-        env = dict(self.s.local_probe_env if local else self.s.probe_env)
-        env = {k: v for k, v in env.items() if isinstance(v, str)}
-        env.update(DB_HOST=self.primary_endpoint, DB_PORT="5432", DB_SECRET_ID="db-credentials-sim",
-                   AWS_REGION=self.s.primary_region if local else self.s.dr_region)
-        saved = dict(os.environ)
-        os.environ.update(env)
-        probe.check_database = check
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                probe.handler({}, None)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-
-    # -- CloudWatch alarms ---------------------------------------------------
-    def _alarm_changed(self, name, state, by):
-        history = self.alarm_history[name]
-        if history[-1][1] != state:
-            history.append((self.clock.now, state))
-            self.event(f"alarm {name} -> {state} ({by})")
-
-    def _evaluate(self, alarm):
-        if alarm.region == self.s.primary_region and not self.primary_region_up:
-            return
-        cw = self.cw[alarm.region]
-        end = (self.clock.now - T0 - EVALUATION_DELAY) // alarm.period * alarm.period + T0
-        start = end - alarm.period * alarm.evaluation_periods
-        stats = cw.get_metric_statistics(Namespace=alarm.namespace, MetricName=alarm.metric,
-                                         Dimensions=alarm.dimensions, StartTime=_utc(start), EndTime=_utc(end),
-                                         Period=alarm.period, Statistics=[alarm.statistic])
-        # moto stamps a bucket with its first datapoint's time, CloudWatch with the period start
-        values = {}
-        for point in stats["Datapoints"]:
-            values[int((point["Timestamp"].timestamp() - start) // alarm.period)] = point[alarm.statistic]
-        periods = [values.get(k) for k in range(alarm.evaluation_periods)]
-        current = self.alarm_history[alarm.name][-1][1]  # also follows the function's SetAlarmState
-        present = [v for v in periods if v is not None]
-        if alarm.treat_missing == "breaching":
-            breaching = sum(1 for v in periods if v is None or alarm.breaching(v))
-        elif alarm.treat_missing == "notBreaching":
-            breaching = sum(1 for v in periods if v is not None and alarm.breaching(v))
-        else:  # missing / ignore: only what is there
-            if not present:
-                new = current if alarm.treat_missing == "ignore" else "INSUFFICIENT_DATA"
-                breaching = None
-            else:
-                breaching = sum(1 for v in present if alarm.breaching(v))
-        if breaching is not None:
-            new = "ALARM" if breaching >= alarm.datapoints_to_alarm else "OK"
-        if new != current:
-            cw.set_alarm_state(AlarmName=alarm.name, StateValue=new, StateReason="simulated evaluation")
-            self._alarm_changed(alarm.name, new, by="evaluation")
-            if alarm.region == self.s.dr_region and new in ("ALARM", "OK"):
-                self.pages.append((self.clock.now, f"ALARM: {alarm.name} {new}"))
-            if new == "ALARM" and alarm.invokes_function():
-                self.invoke_failover({"source": "aws.cloudwatch", "alarmData": {
-                    "alarmName": alarm.name, "state": {"value": "ALARM"}}}, label="alarm")
-
-    # -- Route 53 ------------------------------------------------------------
-    @staticmethod
-    def _at(history, t):
-        value = history[0][1]
-        for when, v in history:
-            if when > t:
-                break
-            value = v
-        return value
-
-    def child_healthy(self, check, t):
-        seen = t - HEALTH_CHECK_DELAY
-        history = self.alarm_history[check["alarm"]]
-        if check["region"] == self.s.primary_region and not self._at(self.region_history, seen):
-            state = "INSUFFICIENT_DATA"  # the region's CloudWatch cannot be read (inference)
-        else:
-            state = self._at(history, seen)
-        if state == "ALARM":
+    def api_reachable(self, service, region, caller_region):
+        if not self.region_up(region):
             return False
-        if state == "OK":
-            return True
-        if check["insufficient"] == "LastKnownStatus":
-            known = [v for when, v in history if when <= seen and v != "INSUFFICIENT_DATA"]
-            return not known or known[-1] == "OK"  # a new check starts healthy (inference)
-        return check["insufficient"] == "Healthy"
+        if service == "route53":
+            now = self.clock.now
+            if any(s <= now < e for s, e in self.route53_control_down):
+                return False
+        if caller_region is None or caller_region == region or service == "route53":
+            return caller_region is None or self.region_up(caller_region)
+        return not self._cut(self.api_cuts, caller_region, region)
 
-    def primary_record_healthy(self, t):
-        healthy = sum(1 for c in self.s.child_checks if self.child_healthy(c, t))
-        return healthy >= self.s.health_threshold
+    # ------------------------------------------------------------------------------------------
+    # paging and alarm actions
+    def deliver(self, topic_arn, subject, message, source):
+        topic = self.sns.topics[topic_arn]
+        now = self.clock.now
+        if not self.region_up(topic["region"]):
+            return
+        if any(r == topic["region"] and s <= now < e for r, s, e in self.notification_failures):
+            self.failed_deliveries.append((now, topic_arn, subject))
+            self.cloudwatch.publish(topic["region"], "AWS/SNS", "NumberOfNotificationsFailed",
+                                    [{"Name": "TopicName", "Value": topic["name"]}], 1.0)
+            self.event(f"SNS {topic['name']}: delivery FAILED ({subject})")
+            return
+        self.pages.append({"time": now, "region": topic["region"], "topic": topic["name"], "subject": subject,
+                           "message": message, "source": source})
 
-    def authoritative_answer(self, t):
-        records = self._at(self.record_history, t)
-        healthy = {}
-        for set_id, (weight, value, hc) in records.items():
-            healthy[set_id] = self.primary_record_healthy(t) if hc else True
-        for pool in ([k for k, (w, _, _) in records.items() if w > 0 and healthy[k]],
-                     [k for k, (w, _, _) in records.items() if w == 0 and healthy[k]],
-                     list(records)):
-            if pool:
-                best = max(pool, key=lambda k: (records[k][0], k == "primary"))
-                return "primary" if records[best][1] == self.primary_endpoint else "replica"
-        return None
+    def alarm_action(self, alarm, arn, previous, state, reason):
+        if arn.startswith("arn:aws:sns:"):
+            if arn in self.sns.topics and self.sns.topics[arn]["region"] == alarm.region:
+                self.deliver(arn, f'{state}: "{alarm.name}" in {alarm.region}', json.dumps({
+                    "AlarmName": alarm.name, "NewStateValue": state, "OldStateValue": previous,
+                    "NewStateReason": reason, "Region": alarm.region}), source="alarm")
+        elif arn.startswith("arn:aws:lambda:"):
+            fn = self.functions.find(arn)
+            if fn is not None and fn.region == alarm.region:
+                stamp = self.iso(self.clock.now)
+                self.functions.invoke_async(fn, duplicate=fn.name in self.duplicated, event={
+                    "source": "aws.cloudwatch", "alarmArn": alarm.arn, "accountId": ACCOUNT, "time": stamp,
+                    "region": alarm.region, "alarmData": {
+                        "alarmName": alarm.name, "state": {"value": state, "reason": reason, "timestamp": stamp},
+                        "previousState": {"value": previous, "reason": "", "timestamp": stamp},
+                        "configuration": {"description": "", "metrics": []}}}, source=f"alarm {alarm.name}")
 
-    def resolver_answer(self, t):
-        """What a client sees: the resolver caches the answer for TTL."""
-        ttl = max(self.s.ttl, 1)
-        fetched = T0 + (t - T0) // ttl * ttl
-        return self.authoritative_answer(fetched)
+    # ------------------------------------------------------------------------------------------
+    # what a database connection from a region finds (the probes)
+    def db_answer(self, from_region, host):
+        """"dns" (no such endpoint), "timeout" (no route), "refused" (nothing listens), "standby", "writer"."""
+        copy = next((c for c in self.engine.copies() if c.endpoint == host and not c.deleted), None)
+        if copy is None:
+            return "dns"
+        if not self.region_up(copy.region) or not self.network_up(from_region, copy.region):
+            return "timeout"
+        if not copy.db_up or getattr(copy, "status", "available") in ("rebooting", "stopped", "stopping",
+                                                                       "starting", "creating", "deleting"):
+            return "refused"
+        return "standby" if copy.in_recovery() else "writer"
 
-    # -- running ---------------------------------------------------------------
+    # ------------------------------------------------------------------------------------------
+    # seams of the handlers (module attributes replaced in every execution environment)
+    def seams(self, module):
+        clock = self.clock
+        name = module.__name__
+        if name.endswith("drsynth_failover.aws") or name == "drsynth_failover.aws":
+            module.clock = lambda: clock.now
+            module.sleep = clock.sleep
+            module.run_parallel = self.run_parallel
+        for attr, value in list(vars(module).items()):
+            if value is _datetime.datetime:
+                setattr(module, attr, self._datetime)
+            elif value is _datetime:
+                shim = types.ModuleType("datetime")
+                shim.__dict__.update(_datetime.__dict__)
+                shim.datetime = self._datetime
+                setattr(module, attr, shim)
+            elif value is _time.time:
+                setattr(module, attr, lambda: clock.now)
+            elif value is _time.sleep:
+                setattr(module, attr, clock.sleep)
+        if all(hasattr(module, a) for a in ("check_database", "liveness", "ProbeError", "_clock", "run_probe")):
+            self._probe_seams(module)
+
+    # the probe's database connection (runtime/probe/index.py: check_database, liveness, _clock)
+    DB_LATENCY = {True: 0.05, False: 0.3}   # same region / over the peering: the whole check (inference)
+
+    def _probe_seams(self, probe):
+        clock, world = self.clock, self
+        error = probe.ProbeError
+        server_ca = os.path.join(tpl.RUNTIME, "probe", "rds-ca-bundle.pem")
+
+        def reach(host, timeout):
+            region = clock.current.region if clock.in_task() else None
+            answer = world.db_answer(region, host)
+            if answer == "dns":
+                clock.sleep(0.01)
+                raise error(probe.DNS, f"cannot resolve {host} (simulated)")
+            if answer == "timeout":
+                clock.sleep(timeout)
+                raise error(probe.TIMEOUT, f"connect to {host} timed out (simulated)")
+            if answer == "refused":
+                clock.sleep(0.01)
+                raise error(probe.REFUSED, f"connection to {host} refused (simulated)")
+            copy = next(c for c in world.engine.copies() if c.endpoint == host and not c.deleted)
+            clock.sleep(min(world.DB_LATENCY[region == copy.region], timeout))
+            return copy
+
+        def check_database(host, port, database, user, password, timeout_seconds, policy):
+            copy = reach(host, timeout_seconds)
+            trusted = os.path.abspath(policy.ca_bundle) == os.path.abspath(server_ca)
+            if not trusted or copy.tls_ca != "rds":
+                raise error(probe.TLS_ERROR, "certificate verify failed: unable to get local issuer certificate "
+                            "(simulated: the server's CA is not in the bundle)")
+            if password != copy.password:
+                raise error(probe.BAD_PASSWORD, f'password authentication failed for user "{user}" (simulated)',
+                            "28P01")
+            info = {"standby": copy.in_recovery(), "tls": True, "auth": "scram-sha-256", "server_version": "15.10"}
+            if info["standby"] and policy.expect_primary:
+                exc = error(probe.STANDBY, "the server is in recovery (simulated)")
+                exc.info = info
+                raise exc
+            return info
+
+        def liveness(host, port, timeout_seconds):
+            reach(host, timeout_seconds)
+            return "S"
+
+        probe.check_database = check_database
+        probe.liveness = liveness
+        probe._clock = lambda: clock.now
+
+    def run_parallel(self, functions):
+        """The handlers' parallel reads: each in a task of its own, interleaved by the clock."""
+        clock = self.clock
+        if not clock.in_task():
+            return [f() for f in functions]
+        parent = clock.current
+        results = [None] * len(functions)
+        done = [False] * len(functions)
+
+        def make(i, f):
+            def target():
+                results[i] = f()
+            return target
+
+        def finished(i):
+            def on_exit(_task):
+                done[i] = True
+                clock.wake(parent)
+            return on_exit
+
+        for i, f in enumerate(functions):
+            child = Task(f"{parent.name}/{i}", region=parent.region, env=parent.env, modules=parent.modules,
+                         function=parent.function)
+            child.parent = parent
+            parent.children.append(child)
+            clock.spawn(child, make(i, f), on_exit=finished(i))
+        while not all(done):
+            clock.park(3600.0)
+        return results
+
+    # ------------------------------------------------------------------------------------------
+    # the public API: faults and events (times in seconds after the start)
+    def _t(self, seconds):
+        return None if seconds is None else self.t0 + float(seconds)
+
+    def at(self, seconds, action, *args, **kwargs):
+        """Run ``action(*args, **kwargs)`` at ``seconds`` after the start."""
+        self.clock.at(self.t0 + float(seconds), lambda: action(*args, **kwargs))
+
+    def lose_region(self, region):
+        """The region is gone: its databases, APIs, functions (killed mid-step), alarms, schedules, topics."""
+        self._down.add(region)
+        self.region_history.setdefault(region, []).append((self.clock.now, False))
+        for task, finished in self.tasks_by_region.get(region, []):
+            if not task.done and not task.killed:
+                self.clock.kill(task)
+                finished("lost", error={"errorType": "RegionLost", "errorMessage": f"{region} lost"})
+        self.event(f"region {region} LOST")
+        for c in self.engine.copies():
+            c.record()
+
+    def restore_region(self, region):
+        self._down.discard(region)
+        self.region_history.setdefault(region, []).append((self.clock.now, True))
+        self.event(f"region {region} back")
+        for c in self.engine.copies():
+            c.record()
+
+    def partition(self, a, b, network=True, apis=True, replication=False, start=None, end=None):
+        """Cut, between regions a and b, the peering (network), the APIs (a function's calls into the other
+        region), and optionally the databases' own replication.  From ``start`` (default: now) to ``end``."""
+        s = self._t(start) if start is not None else self.clock.now
+        e = self._t(end) if end is not None else float("inf")
+        if network:
+            self.network_cuts.append((a, b, s, e))
+        if apis:
+            self.api_cuts.append((a, b, s, e))
+        if replication:
+            self.clock.at(s, lambda: self._replication(a, b, True))
+            if e != float("inf"):
+                self.clock.at(e, lambda: self._replication(a, b, False))
+        self.clock.at(s, lambda: self.event(f"partition {a} <-> {b}: " + ", ".join(
+            k for k, v in (("network", network), ("APIs", apis), ("replication", replication)) if v)))
+
+    def heal(self, a, b):
+        now = self.clock.now
+        self.network_cuts = [(x, y, s, min(e, now) if {x, y} == {a, b} else e) for x, y, s, e in self.network_cuts]
+        self.api_cuts = [(x, y, s, min(e, now) if {x, y} == {a, b} else e) for x, y, s, e in self.api_cuts]
+        self._replication(a, b, False)
+        self.event(f"partition {a} <-> {b} healed")
+
+    def _replication(self, a, b, cut):
+        if self.engine.kind == "aurora":
+            (self.engine.cut.add if cut else self.engine.cut.discard)(frozenset((a, b)))
+        else:
+            for inst in self.engine.instances.values():
+                if inst.source is not None and {inst.region, inst.source.region} == {a, b}:
+                    inst.replication_cut = cut
+
+    def route53_control_plane(self, up, start=None, end=None):
+        """Route 53's API (its control plane, us-east-1): ``up=False`` from start to end."""
+        if not up:
+            self.route53_control_down.append((self._t(start) if start is not None else self.clock.now,
+                                              self._t(end) if end is not None else float("inf")))
+        else:
+            now = self.clock.now
+            self.route53_control_down = [(s, min(e, now)) for s, e in self.route53_control_down]
+        self.event(f"Route 53 control plane {'up' if up else 'DOWN'}")
+
+    def fault(self, service, operation=None, region=None, caller_region=None, kind="throttle", start=None, end=None,
+              times=None, caller=None):
+        """A scripted fault on every matching AWS call (service as botocore names it: cloudwatch, rds, route53,
+        ssm, sns, lambda, secretsmanager, sts; operation as the API names it: PutMetricData ...)."""
+        return self.api.fault(service=service, operation=operation, region=region, caller_region=caller_region,
+                              kind=kind, start=self._t(start), end=self._t(end), times=times, caller=caller)
+
+    def schedule(self, function=None, kind=None, late=None, twice=False, missing=False, start=None, end=None):
+        """EventBridge schedules of ``function`` (a name, a site label with ``kind``, or None: all) fire late
+        (``late`` seconds), twice, or not at all, from ``start`` to ``end``."""
+        def match(s):
+            if function is None:
+                return kind is None or s.fn.kind == kind
+            if function in (s.fn.name, s.fn.arn):
+                return True
+            site = self.site(function)
+            return s.fn.region == site["region"] and (kind is None or s.fn.kind == kind)
+        s, e = self._t(start) if start is not None else self.t0, self._t(end) if end is not None else float("inf")
+        for flag, what in ((missing, "missing"), (twice, "twice"), (late is not None, "late")):
+            if flag:
+                self.schedules.faults.append({"match": match, "kind": what, "seconds": late or 0.0, "start": s,
+                                              "end": e})
+
+    def throttle_lambda(self, region, start=None, end=None):
+        """The account's other functions use up the region's unreserved concurrency."""
+        self.functions.pool_exhausted.append((region, self._t(start) if start is not None else self.clock.now,
+                                              self._t(end) if end is not None else float("inf")))
+
+    def notifications_fail(self, region, start=None, end=None):
+        """The region's paging topic accepts messages but fails to deliver them."""
+        self.notification_failures.append((region, self._t(start) if start is not None else self.clock.now,
+                                           self._t(end) if end is not None else float("inf")))
+
+    # -- Lambda ---------------------------------------------------------------------------------
+    def _functions(self, function=None, kind=None):
+        out = []
+        for fn in self.functions.all:
+            if function is not None and function not in (fn.name, fn.arn):
+                try:
+                    if fn.region != self.site(function)["region"]:
+                        continue
+                except KeyError:
+                    continue
+            if kind is not None and fn.kind != kind:
+                continue
+            out.append(fn)
+        return out
+
+    def witness_region(self):
+        return next((fn.region for fn in self.functions.all if fn.kind == "witness"), None)
+
+    def recycle_environments(self, function=None, kind=None):
+        """Lambda retires the idle execution environments (the next run starts cold: module state is lost)."""
+        for fn in self._functions(function, kind):
+            fn.environments = [e for e in fn.environments if e.busy]
+
+    def set_environment(self, function=None, kind=None, **variables):
+        """An update of the functions' environment (new execution environments from now on)."""
+        for fn in self._functions(function, kind):
+            fn.env.update({k: str(v) for k, v in variables.items()})
+            fn.environments = [e for e in fn.environments if e.busy]
+        self.event(f"environment of {kind or function} updated: {sorted(variables)}")
+
+    def set_timeout(self, function, seconds, kind="failover"):
+        for fn in self._functions(function, kind):
+            fn.timeout = float(seconds)
+
+    def duplicate_alarm_events(self, function=None, kind=None):
+        """Lambda delivers every alarm event of these functions twice ("the same event ... multiple times")."""
+        self.duplicated.extend(fn.name for fn in self._functions(function, kind))
+
+    def crash_after(self, service, operation, function=None, kind="failover", times=1, start=None):
+        """The run of a matching function dies right after its matching call (its runtime exits: no finally,
+        nothing released), ``times`` times from ``start``."""
+        names = {fn.name for fn in self._functions(function, kind)}
+        self.crashes.append({"service": service, "operation": operation, "functions": names, "remaining": times,
+                             "start": self._t(start) if start is not None else self.t0})
+
+    def after_call(self, service, operation):
+        """Called by the API layer after an answered call, in the calling task."""
+        clock = self.clock
+        task = clock.current if clock.in_task() else None
+        if task is None or task.function is None:
+            return
+        for rule in self.crashes:
+            if rule["remaining"] > 0 and task.function.name in rule["functions"] and rule["service"] == service \
+                    and rule["operation"] == operation and clock.now >= rule["start"]:
+                rule["remaining"] -= 1
+                self.event(f"{task.name}: dies right after {service}.{operation}")
+                root = task
+                while getattr(root, "parent", None) is not None:
+                    root = root.parent
+                for t, finished in self.tasks_by_region.get(task.function.region, []):
+                    if t is root:
+                        finished("crash", error={"errorType": "Runtime.ExitError", "errorMessage": "simulated crash"})
+                clock.kill(root)
+                clock.die()
+
+    # -- the databases ---------------------------------------------------------------------------
+    def db_down(self, site, seconds=None, status=None):
+        """The site's database stops answering (crash, Multi-AZ failover, reboot: ``status`` as RDS shows it)."""
+        c = self.copy(site)
+        c.db_up = False
+        previous = getattr(c, "status", None)
+        if status is not None:
+            c.status = status
+        c.record()
+        self.event(f"{c.id} database down" + (f" ({status})" if status else ""))
+        if seconds is not None:
+            def up():
+                c.db_up = True
+                if status is not None:
+                    c.status = previous
+                c.record()
+                self.event(f"{c.id} database back")
+            self.clock.after(seconds, up)
+
+    def storage_full(self, site):
+        c = self.copy(site)
+        c.storage_full = True
+        if hasattr(c, "status"):
+            c.status = "storage-full"
+        c.db_up = False
+        c.record()
+        self.event(f"{c.id} storage full")
+
+    def set_lag(self, site, seconds, idle=False):
+        """The standby's replication lag while replication runs (``idle``: a source without writes)."""
+        c = self.copy(site)
+        c.base_lag = float(seconds)
+        if hasattr(c, "idle_source"):
+            c.idle_source = idle
+        c.applied_until = min(c.applied_until, self.clock.now - float(seconds))
+
+    def set_password(self, site, password):
+        """The database's password changes (the secret keeps the old one: the probe's credentials are wrong)."""
+        self.copy(site).password = password
+
+    # -- the operator ------------------------------------------------------------------------------
+    def operator(self, action, site, read_timeout=330.0, **payload):
+        """The operator invokes the failover function of ``site`` (Lambda Invoke, RequestResponse) now."""
+        fn = self.site(site)["function"]
+        event = dict(payload, action=action)
+        return self.cli("lambda", "invoke", fn.region, read_timeout=read_timeout, FunctionName=fn.name,
+                        InvocationType="RequestResponse", Payload=json.dumps(event).encode(), label=f"operator {action}")
+
+    def cli(self, service, operation, region, read_timeout=60.0, label=None, **params):
+        """An operator's AWS CLI call (boto3 from a laptop: no region of its own) now; its outcome is logged."""
+        import boto3
+        from botocore.config import Config
+        record = {"time": self.clock.now, "call": f"{service}.{operation}", "result": None, "error": None}
+        self.operator_calls.append(record)
+
+        def target():
+            client = boto3.client(service, region_name=region, config=Config(
+                read_timeout=read_timeout, connect_timeout=10, retries={"max_attempts": 1, "mode": "standard"}))
+            try:
+                out = getattr(client, operation)(**params)
+                if "Payload" in out:
+                    out = dict(out, Payload=json.loads(out["Payload"].read() or b"null"))
+                record["result"] = out
+            except Exception as exc:  # noqa: BLE001 - the operator sees the error
+                record["error"] = f"{type(exc).__name__}: {exc}"
+            self.event(f"operator: {label or record['call']} -> "
+                       + (record["error"] or json.dumps(record["result"], default=str)[:300]))
+        self.clock.spawn(Task(label or f"operator {service}.{operation}", region=None), target)
+        return record
+
+    # ------------------------------------------------------------------------------------------
+    # running
+    def _every(self, offset, interval, fn):
+        def tick():
+            fn()
+            self.clock.at(self.clock.now + interval, tick)
+        self.clock.at(self.t0 + offset, tick)
+
     def start(self):
-        period = 60
+        if self._started:
+            return
+        self._started = True
+        self._every(0.5, 1.0, self.engine.tick)
+        self._every(59.0, 60.0, self.engine.publish_metrics)
+        self._every(59.5, 60.0, self.functions.publish_queue_metrics)
+        for region in REGIONS:
+            self._every(EVALUATION_DELAY, 60.0, lambda r=region: self.region_up(r) and
+                        self.cloudwatch.evaluate_region(r))
+        self._every(HEALTH_CHECK_INTERVAL / 2, HEALTH_CHECK_INTERVAL, self.route53.evaluate_checks)
+        self.schedules.start(self.t0)
 
-        def every(offset, interval, fn):
-            def tick():
-                fn()
-                self.clock.at(self.clock.now + interval, tick)
-            self.clock.at(T0 + offset, tick)
-
-        every(DR_PROBE_OFFSET, self.s.probe_interval, lambda: self._probe(local=False))
-        every(LOCAL_PROBE_OFFSET, self.s.probe_interval, lambda: self._probe(local=True))
-        for alarm in self.s.alarms.values():
-            every(period + EVALUATION_DELAY, alarm.period, lambda a=alarm: self._evaluate(a))
-        every(RECONCILE_OFFSET, self.s.reconcile_interval,
-              lambda: self.invoke_failover({"action": "reconcile", "source": "schedule"}, delay=0, label="reconcile"))
-
-    def at(self, seconds_after_t0, action):
-        self.clock.at(T0 + seconds_after_t0, action)
-
-    def run(self, until_seconds):
-        with self.patched():
-            self.clock.run_until(T0 + until_seconds)
-            # let running invocations finish
-            for _ in range(10000):
-                if not self.clock.threads:
-                    break
-                self.clock.run_until(self.clock.now + 1)
-
-    def state(self):
-        raw = boto3.client("ssm", region_name=self.s.dr_region)
+    def run(self, until):
+        """Run to ``until`` seconds after the start (may be called again to go on)."""
+        self.api.install()   # the world that runs answers the calls (one world runs at a time in a process)
+        self.start()
+        saved = (_time.time, _time.sleep, _time.monotonic)
+        _time.time, _time.sleep, _time.monotonic = (lambda: self.clock.now), self._sleep, (lambda: self.clock.now)
         try:
-            return json.loads(raw.get_parameter(Name=self.s.failover_env["STATE_PARAMETER"])["Parameter"]["Value"])
-        except ClientError:
-            return {"state": None}
+            self.clock.run_until(self.t0 + float(until))
+        finally:
+            _time.time, _time.sleep, _time.monotonic = saved
+        self.ended = float(until)
+        return self
+
+    def _sleep(self, seconds):
+        if self.clock.in_task():
+            self.clock.sleep(seconds)
+
+    # ------------------------------------------------------------------------------------------
+    # reading the outcome
+    def state(self, site):
+        """The failover state parameter of a site's function (parsed JSON, or None)."""
+        fn = self.site(site)["function"]
+        raw = self.ssm.value(fn.region, fn.env["STATE_PARAMETER"])
+        return None if raw is None else json.loads(raw)
+
+    def runs(self, kind=None, site=None):
+        out = self.functions.runs
+        if kind:
+            out = [r for r in out if r["kind"] == kind]
+        if site:
+            out = [r for r in out if r["region"] == self.site(site)["region"]]
+        return out
+
+    def result(self, failure_at=None, name=None):
+        from sim.results import Result
+        return Result(self, failure_at=failure_at, name=name)
+
+    def timeline(self, since=0.0):
+        """The event log, times relative to the start."""
+        return [(round(t - self.t0, 1), text) for t, text in self.log if t - self.t0 >= since]

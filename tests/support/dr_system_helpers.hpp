@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "drsynth/assertions.hpp"
 #include "drsynth/error.hpp"
 #include "drsynth/synth.hpp"
@@ -77,6 +79,62 @@ inline bool cidrs_overlap(const std::string& x, const std::string& y) {
 inline std::vector<json> as_list(const json& j) {
   if (j.is_array()) return {j.begin(), j.end()};
   return {j};
+}
+
+// The resource a value in `stack`'s template points at: {"Ref": id} or
+// {"Fn::GetAtt": [id, ...]} in the same template, or the output another
+// stack exports ({"Fn::ImportValue": "<stack>:<output>"}) or another region's
+// stack gives ({"Fn::GetStackOutput": {...}}), followed to its resource.
+// Returns the producer stack's name and the resource (null when not found).
+inline std::pair<std::string, json> referenced_resource(const Assembly& a, const std::string& stack, const json& v) {
+  const auto* s = a.find(stack);
+  if (s == nullptr || !v.is_object()) return {stack, nullptr};
+  const json& t = s->template_json();
+  auto local = [&](const std::string& id) -> std::pair<std::string, json> {
+    if (t["Resources"].contains(id)) return {stack, t["Resources"][id]};
+    return {stack, nullptr};
+  };
+  if (v.contains("Ref")) return local(v["Ref"]);
+  if (v.contains("Fn::GetAtt")) return local(v["Fn::GetAtt"][0]);
+  std::string producer;
+  std::string output;
+  if (v.contains("Fn::ImportValue")) {
+    const std::string name = v["Fn::ImportValue"];
+    producer = name.substr(0, name.find(':'));
+    output = name.substr(name.find(':') + 1);
+  } else if (v.contains("Fn::GetStackOutput")) {
+    producer = v["Fn::GetStackOutput"]["StackName"];
+    output = v["Fn::GetStackOutput"]["OutputName"];
+  } else {
+    return {stack, nullptr};
+  }
+  const auto* p = a.find(producer);
+  if (p == nullptr || !p->template_json()["Outputs"].contains(output)) return {producer, nullptr};
+  return referenced_resource(a, producer, p->template_json()["Outputs"][output]["Value"]);
+}
+
+// The one resource of `type` whose properties match `props`.
+inline json one_resource(const Template& t, std::string_view type, const json& props) {
+  const auto ids = t.find_resources(type, props);
+  INFO(type << " " << props.dump());
+  REQUIRE(ids.size() == 1);
+  return t.resource(ids.front());
+}
+inline json function_named(const Template& t, const std::string& name) {
+  return properties(one_resource(t, "AWS::Lambda::Function", {{"FunctionName", name}}));
+}
+inline json alarm_named(const Template& t, const std::string& name) {
+  return properties(one_resource(t, "AWS::CloudWatch::Alarm", {{"AlarmName", name}}));
+}
+
+// Every statement of the policy of the role of the function named `function`.
+inline json statements_of(const Template& t, const std::string& function) {
+  const std::string role = function_named(t, function)["Role"]["Fn::GetAtt"][0];
+  for (const auto& id : t.find_resources("AWS::IAM::Policy"))
+    if (properties(t.resource(id))["Roles"][0] == json{{"Ref", role}})
+      return properties(t.resource(id))["PolicyDocument"]["Statement"];
+  FAIL("no policy for " << function);
+  return {};
 }
 
 // Restores the working folder at scope exit.

@@ -30,7 +30,7 @@ inline std::filesystem::path stub_runtime_dir() {
       std::ofstream(tmp) << text;
       fs::rename(tmp, path);
     };
-    for (const char* name : {"probe", "failover", "rotation", "aurora_failover"}) {
+    for (const char* name : {"probe", "failover", "witness", "rotation"}) {
       fs::create_directories(d / name);
       write(d / name / "index.py", std::string("def handler(event, context):\n    return {\"stub\": \"") + name + "\"}\n");
       if (std::string_view(name) == "probe")  // the CA bundle the probe construct requires
@@ -93,23 +93,42 @@ inline void require_error(drsynth::App& app, const std::string& code, const std:
 
 namespace ops_test {
 
-// Everything of the DR failover stack that these constructs cover, in eu-west-1.
+// Everything of a DR failover stack that these constructs cover, in
+// eu-west-1 (site "replica"), with the other site's alarms in us-east-1
+// (site "primary", stack DrPrimary-dev).
 struct FailoverStack {
   drsynth::Stack* stack = nullptr;
+  drsynth::Stack* primary_stack = nullptr;
   drsynth::lambda::HealthProbe* probe = nullptr;
   drsynth::lambda::FailoverFunction* failover = nullptr;
-  drsynth::cloudwatch::Alarm* primary_down = nullptr;
+  drsynth::cloudwatch::Alarm* primary_down = nullptr;  // this region's view of the primary
+  drsynth::cloudwatch::Alarm* hold = nullptr;
   drsynth::sns::Topic* topic = nullptr;
   drsynth::route53::PrivateHostedZone* zone = nullptr;
-  drsynth::route53::HealthCheck* health = nullptr;
+  drsynth::route53::HealthCheck* health = nullptr;  // the primary record's writer check
 };
+
+inline drsynth::cloudwatch::AlarmProps writer_down(std::string name, const drsynth::cloudwatch::Metric& metric,
+                                                   int periods) {
+  return {.alarm_name = std::move(name),
+          .description = "The probe does not see the site as a writable primary",
+          .metric = metric,
+          .threshold = 1,
+          .comparison = drsynth::cloudwatch::ComparisonOperator::less_than_threshold,
+          .evaluation_periods = periods,
+          .treat_missing_data = drsynth::cloudwatch::TreatMissingData::breaching,
+          .route53_compatible = true};
+}
 
 inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& stack_name = "DrFailover-dev") {
   using namespace drsynth;
+  using route53::InsufficientDataHealthStatus;
   stub_runtime_dir();
   FailoverStack f;
   auto& s = app.add<Stack>(stack_name, StackProps{.env = {.region = "eu-west-1"}});
   f.stack = &s;
+  auto& east = app.add<Stack>("DrPrimary-dev", StackProps{.env = {.region = "us-east-1"}});
+  f.primary_stack = &east;
   auto& vpc = s.add<CfnResource>("Vpc", CfnResourceProps{.type = "AWS::EC2::VPC",
                                                          .properties = {{"CidrBlock", "10.1.0.0/16"},
                                                                         {"EnableDnsHostnames", true},
@@ -126,27 +145,48 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
   f.topic = &s.add<sns::Topic>("Alarms", sns::TopicProps{.topic_name = "dr-alarms-dev", .display_name = "DR dev"});
   f.topic->add_email_subscription("oncall@example.com");
 
+  const std::string primary_host = "drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com";
+  const std::string replica_host = "drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com";
   f.probe = &s.add<lambda::HealthProbe>(
       "Probe", lambda::HealthProbeProps{
                    .function_name = "probe-dev",
                    .vpc = {.subnet_ids = {subnet.ref()}, .security_group_ids = {sg.get_att("GroupId")}},
-                   .db_host = "drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com",
+                   .local = {.site = "replica", .host = replica_host},
+                   .remote = {.site = "primary", .host = primary_host},
                    .db_port = 5432,
                    .secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:drsynth-dev-db-AbCdEf",
                    .secret_region = "eu-west-1",
                    .metric_dimension_value = "dr-dev"});
 
   f.primary_down = &s.add<cloudwatch::Alarm>(
-      "PrimaryDown", cloudwatch::AlarmProps{.alarm_name = "primary-down-dev",
-                                            .description = "The probe cannot use the primary database",
-                                            .metric = f.probe->healthy_metric(),
-                                            .threshold = 1,
-                                            .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
-                                            .evaluation_periods = 3,
-                                            .treat_missing_data = cloudwatch::TreatMissingData::breaching,
-                                            .route53_compatible = true});
+      "PrimaryDown", writer_down("primary-down-dev", f.probe->writer_metric("primary"), 2));
   f.primary_down->add_alarm_action(*f.topic);
   f.primary_down->add_ok_action(*f.topic);
+  auto& replica_view = s.add<cloudwatch::Alarm>("ReplicaView", writer_down("replica-down-dev", f.probe->writer_metric("replica"), 2));
+  replica_view.add_alarm_action(*f.topic);
+  f.hold = &s.add<cloudwatch::Alarm>("PrimaryDownHeld", writer_down("primary-down-held-dev", f.probe->writer_metric("primary"), 3));
+  auto fenced = [&](Stack& in, const std::string& name, const std::string& site) -> cloudwatch::Alarm& {
+    return in.add<cloudwatch::Alarm>(
+        "Fence", cloudwatch::AlarmProps{.alarm_name = name,
+                                        .metric = {.namespace_name = "drsynth",
+                                                   .metric_name = "Fenced",
+                                                   .dimensions = {{"System", "dr-dev"}, {"Site", Value(site)}},
+                                                   .statistic = "Maximum"},
+                                        .threshold = 1,
+                                        .comparison = cloudwatch::ComparisonOperator::greater_than_or_equal_to_threshold,
+                                        .treat_missing_data = cloudwatch::TreatMissingData::ignore,
+                                        .route53_compatible = true});
+  };
+  auto& fence_primary = fenced(s, "primary-fenced-dev", "primary");
+  auto& fence_replica = fenced(east, "replica-fenced-dev", "replica");
+  // The primary region's own view of the primary, read by name from eu-west-1.
+  auto& primary_view = east.add<cloudwatch::Alarm>(
+      "PrimaryDownLocal", writer_down("primary-down-local-dev",
+                                      {.namespace_name = "drsynth",
+                                       .metric_name = "Writer",
+                                       .dimensions = {{"System", "dr-dev"}, {"Site", "primary"}},
+                                       .statistic = "Minimum"},
+                                      2));
 
   auto& lag = s.add<cloudwatch::Alarm>(
       "ReplicaLag", cloudwatch::AlarmProps{.alarm_name = "replica-lag-dev",
@@ -157,8 +197,8 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
                                                       .period_seconds = 60,
                                                       .unit = "Seconds"},
                                            .threshold = 60,
-                                           .evaluation_periods = 5,
-                                           .datapoints_to_alarm = 3});
+                                           .evaluation_periods = 1,
+                                           .route53_compatible = true});
   lag.add_alarm_action(*f.topic);
 
   f.zone = &s.add<route53::PrivateHostedZone>(
@@ -166,12 +206,28 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
                                               .vpcs = {{.vpc_id = vpc.ref(), .region = "eu-west-1"},
                                                        {.vpc_id = "vpc-0123456789abcdef0", .region = "us-east-1"}},
                                               .comment = "DR database names"});
-  f.health = &s.add<route53::HealthCheck>("PrimaryHealth", route53::cloudwatch_metric_check(*f.primary_down));
+  auto& primary_fence_a = s.add<route53::HealthCheck>(
+      "PrimaryNotFencedA", route53::cloudwatch_metric_check(fence_primary, InsufficientDataHealthStatus::last_known_status));
+  auto& primary_fence_b = s.add<route53::HealthCheck>(
+      "PrimaryNotFencedB", route53::cloudwatch_metric_check(fence_primary, InsufficientDataHealthStatus::last_known_status));
+  auto& dr_view = s.add<route53::HealthCheck>("PrimaryDrView", route53::cloudwatch_metric_check(*f.primary_down));
+  auto& local_view = s.add<route53::HealthCheck>("PrimaryLocalView", route53::cloudwatch_metric_check(primary_view));
+  f.health = &s.add<route53::HealthCheck>(
+      "PrimaryHealth", route53::calculated_check({primary_fence_a, primary_fence_b, dr_view, local_view}, 3));
+  auto& primary_fallback = s.add<route53::HealthCheck>(
+      "PrimaryFallback", route53::calculated_check({primary_fence_a}, 1));
+  auto& replica_fence = s.add<route53::HealthCheck>(
+      "ReplicaNotFenced", route53::cloudwatch_metric_check(fence_replica, InsufficientDataHealthStatus::last_known_status));
+  auto& replica_lag = s.add<route53::HealthCheck>(
+      "ReplicaLagGuard", route53::cloudwatch_metric_check(lag, InsufficientDataHealthStatus::healthy));
+  auto& replica_writer = s.add<route53::HealthCheck>("ReplicaWriter", route53::cloudwatch_metric_check(replica_view));
+  auto& replica_fallback = s.add<route53::HealthCheck>(
+      "ReplicaHealth", route53::calculated_check({replica_fence, replica_lag}, 2));
   s.add<route53::WeightedRecord>(
       "PrimaryRecord",
       route53::WeightedRecordProps{.zone = *f.zone,
                                    .record_name = "postgres.db-dev.internal",
-                                   .values = {"drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com"},
+                                   .values = {primary_host},
                                    .weight = 100,
                                    .set_identifier = "primary",
                                    .health_check = *f.health});
@@ -179,28 +235,44 @@ inline FailoverStack build_failover_stack(drsynth::App& app, const std::string& 
       "ReplicaRecord",
       route53::WeightedRecordProps{.zone = *f.zone,
                                    .record_name = "postgres.db-dev.internal.",
-                                   .values = {"drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com"},
+                                   .values = {replica_host},
                                    .weight = 0,
-                                   .set_identifier = "replica"});
+                                   .set_identifier = "replica",
+                                   .health_check = replica_fallback});
 
   f.failover = &s.add<lambda::FailoverFunction>(
       "Failover", lambda::FailoverFunctionProps{
                       .function_name = "failover-dev",
-                      .primary_instance_id = "drsynth-dev-primary",
-                      .primary_region = "us-east-1",
-                      .replica_instance_id = "drsynth-dev-replica",
-                      .hosted_zone_id = f.zone->hosted_zone_id(),
+                      .engine = "rds",
+                      .local = {.id = "replica",
+                                .db_id = "drsynth-dev-replica",
+                                .db_arn = "arn:aws:rds:eu-west-1:123456789012:db:drsynth-dev-replica",
+                                .endpoint = replica_host,
+                                .writer_check = replica_writer,
+                                .fallback_check = replica_fallback,
+                                .topic = *f.topic,
+                                .state_parameter = "/drsynth/dev/failover-state"},
+                      .remote = {.id = "primary",
+                                 .region = "us-east-1",
+                                 .db_id = "drsynth-dev-primary",
+                                 .db_arn = "arn:aws:rds:us-east-1:123456789012:db:drsynth-dev-primary",
+                                 .endpoint = primary_host,
+                                 .writer_check = *f.health,
+                                 .fallback_check = primary_fallback,
+                                 .state_parameter = "/drsynth/dev/failover-state-primary"},
+                      .zone = *f.zone,
                       .record_name = "postgres.db-dev.internal",
-                      .primary_set_identifier = "primary",
-                      .replica_set_identifier = "replica",
-                      .primary_endpoint = "drsynth-dev-primary.abcdefghij.us-east-1.rds.amazonaws.com",
-                      .replica_endpoint = "drsynth-dev-replica.abcdefghij.eu-west-1.rds.amazonaws.com",
-                      .topic_arn = f.topic->topic_arn(),
-                      .health_alarm_name = f.primary_down->alarm_name(),
+                      .hold_alarm = *f.hold,
+                      .remote_view_alarm = primary_view,
+                      .fence_alarm = fence_primary,
+                      .fence_checks = {primary_fence_a, primary_fence_b},
                       .lock_parameter = "/drsynth/dev/failover-lock",
-                      .state_parameter = "/drsynth/dev/failover-state",
-                      .metric_dimension_value = "dr-dev"});
-  f.primary_down->add_alarm_action(*f.failover);
+                      .metric_dimension_value = "dr-dev",
+                      .engine_environment = {{"BACKUP_RETENTION_DAYS", 7}},
+                      .engine_statements = {{.actions = {"rds:PromoteReadReplica"},
+                                             .resources = {"arn:aws:rds:eu-west-1:123456789012:db:drsynth-dev-replica"}}}});
+  f.hold->add_alarm_action(*f.failover);
+  f.hold->add_alarm_action(*f.topic);
   return f;
 }
 

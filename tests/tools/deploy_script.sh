@@ -69,16 +69,19 @@ cat "$AWS_CALLS"
 [ "$(grep -c "^rds describe-db-engine-versions" "$AWS_CALLS")" = 2 ]
 [ "$(grep -n '^rds' "$AWS_CALLS" | tail -1 | cut -d: -f1)" -lt "$(grep -n -v '^rds' "$AWS_CALLS" | head -1 | cut -d: -f1)" ]
 stacks=$(grep -o -- "--stack-name [^ ]*" "$AWS_CALLS" | awk '{print $2}' | tr '\n' ' ')
-[ "$stacks" = "DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrFailover-dev " ] || { echo "order: $stacks" >&2; exit 1; }
+[ "$stacks" = "DrBase-dev DrPrimary-dev DrReplica-dev DrPrimaryRoutes-dev DrWitness-dev DrFailover-dev DrFailoverPrimary-dev " ] || { echo "order: $stacks" >&2; exit 1; }
 grep -q "^s3 cp --region eu-west-1 asset\.[0-9a-f]*\.zip s3://assets-eu-west-1/asset\." "$AWS_CALLS"
 grep -q "DrFailover-dev .* --parameter-overrides AssetsBucket=assets-eu-west-1" "$AWS_CALLS"
-# uploads come before the stack that uses them
-[ "$(grep -n '^s3 cp' "$AWS_CALLS" | tail -1 | cut -d: -f1)" -lt "$(grep -n 'DrFailover-dev' "$AWS_CALLS" | head -1 | cut -d: -f1)" ]
+# uploads come before the stack that uses them: the last upload of eu-west-1
+# (the failover function's code) before DrFailover-dev, and every upload
+# before the last stack
+[ "$(grep -n '^s3 cp --region eu-west-1' "$AWS_CALLS" | tail -1 | cut -d: -f1)" -lt "$(grep -n 'stack-name DrFailover-dev' "$AWS_CALLS" | head -1 | cut -d: -f1)" ]
+[ "$(grep -n '^s3 cp' "$AWS_CALLS" | tail -1 | cut -d: -f1)" -lt "$(grep -n 'stack-name DrFailoverPrimary-dev' "$AWS_CALLS" | head -1 | cut -d: -f1)" ]
 
 : > "$AWS_CALLS"
 "$dir/destroy.sh"
 deleted=$(grep -o -- "delete-stack --region [^ ]* --stack-name [^ ]*" "$AWS_CALLS" | awk '{print $5}' | tr '\n' ' ')
-[ "$deleted" = "DrFailover-dev DrPrimaryRoutes-dev DrReplica-dev DrPrimary-dev DrBase-dev " ] || { echo "destroy order: $deleted" >&2; exit 1; }
+[ "$deleted" = "DrFailoverPrimary-dev DrFailover-dev DrWitness-dev DrPrimaryRoutes-dev DrReplica-dev DrPrimary-dev DrBase-dev " ] || { echo "destroy order: $deleted" >&2; exit 1; }
 
 if [ -n "$aurora" ]; then
   # Aurora: the global cluster's version in both regions, and that it supports global databases.

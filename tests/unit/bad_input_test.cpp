@@ -53,8 +53,8 @@ std::vector<Row> rows() {
   r.push_back({.name = "suffix with a double hyphen", .args = c("environmentSuffix=a--b"), .code = "E801", .path = "<app>"});
   r.push_back({.name = "suffix with a trailing hyphen", .args = c("environmentSuffix=dev-"), .code = "E801", .path = "<app>"});
   r.push_back({.name = "suffix with a slash", .args = c("environmentSuffix=a/b"), .code = "E801", .path = "<app>"});
-  r.push_back({.name = "suffix one character too long (computed: 46)", .args = c("environmentSuffix=" + std::string(47, 'a')),
-               .code = "E802", .path = "<app>", .contains = "at most 46 characters"});
+  r.push_back({.name = "suffix one character too long (computed: 36)", .args = c("environmentSuffix=" + std::string(37, 'a')),
+               .code = "E802", .path = "<app>", .contains = "at most 36 characters"});
   r.push_back({.name = "suffix empty", .args = c("environmentSuffix="), .code = "E801", .path = "<app>"});
   r.push_back({.name = "stack name over 128 characters",
                .define = [](App& a) { (void)stack(a, "S" + std::string(128, 'x')); }, .code = "E202", .path = "S"});

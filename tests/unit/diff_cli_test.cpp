@@ -142,11 +142,12 @@ TEST_CASE("drsynth graph draws the stacks by region with the references between 
   CHECK(dot.code == 0);
   CHECK_THAT(dot.out, Catch::StartsWith("digraph drsynth {") && Catch::Contains("label=\"us-east-1\"") &&
                           Catch::Contains("label=\"eu-west-1\"") && Catch::Contains("s1 [label=\"2. DrPrimary-dev\"") &&
-                          Catch::Contains("s4 [label=\"5. DrFailover-dev\""));
+                          Catch::Contains("s5 [label=\"6. DrFailover-dev\"") &&
+                          Catch::Contains("s4 [label=\"5. DrWitness-dev\""));
   // The replica's source: the primary's ARN across regions (dashed), the
   // failover stack's import of the replica endpoint in eu-west-1 (solid).
   CHECK_THAT(dot.out, Catch::Contains("Primary.DBInstanceArn \u2192 Replica.SourceDBInstanceIdentifier") &&
-                          Catch::Contains("s2 -> s4 [label=") && Catch::Contains("style=dashed"));
+                          Catch::Contains("s2 -> s5 [label=") && Catch::Contains("style=dashed"));
 
   const auto mermaid = test::run_cli({"graph", "--format", "mermaid"}, system_with());
   CHECK(mermaid.code == 0);

@@ -1,8 +1,10 @@
-// Issue 10, in the templates of the built-in DR system: the failover function
-// is never wired to a one-minute alarm, paging works (a customer-managed key
-// CloudWatch may use, a TLS-only topic), failed invocations land in a
-// dead-letter queue with an alarm, and the new settings are checked.
+// Issues 10 and 20, in the templates of the built-in DR system: the failover
+// functions are never wired to a one-minute alarm, paging works in both
+// regions (customer-managed keys CloudWatch may use, TLS-only topics),
+// failed invocations land in a dead-letter queue with an alarm, and the
+// settings are checked. dr_kit_test.cpp has what both systems share.
 #include <fstream>
+#include <set>
 
 #include "drsynth/assertions.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
@@ -36,47 +38,54 @@ bool refers_to(const json& action, const std::string& logical_id) {
 
 }  // namespace
 
-TEST_CASE("failover wiring: only the hold alarm invokes the failover function, the one-minute alarm moves DNS only",
+TEST_CASE("failover wiring: the hold alarm invokes the failover function (and the topic's failed deliveries, to relay them), the view alarms move DNS only",
           "[dr][failover]") {
   System sys;
   auto t = sys.t("DrFailover-dev");
-  const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
-  int invoking = 0;
+  const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "lambda-failover-rds-replica-dev"}});
+  std::set<std::string> invoking;
   for (const auto& id : t.find_resources("AWS::CloudWatch::Alarm")) {
     const json& alarm = props_of(t, id);
     INFO(alarm.dump());
     if (!alarm.contains("AlarmActions") || !refers_to(alarm["AlarmActions"], fn)) continue;
-    ++invoking;
+    invoking.insert(alarm["AlarmName"]);
+    if (alarm["MetricName"] == "NumberOfNotificationsFailed") continue;  // a relay, never a failover
     // Never a 1-of-1 breaching alarm: the hold time in one-minute periods, all breaching.
-    CHECK(alarm["AlarmName"] == "primary-down-held-dev");
+    CHECK(alarm["AlarmName"] == "alarm-writer-held-rds-primary-seen-from-replica-dev");
     CHECK(alarm["EvaluationPeriods"] == 3);
     CHECK(alarm["DatapointsToAlarm"] == 3);
     CHECK(alarm["Period"] == 60);
     CHECK(alarm["TreatMissingData"] == "breaching");
   }
-  CHECK(invoking == 1);
-  const json& dns_alarm = props_of(t, one(t, "AWS::CloudWatch::Alarm", {{"AlarmName", "primary-down-dev"}}));
-  CHECK(dns_alarm["EvaluationPeriods"] == 1);
+  CHECK(invoking == std::set<std::string>{"alarm-writer-held-rds-primary-seen-from-replica-dev",
+                                          "alarm-notifications-failed-rds-replica-dev"});
+  // The view alarm that moves DNS lives with the replica's probe and pages only.
+  auto r = sys.t("DrReplica-dev");
+  const json& dns_alarm = props_of(r, one(r, "AWS::CloudWatch::Alarm", {{"AlarmName", "alarm-writer-rds-primary-seen-from-replica-dev"}}));
+  CHECK(dns_alarm["EvaluationPeriods"] == 2);
   CHECK_FALSE(refers_to(dns_alarm["AlarmActions"], fn));
 
-  // The fence: an alarm the function sets, whose missing data keeps the state.
-  t.has_resource_properties("AWS::CloudWatch::Alarm", {{"AlarmName", "primary-fenced-dev"},
+  // The fence: Fenced datapoints the function publishes (Route 53 follows the
+  // data, not the alarm state); the alarm's own state ignores missing data.
+  r.has_resource_properties("AWS::CloudWatch::Alarm", {{"AlarmName", "alarm-fence-rds-primary-dev"},
                                                       {"MetricName", "Fenced"},
                                                       {"ComparisonOperator", "GreaterThanOrEqualToThreshold"},
                                                       {"TreatMissingData", "ignore"}});
 
-  // Armed only after K healthy minutes; sticky state; every UPSERT keeps the health check.
+  // Armed only after K minutes; sticky state; every flip carries the checks.
   const json& f = props_of(t, fn);
   const json& env = f["Environment"]["Variables"];
-  CHECK(env["ARM_AFTER_HEALTHY_DATAPOINTS"] == "5");
-  CHECK(env["STATE_PARAMETER"] == "/drsynth/dev/failover-state");
-  CHECK(env["HOLD_ALARM_NAME"] == "primary-down-held-dev");
-  CHECK(env["PRIMARY_VIEW_ALARM_NAME"] == "primary-down-local-dev");
-  CHECK(env["FENCE_ALARM_NAME"] == "primary-fenced-dev");
-  CHECK(env["REPLICA_BACKUP_WINDOW"] == "05:00-05:30");
+  CHECK(env["ARM_AFTER_HEALTHY_MINUTES"] == "5");
+  CHECK(env["STATE_PARAMETER"] == "/drsynth/rds-dev/failover-state-replica");
+  CHECK(env["REMOTE_STATE_PARAMETER"] == "/drsynth/rds-dev/failover-state-primary");
+  CHECK(env["HOLD_ALARM_NAME"] == "alarm-writer-held-rds-primary-seen-from-replica-dev");
+  CHECK(env["REMOTE_VIEW_ALARM_NAME"] == "alarm-writer-rds-primary-seen-from-primary-dev");
+  CHECK(env["FENCE_ALARM_NAME"] == "alarm-fence-rds-primary-dev");
+  CHECK(env["LOCAL_BACKUP_WINDOW"] == "05:00-05:30");
   const auto record = one(t, "AWS::Route53::RecordSet", {{"SetIdentifier", "primary"}});
-  CHECK(env["PRIMARY_HEALTH_CHECK_ID"] == props_of(t, record)["HealthCheckId"]);
-  CHECK_FALSE(f.contains("ReservedConcurrentExecutions"));  // the lock serializes runs
+  CHECK(env["REMOTE_WRITER_CHECK_ID"] == props_of(t, record)["HealthCheckId"]);
+  // Reserved so that the account's other functions cannot throttle it (issue 20).
+  CHECK(f["ReservedConcurrentExecutions"] == 5);
 
   // The reconcile schedule.
   t.has_resource_properties("AWS::Events::Rule",
@@ -88,42 +97,55 @@ TEST_CASE("failover wiring: only the hold alarm invokes the failover function, t
   sys.t("DrPrimary-dev").has_resource_properties("AWS::RDS::DBInstance", {{"PreferredBackupWindow", "03:00-03:30"}});
 }
 
-TEST_CASE("paging: a rotating customer-managed key CloudWatch and the failover function may use, a TLS-only topic",
+TEST_CASE("paging: a topic in each region under a rotating customer-managed key CloudWatch may use, TLS only; the failover functions may use both keys",
           "[dr][failover]") {
   System sys;
-  auto t = sys.t("DrFailover-dev");
-  const auto key = one(t, "AWS::KMS::Key");
-  const json& k = props_of(t, key);
-  CHECK(k["EnableKeyRotation"] == true);
-  const json& statements = k["KeyPolicy"]["Statement"];
-  const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
-  const std::string role = props_of(t, fn)["Role"]["Fn::GetAtt"][0];
-  bool cloudwatch = false;
-  bool function = false;
-  for (const auto& st : statements) {
-    INFO(st.dump());
-    const json use = json::array({"kms:Decrypt", "kms:GenerateDataKey*"});
-    if (st["Principal"] == json{{"Service", "cloudwatch.amazonaws.com"}}) {
-      cloudwatch = st["Action"] == use && st["Effect"] == "Allow";
+  for (const auto& [stack, word] : {std::pair{"DrReplica-dev", "replica"}, std::pair{"DrPrimaryRoutes-dev", "primary"}}) {
+    INFO(stack);
+    auto t = sys.t(stack);
+    const auto topic = one(t, "AWS::SNS::Topic");
+    const std::string key = props_of(t, topic)["KmsMasterKeyId"]["Fn::GetAtt"][0];
+    const json& k = props_of(t, key);
+    CHECK(k["EnableKeyRotation"] == true);
+    bool cloudwatch = false;
+    for (const auto& st : k["KeyPolicy"]["Statement"]) {
+      INFO(st.dump());
+      if (st["Principal"] == json{{"Service", "cloudwatch.amazonaws.com"}})
+        cloudwatch = st["Action"] == json::array({"kms:Decrypt", "kms:GenerateDataKey*"}) && st["Effect"] == "Allow";
     }
-    if (st["Principal"] == json{{"AWS", {{"Fn::GetAtt", {role, "Arn"}}}}}) function = st["Action"] == use;
+    CHECK(cloudwatch);
+    // The topic uses it (not alias/aws/sns, which CloudWatch cannot use).
+    CHECK(props_of(t, topic)["TopicName"] == std::string("dr-alarms-") + word + "-dev");
+    CHECK(props_of(t, topic)["KmsMasterKeyId"] == json{{"Fn::GetAtt", {key, "Arn"}}});
+    const json& policy = props_of(t, one(t, "AWS::SNS::TopicPolicy"))["PolicyDocument"]["Statement"];
+    bool tls_only = false;
+    bool cloudwatch_publishes = false;
+    for (const auto& st : policy) {
+      if (st["Effect"] == "Deny" && st["Condition"] == json{{"Bool", {{"aws:SecureTransport", "false"}}}})
+        tls_only = st["Action"] == "sns:Publish";
+      if (st["Effect"] == "Allow" && st["Principal"] == json{{"Service", "cloudwatch.amazonaws.com"}})
+        cloudwatch_publishes = st["Action"] == "sns:Publish";
+    }
+    CHECK(tls_only);
+    CHECK(cloudwatch_publishes);
   }
-  CHECK(cloudwatch);
-  CHECK(function);
-  // The topic uses it (not alias/aws/sns, which CloudWatch cannot use).
-  const auto topic = one(t, "AWS::SNS::Topic");
-  CHECK(props_of(t, topic)["KmsMasterKeyId"] == json{{"Fn::GetAtt", {key, "Arn"}}});
-  const json& policy = props_of(t, one(t, "AWS::SNS::TopicPolicy"))["PolicyDocument"]["Statement"];
-  bool tls_only = false;
-  bool cloudwatch_publishes = false;
-  for (const auto& st : policy) {
-    if (st["Effect"] == "Deny" && st["Condition"] == json{{"Bool", {{"aws:SecureTransport", "false"}}}})
-      tls_only = st["Action"] == "sns:Publish" && st["Principal"] == "*";
-    if (st["Effect"] == "Allow" && st["Principal"] == json{{"Service", "cloudwatch.amazonaws.com"}})
-      cloudwatch_publishes = st["Action"] == "sns:Publish";
+  // Each failover function may publish to both topics (a page goes to both
+  // regions): the keys delegate to IAM, the functions' policies name both keys.
+  for (const auto& [stack, word] : {std::pair{"DrFailover-dev", "replica"}, std::pair{"DrFailoverPrimary-dev", "primary"}}) {
+    INFO(stack);
+    auto t = sys.t(stack);
+    bool both_topics = false;
+    bool both_keys = false;
+    for (const auto& id : t.find_resources("AWS::IAM::Policy")) {
+      if (props_of(t, id)["Roles"].dump().find("Failover") == std::string::npos) continue;
+      for (const auto& st : props_of(t, id)["PolicyDocument"]["Statement"]) {
+        if (st["Action"] == "sns:Publish") both_topics = st["Resource"].size() == 2;
+        if (st["Action"] == json::array({"kms:Decrypt", "kms:GenerateDataKey*"})) both_keys = st["Resource"].size() == 2;
+      }
+    }
+    CHECK(both_topics);
+    CHECK(both_keys);
   }
-  CHECK(tls_only);
-  CHECK(cloudwatch_publishes);
 }
 
 TEST_CASE("paging: synth warns (E815) when no alarm subscription is configured", "[dr][failover][cli]") {
@@ -137,32 +159,35 @@ TEST_CASE("paging: synth warns (E815) when no alarm subscription is configured",
   CHECK_THAT(some.err, !Catch::Contains("E815"));
 }
 
-TEST_CASE("dead letters: failed asynchronous invocations of the failover function land in a queue with an alarm",
+TEST_CASE("dead letters: failed asynchronous invocations of each failover function land in a queue with an alarm",
           "[dr][failover]") {
   System sys;
-  auto t = sys.t("DrFailover-dev");
-  const auto queue = one(t, "AWS::SQS::Queue");
-  CHECK(props_of(t, queue)["SqsManagedSseEnabled"] == true);
-  const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
-  CHECK(props_of(t, fn)["DeadLetterConfig"] == json{{"TargetArn", {{"Fn::GetAtt", {queue, "Arn"}}}}});
-  const auto topic = one(t, "AWS::SNS::Topic");
-  t.has_resource_properties("AWS::CloudWatch::Alarm",
-                            {{"Namespace", "AWS/SQS"},
-                             {"MetricName", "ApproximateNumberOfMessagesVisible"},
-                             {"Dimensions", json::array({{{"Name", "QueueName"},
-                                                          {"Value", {{"Fn::GetAtt", {queue, "QueueName"}}}}}})},
-                             {"ComparisonOperator", "GreaterThanThreshold"},
-                             {"Threshold", 0},
-                             {"AlarmActions", array_with({{{"Ref", topic}}})}});
-  const auto role = props_of(t, fn)["Role"]["Fn::GetAtt"][0].get<std::string>();
-  bool may_send = false;
-  for (const auto& id : t.find_resources("AWS::IAM::Policy")) {
-    const json& p = props_of(t, id);
-    if (p["Roles"].dump().find(role) == std::string::npos) continue;
-    for (const auto& st : p["PolicyDocument"]["Statement"])
-      may_send = may_send || (st["Action"] == "sqs:SendMessage" && st["Resource"] == json{{"Fn::GetAtt", {queue, "Arn"}}});
+  for (const auto& [stack, word] : {std::pair{"DrFailover-dev", "replica"}, std::pair{"DrFailoverPrimary-dev", "primary"}}) {
+    INFO(stack);
+    auto t = sys.t(stack);
+    const auto queue = one(t, "AWS::SQS::Queue");
+    CHECK(props_of(t, queue)["SqsManagedSseEnabled"] == true);
+    CHECK(props_of(t, queue)["QueueName"] == std::string("sqs-failover-dlq-rds-") + word + "-dev");
+    const auto fn = one(t, "AWS::Lambda::Function", {{"FunctionName", std::string("lambda-failover-rds-") + word + "-dev"}});
+    CHECK(props_of(t, fn)["DeadLetterConfig"] == json{{"TargetArn", {{"Fn::GetAtt", {queue, "Arn"}}}}});
+    t.has_resource_properties("AWS::CloudWatch::Alarm",
+                              {{"Namespace", "AWS/SQS"},
+                               {"MetricName", "ApproximateNumberOfMessagesVisible"},
+                               {"Dimensions", json::array({{{"Name", "QueueName"},
+                                                            {"Value", {{"Fn::GetAtt", {queue, "QueueName"}}}}}})},
+                               {"ComparisonOperator", "GreaterThanThreshold"},
+                               {"Threshold", 0},
+                               {"AlarmActions", assertions::any_value()}});
+    const auto role = props_of(t, fn)["Role"]["Fn::GetAtt"][0].get<std::string>();
+    bool may_send = false;
+    for (const auto& id : t.find_resources("AWS::IAM::Policy")) {
+      const json& p = props_of(t, id);
+      if (p["Roles"].dump().find(role) == std::string::npos) continue;
+      for (const auto& st : p["PolicyDocument"]["Statement"])
+        may_send = may_send || (st["Action"] == "sqs:SendMessage" && st["Resource"] == json{{"Fn::GetAtt", {queue, "Arn"}}});
+    }
+    CHECK(may_send);
   }
-  CHECK(may_send);
 }
 
 TEST_CASE("failover settings: hold, arming, promotion deadline and the probe's CA bundle are checked (E811-E814)",
@@ -173,11 +198,11 @@ TEST_CASE("failover settings: hold, arming, promotion deadline and the probe's C
   CHECK(test::has_diagnostic(system_error({.promotion_deadline_minutes = 1}), "E814", "DisasterRecovery"));
   CHECK(test::has_diagnostic(system_error({.probe_ca_bundle = "/no/such/bundle.pem"}), "E813", "DisasterRecovery",
                              "cannot be read"));
-  // A longer hold is honest about the objective: 4 minutes misses it by 10 s.
-  const auto budget = patterns::recovery_budget({.hold_minutes = 4});
-  CHECK(budget.writable_after_detection_seconds == 310);
-  CHECK(test::has_diagnostic(system_error({.hold_minutes = 4}), "E807", "DisasterRecovery"));
-  CHECK(patterns::recovery_budget({.recovery_time_objective_seconds = 310, .hold_minutes = 4}).worst_seconds <= 310);
+  // A longer hold is honest about the objective: 5 minutes misses it by 22 s.
+  const auto budget = patterns::recovery_budget(DrProps{.hold_minutes = 5});
+  CHECK(budget.writable_seconds == 742);
+  CHECK(test::has_diagnostic(system_error({.hold_minutes = 5}), "E807", "DisasterRecovery"));
+  CHECK(patterns::recovery_budget(DrProps{.recovery_time_objective_seconds = 742, .hold_minutes = 5}).worst_seconds() <= 742);
 
   test::TempDir dir;
   auto md5 = test::run_cli({"synth", "-q", "-o", (dir.path / "x").string(), "-c", "probeAllowMd5=yes"},
@@ -190,7 +215,8 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
   test::ScopedEnv runtime("DRSYNTH_RUNTIME_DIR", DRSYNTH_SOURCE_DIR "/runtime");
   {
     System sys;
-    for (const auto& [stack, name] : {std::pair{"DrFailover-dev", "probe-dev"}, std::pair{"DrPrimary-dev", "probe-local-dev"}}) {
+    for (const auto& [stack, name] : {std::pair{"DrReplica-dev", "lambda-probe-rds-replica-dev"},
+                                      std::pair{"DrPrimaryRoutes-dev", "lambda-probe-rds-primary-dev"}}) {
       auto t = sys.t(stack);
       const json& env = props_of(t, one(t, "AWS::Lambda::Function", {{"FunctionName", name}}))["Environment"]["Variables"];
       CHECK(env["DB_CA_BUNDLE"] == "rds-ca-bundle.pem");
@@ -212,8 +238,8 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
     test::ScopedEnv code_from("DRSYNTH_RUNTIME_DIR", source);
     const std::string out = source.empty() ? "compiled-in" : "folder";
     System sys({.probe_ca_bundle = pem.string(), .probe_allow_md5 = true});
-    auto t = sys.t("DrFailover-dev");
-    const auto probe = one(t, "AWS::Lambda::Function", {{"FunctionName", "probe-dev"}});
+    auto t = sys.t("DrReplica-dev");
+    const auto probe = one(t, "AWS::Lambda::Function", {{"FunctionName", "lambda-probe-rds-replica-dev"}});
     const json& env = props_of(t, probe)["Environment"]["Variables"];
     CHECK(env["DB_CA_BUNDLE"] == "ca-bundle.pem");
     CHECK(env["DB_ALLOW_MD5"] == "true");
@@ -227,12 +253,12 @@ TEST_CASE("probe settings: SCRAM only and the RDS bundle by default; another bun
 TEST_CASE("probe CA bundle: synth refuses a probe whose code carries no bundle, naming the script that makes it",
           "[dr][failover]") {
   test::TempDir dir;
-  for (const char* name : {"probe", "failover"}) {
+  for (const char* name : {"probe", "failover", "witness"}) {
     fs::create_directories(dir.path / name);
     std::ofstream(dir.path / name / "index.py") << "def handler(event, context):\n    return {}\n";
   }
   test::ScopedEnv runtime("DRSYNTH_RUNTIME_DIR", dir.path.string());
   const auto e = system_error({});
-  CHECK(test::has_diagnostic(e, "E769", "DisasterRecovery/Failover/Probe", "scripts/rds_ca_bundle.sh"));
-  CHECK(test::has_diagnostic(e, "E769", "DisasterRecovery/Primary/Probe", "never turned off"));
+  CHECK(test::has_diagnostic(e, "E769", "DisasterRecovery/Replica/ProbeReplica", "scripts/rds_ca_bundle.sh"));
+  CHECK(test::has_diagnostic(e, "E769", "DisasterRecovery/PrimaryRoutes/ProbePrimary", "never turned off"));
 }

@@ -1,7 +1,8 @@
-// The DR system's physical names come from one table (src/patterns/dr_names.hpp):
-// every name-like property the templates carry is a name of the table (or
-// contains one, as "/aws/lambda/<function name>" does), and the longest
-// suffix is computed from the table.
+// The DR system's physical names come from its table (src/patterns/dr_names.hpp)
+// and the DR kit's (src/patterns/dr_kit_names.hpp): every name-like property
+// the templates carry is a name of the tables (or contains one, as
+// "/aws/lambda/<function name>" does), and the longest suffix is computed
+// from both.
 #include <set>
 
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
@@ -42,6 +43,16 @@ TEST_CASE("every physical name of the DR system comes from the name table", "[dr
   std::set<std::string> table;
   const names::Names n(suffix);
   for (const auto& r : names::name_rules) table.insert(n(r.name));
+  const auto kit = names::kit_names(suffix);
+  for (const auto& r : names::kit_name_rules)
+    for (int x = 0; x < 2; ++x)
+      for (int s = 0; s < 2; ++s) {
+        // A site's view of each site, the fence and lag guard of the site
+        // itself, the rest of the site that runs it.
+        if (r.name != names::KitName::view_alarm && r.name != names::KitName::hold_alarm && x != s) continue;
+        if (r.name == names::KitName::hold_alarm && x == s) continue;
+        table.insert(kit(r.name, x, s));
+      }
 
   std::set<std::string> found;
   for (const auto& s : assembly.stacks) {
@@ -74,12 +85,20 @@ TEST_CASE("every physical name of the DR system comes from the name table", "[dr
   }
 }
 
-TEST_CASE("the longest environment suffix is computed from the name table", "[dr][names]") {
+TEST_CASE("the longest environment suffix is computed from the name tables", "[dr][names]") {
   constexpr auto limit = names::suffix_limit();
-  STATIC_REQUIRE(limit.max_length == 46);
-  CHECK(limit.binding->what == "primary DB instance identifier");
+  // "lambda-failover-rds-primary-<suffix>": Lambda function names have at most 64 characters.
+  STATIC_REQUIRE(limit.max_length == 36);
+  CHECK(limit.what() == "failover function name");
   for (const auto& r : names::name_rules) {
     INFO(r.what);
     CHECK(r.prefix.size() + limit.max_length + r.tail.size() <= r.max_length);
   }
+  const std::string longest(limit.max_length, 'x');
+  const auto kit = names::kit_names(longest);
+  for (const auto& r : names::kit_name_rules) {
+    INFO(r.what);
+    CHECK(kit(r.name, 0, 1).size() <= r.max_length);
+  }
+  CHECK(names::spelled(limit, "dev") == "lambda-failover-rds-primary-dev");
 }

@@ -30,7 +30,7 @@ using dr_test::system_error;
 TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privilege policy, invoked by the hold alarm", "[dr]") {
   System sys;
   auto t = sys.t("DrFailover-dev");
-  const auto fn_ids = t.find_resources("AWS::Lambda::Function", {{"FunctionName", "failover-dev"}});
+  const auto fn_ids = t.find_resources("AWS::Lambda::Function", {{"FunctionName", "lambda-failover-rds-replica-dev"}});
   REQUIRE(fn_ids.size() == 1);
   const std::string fn_id = fn_ids.front();
   const json& fn = properties(t.resource(fn_id));
@@ -65,7 +65,7 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
       CHECK((action.find('*') == std::string::npos || action == "kms:GenerateDataKey*"));
       actions.insert(action);
       // "*" only where CloudWatch has no resource-level permissions (PutMetricData pinned to the namespace).
-      const bool star_ok = action == "cloudwatch:GetMetricStatistics" ||
+      const bool star_ok = action == "cloudwatch:GetMetricStatistics" || action == "cloudwatch:GetMetricData" ||
                            (action == "cloudwatch:PutMetricData" && st["Condition"]["StringEquals"]["cloudwatch:namespace"] == "drsynth");
       for (const auto& res : as_list(st["Resource"])) {
         if (!star_ok) CHECK(res != "*");
@@ -74,13 +74,14 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
       }
     }
   }
+  // No cloudwatch:SetAlarmState any more: the fence is a Fenced datapoint
+  // (Route 53 follows the data stream, not the alarm state, issue 20).
   CHECK(actions == std::set<std::string>{"rds:PromoteReadReplica", "rds:DescribeDBInstances", "rds:ModifyDBInstance",
                                          "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
-                                         "sns:Publish", "kms:GenerateDataKey*", "kms:Decrypt",
-                                         "cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState",
-                                         "cloudwatch:GetMetricStatistics", "cloudwatch:PutMetricData",
-                                         "sqs:SendMessage", "ssm:PutParameter", "ssm:GetParameter",
-                                         "ssm:DeleteParameter"});
+                                         "route53:GetHealthCheckStatus", "sns:Publish", "kms:GenerateDataKey*",
+                                         "kms:Decrypt", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics", "cloudwatch:PutMetricData",
+                                         "lambda:InvokeFunction", "sqs:SendMessage", "ssm:PutParameter",
+                                         "ssm:GetParameter", "ssm:DeleteParameter"});
   auto only_on = [&](const std::string& action, std::vector<std::string> needles) {
     INFO(action);
     const auto& rs = resources_of[action];
@@ -92,24 +93,32 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
     }
   };
   const auto zone_id = ids_of(t, "AWS::Route53::HostedZone").front();
-  const auto topic_id = ids_of(t, "AWS::SNS::Topic").front();
   only_on("rds:PromoteReadReplica", {"db:postgres-replica-dev"});
   only_on("rds:ModifyDBInstance", {"db:postgres-replica-dev"});  // the replica's backup window
-  only_on("cloudwatch:SetAlarmState", {"alarm:primary-fenced-dev"});
   only_on("rds:DescribeDBInstances", {"db:postgres-replica-dev", "db:postgres-primary-dev"});
   only_on("route53:ChangeResourceRecordSets", {zone_id});
   only_on("route53:ListResourceRecordSets", {zone_id});
-  only_on("sns:Publish", {topic_id});
+  only_on("route53:GetHealthCheckStatus", {"NotFencedPrimaryA", "NotFencedPrimaryB"});  // the failback's confirmation
+  only_on("sns:Publish", {"DrReplica-dev", "DrPrimaryRoutes-dev"});  // both regions' topics
   only_on("cloudwatch:DescribeAlarms",
-          {"alarm:primary-down-held-dev", "alarm:primary-fenced-dev", "us-east-1:${AWS::AccountId}:alarm:primary-down-local-dev"});
-  for (const char* ssm : {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"})
-    only_on(ssm, {"parameter/drsynth/dev/failover-lock", "parameter/drsynth/dev/failover-state"});
+          {"eu-west-1:${AWS::AccountId}:alarm:alarm-writer-held-rds-primary-seen-from-replica-dev",
+           "eu-west-1:${AWS::AccountId}:alarm:alarm-writer-rds-primary-seen-from-replica-dev",
+           "eu-west-1:${AWS::AccountId}:alarm:alarm-fence-rds-primary-dev",
+           "us-east-1:${AWS::AccountId}:alarm:alarm-writer-rds-primary-seen-from-primary-dev",
+           "us-east-1:${AWS::AccountId}:alarm:alarm-fence-rds-replica-dev"});
+  only_on("ssm:DeleteParameter", {"eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-lock-replica",
+                                  "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-replica"});
+  // Without a witness's grant, the claim writes `disarmed` into the other site's state.
+  for (const char* ssm : {"ssm:PutParameter", "ssm:GetParameter"})
+    only_on(ssm, {"parameter/drsynth/rds-dev/failover-lock-replica", "parameter/drsynth/rds-dev/failover-state-replica",
+                  "us-east-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-primary"});
+  only_on("lambda:InvokeFunction", {"DrWitness-dev"});
 
-  // Invoked by the hold alarm only (never by the one-minute DNS alarm).
-  const auto alarm_ids = t.find_resources("AWS::CloudWatch::Alarm", {{"AlarmName", "primary-down-held-dev"}});
+  // Invoked by the hold alarm (never by the DNS view alarms).
+  const auto alarm_ids = t.find_resources("AWS::CloudWatch::Alarm", {{"AlarmName", "alarm-writer-held-rds-primary-seen-from-replica-dev"}});
   REQUIRE(alarm_ids.size() == 1);
   t.has_resource_properties("AWS::CloudWatch::Alarm",
-                            {{"AlarmName", "primary-down-held-dev"},
+                            {{"AlarmName", "alarm-writer-held-rds-primary-seen-from-replica-dev"},
                              {"AlarmActions", array_with({{{"Fn::GetAtt", {fn_id, "Arn"}}}})}});
   t.has_resource_properties("AWS::Lambda::Permission",
                             {{"Principal", "lambda.alarms.cloudwatch.amazonaws.com"},
@@ -120,11 +129,14 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
 
 // ---- monitoring ---------------------------------------------------------------
 
-TEST_CASE("monitoring: alarms on replica lag above 60 s, probe failures, free storage and CPU notify the SNS topic", "[dr]") {
+TEST_CASE("monitoring: alarms on replica lag above 60 s, free storage and CPU, and the probes' silence and faults, notify the region's SNS topic", "[dr]") {
   System sys;
   auto t = sys.t("DrFailover-dev");
-  t.resource_count_is("AWS::SNS::Topic", 1);
-  const json topic_ref = {{"Ref", ids_of(t, "AWS::SNS::Topic").front()}};
+  auto r = sys.t("DrReplica-dev");
+  r.resource_count_is("AWS::SNS::Topic", 1);
+  const std::string topic_id = ids_of(r, "AWS::SNS::Topic").front();
+  // The DR region's topic, from the replica stack.
+  const json topic_ref = {{"Fn::ImportValue", string_like("DrReplica-dev:ExportsOutputRef" + topic_id.substr(0, 6))}};
   const auto replica_id_ref = array_with({{{"Name", "DBInstanceIdentifier"}, {"Value", any_value()}}});
   t.has_resource_properties("AWS::CloudWatch::Alarm", {{"Namespace", "AWS/RDS"},
                                                        {"MetricName", "ReplicaLag"},
@@ -140,19 +152,25 @@ TEST_CASE("monitoring: alarms on replica lag above 60 s, probe failures, free st
                                                        {"MetricName", "CPUUtilization"},
                                                        {"ComparisonOperator", "GreaterThanThreshold"},
                                                        {"AlarmActions", array_with({topic_ref})}});
-  // Probe failures: the primary is unreachable (PrimaryHealthy), or the probe function itself fails.
-  t.has_resource_properties("AWS::CloudWatch::Alarm",
-                            {{"MetricName", "PrimaryHealthy"}, {"AlarmActions", array_with({topic_ref})}});
-  t.has_resource_properties("AWS::CloudWatch::Alarm", {{"Namespace", "AWS/Lambda"},
-                                                       {"MetricName", "Errors"},
-                                                       {"Dimensions", array_with({{{"Name", "FunctionName"}, {"Value", "probe-dev"}}})},
-                                                       {"AlarmActions", array_with({topic_ref})}});
+  // Probe failures: a site unreachable (Writer), the probe silent, or at fault.
+  const json local_topic = {{"Ref", topic_id}};
+  r.has_resource_properties("AWS::CloudWatch::Alarm", {{"MetricName", "Writer"}, {"AlarmActions", array_with({local_topic})}});
+  r.has_resource_properties("AWS::CloudWatch::Alarm",
+                            {{"MetricName", "Writer"}, {"Statistic", "SampleCount"}, {"AlarmActions", array_with({local_topic})}});
+  r.has_resource_properties("AWS::CloudWatch::Alarm", {{"MetricName", "ProbeFault"}, {"AlarmActions", array_with({local_topic})}});
   // Replica metrics are alarmed on the replica's identifier.
   for (const auto& id : t.find_resources("AWS::CloudWatch::Alarm", {{"Namespace", "AWS/RDS"}}))
     CHECK(properties(t.resource(id))["Dimensions"] ==
           json::array({{{"Name", "DBInstanceIdentifier"}, {"Value", "postgres-replica-dev"}}}));
-  // Every alarm of the system notifies the topic.
-  t.all_resources_match("AWS::CloudWatch::Alarm", {{"AlarmActions", array_with({topic_ref})}});
+  // Every alarm of the region notifies the topic, except the one on the topic
+  // failing to deliver: it invokes the failover function, which relays.
+  r.all_resources_match("AWS::CloudWatch::Alarm", {{"AlarmActions", array_with({local_topic})}});
+  for (const auto& id : t.find_resources("AWS::CloudWatch::Alarm")) {
+    const json& a = properties(t.resource(id));
+    INFO(a.dump());
+    if (a["MetricName"] == "NumberOfNotificationsFailed") CHECK(contains(a["AlarmActions"], "FailoverReplica"));
+    else CHECK(contains(a["AlarmActions"], "DrReplica-dev:ExportsOutputRef"));
+  }
 }
 
 // ---- names and tags -----------------------------------------------------------

@@ -124,7 +124,7 @@ TEST_CASE("security: the master secret uses the primary's customer-managed key, 
   for (const auto& st : properties(base.resource(base_key))["KeyPolicy"]["Statement"])
     if (contains(st, "secretsmanager.eu-west-1.amazonaws.com")) replica_via_secretsmanager = true;
   CHECK(replica_via_secretsmanager);
-  CHECK(contains(sys.t("DrFailover-dev").json(), "secretsmanager.eu-west-1.amazonaws.com"));
+  CHECK(contains(sys.t("DrReplica-dev").json(), "secretsmanager.eu-west-1.amazonaws.com"));  // the DR probe's grant
 
   // Secrets Manager of this account may use the key (kms:ViaService), nobody else but the account's IAM.
   bool via_secretsmanager = false;
@@ -154,9 +154,10 @@ TEST_CASE("security: the master secret uses the primary's customer-managed key, 
 
 TEST_CASE("security: the primary-region probe may decrypt the secret through Secrets Manager only", "[dr][security]") {
   System sys;
-  auto t = sys.t("DrPrimary-dev");
-  const std::string key = data_key(t, "primary");
-  const auto fn = t.find_resources("AWS::Lambda::Function", {{"FunctionName", "probe-local-dev"}});
+  const std::string key = data_key(sys.t("DrPrimary-dev"), "primary");
+  // The probe lives in the routes stack (it names the replica's endpoint too).
+  auto t = sys.t("DrPrimaryRoutes-dev");
+  const auto fn = t.find_resources("AWS::Lambda::Function", {{"FunctionName", "lambda-probe-rds-primary-dev"}});
   REQUIRE(fn.size() == 1);
   const std::string role = properties(t.resource(fn.front()))["Role"]["Fn::GetAtt"][0];
   bool decrypt = false;
@@ -166,7 +167,7 @@ TEST_CASE("security: the primary-region probe may decrypt the secret through Sec
     for (const auto& st : pol["PolicyDocument"]["Statement"]) {
       if (!contains(st["Action"], "kms:Decrypt")) continue;
       decrypt = true;
-      CHECK(st["Resource"] == get_att_arn(key));
+      CHECK(contains(st["Resource"], "DrPrimary-dev:ExportsOutputFnGetAtt" + key));
       CHECK(contains(st["Condition"], "secretsmanager.us-east-1.amazonaws.com"));
     }
   }

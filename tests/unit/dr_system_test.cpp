@@ -258,40 +258,39 @@ TEST_CASE("networking: non-overlapping VPCs with DNS in both regions, no interne
 
 // ---- health -------------------------------------------------------------------
 
-TEST_CASE("health: probes in both regions every minute, alarms on their metric and a calculated health check guarding the weight-100 record",
+TEST_CASE("health: probes in both regions every minute, each probing both sites, alarms on their metric and a calculated health check guarding the weight-100 record",
           "[dr]") {
   System sys;
   CHECK(sys.stack("DrFailover-dev").region == "eu-west-1");
   auto t = sys.t("DrFailover-dev");
-
-  const auto probe_ids = t.find_resources("AWS::Lambda::Function", {{"FunctionName", "probe-dev"}});
-  REQUIRE(probe_ids.size() == 1);
-  const json& probe = properties(t.resource(probe_ids.front()));
-  REQUIRE(probe.contains("VpcConfig"));
-  CHECK_FALSE(probe["VpcConfig"]["SubnetIds"].empty());
-  CHECK_FALSE(probe["VpcConfig"]["SecurityGroupIds"].empty());
-  t.has_resource_properties("AWS::Events::Rule",
-                            {{"ScheduleExpression", "rate(1 minute)"},
-                             {"Targets", array_with({{{"Arn", {{"Fn::GetAtt", {probe_ids.front(), "Arn"}}}}}})}});
-  // The second probe, next to the primary, with its own alarm there.
-  auto primary = sys.t("DrPrimary-dev");
-  const auto local_ids = primary.find_resources("AWS::Lambda::Function", {{"FunctionName", "probe-local-dev"}});
-  REQUIRE(local_ids.size() == 1);
-  CHECK(properties(primary.resource(local_ids.front())).contains("VpcConfig"));
-  primary.has_resource_properties("AWS::CloudWatch::Alarm", {{"AlarmName", "primary-down-local-dev"},
-                                                             {"MetricName", "PrimaryHealthy"},
-                                                             {"TreatMissingData", "breaching"}});
-
-  // Every alarm on the probe's metric is one Route 53 can follow.
-  const auto alarm_ids = t.find_resources("AWS::CloudWatch::Alarm", {{"MetricName", "PrimaryHealthy"}});
-  REQUIRE(alarm_ids.size() == 2);  // primary-down (DNS) and primary-down-held (promotion)
-  for (const auto& id : alarm_ids) {
-    const json& alarm = properties(t.resource(id));
-    INFO(alarm.dump());
-    CHECK(alarm["TreatMissingData"] == "breaching");
-    CHECK(alarm["Period"].get<int>() >= 60);
-    CHECK(alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]);
-    CHECK_FALSE(alarm.contains("Metrics"));  // no metric math
+  // The probe of each site, in its region's VPC (B's with the replica, A's
+  // in the routes stack: it names the replica's endpoint, which the primary
+  // stack cannot), each with its own alarms there.
+  for (const auto& [stack, word] : {std::pair{"DrReplica-dev", "replica"}, std::pair{"DrPrimaryRoutes-dev", "primary"}}) {
+    INFO(stack);
+    auto v = sys.t(stack);
+    const auto probe_ids = v.find_resources("AWS::Lambda::Function", {{"FunctionName", std::string("lambda-probe-rds-") + word + "-dev"}});
+    REQUIRE(probe_ids.size() == 1);
+    const json& probe = properties(v.resource(probe_ids.front()));
+    REQUIRE(probe.contains("VpcConfig"));
+    CHECK_FALSE(probe["VpcConfig"]["SubnetIds"].empty());
+    CHECK_FALSE(probe["VpcConfig"]["SecurityGroupIds"].empty());
+    CHECK(probe["Environment"]["Variables"]["LOCAL_SITE"] == word);
+    CHECK(probe["Environment"]["Variables"]["REMOTE_SITE"] == (std::string(word) == "primary" ? "replica" : "primary"));
+    v.has_resource_properties("AWS::Events::Rule",
+                              {{"ScheduleExpression", "rate(1 minute)"},
+                               {"Targets", array_with({{{"Arn", {{"Fn::GetAtt", {probe_ids.front(), "Arn"}}}}}})}});
+    // Every alarm on the probe's metric is one Route 53 could follow.
+    const auto alarm_ids = v.find_resources("AWS::CloudWatch::Alarm", {{"MetricName", "Writer"}});
+    REQUIRE(alarm_ids.size() == 3);  // the two views (DNS) and the silence alarm
+    for (const auto& id : alarm_ids) {
+      const json& alarm = properties(v.resource(id));
+      INFO(alarm.dump());
+      CHECK(alarm["TreatMissingData"] == "breaching");
+      CHECK(alarm["Period"].get<int>() >= 60);
+      CHECK(alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]);
+      CHECK_FALSE(alarm.contains("Metrics"));  // no metric math
+    }
   }
 
   // The weight-100 record's health check: healthy = not fenced AND (either view healthy).
@@ -309,16 +308,17 @@ TEST_CASE("health: probes in both regions every minute, alarms on their metric a
     CHECK(hc["Type"] == "CLOUDWATCH_METRIC");
     CHECK_FALSE(hc.contains("Port"));
     CHECK_FALSE(hc.contains("IPAddress"));
-    const json& id = hc["AlarmIdentifier"]["Name"];
-    const std::string name = id.is_string() ? id.get<std::string>()
-                                            : properties(t.resource(id["Ref"].get<std::string>()))["AlarmName"].get<std::string>();
-    followed.insert(name + "@" + hc["AlarmIdentifier"]["Region"].get<std::string>() + "=" +
+    const auto [producer, alarm] = referenced_resource(sys.assembly, "DrFailover-dev", hc["AlarmIdentifier"]["Name"]);
+    REQUIRE_FALSE(alarm.is_null());
+    followed.insert(properties(alarm)["AlarmName"].get<std::string>() + "@" +
+                    hc["AlarmIdentifier"]["Region"].get<std::string>() + "=" +
                     hc["InsufficientDataHealthStatus"].get<std::string>());
   }
-  CHECK(followed == std::multiset<std::string>{"primary-down-dev@eu-west-1=LastKnownStatus",
-                                               "primary-down-local-dev@us-east-1=Unhealthy",
-                                               "primary-fenced-dev@eu-west-1=Healthy",
-                                               "primary-fenced-dev@eu-west-1=Healthy"});
+  // A lost region or a silent probe is no vote; the fence keeps its last status when its data stops.
+  CHECK(followed == std::multiset<std::string>{"alarm-writer-rds-primary-seen-from-replica-dev@eu-west-1=Unhealthy",
+                                               "alarm-writer-rds-primary-seen-from-primary-dev@us-east-1=Unhealthy",
+                                               "alarm-fence-rds-primary-dev@eu-west-1=LastKnownStatus",
+                                               "alarm-fence-rds-primary-dev@eu-west-1=LastKnownStatus"});
 }
 
 // ---- routing ------------------------------------------------------------------

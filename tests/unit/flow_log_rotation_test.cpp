@@ -198,9 +198,9 @@ TEST_CASE("flow log, log key, secret key and rotation validation", "[ec2][flowlo
   CHECK(net_test::has_diagnostic(ds, "E956", "E/Cron", "us-west-2"));
 }
 
-TEST_CASE("The rotation function's asset ships the handler, the probe's PostgreSQL client as pgwire.py and the RDS CA bundle",
+TEST_CASE("The rotation function's asset ships the handler, the PostgreSQL client package drsynth_pgwire and the RDS CA bundle",
           "[secrets][rotation]") {
-  // From the source folder, and from the code compiled into the library (the link followed at build time).
+  // From the source folder, and from the code compiled into the library.
   for (const std::string& source : {std::string(DRSYNTH_SOURCE_DIR) + "/runtime", std::string()}) {
     INFO("DRSYNTH_RUNTIME_DIR=" << source);
     test::ScopedEnv runtime("DRSYNTH_RUNTIME_DIR", source);
@@ -215,10 +215,11 @@ TEST_CASE("The rotation function's asset ships the handler, the probe's PostgreS
     std::map<std::string, std::string> files;
     for (const auto& f : fn.asset()->files()) files[f.relative_path] = f.content;
     REQUIRE(files.count("index.py") == 1);
-    REQUIRE(files.count("pgwire.py") == 1);
-    CHECK(files["index.py"].find("import pgwire") != std::string::npos);
-    CHECK(files["pgwire.py"].find("class PgConnection") != std::string::npos);
-    CHECK(files["pgwire.py"] == test::read_file(std::string(DRSYNTH_SOURCE_DIR) + "/runtime/probe/index.py"));
+    // The package the probe uses too, at the zip root (no symlink, no sys.path edit).
+    REQUIRE(files.count("drsynth_pgwire/__init__.py") == 1);
+    CHECK(files["index.py"].find("import drsynth_pgwire") != std::string::npos);
+    CHECK(files["drsynth_pgwire/__init__.py"] ==
+          test::read_file(std::string(DRSYNTH_SOURCE_DIR) + "/runtime/drsynth_pgwire/__init__.py"));
     // It verifies the database's certificate as the probe does.
     REQUIRE(files.count("rds-ca-bundle.pem") == 1);
     CHECK(files["rds-ca-bundle.pem"] == test::read_file(std::string(DRSYNTH_SOURCE_DIR) + "/runtime/probe/rds-ca-bundle.pem"));

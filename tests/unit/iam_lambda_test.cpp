@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -249,13 +251,24 @@ TEST_CASE("without DRSYNTH_RUNTIME_DIR the ready-made functions ship the handler
   auto f = ops_test::build_failover_stack(app);
   for (const auto* fn : {static_cast<const lambda::Function*>(f.probe), static_cast<const lambda::Function*>(f.failover)}) {
     const std::string handler = fn == f.probe ? "probe" : "failover";
+    const std::string package = fn == f.probe ? "drsynth_pgwire" : "drsynth_failover";
     INFO(handler);
     const Asset& code = *fn->asset();
     CHECK(code.source().empty());  // not read from any folder
-    // Exactly the files of runtime/<handler>/ (as an Asset of that folder reads them), byte for byte.
+    // Exactly the files of runtime/<handler>/ and runtime/<package>/ as
+    // <package>/... (as an Asset of that folder with the package added reads
+    // them), byte for byte.
     App reference({.read_environment = false});
     auto& rs = reference.add<Stack>("R", StackProps{.env = {.region = "eu-west-1"}});
-    const auto& from_folder = rs.add<Asset>("Code", AssetProps{.path = fs::path(DRSYNTH_SOURCE_DIR) / "runtime" / handler});
+    std::map<std::string, fs::path> package_files;
+    const auto root = fs::path(DRSYNTH_SOURCE_DIR) / "runtime" / package;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+      const std::string rel = fs::relative(e.path(), root).generic_string();
+      if (e.is_regular_file() && rel.find("__pycache__") == std::string::npos) package_files[package + "/" + rel] = e.path();
+    }
+    REQUIRE_FALSE(package_files.empty());
+    const auto& from_folder = rs.add<Asset>("Code", AssetProps{.path = fs::path(DRSYNTH_SOURCE_DIR) / "runtime" / handler,
+                                                               .extra_files = package_files});
     REQUIRE_FALSE(from_folder.files().empty());
     REQUIRE(code.files().size() == from_folder.files().size());
     for (std::size_t i = 0; i < code.files().size(); ++i) {

@@ -25,7 +25,7 @@ TEST_CASE("the failover stack synthesizes and is written for cfn-lint", "[ops][l
   App app({.read_environment = false});
   (void)ops_test::build_failover_stack(app);
   const auto assembly = synthesize(app);
-  REQUIRE(assembly.stacks.size() == 1);
+  REQUIRE(assembly.stacks.size() == 2);  // the failover stack and the other site's alarms
   write_if_asked(assembly, "failover");
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("other prop combinations, across regions, are written for cfn-lint", "
       "Probe", lambda::HealthProbeProps{.function_name = "probe-variant",
                                         .vpc = {.subnet_ids = {"subnet-0123456789abcdef0"},
                                                 .security_group_ids = {"sg-0123456789abcdef0"}},
-                                        .db_host = db.get_att("Endpoint.Address"),
+                                        .local = {.site = "variants", .host = db.get_att("Endpoint.Address")},
                                         .db_port = db.get_att("Endpoint.Port"),
                                         .secret = "drsynth-dev-db",
                                         .metric_namespace = "drsynth/variants",
@@ -70,7 +70,7 @@ TEST_CASE("other prop combinations, across regions, are written for cfn-lint", "
                                       .log_retention_days = 3653,
                                       .role_name = "inline-variant-role"});
   fn.add_to_role_policy({.actions = {"sns:Publish"}, .resources = {topic.topic_arn()}});
-  auto m = probe.latency_metric();
+  auto m = probe.latency_metric("variants");
   m.statistic = "p99";
   auto& slow = west.add<cloudwatch::Alarm>(
       "Slow", cloudwatch::AlarmProps{.metric = m,
@@ -82,7 +82,7 @@ TEST_CASE("other prop combinations, across regions, are written for cfn-lint", "
   slow.add_alarm_action(fn);
   slow.add_ok_action(topic);
   auto& down = west.add<cloudwatch::Alarm>(
-      "Down", cloudwatch::AlarmProps{.metric = probe.healthy_metric(),
+      "Down", cloudwatch::AlarmProps{.metric = probe.writer_metric("variants"),
                                      .threshold = 1,
                                      .comparison = cloudwatch::ComparisonOperator::less_than_threshold,
                                      .route53_compatible = true});

@@ -98,10 +98,11 @@ TEST_CASE("a bad prop set in code is one error at the pattern, naming the prop a
 }
 
 TEST_CASE("the recovery budget is 64-bit: no setting in code overflows it", "[settings][dr]") {
-  const auto b = patterns::recovery_budget({.probe_interval_minutes = INT_MAX, .health_alarm_periods = INT_MAX,
-                                            .record_ttl_seconds = INT_MAX, .expected_promotion_seconds = INT_MAX});
-  CHECK(b.detection_seconds == std::int64_t{INT_MAX} * 120 + 5 + 30);
-  CHECK(b.worst_seconds > 0);
+  const auto b = patterns::recovery_budget(patterns::PostgresDisasterRecoveryProps{
+      .health_alarm_periods = INT_MAX, .record_ttl_seconds = INT_MAX, .expected_promotion_seconds = INT_MAX,
+      .hold_minutes = INT_MAX});
+  CHECK(b.detection_seconds == 60 + 5 + std::int64_t{INT_MAX} * 60 + 30);
+  CHECK(b.worst_seconds() > 0);
 }
 
 // ---- sources and types -----------------------------------------------------------

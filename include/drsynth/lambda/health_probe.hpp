@@ -1,15 +1,22 @@
-// lambda::HealthProbe: a Function inside the DR VPC that connects to the
-// primary PostgreSQL every minute (runtime/probe, see runtime/README.md) and
-// publishes PrimaryHealthy (1/0) to CloudWatch. Route 53 cannot reach a
-// private database; this probe plus an alarm on healthy_metric() plus a
-// CLOUDWATCH_METRIC health check can.
+// lambda::HealthProbe: a Function inside a VPC that connects to each site's
+// PostgreSQL every minute (runtime/probe, see runtime/README.md) and
+// publishes, per site S, Writer{System, Site=S} (1: authenticated, SELECT 1
+// answered, not in recovery; 0: refused, timed out, a standby, ...) to
+// CloudWatch in its own region, and ProbeFault{System, Probe=<its site>} (1
+// when the probe itself is at fault: a bad password, a secret or TLS
+// problem; then it carries the site's last Writer value forward instead of
+// reporting an outage). Route 53 cannot reach a private database; this probe
+// plus an alarm on writer_metric() plus a CLOUDWATCH_METRIC health check can.
 //
 // Children: ServiceRole (+DefaultPolicy), LogGroup, Code (asset), Resource,
 // Schedule (events::Schedule: AWS::Events::Rule rate(1 minute) +
 // Schedule/InvokePermission<id>).
 //
 // Error codes (lambda range, see function.hpp):
-//   E769  missing db_host / secret / metric_dimension_value, no VPC, a metric
+//   E769  the environment breaks the handler's contract
+//         (runtime/drsynth_failover/contract.json, "probe"), the local site
+//         without id or host, a remote site without one of them or with the
+//         local site's id, missing secret / metric_dimension_value, no VPC, a metric
 //         namespace starting with "AWS/", timeout < probe timeout + 10 s, no
 //         CA bundle (the probe never connects without verifying the server:
 //         runtime/probe/rds-ca-bundle.pem, made by scripts/rds_ca_bundle.sh,
@@ -25,10 +32,18 @@
 
 namespace drsynth::lambda {
 
+// One database the probe connects to: the site's id (the Site dimension of
+// its Writer metric) and its endpoint address.
+struct ProbeTarget {
+  std::string site{};
+  Value host{};
+};
+
 struct HealthProbeProps {
   std::string function_name{};
-  VpcConfig vpc{};               // the DR VPC's subnets and a security group allowed to reach the primary
-  Value db_host{};               // primary endpoint address
+  VpcConfig vpc{};               // subnets and a security group allowed to reach the databases
+  ProbeTarget local{};           // the probe's own site, probed first (the Probe dimension of ProbeFault)
+  ProbeTarget remote{};          // the other site, over the peering; empty: only the own site
   Value db_port = 5432;
   std::string db_name = "postgres";
   Value secret{};                // secret ARN (or name) holding username/password
@@ -54,10 +69,13 @@ class HealthProbe : public Function {
   using Props = HealthProbeProps;
   HealthProbe(Construct& scope, std::string id, HealthProbeProps props);
 
-  // PrimaryHealthy, statistic Minimum, period 60 s: alarm when < 1.
-  [[nodiscard]] cloudwatch::Metric healthy_metric() const;
-  // ProbeLatency (Milliseconds), statistic Maximum, period 60 s.
-  [[nodiscard]] cloudwatch::Metric latency_metric() const;
+  // Writer{System, Site=site}, statistic Minimum, period 60 s: this probe's
+  // view of the site; alarm when < 1.
+  [[nodiscard]] cloudwatch::Metric writer_metric(const std::string& site) const;
+  // ProbeFault{System, Probe=local.site}, statistic Maximum, period 60 s: alarm when >= 1.
+  [[nodiscard]] cloudwatch::Metric fault_metric() const;
+  // ProbeLatency{System, Site=site} (Milliseconds), statistic Maximum, period 60 s.
+  [[nodiscard]] cloudwatch::Metric latency_metric(const std::string& site) const;
   [[nodiscard]] events::Schedule& schedule() const noexcept { return *schedule_; }
   [[nodiscard]] const HealthProbeProps& probe_props() const noexcept { return probe_; }
 

@@ -2,7 +2,10 @@
 // PostgreSQL Global Database across two regions (us-east-1 and us-west-2 by
 // default), selected with `drsynth synth -c variant=aurora-global`.
 //
-// For one environment suffix it builds six stacks (names carry the suffix):
+// Two sites with the DR kit's failover machinery each (the same as the
+// first system's: docs/dr-design.md): A, the primary cluster, and B, the
+// secondary cluster. For one environment suffix it builds these stacks
+// (names carry the suffix), in deployment order:
 //   AuroraDrBase-<s>          secondary region, deployed first: the region's data
 //                             key (cluster storage, logs, the secret's replica, the
 //                             replica bucket) and the export replica bucket
@@ -10,18 +13,20 @@
 //                             flow logs, global cluster, primary cluster (a writer
 //                             and N readers), master secret (replicated) and its
 //                             rotation, export bucket (replicated, Glacier after
-//                             30 days), events (topic, queue, DLQ, RDS subscription),
-//                             the health probe of the writer
+//                             30 days), events (topic, queue, DLQ, RDS subscription)
 //   AuroraSecondary-<s>       secondary region: VPC, flow logs, the secondary
-//                             cluster, events, peering, the probe, the lag alarms
-//   AuroraPrimaryRoutes-<s>   primary region: routes back over the peering
+//                             cluster, events, peering, site B's probe and alarms,
+//                             the 500 ms lag alarm
+//   AuroraPrimaryRoutes-<s>   primary region: routes back over the peering, site
+//                             A's probe and alarms
+//   AuroraWitness-<s>         witness region (witnessRegion; none when empty)
 //   AuroraFailover-<s>        secondary region: private zone of both VPCs, weighted
-//                             records, health checks, alarms, failover function
-//   AuroraFailoverPrimary-<s> primary region: the failover function of that region
+//                             records, health checks, site B's failover function
+//   AuroraFailoverPrimary-<s> primary region: site A's failover function
 // Physical names are {resource-type}-{purpose}-{environmentSuffix}; the tags
 // Environment=production and DR-Tier=critical are on everything by default.
-// docs/dr-design.md ("The Aurora Global Database system") explains each choice
-// and holds the runbook.
+// docs/dr-design.md ("The Aurora Global Database system") explains each choice;
+// docs/dr-runbook.md is the runbook.
 //
 // Codes E820-E839 (see docs/errors.md):
 //   E820 environment suffix has characters a physical name cannot take, or is too long
@@ -30,19 +35,22 @@
 //   E823 instance class: neither db.serverless nor memory-optimized large or larger
 //   E824 Serverless v2 capacity out of range (minimum 0.5 ACU) or min above max
 //   E825 fewer than 2 readers, or more than 15
-//   E826 the failover budget from detection exceeds its objective (60 s)
-//   E827 lag thresholds out of range (alarm in ms, DNS guard in s)
-//   E828 hold, arming or probe timing out of range
+//   E826 the recovery-time budget (from the failure) exceeds its objective
+//   E827 lag thresholds out of range (alarm in ms, DNS guard and promotion lag in s)
+//   E828 hold, arming, probe or second-signal timing out of range
 //   E829 another setting outside what it accepts (docs/cli.md lists each range)
 //   E830 warning: no alarm subscription (alarmEmails empty): nobody is paged
+//   E832 witness region unknown, or the region of a site (witnessRegion)
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "drsynth/construct.hpp"
+#include "drsynth/patterns/recovery_budget.hpp"
 #include "drsynth/rds/aurora_engine.hpp"
 #include "drsynth/settings.hpp"
 
@@ -59,7 +67,9 @@ class PrivateHostedZone;
 }
 namespace drsynth::lambda {
 class Function;
-}
+class FailoverFunction;
+class WitnessFunction;
+}  // namespace drsynth::lambda
 namespace drsynth::sns {
 class Topic;
 }
@@ -98,34 +108,38 @@ struct AuroraGlobalDisasterRecoveryProps {
   std::vector<std::string> application_cidrs{"10.30.128.0/20", "10.40.128.0/20"};
 
   // Replication lag: the alarm people get (document 004: 500 ms) and the DNS
-  // guard (document 002: 60 s), AuroraGlobalDBReplicationLag of the secondary.
+  // guard (document 002: 60 s), AuroraGlobalDBReplicationLag of the standby.
   int lag_alarm_milliseconds{500};
   int dns_lag_guard_seconds{60};
   std::vector<std::string> alarm_emails{};
 
-  // Health and failover timing.
+  // Health and failover timing (the budget counts from the failure).
   int probe_timeout_seconds{5};
-  int health_alarm_periods{1};
+  int health_alarm_periods{2};  // one-minute periods a site must fail before DNS moves
   int record_ttl_seconds{30};
-  // Promotion (irreversible) needs the writer unhealthy for hold_minutes as
-  // this region's probe sees it (>= 2: Aurora's own in-region failover, about
-  // 30 s, fills at most 2 one-minute datapoints), the other region's view and
-  // its RDS API agreeing, and the system armed.
+  // Promotion (irreversible) needs the other site unhealthy for hold_minutes
+  // as this site's probe sees it (>= 2: Aurora's own in-region failover,
+  // about 30 s, fills at most 2 one-minute datapoints), a second signal from
+  // the other region or the witness, and the system armed.
   int hold_minutes{3};
   int arm_after_healthy_minutes{5};
   int promotion_deadline_minutes{15};
-  // Detection (hold alarm in ALARM) to a writable secondary: document 004's
-  // 60 s. The steps: alarm action to the function, the second signal (each
-  // API call bounded by second_signal_timeout_seconds), FailoverGlobalCluster
-  // accepted, and Aurora's promotion (expected_promotion_seconds: AWS's time,
-  // not guaranteed; measure yours in a drill).
-  int failover_objective_seconds{60};
+  int max_promotion_lag_seconds{60};  // no automatic failover onto a secondary further behind at the failure
   int second_signal_timeout_seconds{5};
-  int expected_promotion_seconds{30};
+  // AWS: for Aurora Global Database "RTO can be in the order of minutes";
+  // measure yours in a drill.
+  int expected_promotion_seconds{120};
+  int recovery_time_objective_seconds{600};  // from the failure to a writable secondary
+  // The witness's region (a third one); "": an operator approves a failover
+  // the other region cannot confirm.
+  std::string witness_region{"us-east-2"};
+  int failover_reserved_concurrency{5};  // 0: none
   // Last resort when the managed failover cannot start: detach the secondary
   // from the global cluster and use it as a standalone writer (irreversible).
   bool allow_detach{false};
   std::string probe_ca_bundle{};
+  bool probe_allow_md5{false};
+  bool probe_allow_cleartext{false};
 
   // Tags on everything.
   std::string environment_tag{"production"};
@@ -136,16 +150,8 @@ struct AuroraGlobalDisasterRecoveryProps {
 [[nodiscard]] const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings();
 [[nodiscard]] AuroraGlobalDisasterRecoveryProps aurora_settings_from_context(const App& app);
 
-// From a confirmed detection (the hold alarm in ALARM) to a writable
-// secondary, and from the failure to detection, computed from the settings.
-struct AuroraFailoverBudget {
-  std::int64_t detection_seconds = 0;           // failure -> hold alarm in ALARM
-  std::int64_t dns_seconds = 0;                 // failure -> DNS answers with the secondary's endpoint
-  std::int64_t requested_after_detection_seconds = 0;  // detection -> FailoverGlobalCluster accepted
-  std::int64_t writable_after_detection_seconds = 0;   // detection -> the secondary is a writer
-  std::vector<std::string> steps{};
-};
-[[nodiscard]] AuroraFailoverBudget aurora_failover_budget(const AuroraGlobalDisasterRecoveryProps& p);
+// The worst-case times from a primary failure, computed from the settings.
+[[nodiscard]] RecoveryBudget recovery_budget(const AuroraGlobalDisasterRecoveryProps& p);
 
 class AuroraGlobalDisasterRecovery : public Construct {
  public:
@@ -156,6 +162,13 @@ class AuroraGlobalDisasterRecovery : public Construct {
   [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
   [[nodiscard]] Stack& secondary_stack() const noexcept { return *secondary_stack_; }
   [[nodiscard]] Stack& failover_stack() const noexcept { return *failover_stack_; }
+  [[nodiscard]] Stack& failover_primary_stack() const noexcept { return *failover_primary_stack_; }
+  [[nodiscard]] Stack* witness_stack() const noexcept { return witness_stack_; }
+  // Site 0 (A, the primary cluster) or 1 (B, the secondary).
+  [[nodiscard]] lambda::FailoverFunction& failover_function(int site) const noexcept {
+    return *failovers_[site == 0 ? 0 : 1];
+  }
+  [[nodiscard]] lambda::WitnessFunction* witness() const noexcept { return witness_; }
   [[nodiscard]] rds::GlobalCluster& global_cluster() const noexcept { return *global_; }
   [[nodiscard]] rds::DatabaseCluster& primary_cluster() const noexcept { return *primary_cluster_; }
   [[nodiscard]] rds::DatabaseCluster& secondary_cluster() const noexcept { return *secondary_cluster_; }
@@ -169,6 +182,7 @@ class AuroraGlobalDisasterRecovery : public Construct {
 
   void validate(Validation& v) const override;  // warnings (E830); errors throw from the constructor
   void summarize(std::vector<std::string>& lines) const override;
+  void tree_attributes(TreeAttributes& attributes) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override {
     return "drsynth.patterns.AuroraGlobalDisasterRecovery";
   }
@@ -179,6 +193,11 @@ class AuroraGlobalDisasterRecovery : public Construct {
   Stack* primary_stack_ = nullptr;
   Stack* secondary_stack_ = nullptr;
   Stack* failover_stack_ = nullptr;
+  Stack* failover_primary_stack_ = nullptr;
+  Stack* witness_stack_ = nullptr;
+  std::array<lambda::FailoverFunction*, 2> failovers_{};
+  lambda::WitnessFunction* witness_ = nullptr;
+  std::string budget_json_;  // tree.json attribute "drsynth:recovery-budget"
   rds::GlobalCluster* global_ = nullptr;
   rds::DatabaseCluster* primary_cluster_ = nullptr;
   rds::DatabaseCluster* secondary_cluster_ = nullptr;

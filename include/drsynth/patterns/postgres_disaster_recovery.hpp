@@ -1,49 +1,58 @@
 // PostgresDisasterRecovery: the built-in multi-region PostgreSQL DR system.
 //
-// For one environment suffix it builds five stacks (names carry the suffix):
-//   DrBase-<s>           DR region, deployed first: the key of the master
-//                        secret's replica (the primary stack names it)
-//   DrPrimary-<s>        primary region: VPC, security group, parameter group,
-//                        secret (replicated to the DR region), log group,
-//                        RDS PostgreSQL 15 primary (Multi-AZ, encrypted, 7-day backups)
-//   DrReplica-<s>        DR region: VPC (+ interface endpoints), peering to the
-//                        primary VPC, parameter group, log group, cross-region
-//                        read replica with its own 7-day backups
-//   DrPrimaryRoutes-<s>  primary region: routes back over the peering
-//   DrFailover-<s>       DR region: private hosted zone (both VPCs), weighted
-//                        CNAME 100/0, probe function + alarm + CLOUDWATCH_METRIC
-//                        health check, failover function, alarms, SNS topic
-// The failover machinery lives in the DR region: it must outlive the primary's.
-// docs/dr-design.md explains every choice and holds the runbook.
+// Two sites: A, the RDS PostgreSQL primary (Multi-AZ, encrypted, 7-day
+// backups) in the primary region, and B, its cross-region read replica in the
+// DR region. Both get the same failover machinery from the DR kit (a probe
+// of both sites, view, hold and fence alarms, a failover function, a paging
+// topic), the private zone's health checks and weighted records live in the
+// DR region, and a witness function runs in a third region. For one
+// environment suffix it builds these stacks (names carry the suffix), in
+// deployment order:
+//   DrBase-<s>            DR region: the key of the master secret's replica
+//   DrPrimary-<s>         primary region: VPC, security group, parameter
+//                         group, secret (replicated), log group, primary database
+//   DrReplica-<s>         DR region: VPC, peering, cross-region read replica
+//   DrPrimaryRoutes-<s>   primary region: routes back over the peering, site
+//                         A's probe and alarms (view, fence of B, lag guard,
+//                         silence, fault), its paging topic
+//   DrWitness-<s>         witness region (witnessRegion; none when empty)
+//   DrFailover-<s>        DR region: private zone, health checks, weighted
+//                         records, site B's probe, alarms, topic and failover
+//                         function, monitoring
+//   DrFailoverPrimary-<s> primary region: site A's failover function and hold alarm
+// docs/dr-design.md explains every choice; docs/dr-runbook.md is the runbook.
 //
-// Codes E801-E815 (see docs/errors.md):
+// Codes E801-E816 (see docs/errors.md):
 //   E801 environment suffix has characters a physical name cannot take
 //   E802 environment suffix makes a physical name too long (the limit is computed)
 //   E803 instance class below db.r6g.large
 //   E804 primary and DR region are the same / unknown region
 //   E805 VPC CIDRs overlap
 //   E806 backup retention outside 7..35 days
-//   E807 recovery-time budget exceeds the objective
-//   E808 alarm threshold or probe timing out of range
+//   E807 recovery-time budget (from the failure) exceeds the objective
+//   E808 alarm threshold, probe or second-signal timing out of range
 //   E809 record TTL above 60 s
 //   E810 another setting outside what it accepts (docs/cli.md lists each range)
-//   E811 hold time out of range, or not longer than the DR-view alarm (holdMinutes)
-//   E812 arming datapoints out of range (armAfterHealthyMinutes)
+//   E811 hold time out of range, or not longer than the view alarms (holdMinutes)
+//   E812 arming minutes out of range (armAfterHealthyMinutes)
 //   E813 probe CA bundle file missing or without a PEM certificate (probeCaBundle)
 //   E814 promotion deadline out of range (promotionDeadlineMinutes)
 //   E815 warning: no alarm subscription (alarmEmails empty): nobody is paged
+//   E816 witness region unknown, or the region of a site (witnessRegion)
 // A setting read from the context is reported by its key and origin
 // (drsynth.json:3, -c); a prop set in code that breaks its setting's rule
 // throws from the constructor, before any part is built from it: one error
 // per mistake, not one per construct the value reaches.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "drsynth/construct.hpp"
+#include "drsynth/patterns/recovery_budget.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/settings.hpp"
 
@@ -61,14 +70,11 @@ class PrivateHostedZone;
 namespace drsynth::lambda {
 class FailoverFunction;
 class HealthProbe;
+class WitnessFunction;
 }  // namespace drsynth::lambda
 namespace drsynth::sns {
 class Topic;
 }
-namespace drsynth::cloudwatch {
-class Alarm;
-}
-
 namespace drsynth::patterns {
 
 struct PostgresDisasterRecoveryProps {
@@ -106,21 +112,31 @@ struct PostgresDisasterRecoveryProps {
   double cpu_threshold_percent{80};
   std::vector<std::string> alarm_emails{};
 
-  // Health and failover timing (see the recovery-time budget).
+  // Health and failover timing (see the recovery-time budget, counted from the failure).
   int probe_interval_minutes{1};
   int probe_timeout_seconds{5};
-  int health_alarm_periods{1};  // one-minute periods below 1 before the alarm fires
+  int health_alarm_periods{2};  // one-minute periods a site must fail before DNS moves
   int record_ttl_seconds{30};   // <= 60 with a health check
-  int expected_promotion_seconds{120};
-  int recovery_time_objective_seconds{300};
-  // Promotion (irreversible): the primary must be unhealthy, as the DR-region
-  // probe sees it, for hold_minutes in a row (>= 3: a 120 s Multi-AZ failover
+  int dns_lag_guard_seconds{60};  // DNS does not fall back to a replica further behind
+  // AWS: promotion takes "several minutes or longer, depending on the size of
+  // the read replica" (USER_ReadRepl.Promote); measure yours in a drill.
+  int expected_promotion_seconds{300};
+  int recovery_time_objective_seconds{720};  // from the failure to a writable replica
+  // Promotion (irreversible): the other site unhealthy, as a site's probe
+  // sees it, for hold_minutes in a row (>= 3: a 120 s Multi-AZ failover
   // fills at most 2 one-minute datapoints, 3 at the worst alignment, and RDS
-  // reports it as recovering), and the system armed by arm_after_healthy_minutes
-  // consecutive healthy minutes since deploy or failback.
+  // reports it as recovering), a second signal from the other site's region
+  // or the witness, and the system armed by arm_after_healthy_minutes
+  // minutes with the other site seen as a writer.
   int hold_minutes{3};
   int arm_after_healthy_minutes{5};
   int promotion_deadline_minutes{30};  // retries through backing-up/modifying end here
+  int max_promotion_lag_seconds{300};  // no automatic promotion of a replica further behind at the failure
+  int second_signal_timeout_seconds{5};
+  // The witness's region (a third one); "": an operator approves a promotion
+  // the other site's region cannot confirm.
+  std::string witness_region{"us-west-2"};
+  int failover_reserved_concurrency{5};  // 0: none
   // Backup windows (UTC), set deliberately and apart: RDS refuses to promote a
   // replica that is backing-up. The replica's is kept by the failover
   // function's reconcile (CloudFormation cannot set it on a replica).
@@ -148,17 +164,8 @@ struct PostgresDisasterRecoveryProps {
 // one reads is E510 at synthesis, with the nearest known key.
 [[nodiscard]] PostgresDisasterRecoveryProps settings_from_context(const App& app);
 
-// The worst-case times from a primary failure, computed from the settings.
-// 64-bit: props set in code are not bounded until validation.
-struct RecoveryBudget {
-  std::int64_t detection_seconds = 0;  // failure -> DR-view health alarm in ALARM
-  std::int64_t dns_seconds = 0;        // failure -> DNS answers with the replica
-  std::int64_t hold_seconds = 0;       // detection -> hold alarm in ALARM
-  std::int64_t promoted_seconds = 0;   // failure -> replica promoted and writable
-  std::int64_t writable_after_detection_seconds = 0;  // detection -> replica writable (the objective's measure)
-  std::int64_t worst_seconds = 0;      // max of dns_seconds and writable_after_detection_seconds
-  std::vector<std::string> steps{};  // the arithmetic, one line each
-};
+// The worst-case times from a primary failure, computed from the settings
+// (64-bit: props set in code are not bounded until validation).
 [[nodiscard]] RecoveryBudget recovery_budget(const PostgresDisasterRecoveryProps& p);
 
 class PostgresDisasterRecovery : public Construct {
@@ -171,20 +178,28 @@ class PostgresDisasterRecovery : public Construct {
   [[nodiscard]] Stack& primary_stack() const noexcept { return *primary_stack_; }
   [[nodiscard]] Stack& replica_stack() const noexcept { return *replica_stack_; }
   [[nodiscard]] Stack& routes_stack() const noexcept { return *routes_stack_; }
+  // The DR region's failover stack: the zone, the health checks, the records
+  // and site B's machinery.
   [[nodiscard]] Stack& failover_stack() const noexcept { return *failover_stack_; }
+  [[nodiscard]] Stack& failover_primary_stack() const noexcept { return *failover_primary_stack_; }
+  [[nodiscard]] Stack* witness_stack() const noexcept { return witness_stack_; }
   [[nodiscard]] rds::DatabaseInstance& primary() const noexcept { return *primary_; }
   [[nodiscard]] rds::ReadReplica& replica() const noexcept { return *replica_; }
   [[nodiscard]] route53::PrivateHostedZone& zone() const noexcept { return *zone_; }
-  [[nodiscard]] sns::Topic& topic() const noexcept { return *topic_; }
-  [[nodiscard]] lambda::FailoverFunction& failover_function() const noexcept { return *failover_; }
-  [[nodiscard]] lambda::HealthProbe& probe() const noexcept { return *probe_; }
-  [[nodiscard]] cloudwatch::Alarm& health_alarm() const noexcept { return *health_alarm_; }
+  // The DR region's paging topic (site B's); topic(0) is the primary region's.
+  [[nodiscard]] sns::Topic& topic() const noexcept { return *topics_[1]; }
+  [[nodiscard]] sns::Topic& topic(int site) const noexcept { return *topics_[site == 0 ? 0 : 1]; }
+  // Site 0 (A, the primary) or 1 (B, the replica).
+  [[nodiscard]] lambda::FailoverFunction& failover_function(int site) const noexcept { return *failovers_[site == 0 ? 0 : 1]; }
+  [[nodiscard]] lambda::HealthProbe& probe(int site) const noexcept { return *probes_[site == 0 ? 0 : 1]; }
+  [[nodiscard]] lambda::WitnessFunction* witness() const noexcept { return witness_; }
   // "postgres.db-<suffix>.internal": the name applications connect to.
   [[nodiscard]] const std::string& cname() const noexcept { return cname_; }
   [[nodiscard]] const PostgresDisasterRecoveryProps& props() const noexcept { return props_; }
 
   void validate(Validation& v) const override;  // warnings (E815); errors throw from the constructor
   void summarize(std::vector<std::string>& lines) const override;
+  void tree_attributes(TreeAttributes& attributes) const override;
   [[nodiscard]] std::string_view type_name() const noexcept override {
     return "drsynth.patterns.PostgresDisasterRecovery";
   }
@@ -196,13 +211,16 @@ class PostgresDisasterRecovery : public Construct {
   Stack* replica_stack_ = nullptr;
   Stack* routes_stack_ = nullptr;
   Stack* failover_stack_ = nullptr;
+  Stack* failover_primary_stack_ = nullptr;
+  Stack* witness_stack_ = nullptr;
   rds::DatabaseInstance* primary_ = nullptr;
   rds::ReadReplica* replica_ = nullptr;
   route53::PrivateHostedZone* zone_ = nullptr;
-  sns::Topic* topic_ = nullptr;
-  lambda::FailoverFunction* failover_ = nullptr;
-  lambda::HealthProbe* probe_ = nullptr;
-  cloudwatch::Alarm* health_alarm_ = nullptr;
+  std::array<sns::Topic*, 2> topics_{};
+  std::array<lambda::FailoverFunction*, 2> failovers_{};
+  std::array<lambda::HealthProbe*, 2> probes_{};
+  lambda::WitnessFunction* witness_ = nullptr;
+  std::string budget_json_;  // tree.json attribute "drsynth:recovery-budget"
   std::string cname_;
 };
 

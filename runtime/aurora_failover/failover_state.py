@@ -1,1 +1,0 @@
-../failover/failover_state.py

@@ -1,0 +1,88 @@
+"""The engine parts: what differs between an RDS instance with a
+cross-region read replica and an Aurora global database.  Everything else
+(arming, the signals, the claim, the fence, the lock, the records, paging)
+is the core's (decision.py, handler.py) and the same for both.
+
+An engine part answers, for site X (local) and site Y (remote):
+
+* ``describe_db(client, db_id)``: the status of one database as its region's
+  RDS API reports it (``{"status": ..., ...}``, status ``not_found`` when RDS
+  says so); raises the AWS error otherwise (the caller classifies it);
+* ``RECOVERING`` / ``TERMINAL`` / ``STORAGE_FULL``: what Y's status means;
+* ``standby(at_failure)``: is X a current standby of Y (``STANDBY``), the
+  writer itself (``LOCAL_WRITER``), busy (``BUSY``), something else
+  (``NOT_STANDBY``) or unknown (``UNKNOWN``); at the failure, a replication
+  broken BY the failure (its source gone) still counts: the lag at the
+  failure bounds what it lost;
+* ``lag``: the replication-lag metric of X (namespace, name, dimension, the
+  seconds one unit is);
+* ``request_promotion(state)`` (one attempt: ``ACCEPTED``, ``RETRY`` or
+  ``REFUSED``, plus fields for the state) and ``writable(state)``;
+* ``failback(state)``: (ok, reason, the site that is the writer afterwards);
+* ``actual_writer()``: the writer's site when the engine can tell (Aurora), else None;
+* ``housekeeping()`` (reconcile) and ``switchover()`` (Aurora only).
+"""
+
+from .. import aws
+
+STANDBY, LOCAL_WRITER, BUSY, NOT_STANDBY, UNKNOWN = "standby", "local_writer", "busy", "not_standby", "unknown"
+ACCEPTED, RETRY, REFUSED = "accepted", "retry", "refused"
+NOT_FOUND = {"status": "not_found"}
+
+
+def found_or_none(read, not_found_codes):
+    """read()'s answer, or None when RDS says the database does not exist;
+    any other AWS error is raised (the caller classifies it)."""
+    try:
+        return read()
+    except aws.AWS_ERRORS as exc:
+        if aws.error_code(exc) in not_found_codes:
+            return None
+        raise
+
+
+class EnginePart:
+    name = None
+    RECOVERING = frozenset()
+    TERMINAL = frozenset()
+    STORAGE_FULL = frozenset()
+    lag = None                 # (namespace, metric, dimension name, seconds per unit)
+    retry_delays = (5.0, 10.0, 20.0, 30.0)
+
+    def __init__(self, run):
+        self.run = run
+        self.s = run.s
+
+    @staticmethod
+    def describe_db(client, db_id):
+        raise NotImplementedError
+
+    def describe_local(self):
+        return self.describe_db(self.run.local("rds"), self.s.local_db_id)
+
+    def describe_remote(self):
+        return self.describe_db(self.run.remote("rds"), self.s.remote_db_id)
+
+    def actual_writer(self):
+        return None
+
+    def housekeeping(self):
+        return None
+
+    def switchover(self):
+        return "refused", f"switchover is not an operation of the {self.name} engine"
+
+    def status(self):
+        """Both databases as RDS describes them (read only)."""
+        out = {}
+        for where, read in (("local", self.describe_local), ("remote", self.describe_remote)):
+            try:
+                out[where] = read()
+            except Exception as exc:  # noqa: BLE001 - status reports what it can
+                out[where] = {"status": "unreadable", "error": f"{type(exc).__name__}: {exc}"}
+        return out
+
+
+def for_name(name):
+    from . import aurora, rds
+    return {"rds": rds.RdsInstanceEngine, "aurora": aurora.AuroraGlobalEngine}[name]

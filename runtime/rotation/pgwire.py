@@ -1,1 +1,0 @@
-../probe/index.py

@@ -1,0 +1,470 @@
+// The DR kit: the failover path of both built-in systems, built once
+// (dr_kit.hpp has the map). The AWS behaviour each piece relies on, with its
+// page:
+// - Route 53 CLOUDWATCH_METRIC checks follow the alarm's metric data stream,
+//   not the alarm state (SetAlarmState and TreatMissingData do not move
+//   them); without data they report InsufficientDataHealthStatus, and
+//   LastKnownStatus is healthy for a new check. "How Amazon Route 53
+//   determines whether a health check is healthy":
+//   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html
+//   and HealthCheckConfig.InsufficientDataHealthStatus:
+//   https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+// - Weighted records: when every record with a non-zero weight is
+//   unhealthy, Route 53 answers with the zero-weight ones; when all are
+//   unhealthy it answers as if all were healthy. "How health checks work in
+//   complex Amazon Route 53 configurations":
+//   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html
+// - CloudWatch alarm actions: an SNS topic or a Lambda function of the
+//   alarm's region; TreatMissingData for the alarm's own state:
+//   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+// - SNS NumberOfNotificationsFailed (AWS/SNS, dimension TopicName):
+//   https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html
+// - Lambda Invocations (AWS/Lambda, dimension FunctionName): a function the
+//   reconcile schedule no longer runs reports no invocations:
+//   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+// - Reserved concurrency and the account's unreserved minimum of 100:
+//   https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+#include "patterns/dr_kit.hpp"
+
+#include <algorithm>
+
+#include "drsynth/cfn_output.hpp"
+#include "drsynth/cloudwatch/alarm.hpp"
+#include "drsynth/ec2/security_group.hpp"
+#include "drsynth/ec2/vpc.hpp"
+#include "drsynth/kms/key.hpp"
+#include "drsynth/lambda/failover_function.hpp"
+#include "drsynth/lambda/health_probe.hpp"
+#include "drsynth/lambda/witness_function.hpp"
+#include "drsynth/route53/health_check.hpp"
+#include "drsynth/route53/private_hosted_zone.hpp"
+#include "drsynth/route53/weighted_record.hpp"
+#include "drsynth/sns/topic.hpp"
+#include "drsynth/sqs/queue.hpp"
+#include "drsynth/stack.hpp"
+
+namespace drsynth::patterns::detail {
+
+namespace {
+
+using cloudwatch::ComparisonOperator;
+using cloudwatch::TreatMissingData;
+using route53::InsufficientDataHealthStatus;
+
+// "primary" -> "Primary": construct ids carry the site.
+std::string cap(const std::string& word) {
+  std::string out;
+  bool up = true;
+  for (const char c : word) {
+    if (c == '-' || c == '_') {
+      up = true;
+      continue;
+    }
+    out += up && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    up = false;
+  }
+  return out;
+}
+
+class Builder {
+ public:
+  explicit Builder(const KitSpec& spec) : spec_(spec), k_(spec.settings), n_(spec.names) {
+    regions_ = {spec.sites[0].vpc.stack().region(), spec.sites[1].vpc.stack().region()};
+  }
+
+  Kit build() {
+    for (int x = 0; x < 2; ++x) add_view(x);
+    add_global();
+    if (spec_.stacks.witness != nullptr) add_witness();
+    for (int x = 0; x < 2; ++x) add_failover(x);
+    return kit_;
+  }
+
+ private:
+  [[nodiscard]] const SiteSpec& site(int s) const { return spec_.sites[static_cast<std::size_t>(s)]; }
+  [[nodiscard]] Site& out(int s) { return kit_.sites[static_cast<std::size_t>(s)]; }
+  [[nodiscard]] std::string word(int s) const { return cap(site(s).word); }
+  [[nodiscard]] const std::string& region(int s) const { return regions_[static_cast<std::size_t>(s)]; }
+  // B's failover stack is the global one; A's is in A's region.
+  [[nodiscard]] Stack& failover_stack(int s) const {
+    return s == 0 ? spec_.stacks.failover_primary : spec_.stacks.failover;
+  }
+
+  // Pages on ALARM and on OK in the alarm's own region.
+  static void page(cloudwatch::Alarm& alarm, sns::Topic& topic) {
+    alarm.add_alarm_action(topic);
+    alarm.add_ok_action(topic);
+  }
+
+  // ---- per site X, in X's region, before the global stack ------------------
+  void add_view(int x) {
+    const int y = 1 - x;
+    const SiteSpec& X = site(x);
+    Stack& v = X.view_stack;
+    // The probe reaches both databases on 5432 (the other over the peering)
+    // and the interface endpoints of its VPC on 443.
+    auto& sg = X.vpc.stack().add<ec2::SecurityGroup>(
+        "ProbeSg" + word(x),
+        {.vpc = X.vpc,
+         .description = "writer probe of site " + X.word + ": PostgreSQL of both sites, HTTPS to the endpoints",
+         .group_name = n_(KitName::probe_security_group, x)});
+    sg.allow_to_cidr(X.vpc.cidr(), 5432, "PostgreSQL of site " + X.word);
+    sg.allow_to_cidr(site(y).vpc.cidr(), 5432, "PostgreSQL of site " + site(y).word + ", over the peering");
+    sg.allow_to_cidr(X.vpc.cidr(), 443, "Secrets Manager and CloudWatch interface endpoints");
+    if (X.db_security_group != nullptr) X.db_security_group->allow_from(sg, 5432, "writer probe of this site");
+    auto& probe = v.add<lambda::HealthProbe>(
+        "Probe" + word(x),
+        {.function_name = n_(KitName::probe_function, x),
+         .vpc = {.subnet_ids = X.vpc.subnet_ids(), .security_group_ids = {sg.group_id()}},
+         .local = {.site = X.id, .host = X.endpoint},
+         .remote = {.site = site(y).id, .host = site(y).endpoint},
+         .db_port = 5432,
+         .db_name = "postgres",
+         // The secret of its own region: the copy in the other region survives this one.
+         .secret = Value(spec_.secret_name),
+         .secret_region = region(x),
+         .metric_namespace = "drsynth",
+         .metric_dimension_name = "System",
+         .metric_dimension_value = spec_.metric_dimension,
+         .probe_timeout_seconds = static_cast<double>(k_.probe_timeout_seconds),
+         .ca_bundle_file = k_.probe_ca_bundle,
+         .allow_md5 = k_.probe_allow_md5,
+         .allow_cleartext = k_.probe_allow_cleartext,
+         .log_retention_days = k_.log_retention_days,
+         .role_name = n_(KitName::probe_role, x)});
+    X.secret_key.grant(probe.role(), kms::decrypt_actions(), "secretsmanager");
+    out(x).probe = &probe;
+
+    // W_X(S): X's probe sees S as a writable primary. Route 53 follows the
+    // data stream; missing data breaching only pages a silent probe.
+    for (int s = 0; s < 2; ++s) {
+      auto& view = v.add<cloudwatch::Alarm>(
+          "Writer" + word(s) + "SeenFrom" + word(x),
+          {.alarm_name = n_(KitName::view_alarm, x, s),
+           .description = "The probe of site " + X.word + " (" + region(x) + ") does not see site " + site(s).word +
+                          " as a writable primary (" + std::to_string(k_.health_alarm_periods) + " minutes)",
+           .metric = probe.writer_metric(site(s).id),
+           .threshold = 1,
+           .comparison = ComparisonOperator::less_than_threshold,
+           .evaluation_periods = k_.health_alarm_periods,
+           .datapoints_to_alarm = k_.health_alarm_periods,
+           .treat_missing_data = TreatMissingData::breaching,
+           .route53_compatible = true});
+      page(view, X.topic);
+      out(x).views[static_cast<std::size_t>(s)] = &view;
+    }
+    // F(Y): a Fenced{Site=Y} datapoint published in X's region, the region
+    // that would fence Y. Its health checks keep their last known status
+    // when the datapoints stop; the alarm's own state ignores missing data.
+    auto& fence = v.add<cloudwatch::Alarm>(
+        "Fence" + word(y),
+        {.alarm_name = n_(KitName::fence_alarm, x, y),
+         .description = "Site " + site(y).word + " is fenced (Fenced datapoints from the failover function of site " +
+                        X.word + "): DNS does not answer with it",
+         .metric = {.namespace_name = "drsynth",
+                    .metric_name = "Fenced",
+                    .dimensions = {{"System", Value(spec_.metric_dimension)}, {"Site", Value(site(y).id)}},
+                    .statistic = "Maximum",
+                    .period_seconds = 60},
+         .threshold = 1,
+         .comparison = ComparisonOperator::greater_than_or_equal_to_threshold,
+         .evaluation_periods = 1,
+         .datapoints_to_alarm = 1,
+         .treat_missing_data = TreatMissingData::ignore,
+         .route53_compatible = true});
+    page(fence, X.topic);
+    out(x).fence_of_other = &fence;
+    // L(X): X's replication lag while it is the standby; a writer publishes none.
+    auto& lag = v.add<cloudwatch::Alarm>(
+        "LagGuard" + word(x),
+        {.alarm_name = n_(KitName::lag_guard_alarm, x, x),
+         .description = "DNS lag guard: site " + X.word + " is more than " + std::to_string(k_.dns_lag_guard_seconds) +
+                        " s behind, DNS does not fall back to it",
+         .metric = spec_.engine.lag_metrics[static_cast<std::size_t>(x)],
+         .threshold = k_.dns_lag_guard_seconds * spec_.engine.lag_per_second,
+         .comparison = ComparisonOperator::greater_than_threshold,
+         .evaluation_periods = 1,
+         .datapoints_to_alarm = 1,
+         .treat_missing_data = TreatMissingData::not_breaching,
+         .route53_compatible = true});
+    page(lag, X.topic);
+    out(x).lag_guard = &lag;
+    // Safety signals that go silent page within 5 minutes: the probe stops
+    // reporting (3 minutes without a datapoint), or reports its own fault.
+    auto count = probe.writer_metric(X.id);
+    count.statistic = "SampleCount";
+    page(v.add<cloudwatch::Alarm>("ProbeSilent" + word(x),
+                                  {.alarm_name = n_(KitName::probe_silent_alarm, x),
+                                   .description = "The probe of site " + X.word + " has published nothing for 3 minutes",
+                                   .metric = count,
+                                   .threshold = 1,
+                                   .comparison = ComparisonOperator::less_than_threshold,
+                                   .evaluation_periods = 3,
+                                   .datapoints_to_alarm = 3,
+                                   .treat_missing_data = TreatMissingData::breaching}),
+         X.topic);
+    page(v.add<cloudwatch::Alarm>("ProbeFault" + word(x),
+                                  {.alarm_name = n_(KitName::probe_fault_alarm, x),
+                                   .description = "The probe of site " + X.word +
+                                                  " is at fault (credentials, secret, TLS, configuration): it carries "
+                                                  "the last Writer values forward, fix it",
+                                   .metric = probe.fault_metric(),
+                                   .threshold = 1,
+                                   .comparison = ComparisonOperator::greater_than_or_equal_to_threshold,
+                                   .evaluation_periods = 2,
+                                   .datapoints_to_alarm = 2,
+                                   .treat_missing_data = TreatMissingData::not_breaching}),
+         X.topic);
+  }
+
+  // ---- the zone, the health checks and the records -------------------------
+  route53::HealthCheck& follow(const std::string& id, cloudwatch::Alarm& alarm, InsufficientDataHealthStatus status) {
+    return spec_.stacks.failover.add<route53::HealthCheck>(id, route53::cloudwatch_metric_check(alarm, status));
+  }
+
+  void add_global() {
+    Stack& g = spec_.stacks.failover;
+    auto& zone = g.add<route53::PrivateHostedZone>(
+        "Zone", {.zone_name = spec_.zone_name,
+                 .vpcs = {{.vpc_id = site(0).vpc.vpc_id(), .region = region(0)},
+                          {.vpc_id = site(1).vpc.vpc_id(), .region = region(1)}},
+                 .comment = "DR endpoint " + spec_.record_name});
+    kit_.zone = &zone;
+    for (int s = 0; s < 2; ++s) {
+      const std::string w = word(s);
+      cloudwatch::Alarm& fence = *out(1 - s).fence_of_other;  // F(S) lives in the other site's region
+      // The fence counts twice: writer_check(S) = 3 of [F, F, W_A(S), W_B(S)]
+      // is "not fenced AND either region sees S as a writable primary".
+      auto& fence_a = follow("NotFenced" + w + "A", fence, InsufficientDataHealthStatus::last_known_status);
+      auto& fence_b = follow("NotFenced" + w + "B", fence, InsufficientDataHealthStatus::last_known_status);
+      out(s).fence_checks = {&fence_a, &fence_b};
+      // A silent probe or a lost region is no vote for S.
+      auto& from_a = follow("Writer" + w + "From" + word(0), *out(0).views[static_cast<std::size_t>(s)],
+                            InsufficientDataHealthStatus::unhealthy);
+      auto& from_b = follow("Writer" + w + "From" + word(1), *out(1).views[static_cast<std::size_t>(s)],
+                            InsufficientDataHealthStatus::unhealthy);
+      // A writer publishes no lag: no data is within the guard.
+      auto& lag = follow("LagGuard" + w + "Check", *out(s).lag_guard, InsufficientDataHealthStatus::healthy);
+      out(s).writer_check = &g.add<route53::HealthCheck>(
+          "WriterCheck" + w, route53::calculated_check({fence_a, fence_b, from_a, from_b}, 3));
+      // fallback_check(S) = not fenced AND replicated within the guard.
+      out(s).fallback_check =
+          &g.add<route53::HealthCheck>("FallbackCheck" + w, route53::calculated_check({fence_a, lag}, 2));
+    }
+    // A is the designated writer at deploy time; the flip swaps weights and checks.
+    for (int s = 0; s < 2; ++s) {
+      g.add<route53::WeightedRecord>(word(s) + "Record",
+                                     {.zone = zone,
+                                      .record_name = spec_.record_name,
+                                      .values = {site(s).endpoint},
+                                      .weight = s == 0 ? 100 : 0,
+                                      .set_identifier = site(s).id,
+                                      .ttl = k_.record_ttl_seconds,
+                                      .health_check = s == 0 ? *out(s).writer_check : *out(s).fallback_check});
+    }
+    g.add<CfnOutput>("DatabaseCname",
+                     {.value = Value(spec_.record_name),
+                      .description = "the name applications connect to (weighted: " + site(0).id + " 100, " +
+                                     site(1).id + " 0)"});
+  }
+
+  // ---- the witness, in a third region ----------------------------------------
+  void add_witness() {
+    Stack& w = *spec_.stacks.witness;
+    auto& witness = w.add<lambda::WitnessFunction>(
+        "Witness",
+        {.function_name = n_(KitName::witness_function),
+         .engine = spec_.engine.engine,
+         .site_a = {.id = site(0).id, .region = region(0), .db_id = spec_.engine.db_ids[0], .view_alarm = *out(0).views[0]},
+         .site_b = {.id = site(1).id, .region = region(1), .db_id = spec_.engine.db_ids[1], .view_alarm = *out(1).views[1]},
+         .grant_parameter = n_(KitName::witness_grant_parameter),
+         .metric_dimension_value = spec_.metric_dimension,
+         .call_timeout_seconds = std::max(1, k_.second_signal_timeout_seconds - 1),
+         .engine_environment = spec_.engine.witness_environment,
+         .engine_statements = spec_.engine.witness_statements,
+         .log_retention_days = k_.log_retention_days,
+         .role_name = n_(KitName::witness_role)});
+    w.add<CfnOutput>("WitnessFunctionName", {.value = Value(n_(KitName::witness_function)),
+                                             .description = "the witness of " + spec_.metric_dimension});
+    kit_.witness = &witness;
+  }
+
+  // ---- per site X, in X's region, after the global stack --------------------
+  lambda::FailoverSite failover_site(int s) {
+    return {.id = site(s).id,
+            .region = region(s),
+            .db_id = spec_.engine.db_ids[static_cast<std::size_t>(s)],
+            .db_arn = spec_.engine.db_arns[static_cast<std::size_t>(s)],
+            .endpoint = site(s).endpoint,
+            .writer_check = *out(s).writer_check,
+            .fallback_check = *out(s).fallback_check,
+            .topic = site(s).topic,
+            .state_parameter = n_(KitName::state_parameter, s)};
+  }
+
+  void add_failover(int x) {
+    const int y = 1 - x;
+    const SiteSpec& X = site(x);
+    Stack& f = failover_stack(x);
+    const std::string w = word(x);
+    auto& dlq = f.add<sqs::Queue>("FailoverDeadLetters" + w, {.queue_name = n_(KitName::failover_dlq, x),
+                                                             .message_retention_seconds = 1'209'600});
+    // H_X(Y): X's probe has not seen Y as a writer for the hold time.
+    auto& hold = f.add<cloudwatch::Alarm>(
+        "Writer" + word(y) + "HeldFrom" + w,
+        {.alarm_name = n_(KitName::hold_alarm, x, y),
+         .description = "The probe of site " + X.word + " has not seen site " + site(y).word + " as a writer for " +
+                        std::to_string(k_.hold_minutes) + " minutes: the failover function of site " + X.word +
+                        " checks the second signal",
+         .metric = out(x).probe->writer_metric(site(y).id),
+         .threshold = 1,
+         .comparison = ComparisonOperator::less_than_threshold,
+         .evaluation_periods = k_.hold_minutes,
+         .datapoints_to_alarm = k_.hold_minutes,
+         .treat_missing_data = TreatMissingData::breaching});
+    out(x).hold = &hold;
+    auto& function = f.add<lambda::FailoverFunction>(
+        "Failover" + w,
+        {.function_name = n_(KitName::failover_function, x),
+         .engine = spec_.engine.engine,
+         .local = failover_site(x),
+         .remote = failover_site(y),
+         .zone = *kit_.zone,
+         .record_name = spec_.record_name,
+         .record_ttl = k_.record_ttl_seconds,
+         .hold_alarm = hold,
+         .remote_view_alarm = *out(y).views[static_cast<std::size_t>(y)],
+         .fence_alarm = *out(x).fence_of_other,
+         .view_alarm = *out(x).views[static_cast<std::size_t>(y)],
+         .remote_fence_alarm = *out(y).fence_of_other,
+         .fence_checks = {*out(y).fence_checks[0], *out(y).fence_checks[1]},
+         .lock_parameter = n_(KitName::lock_parameter, x),
+         .metric_dimension_value = spec_.metric_dimension,
+         .arm_after_healthy_minutes = k_.arm_after_healthy_minutes,
+         .hold_minutes = k_.hold_minutes,
+         .max_promotion_lag_seconds = k_.max_promotion_lag_seconds,
+         .promotion_deadline_seconds = k_.promotion_deadline_minutes * 60,
+         .second_signal_timeout_seconds = k_.second_signal_timeout_seconds,
+         .witness = kit_.witness == nullptr ? Link<const lambda::WitnessFunction>{} : Link<const lambda::WitnessFunction>(*kit_.witness),
+         .dead_letter_queue = dlq,
+         .reserved_concurrency = k_.failover_reserved_concurrency,
+         .engine_environment = spec_.engine.failover_environment[static_cast<std::size_t>(x)],
+         .engine_statements = spec_.engine.failover_statements[static_cast<std::size_t>(x)],
+         .log_retention_days = k_.log_retention_days,
+         .role_name = n_(KitName::failover_role, x)});
+    out(x).function = &function;
+    hold.add_alarm_action(function);
+    page(hold, X.topic);
+
+    page(f.add<cloudwatch::Alarm>("FailoverDeadLettersAlarm" + w,
+                                  {.alarm_name = n_(KitName::failover_dlq_alarm, x),
+                                   .description = "An asynchronous invocation of the failover function of site " +
+                                                  X.word + " failed after Lambda's retries",
+                                   .metric = dlq.metric_approximate_number_of_messages_visible(),
+                                   .threshold = 0,
+                                   .comparison = ComparisonOperator::greater_than_threshold,
+                                   .treat_missing_data = TreatMissingData::not_breaching}),
+         X.topic);
+    // The reconcile schedule runs the function every minute: no invocation
+    // for 3 minutes means the schedule (or the function) stopped.
+    page(f.add<cloudwatch::Alarm>(
+             "FailoverSilent" + w,
+             {.alarm_name = n_(KitName::failover_silent_alarm, x),
+              .description = "The failover function of site " + X.word + " has not run for 3 minutes",
+              .metric = {.namespace_name = "AWS/Lambda",
+                         .metric_name = "Invocations",
+                         .dimensions = {{"FunctionName", Value(n_(KitName::failover_function, x))}},
+                         .statistic = "Sum",
+                         .period_seconds = 60},
+              .threshold = 1,
+              .comparison = ComparisonOperator::less_than_threshold,
+              .evaluation_periods = 3,
+              .datapoints_to_alarm = 3,
+              .treat_missing_data = TreatMissingData::breaching}),
+         X.topic);
+    // The topic itself failing to deliver: the function relays the page to
+    // the other region's topic (an alarm action cannot leave its region).
+    const auto& topic_props = X.topic.props();
+    auto& failed = f.add<cloudwatch::Alarm>(
+        "NotificationsFailed" + w,
+        {.alarm_name = n_(KitName::notifications_failed_alarm, x),
+         .description = "The paging topic of site " + X.word + " failed to deliver: the failover function relays the "
+                        "page to the topic of site " + site(y).word,
+         .metric = {.namespace_name = "AWS/SNS",
+                    .metric_name = "NumberOfNotificationsFailed",
+                    .dimensions = {{"TopicName", topic_props.topic_name.empty() ? X.topic.topic_name()
+                                                                                : Value(topic_props.topic_name)}},
+                    .statistic = "Sum",
+                    .period_seconds = 60},
+         .threshold = 0,
+         .comparison = ComparisonOperator::greater_than_threshold,
+         .treat_missing_data = TreatMissingData::not_breaching});
+    failed.add_alarm_action(function);
+    f.add<CfnOutput>("FailoverFunctionName" + w,
+                     {.value = Value(n_(KitName::failover_function, x)),
+                      .description = "site " + X.word + ": invoke with {\"action\": \"status\"}, {\"action\": "
+                                     "\"approve\", \"confirm\": \"<its database id>\"} or {\"action\": \"failback\", "
+                                     "\"confirm\": \"<its database id>\"} (docs/dr-runbook.md)"});
+  }
+
+  const KitSpec& spec_;
+  const KitSettings& k_;
+  const KitNames& n_;
+  std::array<std::string, 2> regions_;
+  Kit kit_;
+};
+
+}  // namespace
+
+Kit build_dr_kit(const KitSpec& spec) { return Builder(spec).build(); }
+
+Stack& add_dr_stack(Construct& scope, std::string id, std::string name, const std::string& region,
+                    const std::optional<std::string>& account, std::string description) {
+  return scope.add<Stack>(std::move(id), StackProps{.stack_name = std::move(name),
+                                                    .env = {.region = region, .account = account},
+                                                    .description = std::move(description)});
+}
+
+KitStacks add_kit_stacks(Construct& scope, const KitStackNames& names, const std::array<std::string, 2>& regions,
+                         const std::string& witness_region, const std::optional<std::string>& account) {
+  Stack* witness = nullptr;
+  if (!witness_region.empty())
+    witness = &add_dr_stack(scope, "Witness", names.witness, witness_region, account,
+                            names.description + ": the witness of the failover, in " + witness_region);
+  auto& failover = add_dr_stack(scope, "Failover", names.failover, regions[1], account,
+                                names.description + ": DNS, health checks and the failover function of the site in " +
+                                    regions[1]);
+  auto& primary = add_dr_stack(scope, "FailoverPrimary", names.failover_primary, regions[0], account,
+                               names.description + ": the failover function of the site in " + regions[0]);
+  return {failover, primary, witness};
+}
+
+void check_kit_together(const KitSettings& k, const std::array<std::string, 2>& site_regions,
+                        const BudgetStep& promotion, const KitCodes& codes, const std::string& path,
+                        const std::function<std::string(std::string_view)>& name, std::vector<Diagnostic>& out) {
+  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+    out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
+  };
+  // DNS moves first (reversible), promotion later (irreversible).
+  if (k.hold_minutes <= k.health_alarm_periods)
+    error(codes.hold, name("holdMinutes") + " must be longer than " + name("healthAlarmPeriods") +
+                          ": DNS moves first, promotion later",
+          std::to_string(k.hold_minutes) + " minutes", "more than " + std::to_string(k.health_alarm_periods));
+  for (const auto& r : site_regions)
+    if (!k.witness_region.empty() && k.witness_region == r)
+      error(codes.witness, name("witnessRegion") + " is the region of a site: the witness must see it from a third region",
+            k.witness_region, "\"\" (an operator approves) or a region other than " + site_regions[0] + " and " +
+                                  site_regions[1]);
+  const auto budget = kit_budget(k, promotion, "");
+  if (budget.worst_seconds() > k.recovery_time_objective_seconds) {
+    std::string why;
+    for (const auto& l : budget.lines()) why += "\n" + l;
+    error(codes.budget,
+          "the recovery-time budget from the failure exceeds " + name("recoveryTimeObjectiveSeconds") +
+              "; shorten healthAlarmPeriods, recordTtlSeconds, holdMinutes, secondSignalTimeoutSeconds or "
+              "expectedPromotionSeconds (measure it in a drill), or raise the objective" + why,
+          std::to_string(budget.worst_seconds()) + " s", "<= " + std::to_string(k.recovery_time_objective_seconds) + " s");
+  }
+}
+
+}  // namespace drsynth::patterns::detail

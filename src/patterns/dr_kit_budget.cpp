@@ -1,0 +1,139 @@
+// The recovery-time budget of the DR kit, from the failure (docs/dr-design.md,
+// "Recovery-time budget"): each step with the setting or the AWS page it
+// comes from; where AWS publishes no figure the step says "assumption".
+#include <nlohmann/json.hpp>
+
+#include "patterns/dr_kit.hpp"
+
+namespace drsynth::patterns {
+
+std::vector<std::string> RecoveryBudget::lines() const {
+  std::vector<std::string> out;
+  auto steps = [&](const std::vector<BudgetStep>& list) {
+    for (const auto& s : list)
+      out.push_back("    " + std::to_string(s.seconds) + " s  " + s.what + " (" + s.source + ")");
+  };
+  out.push_back("  DNS answers with the standby (read-only until promoted): " + std::to_string(dns_seconds) +
+                " s after the failure");
+  steps(dns_steps);
+  out.push_back("  The standby is a writer, DNS already answering with it: " + std::to_string(writable_seconds) +
+                " s after the failure (detection, the hold alarm in ALARM, at " + std::to_string(detection_seconds) +
+                " s)" + (needs_approval ? ", plus the operator's time to approve a region loss" : ""));
+  steps(writable_steps);
+  return out;
+}
+
+std::string RecoveryBudget::json() const {
+  auto steps = [](const std::vector<BudgetStep>& list) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& s : list) a.push_back({{"step", s.what}, {"seconds", s.seconds}, {"source", s.source}});
+    return a;
+  };
+  const nlohmann::json j = {{"engine", engine},
+                            {"objective_seconds", objective_seconds},
+                            {"dns_seconds", dns_seconds},
+                            {"detection_seconds", detection_seconds},
+                            {"writable_seconds", writable_seconds},
+                            {"needs_approval", needs_approval},
+                            {"dns_steps", steps(dns_steps)},
+                            {"writable_steps", steps(writable_steps)}};
+  return j.dump();
+}
+
+namespace detail {
+
+namespace {
+
+constexpr const char* alarm_docs = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html";
+constexpr const char* route53_docs =
+    "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html";
+constexpr const char* async_docs = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html";
+
+// Where AWS publishes no figure (docs/dr-design.md says why each is what it is).
+constexpr int alarm_evaluation_seconds = 30;    // a period's end until the alarm's state changes
+constexpr int health_check_follow_seconds = 30;  // the alarm's data until the check's status changes
+constexpr int function_start_seconds = 10;      // the alarm's asynchronous invocation and a cold start
+constexpr int claim_seconds = 2;                // the witness's conditional put (one more invocation)
+constexpr int fence_confirm_seconds = 10;       // PutMetricData, then reading it back until it is readable
+constexpr int direct_calls = 3;  // the other site's database, its own view alarm, its probe's data: in parallel
+
+}  // namespace
+
+void kit_summary(std::vector<std::string>& lines, const std::string& connect, const KitSettings& k,
+                 const RecoveryBudget& b, const std::string& standby) {
+  lines.push_back(connect +
+                  (k.witness_region.empty()
+                       ? ", no witness: an operator approves a promotion the other region cannot confirm)."
+                       : ", witness " + k.witness_region + ")."));
+  lines.push_back("Recovery-time budget from the failure, worst case (objective " +
+                  std::to_string(k.recovery_time_objective_seconds) + " s): DNS answers with the " + standby +
+                  " after " + std::to_string(b.dns_seconds) + " s, the " + standby + " is writable after " +
+                  std::to_string(b.writable_seconds) + " s:");
+  const auto steps = b.lines();
+  lines.insert(lines.end(), steps.begin(), steps.end());
+}
+
+RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std::string engine) {
+  RecoveryBudget b;
+  b.engine = std::move(engine);
+  b.objective_seconds = k.recovery_time_objective_seconds;
+  // Nobody outside a lost region can confirm its loss: the witness tells a
+  // partition from a loss (it sees the region serving), so a region loss
+  // waits for the operator's approval in either mode (runtime/README.md).
+  b.needs_approval = true;
+  const std::vector<BudgetStep> failing = {
+      {.what = "the failure just after a probe: the next probe", .seconds = 60,
+       .source = "the probe's schedule, rate(1 minute)"},
+      {.what = "the probe times out", .seconds = k.probe_timeout_seconds, .source = "probeTimeoutSeconds"},
+  };
+  const BudgetStep evaluation{.what = "CloudWatch evaluates the alarm after the period",
+                              .seconds = alarm_evaluation_seconds,
+                              .source = std::string("assumption: AWS publishes no delay (") + alarm_docs + ")"};
+  b.dns_steps = failing;
+  b.dns_steps.push_back({.what = "failing datapoints fill the view alarms",
+                         .seconds = std::int64_t{k.health_alarm_periods} * 60,
+                         .source = "healthAlarmPeriods x 60 s"});
+  b.dns_steps.push_back(evaluation);
+  b.dns_steps.push_back({.what = "Route 53's writer check follows the alarms' data",
+                         .seconds = health_check_follow_seconds,
+                         .source = std::string("assumption: AWS publishes no delay (") + route53_docs + ")"});
+  b.dns_steps.push_back({.what = "resolvers' cached answers expire", .seconds = k.record_ttl_seconds,
+                         .source = "recordTtlSeconds"});
+
+  b.writable_steps = failing;
+  b.writable_steps.push_back({.what = "failing datapoints fill the hold alarm",
+                              .seconds = std::int64_t{k.hold_minutes} * 60,
+                              .source = "holdMinutes x 60 s"});
+  b.writable_steps.push_back(evaluation);
+  for (const auto& s : b.writable_steps) b.detection_seconds += s.seconds;
+  b.writable_steps.push_back({.what = "the alarm invokes the failover function (asynchronous, cold start)",
+                              .seconds = function_start_seconds,
+                              .source = std::string("assumption: AWS publishes no bound (") + async_docs + ")"});
+  b.writable_steps.push_back(
+      {.what = "second signal, direct: " + std::to_string(direct_calls) +
+               " calls into the lost region in parallel (its database, its own view alarm, its probe's data), none "
+               "answered",
+       .seconds = std::int64_t{2} * k.second_signal_timeout_seconds,
+       .source = "2 x secondSignalTimeoutSeconds (each call: connect and read timeouts of that length)"});
+  if (!k.witness_region.empty()) {
+    b.writable_steps.push_back({.what = "the witness in " + k.witness_region +
+                                        " is asked (it cannot read the lost region either: no partition)",
+                                .seconds = std::int64_t{3} * k.second_signal_timeout_seconds,
+                                .source = "3 x secondSignalTimeoutSeconds (the invocation's read timeout)"});
+    b.writable_steps.push_back({.what = "the claim (the witness's conditional put)", .seconds = claim_seconds,
+                                .source = "assumption: one more invocation of the witness"});
+  }
+  b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
+                              .seconds = 0,
+                              .source = "not counted: nobody outside a lost region can confirm its loss"});
+  b.writable_steps.push_back({.what = "the fence: Fenced published and read back", .seconds = fence_confirm_seconds,
+                              .source = "assumption: AWS publishes no figure for when a datapoint is readable"});
+  b.writable_steps.push_back(promotion);
+  for (const auto& s : b.dns_steps) b.dns_seconds += s.seconds;
+  for (const auto& s : b.writable_steps) b.writable_seconds += s.seconds;
+  return b;
+}
+
+}  // namespace detail
+
+}  // namespace drsynth::patterns
