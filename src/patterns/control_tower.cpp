@@ -8,8 +8,10 @@ namespace drsynth::patterns::detail {
 namespace {
 
 constexpr std::string_view failover_path =
-    "failover path being rebuilt, issue 20 (the probe and failover functions, their log groups, alarms and "
-    "dead-letter queue get their keys, VPC and actions there)";
+    "the DR kit's functions (probes, failover functions, witness): their log groups under a customer-managed "
+    "key, the failover and witness functions in a VPC with endpoints, and a queue behind the dead-letter queue "
+    "are a follow-up of issue 21 (open); the failover functions run outside a VPC on purpose today (no NAT, "
+    "they call RDS, Route 53 and CloudWatch in two regions)";
 
 constexpr std::array choices{
     // ---- policy choices of both systems ----
@@ -38,12 +40,18 @@ constexpr std::array choices{
                        "a read replica inherits the source's encryption: CloudFormation refuses StorageEncrypted on "
                        "it (cfn-lint E3020); KmsKeyId picks the key of the DR region"},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::rds_replica, "Primary/PrimaryDownLocal", failover_path},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Primary/Probe", failover_path},
     ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
     ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "Failover", failover_path},
     ControlTowerChoice{"CT.KMS.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Replica/ProbeReplica", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "PrimaryRoutes/ProbePrimary", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "PrimaryRoutes/ProbePrimary", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Witness", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Witness", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
     // ---- Aurora PostgreSQL Global Database ----
     ControlTowerChoice{"CT.RDS.PR.3", BuiltIn::aurora_global, "",
                        "deletionProtection false (the default): the seeds ask for a destroyable system; "
@@ -72,17 +80,17 @@ constexpr std::array choices{
                        "only a literal key ARN or a key of the same template"},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "Failover", failover_path},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "PrimaryRoutes/WriterDownView", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "Secondary/WriterDownView", failover_path},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Failover", failover_path},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/WriterProbe", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Secondary/WriterProbe", failover_path},
     ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Failover", failover_path},
     ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/WriterProbe", failover_path},
     ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Failover", failover_path},
     ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Secondary/ProbeSecondary", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/ProbePrimary", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/ProbePrimary", failover_path},
+    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Witness", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Witness", failover_path},
 };
 
 // The construct at `path` ("a/b") below `root`; nullptr when there is none.

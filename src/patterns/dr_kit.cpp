@@ -457,13 +457,12 @@ void check_kit_together(const KitSettings& k, const std::array<std::string, 2>& 
                                   site_regions[1]);
   const auto budget = kit_budget(k, promotion, "");
   if (budget.worst_seconds() > k.recovery_time_objective_seconds) {
-    std::string why;
-    for (const auto& l : budget.lines()) why += "\n" + l;
     error(codes.budget,
           "the recovery-time budget from the failure exceeds " + name("recoveryTimeObjectiveSeconds") +
               "; shorten healthAlarmPeriods, recordTtlSeconds, holdMinutes, secondSignalTimeoutSeconds or "
-              "expectedPromotionSeconds (measure it in a drill), or raise the objective" + why,
+              "expectedPromotionSeconds (measure it in a drill), or raise the objective",
           std::to_string(budget.worst_seconds()) + " s", "<= " + std::to_string(k.recovery_time_objective_seconds) + " s");
+    out.back().details = budget.lines();  // one step per line
   }
 }
 

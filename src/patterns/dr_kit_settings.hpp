@@ -52,7 +52,9 @@ void append_kit_rows(std::vector<settings::Setting<Props>>& rows, const KitRowTe
       {.key = "recordTtlSeconds", .prop = "record_ttl_seconds", .member = &Props::record_ttl_seconds,
        .limits = range(0, 60), .code = t.ttl_code, .doc = "TTL of the weighted records (health-checked failover)"},
       {.key = "probeTimeoutSeconds", .prop = "probe_timeout_seconds", .member = &Props::probe_timeout_seconds,
-       .limits = range(1, 30), .code = t.timing_code, .doc = "the probes' connection and query timeout"},
+       .limits = range(1, 10), .code = t.timing_code,
+       .doc = "the probes' connection and query timeout (the probe functions' 20 s keep 10 for the secret and the "
+              "metric)"},
       {.key = "armAfterHealthyMinutes", .prop = "arm_after_healthy_minutes",
        .member = &Props::arm_after_healthy_minutes, .limits = range(1, 60), .code = t.arm_code,
        .doc = "minutes in a row with the other site seen as a current writer before a failover function may promote"},

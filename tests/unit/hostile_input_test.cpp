@@ -608,7 +608,7 @@ TEST_CASE("E807 prints the budget's steps on lines of their own", "[hostile][mes
 }
 
 TEST_CASE("E826 prints the failover budget's steps on lines of their own", "[hostile][messages]") {
-  const auto r = test::run_cli({"list", "-c", "variant=aurora-global", "-c", "failoverObjectiveSeconds=10"},
+  const auto r = test::run_cli({"list", "-c", "variant=aurora-global", "-c", "recoveryTimeObjectiveSeconds=60"},
                                patterns::define_default_system);
   CHECK(r.code == cli::exit_user_error);
   CHECK_THAT(r.err, Catch::Contains("E826") && !Catch::Contains("\\n"));
