@@ -7,6 +7,7 @@
 #   scripts/bootstrap.sh --tests    # + Graphviz, and build everything
 #   DRSYNTH_WERROR=ON scripts/bootstrap.sh
 #   DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan scripts/bootstrap.sh
+#   DRSYNTH_CMAKE_ARGS="-DCMAKE_CXX_FLAGS_DEBUG=-g1" scripts/bootstrap.sh   # more cache entries
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,7 @@ scripts/rds_ca_bundle.sh
 build="${BUILD_DIR:-build}"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" \
   -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" -DDRSYNTH_SANITIZE="${DRSYNTH_SANITIZE:-OFF}" \
-  -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" >/dev/null
+  -DDRSYNTH_BUILD_BENCH="${DRSYNTH_BUILD_BENCH:-ON}" ${DRSYNTH_CMAKE_ARGS:-} >/dev/null
 if [ "${1:-}" = "--tests" ]; then
   cmake --build "$build" -j "$(nproc)"
 else

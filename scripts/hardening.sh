@@ -13,7 +13,9 @@ what="${1:-all}"
 if [ "$what" = all ] || [ "$what" = asan ]; then
   # Warnings are errors here too; only the C++ tests (the Python/cfn-lint/CDK ones do not run our code under ASan).
   # Debug (-O0): on 2 cores an optimized sanitizer build takes three times as long.
-  CMAKE_BUILD_TYPE=Debug DRSYNTH_BUILD_BENCH=OFF DRSYNTH_WERROR=ON DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan \
+  # -g1 (line tables, no types or variables; without -gsplit-dwarf -gdwarf-4, which would raise it back to -g2):
+  # all a sanitizer report needs, and a sixth less compile CPU than -g.
+  DRSYNTH_CMAKE_ARGS="-DCMAKE_CXX_FLAGS_DEBUG=-g1 -DDRSYNTH_SPLIT_DWARF=OFF" CMAKE_BUILD_TYPE=Debug DRSYNTH_BUILD_BENCH=OFF DRSYNTH_WERROR=ON DRSYNTH_SANITIZE=ON BUILD_DIR=build-asan \
     scripts/bootstrap.sh --tests
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
