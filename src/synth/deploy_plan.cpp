@@ -310,7 +310,7 @@ drsynth_remove_global_secondaries() {  # region global-cluster-id primary-cluste
     return 1
   fi
   echo "destroy.sh: the writer of $global is ${writer##*:cluster:}: detaching the other members first" >&2
-  for arn in "${others[@]}"; do
+  for arn in ${others[@]+"${others[@]}"}; do  # (an empty array is unbound to bash 3.2's set -u)
     member_region=$(echo "$arn" | cut -d: -f4)
     aws rds remove-from-global-cluster --region "$member_region" --global-cluster-identifier "$global" \
         --db-cluster-identifier "$arn" >/dev/null
