@@ -81,6 +81,13 @@ add_test(NAME "cli: deploy.sh and destroy.sh call the AWS CLI in dependency orde
                  ${DRSYNTH_ASSEMBLIES}/aurora-global)
 set_tests_properties("cli: deploy.sh and destroy.sh call the AWS CLI in dependency order"
                      PROPERTIES FIXTURES_REQUIRED assemblies)
+# destroy.sh after a failover, a switchover (Aurora) and a failback of both systems, against
+# the same fake aws, which models Route 53's and Aurora's refusals (tests/tools/destroy_scenarios.py).
+add_test(NAME "cli: destroy.sh after a failover, a switchover and a failback leaves nothing and a redeploy starts unarmed"
+         COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/tools/destroy_scenarios.py
+                 ${DRSYNTH_ASSEMBLIES}/drsynth ${DRSYNTH_ASSEMBLIES}/aurora-global)
+set_tests_properties("cli: destroy.sh after a failover, a switchover and a failback leaves nothing and a redeploy starts unarmed"
+                     PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 600)
 
 # Issue 13's comparison app stays as short as its aws-cdk-lib counterpart (34 lines).
 add_test(NAME "example: two_region_app is at most 35 lines of code"

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "drsynth/construct.hpp"
@@ -61,17 +62,58 @@ class Stack : public Construct {
   [[nodiscard]] Value assets_bucket();
   [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
 
-  // A step destroy.sh runs before it deletes this stack, for resources that
-  // CloudFormation cannot delete as they are (typed, so that no construct
-  // writes free shell text into the script):
-  //   empty_bucket  deletes every object version and delete marker of the
-  //                 bucket (its physical name is read from the stack), since
-  //                 CloudFormation deletes only empty buckets.
+  // A step destroy.sh runs around the stack deletes, for what CloudFormation
+  // cannot delete as it is (typed, so that no construct writes free shell
+  // text into the script). destroy.sh runs the steps of every stack in this
+  // order of kinds, then deletes the stacks in reverse dependency order:
+  //   disarm_function      sets the function's reserved concurrency to 0 (no
+  //                        invocation runs after it), then waits until its lock
+  //                        parameter is gone, at most the function's timeout
+  //                        (a run that started before still finishes)
+  //   reset_weighted_record  UPSERTs the record with the template's weight,
+  //                        TTL and health check (zone and check ids read from
+  //                        this stack; the value read from Route 53): a
+  //                        failover's flip is undone, so that CloudFormation's
+  //                        DELETE matches the record
+  //   remove_global_secondaries  when the global cluster's writer is not the
+  //                        cluster the templates made its primary, removes
+  //                        every other member from it and waits until each is a
+  //                        standalone, available cluster
+  //   empty_bucket         (just before this stack's delete) deletes every
+  //                        object version and delete marker of the bucket (its
+  //                        physical name read from the stack), since
+  //                        CloudFormation deletes only empty buckets
+  //   delete_parameters    (after every stack is gone) deletes every SSM
+  //                        parameter under `path` in each of `regions`: the
+  //                        state the functions created at run time
+  struct DisarmFunction {
+    std::string function_name;
+    int timeout_seconds = 0;
+    std::string lock_parameter;  // in this stack's region; empty: no wait
+  };
+  struct ResetWeightedRecord {
+    const CfnResource* zone = nullptr;          // AWS::Route53::HostedZone of this stack
+    const CfnResource* health_check = nullptr;  // AWS::Route53::HealthCheck of this stack
+    std::string record_name;
+    std::string set_identifier;
+    int weight = 0;
+    int ttl = 0;
+  };
+  struct RemoveGlobalSecondaries {
+    std::string global_cluster_id;
+    std::string primary_cluster_id;  // the writer the templates create
+  };
+  struct DeleteParameters {
+    std::string path;  // the hierarchy, "/drsynth/rds-dev" (GetParametersByPath, recursive)
+    std::vector<std::string> regions;
+  };
   struct PreDestroyStep {
-    enum class Kind { empty_bucket };
+    enum class Kind { empty_bucket, disarm_function, reset_weighted_record, remove_global_secondaries, delete_parameters };
     Kind kind;
-    const CfnResource* resource;
+    const CfnResource* resource;  // the bucket, function, record or global cluster; null for delete_parameters
     std::string reason;  // printed as a comment above the step
+    std::variant<std::monostate, DisarmFunction, ResetWeightedRecord, RemoveGlobalSecondaries, DeleteParameters>
+        detail{};
   };
   void add_pre_destroy_step(PreDestroyStep step) { pre_destroy_steps_.push_back(std::move(step)); }
   [[nodiscard]] const std::vector<PreDestroyStep>& pre_destroy_steps() const noexcept { return pre_destroy_steps_; }

@@ -46,8 +46,8 @@ inline constexpr HandlerCode rotation_code{.handler = "rotation", .packages = pg
 void use_handler(FunctionProps& p, const HandlerCode& code);
 
 // The props of a ready-made function from its own props (their
-// function_name, timeout_seconds, memory_mb, log_retention_days and
-// role_name), with python3.12, index.handler and the handler's code.
+// function_name, timeout_seconds, memory_mb, log_retention_days,
+// log_kms_key and role_name), with python3.12, index.handler and the handler's code.
 template <class Props>
 [[nodiscard]] FunctionProps ready_made_props(const Props& p, std::string description,
                                              std::map<std::string, Value> environment, const HandlerCode& code) {
@@ -59,6 +59,7 @@ template <class Props>
                   .memory_mb = p.memory_mb,
                   .environment = std::move(environment),
                   .log_retention_days = p.log_retention_days,
+                  .log_kms_key = p.log_kms_key,
                   .role_name = p.role_name};
   use_handler(f, code);
   return f;

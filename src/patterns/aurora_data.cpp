@@ -194,6 +194,16 @@ AuroraPrimary add_aurora_primary(Construct& scope, const AuroraGlobalDisasterRec
   props.secret = secret;
   props.database_name = "payments";
   auto& cluster = stack.add<rds::DatabaseCluster>("Cluster", std::move(props));
+  // After a switchover or failover the writer is the secondary stack's
+  // cluster, and CloudFormation deletes that stack first: its cluster cannot
+  // leave the global cluster while another member is attached
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-deleting.html).
+  // destroy.sh removes the other members first; see docs/dr-runbook.md.
+  stack.add_pre_destroy_step({.kind = Stack::PreDestroyStep::Kind::remove_global_secondaries,
+                              .resource = &global.resource(),
+                              .reason = "detach the members that are not the global cluster's current writer",
+                              .detail = Stack::RemoveGlobalSecondaries{.global_cluster_id = names(N::global_cluster),
+                                                                       .primary_cluster_id = names(N::primary_cluster)}});
   secret.add_rotation({.vpc = vpc,
                        .database_security_group = sg,
                        .function_name = names(N::rotation_function),

@@ -7,11 +7,18 @@ namespace drsynth::patterns::detail {
 
 namespace {
 
-constexpr std::string_view failover_path =
-    "the DR kit's functions (probes, failover functions, witness): their log groups under a customer-managed "
-    "key, the failover and witness functions in a VPC with endpoints, and a queue behind the dead-letter queue "
-    "are a follow-up of issue 21 (open); the failover functions run outside a VPC on purpose today (no NAT, "
-    "they call RDS, Route 53 and CloudWatch in two regions)";
+// The DR kit's functions (dr_kit.cpp). Their log groups are under a key of
+// their own stack (CT.CLOUDWATCH.PR.3 met); what is left is chosen:
+constexpr std::string_view outside_vpc =
+    "the failover and witness functions run outside a VPC on purpose: they call the APIs of two or three regions "
+    "(RDS, CloudWatch, SSM, SNS and Lambda of the other site's region, Route 53) exactly when one region fails; the "
+    "kit's VPCs have interface endpoints of their own region only and no NAT gateway, and a NAT gateway would be one "
+    "more part in the region that fails. They hold no database connection; the probes, which do, run in the VPCs";
+constexpr std::string_view probe_imports =
+    "the probe runs in the primary site's VPC (subnets and security group of AuroraPrimary/DrPrimary, read through "
+    "Fn::ImportValue); the Guard rule accepts only literal ids or resources of the same template";
+constexpr std::string_view dead_letter_queue =
+    "a dead-letter queue has no dead-letter queue of its own (its depth alarm pages)";
 
 constexpr std::array choices{
     // ---- policy choices of both systems ----
@@ -39,19 +46,13 @@ constexpr std::array choices{
     ControlTowerChoice{"CT.RDS.PR.24", BuiltIn::rds_replica, "Replica/Replica",
                        "a read replica inherits the source's encryption: CloudFormation refuses StorageEncrypted on "
                        "it (cfn-lint E3020); KmsKeyId picks the key of the DR region"},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.KMS.PR.3", BuiltIn::rds_replica, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Replica/ProbeReplica", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "PrimaryRoutes/ProbePrimary", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "PrimaryRoutes/ProbePrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "Witness", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Witness", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "FailoverPrimary", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Failover/FailoverReplica", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "FailoverPrimary/FailoverPrimary", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "Witness/Witness", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::rds_replica, "PrimaryRoutes/ProbePrimary", probe_imports},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "Failover/FailoverDeadLettersReplica", dead_letter_queue},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::rds_replica, "FailoverPrimary/FailoverDeadLettersPrimary",
+                       dead_letter_queue},
     // ---- Aurora PostgreSQL Global Database ----
     ControlTowerChoice{"CT.RDS.PR.3", BuiltIn::aurora_global, "",
                        "deletionProtection false (the default): the seeds ask for a destroyable system; "
@@ -68,29 +69,22 @@ constexpr std::array choices{
     ControlTowerChoice{"CT.S3.PR.9", BuiltIn::aurora_global, "",
                        "no Object Lock: the exports go with the system (destroy.sh empties the versioned buckets); "
                        "Object Lock would keep them past a destroy"},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Primary/EventsDlq",
-                       "a dead-letter queue has no dead-letter queue of its own (its depth alarm pages)"},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Secondary/EventsDlq",
-                       "a dead-letter queue has no dead-letter queue of its own (its depth alarm pages)"},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Primary/EventsDlq", dead_letter_queue},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Secondary/EventsDlq", dead_letter_queue},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Secondary/Cluster",
                        "encrypted with AuroraDrBase's DataKey, read through Fn::GetStackOutput: the Guard rule accepts "
                        "only a literal key ARN or a key of the same template"},
     ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Secondary/FlowLog",
                        "encrypted with AuroraDrBase's DataKey, read through Fn::GetStackOutput: the Guard rule accepts "
                        "only a literal key ARN or a key of the same template"},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.1", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Failover", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Failover", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Failover", failover_path},
-    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "FailoverPrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Secondary/ProbeSecondary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/ProbePrimary", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/ProbePrimary", failover_path},
-    ControlTowerChoice{"CT.CLOUDWATCH.PR.3", BuiltIn::aurora_global, "Witness", failover_path},
-    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Witness", failover_path},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Failover/FailoverSecondary", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "FailoverPrimary/FailoverPrimary", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "Witness/Witness", outside_vpc},
+    ControlTowerChoice{"CT.LAMBDA.PR.3", BuiltIn::aurora_global, "PrimaryRoutes/ProbePrimary", probe_imports},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "Failover/FailoverDeadLettersSecondary",
+                       dead_letter_queue},
+    ControlTowerChoice{"CT.SQS.PR.1", BuiltIn::aurora_global, "FailoverPrimary/FailoverDeadLettersPrimary",
+                       dead_letter_queue},
 };
 
 // The construct at `path` ("a/b") below `root`; nullptr when there is none.

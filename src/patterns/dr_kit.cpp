@@ -77,6 +77,7 @@ class Builder {
     add_global();
     if (spec_.stacks.witness != nullptr) add_witness();
     for (int x = 0; x < 2; ++x) add_failover(x);
+    add_run_time_state_cleanup();
     return kit_;
   }
 
@@ -88,6 +89,22 @@ class Builder {
   // B's failover stack is the global one; A's is in A's region.
   [[nodiscard]] Stack& failover_stack(int s) const {
     return s == 0 ? spec_.stacks.failover_primary : spec_.stacks.failover;
+  }
+
+  // The key of the log groups of the kit's functions in stack `s`, one per
+  // stack: the Control Tower rule CT.CLOUDWATCH.PR.3 accepts a KmsKeyId only
+  // as a literal ARN or a key of the same template, and CloudWatch Logs uses
+  // keys of its own region. Its policy admits logs.<region> for exactly those
+  // log groups ("Encrypt log data in CloudWatch Logs using AWS KMS":
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+  kms::Key& log_key(Stack& s) {
+    kms::Key*& key = log_keys_[&s];
+    if (key == nullptr)
+      key = &s.add<kms::Key>("FunctionLogKey",
+                             {.description = "drsynth DR kit (" + spec_.metric_dimension +
+                                             "): log groups of the probe, failover and witness functions in " +
+                                             s.region()});
+    return *key;
   }
 
   // Pages on ALARM and on OK in the alarm's own region.
@@ -131,6 +148,7 @@ class Builder {
          .allow_md5 = k_.probe_allow_md5,
          .allow_cleartext = k_.probe_allow_cleartext,
          .log_retention_days = k_.log_retention_days,
+         .log_kms_key = log_key(v),
          .role_name = n_(KitName::probe_role, x)});
     X.secret_key.grant(probe.role(), kms::decrypt_actions(), "secretsmanager");
     out(x).probe = &probe;
@@ -253,14 +271,29 @@ class Builder {
     }
     // A is the designated writer at deploy time; the flip swaps weights and checks.
     for (int s = 0; s < 2; ++s) {
-      g.add<route53::WeightedRecord>(word(s) + "Record",
-                                     {.zone = zone,
-                                      .record_name = spec_.record_name,
-                                      .values = {site(s).endpoint},
-                                      .weight = s == 0 ? 100 : 0,
-                                      .set_identifier = site(s).id,
-                                      .ttl = k_.record_ttl_seconds,
-                                      .health_check = s == 0 ? *out(s).writer_check : *out(s).fallback_check});
+      route53::HealthCheck& check = s == 0 ? *out(s).writer_check : *out(s).fallback_check;
+      auto& record = g.add<route53::WeightedRecord>(word(s) + "Record",
+                                                    {.zone = zone,
+                                                     .record_name = spec_.record_name,
+                                                     .values = {site(s).endpoint},
+                                                     .weight = s == 0 ? 100 : 0,
+                                                     .set_identifier = site(s).id,
+                                                     .ttl = k_.record_ttl_seconds,
+                                                     .health_check = check});
+      // A failover or failback swaps weights and checks; CloudFormation
+      // deletes a record with the template's values, and Route 53 refuses a
+      // DELETE whose values differ (ChangeResourceRecordSets:
+      // https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html).
+      g.add_pre_destroy_step({.kind = Stack::PreDestroyStep::Kind::reset_weighted_record,
+                              .resource = &record.resource(),
+                              .reason = "the record of site " + site(s).word +
+                                        " back to its deployed weight and health check (a failover swaps them)",
+                              .detail = Stack::ResetWeightedRecord{.zone = &zone.resource(),
+                                                                   .health_check = &check.resource(),
+                                                                   .record_name = spec_.record_name,
+                                                                   .set_identifier = site(s).id,
+                                                                   .weight = s == 0 ? 100 : 0,
+                                                                   .ttl = k_.record_ttl_seconds}});
     }
     g.add<CfnOutput>("DatabaseCname",
                      {.value = Value(spec_.record_name),
@@ -283,6 +316,7 @@ class Builder {
          .engine_environment = spec_.engine.witness_environment,
          .engine_statements = spec_.engine.witness_statements,
          .log_retention_days = k_.log_retention_days,
+         .log_kms_key = log_key(w),
          .role_name = n_(KitName::witness_role)});
     w.add<CfnOutput>("WitnessFunctionName", {.value = Value(n_(KitName::witness_function)),
                                              .description = "the witness of " + spec_.metric_dimension});
@@ -351,8 +385,17 @@ class Builder {
          .engine_environment = spec_.engine.failover_environment[static_cast<std::size_t>(x)],
          .engine_statements = spec_.engine.failover_statements[static_cast<std::size_t>(x)],
          .log_retention_days = k_.log_retention_days,
+         .log_kms_key = log_key(f),
          .role_name = n_(KitName::failover_role, x)});
     out(x).function = &function;
+    // destroy.sh stops the function before it resets the records, so that no
+    // run flips them again.
+    f.add_pre_destroy_step({.kind = Stack::PreDestroyStep::Kind::disarm_function,
+                            .resource = &function.resource(),
+                            .reason = "stop the failover function of site " + X.word + " (reserved concurrency 0)",
+                            .detail = Stack::DisarmFunction{.function_name = n_(KitName::failover_function, x),
+                                                            .timeout_seconds = function.props().timeout_seconds,
+                                                            .lock_parameter = n_(KitName::lock_parameter, x)}});
     hold.add_alarm_action(function);
     page(hold, X.topic);
 
@@ -407,10 +450,25 @@ class Builder {
                                      "\"confirm\": \"<its database id>\"} (docs/dr-runbook.md)"});
   }
 
+  // The functions create their state, lock, grant (and any later) parameters
+  // at run time, under one path per system; the templates do not own them.
+  // A redeploy with the same suffix starts unarmed only when they are gone.
+  void add_run_time_state_cleanup() {
+    const std::string state = n_(KitName::state_parameter);
+    std::vector<std::string> regions = {region(0), region(1)};
+    if (spec_.stacks.witness != nullptr) regions.push_back(spec_.stacks.witness->region());
+    spec_.stacks.failover.add_pre_destroy_step(
+        {.kind = Stack::PreDestroyStep::Kind::delete_parameters,
+         .resource = nullptr,
+         .reason = "the failover state, locks and witness grant the functions created at run time",
+         .detail = Stack::DeleteParameters{.path = state.substr(0, state.rfind('/')), .regions = regions}});
+  }
+
   const KitSpec& spec_;
   const KitSettings& k_;
   const KitNames& n_;
   std::array<std::string, 2> regions_;
+  std::map<const Stack*, kms::Key*> log_keys_;
   Kit kit_;
 };
 

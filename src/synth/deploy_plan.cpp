@@ -1,6 +1,9 @@
 // deploy.sh / destroy.sh: the AWS CLI commands that deploy the assembly.
 #include <set>
 #include <sstream>
+#include <variant>
+
+#include <nlohmann/json.hpp>
 
 #include "drsynth/asset.hpp"
 #include "drsynth/cfn_resource.hpp"
@@ -13,6 +16,7 @@ namespace drsynth {
 
 namespace {
 
+using json = nlohmann::json;
 
 std::string shell_quote(std::string_view s) {
   std::string r = "'";
@@ -194,37 +198,256 @@ drsynth_empty_bucket() {  # region stack logical-id
 }
 )";
 
-void pre_destroy_steps(std::ostringstream& o, const StackArtifact& s) {
-  for (const auto& step : s.stack->pre_destroy_steps()) {
-    switch (step.kind) {
-      case Stack::PreDestroyStep::Kind::empty_bucket:
-        o << "# " << comment(step.reason) << '\n'
-          << "drsynth_empty_bucket " << shell_quote(s.region) << ' ' << shell_quote(s.name) << ' '
-          << shell_quote(step.resource->logical_id()) << '\n';
-        break;
+// The logical-to-physical lookup the run-time steps share: prints the
+// physical id, or nothing when the stack (or the resource) is gone.
+constexpr std::string_view physical_id_function = R"sh(# The physical id of a stack's resource; nothing when the stack or the resource is gone.
+drsynth_physical_id() {  # region stack logical-id
+  local out
+  if ! out=$(aws cloudformation describe-stack-resource --region "$1" --stack-name "$2" \
+      --logical-resource-id "$3" --query StackResourceDetail.PhysicalResourceId --output text 2>&1); then
+    case $out in *"does not exist"*) return 0 ;; esac
+    echo "$out" >&2
+    return 1
+  fi
+  echo "$out"
+}
+)sh";
+
+// Reserved concurrency 0 throttles every invocation of the function
+// ("Lambda function scaling", reserved concurrency:
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html);
+// a run that started before holds the failover lock (runtime/README.md)
+// until it ends, at most the function's timeout.
+constexpr std::string_view disarm_function = R"sh(# Stops a failover function: no run starts after this, a running one finishes first.
+drsynth_disarm_function() {  # region function-name timeout-seconds lock-parameter
+  local region=$1 name=$2 timeout=$3 lock=$4 out waited=0
+  if ! out=$(aws lambda put-function-concurrency --region "$region" --function-name "$name" \
+      --reserved-concurrent-executions 0 2>&1); then
+    case $out in *ResourceNotFoundException*) return 0 ;; esac
+    echo "$out" >&2
+    return 1
+  fi
+  while out=$(aws ssm get-parameter --region "$region" --name "$lock" --query Parameter.Name --output text 2>&1); do
+    if [ "$waited" -ge "$timeout" ]; then
+      echo "destroy.sh: $lock is still there after $timeout s (the function's timeout): a stale lock, going on" >&2
+      return 0
+    fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+  case $out in *ParameterNotFound*) return 0 ;; esac
+  echo "$out" >&2
+  return 1
+}
+)sh";
+
+// Route 53 refuses a DELETE whose values differ from the record's
+// (ChangeResourceRecordSets: "you must specify all the same values"),
+// https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html;
+// the failover functions swap weights and health checks, never the value
+// (runtime/drsynth_failover/state.py, Records), so the value is read back.
+// The waiter: https://docs.aws.amazon.com/cli/latest/reference/route53/wait/resource-record-sets-changed.html
+constexpr std::string_view reset_record_function = R"sh(drsynth_lower() { printf '%s' "${1%.}" | tr '[:upper:]' '[:lower:]'; }
+# Puts a weighted record back to the template's weight, TTL and health check.
+drsynth_reset_record() {  # region stack zone-logical-id check-logical-id name set-identifier weight ttl change-batch
+  local region=$1 stack=$2 name=$5 set=$6 weight=$7 ttl=$8 batch=$9 zone check out
+  local r_name r_type r_set r_weight r_ttl r_check r_value value=''
+  zone=$(drsynth_physical_id "$region" "$stack" "$3") || return 1
+  check=$(drsynth_physical_id "$region" "$stack" "$4") || return 1
+  [ -n "$zone" ] && [ -n "$check" ] || return 0
+  out=$(aws route53 list-resource-record-sets --hosted-zone-id "$zone" --start-record-name "$name" \
+      --start-record-type CNAME --query 'ResourceRecordSets[].[Name,Type,SetIdentifier,Weight,TTL,HealthCheckId,ResourceRecords[0].Value]' \
+      --output text)
+  while IFS=$'\t' read -r r_name r_type r_set r_weight r_ttl r_check r_value; do
+    if [ "$(drsynth_lower "$r_name")" = "$(drsynth_lower "$name")" ] && [ "$r_type" = CNAME ] && [ "$r_set" = "$set" ]; then
+      value=$r_value
+      break
+    fi
+  done <<<"$out"
+  if [ -z "$value" ]; then
+    echo "destroy.sh: no record $name ($set) in the zone: nothing to reset" >&2
+    return 0
+  fi
+  [ "$r_weight $r_ttl $r_check" != "$weight $ttl $check" ] || return 0
+  case $value$check in *[!A-Za-z0-9.-]*)
+    echo "destroy.sh: unexpected value or health check id of $name ($set): $value $check" >&2
+    return 1 ;;
+  esac
+  batch=${batch//@VALUE@/$value}
+  batch=${batch//@CHECK@/$check}
+  out=$(aws route53 change-resource-record-sets --hosted-zone-id "$zone" --change-batch "$batch" \
+      --query ChangeInfo.Id --output text)
+  aws route53 wait resource-record-sets-changed --id "$out"
+}
+)sh";
+
+// The order AWS gives for deleting a global database: every secondary
+// first ("Deleting an Amazon Aurora global database":
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-deleting.html;
+// RemoveFromGlobalCluster takes the member's ARN:
+// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RemoveFromGlobalCluster.html).
+// Inference: the call goes to the member's own region (its ARN's), as
+// CloudFormation's DBCluster handler does in the cluster's stack.
+constexpr std::string_view remove_secondaries_function = R"sh(# Detaches the members that are not the global cluster's writer, when the writer moved.
+drsynth_remove_global_secondaries() {  # region global-cluster-id primary-cluster-id
+  local region=$1 global=$2 primary=$3 out arn is_writer writer='' member_region tries
+  local -a others=()
+  if ! out=$(aws rds describe-global-clusters --region "$region" --global-cluster-identifier "$global" \
+      --query 'GlobalClusters[0].GlobalClusterMembers[].[DBClusterArn,IsWriter]' --output text 2>&1); then
+    case $out in *GlobalClusterNotFound*) return 0 ;; esac
+    echo "$out" >&2
+    return 1
+  fi
+  while IFS=$'\t' read -r arn is_writer; do
+    case $arn in arn:*) ;; *) continue ;; esac
+    if [ "$is_writer" = True ]; then writer=$arn; else others+=("$arn"); fi
+  done <<<"$out"
+  [ -n "$writer" ] || [ "${#others[@]}" -gt 0 ] || return 0
+  # The writer the templates made: CloudFormation deletes the secondary's stack first, as it should.
+  [ "${writer##*:cluster:}" != "$primary" ] || return 0
+  if [ -z "$writer" ]; then
+    echo "destroy.sh: the global cluster $global has no writer; detach its members (docs/dr-runbook.md, teardown) and run destroy.sh again" >&2
+    return 1
+  fi
+  echo "destroy.sh: the writer of $global is ${writer##*:cluster:}: detaching the other members first" >&2
+  for arn in ${others[@]+"${others[@]}"}; do  # (an empty array is unbound to bash 3.2's set -u)
+    member_region=$(echo "$arn" | cut -d: -f4)
+    aws rds remove-from-global-cluster --region "$member_region" --global-cluster-identifier "$global" \
+        --db-cluster-identifier "$arn" >/dev/null
+    tries=0
+    while aws rds describe-global-clusters --region "$region" --global-cluster-identifier "$global" \
+        --query 'GlobalClusters[0].GlobalClusterMembers[].DBClusterArn' --output text | tr '\t' '\n' | grep -qxF "$arn"; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 90 ]; then
+        echo "destroy.sh: $arn is still a member of $global after 15 minutes" >&2
+        return 1
+      fi
+      sleep 10
+    done
+    aws rds wait db-cluster-available --region "$member_region" --db-cluster-identifier "${arn##*:cluster:}"
+  done
+}
+)sh";
+
+// GetParametersByPath (recursive; the CLI follows NextToken) and
+// DeleteParameters (at most 10 names a call):
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html
+// https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
+constexpr std::string_view delete_parameters_function = R"sh(# Deletes every SSM parameter under a path in each region (parameter names hold no spaces).
+drsynth_delete_parameters() {  # path region...
+  local path=$1 region out i
+  local -a names
+  shift
+  for region in "$@"; do
+    out=$(aws ssm get-parameters-by-path --region "$region" --path "$path" --recursive \
+        --query 'Parameters[].Name' --output text)
+    read -r -d '' -a names <<<"$out" || true
+    for ((i = 0; i < ${#names[@]}; i += 10)); do
+      aws ssm delete-parameters --region "$region" --names "${names[@]:i:10}" >/dev/null
+    done
+    [ "${#names[@]}" -eq 0 ] || echo "destroy.sh: deleted ${#names[@]} run-time parameter(s) under $path in $region" >&2
+  done
+}
+)sh";
+
+using Step = Stack::PreDestroyStep;
+
+// The change batch of a record reset: the template's values, with @VALUE@
+// and @CHECK@ filled in by the script.
+std::string reset_batch(const Stack::ResetWeightedRecord& r) {
+  const json record = {{"Name", r.record_name},
+                       {"Type", "CNAME"},
+                       {"SetIdentifier", r.set_identifier},
+                       {"Weight", r.weight},
+                       {"TTL", r.ttl},
+                       {"ResourceRecords", json::array({{{"Value", "@VALUE@"}}})},
+                       {"HealthCheckId", "@CHECK@"}};
+  return json{{"Comment", "drsynth destroy.sh: the deployed weight and health check"},
+              {"Changes", json::array({{{"Action", "UPSERT"}, {"ResourceRecordSet", record}}})}}
+      .dump();
+}
+
+void step(std::ostringstream& o, const StackArtifact& s, const Step& st) {
+  const std::string region = shell_quote(s.region);
+  o << "# " << comment(st.reason) << '\n';
+  switch (st.kind) {
+    case Step::Kind::empty_bucket:
+      o << "drsynth_empty_bucket " << region << ' ' << shell_quote(s.name) << ' '
+        << shell_quote(st.resource->logical_id()) << '\n';
+      break;
+    case Step::Kind::disarm_function: {
+      const auto& d = std::get<Stack::DisarmFunction>(st.detail);
+      o << "drsynth_disarm_function " << region << ' ' << shell_quote(d.function_name) << ' ' << d.timeout_seconds
+        << ' ' << shell_quote(d.lock_parameter) << '\n';
+      break;
+    }
+    case Step::Kind::reset_weighted_record: {
+      const auto& r = std::get<Stack::ResetWeightedRecord>(st.detail);
+      o << "drsynth_reset_record " << region << ' ' << shell_quote(s.name) << ' ' << shell_quote(r.zone->logical_id())
+        << ' ' << shell_quote(r.health_check->logical_id()) << ' ' << shell_quote(r.record_name) << ' '
+        << shell_quote(r.set_identifier) << ' ' << r.weight << ' ' << r.ttl << ' ' << shell_quote(reset_batch(r))
+        << '\n';
+      break;
+    }
+    case Step::Kind::remove_global_secondaries: {
+      const auto& g = std::get<Stack::RemoveGlobalSecondaries>(st.detail);
+      o << "drsynth_remove_global_secondaries " << region << ' ' << shell_quote(g.global_cluster_id) << ' '
+        << shell_quote(g.primary_cluster_id) << '\n';
+      break;
+    }
+    case Step::Kind::delete_parameters: {
+      const auto& d = std::get<Stack::DeleteParameters>(st.detail);
+      o << "drsynth_delete_parameters " << shell_quote(d.path);
+      for (const auto& r : d.regions) o << ' ' << shell_quote(r);
+      o << '\n';
+      break;
     }
   }
 }
 
+bool has_step(const Assembly& a, Step::Kind kind) {
+  for (const auto& s : a.stacks)
+    for (const auto& st : s.stack->pre_destroy_steps())
+      if (st.kind == kind) return true;
+  return false;
+}
+
+// The steps of one kind, of every stack, in the assembly's order.
+void steps_of_kind(std::ostringstream& o, const Assembly& a, Step::Kind kind) {
+  for (const auto& s : a.stacks)
+    for (const auto& st : s.stack->pre_destroy_steps())
+      if (st.kind == kind) step(o, s, st);
+}
+
 }  // namespace
 
+// The order is stack.hpp's (PreDestroyStep): stop the failover functions,
+// reset the records they moved, detach the global cluster's other members
+// when the writer moved, delete the stacks (emptying buckets first), then
+// the parameters the functions created at run time.
 std::string destroy_script(const Assembly& a, const DeployPlanOptions& /*opt*/) {
   std::ostringstream o;
   o << "#!/usr/bin/env bash\n"
     << "# Deletes the " << a.stacks.size() << " stacks of this cloud assembly in reverse dependency order, generated by drsynth.\n"
     << "set -euo pipefail\n";
-  bool empties = false;
-  for (const auto& s : a.stacks)
-    for (const auto& step : s.stack->pre_destroy_steps())
-      empties = empties || step.kind == Stack::PreDestroyStep::Kind::empty_bucket;
-  if (empties) o << empty_bucket_function;
+  if (has_step(a, Step::Kind::reset_weighted_record)) o << physical_id_function;
+  if (has_step(a, Step::Kind::disarm_function)) o << disarm_function;
+  if (has_step(a, Step::Kind::reset_weighted_record)) o << reset_record_function;
+  if (has_step(a, Step::Kind::remove_global_secondaries)) o << remove_secondaries_function;
+  if (has_step(a, Step::Kind::empty_bucket)) o << empty_bucket_function;
+  if (has_step(a, Step::Kind::delete_parameters)) o << delete_parameters_function;
+  for (const auto kind : {Step::Kind::disarm_function, Step::Kind::reset_weighted_record,
+                          Step::Kind::remove_global_secondaries})
+    steps_of_kind(o, a, kind);
   for (auto it = a.stacks.rbegin(); it != a.stacks.rend(); ++it) {
     const std::string region = shell_quote(it->region);
     const std::string name = shell_quote(it->name);
-    pre_destroy_steps(o, *it);
+    for (const auto& st : it->stack->pre_destroy_steps())
+      if (st.kind == Step::Kind::empty_bucket) step(o, *it, st);
     o << "aws cloudformation delete-stack --region " << region << " --stack-name " << name << '\n'
       << "aws cloudformation wait stack-delete-complete --region " << region << " --stack-name " << name << '\n';
   }
+  steps_of_kind(o, a, Step::Kind::delete_parameters);
   return o.str();
 }
 

@@ -12,24 +12,10 @@ aurora=${2:+$(realpath "$2")}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/bin"
-# The fixture: "<engine> <version> <region> <Status> <SupportsGlobalDatabases>" per line;
-# a version not in it is answered as RDS answers an unknown one (no DBEngineVersions: None).
-cat > "$work/bin/aws" <<'FAKE'
-#!/usr/bin/env bash
-echo "$*" >> "$AWS_CALLS"
-if [ "$1 $2" = "rds describe-db-engine-versions" ]; then
-  shift 2
-  while [ $# -gt 0 ]; do
-    case $1 in --region) region=$2; shift ;; --engine) engine=$2; shift ;; --engine-version) version=$2; shift ;; esac
-    shift
-  done
-  while read -r e v r status global; do
-    if [ "$e $v $r" = "$engine $version $region" ]; then printf '%s\t%s\n' "$status" "$global"; exit 0; fi
-  done < "$AWS_ENGINES"
-  echo None
-fi
-FAKE
-chmod +x "$work/bin/aws"
+# The fake aws (tests/tools/fake_aws.py, shared with destroy_scenarios.py) records its calls
+# and answers describe-db-engine-versions from the fixture: "<engine> <version> <region> <Status>
+# <SupportsGlobalDatabases>" per line; a version not in it is answered as RDS answers an unknown one.
+ln -s "$(dirname "$(realpath "$0")")/fake_aws.py" "$work/bin/aws"
 export AWS_CALLS="$work/calls" AWS_ENGINES="$work/engines" PATH="$work/bin:$PATH"
 cat > "$AWS_ENGINES" <<'EOF2'
 postgres 15.17 us-east-1 available False

@@ -255,3 +255,44 @@ TEST_CASE("a failed replication (or rotation) of the secret pages: an EventBridg
   aurora_system_test::AuroraSystem aurora;
   check(aurora.t("AuroraPrimary-dev"));
 }
+
+TEST_CASE("destroy.sh stops the failover functions, resets the records, detaches what a moved Aurora writer needs, "
+          "then deletes the stacks and the run-time parameters of every region",
+          "[destroy][scripts][aurora]") {
+  const auto position = [](const std::string& script, const std::string& text) {
+    const auto p = script.find(text);
+    INFO(text << "\n" << script);
+    REQUIRE(p != std::string::npos);
+    return p;
+  };
+  {
+    dr_test::System sys;
+    const std::string s = destroy_script(sys.assembly);
+    const auto stop_a = position(s, "drsynth_disarm_function 'us-east-1' 'lambda-failover-rds-primary-dev' 300 "
+                                    "'/drsynth/rds-dev/failover-lock-primary'");
+    const auto stop_b = position(s, "drsynth_disarm_function 'eu-west-1' 'lambda-failover-rds-replica-dev' 300 "
+                                    "'/drsynth/rds-dev/failover-lock-replica'");
+    const auto reset_a = position(s, "drsynth_reset_record 'eu-west-1' 'DrFailover-dev' ");
+    const auto first_delete = position(s, "aws cloudformation delete-stack");
+    const auto routes_delete = position(s, "delete-stack --region 'eu-west-1' --stack-name 'DrFailover-dev'");
+    const auto parameters = position(s, "drsynth_delete_parameters '/drsynth/rds-dev' 'us-east-1' 'eu-west-1' 'us-west-2'");
+    CHECK(std::max(stop_a, stop_b) < reset_a);
+    CHECK(reset_a < first_delete);
+    CHECK(first_delete <= routes_delete);
+    CHECK(parameters > s.rfind("wait stack-delete-complete"));
+    // Both records, each with the template's weight, TTL and set identifier, and an UPSERT batch.
+    CHECK(s.find("'primary' 100 30 '{\"Changes\":[{\"Action\":\"UPSERT\"") != std::string::npos);
+    CHECK(s.find("'replica' 0 30 '{\"Changes\":[{\"Action\":\"UPSERT\"") != std::string::npos);
+    CHECK(s.find("drsynth_remove_global_secondaries") == std::string::npos);  // no global cluster
+  }
+  {
+    aurora_system_test::AuroraSystem sys;
+    const std::string s = destroy_script(sys.assembly);
+    const auto detach = position(s, "drsynth_remove_global_secondaries 'us-east-1' 'aurora-global-dev' 'aurora-primary-dev'");
+    CHECK(position(s, "drsynth_reset_record 'us-west-2' 'AuroraFailover-dev' ") < detach);
+    CHECK(detach < position(s, "aws cloudformation delete-stack"));
+    CHECK(position(s, "delete-stack --region 'us-west-2' --stack-name 'AuroraSecondary-dev'") <
+          position(s, "delete-stack --region 'us-east-1' --stack-name 'AuroraPrimary-dev'"));
+    position(s, "drsynth_delete_parameters '/drsynth/aurora-dev' 'us-east-1' 'us-west-2' 'us-east-2'");
+  }
+}

@@ -110,6 +110,19 @@ TEST_CASE("shell metacharacters in every value of deploy.sh, destroy.sh and depl
   auto& bucket = s.add<CfnResource>("B", CfnResourceProps{.type = "AWS::S3::Bucket"});
   bucket.apply_removal_policy(RemovalPolicy::destroy);
   s.add_pre_destroy_step({.kind = Stack::PreDestroyStep::Kind::empty_bucket, .resource = &bucket, .reason = evil});
+  using Step = Stack::PreDestroyStep;
+  s.add_pre_destroy_step({.kind = Step::Kind::disarm_function, .resource = &bucket, .reason = evil,
+                          .detail = Stack::DisarmFunction{.function_name = evil, .timeout_seconds = 0,
+                                                          .lock_parameter = evil}});
+  s.add_pre_destroy_step({.kind = Step::Kind::reset_weighted_record, .resource = &bucket, .reason = evil,
+                          .detail = Stack::ResetWeightedRecord{.zone = &bucket, .health_check = &bucket,
+                                                               .record_name = evil, .set_identifier = evil,
+                                                               .weight = 100, .ttl = 30}});
+  s.add_pre_destroy_step({.kind = Step::Kind::remove_global_secondaries, .resource = &bucket, .reason = evil,
+                          .detail = Stack::RemoveGlobalSecondaries{.global_cluster_id = evil,
+                                                                   .primary_cluster_id = evil}});
+  s.add_pre_destroy_step({.kind = Step::Kind::delete_parameters, .resource = nullptr, .reason = evil,
+                          .detail = Stack::DeleteParameters{.path = evil, .regions = {evil, evil}}});
   (void)s.assets_bucket();  // deploy.sh then needs a bucket per region
   auto& other = stack_in(app, "O");
   topic(other, "T");

@@ -118,6 +118,7 @@ struct FailoverFunctionProps {
   int timeout_seconds = 300;
   int memory_mb = 256;
   int log_retention_days = 14;
+  Link<kms::Key> log_kms_key{};  // the log group's key, as for every Function
   std::string role_name{};
 };
 

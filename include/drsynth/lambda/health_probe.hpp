@@ -61,6 +61,9 @@ struct HealthProbeProps {
   int memory_mb = 256;
   std::string schedule = "rate(1 minute)";
   int log_retention_days = 14;
+  // The log group's customer-managed key (of this stack's region; its policy
+  // then admits CloudWatch Logs for this log group). None: CloudWatch Logs' own encryption.
+  Link<kms::Key> log_kms_key{};
   std::string role_name{};
 };
 

@@ -59,6 +59,7 @@ struct WitnessFunctionProps {
   int timeout_seconds = 30;
   int memory_mb = 256;
   int log_retention_days = 14;
+  Link<kms::Key> log_kms_key{};  // the log group's key, as for every Function
   std::string role_name{};
 };
 
