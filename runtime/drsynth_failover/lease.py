@@ -111,16 +111,17 @@ def read_age(ssm, name):
 
 
 def expired(ssm, name, expiry):
-    """(expired, detail) of a lease as read here: absent or unreadable is never expired."""
+    """(expired, detail, seconds left) of a lease as read here: absent or unreadable is never
+    expired (seconds left None)."""
     outcome = aws.attempt(read_age, ssm, name)
     if not outcome.ok:
-        return False, f"the lease {name} cannot be read ({outcome.kind}: {outcome.error}): not expired"
+        return False, f"the lease {name} cannot be read ({outcome.kind}: {outcome.error}): not expired", None
     age = outcome.value
     if age is None:
-        return False, f"the lease {name} does not exist: not expired (never renewed)"
+        return False, f"the lease {name} does not exist: not expired (never renewed)", None
     if age > expiry:
-        return True, f"the lease {name} is {age:.0f} s old (expiry {expiry:g} s): expired"
-    return False, f"the lease {name} is {age:.0f} s old (expiry {expiry:g} s): held"
+        return True, f"the lease {name} is {age:.0f} s old (expiry {expiry:g} s): expired", 0.0
+    return False, f"the lease {name} is {age:.0f} s old (expiry {expiry:g} s): held", expiry - age
 
 
 class Lease:
@@ -280,9 +281,22 @@ class Lease:
         return "fence_lifted", f"{self.s.local_db_id} takes writes again ({detail}), lifted by the operator"
 
 
+WAIT_RESERVE_SECONDS = 60.0  # what a run keeps for the claim, the fence and the promotion request after a wait
+
+
 def peer_lease_expired(run):
-    """Y's own check before it asks the witness: X's lease in Y's region (expired, detail)."""
+    """Y's own check before it asks the witness: X's lease in Y's region (expired, detail).  A
+    lease that expires while this invocation still has time is waited for (then read again),
+    so that the claim follows the expiry at once rather than at the next reconcile."""
     s = run.s
     if not s.remote_lease_parameter:
         return False, "REMOTE_LEASE_PARAMETER is not set"
-    return expired(run.local("ssm"), s.remote_lease_parameter, s.lease_expiry_seconds)
+    gone, detail, left = expired(run.local("ssm"), s.remote_lease_parameter, s.lease_expiry_seconds)
+    if gone or left is None or run.remaining() - left - 1.0 < WAIT_RESERVE_SECONDS:
+        return gone, detail
+    st.log("lease", waiting=round(left + 1.0, 1), detail=detail)
+    aws.pause(left + 1.0)
+    if run.lock is not None:
+        run.lock.progress()
+    gone, again, _ = expired(run.local("ssm"), s.remote_lease_parameter, s.lease_expiry_seconds)
+    return gone, f"{detail}; waited {left + 1.0:.0f} s: {again}"

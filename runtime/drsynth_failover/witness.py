@@ -85,7 +85,7 @@ class Witness:
                     "reason": f"the grant is held by {held.get('claimant')} since {held.get('time')}"}
         seen = self.observe(target)
         if seen["verdict"] == decision.UNREACHABLE and self.leases.get(target):
-            gone, detail = lease.expired(self.ssm(), self.leases[target], self.s.lease_expiry_seconds)
+            gone, detail, _ = lease.expired(self.ssm(), self.leases[target], self.s.lease_expiry_seconds)
             seen["lease"] = detail
             if gone:
                 seen["verdict"] = decision.LOST

@@ -221,10 +221,17 @@ class GrantRule(unittest.TestCase):
         self.w.clock.sleep(300)
         self.l.put_lease(self.w.x_region, self.w.y)  # Y still renews in X's region: not isolated from it
         self.w.y_fails(apis_answer=False)
-        summary = self.w.invoke(self.w.alarm_event())
+        # 60 s left of a 240 s lease: an invocation with 90 s left cannot wait for it.
+        summary = self.w.invoke(self.w.alarm_event(), seconds=90.0)
         self.assertEqual(summary["decision"], "lease_held", summary)
         self.assertIsNone(self.w.grant())
         self.assertFalse(self.w.calls_of("lambda", "invoke"))
+        # One with its full 300 s waits for the expiry and claims at once (not at the next reconcile).
+        start = self.w.clock.now()
+        claimed = self.w.invoke(self.w.alarm_event())
+        self.assertIn("waited", claimed["peer_lease"])
+        self.assertIn(claimed["decision"], ("promoted", "promoting"), claimed)
+        self.assertLess(self.w.clock.now() - start, 300)
 
     def test_y_promotes_once_both_leases_expired(self):
         self.w.arm()
