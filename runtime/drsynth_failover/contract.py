@@ -98,6 +98,14 @@ def failover_settings(env):
     s.witness_region = region_of_arn(s.witness_function_arn)
     if s.witness_function_arn and (not s.witness_region or s.witness_region in (s.local_region, s.remote_region)):
         raise ContractError("WITNESS_FUNCTION_ARN must be a function ARN in a third region")
+    if s.lease_parameter:
+        from .lease import check_settings  # the inequality lives with the lease
+        if not s.witness_function_arn or not s.lease_record_parameter or not s.fence_parameter_group:
+            raise ContractError("LEASE_PARAMETER needs WITNESS_FUNCTION_ARN, LEASE_RECORD_PARAMETER and "
+                                "FENCE_PARAMETER_GROUP (the lease exists only with a witness)")
+        why = check_settings(s)
+        if why:
+            raise ContractError(why)
     s.fence_check_ids = [c.strip() for c in s.fence_check_ids.split(",") if c.strip()]
     s.topics = [t for t in (s.local_topic_arn, s.remote_topic_arn) if t]
     return s

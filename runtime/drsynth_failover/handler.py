@@ -12,7 +12,7 @@ Events (``parse_event``):
   decision while the hold alarm is in ALARM, continuing a promotion, keeping
   the records and the fence, confirming a failback;
 * operator: ``failover`` (``"force": true`` only as the JSON value true),
-  ``approve`` / ``failback`` / ``rearm`` with ``"confirm": "<LOCAL_DB_ID>"``,
+  ``approve`` / ``failback`` / ``rearm`` / ``lift_fence`` with ``"confirm": "<LOCAL_DB_ID>"``,
   ``status``, ``switchover`` (Aurora).
 
 Every decision that pages goes to both regions' topics; when neither accepts
@@ -25,11 +25,12 @@ See runtime/README.md and docs/dr-runbook.md.
 import json
 import os
 
-from . import aws, contract, decision
+from . import aws, contract, decision, lease
 from . import state as st
 from .engines import ACCEPTED, REFUSED, for_name
 
-ACTIONS = ("failover", "reconcile", "status", "failback", "approve", "rearm", "switchover")
+ACTIONS = ("failover", "reconcile", "status", "failback", "approve", "rearm", "switchover", "lift_fence")
+LEASE_PAGES = ("self_fenced", "fence_lifted", "lease_renewed")
 SAFETY_MARGIN_SECONDS = 20.0
 MAX_FLIP_BACKOFF_SECONDS = 16.0
 POLL_SECONDS = 5.0
@@ -348,6 +349,13 @@ class Run:
                 kind = "a partition, not a failure" if verdict == decision.SERVING else verdict
                 return self.decide("no_promotion", f"{self.s.remote_site} {why} ({kind}); DNS follows the health "
                                    "checks meanwhile", quiet=reconcile)
+        if not force and not approved and verdict != decision.LOST and lease.enabled(self.s):
+            # The witness may grant on Y's expired lease; X's lease here must have expired too (lease.py).
+            gone, detail = lease.peer_lease_expired(self)
+            self.summary["peer_lease"] = detail
+            if not gone:
+                return self.decide("lease_held", f"{self.s.remote_site} is not confirmed lost and {detail}: no claim "
+                                   f"before it expires ({self.s.remote_site} fences itself first)", quiet=reconcile)
         outcome, how = decision.claim(self, verdict, approved=approved, forced=force)
         if outcome == decision.REFUSED:
             self.write_state(store, st.DISARMED, by="witness", reason=how)
@@ -611,6 +619,38 @@ class Run:
             self.decide("witness_unreachable", f"the witness {self.s.witness_function_arn} does not answer "
                         f"({answer.kind}: {answer.error}): a decision that needs it would wait for an approval")
 
+    # -- the lease (lease.py) ----------------------------------------------------
+    def lease_step(self):
+        """The writer's renewal and self-fence, before anything else of the reconcile."""
+        self.lease_outcome = None
+        if not lease.enabled(self.s):
+            return
+        try:
+            self.lease_outcome = lease.Lease(self).step()
+        except aws.AWS_ERRORS as exc:
+            self.error("lease", exc)
+            self.lease_outcome = ("lease_error", self.summary["errors"][-1])
+        if self.lease_outcome is not None:
+            self.summary["lease"] = {"decision": self.lease_outcome[0], "reason": self.lease_outcome[1]}
+
+    def report_lease(self):
+        """The lease's outcome is the run's decision when it pages or the rest was quiet."""
+        outcome = getattr(self, "lease_outcome", None)
+        if outcome is None:
+            return
+        if outcome[0] in LEASE_PAGES or self.quiet:
+            self.decide(outcome[0], outcome[1], quiet=outcome[0] not in LEASE_PAGES and not self.must_page)
+
+    def lift_fence(self, options):
+        if options.get("confirm") != self.s.local_db_id:
+            return self.decide("refused", f"lift_fence needs \"confirm\": \"{self.s.local_db_id}\"")
+        if not lease.enabled(self.s):
+            return self.decide("refused", "no lease is configured (no witness): nothing fences itself")
+        try:
+            return self.decide(*lease.Lease(self).lift())
+        except aws.AWS_ERRORS as exc:
+            return self.decide("refused", "the lift failed: " + self.error("lift_fence", exc))
+
     def relay(self, options, trigger_state):
         """Another alarm of this region (e.g. its topic failing to deliver): to the other region's topic."""
         if not self.s.remote_topic_arn:
@@ -657,6 +697,9 @@ class Run:
             self.summary["lock_holder"] = st.Lock.describe_holder(raw)
         except aws.AWS_ERRORS:
             self.summary["lock_holder"] = None
+        if lease.enabled(s):
+            record = aws.attempt(lease.Lease(self).read_record)
+            self.summary["lease_record"] = record.value if record.ok else record.as_dict()
         if s.witness_function_arn:
             answer = self.witness().call({"action": "status"})
             self.summary["witness"] = answer.value if answer.ok else answer.as_dict()
@@ -731,10 +774,15 @@ def handler(event, context=None):
             run.rearm(options)
         elif action == "switchover":
             run.switchover()
+        elif action == "lift_fence":
+            run.lift_fence(options)
         else:
+            if action == "reconcile":
+                run.lease_step()
             run.failover(trigger_state, options, action)
             if action == "reconcile":
                 run.check_witness()
+                run.report_lease()
     except NotificationError:
         st.log("summary", **run.summary)
         raise

@@ -12,8 +12,10 @@ Actions (invoked RequestResponse by the failover functions):
   alarm and S's own probe data, each in S's region, each bounded by
   CALL_TIMEOUT_SECONDS;
 * ``{"action": "claim", "claimant": X, "target": Y, "request_id": ...}``: the
-  failover of Y to X is granted only when Y is ``lost`` from here too, and only
-  to one claimant: the grant is an SSM parameter created with Overwrite=False
+  failover of Y to X is granted only when Y is ``lost`` from here too, or
+  ``unreachable`` from here too AND Y's lease in this region (lease.py) is
+  older than LEASE_EXPIRY_SECONDS (Y fenced itself before that, or its region
+  is gone); and only to one claimant: the grant is an SSM parameter created with Overwrite=False
   (ParameterAlreadyExists for a second claimant:
   https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
   The holder claiming again is granted again (a run that died after the grant);
@@ -30,7 +32,7 @@ unknown, never agreement).
 import json
 import os
 
-from . import aws, contract, decision
+from . import aws, contract, decision, lease
 from .engines import for_name
 from .state import iso, log
 
@@ -44,6 +46,7 @@ class Witness:
         self.cfg = aws.remote(settings.call_timeout_seconds)
         self.sites = {settings.site_a: (settings.site_a_region, settings.site_a_db_id, settings.site_a_view_alarm_name),
                       settings.site_b: (settings.site_b_region, settings.site_b_db_id, settings.site_b_view_alarm_name)}
+        self.leases = {settings.site_a: settings.site_a_lease_parameter, settings.site_b: settings.site_b_lease_parameter}
 
     def client(self, service, region):
         return self.clients.get(service, region, self.cfg)
@@ -81,6 +84,12 @@ class Witness:
             return {"grant": grant, "holder": held.get("claimant"), "verdict": "lost" if grant == "granted" else None,
                     "reason": f"the grant is held by {held.get('claimant')} since {held.get('time')}"}
         seen = self.observe(target)
+        if seen["verdict"] == decision.UNREACHABLE and self.leases.get(target):
+            gone, detail, _ = lease.expired(self.ssm(), self.leases[target], self.s.lease_expiry_seconds)
+            seen["lease"] = detail
+            if gone:
+                seen["verdict"] = decision.LOST
+                seen["reason"] = f"{seen['reason']}; {detail}"
         if seen["verdict"] != decision.LOST:
             return {"grant": "not_lost", "holder": None, **seen}
         value = json.dumps({"claimant": claimant, "target": target, "request_id": request_id, "at": aws.now(),

@@ -64,6 +64,13 @@ std::map<std::string, Value> environment(const FailoverFunctionProps& p) {
   if (p.remote.topic) env["REMOTE_TOPIC_ARN"] = p.remote.topic->topic_arn();
   if (p.view_alarm) env["VIEW_ALARM_NAME"] = alarm(p.view_alarm.pointer());
   if (p.remote_fence_alarm) env["REMOTE_FENCE_ALARM_NAME"] = alarm(p.remote_fence_alarm.pointer());
+  if (!p.lease.parameter.empty()) {
+    env["LEASE_PARAMETER"] = p.lease.parameter;
+    env["REMOTE_LEASE_PARAMETER"] = p.lease.remote_parameter;
+    env["LEASE_RECORD_PARAMETER"] = p.lease.record_parameter;
+    env["LEASE_EXPIRY_SECONDS"] = number(p.lease.expiry_seconds);
+    env["SELF_FENCE_AFTER_SECONDS"] = number(p.lease.self_fence_after_seconds);
+  }
   for (const auto& [name, value] : p.engine_environment) env[name] = detail::env_string(value);
   return env;
 }
@@ -140,6 +147,17 @@ FailoverFunction::FailoverFunction(Construct& scope, std::string id, FailoverFun
                         .resources = {detail::ssm_parameter_arn(s, p.remote.state_parameter, p.remote.region)}});
   if (p.witness)
     add_to_role_policy({.actions = {"lambda:InvokeFunction"}, .resources = {p.witness->function_arn()}});
+  // The lease: this site's in the witness's and the other site's region
+  // (write only), its record here, the other site's lease here (read only).
+  if (!p.lease.parameter.empty() && p.witness) {
+    add_to_role_policy({.actions = {"ssm:PutParameter"},
+                        .resources = {detail::ssm_parameter_arn(s, p.lease.parameter, p.witness->stack().region()),
+                                      detail::ssm_parameter_arn(s, p.lease.parameter, p.remote.region)}});
+    add_to_role_policy({.actions = {"ssm:GetParameter", "ssm:PutParameter"},
+                        .resources = {detail::ssm_parameter_arn(s, p.lease.record_parameter, local_region_)}});
+    add_to_role_policy({.actions = {"ssm:GetParameter"},
+                        .resources = {detail::ssm_parameter_arn(s, p.lease.remote_parameter, local_region_)}});
+  }
   if (p.dead_letter_queue) {
     add_to_role_policy({.actions = {"sqs:SendMessage"}, .resources = {p.dead_letter_queue->queue_arn()}});
     resource().set_property("DeadLetterConfig", Value::object({{"TargetArn", p.dead_letter_queue->queue_arn()}}));
@@ -174,6 +192,14 @@ void FailoverFunction::validate(Validation& v) const {
   detail::check_parameter_name(v, *this, "lock", p.lock_parameter);
   detail::check_parameter_name(v, *this, "state", p.local.state_parameter);
   detail::check_parameter_name(v, *this, "other site's state", p.remote.state_parameter);
+  if (!p.lease.parameter.empty()) {
+    if (!p.witness)
+      v.error("E769", *this, "a lease without a witness: nobody could grant on it", p.lease.parameter,
+              "witness set, or no lease");
+    detail::check_parameter_name(v, *this, "lease", p.lease.parameter);
+    detail::check_parameter_name(v, *this, "other site's lease", p.lease.remote_parameter);
+    detail::check_parameter_name(v, *this, "lease record", p.lease.record_parameter);
+  }
   if (!p.lock_parameter.empty() && p.lock_parameter == p.local.state_parameter)
     v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
             "two parameters");

@@ -19,12 +19,15 @@ std::map<std::string, Value> environment(const WitnessFunctionProps& p) {
       {"METRIC_DIMENSION_VALUE", p.metric_dimension_value},
       {"CALL_TIMEOUT_SECONDS", std::to_string(p.call_timeout_seconds)},
   };
+  if (!p.site_a.lease_parameter.empty() || !p.site_b.lease_parameter.empty())
+    env["LEASE_EXPIRY_SECONDS"] = std::to_string(p.lease_expiry_seconds);
   for (const auto& [prefix, site] : {std::pair{"SITE_A", &p.site_a}, std::pair{"SITE_B", &p.site_b}}) {
     const std::string x(prefix);
     env[x] = site->id;
     env[x + "_REGION"] = site->region;
     env[x + "_DB_ID"] = site->db_id;
     env[x + "_VIEW_ALARM_NAME"] = site->view_alarm->props().alarm_name;
+    if (!site->lease_parameter.empty()) env[x + "_LEASE_PARAMETER"] = site->lease_parameter;
   }
   for (const auto& [name, value] : p.engine_environment) env[name] = detail::env_string(value);
   return env;
@@ -52,6 +55,11 @@ WitnessFunction::WitnessFunction(Construct& scope, std::string id, WitnessFuncti
                       .resources = {"*"}});
   add_to_role_policy({.actions = {"ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"},
                       .resources = {detail::ssm_parameter_arn(s, p.grant_parameter, s.region())}});
+  // The sites' leases here: read only (each site's failover function writes its own).
+  std::vector<Value> leases;
+  for (const auto* site : {&p.site_a, &p.site_b})
+    if (!site->lease_parameter.empty()) leases.push_back(detail::ssm_parameter_arn(s, site->lease_parameter, s.region()));
+  if (!leases.empty()) add_to_role_policy({.actions = {"ssm:GetParameter"}, .resources = std::move(leases)});
 }
 
 void WitnessFunction::validate(Validation& v) const {
@@ -67,6 +75,8 @@ void WitnessFunction::validate(Validation& v) const {
               site->region, "a third region");
   }
   detail::check_parameter_name(v, *this, "grant", p.grant_parameter);
+  for (const auto* site : {&p.site_a, &p.site_b})
+    if (!site->lease_parameter.empty()) detail::check_parameter_name(v, *this, "lease", site->lease_parameter);
   if (p.call_timeout_seconds < 1 || p.call_timeout_seconds >= p.timeout_seconds)
     v.error("E769", *this, "call timeout out of range", std::to_string(p.call_timeout_seconds) + " s",
             "1 s .. below the function's timeout");

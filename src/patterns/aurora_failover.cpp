@@ -39,7 +39,8 @@ AuroraFailover add_aurora_failover(Construct& scope, const AuroraGlobalDisasterR
                                       "drsynth Aurora Global Database DR (" + names.suffix() + ")"},
                                      {p.primary_region, p.secondary_region}, p.witness_region, p.account);
   const auto engine = aurora_global_engine(
-      {.global_cluster = primary.global, .site_a = east.cluster, .site_b = secondary.cluster, .allow_detach = p.allow_detach},
+      {.global_cluster = primary.global, .site_a = east.cluster, .site_b = secondary.cluster, .allow_detach = p.allow_detach,
+       .parameter_groups = {names(N::primary_parameter_group), names(N::secondary_parameter_group)}},
       stacks.failover);
   // The records' set identifiers are the cluster identifiers; site A's probe
   // lives in the routes stack (it names the secondary's endpoint).

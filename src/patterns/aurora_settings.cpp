@@ -148,7 +148,7 @@ std::vector<settings::Setting<Props>> rows() {
   // The kit's rows with this system's codes (E828 timing, E827 lag, E826 the budget).
   detail::append_kit_rows(rows, {"E828", "E828", "E828", "E828", "E827", "E826",
                                  {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E832)"},
-                                 aurora_promotion_doc});
+                                 aurora_promotion_doc, "E833"});
   return rows;
 }
 
@@ -175,7 +175,7 @@ std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& 
           settings::shown(p.min_capacity_acu) + " > " + settings::shown(p.max_capacity_acu), "min <= max");
   check_kit_together(kit_settings_of(p), {p.primary_region, p.secondary_region},
                      aurora_promotion_step(p.expected_promotion_seconds),
-                     {.hold = "E828", .witness = "E832", .budget = "E826"}, path, name, out);
+                     {.hold = "E828", .witness = "E832", .budget = "E826", .lease = "E833"}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))

@@ -47,7 +47,9 @@ Failover add_failover(Construct& scope, const PostgresDisasterRecoveryProps& p, 
                                      {p.primary_region, p.dr_region}, p.witness_region, p.account);
   const auto engine = rds_instance_engine({.site_a = primary.database, .site_b = replica.replica,
                                            .backup_retention_days = p.backup_retention_days,
-                                           .backup_windows = {p.primary_backup_window, p.replica_backup_window}},
+                                           .backup_windows = {p.primary_backup_window, p.replica_backup_window},
+                                           .parameter_groups = {names(Name::primary_parameter_group),
+                                                                names(Name::replica_parameter_group)}},
                                           stacks.failover);
   // Site A: the primary (its probe in the routes stack: it names the replica's
   // endpoint, which the primary stack cannot); site B: the replica.

@@ -308,11 +308,14 @@ class Builder {
         "Witness",
         {.function_name = n_(KitName::witness_function),
          .engine = spec_.engine.engine,
-         .site_a = {.id = site(0).id, .region = region(0), .db_id = spec_.engine.db_ids[0], .view_alarm = *out(0).views[0]},
-         .site_b = {.id = site(1).id, .region = region(1), .db_id = spec_.engine.db_ids[1], .view_alarm = *out(1).views[1]},
+         .site_a = {.id = site(0).id, .region = region(0), .db_id = spec_.engine.db_ids[0], .view_alarm = *out(0).views[0],
+                    .lease_parameter = n_(KitName::lease_parameter, 0)},
+         .site_b = {.id = site(1).id, .region = region(1), .db_id = spec_.engine.db_ids[1], .view_alarm = *out(1).views[1],
+                    .lease_parameter = n_(KitName::lease_parameter, 1)},
          .grant_parameter = n_(KitName::witness_grant_parameter),
          .metric_dimension_value = spec_.metric_dimension,
          .call_timeout_seconds = std::max(1, k_.second_signal_timeout_seconds - 1),
+         .lease_expiry_seconds = k_.lease_expiry_seconds,
          .engine_environment = spec_.engine.witness_environment,
          .engine_statements = spec_.engine.witness_statements,
          .log_retention_days = k_.log_retention_days,
@@ -341,6 +344,15 @@ class Builder {
     const SiteSpec& X = site(x);
     Stack& f = failover_stack(x);
     const std::string w = word(x);
+    // With a witness the writer renews a lease and fences itself (docs/dr-design.md, "The lease").
+    const bool lease = kit_.witness != nullptr;
+    auto statements = spec_.engine.failover_statements[static_cast<std::size_t>(x)];
+    auto environment = spec_.engine.failover_environment[static_cast<std::size_t>(x)];
+    if (lease) {
+      const auto& fence = spec_.engine.fence_statements[static_cast<std::size_t>(x)];
+      statements.insert(statements.end(), fence.begin(), fence.end());
+      for (const auto& [k, v] : spec_.engine.fence_environment[static_cast<std::size_t>(x)]) environment[k] = v;
+    }
     auto& dlq = f.add<sqs::Queue>("FailoverDeadLetters" + w, {.queue_name = n_(KitName::failover_dlq, x),
                                                              .message_retention_seconds = 1'209'600});
     // H_X(Y): X's probe has not seen Y as a writer for the hold time.
@@ -380,10 +392,16 @@ class Builder {
          .promotion_deadline_seconds = k_.promotion_deadline_minutes * 60,
          .second_signal_timeout_seconds = k_.second_signal_timeout_seconds,
          .witness = kit_.witness == nullptr ? Link<const lambda::WitnessFunction>{} : Link<const lambda::WitnessFunction>(*kit_.witness),
+         .lease = lease ? lambda::FailoverLease{.parameter = n_(KitName::lease_parameter, x),
+                                                .remote_parameter = n_(KitName::lease_parameter, y),
+                                                .record_parameter = n_(KitName::lease_record_parameter, x),
+                                                .expiry_seconds = k_.lease_expiry_seconds,
+                                                .self_fence_after_seconds = k_.self_fence_after_seconds}
+                        : lambda::FailoverLease{},
          .dead_letter_queue = dlq,
          .reserved_concurrency = k_.failover_reserved_concurrency,
-         .engine_environment = spec_.engine.failover_environment[static_cast<std::size_t>(x)],
-         .engine_statements = spec_.engine.failover_statements[static_cast<std::size_t>(x)],
+         .engine_environment = std::move(environment),
+         .engine_statements = std::move(statements),
          .log_retention_days = k_.log_retention_days,
          .log_kms_key = log_key(f),
          .role_name = n_(KitName::failover_role, x)});
@@ -513,6 +531,16 @@ void check_kit_together(const KitSettings& k, const std::array<std::string, 2>& 
       error(codes.witness, name("witnessRegion") + " is the region of a site: the witness must see it from a third region",
             k.witness_region, "\"\" (an operator approves) or a region other than " + site_regions[0] + " and " +
                                   site_regions[1]);
+  // The writer fences itself before its lease can expire at either holder (runtime/drsynth_failover/lease.py).
+  if (const int low = lease_minimum_expiry(k.self_fence_after_seconds, k.second_signal_timeout_seconds);
+      k.lease_expiry_seconds <= low)
+    error(codes.lease,
+          name("leaseExpirySeconds") + " must exceed " + name("selfFenceAfterSeconds") + " + " +
+              std::to_string(lease_reconcile_interval_seconds) + " s (the reconcile) + 2 x " +
+              name("secondSignalTimeoutSeconds") + " + " + std::to_string(lease_fence_seconds) + " s (the fence) + " +
+              std::to_string(lease_clock_margin_seconds) + " s (the clocks): else the standby could promote before "
+              "the cut-off writer is read-only",
+          std::to_string(k.lease_expiry_seconds) + " s", "more than " + std::to_string(low) + " s");
   const auto budget = kit_budget(k, promotion, "");
   if (budget.worst_seconds() > k.recovery_time_objective_seconds) {
     error(codes.budget,

@@ -117,6 +117,11 @@ struct EnginePart {
   double lag_per_second = 1;
   std::array<std::vector<iam::PolicyStatement>, 2> failover_statements{};
   std::array<std::map<std::string, Value>, 2> failover_environment{};
+  // The self-fence of each site's own copy (its parameter group and the
+  // reboot of its writer): statements and FENCE_PARAMETER_GROUP, added to a
+  // site's function only when the lease is on (a witness is configured).
+  std::array<std::vector<iam::PolicyStatement>, 2> fence_statements{};
+  std::array<std::map<std::string, Value>, 2> fence_environment{};
   std::vector<iam::PolicyStatement> witness_statements{};
   std::map<std::string, Value> witness_environment{};
 };
@@ -136,6 +141,8 @@ struct KitSettings {
   int expected_promotion_seconds = 300;
   int recovery_time_objective_seconds = 720;
   std::string witness_region{};  // empty: approval mode
+  int lease_expiry_seconds = 240;     // with a witness: the writer's lease (docs/dr-design.md, "The lease")
+  int self_fence_after_seconds = 90;
   std::vector<std::string> alarm_emails{};
   int log_retention_days = 30;
   std::string probe_ca_bundle{};
@@ -159,6 +166,8 @@ template <class Props>
           .expected_promotion_seconds = p.expected_promotion_seconds,
           .recovery_time_objective_seconds = p.recovery_time_objective_seconds,
           .witness_region = p.witness_region,
+          .lease_expiry_seconds = p.lease_expiry_seconds,
+          .self_fence_after_seconds = p.self_fence_after_seconds,
           .alarm_emails = p.alarm_emails,
           .log_retention_days = p.log_retention_days,
           .probe_ca_bundle = p.probe_ca_bundle,
@@ -204,12 +213,26 @@ struct Kit {
 
 // The rules between the kit's settings, with `sites` the two site regions:
 // the hold longer than the view alarm (E<hold_code>), the witness in a third
-// region (E<witness_code>), the budget within the objective (E<budget_code>).
+// region (E<witness_code>), the budget within the objective (E<budget_code>),
+// the self-fence ahead of the lease's expiry (E<lease_code>).
 struct KitCodes {
   const char* hold;
   const char* witness;
   const char* budget;
+  const char* lease;
 };
+// The lease's inequality (runtime/drsynth_failover/lease.py, the same
+// figures): the writer notices at its first reconcile after
+// self_fence_after (one interval), after its renewal attempts (2 x the
+// second-signal timeout), fences within fence_seconds, with a margin for
+// the clocks; all of it before the lease expires at either holder.
+inline constexpr int lease_reconcile_interval_seconds = 60;
+inline constexpr int lease_fence_seconds = 45;
+inline constexpr int lease_clock_margin_seconds = 10;
+[[nodiscard]] constexpr int lease_minimum_expiry(int self_fence_after, int second_signal_timeout) {
+  return self_fence_after + lease_reconcile_interval_seconds + 2 * second_signal_timeout + lease_fence_seconds +
+         lease_clock_margin_seconds;
+}
 // `promotion`: the engine's step of the budget (its static promotion()).
 void check_kit_together(const KitSettings& k, const std::array<std::string, 2>& site_regions,
                         const BudgetStep& promotion, const KitCodes& codes, const std::string& path,

@@ -1,6 +1,8 @@
 // The recovery-time budget of the DR kit, from the failure (docs/dr-design.md,
 // "Recovery-time budget"): each step with the setting or the AWS page it
 // comes from; where AWS publishes no figure the step says "assumption".
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "patterns/dr_kit.hpp"
@@ -77,10 +79,11 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
   RecoveryBudget b;
   b.engine = std::move(engine);
   b.objective_seconds = k.recovery_time_objective_seconds;
-  // Nobody outside a lost region can confirm its loss: the witness tells a
-  // partition from a loss (it sees the region serving), so a region loss
-  // waits for the operator's approval in either mode (runtime/README.md).
-  b.needs_approval = true;
+  // Without a witness nobody outside a lost region can confirm its loss: the
+  // operator approves. With one, the lost writer's lease confirms it once it
+  // expired at both holders (the writer fenced itself before that if it was
+  // only cut off): runtime/drsynth_failover/lease.py.
+  b.needs_approval = k.witness_region.empty();
   const std::vector<BudgetStep> failing = {
       {.what = "the failure just after a probe: the next probe", .seconds = 60,
        .source = "the probe's schedule, rate(1 minute)"},
@@ -109,6 +112,20 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
   b.writable_steps.push_back({.what = "the alarm invokes the failover function (asynchronous, cold start)",
                               .seconds = function_start_seconds,
                               .source = std::string("assumption: AWS publishes no bound (") + async_docs + ")"});
+  if (!k.witness_region.empty()) {
+    // The lease path: renewed at the failure at the latest, expired
+    // leaseExpirySeconds later; the standby's invocation waits for the
+    // expiry (1 s after it) when it comes within its time.
+    std::int64_t so_far = 0;
+    for (const auto& s : b.writable_steps) so_far += s.seconds;
+    const std::int64_t lease = std::int64_t{k.lease_expiry_seconds} + 1;
+    if (lease > so_far)
+      b.writable_steps.push_back(
+          {.what = "the lost writer's lease expires at both holders (renewed at the failure, worst case): the "
+                   "standby waits for it",
+           .seconds = lease - so_far,
+           .source = "leaseExpirySeconds + 1 s, from the failure (docs/dr-design.md, \"The lease\")"});
+  }
   b.writable_steps.push_back(
       {.what = "second signal, direct: " + std::to_string(direct_calls) +
                " calls into the lost region in parallel (its database, its own view alarm, its probe's data), none "
@@ -116,16 +133,22 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
        .seconds = std::int64_t{2} * k.second_signal_timeout_seconds,
        .source = "2 x secondSignalTimeoutSeconds (each call: connect and read timeouts of that length)"});
   if (!k.witness_region.empty()) {
+    // One invocation: the witness reads the lost region (three reads in
+    // parallel, each connect and read bounded by its call timeout), finds the
+    // lease there expired and puts the grant.
+    const int witness_call = std::max(1, k.second_signal_timeout_seconds - 1);
     b.writable_steps.push_back({.what = "the witness in " + k.witness_region +
-                                        " is asked (it cannot read the lost region either: no partition)",
-                                .seconds = std::int64_t{3} * k.second_signal_timeout_seconds,
-                                .source = "3 x secondSignalTimeoutSeconds (the invocation's read timeout)"});
-    b.writable_steps.push_back({.what = "the claim (the witness's conditional put)", .seconds = claim_seconds,
-                                .source = "assumption: one more invocation of the witness"});
+                                        " claims: it cannot read the lost region either (3 reads in parallel, none "
+                                        "answered), the lease there expired, its conditional put",
+                                .seconds = std::int64_t{2} * witness_call + claim_seconds,
+                                .source = "2 x (secondSignalTimeoutSeconds - 1), the witness's call timeout; the put: "
+                                          "assumption"});
   }
-  b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
-                              .seconds = 0,
-                              .source = "not counted: nobody outside a lost region can confirm its loss"});
+  if (b.needs_approval)
+    b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
+                                .seconds = 0,
+                                .source = "not counted: without a witness nobody outside a lost region can confirm "
+                                          "its loss"});
   b.writable_steps.push_back({.what = "the fence: Fenced published and read back", .seconds = fence_confirm_seconds,
                               .source = "assumption: AWS publishes no figure for when a datapoint is readable"});
   b.writable_steps.push_back(promotion);

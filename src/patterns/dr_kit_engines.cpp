@@ -39,6 +39,13 @@ EnginePart rds_instance_engine(const RdsInstanceEngineProps& p, const Stack& in)
     e.failover_statements[x] = {{.actions = {"rds:PromoteReadReplica", "rds:ModifyDBInstance"}, .resources = {e.db_arns[x]}},
                                 {.actions = {"rds:DescribeDBInstances"}, .resources = {e.db_arns[0], e.db_arns[1]}}};
     e.failover_environment[x] = {{"BACKUP_RETENTION_DAYS", std::to_string(p.backup_retention_days)}};
+    // The self-fence: default_transaction_read_only in its own parameter
+    // group, then a reboot of its own instance (ModifyDBParameterGroup:
+    // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBParameterGroup.html).
+    e.fence_statements[x] = {
+        {.actions = {"rds:ModifyDBParameterGroup"}, .resources = {in.format_arn("rds", "pg:" + p.parameter_groups[x], *regions[x])}},
+        {.actions = {"rds:RebootDBInstance"}, .resources = {e.db_arns[x]}}};
+    e.fence_environment[x] = {{"FENCE_PARAMETER_GROUP", Value(p.parameter_groups[x])}};
     if (!p.backup_windows[x].empty()) e.failover_environment[x]["LOCAL_BACKUP_WINDOW"] = p.backup_windows[x];
   }
   e.witness_statements = {{.actions = {"rds:DescribeDBInstances"}, .resources = {e.db_arns[0], e.db_arns[1]}}};
@@ -80,6 +87,17 @@ EnginePart aurora_global_engine(const AuroraGlobalEngineProps& p, const Stack& i
     st.push_back({.actions = {"rds:DescribeGlobalClusters"}, .resources = {global_arn}});
     st.push_back({.actions = {"rds:DescribeDBClusters"}, .resources = {e.db_arns[0], e.db_arns[1]}});
     e.failover_environment[x] = {{"GLOBAL_CLUSTER_ID", global_id}, {"ALLOW_DETACH", p.allow_detach ? "true" : "false"}};
+    // The self-fence: default_transaction_read_only in its own cluster
+    // parameter group, then a reboot of its writer (any of its instances can
+    // be the writer after an in-region failover).
+    std::vector<Value> instances;
+    for (const auto& id : clusters[x]->instance_identifiers())
+      instances.push_back(in.format_arn("rds", "db:" + id, clusters[x]->stack().region()));
+    e.fence_statements[x] = {{.actions = {"rds:ModifyDBClusterParameterGroup"},
+                              .resources = {in.format_arn("rds", "cluster-pg:" + p.parameter_groups[x],
+                                                          clusters[x]->stack().region())}},
+                             {.actions = {"rds:RebootDBInstance"}, .resources = std::move(instances)}};
+    e.fence_environment[x] = {{"FENCE_PARAMETER_GROUP", Value(p.parameter_groups[x])}};
   }
   e.witness_statements = {{.actions = {"rds:DescribeGlobalClusters"}, .resources = {global_arn}},
                           {.actions = {"rds:DescribeDBClusters"}, .resources = {e.db_arns[0], e.db_arns[1]}}};

@@ -27,6 +27,7 @@ struct RdsInstanceEngineProps {
   Required<const rds::ReadReplica, "site_b"> site_b;
   int backup_retention_days = 7;                // of a promoted instance
   std::array<std::string, 2> backup_windows{};  // kept on a site while it is a replica
+  std::array<std::string, 2> parameter_groups{};  // each site's own DB parameter group (the self-fence)
 };
 // ARNs are spelled for the account of `in` (every stack of a system has the same).
 [[nodiscard]] EnginePart rds_instance_engine(const RdsInstanceEngineProps& p, const Stack& in);
@@ -44,6 +45,7 @@ struct AuroraGlobalEngineProps {
   Required<const rds::DatabaseCluster, "site_a"> site_a;
   Required<const rds::DatabaseCluster, "site_b"> site_b;
   bool allow_detach = false;
+  std::array<std::string, 2> parameter_groups{};  // each site's own DB cluster parameter group (the self-fence)
 };
 [[nodiscard]] EnginePart aurora_global_engine(const AuroraGlobalEngineProps& p, const Stack& in);
 // AWS: for Aurora Global Database "RTO can be in the order of minutes".

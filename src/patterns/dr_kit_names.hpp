@@ -37,6 +37,8 @@ enum class KitName : std::uint8_t {
   witness_function,
   witness_role,
   witness_grant_parameter,
+  lease_parameter,         // {x}'s lease, in the witness's and the other site's region
+  lease_record_parameter,  // {x}'s own record of its last renewal and its self-fence, in {x}'s region
 };
 
 struct KitNameRow {
@@ -68,12 +70,14 @@ inline constexpr std::array kit_name_rules{
     KitNameRow{KitName::witness_function, "witness function name", "lambda-witness-{sys}-{suffix}", 64},
     KitNameRow{KitName::witness_role, "witness role name", "role-witness-{sys}-{suffix}", 64},
     KitNameRow{KitName::witness_grant_parameter, "witness grant parameter", "/drsynth/{sys}-{suffix}/witness-grant", 1011},
+    KitNameRow{KitName::lease_parameter, "lease parameter", "/drsynth/{sys}-{suffix}/lease-{x}", 1011},
+    KitNameRow{KitName::lease_record_parameter, "lease record parameter", "/drsynth/{sys}-{suffix}/lease-record-{x}", 1011},
 };
 
 constexpr bool kit_rows_in_order() {
   for (std::size_t i = 0; i < kit_name_rules.size(); ++i)
     if (static_cast<std::size_t>(kit_name_rules[i].name) != i) return false;
-  return static_cast<std::size_t>(KitName::witness_grant_parameter) + 1 == kit_name_rules.size();
+  return static_cast<std::size_t>(KitName::lease_record_parameter) + 1 == kit_name_rules.size();
 }
 static_assert(kit_rows_in_order(), "kit_name_rules: one row per KitName, in the enum's order");
 

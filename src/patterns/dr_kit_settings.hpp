@@ -21,6 +21,7 @@ struct KitRowTexts {
   std::string_view budget_code;     // the range of the expected promotion and of the objective
   settings::Rule witness_region;    // the system's region rule, "" allowed, with its code
   std::string_view expected_promotion_doc;  // AWS's published figure and its page
+  std::string_view lease_code;      // the lease's expiry and the self-fence
 };
 
 template <class Props>
@@ -32,6 +33,15 @@ void append_kit_rows(std::vector<settings::Setting<Props>>& rows, const KitRowTe
        .doc = "the third region of the witness function, which confirms a lost site when the other site's region "
               "cannot be read directly; `\"\"`: approval mode, an operator approves each such promotion (DNS still "
               "moves by itself); must differ from both site regions"},
+      {.key = "leaseExpirySeconds", .prop = "lease_expiry_seconds", .member = &Props::lease_expiry_seconds,
+       .limits = range(120, 3600), .code = t.lease_code,
+       .doc = "with a witness: a lost site's lease (renewed every minute by its failover function in the witness's "
+              "and the other site's region) must be this old at both before the other site promotes; longer than "
+              "selfFenceAfterSeconds + 60 + 2 x secondSignalTimeoutSeconds + 55 (the fence and the clocks)"},
+      {.key = "selfFenceAfterSeconds", .prop = "self_fence_after_seconds", .member = &Props::self_fence_after_seconds,
+       .limits = range(60, 1800), .code = t.lease_code,
+       .doc = "with a witness: the writer's failover function makes its own database read-only (parameter group "
+              "default_transaction_read_only=1 and a reboot) when no lease renewal succeeded for this long"},
       {.key = "maxPromotionLagSeconds", .prop = "max_promotion_lag_seconds", .member = &Props::max_promotion_lag_seconds,
        .limits = range(1, 86400), .code = t.lag_code,
        .doc = "no automatic promotion of a standby whose replication lag at the failure exceeded this (the RPO "

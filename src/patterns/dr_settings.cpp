@@ -176,7 +176,7 @@ std::vector<settings::Setting<Props>> rows() {
   // The kit's rows with this system's codes: timing, TTL, arming, deadline, lag, ranges of the budget.
   detail::append_kit_rows(rows, {"E808", "E809", "E812", "E814", "E810", "E810",
                                  {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E816)"},
-                                 rds_promotion_doc});
+                                 rds_promotion_doc, "E817"});
   return rows;
 }
 

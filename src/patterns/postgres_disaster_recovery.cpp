@@ -91,7 +91,7 @@ std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, c
           "below the allocated " + std::to_string(p.allocated_storage_gib) + " GiB");
   check_kit_together(kit_settings_of(p), {p.primary_region, p.dr_region},
                      rds_promotion_step(p.expected_promotion_seconds),
-                     {.hold = "E811", .witness = "E816", .budget = "E807"}, path, name, out);
+                     {.hold = "E811", .witness = "E816", .budget = "E807", .lease = "E817"}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))

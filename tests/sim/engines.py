@@ -45,11 +45,41 @@ Database", aurora-global-database-disaster-recovery.html):
 * Switchover: no data loss, both clusters must be available and reachable;
   detach (RemoveFromGlobalCluster): "The cluster becomes a standalone cluster
   with read-write capability" (API reference).
+
+The self-fence of the lease (both engines, runtime/drsynth_failover/lease.py):
+``default_transaction_read_only`` set in a copy's own (cluster) parameter
+group with ApplyMethod ``immediate``: "changes to dynamic parameters are
+applied immediately to the DB instances associated with the parameter group"
+(API_ModifyDBParameterGroup, API_ModifyDBClusterParameterGroup); PostgreSQL
+applies it to each NEW transaction's default
+(https://www.postgresql.org/docs/15/runtime-config-client.html), so sessions
+that are open (and may have set it back) go on writing until a reboot
+("Rebooting a DB instance restarts the database engine service",
+API_RebootDBInstance) ends them.  Modelled: the copy takes no writes once it
+was rebooted (or started) while the parameter was 1; setting it back to 0
+makes it take writes again at once; ``pg_is_in_recovery()`` stays false
+(the probe still sees a primary).  That clients reconnect through the
+reboot and then find every transaction read-only is the inference.
 """
 
 from sim.aws import ApiError, utc
 
 ACCOUNT = "123456789012"
+
+
+def modify_parameter_group(copies, name, parameters, key):
+    """ModifyDB(Cluster)ParameterGroup: only default_transaction_read_only is modelled (immediate: the copies
+    that use the group follow at once); anything else is refused so that nothing passes unmodelled."""
+    users = [c for c in copies if (c.parameter_group or "").lower() == name.lower()]
+    if not users and not any(c.parameter_group for c in copies):
+        raise ApiError("DBParameterGroupNotFound", f"DBParameterGroup {name} not found.", 404)
+    for p in parameters:
+        if p.get("ParameterName") != "default_transaction_read_only" or p.get("ApplyMethod") != "immediate":
+            raise ApiError("InvalidParameterValue", f"the simulator models only default_transaction_read_only "
+                                                    f"(immediate), got {p}")
+        for c in users:
+            c.set_read_only_default(p.get("ParameterValue") in ("1", "on", "true"))
+    return {key: name}
 
 
 class Copy:
@@ -65,9 +95,30 @@ class Copy:
         self.applied_until = world.clock.now   # the writer's history this copy holds, up to this time
         self.writable_history = [(world.clock.now, False)]
         self.deleted = False
+        self.parameter_group = None   # its own (cluster) parameter group's name
+        self.read_only_default = False  # default_transaction_read_only=1 in that group
+        self.sessions_read_only = False  # rebooted since: every session read-only (the self-fence holds)
+
+    def primary_role(self):
+        """Writable as far as the engine goes (pg_is_in_recovery() false, up, not storage-full)."""
+        raise NotImplementedError
 
     def takes_writes(self):
-        raise NotImplementedError
+        return self.primary_role() and not self.sessions_read_only
+
+    def set_read_only_default(self, on):
+        self.read_only_default = bool(on)
+        if not on:
+            self.sessions_read_only = False
+        self.world.event(f"{self.id}: default_transaction_read_only={'1' if on else '0'} (parameter group "
+                         f"{self.parameter_group}, immediate)")
+        self.record()
+
+    def rebooted(self):
+        """A reboot ends every session: with the parameter at 1, new ones are read-only."""
+        if self.read_only_default:
+            self.sessions_read_only = True
+        self.record()
 
     def reachable(self):
         return self.world.region_up(self.region) and not self.deleted
@@ -79,8 +130,8 @@ class Copy:
             self.world.event(f"{self.id} ({self.region}) {'takes writes' if value else 'takes NO writes'}")
 
     def in_recovery(self):
-        """What pg_is_in_recovery() says (a standby answers reads)."""
-        return not self.takes_writes()
+        """What pg_is_in_recovery() says (a standby answers reads); a self-fenced primary is no standby."""
+        return not self.primary_role()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +155,7 @@ class Instance(Copy):
         self.replication_cut = False
         self.stopped_at = None
 
-    def takes_writes(self):
+    def primary_role(self):
         return (not self.deleted and self.source is None and self.db_up and not self.storage_full
                 and self.status in self.WRITABLE)
 
@@ -282,8 +333,13 @@ class RdsEngine:
 
     def RebootDBInstance(self, params, region, **_):
         inst = self._get(params["DBInstanceIdentifier"], region)
+        inst.rebooted()
         self._transition(inst, "rebooting", 60.0, "available")
         return {"DBInstance": self.describe(inst)}
+
+    def ModifyDBParameterGroup(self, params, region, **_):
+        return modify_parameter_group([i for i in self.instances.values() if i.region == region and not i.deleted],
+                                      params["DBParameterGroupName"], params["Parameters"], "DBParameterGroupName")
 
     def CreateDBInstanceReadReplica(self, params, region, **_):
         source_id = params["SourceDBInstanceIdentifier"]
@@ -314,7 +370,7 @@ class Cluster(Copy):
         self.pending_demotion = False
         self.base_lag = 1.0
 
-    def takes_writes(self):
+    def primary_role(self):
         return not self.deleted and self.writer and self.db_up and not self.storage_full and self.status in (
             "available", "backing-up", "modifying")
 
@@ -468,6 +524,23 @@ class AuroraEngine:
         if ident and not found:
             raise ApiError("DBClusterNotFoundFault", f"DBCluster {ident} not found.", 404)
         return {"DBClusters": found}
+
+    def ModifyDBClusterParameterGroup(self, params, region, **_):
+        return modify_parameter_group([c for c in self.clusters.values() if c.region == region and not c.deleted],
+                                      params["DBClusterParameterGroupName"], params["Parameters"],
+                                      "DBClusterParameterGroupName")
+
+    def RebootDBInstance(self, params, region, **_):
+        """An instance of a cluster (its writer ``<cluster>-1`` as DescribeDBClusters lists it): the writer's
+        reboot ends the cluster's write sessions; the status stays (inference: Aurora restarts in seconds)."""
+        ident = params["DBInstanceIdentifier"]
+        cluster = next((c for c in self.clusters.values() if c.region == region and not c.deleted
+                        and ident == f"{c.id}-1"), None)
+        if cluster is None:
+            raise ApiError("DBInstanceNotFound", f"DBInstance {ident} not found.", 404)
+        cluster.rebooted()
+        return {"DBInstance": {"DBInstanceIdentifier": ident, "DBInstanceStatus": "rebooting",
+                               "DBClusterIdentifier": cluster.id}}
 
     def FailoverGlobalCluster(self, params, region, caller_region=None, **_):
         g = self._global(params["GlobalClusterIdentifier"])

@@ -14,7 +14,8 @@ import json
 DEFAULTS = {"health_alarm_periods": 2, "hold_minutes": 3, "arm_after_healthy_minutes": 5,
             "promotion_deadline_minutes": 30, "max_promotion_lag_seconds": 300, "dns_lag_guard_seconds": 60,
             "second_signal_timeout_seconds": 5, "failover_reserved_concurrency": 5, "record_ttl_seconds": 30,
-            "probe_timeout_seconds": 5, "expected_promotion_seconds": 300}
+            "probe_timeout_seconds": 5, "expected_promotion_seconds": 300, "lease_expiry_seconds": 240,
+            "self_fence_after_seconds": 90}
 
 SYSTEMS = {
     "rds": {"sys": "rds", "regions": ("us-east-1", "eu-west-1"), "witness": "us-west-2",
@@ -76,7 +77,9 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         "failover": "lambda-failover-{sys}-{x}-{suffix}", "dlq": "sqs-failover-dlq-{sys}-{x}-{suffix}",
         "dlq_alarm": "alarm-failover-dlq-{sys}-{x}-{suffix}", "lock": "/drsynth/{sys}-{suffix}/failover-lock-{x}",
         "state": "/drsynth/{sys}-{suffix}/failover-state-{x}", "witness": "lambda-witness-{sys}-{suffix}",
-        "grant": "/drsynth/{sys}-{suffix}/witness-grant", "topic": "sns-alarms-{sys}-{x}-{suffix}"}
+        "grant": "/drsynth/{sys}-{suffix}/witness-grant", "topic": "sns-alarms-{sys}-{x}-{suffix}",
+        "lease": "/drsynth/{sys}-{suffix}/lease-{x}", "lease_record": "/drsynth/{sys}-{suffix}/lease-record-{x}",
+        "params": "params-{sys}-{x}-{suffix}"}
     regions, words, ids, dims = c["regions"], c["words"], c["ids"], c["dimension"]
     witness_region = c["witness"] if witness else ""
     data = [_Stack(f"Dr{_cap(sys_)}Data{_cap(words[x])}-{suffix}", regions[x]) for x in (0, 1)]
@@ -95,9 +98,11 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         d.add("Topic", "AWS::SNS::Topic", {"TopicName": n(names["topic"], x)})
         d.output("TopicArn", {"Ref": "Topic"})
         if engine == "rds":
+            d.add("Params", "AWS::RDS::DBParameterGroup", {"DBParameterGroupName": n(names["params"], x),
+                                                          "Family": "postgres15", "Description": "site's own"})
             props = {"DBInstanceIdentifier": c["db"][x], "Engine": "postgres", "EngineVersion": "15.10",
                      "DBInstanceClass": "db.t4g.medium", "AllocatedStorage": "100", "StorageEncrypted": True,
-                     "BackupRetentionPeriod": 7, "MultiAZ": True}
+                     "BackupRetentionPeriod": 7, "MultiAZ": True, "DBParameterGroupName": {"Ref": "Params"}}
             if x == 0:
                 props.update(MasterUsername="postgres", MasterUserPassword="{{resolve:secretsmanager:secret}}")
             else:
@@ -109,8 +114,12 @@ def fixture_templates(engine="rds", witness=True, **overrides):
             if x == 0:
                 d.add("Global", "AWS::RDS::GlobalCluster", {"GlobalClusterIdentifier": c["global"],
                                                            "SourceDBClusterIdentifier": {"Ref": "Database"}})
+            d.add("Params", "AWS::RDS::DBClusterParameterGroup", {"DBClusterParameterGroupName": n(names["params"], x),
+                                                                 "Family": "aurora-postgresql15",
+                                                                 "Description": "site's own"})
             props = {"DBClusterIdentifier": c["db"][x], "Engine": "aurora-postgresql", "EngineVersion": "15.10",
-                     "GlobalClusterIdentifier": c["global"], "StorageEncrypted": True}
+                     "GlobalClusterIdentifier": c["global"], "StorageEncrypted": True,
+                     "DBClusterParameterGroupName": {"Ref": "Params"}}
             if x == 0:
                 props.update(MasterUsername="postgres", MasterUserPassword="{{resolve:secretsmanager:secret}}")
                 props.pop("GlobalClusterIdentifier")
@@ -213,7 +222,9 @@ def fixture_templates(engine="rds", witness=True, **overrides):
                "CALL_TIMEOUT_SECONDS": str(max(1, k["second_signal_timeout_seconds"] - 1))}
         for label, s in (("A", 0), ("B", 1)):
             env.update({f"SITE_{label}": ids[s], f"SITE_{label}_REGION": regions[s], f"SITE_{label}_DB_ID": c["db"][s],
-                        f"SITE_{label}_VIEW_ALARM_NAME": n(names["view"], s, s)})
+                        f"SITE_{label}_VIEW_ALARM_NAME": n(names["view"], s, s),
+                        f"SITE_{label}_LEASE_PARAMETER": n(names["lease"], s)})
+        env["LEASE_EXPIRY_SECONDS"] = str(k["lease_expiry_seconds"])
         if engine == "aurora":
             env["GLOBAL_CLUSTER_ID"] = c["global"]
         wit.add("Witness", "AWS::Lambda::Function", {
@@ -250,6 +261,11 @@ def fixture_templates(engine="rds", witness=True, **overrides):
             "SECOND_SIGNAL_TIMEOUT_SECONDS": str(k["second_signal_timeout_seconds"]),
             "RECONCILE_INTERVAL_SECONDS": "60",
             "WITNESS_FUNCTION_ARN": _from(wit, "WitnessArn") if wit is not None else ""}
+        if wit is not None:
+            env.update(LEASE_PARAMETER=n(names["lease"], x), REMOTE_LEASE_PARAMETER=n(names["lease"], y),
+                       LEASE_RECORD_PARAMETER=n(names["lease_record"], x), FENCE_PARAMETER_GROUP=n(names["params"], x),
+                       LEASE_EXPIRY_SECONDS=str(k["lease_expiry_seconds"]),
+                       SELF_FENCE_AFTER_SECONDS=str(k["self_fence_after_seconds"]))
         if engine == "rds":
             env["BACKUP_RETENTION_DAYS"] = "7"
         else:

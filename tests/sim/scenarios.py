@@ -11,7 +11,9 @@ one or both engines, with tags the tests read:
 * ``no_promotion``: nothing may be promoted;
 * ``region_loss``: exactly one promotion;
 * ``silent``: a safety signal goes silent: a page within 5 minutes;
-* ``approval``: the promotion needs the operator (no witness, or none that can answer).
+* ``approval``: the promotion needs the operator (no witness, or none that can answer);
+* ``isolation``: the primary's region is cut off from both other regions while it serves: it fences itself
+  (read-only) before any promotion, and pages.
 
 Most region losses approve the promotion at F + 600 s (``approve``): nobody
 outside a lost region can confirm its loss (HANDLER-NOTES 2, 2b), and the
@@ -144,15 +146,42 @@ def full_partition_replication(w, F):
     w.at(F, lambda: w.partition(A(w), B(w), network=True, apis=True, replication=True))
 
 
+def isolate_primary(w):
+    w.partition(A(w), B(w), network=True, apis=True)
+    if w.witness_region():
+        w.partition(A(w), w.witness_region(), network=True, apis=True)
+
+
 @scenario("the primary region cut off from both other regions (network and APIs), serving its own clients",
-          tags=("no_promotion",))
+          tags=("isolation",))
 def primary_isolated(w, F):
-    # from the DR region and from the witness this looks like a region loss; the primary still takes writes
-    def cut():
-        w.partition(A(w), B(w), network=True, apis=True)
-        if w.witness_region():
-            w.partition(A(w), w.witness_region(), network=True, apis=True)
-    w.at(F, cut)
+    # From the DR region and from the witness this looks like a region loss; the primary still takes writes
+    # until its failover function, renewing its lease nowhere, fences it (read-only); the standby promotes
+    # only once the lease expired at both holders (runtime/drsynth_failover/lease.py).
+    w.at(F, isolate_primary, w)
+
+
+@scenario("the primary region cut off from both other regions, healed before its lease expires",
+          tags=("no_promotion", "isolation"))
+def primary_isolated_healed(w, F):
+    # The lease (240 s) was renewed at about F - 33 s: the cut is healed at F + 150 s, after the self-fence
+    # (F + 87 s) and before the expiry; the fence is lifted by the reconcile once nobody claimed.
+    w.at(F, isolate_primary, w)
+    w.at(F + 150, lambda: (w.heal(A(w), B(w)), w.heal(A(w), w.witness_region())))
+
+
+@scenario("only the primary and the witness cut off from each other", tags=("no_promotion",))
+def primary_witness_cut(w, F):
+    # The primary still renews its lease in the DR region: nothing fences, nothing promotes.
+    w.at(F, lambda: w.partition(A(w), w.witness_region(), network=True, apis=True))
+
+
+@scenario("the primary's lease renewals fail with AccessDenied", tags=("no_promotion",))
+def lease_access_denied(w, F):
+    # An IAM mistake: the writer cannot renew anywhere, pages, fences itself (a write outage it pages for);
+    # the DR site sees the primary serving: no promotion.
+    for region in (B(w), w.witness_region()):
+        w.fault("ssm", "PutParameter", region=region, caller=w.site("A")["function"].name, kind="access_denied", start=F)
 
 
 @scenario("primary down 10 min, its region's APIs answer AccessDenied to the DR region", tags=("no_promotion",))

@@ -359,8 +359,17 @@ class Deployment:
                 raise ValueError(f"{stack}.{logical}: source {wanted} is not deployed")
         endpoint = self.world.engine.endpoint_for(ident, region)
         inst = self.world.engine.add(ident, region, ident, endpoint, int(props.get("AllocatedStorage", 100)), source)
+        inst.parameter_group = props.get("DBParameterGroupName")
         return {"ref": ident, "attrs": {"Endpoint.Address": endpoint, "Endpoint.Port": "5432",
                                         "DBInstanceArn": inst.arn, "DbiResourceId": f"db-{ident}"}}
+
+    def _AWS_RDS_DBParameterGroup(self, stack, logical, props):
+        props = self._props(stack, props)
+        return {"ref": props.get("DBParameterGroupName", f"{stack}-{logical}").lower(), "attrs": {}}
+
+    def _AWS_RDS_DBClusterParameterGroup(self, stack, logical, props):
+        props = self._props(stack, props)
+        return {"ref": props.get("DBClusterParameterGroupName", f"{stack}-{logical}").lower(), "attrs": {}}
 
     def _AWS_RDS_GlobalCluster(self, stack, logical, props):
         ident = self.resolve(stack, props["GlobalClusterIdentifier"])
@@ -386,6 +395,7 @@ class Deployment:
             self.world.engine.add_global(global_id)
         endpoint = f"{ident}.cluster-c0sim.{region}.rds.amazonaws.com"
         cluster = self.world.engine.add(ident, region, ident, endpoint, global_id, primary)
+        cluster.parameter_group = props.get("DBClusterParameterGroupName")
         return {"ref": ident, "attrs": {"Endpoint.Address": endpoint, "Endpoint.Port": "5432",
                                         "ReadEndpoint.Address": endpoint.replace(".cluster-", ".cluster-ro-"),
                                         "DBClusterArn": cluster.arn, "DBClusterResourceId": f"cluster-{ident}"}}

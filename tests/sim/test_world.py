@@ -211,6 +211,36 @@ class Engines(unittest.TestCase):
         w.clock.run_until(T0 + 210)
         self.assertFalse(w.copy("A").takes_writes(), "demoted once reachable")
 
+    def test_the_self_fence_holds_from_the_reboot_and_lifts_at_once(self):
+        """default_transaction_read_only, immediate: new transactions only; the reboot ends the open sessions."""
+        for engine, group_call, group_key in (("rds", "modify_db_parameter_group", "DBParameterGroupName"),
+                                              ("aurora", "modify_db_cluster_parameter_group",
+                                               "DBClusterParameterGroupName")):
+            with self.subTest(engine=engine):
+                w = _world(engine)
+                w.start()
+                a = w.site("A")
+                rds = _client("rds", a["region"])
+                group = w.copy("A").parameter_group
+                self.assertTrue(group, "the template names the copy's own parameter group")
+
+                def set_read_only(value):
+                    getattr(rds, group_call)(**{group_key: group, "Parameters": [{
+                        "ParameterName": "default_transaction_read_only", "ParameterValue": value,
+                        "ApplyMethod": "immediate"}]})
+                set_read_only("1")
+                self.assertTrue(w.copy("A").takes_writes(), "open sessions go on writing until a reboot")
+                writer = "postgres-primary-dev" if engine == "rds" else f"{w.copy('A').id}-1"
+                rds.reboot_db_instance(DBInstanceIdentifier=writer)
+                w.clock.run_until(T0 + 120)
+                self.assertFalse(w.copy("A").takes_writes(), "after the reboot every session is read-only")
+                self.assertFalse(w.copy("A").in_recovery(), "pg_is_in_recovery() stays false: no standby")
+                set_read_only("0")
+                self.assertTrue(w.copy("A").takes_writes())
+                with self.assertRaises(botocore.exceptions.ClientError):
+                    getattr(rds, group_call)(**{group_key: group, "Parameters": [{
+                        "ParameterName": "work_mem", "ParameterValue": "1", "ApplyMethod": "immediate"}]})
+
 
 class LambdaAndEventBridge(unittest.TestCase):
     def setUp(self):

@@ -141,13 +141,14 @@ TEST_CASE("aurora: the recovery-time budget counts from the failure, is printed,
   const auto b = patterns::recovery_budget(AuroraProps{});
   CHECK(b.engine == "aurora");
   CHECK(b.detection_seconds == 60 + 5 + 180 + 30);
-  // + start 10, direct second signal 2 x 5, witness 3 x 5, claim 2, fence 10, Aurora 120
-  CHECK(b.writable_seconds == 275 + 10 + 10 + 15 + 2 + 10 + 120);
+  // + start 10, direct second signal 2 x 5, the witness's claim 2 x 4 + 2, fence 10, Aurora 120
+  CHECK(b.writable_seconds == 275 + 10 + 10 + 10 + 10 + 120);
+  CHECK_FALSE(b.needs_approval);
   CHECK(b.dns_seconds == 60 + 5 + 120 + 30 + 30 + 30);
   CHECK(b.worst_seconds() <= b.objective_seconds);
   CHECK(b.objective_seconds == 600);
   const auto slow = aurora_error({.expected_promotion_seconds = 300});
-  CHECK(test::has_diagnostic(slow, "E826", "AuroraGlobalDr", "622 s"));
+  CHECK(test::has_diagnostic(slow, "E826", "AuroraGlobalDr", "615 s"));
   CHECK(test::has_diagnostic(slow, "E826", "AuroraGlobalDr", "aurora-global-database-disaster-recovery.html"));
   const auto r = test::run_cli({"list", "-c", "variant=aurora-global", "-c", "expectedPromotionSeconds=300"},
                                patterns::define_default_system);
@@ -155,7 +156,7 @@ TEST_CASE("aurora: the recovery-time budget counts from the failure, is printed,
   AuroraSystem sys;
   std::vector<std::string> lines;
   sys.dr.summarize(lines);
-  CHECK(lines[1].find("the secondary is writable after 442 s") != std::string::npos);
+  CHECK(lines[1].find("the secondary is writable after 435 s") != std::string::npos);
   CHECK(lines[1].find("objective 600 s") != std::string::npos);
 }
 

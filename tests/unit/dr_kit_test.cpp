@@ -26,6 +26,8 @@ struct Facts {
   const char* budget_code;
   const char* witness_code;
   const char* path;
+  const char* lease_code;
+  std::array<const char*, 2> parameter_groups;  // each site's own (cluster) parameter group: the self-fence
 };
 struct Rds {
   using Pattern = patterns::PostgresDisasterRecovery;
@@ -33,7 +35,8 @@ struct Rds {
   static constexpr Facts f{"rds", {"primary", "replica"}, {"primary", "replica"}, {"us-east-1", "eu-west-1"},
                            {"DrPrimaryRoutes-dev", "DrReplica-dev"}, {"DrFailoverPrimary-dev", "DrFailover-dev"},
                            {"db:postgres-primary-dev", "db:postgres-replica-dev"}, "DrWitness-dev", "us-west-2",
-                           "postgres-dr-dev", "E807", "E816", "DisasterRecovery"};
+                           "postgres-dr-dev", "E807", "E816", "DisasterRecovery", "E817",
+                           {"pg:postgres15-primary-dev", "pg:postgres15-replica-dev"}};
 };
 struct Aurora {
   using Pattern = patterns::AuroraGlobalDisasterRecovery;
@@ -42,7 +45,8 @@ struct Aurora {
                            {"us-east-1", "us-west-2"}, {"AuroraPrimaryRoutes-dev", "AuroraSecondary-dev"},
                            {"AuroraFailoverPrimary-dev", "AuroraFailover-dev"},
                            {"cluster:aurora-primary-dev", "cluster:aurora-secondary-dev"}, "AuroraWitness-dev",
-                           "us-east-2", "aurora-dr-dev", "E826", "E832", "AuroraGlobalDr"};
+                           "us-east-2", "aurora-dr-dev", "E826", "E832", "AuroraGlobalDr", "E833",
+                           {"cluster-pg:aurora-params-primary-dev", "cluster-pg:aurora-params-secondary-dev"}};
 };
 
 template <class S>
@@ -255,6 +259,13 @@ TEMPLATE_TEST_CASE("kit: each failover function's policy is the engine's promoti
                                    "lambda:InvokeFunction", "route53:ChangeResourceRecordSets",
                                    "route53:GetHealthCheckStatus", "route53:ListResourceRecordSets", "sns:Publish",
                                    "sqs:SendMessage", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"};
+    // The lease's self-fence: its own parameter group and its own writer's reboot, nothing of the other site.
+    const std::string fence_group = std::string(S::f.engine) == "rds" ? "rds:ModifyDBParameterGroup"
+                                                                      : "rds:ModifyDBClusterParameterGroup";
+    expected.insert({fence_group, "rds:RebootDBInstance"});
+    CHECK(by_action[fence_group].dump().find(S::f.parameter_groups[static_cast<std::size_t>(x)]) != std::string::npos);
+    CHECK(by_action[fence_group].dump().find(S::f.parameter_groups[static_cast<std::size_t>(1 - x)]) == std::string::npos);
+    CHECK(by_action["rds:RebootDBInstance"].dump().find(S::f.regions[static_cast<std::size_t>(1 - x)]) == std::string::npos);
     if (std::string(S::f.engine) == "rds") {
       expected.insert({"rds:PromoteReadReplica", "rds:ModifyDBInstance", "rds:DescribeDBInstances"});
       // Only its own instance is ever promoted.
@@ -300,6 +311,9 @@ TEMPLATE_TEST_CASE("kit: the witness in a third region reads both sites' databas
   CHECK(env["SITE_A_VIEW_ALARM_NAME"] == name<S>("alarm-writer-{sys}-{s}-seen-from-{x}-dev", 0, 0));
   CHECK(env["SITE_B_VIEW_ALARM_NAME"] == name<S>("alarm-writer-{sys}-{s}-seen-from-{x}-dev", 1, 1));
   CHECK(env["GRANT_PARAMETER"] == std::string("/drsynth/") + S::f.engine + "-dev/witness-grant");
+  CHECK(env["SITE_A_LEASE_PARAMETER"] == name<S>("/drsynth/{sys}-dev/lease-{x}", 0));
+  CHECK(env["SITE_B_LEASE_PARAMETER"] == name<S>("/drsynth/{sys}-dev/lease-{x}", 1));
+  CHECK(env["LEASE_EXPIRY_SECONDS"] == "240");
   const json statements = statements_of(t, fn_name);
   std::set<std::string> actions;
   for (const auto& st : statements)
@@ -323,6 +337,57 @@ TEMPLATE_TEST_CASE("kit: the witness in a third region reads both sites' databas
   const json f = properties(one_resource(manual.t(S::f.failover_stacks[1]), "AWS::Lambda::Function",
                                          {{"FunctionName", name<S>("lambda-failover-{sys}-{x}-dev", 1)}}));
   CHECK(f["Environment"]["Variables"]["WITNESS_FUNCTION_ARN"] == "");
+}
+
+TEMPLATE_TEST_CASE("kit: the writer's lease: each function renews its own at the witness's and the other site's region, reads the other's at home, fences only its own copy",
+                   "[kit][lease]", Rds, Aurora) {
+  using S = TestType;
+  system_test::SystemOf<typename S::Pattern> sys;
+  for (int x = 0; x < 2; ++x) {
+    const int y = 1 - x;
+    INFO("site " << S::f.words[static_cast<std::size_t>(x)]);
+    auto f = sys.t(S::f.failover_stacks[static_cast<std::size_t>(x)]);
+    const std::string fn_name = name<S>("lambda-failover-{sys}-{x}-dev", x);
+    const json env = properties(one_resource(f, "AWS::Lambda::Function", {{"FunctionName", fn_name}}))["Environment"]["Variables"];
+    CHECK(env["LEASE_PARAMETER"] == name<S>("/drsynth/{sys}-dev/lease-{x}", x));
+    CHECK(env["REMOTE_LEASE_PARAMETER"] == name<S>("/drsynth/{sys}-dev/lease-{x}", y));
+    CHECK(env["LEASE_RECORD_PARAMETER"] == name<S>("/drsynth/{sys}-dev/lease-record-{x}", x));
+    CHECK(env["LEASE_EXPIRY_SECONDS"] == "240");
+    CHECK(env["SELF_FENCE_AFTER_SECONDS"] == "90");
+    const std::string group = std::string(S::f.parameter_groups[static_cast<std::size_t>(x)]);
+    CHECK(env["FENCE_PARAMETER_GROUP"] == group.substr(group.find(':') + 1));
+    // Renewals: write only, in the witness's and the other site's region.
+    const json statements = statements_of(f, fn_name);
+    bool renew = false;
+    for (const auto& st : statements) {
+      const std::string r = st["Resource"].dump();
+      if (st["Action"] == "ssm:PutParameter" && r.find("lease-" + std::string(S::f.words[static_cast<std::size_t>(x)])) != std::string::npos &&
+          r.find("lease-record") == std::string::npos) {
+        renew = true;
+        CHECK(r.find(std::string(S::f.witness_region) + ":${AWS::AccountId}:parameter/drsynth/") != std::string::npos);
+        CHECK(r.find(std::string(S::f.regions[static_cast<std::size_t>(y)]) + ":${AWS::AccountId}:parameter/drsynth/") != std::string::npos);
+      }
+    }
+    CHECK(renew);
+  }
+  // Approval mode: no lease, no fence permission.
+  typename S::Props approval{};
+  approval.witness_region = "";
+  system_test::SystemOf<typename S::Pattern> manual(approval);
+  const std::string fn_name = name<S>("lambda-failover-{sys}-{x}-dev", 1);
+  const json f = properties(one_resource(manual.t(S::f.failover_stacks[1]), "AWS::Lambda::Function", {{"FunctionName", fn_name}}));
+  CHECK_FALSE(f["Environment"]["Variables"].contains("LEASE_PARAMETER"));
+  CHECK(statements_of(manual.t(S::f.failover_stacks[1]), fn_name).dump().find("RebootDBInstance") == std::string::npos);
+  // The inequality: the fence must hold before the lease can expire.
+  typename S::Props tight{};
+  tight.lease_expiry_seconds = 200;
+  const auto e = system_test::error_of<typename S::Pattern>(tight);
+  CHECK(test::has_diagnostic(e, S::f.lease_code, S::f.path, "leaseExpirySeconds"));
+  CHECK(test::has_diagnostic(e, S::f.lease_code, S::f.path, "more than 215 s"));
+  typename S::Props range{};
+  range.self_fence_after_seconds = 10;
+  CHECK(test::has_diagnostic(system_test::error_of<typename S::Pattern>(range), S::f.lease_code, S::f.path,
+                             "selfFenceAfterSeconds"));
 }
 
 TEMPLATE_TEST_CASE("kit: settings: the witness in a site's region or an unknown one, the reserved concurrency, the budget's objective",

@@ -126,10 +126,11 @@ TEST_CASE("recovery-time budget: counted from the failure, within the 720 s obje
   CHECK(budget.worst_seconds() == std::max(budget.dns_seconds, budget.writable_seconds));
   // probe 60 + timeout 5 + view 2 x 60 + evaluation 30 + Route 53 30 + TTL 30
   CHECK(budget.dns_seconds == 275);
-  // probe 60 + timeout 5 + hold 180 + evaluation 30 = detection; + start 10, direct 2 x 5, witness 3 x 5,
-  // claim 2, fence 10, promotion 300 (AWS: "several minutes or longer")
+  // probe 60 + timeout 5 + hold 180 + evaluation 30 = detection; + start 10, direct 2 x 5, the witness's
+  // claim 2 x (5 - 1) + 2, fence 10, promotion 300 (AWS: "several minutes or longer"); the lease (240 + 1)
+  // expired before the detection: no line of its own
   CHECK(budget.detection_seconds == 275);
-  CHECK(budget.writable_seconds == 622);
+  CHECK(budget.writable_seconds == 615);
   CHECK_FALSE(budget.writable_steps.empty());
   std::int64_t sum = 0;
   for (const auto& step : budget.writable_steps) {
@@ -139,20 +140,23 @@ TEST_CASE("recovery-time budget: counted from the failure, within the 720 s obje
   }
   CHECK(sum == budget.writable_seconds);
   CHECK(budget.writable_steps.back().source.find("USER_ReadRepl.Promote.html") != std::string::npos);
-  // A region loss waits for an operator's approval (nobody outside the lost
-  // region can confirm it): not counted, said so; without a witness it is
-  // not asked.
-  CHECK(budget.needs_approval);
+  // With a witness a region loss promotes once the lost writer's lease
+  // expired; without one it waits for an operator's approval: not counted,
+  // said so, and the witness is not asked.
+  CHECK_FALSE(budget.needs_approval);
   const auto approval = patterns::recovery_budget(DrProps{.witness_region = ""});
   CHECK(approval.needs_approval);
-  CHECK(approval.writable_seconds == 622 - 15 - 2);
+  CHECK(approval.writable_seconds == 615 - 10);
+  // A lease longer than the detection is a line of its own, from the failure.
+  const auto long_lease = patterns::recovery_budget(DrProps{.lease_expiry_seconds = 400});
+  CHECK(long_lease.writable_seconds == 615 + (401 - 285));
 
   test::TempDir dir;
   auto r = test::run_cli({"synth", "-o", (dir.path / "out").string()}, patterns::define_default_system);
   INFO(r.err);
   CHECK(r.code == 0);
   CHECK_THAT(r.out + r.err, Catch::Contains("Recovery-time budget from the failure") &&
-                                Catch::Contains("the replica is writable after 622 s"));
+                                Catch::Contains("the replica is writable after 615 s"));
 
   SECTION("settings over the objective are E807") {
     for (const DrProps& p : {DrProps{.hold_minutes = 6}, DrProps{.expected_promotion_seconds = 500},

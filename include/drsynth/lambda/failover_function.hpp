@@ -75,6 +75,20 @@ struct FailoverSite {
   std::string state_parameter{};  // SSM parameter in the site's region (not created by the templates)
 };
 
+// The writer's lease and self-fence (with a witness only; the handler's
+// lease.py): `parameter` is this site's lease, written into the witness's
+// region and the other site's region; `remote_parameter` the other site's
+// lease as that site writes it into this region; `record_parameter` this
+// site's own record in its region. The self-fence's permissions and
+// FENCE_PARAMETER_GROUP come with the engine's statements and variables.
+struct FailoverLease {
+  std::string parameter{};  // empty: no lease
+  std::string remote_parameter{};
+  std::string record_parameter{};
+  int expiry_seconds = 240;
+  int self_fence_after_seconds = 90;
+};
+
 struct FailoverFunctionProps {
   std::string function_name{};
   std::string engine{};  // "rds" or "aurora"
@@ -107,6 +121,7 @@ struct FailoverFunctionProps {
   // The witness in a third region; none: a promotion without a direct
   // second signal waits for an operator's approval.
   Link<const WitnessFunction> witness{};
+  FailoverLease lease{};  // needs the witness
   Link<const sqs::Queue> dead_letter_queue{};  // failed asynchronous invocations
   // ReservedConcurrentExecutions; unset or 0: none (a reservation fails the
   // stack when it would take the account's unreserved concurrency below 100).

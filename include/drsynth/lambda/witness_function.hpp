@@ -40,6 +40,10 @@ struct WitnessSite {
   Value db_id{};         // DB instance (rds) or DB cluster (aurora) identifier
   // The site's own region's view of it (W_S(S)): OK there means the site serves.
   Required<const cloudwatch::Alarm, "view_alarm"> view_alarm;
+  // The site's lease in the witness's region (written by the site's failover
+  // function while it is the writer); empty: no lease, an unreachable site is
+  // never granted as lost.
+  std::string lease_parameter{};
 };
 
 struct WitnessFunctionProps {
@@ -52,6 +56,7 @@ struct WitnessFunctionProps {
   std::string metric_dimension_name = "System";
   std::string metric_dimension_value{};
   int call_timeout_seconds = 4;  // each call into a site's region
+  int lease_expiry_seconds = 240;  // an unreachable site whose lease here is older is lost
   // The engine's part: its variables (e.g. the global cluster) and the
   // describe permissions on the two databases.
   std::map<std::string, Value> engine_environment{};

@@ -41,6 +41,7 @@
 //   E829 another setting outside what it accepts (docs/cli.md lists each range)
 //   E830 warning: no alarm subscription (alarmEmails empty): nobody is paged
 //   E832 witness region unknown, or the region of a site (witnessRegion)
+//   E833 the lease: leaseExpirySeconds or selfFenceAfterSeconds out of range, or the fence not ahead of the expiry
 #pragma once
 
 #include <array>
@@ -133,6 +134,9 @@ struct AuroraGlobalDisasterRecoveryProps {
   // The witness's region (a third one); "": an operator approves a failover
   // the other region cannot confirm.
   std::string witness_region{"us-east-2"};
+  // The writer's lease and self-fence (docs/dr-design.md, "The lease").
+  int lease_expiry_seconds{240};
+  int self_fence_after_seconds{90};
   int failover_reserved_concurrency{5};  // 0: none
   // Last resort when the managed failover cannot start: detach the secondary
   // from the global cluster and use it as a standalone writer (irreversible).

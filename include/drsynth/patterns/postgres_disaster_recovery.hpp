@@ -22,7 +22,7 @@
 //   DrFailoverPrimary-<s> primary region: site A's failover function and hold alarm
 // docs/dr-design.md explains every choice; docs/dr-runbook.md is the runbook.
 //
-// Codes E801-E816 (see docs/errors.md):
+// Codes E801-E817 (see docs/errors.md):
 //   E801 environment suffix has characters a physical name cannot take
 //   E802 environment suffix makes a physical name too long (the limit is computed)
 //   E803 instance class below db.r6g.large
@@ -39,6 +39,7 @@
 //   E814 promotion deadline out of range (promotionDeadlineMinutes)
 //   E815 warning: no alarm subscription (alarmEmails empty): nobody is paged
 //   E816 witness region unknown, or the region of a site (witnessRegion)
+//   E817 the lease: leaseExpirySeconds or selfFenceAfterSeconds out of range, or the fence not ahead of the expiry
 // A setting read from the context is reported by its key and origin
 // (drsynth.json:3, -c); a prop set in code that breaks its setting's rule
 // throws from the constructor, before any part is built from it: one error
@@ -136,6 +137,13 @@ struct PostgresDisasterRecoveryProps {
   // The witness's region (a third one); "": an operator approves a promotion
   // the other site's region cannot confirm.
   std::string witness_region{"us-west-2"};
+  // With a witness, the writer's failover function renews a lease in the
+  // witness's and the other site's region every minute; it fences its own
+  // database (read-only) after self_fence_after_seconds without a renewal,
+  // and a region loss promotes only once the lease is lease_expiry_seconds
+  // old at both holders (docs/dr-design.md, "The lease").
+  int lease_expiry_seconds{240};
+  int self_fence_after_seconds{90};
   int failover_reserved_concurrency{5};  // 0: none
   // Backup windows (UTC), set deliberately and apart: RDS refuses to promote a
   // replica that is backing-up. The replica's is kept by the failover

@@ -20,7 +20,9 @@ An engine part answers, for site X (local) and site Y (remote):
   ``REFUSED``, plus fields for the state) and ``writable(state)``;
 * ``failback(state)``: (ok, reason, the site that is the writer afterwards);
 * ``actual_writer()``: the writer's site when the engine can tell (Aurora), else None;
-* ``housekeeping()`` (reconcile) and ``switchover()`` (Aurora only).
+* ``housekeeping()`` (reconcile) and ``switchover()`` (Aurora only);
+* ``local_is_writer()`` (True, False, None when unknown) and
+  ``self_fence(on)``: the lease's self-fence of X's own copy (lease.py).
 """
 
 from .. import aws
@@ -68,6 +70,38 @@ class EnginePart:
 
     def housekeeping(self):
         return None
+
+    def local_is_writer(self):
+        try:
+            return self.read_local_writer()
+        except aws.AWS_ERRORS as exc:
+            self.run.error("local_is_writer", exc)
+            return None
+
+    def read_local_writer(self):
+        raise NotImplementedError
+
+    def self_fence(self, on):
+        """Set default_transaction_read_only in X's own parameter group (1 and a
+        reboot of the writer instance to end open sessions; 0 alone lifts it:
+        the parameter is dynamic). Raises AWS errors; returns what it did."""
+        rds = self.run.local("rds", aws.ACTION)
+        self.modify_fence_group(rds, [{"ParameterName": "default_transaction_read_only",
+                                       "ParameterValue": "1" if on else "0", "ApplyMethod": "immediate"}])
+        what = f"default_transaction_read_only={1 if on else 0} in {self.s.fence_parameter_group} (immediate)"
+        if not on:
+            return what
+        instances = self.fence_instances()
+        for instance in instances:
+            rds.reboot_db_instance(DBInstanceIdentifier=instance)
+        return f"{what}, {', '.join(instances) or 'no writer instance'} rebooted to end open sessions"
+
+    def modify_fence_group(self, rds, parameters):
+        raise NotImplementedError
+
+    def fence_instances(self):
+        """The instances whose reboot ends X's write sessions."""
+        raise NotImplementedError
 
     def switchover(self):
         return "refused", f"switchover is not an operation of the {self.name} engine"

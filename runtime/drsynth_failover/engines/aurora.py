@@ -200,6 +200,20 @@ class AuroraGlobalEngine(EnginePart):
                        f"{y['status']} and {'a member' if y_member else 'NOT a member'}: lifting the fence could route "
                        "to a second writer (finish the runbook first)"), None
 
+    def read_local_writer(self):
+        view = self.global_view()
+        return view.writer == self.s.local_db_arn if view.exists else None
+
+    def modify_fence_group(self, rds, parameters):
+        # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBClusterParameterGroup.html
+        rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName=self.s.fence_parameter_group,
+                                              Parameters=parameters)
+
+    def fence_instances(self):
+        """The writer instance (DBClusterMembers.IsClusterWriter) of X's cluster."""
+        cluster = self.run.local("rds").describe_db_clusters(DBClusterIdentifier=self.s.local_db_id)["DBClusters"][0]
+        return [m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", []) if m.get("IsClusterWriter")]
+
     def actual_writer(self):
         try:
             view = self.global_view()

@@ -140,6 +140,18 @@ class RdsInstanceEngine(EnginePart):
         return True, f"{s.remote_db_id} is a rebuilt writer and {s.local_db_id} is {x['status']}" + \
             (" (a replica of it)" if x.get("source") else ""), s.remote_site
 
+    def read_local_writer(self):
+        x = self.describe_local()
+        return None if x["status"] == "not_found" else not x.get("source")
+
+    def modify_fence_group(self, rds, parameters):
+        # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBParameterGroup.html
+        rds.modify_db_parameter_group(DBParameterGroupName=self.s.fence_parameter_group, Parameters=parameters)
+
+    def fence_instances(self):
+        # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RebootDBInstance.html
+        return [self.s.local_db_id]
+
     def housekeeping(self):
         """RDS refuses to promote a replica while it is backing-up: keep its
         backup window where the settings put it (CloudFormation cannot set a
