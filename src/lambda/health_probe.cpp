@@ -80,32 +80,29 @@ HealthProbe::HealthProbe(Construct& scope, std::string id, HealthProbeProps prop
   schedule_->add_target(*this);
 }
 
-cloudwatch::Metric HealthProbe::writer_metric(const std::string& site) const {
+cloudwatch::Metric HealthProbe::metric(std::string name, const std::string& key, const std::string& value,
+                                       std::string statistic) const {
   return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
-                            .metric_name = "Writer",
-                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
-                                           {"Site", site}},
-                            .statistic = "Minimum",
+                            .metric_name = std::move(name),
+                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value}, {key, value}},
+                            .statistic = std::move(statistic),
                             .period_seconds = 60};
 }
 
-cloudwatch::Metric HealthProbe::fault_metric() const {
-  return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
-                            .metric_name = "ProbeFault",
-                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
-                                           {"Probe", probe_.local.site}},
-                            .statistic = "Maximum",
-                            .period_seconds = 60};
+cloudwatch::Metric HealthProbe::writer_metric(const std::string& site) const {
+  return metric("Writer", "Site", site, "Minimum");
 }
+
+cloudwatch::Metric HealthProbe::reachable_metric(const std::string& site) const {
+  return metric("Reachable", "Site", site, "Maximum");
+}
+
+cloudwatch::Metric HealthProbe::fault_metric() const { return metric("ProbeFault", "Probe", probe_.local.site, "Maximum"); }
 
 cloudwatch::Metric HealthProbe::latency_metric(const std::string& site) const {
-  return cloudwatch::Metric{.namespace_name = probe_.metric_namespace,
-                            .metric_name = "ProbeLatency",
-                            .dimensions = {{probe_.metric_dimension_name, probe_.metric_dimension_value},
-                                           {"Site", site}},
-                            .statistic = "Maximum",
-                            .period_seconds = 60,
-                            .unit = "Milliseconds"};
+  auto m = metric("ProbeLatency", "Site", site, "Maximum");
+  m.unit = "Milliseconds";
+  return m;
 }
 
 void HealthProbe::validate(Validation& v) const {

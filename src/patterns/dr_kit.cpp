@@ -14,9 +14,28 @@
 //   unhealthy it answers as if all were healthy. "How health checks work in
 //   complex Amazon Route 53 configurations":
 //   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html
+// - Weighted records: "If all the records that have a weight greater than 0
+//   are unhealthy, then Route 53 considers the zero-weighted records" (the
+//   page's table: weights 1, 1, 0, only the zero-weight record healthy: it
+//   alone is answered). So a fenced weight-100 writer stays out of the
+//   answers only while the zero-weight record is healthy: the standby's lag
+//   guard is lifted while its function fences the other site (G(X) below).
+//   "Weighted routing", "Health checks and weighted routing":
+//   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-weighted.html
 // - CloudWatch alarm actions: an SNS topic or a Lambda function of the
 //   alarm's region; TreatMissingData for the alarm's own state:
 //   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+// - Silence alarms: CloudWatch retrieves more periods than EvaluationPeriods
+//   (the page's tables: 5 for 3) and, with fewer real points than
+//   EvaluationPeriods, fills only the missing ones, so a silence with
+//   `breaching` goes to ALARM only once the whole range is empty ("The next
+//   time this alarm is evaluated, if the data is still missing it will go to
+//   ALARM"). A silence alarm of 3 periods pages after 5 silent minutes plus
+//   the evaluation; one of 1 period (a range of 3, inference beyond the
+//   page's tables, the simulator's model) after 3, and a single late or
+//   missing run leaves a real point in the range: no page. Same page,
+//   "Configuring how CloudWatch alarms treat missing data"
+//   (AlarmThatSendsEmail.html#alarms-and-missing-data).
 // - SNS NumberOfNotificationsFailed (AWS/SNS, dimension TopicName):
 //   https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html
 // - Lambda Invocations (AWS/Lambda, dimension FunctionName): a function the
@@ -111,6 +130,16 @@ class Builder {
   static void page(cloudwatch::Alarm& alarm, sns::Topic& topic) {
     alarm.add_alarm_action(topic);
     alarm.add_ok_action(topic);
+  }
+  // A paging alarm with threshold 1 that needs every one of `periods` breaching.
+  static void paging_alarm(Stack& stack, const std::string& id, cloudwatch::AlarmProps props,
+                           ComparisonOperator comparison, int periods, TreatMissingData missing, sns::Topic& topic) {
+    props.threshold = 1;
+    props.comparison = comparison;
+    props.evaluation_periods = periods;
+    props.datapoints_to_alarm = periods;
+    props.treat_missing_data = missing;
+    page(stack.add<cloudwatch::Alarm>(id, std::move(props)), topic);
   }
 
   // ---- per site X, in X's region, before the global stack ------------------
@@ -207,32 +236,37 @@ class Builder {
          .route53_compatible = true});
     page(lag, X.topic);
     out(x).lag_guard = &lag;
+    // G(X): ALARM while X's function fences nothing, i.e. no Fenced{Site=Y}=1
+    // in X's region this minute (the datapoints F(Y) reads). Route 53 reads
+    // its stream: OK (X fences Y) lifts X's lag guard, so X's zero-weight
+    // record stays healthy while the fenced weight-100 one is not (the
+    // weighted-routing rule above); no data is Unhealthy: the guard applies.
+    // The fence's own stream, the comparison inverted.
+    auto lifted = fence.props();
+    lifted.alarm_name = n_(KitName::guard_applies_alarm, x, x);
+    lifted.description = "OK while the failover function of site " + X.word + " fences site " + site(y).word +
+                         ": DNS ignores " + X.word + "'s lag guard (docs/dr-runbook.md)";
+    lifted.comparison = ComparisonOperator::less_than_threshold;
+    auto& guard_applies = v.add<cloudwatch::Alarm>("LagGuardApplies" + word(x), std::move(lifted));
+    page(guard_applies, X.topic);
+    out(x).guard_applies = &guard_applies;
     // Safety signals that go silent page within 5 minutes: the probe stops
-    // reporting (3 minutes without a datapoint), or reports its own fault.
+    // reporting (3 minutes without a datapoint: 1 period, a range of 3, see
+    // above), or reports its own fault.
     auto count = probe.writer_metric(X.id);
     count.statistic = "SampleCount";
-    page(v.add<cloudwatch::Alarm>("ProbeSilent" + word(x),
-                                  {.alarm_name = n_(KitName::probe_silent_alarm, x),
-                                   .description = "The probe of site " + X.word + " has published nothing for 3 minutes",
-                                   .metric = count,
-                                   .threshold = 1,
-                                   .comparison = ComparisonOperator::less_than_threshold,
-                                   .evaluation_periods = 3,
-                                   .datapoints_to_alarm = 3,
-                                   .treat_missing_data = TreatMissingData::breaching}),
-         X.topic);
-    page(v.add<cloudwatch::Alarm>("ProbeFault" + word(x),
-                                  {.alarm_name = n_(KitName::probe_fault_alarm, x),
-                                   .description = "The probe of site " + X.word +
-                                                  " is at fault (credentials, secret, TLS, configuration): it carries "
-                                                  "the last Writer values forward, fix it",
-                                   .metric = probe.fault_metric(),
-                                   .threshold = 1,
-                                   .comparison = ComparisonOperator::greater_than_or_equal_to_threshold,
-                                   .evaluation_periods = 2,
-                                   .datapoints_to_alarm = 2,
-                                   .treat_missing_data = TreatMissingData::not_breaching}),
-         X.topic);
+    paging_alarm(v, "ProbeSilent" + word(x),
+                 {.alarm_name = n_(KitName::probe_silent_alarm, x),
+                  .description = "The probe of site " + X.word + " has published nothing for 3 minutes",
+                  .metric = count},
+                 ComparisonOperator::less_than_threshold, 1, TreatMissingData::breaching, X.topic);
+    paging_alarm(v, "ProbeFault" + word(x),
+                 {.alarm_name = n_(KitName::probe_fault_alarm, x),
+                  .description = "The probe of site " + X.word +
+                                 " is at fault (credentials, secret, TLS, configuration): it carries the last Writer "
+                                 "values forward, fix it",
+                  .metric = probe.fault_metric()},
+                 ComparisonOperator::greater_than_or_equal_to_threshold, 2, TreatMissingData::not_breaching, X.topic);
   }
 
   // ---- the zone, the health checks and the records -------------------------
@@ -263,11 +297,17 @@ class Builder {
                             InsufficientDataHealthStatus::unhealthy);
       // A writer publishes no lag: no data is within the guard.
       auto& lag = follow("LagGuard" + w + "Check", *out(s).lag_guard, InsufficientDataHealthStatus::healthy);
+      // S fences the other site (promoting, failed over): the guard is lifted.
+      auto& lifted = follow("LagGuardLifted" + w + "Check", *out(s).guard_applies, InsufficientDataHealthStatus::unhealthy);
       out(s).writer_check = &g.add<route53::HealthCheck>(
           "WriterCheck" + w, route53::calculated_check({fence_a, fence_b, from_a, from_b}, 3));
-      // fallback_check(S) = not fenced AND replicated within the guard.
+      // fallback_check(S) = 3 of [F, F, L, G]: not fenced AND (replicated
+      // within the guard OR S fences the other site). A standby being
+      // promoted lags more and more (its source is gone); its record must
+      // stay healthy, else every record is unhealthy and Route 53 answers the
+      // fenced weight-100 writer (HANDLER-NOTES 8).
       out(s).fallback_check =
-          &g.add<route53::HealthCheck>("FallbackCheck" + w, route53::calculated_check({fence_a, lag}, 2));
+          &g.add<route53::HealthCheck>("FallbackCheck" + w, route53::calculated_check({fence_a, fence_b, lag, lifted}, 3));
     }
     // A is the designated writer at deploy time; the flip swaps weights and checks.
     for (int s = 0; s < 2; ++s) {
@@ -426,23 +466,32 @@ class Builder {
                                    .comparison = ComparisonOperator::greater_than_threshold,
                                    .treat_missing_data = TreatMissingData::not_breaching}),
          X.topic);
+    // U_X(Y): X's probe reached no PostgreSQL server at Y for 2 minutes. A
+    // standby publishes Writer=0 every minute, so the views cannot tell a
+    // standby that answers from one that is gone (its region lost, the
+    // peering cut): this pages in X's region, on X's topic, which survives
+    // the loss of Y's region. Two periods: a one-minute blip does not page;
+    // missing data is not breaching: a silent probe pages as ProbeSilent.
+    // (Here rather than in the view stack: B's is near the inline
+    // template-body limit, W605.)
+    paging_alarm(f, "Unreachable" + word(y) + "From" + w,
+                 {.alarm_name = n_(KitName::unreachable_alarm, x, y),
+                  .description = "The probe of site " + X.word + " has reached no PostgreSQL server at site " +
+                                 site(y).word + " for 2 minutes (its database, region or the peering is down)",
+                  .metric = out(x).probe->reachable_metric(site(y).id)},
+                 ComparisonOperator::less_than_threshold, 2, TreatMissingData::not_breaching, X.topic);
     // The reconcile schedule runs the function every minute: no invocation
-    // for 3 minutes means the schedule (or the function) stopped.
-    page(f.add<cloudwatch::Alarm>(
-             "FailoverSilent" + w,
-             {.alarm_name = n_(KitName::failover_silent_alarm, x),
-              .description = "The failover function of site " + X.word + " has not run for 3 minutes",
-              .metric = {.namespace_name = "AWS/Lambda",
-                         .metric_name = "Invocations",
-                         .dimensions = {{"FunctionName", Value(n_(KitName::failover_function, x))}},
-                         .statistic = "Sum",
-                         .period_seconds = 60},
-              .threshold = 1,
-              .comparison = ComparisonOperator::less_than_threshold,
-              .evaluation_periods = 3,
-              .datapoints_to_alarm = 3,
-              .treat_missing_data = TreatMissingData::breaching}),
-         X.topic);
+    // for 3 minutes means the schedule (or the function) stopped (1 period:
+    // a range of 3, see the silence alarms above).
+    paging_alarm(f, "FailoverSilent" + w,
+                 {.alarm_name = n_(KitName::failover_silent_alarm, x),
+                  .description = "The failover function of site " + X.word + " has not run for 3 minutes",
+                  .metric = {.namespace_name = "AWS/Lambda",
+                             .metric_name = "Invocations",
+                             .dimensions = {{"FunctionName", Value(n_(KitName::failover_function, x))}},
+                             .statistic = "Sum",
+                             .period_seconds = 60}},
+                 ComparisonOperator::less_than_threshold, 1, TreatMissingData::breaching, X.topic);
     // The topic itself failing to deliver: the function relays the page to
     // the other region's topic (an alarm action cannot leave its region).
     const auto& topic_props = X.topic.props();

@@ -7,9 +7,11 @@
 //   view stack of X:  the probe (in X's VPC, probing both sites, its own
 //                     first), the view alarms W_X(A) and W_X(B), the fence
 //                     F(Y) (Fenced{Site=Y} published in X's region: the
-//                     region that would fence Y), the lag guard L(X), the
-//                     probe's silence and fault alarms
-//   failover stack of X: the hold alarm H_X(Y), the failover function X with
+//                     region that would fence Y), the lag guard L(X), G(X)
+//                     (OK while X fences Y: lifts L(X) for DNS), the probe's
+//                     silence and fault alarms
+//   failover stack of X: the hold alarm H_X(Y), U_X(Y) (X's probe reaches no
+//                     server at Y), the failover function X with
 //                     its dead-letter queue, reserved concurrency and
 //                     reconcile schedule, the function's silence alarm, the
 //                     alarm on X's topic failing to deliver (its action is
@@ -18,8 +20,9 @@
 // B's failover stack): the private zone, per site S the health checks
 // F(S) twice (LastKnownStatus), W_A(S) and W_B(S) (Unhealthy without data:
 // a silent probe or a lost region is no vote for S), L(S) (Healthy without
-// data: a writer publishes no lag), writer_check(S) = 3 of [F, F, W_A, W_B]
-// and fallback_check(S) = 2 of [F, L]; the records: A weight 100 with
+// data: a writer publishes no lag), G(S) (Unhealthy without data),
+// writer_check(S) = 3 of [F, F, W_A, W_B] and fallback_check(S) = 3 of
+// [F, F, L, G]; the records: A weight 100 with
 // writer_check(A), B weight 0 with fallback_check(B). A witness function in
 // a third region when one is configured. Every alarm has an action.
 #pragma once
@@ -194,6 +197,7 @@ struct Site {
   cloudwatch::Alarm* hold = nullptr;          // H_X(Y)
   cloudwatch::Alarm* fence_of_other = nullptr;  // F(Y), in X's region
   cloudwatch::Alarm* lag_guard = nullptr;     // L(X)
+  cloudwatch::Alarm* guard_applies = nullptr; // G(X): OK while X fences Y (lifts L(X) for DNS)
   lambda::FailoverFunction* function = nullptr;
   route53::HealthCheck* writer_check = nullptr;
   route53::HealthCheck* fallback_check = nullptr;

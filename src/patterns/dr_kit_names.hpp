@@ -24,6 +24,8 @@ enum class KitName : std::uint8_t {
   hold_alarm,      // H_X(Y)
   fence_alarm,     // F(S), in the region that would fence S
   lag_guard_alarm, // L(S)
+  guard_applies_alarm,  // G(S): S fences nothing, DNS applies S's lag guard
+  unreachable_alarm,    // U_X(S): {x}'s probe reaches no PostgreSQL server at {s}
   probe_silent_alarm,
   probe_fault_alarm,
   failover_silent_alarm,
@@ -56,6 +58,8 @@ inline constexpr std::array kit_name_rules{
     KitNameRow{KitName::hold_alarm, "hold alarm name", "alarm-writer-held-{sys}-{s}-seen-from-{x}-{suffix}", 255},
     KitNameRow{KitName::fence_alarm, "fence alarm name", "alarm-fence-{sys}-{s}-{suffix}", 255},
     KitNameRow{KitName::lag_guard_alarm, "lag guard alarm name", "alarm-lag-guard-{sys}-{s}-{suffix}", 255},
+    KitNameRow{KitName::guard_applies_alarm, "lag guard applies alarm name", "alarm-lag-guard-applies-{sys}-{s}-{suffix}", 255},
+    KitNameRow{KitName::unreachable_alarm, "unreachable alarm name", "alarm-unreachable-{sys}-{s}-from-{x}-{suffix}", 255},
     KitNameRow{KitName::probe_silent_alarm, "probe silence alarm name", "alarm-probe-silent-{sys}-{x}-{suffix}", 255},
     KitNameRow{KitName::probe_fault_alarm, "probe fault alarm name", "alarm-probe-fault-{sys}-{x}-{suffix}", 255},
     KitNameRow{KitName::failover_silent_alarm, "failover silence alarm name", "alarm-failover-silent-{sys}-{x}-{suffix}", 255},

@@ -71,6 +71,8 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         "probe": "lambda-probe-{sys}-{x}-{suffix}", "view": "alarm-writer-{sys}-{s}-seen-from-{x}-{suffix}",
         "hold": "alarm-writer-held-{sys}-{s}-seen-from-{x}-{suffix}", "fence": "alarm-fence-{sys}-{s}-{suffix}",
         "lag": "alarm-lag-guard-{sys}-{s}-{suffix}", "probe_silent": "alarm-probe-silent-{sys}-{x}-{suffix}",
+        "guard_applies": "alarm-lag-guard-applies-{sys}-{s}-{suffix}",
+        "unreachable": "alarm-unreachable-{sys}-{s}-from-{x}-{suffix}",
         "probe_fault": "alarm-probe-fault-{sys}-{x}-{suffix}",
         "failover_silent": "alarm-failover-silent-{sys}-{x}-{suffix}",
         "notifications": "alarm-notifications-failed-{sys}-{x}-{suffix}",
@@ -142,20 +144,21 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         v.add("ProbeSchedule", "AWS::Events::Rule", {"ScheduleExpression": "rate(1 minute)", "State": "ENABLED",
                                                       "Targets": [{"Id": "probe", "Arn": {"Fn::GetAtt": ["Probe", "Arn"]}}]})
         topic = _from(data[x], "TopicArn")
-        for s in (0, 1):
-            v.add(f"Writer{_cap(words[s])}SeenFrom{_cap(words[x])}", "AWS::CloudWatch::Alarm", {
-                "AlarmName": n(names["view"], x, s), "Namespace": "drsynth", "MetricName": "Writer",
-                "Dimensions": [{"Name": "System", "Value": dims}, {"Name": "Site", "Value": ids[s]}],
-                "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": k["health_alarm_periods"],
-                "DatapointsToAlarm": k["health_alarm_periods"], "Threshold": 1,
-                "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching",
+
+        def alarm(logical, name, metric, site, statistic, periods, comparison, missing, dimension="Site"):
+            """A paging alarm on a metric of the system's namespace, threshold 1."""
+            v.add(logical, "AWS::CloudWatch::Alarm", {
+                "AlarmName": name, "Namespace": "drsynth", "MetricName": metric,
+                "Dimensions": [{"Name": "System", "Value": dims}, {"Name": dimension, "Value": site}],
+                "Statistic": statistic, "Period": 60, "EvaluationPeriods": periods, "DatapointsToAlarm": periods,
+                "Threshold": 1, "ComparisonOperator": comparison, "TreatMissingData": missing,
                 "AlarmActions": [topic], "OKActions": [topic]})
-        v.add(f"Fence{_cap(words[y])}", "AWS::CloudWatch::Alarm", {
-            "AlarmName": n(names["fence"], x, y), "Namespace": "drsynth", "MetricName": "Fenced",
-            "Dimensions": [{"Name": "System", "Value": dims}, {"Name": "Site", "Value": ids[y]}],
-            "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1, "DatapointsToAlarm": 1, "Threshold": 1,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "ignore",
-            "AlarmActions": [topic], "OKActions": [topic]})
+
+        for s in (0, 1):
+            alarm(f"Writer{_cap(words[s])}SeenFrom{_cap(words[x])}", n(names["view"], x, s), "Writer", ids[s],
+                  "Minimum", k["health_alarm_periods"], "LessThanThreshold", "breaching")
+        alarm(f"Fence{_cap(words[y])}", n(names["fence"], x, y), "Fenced", ids[y], "Maximum", 1,
+              "GreaterThanOrEqualToThreshold", "ignore")
         if engine == "rds":
             lag_metric = {"Namespace": "AWS/RDS", "MetricName": "ReplicaLag",
                           "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": c["db"][x]}]}
@@ -168,18 +171,17 @@ def fixture_templates(engine="rds", witness=True, **overrides):
             "AlarmName": n(names["lag"], x, x), "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1,
             "DatapointsToAlarm": 1, "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
             "TreatMissingData": "notBreaching", "AlarmActions": [topic], "OKActions": [topic]}))
-        v.add(f"ProbeSilent{_cap(words[x])}", "AWS::CloudWatch::Alarm", {
-            "AlarmName": n(names["probe_silent"], x), "Namespace": "drsynth", "MetricName": "Writer",
-            "Dimensions": [{"Name": "System", "Value": dims}, {"Name": "Site", "Value": ids[x]}],
-            "Statistic": "SampleCount", "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 3, "Threshold": 1,
-            "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching", "AlarmActions": [topic],
-            "OKActions": [topic]})
-        v.add(f"ProbeFault{_cap(words[x])}", "AWS::CloudWatch::Alarm", {
-            "AlarmName": n(names["probe_fault"], x), "Namespace": "drsynth", "MetricName": "ProbeFault",
-            "Dimensions": [{"Name": "System", "Value": dims}, {"Name": "Probe", "Value": ids[x]}],
-            "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 2, "DatapointsToAlarm": 2, "Threshold": 1,
-            "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-            "AlarmActions": [topic], "OKActions": [topic]})
+        # G(X): OK while X fences Y; Route 53 lifts X's lag guard then (HANDLER-NOTES 8)
+        alarm(f"LagGuardApplies{_cap(words[x])}", n(names["guard_applies"], x, x), "Fenced", ids[y], "Maximum", 1,
+              "LessThanThreshold", "ignore")
+        # U_X(Y): X's probe reaches no server at Y (HANDLER-NOTES 5)
+        alarm(f"Unreachable{_cap(words[y])}From{_cap(words[x])}", n(names["unreachable"], x, y), "Reachable", ids[y],
+              "Maximum", 2, "LessThanThreshold", "notBreaching")
+        # silence: 1 period, CloudWatch's evaluation range of 3 (HANDLER-NOTES 4)
+        alarm(f"ProbeSilent{_cap(words[x])}", n(names["probe_silent"], x), "Writer", ids[x], "SampleCount", 1,
+              "LessThanThreshold", "breaching")
+        alarm(f"ProbeFault{_cap(words[x])}", n(names["probe_fault"], x), "ProbeFault", ids[x], "Maximum", 2,
+              "GreaterThanOrEqualToThreshold", "notBreaching", dimension="Probe")
 
     # -- the zone, the health checks, the records -----------------------------------------------
     g = glob
@@ -200,10 +202,11 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         wa = follow(f"Writer{w}From{_cap(words[0])}", n(names["view"], 0, s), regions[0], "Unhealthy")
         wb = follow(f"Writer{w}From{_cap(words[1])}", n(names["view"], 1, s), regions[1], "Unhealthy")
         lag = follow(f"LagGuard{w}Check", n(names["lag"], s, s), regions[s], "Healthy")
+        lifted = follow(f"LagGuardLifted{w}Check", n(names["guard_applies"], s, s), regions[s], "Unhealthy")
         writer_checks.append(g.add(f"WriterCheck{w}", "AWS::Route53::HealthCheck", {"HealthCheckConfig": {
             "Type": "CALCULATED", "ChildHealthChecks": [fa, fb, wa, wb], "HealthThreshold": 3}}))
         fallback_checks.append(g.add(f"FallbackCheck{w}", "AWS::Route53::HealthCheck", {"HealthCheckConfig": {
-            "Type": "CALCULATED", "ChildHealthChecks": [fa, lag], "HealthThreshold": 2}}))
+            "Type": "CALCULATED", "ChildHealthChecks": [fa, fb, lag, lifted], "HealthThreshold": 3}}))
         g.output(f"WriterCheck{w}", writer_checks[s])
         g.output(f"FallbackCheck{w}", fallback_checks[s])
         g.output(f"FenceChecks{w}", {"Fn::Join": [",", [fa, fb]]})
@@ -295,7 +298,7 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         f.add("Silent", "AWS::CloudWatch::Alarm", {
             "AlarmName": n(names["failover_silent"], x), "Namespace": "AWS/Lambda", "MetricName": "Invocations",
             "Dimensions": [{"Name": "FunctionName", "Value": n(names["failover"], x)}], "Statistic": "Sum",
-            "Period": 60, "EvaluationPeriods": 3, "DatapointsToAlarm": 3, "Threshold": 1,
+            "Period": 60, "EvaluationPeriods": 1, "DatapointsToAlarm": 1, "Threshold": 1,
             "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching", "AlarmActions": [topic],
             "OKActions": [topic]})
         f.add("NotificationsFailed", "AWS::CloudWatch::Alarm", {

@@ -75,6 +75,7 @@ class Result:
                 self.split_brain.append(rel(t))
             t += 1
         self.site_ids = {label: s["id"] for label, s in world.sites.items()}
+        self.site_regions = {label: s["region"] for label, s in world.sites.items()}
         a_endpoint = world.sites["A"]["endpoint"] if "A" in world.sites else None
         self.dns_moved = [rel(t) for t in sorted(answers) if t >= self.failure and answers[t] - {a_endpoint}][:5]
         self.final_answer = sorted(by_endpoint[v].site if v in by_endpoint else v

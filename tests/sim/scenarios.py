@@ -11,6 +11,10 @@ one or both engines, with tags the tests read:
 * ``no_promotion``: nothing may be promoted;
 * ``region_loss``: exactly one promotion;
 * ``silent``: a safety signal goes silent: a page within 5 minutes;
+* ``unreachable``: a site (or its region) cannot be reached from the other:
+  the unreachability alarm of the region that can still page does, within 5
+  minutes (HANDLER-NOTES 5);
+* ``quiet``: nothing is wrong enough to page: no page at all;
 * ``approval``: the promotion needs the operator (no witness, or none that can answer);
 * ``isolation``: the primary's region is cut off from both other regions while it serves: it fences itself
   (read-only) before any promotion, and pages.
@@ -126,7 +130,7 @@ def reboot(w, F):
     w.at(F, w.db_down, "A", 90, "rebooting")
 
 
-@scenario("the peering between the sites is cut, both databases fine", tags=("no_promotion",))
+@scenario("the peering between the sites is cut, both databases fine", tags=("no_promotion", "unreachable"))
 def peering_cut(w, F):
     w.at(F, lambda: w.partition(A(w), B(w), network=True, apis=False))
 
@@ -255,9 +259,15 @@ def route53_down_only(w, F):
     w.at(F, w.route53_control_plane, False)
 
 
-@scenario("the DR region is lost", tags=("no_promotion", "silent"))
+@scenario("the DR region is lost", tags=("no_promotion", "silent", "unreachable"))
 def dr_region_lost(w, F):
     w.at(F, w.lose_region, B(w))
+
+
+@scenario("the DR site's database is down for good, its region fine", tags=("no_promotion", "unreachable"))
+def dr_database_down(w, F):
+    # a standby publishes Writer=0 every minute anyway: only its reachability tells it is gone
+    w.at(F, w.db_down, "B")
 
 
 @scenario("the DR region's own APIs throttle during a region loss", tags=("region_loss",))
@@ -299,6 +309,27 @@ def witness_partitioned(w, F):
           tags=("region_loss",))
 def region_back_during_promotion(w, F):
     lost_then_back(w, F, approve_from=F + 300, back=F + 450)
+
+
+def _back_mid_promotion(back, route53_down=False):
+    """The primary region lost at F and back ``back`` s later, while the approved standby (approved from
+    F + 300 s, when it first awaits approval) is being promoted; with ``route53_down`` Route 53's control plane is
+    down from the failure until long after (no flip: only the health checks keep the old writer out of DNS)."""
+    def setup(w, F):
+        lost_then_back(w, F, approve_from=F + 300, back=F + back)
+        if route53_down:
+            w.at(F, w.route53_control_plane, False)
+            w.at(F + 2700, w.route53_control_plane, True)
+    return setup
+
+
+# HANDLER-NOTES 8: the old writer returns fenced while the standby is promoted; at every moment of the promotion
+# (before Route 53 sees the fence, mid-way, just before the standby takes writes) one record must stay healthy
+for _back in (330, 390, 540):
+    scenario(f"primary region lost, back {_back} s after it, mid-promotion", end=FAILURE + 2400,
+             tags=("region_loss",))(_back_mid_promotion(_back))
+scenario("primary region lost, back mid-promotion, Route 53's control plane down meanwhile", end=FAILURE + 3600,
+         tags=("region_loss",))(_back_mid_promotion(450, route53_down=True))
 
 
 @scenario("primary region lost, Route 53's control plane down, the region returns first", end=FAILURE + 3600,
@@ -393,6 +424,13 @@ def probe_stops(w, F):
 @scenario("silent: the DR site's reconcile schedule stops", tags=("no_promotion", "silent"))
 def reconcile_stops(w, F):
     w.schedule(function="B", kind="failover", missing=True, start=F)
+
+
+@scenario("the DR site's probe misses one run and fires late the next: no page", tags=("no_promotion", "quiet"))
+def probe_one_late_run(w, F):
+    # one minute without a datapoint, then one 50 s late: a silence alarm must not page on that
+    w.schedule(function="B", kind="probe", missing=True, start=F, end=F + 60)
+    w.schedule(function="B", kind="probe", late=50, start=F + 60, end=F + 120)
 
 
 @scenario("silent: the witness is unreachable", tags=("no_promotion", "silent"))

@@ -72,7 +72,7 @@ std::string followed_alarm(const Assembly& a, const std::string& stack, const js
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("kit: each record's health checks: the fence twice (last known status), both regions' views (unhealthy without data), the lag guard (healthy without data)",
+TEMPLATE_TEST_CASE("kit: each record's health checks: the fence twice (last known status), both regions' views (unhealthy without data), the lag guard (healthy without data), lifted while the site fences the other (unhealthy without data)",
                    "[kit][dns]", Rds, Aurora) {
   using S = TestType;
   system_test::SystemOf<typename S::Pattern> sys;
@@ -113,10 +113,13 @@ TEMPLATE_TEST_CASE("kit: each record's health checks: the fence twice (last know
                               name<S>("alarm-writer-{sys}-{s}-seen-from-{x}-dev Unhealthy ", 0, s) + S::f.regions[0],
                               name<S>("alarm-writer-{sys}-{s}-seen-from-{x}-dev Unhealthy ", 1, s) + S::f.regions[1]});
       } else {
-        // not fenced AND replicated within the guard
-        CHECK(cfg["HealthThreshold"] == 2);
+        // not fenced AND (replicated within the guard OR the site fences the other: a standby being promoted
+        // lags more and more, and with every record unhealthy Route 53 would answer the fenced writer)
+        CHECK(cfg["HealthThreshold"] == 3);
+        const std::string own = S::f.regions[static_cast<std::size_t>(s)];
         CHECK(children == std::multiset<std::string>{
-                              fence, name<S>("alarm-lag-guard-{sys}-{s}-dev Healthy ", 0, s) + S::f.regions[static_cast<std::size_t>(s)]});
+                              fence, fence, name<S>("alarm-lag-guard-{sys}-{s}-dev Healthy ", 0, s) + own,
+                              name<S>("alarm-lag-guard-applies-{sys}-{s}-dev Unhealthy ", 0, s) + own});
       }
     }
     (void)check;
@@ -161,11 +164,28 @@ TEMPLATE_TEST_CASE("kit: every alarm of every stack has an action; views page, t
     const json fence = properties(one_resource(v, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-fence-{sys}-{s}-dev", x, y)}}));
     CHECK(fence["Dimensions"][0] == json{{"Name", "Site"}, {"Value", S::f.ids[static_cast<std::size_t>(y)]}});
     CHECK(fence["Statistic"] == "Maximum");
-    // Silence: the probe stops publishing (3 minutes, missing data breaching).
+    // G(X): the Fenced{Site=Y} datapoints of X's function, OK while X fences Y (then DNS lifts X's lag guard).
+    const json lifted = properties(one_resource(v, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-lag-guard-applies-{sys}-{s}-dev", x, x)}}));
+    CHECK(lifted["MetricName"] == "Fenced");
+    CHECK(lifted["Dimensions"] == fence["Dimensions"]);
+    CHECK(lifted["Statistic"] == "Maximum");
+    CHECK(lifted["ComparisonOperator"] == "LessThanThreshold");
+    CHECK(lifted["Threshold"] == 1);
+    // U_X(Y): X's probe reaches no server at Y (the standby publishes Writer=0 anyway): pages on X's topic.
+    const json unreachable = properties(one_resource(f, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-unreachable-{sys}-{s}-from-{x}-dev", x, y)}}));
+    CHECK(unreachable["MetricName"] == "Reachable");
+    CHECK(unreachable["Dimensions"] == fence["Dimensions"]);  // {Site=Y, System}
+    CHECK(unreachable["Statistic"] == "Maximum");
+    CHECK(unreachable["EvaluationPeriods"] == 2);
+    CHECK(unreachable["AlarmActions"] == unreachable["OKActions"]);
+    CHECK(unreachable["AlarmActions"].size() == 1);
+    // Silence: the probe stops publishing (missing data breaching; 1 period: CloudWatch's evaluation range
+    // of 3 periods must be empty, so 3 silent minutes page and one late run does not).
     const json silent = properties(one_resource(v, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-probe-silent-{sys}-{x}-dev", x)}}));
     CHECK(silent["MetricName"] == "Writer");
     CHECK(silent["Statistic"] == "SampleCount");
-    CHECK(silent["EvaluationPeriods"] == 3);
+    CHECK(silent["EvaluationPeriods"] == 1);
+    CHECK(silent["DatapointsToAlarm"] == 1);
     CHECK(silent["TreatMissingData"] == "breaching");
     // The probe's own fault pages (and moves no DNS).
     const json fault = properties(one_resource(v, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-probe-fault-{sys}-{x}-dev", x)}}));
@@ -177,7 +197,7 @@ TEMPLATE_TEST_CASE("kit: every alarm of every stack has an action; views page, t
     CHECK(quiet["Namespace"] == "AWS/Lambda");
     CHECK(quiet["MetricName"] == "Invocations");
     CHECK(quiet["TreatMissingData"] == "breaching");
-    CHECK(quiet["EvaluationPeriods"] == 3);
+    CHECK(quiet["EvaluationPeriods"] == 1);
     // The topic failing to deliver: the function relays the page to the other region.
     const json failed = properties(one_resource(f, "AWS::CloudWatch::Alarm", {{"AlarmName", name<S>("alarm-notifications-failed-{sys}-{x}-dev", x)}}));
     CHECK(failed["Namespace"] == "AWS/SNS");

@@ -48,9 +48,11 @@ TEST_CASE("every physical name of the DR system comes from the name table", "[dr
     for (int x = 0; x < 2; ++x)
       for (int s = 0; s < 2; ++s) {
         // A site's view of each site, the fence and lag guard of the site
-        // itself, the rest of the site that runs it.
-        if (r.name != names::KitName::view_alarm && r.name != names::KitName::hold_alarm && x != s) continue;
-        if (r.name == names::KitName::hold_alarm && x == s) continue;
+        // itself, the hold and the unreachability of the other site, the
+        // rest of the site that runs it.
+        const bool of_other = r.name == names::KitName::hold_alarm || r.name == names::KitName::unreachable_alarm;
+        if (r.name != names::KitName::view_alarm && !of_other && x != s) continue;
+        if (of_other && x == s) continue;
         table.insert(kit(r.name, x, s));
       }
 

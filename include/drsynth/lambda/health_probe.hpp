@@ -75,6 +75,9 @@ class HealthProbe : public Function {
   // Writer{System, Site=site}, statistic Minimum, period 60 s: this probe's
   // view of the site; alarm when < 1.
   [[nodiscard]] cloudwatch::Metric writer_metric(const std::string& site) const;
+  // Reachable{System, Site=site}, statistic Maximum, period 60 s: 1 when a
+  // PostgreSQL server answered there (a standby too); alarm when < 1.
+  [[nodiscard]] cloudwatch::Metric reachable_metric(const std::string& site) const;
   // ProbeFault{System, Probe=local.site}, statistic Maximum, period 60 s: alarm when >= 1.
   [[nodiscard]] cloudwatch::Metric fault_metric() const;
   // ProbeLatency{System, Site=site} (Milliseconds), statistic Maximum, period 60 s.
@@ -86,6 +89,9 @@ class HealthProbe : public Function {
   [[nodiscard]] std::string_view type_name() const noexcept override { return "drsynth.lambda.HealthProbe"; }
 
  private:
+  // {namespace}/{name}{System, key=value}, period 60 s.
+  [[nodiscard]] cloudwatch::Metric metric(std::string name, const std::string& key, const std::string& value,
+                                          std::string statistic) const;
   HealthProbeProps probe_;
   events::Schedule* schedule_ = nullptr;
 };
