@@ -91,6 +91,9 @@ class Stack : public Construct {
     bool global = false;
     std::string what;  // the construct path
     std::string hint;  // what to set instead
+    // The resource whose EngineVersion the version is: an override of it
+    // (CfnResource::property_after_overrides) is what the script asks about.
+    const CfnResource* resource = nullptr;
   };
   void add_pre_deploy_check(PreDeployCheck check) { pre_deploy_checks_.push_back(std::move(check)); }
   [[nodiscard]] const std::vector<PreDeployCheck>& pre_deploy_checks() const noexcept { return pre_deploy_checks_; }
