@@ -11,6 +11,7 @@
 namespace drsynth {
 
 class Asset;
+class CfnCondition;
 class CfnElement;
 class CfnParameter;
 class CfnResource;
@@ -56,8 +57,12 @@ class Stack : public Construct {
   };
   [[nodiscard]] const std::vector<Dependency>& explicit_dependencies() const noexcept { return dependencies_; }
 
-  // The template parameter "AssetsBucket": the S3 bucket, in this stack's
-  // region, that deploy.sh uploads asset zips to. Created on first use.
+  // The S3 bucket of this stack's asset zips: the template parameter
+  // "AssetsBucket" (the bucket in this stack's region that deploy.sh uploads
+  // them to) or, when it is empty as `cdk deploy` leaves it, the CDK bootstrap
+  // bucket cdk-hnb659fds-assets-ACCOUNT-REGION that cdk deploy publishes them
+  // to (the stack's <stack>.assets.json). Created on first use, with the
+  // condition "AssetsBucketGiven".
   [[nodiscard]] Value assets_bucket();
   [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
 
@@ -117,6 +122,7 @@ class Stack : public Construct {
   std::vector<PreDestroyStep> pre_destroy_steps_;
   std::vector<PreDeployCheck> pre_deploy_checks_;
   CfnParameter* assets_bucket_ = nullptr;
+  CfnCondition* assets_bucket_given_ = nullptr;
   std::vector<const CfnElement*> elements_;
   std::vector<const Asset*> assets_;
 };
