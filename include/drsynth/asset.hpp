@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <source_location>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,12 @@ struct AssetProps {
   // Files from elsewhere added to the asset under a relative name (replacing
   // a file of the folder or list with that name), e.g. {"ca-bundle.pem", "/etc/x.pem"}.
   std::map<std::string, std::filesystem::path> extra_files{};
+  // Where the props were written (the default captures the file of the code
+  // that initializes them). A relative `path` or extra file is read from the
+  // working folder when it is there, else from beside that source file, as an
+  // aws-cdk-lib app writes path.join(__dirname, 'lambda'): `cdk synth` run
+  // from another folder finds the code all the same. Leave it as it is.
+  std::source_location from = std::source_location::current();
 };
 
 class Asset : public Construct {

@@ -22,6 +22,7 @@ using assertions::absent;
 using assertions::array_with;
 using assertions::Template;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -158,6 +159,35 @@ TEST_CASE("asset code is uploaded to deploy.sh's bucket, or to the CDK bootstrap
   CHECK(t.json()["Parameters"]["AssetsBucket"]["Default"] == "");  // cdk deploy gives no parameters
   CHECK(t.json()["Conditions"]["AssetsBucketGiven"] ==
         json::parse(R"({"Fn::Not": [{"Fn::Equals": [{"Ref": "AssetsBucket"}, ""]}]})"));
+}
+
+TEST_CASE("a relative code folder the working folder lacks is read beside the app's source, wherever it runs",
+          "[lambda][assets]") {
+  // tests/data/asset_beside_source, written relative to this file (tests/unit/), from a working folder without it.
+  test::TempDir elsewhere;
+  const fs::path before = fs::current_path();
+  fs::current_path(elsewhere.path);
+  struct Back {
+    fs::path to;
+    ~Back() { fs::current_path(to); }
+  } back{before};
+  App app({.read_environment = false});
+  auto& s = ops_test::make_lambda_stack(app);
+  auto& fn = s.add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = "../data/asset_beside_source"});
+  const Assembly a = synthesize(app);  // no E220
+  REQUIRE(fn.asset() != nullptr);
+  REQUIRE(fn.asset()->files().size() == 1);
+  CHECK(fn.asset()->files()[0].relative_path == "index.py");
+  CHECK(fn.asset()->source() == fs::path(DRSYNTH_SOURCE_DIR) / "tests/data/asset_beside_source");
+  // A folder that is nowhere is still E220 with the path as given.
+  App missing({.read_environment = false});
+  ops_test::make_lambda_stack(missing).add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = "no/such/folder"});
+  const auto ds = ops_test::synth_errors(missing);
+  bool e220 = false;
+  for (const auto& d : ds) e220 = e220 || (d.code == "E220" && d.got.find("no/such/folder") != std::string::npos);
+  CHECK(e220);
 }
 
 TEST_CASE("a stack with assets has an asset manifest in CDK's format, and the manifest artifacts that use it",

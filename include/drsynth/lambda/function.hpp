@@ -21,6 +21,7 @@
 #pragma once
 
 #include <filesystem>
+#include <source_location>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,6 +71,10 @@ struct FunctionProps {
   // so function_name is required). None: CloudWatch Logs' own encryption.
   Link<kms::Key> log_kms_key{};
   std::string role_name{};  // physical name of the ServiceRole; empty: generated
+  // Where the props were written: a relative code_asset (or extra file) that
+  // the working folder does not hold is looked up beside that source file
+  // (AssetProps::from). Leave it as it is.
+  std::source_location from = std::source_location::current();
 };
 
 struct PermissionProps {
