@@ -243,10 +243,10 @@ namespace {
 // A relative path the working folder does not hold, looked up beside the
 // source file that wrote the props (when its name is absolute, as CMake
 // passes it); unchanged otherwise, so E220 names what was given.
-fs::path beside_source(const fs::path& path, const std::source_location& from) {
+fs::path beside_source(const fs::path& path, const char* from) {
   std::error_code ec;
-  if (path.empty() || path.is_absolute() || fs::exists(path, ec)) return path;
-  const fs::path source = from.file_name();
+  if (path.empty() || path.is_absolute() || fs::exists(path, ec) || from == nullptr) return path;
+  const fs::path source = from;
   if (!source.is_absolute()) return path;
   fs::path candidate = source.parent_path() / path;
   return fs::exists(candidate, ec) ? candidate.lexically_normal() : path;

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,8 +33,10 @@ struct AssetProps {
   // that initializes them). A relative `path` or extra file is read from the
   // working folder when it is there, else from beside that source file, as an
   // aws-cdk-lib app writes path.join(__dirname, 'lambda'): `cdk synth` run
-  // from another folder finds the code all the same. Leave it as it is.
-  std::source_location from = std::source_location::current();
+  // from another folder finds the code all the same. Leave it as it is
+  // (__builtin_FILE, which GCC and Clang evaluate where the props are
+  // initialized; std::source_location is missing in clang 14 with libstdc++ 12).
+  const char* from = __builtin_FILE();
 };
 
 class Asset : public Construct {

@@ -21,7 +21,6 @@
 #pragma once
 
 #include <filesystem>
-#include <source_location>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,7 +73,7 @@ struct FunctionProps {
   // Where the props were written: a relative code_asset (or extra file) that
   // the working folder does not hold is looked up beside that source file
   // (AssetProps::from). Leave it as it is.
-  std::source_location from = std::source_location::current();
+  const char* from = __builtin_FILE();
 };
 
 struct PermissionProps {
