@@ -102,7 +102,10 @@ Graph build(const Assembly& a, const GraphOptions& o) {
   };
   if (o.resources)
     for (const StackModel& s : m.stacks)
-      for (const auto& [id, entry] : s.resources->items()) {
+      for (const auto& item : s.resources->items()) {
+        // Named, not a structured binding: clang 14 lets no lambda capture one.
+        const std::string& id = item.key();
+        const auto& entry = item.value();
         if (!entry.is_object()) continue;
         const std::size_t to = resource_node.at({s.name, id});
         auto node_of = [&](const std::string& target) -> const std::size_t* {
