@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the test suite needs beyond the build (Graphviz, the AWS CDK CLI
-# cached in .cache/cdk, the Control Tower Guard rules in .cache/cfnguard;
-# cfn-lint must be on PATH), builds, and runs every test.
+# cached in .cache/cdk, the CDK's schema library and cdk-assets in
+# .cache/cdkassets, the Control Tower Guard rules in .cache/cfnguard; cfn-lint
+# must be on PATH), builds, and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --tests
@@ -12,6 +13,13 @@ fi
 if [ ! -x .cache/cdk/node_modules/.bin/cdk ]; then
   echo "test: installing the AWS CDK CLI (aws-cdk@2) into .cache/cdk"
   npm install --prefix .cache/cdk --no-audit --no-fund --silent aws-cdk@2 >/dev/null
+fi
+# The CDK's cloud-assembly schema library and cdk-assets (the publisher cdk
+# deploy runs): they read drsynth's asset manifests in the tests. cdk-assets 4.7
+# reads schema versions up to 54; drsynth writes 36 (src/constants.hpp).
+if [ ! -x .cache/cdkassets/node_modules/.bin/cdk-assets ]; then
+  echo "test: installing @aws-cdk/cloud-assembly-schema and cdk-assets into .cache/cdkassets"
+  npm install --prefix .cache/cdkassets --no-audit --no-fund --silent @aws-cdk/cloud-assembly-schema@55 cdk-assets@4 >/dev/null
 fi
 # AWS Control Tower's proactive controls for CloudFormation (Guard rules and a
 # cfn-guard binary, one npm package), pinned like the CDK CLI.

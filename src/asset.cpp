@@ -239,7 +239,23 @@ Loaded load_with_extras(const std::vector<Asset::File>& given, const std::map<st
 
 }  // namespace
 
+namespace {
+// A relative path the working folder does not hold, looked up beside the
+// source file that wrote the props (when its name is absolute, as CMake
+// passes it); unchanged otherwise, so E220 names what was given.
+fs::path beside_source(const fs::path& path, const char* from) {
+  std::error_code ec;
+  if (path.empty() || path.is_absolute() || fs::exists(path, ec) || from == nullptr) return path;
+  const fs::path source = from;
+  if (!source.is_absolute()) return path;
+  fs::path candidate = source.parent_path() / path;
+  return fs::exists(candidate, ec) ? candidate.lexically_normal() : path;
+}
+}  // namespace
+
 Asset::Asset(Construct& scope, std::string id, AssetProps props) : Construct(scope, std::move(id)), props_(std::move(props)) {
+  props_.path = beside_source(props_.path, props_.from);
+  for (auto& [rel, file] : props_.extra_files) file = beside_source(file, props_.from);
   static const auto no_files = std::make_shared<const std::vector<File>>();
   static const auto no_digests = std::make_shared<const std::vector<std::string>>();
   files_ = no_files;

@@ -5,8 +5,10 @@
 
 #include "drsynth/cfn_condition.hpp"
 #include "drsynth/entry_writer.hpp"
+#include "drsynth/error.hpp"
 #include "drsynth/safety_review.hpp"
 #include "drsynth/stack.hpp"
+#include "synth/patch.hpp"
 #include "tag_rules.hpp"
 
 namespace drsynth {
@@ -48,6 +50,25 @@ void CfnResource::suppress_lint(std::string rule, std::string why) {
 
 void CfnResource::add_override(std::string path, Value v) { overrides_.push_back({std::move(path), std::move(v)}); }
 void CfnResource::add_deletion_override(std::string path) { overrides_.push_back({std::move(path), std::nullopt}); }
+
+CfnResource::PropertyAfterOverrides CfnResource::property_after_overrides(std::string_view name) const {
+  PropertyAfterOverrides r;
+  Value entry = Value::Object{};
+  if (const auto it = properties_.find(name); it != properties_.end()) entry["Properties"][name] = it->second;
+  for (const auto& o : overrides_) {
+    const std::vector<std::string> keys = detail::split_override_path(o.path);
+    if (keys[0] != "Properties" || (keys.size() > 1 && keys[1] != name)) continue;
+    r.overridden = true;
+    try {
+      detail::apply_override(entry, keys, o.value, o.path);
+    } catch (const Error&) {
+      return {std::nullopt, true};  // E236, reported when the template is written
+    }
+  }
+  if (const Value* props = entry.find("Properties"); props != nullptr && props->is_object())
+    if (const Value* v = props->find(name); v != nullptr) r.value = *v;
+  return r;
+}
 
 TagFormat CfnResource::tag_format() const noexcept {
   // From the CloudFormation resource schemas (cfn-lint 1.51): the types
@@ -98,15 +119,13 @@ void CfnResource::write(EntryWriter& w) const {
   w.begin_entry(overrides_);
   if (condition_ && w.member("Condition")) w.value(*condition_);
   if (deletion_policy_ && w.member("DeletionPolicy")) w.string(*deletion_policy_);
-  if (!depends_on_.empty() && w.member("DependsOn")) {
+  if (!depends_on_.empty() && w.member("DependsOn", true)) {  // a Value, so overrides may index it
     std::set<std::string_view> ids;
     for (const auto* d : depends_on_) ids.insert(d->logical_id());
-    w.begin_array();
-    for (const auto id : ids) {
-      w.item();
-      w.string(id);
-    }
-    w.end_array();
+    Value::Array names;
+    names.reserve(ids.size());
+    for (const auto id : ids) names.emplace_back(id);
+    w.value(Value(std::move(names)));
   }
   if (!metadata_.empty() && w.member("Metadata", true)) w.object(metadata_);
   const TagFormat format = tag_format();

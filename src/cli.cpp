@@ -69,36 +69,58 @@ int exit_code_for(const Error& e) {
 namespace {
 // The command line over either an app built here (define != nullptr) or one
 // the caller built already (prebuilt != nullptr).
-int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
-             std::ostream& out, std::ostream& err, std::string& written_to);
-int run_checked(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
-                std::ostream& out, std::ostream& err) {
+int run_impl(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>* define,
+             App* prebuilt, std::ostream& out, std::ostream& err, std::string& written_to);
+int run_checked(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>* define,
+                App* prebuilt, std::ostream& out, std::ostream& err) {
   std::string written_to;
-  const int rc = run_impl(argc, argv, define, prebuilt, out, err, written_to);
+  const int rc = run_impl(program, argc, argv, define, prebuilt, out, err, written_to);
   return detail::finish_output(rc, out, err, written_to);
 }
+const Program drsynth_itself{};
 }  // namespace
 
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define) {
-  return run_checked(argc, argv, &define, nullptr, std::cout, std::cerr);
+  return run_checked(drsynth_itself, argc, argv, &define, nullptr, std::cout, std::cerr);
 }
 
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
         std::ostream& err) {
-  return run_checked(argc, argv, &define, nullptr, out, err);
+  return run_checked(drsynth_itself, argc, argv, &define, nullptr, out, err);
 }
 
-int run(App& app, int argc, const char* const* argv) { return run_checked(argc, argv, nullptr, &app, std::cout, std::cerr); }
+int run(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>& define) {
+  return run_checked(program, argc, argv, &define, nullptr, std::cout, std::cerr);
+}
+
+int run(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>& define,
+        std::ostream& out, std::ostream& err) {
+  return run_checked(program, argc, argv, &define, nullptr, out, err);
+}
+
+int run(App& app, int argc, const char* const* argv) {
+  return run_checked(drsynth_itself, argc, argv, nullptr, &app, std::cout, std::cerr);
+}
 
 int run(App& app, int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  return run_checked(argc, argv, nullptr, &app, out, err);
+  return run_checked(drsynth_itself, argc, argv, nullptr, &app, out, err);
 }
 
 namespace {
-int run_impl(int argc, const char* const* argv, const std::function<void(App&)>* define, App* prebuilt,
-             std::ostream& out, std::ostream& err, std::string& written_to) {
-  CLI::App cli{"drsynth: synthesizes multi-region PostgreSQL disaster recovery as CloudFormation templates", "drsynth"};
-  cli.set_version_flag("--version", std::string("drsynth ") + version_string);
+// "drsynth 0.1.0", or "orders-dr 2.3.0 (drsynth 0.1.0)" for an app that names itself.
+std::string version_text(const Program& p) {
+  const std::string own = std::string("drsynth ") + version_string;
+  if (p.version.empty() && p.name == "drsynth") return own;
+  return p.name + (p.version.empty() ? "" : " " + p.version) + " (" + own + ")";
+}
+
+int run_impl(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>* define,
+             App* prebuilt, std::ostream& out, std::ostream& err, std::string& written_to) {
+  CLI::App cli{program.name == "drsynth"
+                   ? std::string("drsynth: synthesizes multi-region PostgreSQL disaster recovery as CloudFormation templates")
+                   : program.name + ": synthesizes its CloudFormation templates with drsynth",
+               program.name};
+  cli.set_version_flag("--version", version_text(program));
   cli.require_subcommand(0, 1);
   Options o;
   const char* env_outdir = std::getenv("CDK_OUTDIR");

@@ -4,6 +4,7 @@
 #include "regions.hpp"
 
 
+#include "drsynth/cfn_condition.hpp"
 #include "drsynth/cfn_output.hpp"
 
 namespace drsynth {
@@ -37,14 +38,27 @@ void Stack::add_dependency(const Stack& other, std::string reason) {
   dependencies_.push_back({&other, std::move(reason)});
 }
 
+// Either deploy.sh's bucket (the parameter) or, when the parameter is left
+// empty as `cdk deploy` leaves it, the file-asset bucket of the default CDK
+// bootstrap stack, where cdk deploy (cdk-assets) publishes the stack's
+// <stack>.assets.json: cdk-hnb659fds-assets-ACCOUNT-REGION ("Resource IDs
+// created during bootstrapping",
+// https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html#bootstrapping-env-default-id).
 Value Stack::assets_bucket() {
   if (assets_bucket_ == nullptr) {
     assets_bucket_ = &add<CfnParameter>(
-        std::string(detail::assets_bucket_parameter), CfnParameterProps{.type = "String",
-                                          .description = "S3 bucket in " + region() +
-                                                         " that holds this stack's asset zips (deploy.sh uploads them)"});
+        std::string(detail::assets_bucket_parameter),
+        CfnParameterProps{.type = "String",
+                          .default_value = Value(""),
+                          .description = "S3 bucket in " + region() +
+                                         " that holds this stack's asset zips (deploy.sh gives it); empty: the CDK "
+                                         "bootstrap bucket, where cdk deploy publishes them"});
+    assets_bucket_given_ = &add<CfnCondition>(
+        std::string(detail::assets_bucket_parameter) + "Given",
+        CfnConditionProps{.expression = condition_not(condition_equals(assets_bucket_->ref(), ""))});
   }
-  return assets_bucket_->ref();
+  return fn_if(*assets_bucket_given_, assets_bucket_->ref(),
+               Value::sub(std::string(detail::cdk_bootstrap_assets_bucket)));
 }
 
 void Stack::validate(Validation& v) const {

@@ -76,6 +76,28 @@ add_test(NAME "cdk: the AWS CDK CLI runs drsynth as an app and passes context"
 set_tests_properties("cdk: the AWS CDK CLI runs drsynth as an app and passes context"
                      PROPERTIES ENVIRONMENT "CDK_LS_ARGS=-c environmentSuffix=qa" TIMEOUT 300)
 
+# cdk deploy's side of the assets: the CDK's schema library loads every asset
+# manifest (each Lambda S3Key and template is in one), and cdk-assets publishes
+# them to a moto S3 server on loopback (npm @aws-cdk/cloud-assembly-schema and
+# cdk-assets, installed by scripts/test.sh into .cache/cdkassets).
+set(DRSYNTH_CDK_ASSETS_MODULES "${PROJECT_SOURCE_DIR}/.cache/cdkassets/node_modules" CACHE PATH
+    "node_modules with @aws-cdk/cloud-assembly-schema and cdk-assets")
+find_program(DRSYNTH_NODE node)
+if(DRSYNTH_NODE)
+  foreach(system drsynth aurora-global)
+    add_test(NAME "cdk: the CDK's schema library loads every asset manifest of the ${system} assembly"
+             COMMAND ${DRSYNTH_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/tools/asset_manifests.js ${DRSYNTH_CDK_ASSETS_MODULES}
+                     ${DRSYNTH_ASSEMBLIES}/${system})
+    set_tests_properties("cdk: the CDK's schema library loads every asset manifest of the ${system} assembly"
+                         PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 120)
+  endforeach()
+  add_test(NAME "cdk: cdk-assets publishes the DR system's assets to a local S3 (moto)"
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/asset_publish.sh ${DRSYNTH_CDK_ASSETS_MODULES}/.bin/cdk-assets
+                   ${DRSYNTH_ASSEMBLIES}/drsynth)
+  set_tests_properties("cdk: cdk-assets publishes the DR system's assets to a local S3 (moto)"
+                       PROPERTIES FIXTURES_REQUIRED assemblies TIMEOUT 300)
+endif()
+
 add_test(NAME "cli: deploy.sh and destroy.sh call the AWS CLI in dependency order"
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tools/deploy_script.sh ${DRSYNTH_ASSEMBLIES}/drsynth
                  ${DRSYNTH_ASSEMBLIES}/aurora-global)

@@ -29,6 +29,14 @@ struct AssetProps {
   // Files from elsewhere added to the asset under a relative name (replacing
   // a file of the folder or list with that name), e.g. {"ca-bundle.pem", "/etc/x.pem"}.
   std::map<std::string, std::filesystem::path> extra_files{};
+  // Where the props were written (the default captures the file of the code
+  // that initializes them). A relative `path` or extra file is read from the
+  // working folder when it is there, else from beside that source file, as an
+  // aws-cdk-lib app writes path.join(__dirname, 'lambda'): `cdk synth` run
+  // from another folder finds the code all the same. Leave it as it is
+  // (__builtin_FILE, which GCC and Clang evaluate where the props are
+  // initialized; std::source_location is missing in clang 14 with libstdc++ 12).
+  const char* from = __builtin_FILE();
 };
 
 class Asset : public Construct {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drsynth/cfn_element.hpp"
@@ -64,6 +65,16 @@ class CfnResource : public CfnElement {
   void add_deletion_override(std::string path);
   using Override = drsynth::Override;
   [[nodiscard]] const std::vector<Override>& overrides() const noexcept { return overrides_; }
+  // Property `name` as the template holds it once the overrides apply:
+  // `overridden` when one reaches it (set, removed, or changed below it);
+  // `value` empty when it ends up absent (or an override cannot apply, E236).
+  // An L2 construct checks this value where its own prop was overridden, so
+  // an override does not slip past its validation.
+  struct PropertyAfterOverrides {
+    std::optional<Value> value;
+    bool overridden = false;
+  };
+  [[nodiscard]] PropertyAfterOverrides property_after_overrides(std::string_view name) const;
 
   // Where this resource type keeps its tags: a list of {Key, Value}, a map, or
   // none (property ""). Inherited tags (Tags::of) go there.

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <string>
 
 namespace drsynth {
 class App;
@@ -18,10 +19,21 @@ inline constexpr int exit_usage = 2;       // bad command line
 inline constexpr int exit_io_error = 3;    // output could not be written
 inline constexpr int exit_internal = 70;   // a bug in drsynth
 
+// Who the binary is: `--version` prints "<name> <version> (drsynth <its
+// version>)" and --help names it; the default is drsynth itself.
+//   return cli::run({.name = "orders-dr", .version = "2.3.0"}, argc, argv, define);
+struct Program {
+  std::string name = "drsynth";
+  std::string version{};  // empty: drsynth's own, printed once
+};
+
 // Parses the command line and the settings (drsynth.json in the working
 // folder, CDK_CONTEXT_JSON, -c key=value), creates an App with that context,
 // calls define(app) to build the tree, then runs the subcommand.
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define);
+int run(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>& define);
+int run(const Program& program, int argc, const char* const* argv, const std::function<void(App&)>& define,
+        std::ostream& out, std::ostream& err);
 // Same, writing to the given streams (for tests).
 int run(int argc, const char* const* argv, const std::function<void(App&)>& define, std::ostream& out,
         std::ostream& err);

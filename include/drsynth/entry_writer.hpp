@@ -38,10 +38,15 @@ class Construct;
 class Stack;
 
 // An escape-hatch change to an element's entry: sets (or, without a value,
-// removes) what sits at a dotted path, e.g. "Properties.VpcConfig.SubnetIds".
-// Applied in order, after everything else, as a patch: setting a path creates
-// the objects on the way (replacing what is not an object); removing a path
-// that does not exist changes nothing.
+// removes) what sits at a dotted path, e.g. "Properties.VpcConfig.SubnetIds"
+// ("\\." is a dot inside a key). Applied in order, after everything else, as a
+// patch: setting a path creates the objects on the way (replacing what is not
+// an object or a list); removing a path that does not exist changes nothing.
+// A number indexes a list, as in aws-cdk-lib ("Properties.Targets.0.Arn"):
+// indices count the list as the element renders it, the list's length
+// appends, a removed element leaves no gap. Error E236 (at synthesis) for an
+// index past the length, a number where there is no list (where aws-cdk-lib
+// would write an object {"0": ...}), or a key that is not a number in a list.
 struct Override {
   std::string path;
   std::optional<Value> value;  // nullopt: remove
@@ -73,11 +78,11 @@ class EntryWriter {
   void begin_entry(std::span<const Override> overrides = {});
   void end_entry();
 
-  // Starts member `key` of the current object. `object`: the member is an
-  // object (written with begin_object() or object()), so overrides below it
-  // are merged into it; any other member that an override reaches into is
-  // replaced by the object the override builds. False: an override replaced
-  // or removed the member; write nothing for it.
+  // Starts member `key` of the current object. `object`: the member is
+  // written with begin_object(), object() or value(), so overrides below it
+  // are merged into it (by index into a list value); any other member that an
+  // override reaches into is replaced by the object the override builds.
+  // False: an override replaced or removed the member; write nothing for it.
   [[nodiscard]] bool member(std::string_view key, bool object = false);
   void begin_object();
   void end_object();

@@ -12,6 +12,7 @@
 namespace drsynth {
 
 class Asset;
+class CfnCondition;
 class CfnElement;
 class CfnParameter;
 class CfnResource;
@@ -57,8 +58,12 @@ class Stack : public Construct {
   };
   [[nodiscard]] const std::vector<Dependency>& explicit_dependencies() const noexcept { return dependencies_; }
 
-  // The template parameter "AssetsBucket": the S3 bucket, in this stack's
-  // region, that deploy.sh uploads asset zips to. Created on first use.
+  // The S3 bucket of this stack's asset zips: the template parameter
+  // "AssetsBucket" (the bucket in this stack's region that deploy.sh uploads
+  // them to) or, when it is empty as `cdk deploy` leaves it, the CDK bootstrap
+  // bucket cdk-hnb659fds-assets-ACCOUNT-REGION that cdk deploy publishes them
+  // to (the stack's <stack>.assets.json). Created on first use, with the
+  // condition "AssetsBucketGiven".
   [[nodiscard]] Value assets_bucket();
   [[nodiscard]] bool uses_assets() const noexcept { return assets_bucket_ != nullptr; }
 
@@ -133,6 +138,9 @@ class Stack : public Construct {
     bool global = false;
     std::string what;  // the construct path
     std::string hint;  // what to set instead
+    // The resource whose EngineVersion the version is: an override of it
+    // (CfnResource::property_after_overrides) is what the script asks about.
+    const CfnResource* resource = nullptr;
   };
   void add_pre_deploy_check(PreDeployCheck check) { pre_deploy_checks_.push_back(std::move(check)); }
   [[nodiscard]] const std::vector<PreDeployCheck>& pre_deploy_checks() const noexcept { return pre_deploy_checks_; }
@@ -156,6 +164,7 @@ class Stack : public Construct {
   std::vector<PreDestroyStep> pre_destroy_steps_;
   std::vector<PreDeployCheck> pre_deploy_checks_;
   CfnParameter* assets_bucket_ = nullptr;
+  CfnCondition* assets_bucket_given_ = nullptr;
   std::vector<const CfnElement*> elements_;
   std::vector<const Asset*> assets_;
 };

@@ -35,6 +35,10 @@ struct StackArtifact {
   std::string template_text;  // the template: the exact bytes written
   std::vector<std::string> dependencies;  // stack names this one depends on, sorted
   std::vector<const Asset*> assets;       // assets its resources use
+  // With assets: the asset manifest cdk deploy publishes them (and the
+  // template) by, "<name>.assets.json", and its text; empty without.
+  std::string assets_file;
+  std::string assets_text;
   // Entries in the template's sections (outputs include the resolver's exports).
   std::size_t resource_count = 0;
   std::size_t output_count = 0;

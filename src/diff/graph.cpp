@@ -40,8 +40,9 @@ std::string element_name(const StackModel& s, const std::string& logical_id, con
 struct Edge {
   std::size_t from;  // producer node
   std::size_t to;    // consumer node
-  bool import;       // Fn::ImportValue (else Fn::GetStackOutput)
+  bool import;       // Fn::ImportValue (else Fn::GetStackOutput, unless local)
   std::vector<std::string> labels;
+  bool local = false;  // between resources of one stack (Ref, Fn::GetAtt, Fn::Sub, DependsOn)
 };
 
 struct Graph {
@@ -90,6 +91,45 @@ Graph build(const Assembly& a, const GraphOptions& o) {
   }
   std::map<std::tuple<std::size_t, std::size_t, bool>, std::size_t> edge_of;
   std::set<std::pair<std::size_t, std::size_t>> linked;
+  // Inside each stack (--resources): one edge per pair of resources, labelled
+  // with each value that feeds a property, producer first.
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> local_edge_of;
+  auto local_edge = [&](std::size_t from, std::size_t to, std::string label) {
+    auto [it, fresh] = local_edge_of.try_emplace({from, to}, g.edges.size());
+    if (fresh) g.edges.push_back({from, to, false, {}, true});
+    auto& labels = g.edges[it->second].labels;
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(std::move(label));
+  };
+  if (o.resources)
+    for (const StackModel& s : m.stacks)
+      for (const auto& item : s.resources->items()) {
+        // Named, not a structured binding: clang 14 lets no lambda capture one.
+        const std::string& id = item.key();
+        const auto& entry = item.value();
+        if (!entry.is_object()) continue;
+        const std::size_t to = resource_node.at({s.name, id});
+        auto node_of = [&](const std::string& target) -> const std::size_t* {
+          const auto it = resource_node.find({s.name, target});
+          return it == resource_node.end() || target == id ? nullptr : &it->second;
+        };
+        if (const auto props = entry.find("Properties"); props != entry.end())
+          detail::for_each_local_reference(*props, "Properties", [&](const std::string& path, const std::string& target,
+                                                                     const std::string& attribute) {
+            if (const std::size_t* from = node_of(target))
+              local_edge(*from, to, (attribute.empty() ? std::string("Ref") : attribute) + " \u2192 " +
+                                        detail::display_path(path));
+          });
+        if (const auto deps = entry.find("DependsOn"); deps != entry.end()) {
+          const auto one = [&](const nlohmann::json& d) {
+            if (const std::size_t* from = d.is_string() ? node_of(d.get<std::string>()) : nullptr)
+              local_edge(*from, to, "depends on");
+          };
+          if (deps->is_array())
+            for (const auto& d : *deps) one(d);
+          else
+            one(*deps);
+        }
+      }
   for (const CrossReference& r : detail::cross_references(m)) {
     const StackModel* producer = m.find(r.producer_stack);
     const StackModel* consumer = m.find(r.consumer_stack);
@@ -156,7 +196,8 @@ std::string dot(const Graph& g, const GraphOptions& o) {
   out << "digraph drsynth {\n"
       << "  rankdir=LR;\n"
       << "  compound=true;\n"
-      << "  label=\"stacks in deployment order; solid: Fn::ImportValue, dashed: Fn::GetStackOutput, dotted: dependency\";\n"
+      << "  label=\"stacks in deployment order; solid: Fn::ImportValue, dashed: Fn::GetStackOutput, dotted: dependency"
+      << (o.resources ? "; grey: within a stack" : "") << "\";\n"
       << "  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n"
       << "  edge [fontname=\"Helvetica\", fontsize=9];\n";
   for (std::size_t r = 0; r < g.regions.size(); ++r) {
@@ -179,7 +220,7 @@ std::string dot(const Graph& g, const GraphOptions& o) {
     std::string label;
     for (const auto& l : e.labels) label += (label.empty() ? "" : "\n") + l;
     out << "  " << g.nodes[e.from].id << " -> " << g.nodes[e.to].id << " [label=" << dot_string(label)
-        << (e.import ? "" : ", style=dashed") << "];\n";
+        << (e.local ? ", color=gray40, fontcolor=gray40" : e.import ? "" : ", style=dashed") << "];\n";
   }
   for (const auto& [from, to] : g.dependencies)
     out << "  " << g.nodes[from].id << " -> " << g.nodes[to].id << " [style=dotted, label=\"depends on\"];\n";
@@ -228,8 +269,8 @@ std::string mermaid(const Graph& g, const GraphOptions& o) {
   for (const auto& e : g.edges) {
     std::string label;
     for (const auto& l : e.labels) label += (label.empty() ? "" : "\n") + l;
-    label += e.import ? "\n(Fn::ImportValue)" : "\n(Fn::GetStackOutput)";
-    out << "  " << g.nodes[e.from].id << (e.import ? " -->|" : " -.->|") << mermaid_string(label) << "| "
+    if (!e.local) label += e.import ? "\n(Fn::ImportValue)" : "\n(Fn::GetStackOutput)";
+    out << "  " << g.nodes[e.from].id << (e.import || e.local ? " -->|" : " -.->|") << mermaid_string(label) << "| "
         << g.nodes[e.to].id << "\n";
   }
   for (const auto& [from, to] : g.dependencies)

@@ -145,6 +145,7 @@ AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
     if (!read_files.insert(rel).second) unreadable(manifest_file, "two artifacts name the file " + rel, "E456");
   };
   // Artifacts in manifest order: the deployment order drsynth writes.
+  std::set<std::string, std::less<>> asset_manifests;
   for (const auto& [id, art] : artifacts->items()) {
     if (!art.is_object()) unreadable(manifest_file, "artifact " + id + " is not an object");
     const std::string type = string_or(art, "type", "");
@@ -157,6 +158,7 @@ AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
       if (with_tree) a.tree_text = read_file(files.tree_file, detail::max_tree_bytes, budget);
       continue;
     }
+    if (type == "cdk:asset-manifest") asset_manifests.insert(id);
     if (type != "aws:cloudformation:stack") continue;
     StackArtifact s;
     s.name = string_or(props, "stackName", id);
@@ -166,9 +168,10 @@ AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
     s.template_file = template_file.filename().string();
     once(template_file);
     s.template_text = read_file(template_file, detail::max_template_bytes, budget);
+    // Stacks only: the asset manifest a stack depends on (written before it) is no stack.
     if (auto deps = art.find("dependencies"); deps != art.end() && deps->is_array())
       for (const auto& d : *deps)
-        if (d.is_string()) s.dependencies.push_back(d.get<std::string>());
+        if (d.is_string() && !asset_manifests.contains(d.get<std::string>())) s.dependencies.push_back(d.get<std::string>());
     a.stacks.push_back(std::move(s));
   }
   read_kept_stacks(dir, a, budget, once);

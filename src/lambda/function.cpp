@@ -49,7 +49,10 @@ Function::Function(Construct& scope, std::string id, FunctionProps props)
 
   Value code = Value::object();
   if (!props_.code_asset.empty() || props_.code_files) {
-    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset, .files = props_.code_files, .extra_files = props_.code_extra_files});
+    asset_ = &add<Asset>("Code", AssetProps{.path = props_.code_asset,
+                                                .files = props_.code_files,
+                                                .extra_files = props_.code_extra_files,
+                                                .from = props_.from});
     code["S3Bucket"] = stack().assets_bucket();
     code["S3Key"] = asset_->zip_name();
   } else if (!props_.inline_code.empty()) {

@@ -57,7 +57,7 @@ DatabaseCluster::DatabaseCluster(Construct& scope, std::string id, DatabaseClust
   r.set_property("Engine", "aurora-postgresql");
   r.set_property("EngineVersion", props_.engine_version);
   detail::add_deploy_check(stack(), *this, Engine::aurora_postgresql, props_.engine_version,
-                           static_cast<bool>(props_.global_cluster));
+                           static_cast<bool>(props_.global_cluster), r);
   if (props_.global_cluster) {
     r.set_property("GlobalClusterIdentifier", props_.global_cluster->identifier());
     props_.global_cluster->add_member(*this);
@@ -209,7 +209,7 @@ void DatabaseCluster::validate(Validation& v) const {
             "at most 63 characters: a cluster identifier of at most " +
                 std::to_string(63 - (ids.back().size() - p.cluster_identifier.size())) + " characters");
   // A member of a global cluster: the global cluster warns once for all of them.
-  detail::check_engine_version(v, *this, Engine::aurora_postgresql, p.engine_version, "E931", !p.global_cluster);
+  detail::check_engine_version(v, *this, Engine::aurora_postgresql, p.engine_version, *resource_, "E931", !p.global_cluster);
   if (p.parameter_group) {
     if (p.parameter_group->family() != aurora_parameter_group_family(p.engine_version))
       v.error("E932", *this, "cluster parameter group " + p.parameter_group->path() + " is for another engine major version",

@@ -45,7 +45,7 @@ DatabaseInstance::DatabaseInstance(Construct& scope, std::string id, DatabaseIns
   subnet_group_ = c.subnet_group;
   CfnResource& r = *resource_;
   r.set_property("EngineVersion", props_.engine_version);
-  detail::add_deploy_check(stack(), *this, Engine::postgres, props_.engine_version, false);
+  detail::add_deploy_check(stack(), *this, Engine::postgres, props_.engine_version, false, r);
   r.set_property("AllocatedStorage", std::to_string(props_.allocated_storage));
   r.set_property("StorageEncrypted", props_.storage_encrypted);
   if (props_.kms_key)
@@ -70,7 +70,7 @@ ec2::Connections DatabaseInstance::connections() const {
 
 void DatabaseInstance::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);
-  detail::check_engine_version(v, *this, Engine::postgres, props_.engine_version, "E720", true);
+  detail::check_engine_version(v, *this, Engine::postgres, props_.engine_version, *resource_, "E720", true);
   if (props_.allocated_storage < 20 || props_.allocated_storage > 65536)
     v.error("E723", *this, "allocated storage is out of range", std::to_string(props_.allocated_storage) + " GiB",
             "20 to 65536 GiB");

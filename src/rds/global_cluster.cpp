@@ -15,7 +15,7 @@ GlobalCluster::GlobalCluster(Construct& scope, std::string id, GlobalClusterProp
   resource_->set_property("GlobalClusterIdentifier", props_.global_cluster_identifier);
   resource_->set_property("Engine", "aurora-postgresql");
   resource_->set_property("EngineVersion", props_.engine_version);
-  detail::add_deploy_check(stack(), *this, Engine::aurora_postgresql, props_.engine_version, true);
+  detail::add_deploy_check(stack(), *this, Engine::aurora_postgresql, props_.engine_version, true, *resource_);
   resource_->set_property("StorageEncrypted", props_.storage_encrypted);
   resource_->set_property("DeletionProtection", props_.deletion_protection);
   resource_->apply_removal_policy(props_.removal_policy == RemovalPolicy::snapshot ? RemovalPolicy::retain
@@ -28,7 +28,7 @@ void GlobalCluster::validate(Validation& v) const {
   if (!drsynth::detail::letter_then_single_hyphens(props_.global_cluster_identifier, 62))
     v.error("E930", *this, "global cluster identifier is invalid", props_.global_cluster_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
-  detail::check_engine_version(v, *this, Engine::aurora_postgresql, props_.engine_version, "E931", true);
+  detail::check_engine_version(v, *this, Engine::aurora_postgresql, props_.engine_version, *resource_, "E931", true);
   if (props_.removal_policy == RemovalPolicy::snapshot)
     v.error("E943", *this, "a global cluster cannot be snapshotted (its clusters can)", "RemovalPolicy::snapshot",
             "destroy or retain");

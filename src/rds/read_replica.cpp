@@ -48,7 +48,8 @@ ReadReplica::ReadReplica(Construct& scope, std::string id, ReadReplicaProps prop
   // The ARN works in every case and is required across regions.
   r.set_property("SourceDBInstanceIdentifier", props_.source->arn());
   // The replica runs the source's version: this region must create it too.
-  if (cross_region()) detail::add_deploy_check(stack(), *this, Engine::postgres, props_.source->engine_version(), false);
+  if (cross_region()) detail::add_deploy_check(stack(), *this, Engine::postgres, props_.source->engine_version(), false,
+                                                  props_.source->resource());
   std::optional<std::string> key = props_.kms_key_id;
   if (cross_region()) {
     r.set_property("SourceRegion", props_.source->region());

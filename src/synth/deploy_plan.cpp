@@ -120,10 +120,16 @@ void engine_version_checks(std::ostringstream& o, const Assembly& a) {
   std::ostringstream calls;
   for (const auto& s : a.stacks)
     for (const auto& c : s.stack->pre_deploy_checks()) {
-      const std::string key = s.region + '\n' + c.engine + '\n' + c.version + '\n' + (c.global ? "1" : "0");
+      std::string version = c.version;
+      if (c.resource != nullptr)
+        if (const auto after = c.resource->property_after_overrides("EngineVersion"); after.overridden) {
+          if (!after.value || !after.value->is_string()) continue;  // no literal version to ask about
+          version = after.value->as_string();
+        }
+      const std::string key = s.region + '\n' + c.engine + '\n' + version + '\n' + (c.global ? "1" : "0");
       if (!seen.insert(key).second) continue;
       calls << "drsynth_check_engine_version " << shell_quote(s.region) << ' ' << shell_quote(c.engine) << ' '
-            << shell_quote(c.version) << ' ' << (c.global ? "1" : "0") << ' ' << shell_quote(one_line(c.what))
+            << shell_quote(version) << ' ' << (c.global ? "1" : "0") << ' ' << shell_quote(one_line(c.what))
             << ' ' << shell_quote(one_line(c.hint)) << '\n';
     }
   if (seen.empty()) return;

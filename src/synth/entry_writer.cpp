@@ -64,6 +64,7 @@ void EntryWriter::insert(const PatchNode& node, std::string_view key) {
     out_.value(node.value, f.indent + 2, nullptr);
   } else if (node.op == PatchNode::Op::keep && node.creates) {
     static const Value::Object none;
+    detail::check_no_list_meant(node, nullptr);
     out_.key(key, f.indent + 2, f.first);
     out_.object(none, f.indent + 2, &node);
   }
@@ -114,6 +115,7 @@ bool EntryWriter::member(std::string_view key, bool object) {
   }
   if (node->creates) {  // an override reaches into a member that is not an object: it becomes one
     static const Value::Object none;
+    detail::check_no_list_meant(*node, nullptr);
     out_.object(none, f.indent + 2, node);
     return false;
   }

@@ -15,6 +15,7 @@ namespace drsynth {
 class App;
 class Stack;
 struct Assembly;
+struct StackArtifact;
 }  // namespace drsynth
 
 namespace drsynth::detail {
@@ -31,8 +32,16 @@ void check_logical_ids(const Stack& s, std::vector<Diagnostic>& errors);
 // names that are not in it (E231), cycles (E232), types (E233), its shape (E234).
 void check_template(const Stack& s, std::string_view text, std::vector<Diagnostic>& errors);
 
-// manifest.json for the assembly's stacks (in deployment order).
+// manifest.json for the assembly's stacks (in deployment order), with an
+// asset-manifest artifact before each stack that has one.
 [[nodiscard]] std::string manifest_text(const Assembly& a);
+// <stack>.assets.json of a stack with assets (asset_manifest.cpp).
+[[nodiscard]] std::string asset_manifest_text(const StackArtifact& s);
+// `text` (a name of the CDK bootstrap stack, constants.hpp) with the stack's
+// region and, when it has one, account in place of the placeholders.
+[[nodiscard]] std::string cdk_bootstrap_name(std::string_view text, const StackArtifact& s);
+// The key the template is published under in the bootstrap bucket: <sha256>.json.
+[[nodiscard]] std::string template_asset_key(const StackArtifact& s);
 
 // tree.json: every construct with its path, type and (for resources) CloudFormation type.
 [[nodiscard]] nlohmann::json tree_json(const App& app);

@@ -96,6 +96,10 @@ bool legacy_assembly(const fs::path& dir, const std::vector<FolderEntry>& entrie
                            ? &a["properties"]["templateFile"]
                            : nullptr;
     if (file != nullptr) known.insert(file->get<std::string>());
+    // An asset manifest (<stack>.assets.json) is listed by its artifact's "file".
+    if (a.is_object() && a.value("type", nlohmann::json()) == "cdk:asset-manifest" && a.contains("properties") &&
+        a["properties"].is_object() && a["properties"].contains("file") && a["properties"]["file"].is_string())
+      known.insert(a["properties"]["file"].get<std::string>());
   }
   auto asset_name = [](std::string_view top) {
     if (top.ends_with(".zip")) top.remove_suffix(4);

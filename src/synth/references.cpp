@@ -2,6 +2,7 @@
 
 
 #include "drsynth/cfn_element.hpp"
+#include "drsynth/error.hpp"
 #include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
 #include "synth/entry_output.hpp"
@@ -47,6 +48,9 @@ class ReferenceSink {
   ReferenceSink(const Stack& s, std::vector<FoundReference>& found, std::vector<Diagnostic>& errors)
       : stack_(s), root_(root_of(s)), found_(found), errors_(errors) {}
   void at(const CfnElement& e) noexcept { at_ = &e; }
+  // Overrides that cannot apply are walked anyway (their references count);
+  // the text pass, which merges the inherited tags this pass leaves out, reports them.
+  static constexpr bool lenient = true;
 
   void open(char) {}
   void close(char, std::size_t, bool) {}
@@ -154,7 +158,14 @@ std::vector<FoundReference> find_references(const Stack& s, std::vector<Diagnost
   EntryWriter w(out);
   for (const CfnElement* e : s.elements()) {
     out.at(*e);
-    e->write(w);
+    try {
+      e->write(w);
+    } catch (const Error& x) {
+      // An override that cannot apply before anything is walked (into a list
+      // an override set) or into the entry's own members: the text pass stops
+      // at the same place and reports it.
+      if (x.code() != "E236") throw;
+    }
   }
   return found;
 }

@@ -136,6 +136,10 @@ Assembly render(const App& app, const SynthOptions& options) {
     for (const auto& [dep, _] : references.of(s).depends_on) art.dependencies.push_back(dep->stack_name());
     std::sort(art.dependencies.begin(), art.dependencies.end());
     art.assets = s->assets();
+    if (!art.assets.empty()) {
+      art.assets_file = art.name + ".assets.json";
+      art.assets_text = detail::asset_manifest_text(art);
+    }
     a.assets.insert(a.assets.end(), art.assets.begin(), art.assets.end());
     a.stacks.push_back(std::move(art));
   }

@@ -43,6 +43,7 @@ class TextSink {
  public:
   TextSink(JsonText& w, const Stack& s, const References& references) noexcept
       : w_(w), stack_(s), references_(references) {}
+  static constexpr bool lenient = false;  // an override that cannot apply is E236
 
   void open(char c) { w_.open(c); }
   void close(char c, std::size_t indent, bool first) { w_.close(c, indent, first); }
@@ -141,13 +142,20 @@ void write_export(JsonText& w, const Export& e) {
   w.close('}', entry_indent, first);
 }
 
-// Runs a writer; text that is not UTF-8 becomes E401 naming the construct
-// that holds it, and writing goes on (every problem is reported).
+// Runs a writer; text that is not UTF-8 becomes E401, an override that
+// cannot apply E236, each naming the construct that holds it, and writing
+// goes on (every problem is reported).
 template <typename F>
 void guarded(std::vector<Diagnostic>& errors, const Construct& at, F&& write) {
   try {
     write();
   } catch (const Error& e) {
+    if (e.code() == "E236") {
+      Diagnostic d = e.diagnostics().front();
+      d.path = at.path();
+      errors.push_back(std::move(d));
+      return;
+    }
     if (e.code() != "E401") throw;
     errors.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.diagnostics().front().got,
                       "UTF-8 text"});

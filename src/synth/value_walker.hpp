@@ -7,12 +7,14 @@
 //
 // A Sink has: open(char), close(char, indent, first), key(k, indent, first),
 // item(indent, first), null(), boolean(b), integer(i), number(d), string(s),
-// reference(const Value& ref_or_get_att, indent) and name(const Value& name_of).
+// reference(const Value& ref_or_get_att, indent), name(const Value& name_of)
+// and `static constexpr bool lenient` (see below).
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "drsynth/entry_writer.hpp"
 #include "drsynth/value.hpp"
@@ -67,15 +69,17 @@ class ValueWalker {
     sink_.close('}', indent, first);
   }
 
-  // v with `patch` (a keep node, or null) merged in.
+  // v with `patch` (a keep node, or null) merged in: by key into an object,
+  // by index into a list (list_patches).
   void value(const Value& v, std::size_t indent, const PatchNode* patch) {
     if (patch == nullptr) {
       value(v, indent);
     } else if (v.is_object()) {
       object(v.as_object(), indent, patch);
+    } else if (v.is_array()) {
+      array(v.as_array(), indent, *patch);
     } else if (patch->creates) {
-      static const Value::Object none;
-      object(none, indent, patch);
+      created(indent, *patch, &v);
     } else {
       value(v, indent);  // only removals below something that is not an object: nothing to remove
     }
@@ -175,12 +179,50 @@ class ValueWalker {
           sink_.key(k, indent, first);
           value(*original, indent, node);
         } else if (node->creates) {
-          static const Value::Object none;
           sink_.key(k, indent, first);
-          object(none, indent, node);
+          created(indent, *node, nullptr);
         }
         return;
     }
+  }
+
+  // An object only overrides make (where the entry has `found`, not an
+  // object or list, or nothing).
+  void created(std::size_t indent, const PatchNode& node, const Value* found) {
+    check_no_list_meant(node, found, lenient);
+    static const Value::Object none;
+    object(none, indent, &node);
+  }
+
+  // A list with overrides by index: elements set, merged into, removed or appended.
+  void array(const Value::Array& items, std::size_t indent, const PatchNode& patch) {
+    const std::vector<const PatchNode*> slots = list_patches(patch, items.size(), lenient);
+    bool first = true;
+    sink_.open('[');
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      const PatchNode* node = slots[i];
+      const Value* original = i < items.size() ? &items[i] : nullptr;
+      if (node == nullptr) {
+        sink_.item(indent + 2, first);
+        value(*original, indent + 2);
+        continue;
+      }
+      switch (node->op) {
+        case PatchNode::Op::set:
+          sink_.item(indent + 2, first);
+          value(node->value, indent + 2);
+          break;
+        case PatchNode::Op::remove: break;
+        case PatchNode::Op::keep:
+          sink_.item(indent + 2, first);
+          if (original != nullptr)
+            value(*original, indent + 2, node);
+          else
+            created(indent + 2, *node, nullptr);  // appended: list_patches lets only creating nodes past the end
+          break;
+      }
+    }
+    sink_.close(']', indent, first);
   }
 
   // The inherited tags as the resource's tags field, when it has none of its own.
@@ -209,6 +251,9 @@ class ValueWalker {
     sink_.close(']', indent, first);
   }
 
+  // A sink that only collects references (Sink::lenient) walks every override,
+  // even one that cannot apply: the text pass reports it (E236).
+  static constexpr bool lenient = Sink::lenient;
   Sink& sink_;
 };
 

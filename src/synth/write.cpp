@@ -113,6 +113,7 @@ void write_files(const Assembly& assembly, const fs::path& dir, const detail::Pr
     } else {
       const auto& s = assembly.stacks[i - 1];
       put_file(dir, s.template_file, s.template_text, digests, previous);
+      if (!s.assets_file.empty()) put_file(dir, s.assets_file, s.assets_text, digests, previous);
     }
   });
   // Every copy of a construct that uses the same code has its own Asset with

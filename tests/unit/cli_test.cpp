@@ -1,6 +1,7 @@
 // The command line as library code: subcommands, context, settings, exit codes.
 #include <sys/wait.h>
 
+#include "drsynth/version.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;
@@ -33,6 +34,19 @@ TEST_CASE("the version and help flags exit 0", "[cli]") {
   auto h = test::run_cli({"--help"}, app_with_suffix);
   CHECK(h.code == 0);
   CHECK_THAT(h.out, Catch::Contains("synth") && Catch::Contains("deploy-plan") && Catch::Contains("list"));
+}
+
+TEST_CASE("an app binary answers --version and --help with its own name and version", "[cli]") {
+  const char* argv[] = {"orders-dr", "--version"};
+  std::ostringstream out, err;
+  CHECK(cli::run({.name = "orders-dr", .version = "2.3.0"}, 2, argv, app_with_suffix, out, err) == 0);
+  CHECK_THAT(out.str(), Catch::StartsWith(std::string("orders-dr 2.3.0 (drsynth ") + version_string + ")"));
+  const char* help[] = {"orders-dr", "--help"};
+  std::ostringstream hout, herr;
+  CHECK(cli::run({.name = "orders-dr", .version = "2.3.0"}, 2, help, app_with_suffix, hout, herr) == 0);
+  CHECK_THAT(hout.str(), Catch::StartsWith("orders-dr: synthesizes its CloudFormation templates with drsynth"));
+  const auto v = test::run_cli({"--version"}, app_with_suffix);  // drsynth itself: once
+  CHECK_THAT(v.out, Catch::StartsWith(std::string("drsynth ") + version_string) && !Catch::Contains("(drsynth"));
 }
 
 TEST_CASE("an unknown option is a usage error with exit code 2", "[cli]") {

@@ -137,6 +137,34 @@ TEST_CASE("drsynth diff prints the differences with the output folder, exit 1 wi
   CHECK_THAT(missing.err, Catch::Contains("[drsynth.E450]"));
 }
 
+TEST_CASE("drsynth graph --resources draws the references between the resources of one stack", "[graph][cli]") {
+  const auto define = [](App& app) {
+    auto& s = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+    auto& queue = s.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
+    auto& topic = s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+    auto& rule = s.add<CfnResource>(
+        "Rule", CfnResourceProps{.type = "AWS::Events::Rule",
+                                 .properties = {{"ScheduleExpression", "rate(1 hour)"},
+                                                {"Targets", Value::array({Value::object({{"Arn", queue.get_att("Arn")},
+                                                                                         {"Id", "q"}})})}}});
+    rule.add_dependency(topic);
+    topic.set_property("DisplayName", Value::pseudo(Pseudo::region));  // a pseudo parameter is no resource: no edge
+  };
+  const auto dot = test::run_cli({"graph", "--resources"}, define);
+  REQUIRE(dot.code == 0);
+  // Nodes in logical-ID order: Queue s0r0, Rule s0r1, Topic s0r2.
+  CHECK_THAT(dot.out, Catch::Contains("s0r0 -> s0r1 [label=\"Arn \u2192 ") &&
+                          Catch::Contains("s0r2 -> s0r1 [label=\"depends on\", color=gray40") &&
+                          Catch::Contains("grey: within a stack"));
+  CHECK_THAT(dot.out, !Catch::Contains("-> s0r2"));
+  const auto mermaid = test::run_cli({"graph", "--resources", "--format", "mermaid"}, define);
+  REQUIRE(mermaid.code == 0);
+  CHECK_THAT(mermaid.out, Catch::Contains("s0r0 -->|\"Arn \u2192 ") && Catch::Contains("s0r2 -->|\"depends on\"| s0r1"));
+  // Without --resources, no resource nodes and no edges inside a stack.
+  const auto plain = test::run_cli({"graph"}, define);
+  CHECK_THAT(plain.out, !Catch::Contains("s0r0"));
+}
+
 TEST_CASE("drsynth graph draws the stacks by region with the references between them", "[graph][cli]") {
   const auto dot = test::run_cli({"graph"}, system_with());
   CHECK(dot.code == 0);

@@ -91,6 +91,90 @@ TEST_CASE("an override may replace or remove the inherited tags, or reach into t
   CHECK(t["Param"]["Properties"]["Tags"] == json::parse(R"({"Extra":"x","Owner":"team"})"));
 }
 
+TEST_CASE("overrides index lists as aws-cdk-lib does: merge into, set, remove, append", "[engine][overrides]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  Tags::of(s).add("Owner", "team");
+  const auto target = [](const char* id) { return Value::object({{"Arn", "arn:aws:sqs:us-east-1:111111111111:q"}, {"Id", id}}); };
+  auto& rule = s.add<CfnResource>("Rule", CfnResourceProps{.type = "AWS::Events::Rule",
+                                                            .properties = {{"ScheduleExpression", "rate(1 hour)"},
+                                                                           {"Targets", Value::array({target("A"), target("B"), target("C")})},
+                                                                           {"Map", Value::object({{"Keep", 1}})}}});
+  rule.add_override("Properties.Targets.0.RetryPolicy.MaximumRetryAttempts", 3);  // merged into element 0
+  rule.add_override("Properties.Targets.2.Id", "C2");                             // a member of element 2 replaced
+  rule.add_deletion_override("Properties.Targets.1");                             // removed: no gap, no null
+  rule.add_override("Properties.Targets.3", target("D"));                         // the rendered length appends
+  rule.add_override("Properties.Targets.4.Id", "E");                              // and the next, built from nothing
+  rule.add_override("Properties.Map.0", "zero");                                  // in an object a number is a key
+  rule.add_override("Metadata.a\\.b", "dot");                                     // "\." is a dot inside a key
+  auto& topic = s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  topic.add_override("Properties.Tags.0.Value", "overridden");  // the inherited tags are a list too
+  auto& other = s.add<CfnResource>("Other", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  topic.add_dependency(other);
+  topic.add_override("DependsOn.1", "Rule");                   // DependsOn is a list
+  auto& set = s.add<CfnResource>("Set", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  set.add_override("Properties.List", Value::array({1, 2, 3}));
+  set.add_override("Properties.List.1", 20);   // into a list an override set, at once
+  set.add_deletion_override("Properties.List.0");  // there, a removal moves the rest up
+  const json t = synthesize(app).find("S")->template_json()["Resources"];
+  CHECK(t["Rule"] == json::parse(R"json({
+    "Metadata": {"a.b": "dot"},
+    "Properties": {
+      "Map": {"0": "zero", "Keep": 1},
+      "ScheduleExpression": "rate(1 hour)",
+      "Tags": [{"Key": "Owner", "Value": "team"}],
+      "Targets": [
+        {"Arn": "arn:aws:sqs:us-east-1:111111111111:q", "Id": "A", "RetryPolicy": {"MaximumRetryAttempts": 3}},
+        {"Arn": "arn:aws:sqs:us-east-1:111111111111:q", "Id": "C2"},
+        {"Arn": "arn:aws:sqs:us-east-1:111111111111:q", "Id": "D"},
+        {"Id": "E"}
+      ]
+    },
+    "Type": "AWS::Events::Rule"
+  })json"));
+  CHECK(t["Topic"]["Properties"]["Tags"] == json::parse(R"([{"Key": "Owner", "Value": "overridden"}])"));
+  CHECK(t["Topic"]["DependsOn"] == json::parse(R"(["Other", "Rule"])"));
+  CHECK(t["Set"]["Properties"]["List"] == json::parse("[20, 3]"));
+}
+
+TEST_CASE("an override that indexes past a list's end, or where there is no list, is E236 naming it", "[engine][overrides]") {
+  App app({.read_environment = false});
+  auto& s = stack(app);
+  const auto target = Value::object({{"Arn", "arn:aws:sqs:us-east-1:111111111111:q"}, {"Id", "A"}});
+  auto rule = [&](const char* id) -> CfnResource& {
+    return s.add<CfnResource>(id, CfnResourceProps{.type = "AWS::Events::Rule",
+                                                   .properties = {{"Name", "r"}, {"Targets", Value::array({target})}}});
+  };
+  rule("Past").add_override("Properties.Targets.2.RetryPolicy.MaximumRetryAttempts", 3);
+  rule("Absent").add_override("Properties.DeadLetters.0.Arn", "x");
+  rule("Scalar").add_override("Properties.Name.0", "x");
+  rule("Key").add_override("Properties.Targets.RetryPolicy", "x");
+  auto& set = rule("InSet");
+  set.add_override("Properties.Extra", Value::array({1}));
+  set.add_override("Properties.Extra.5", 2);
+  rule("Removal").add_deletion_override("Properties.Targets.7");  // nothing to remove: fine
+  const auto e = test::synth_error(app);
+  std::string all;
+  for (const auto& d : e.diagnostics()) all += d.format() + "\n";
+  INFO(all);
+  CHECK(e.diagnostics().size() == 5);
+  CHECK_THAT(all, Catch::Contains(
+      "[drsynth.E236] S/Past: the override \"Properties.Targets.2.RetryPolicy.MaximumRetryAttempts\" indexes past the end "
+      "of the list Properties.Targets (aws-cdk-lib would leave null elements in the gap, which CloudFormation refuses) "
+      "(got index 2 of a list of 1, expected an index from 0 to 1 (1 appends an element))"));
+  CHECK_THAT(all, Catch::Contains(
+      "[drsynth.E236] S/Absent: the override \"Properties.DeadLetters.0.Arn\" indexes Properties.DeadLetters, which is not "
+      "a list (aws-cdk-lib would write an object with a key \"0\" there, which CloudFormation refuses) (got no "
+      "Properties.DeadLetters, expected a list at Properties.DeadLetters, or an override that sets the whole list)"));
+  CHECK_THAT(all, Catch::Contains("[drsynth.E236] S/Scalar: the override \"Properties.Name.0\" indexes Properties.Name, "
+                                  "which is not a list"));
+  CHECK_THAT(all, Catch::Contains("(got \"r\", expected a list at Properties.Name"));
+  CHECK_THAT(all, Catch::Contains("[drsynth.E236] S/Key: the override \"Properties.Targets.RetryPolicy\" names a key of "
+                                  "Properties.Targets, which is a list (got key \"RetryPolicy\", expected an index from 0 to 1)"));
+  CHECK_THAT(all, Catch::Contains("[drsynth.E236] S/InSet: the override \"Properties.Extra.5\" indexes past the end of the "
+                                  "list Properties.Extra"));
+}
+
 TEST_CASE("the safety rules see what an overridden resource renders to", "[engine]") {
   App app({.read_environment = false});
   auto& s = stack(app);

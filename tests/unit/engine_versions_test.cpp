@@ -4,6 +4,7 @@
 // parameter-group families follow the major. main.cpp fixes today at 2026-12-07.
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "drsynth/drsynth.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
@@ -124,6 +125,43 @@ TEST_CASE("an app builds rds::DatabaseInstance on PostgreSQL 17 with a postgres1
   const auto t = Template::from_app(app, "S");
   t.has_resource_properties("AWS::RDS::DBInstance", {{"Engine", "postgres"}, {"EngineVersion", "17.9"}});
   t.has_resource_properties("AWS::RDS::DBParameterGroup", {{"Family", "postgres17"}});
+}
+
+TEST_CASE("an override of EngineVersion is checked against the table too, and is what deploy.sh asks about",
+          "[engine][rds][overrides]") {
+  // Props on 17.9 (usable), overrides to `db_version` and `global_version` (null: no global cluster).
+  const auto check = [](const char* db_version, const char* global_version, const std::function<void(App&)>& then) {
+    App app({.read_environment = false});
+    auto& stack = app.add<Stack>("S", StackProps{.env = {.region = "us-east-1"}});
+    auto& vpc = stack.add<ec2::Vpc>("Vpc", {.cidr = "10.0.0.0/16"});
+    auto& sg = stack.add<ec2::SecurityGroup>("DbSg", {.vpc = vpc, .description = "db"});
+    auto& params = stack.add<rds::ParameterGroup>("Params", {.engine_version = "17.9", .description = "pg 17"});
+    auto& db = stack.add<rds::DatabaseInstance>("Db", {.instance_identifier = "pg17", .engine_version = "17.9",
+                                                       .vpc = vpc, .security_groups = {sg}, .parameter_group = params});
+    db.resource().add_override("Properties.EngineVersion", db_version);
+    if (global_version != nullptr)  // alone it is E940 too: only where errors are expected
+      stack.add<rds::GlobalCluster>("Global", {.global_cluster_identifier = "g", .engine_version = "17.9"})
+          .resource()
+          .add_override("Properties.EngineVersion", global_version);
+    then(app);
+  };
+  check("17.4", "16.8", [](App& app) {
+    const auto ds = net_test::synth_errors(app);
+    const std::string all = net_test::dump(ds);
+    INFO(all);
+    CHECK(net_test::has_diagnostic(ds, "E720", "S/Db", "17.4"));
+    CHECK(net_test::has_diagnostic(ds, "E931", "S/Global", "16.8"));
+    CHECK_THAT(all, Catch::Contains("S/Db: EngineVersion (set by an override of S/Db/Resource): RDS for PostgreSQL 17.4: "
+                                    "AWS creates no new databases on it since 2026-05-01"));
+  });
+  // A version AWS creates passes, and deploy.sh asks RDS about it, not about the prop.
+  check("17.7", nullptr, [](App& app) {
+    const Assembly a = synthesize(app);
+    Template::from_assembly(a, "S").has_resource_properties("AWS::RDS::DBInstance", {{"EngineVersion", "17.7"}});
+    const std::string script = deploy_script(a);
+    CHECK_THAT(script, Catch::Contains("drsynth_check_engine_version 'us-east-1' 'postgres' '17.7'"));
+    CHECK_THAT(script, !Catch::Contains("'17.9'"));
+  });
 }
 
 TEST_CASE("the L2s refuse a deprecated or unknown version with the prop and the versions that work", "[engine][rds]") {

@@ -107,3 +107,26 @@ TEST_CASE("golden: every element kind, resource attributes, tags and overrides",
   s.add<CfnOutput>("LogsArn", CfnOutputProps{.value = logs.get_att("Arn"), .export_name = Value("golden-logs")});
   check_golden("elements", synthesize(app));
 }
+
+TEST_CASE("golden: overrides that index lists (aws-cdk-lib's addOverride paths)", "[golden]") {
+  App app({.read_environment = false});
+  auto& s = app.add<Stack>("S", StackProps{.stack_name = "GoldenOverrides", .env = {.region = "us-east-1"}});
+  Tags::of(s).add("Project", "golden");
+  auto& queue = s.add<CfnResource>("Queue", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  auto& dead = s.add<CfnResource>("DeadLetters", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  const auto target = [&](const char* id) { return Value::object({{"Arn", queue.get_att("Arn")}, {"Id", id}}); };
+  auto& rule = s.add<CfnResource>(
+      "Rule", CfnResourceProps{.type = "AWS::Events::Rule",
+                               .properties = {{"ScheduleExpression", "rate(5 minutes)"},
+                                              {"Targets", Value::array({target("Probe"), target("Old")})}}});
+  rule.add_override("Properties.Targets.0.RetryPolicy.MaximumRetryAttempts", 3);
+  rule.add_override("Properties.Targets.0.DeadLetterConfig.Arn", dead.get_att("Arn"));
+  rule.add_deletion_override("Properties.Targets.1");
+  rule.add_override("Properties.Targets.2", target("New"));
+  rule.add_override("Properties.Tags.0.Value", "overridden");
+  // DependsOn is a list too (on resources the rule does not reference already: cfn-lint W3005).
+  rule.add_dependency(s.add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"}));
+  s.add<CfnResource>("Archive", CfnResourceProps{.type = "AWS::SQS::Queue"});
+  rule.add_override("DependsOn.1", "Archive");
+  check_golden("overrides", synthesize(app));
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include <filesystem>
@@ -12,13 +13,16 @@
 #include "drsynth/lambda/failover_function.hpp"
 #include "drsynth/lambda/function.hpp"
 #include "drsynth/lambda/health_probe.hpp"
+#include "digest.hpp"
 #include "ops_fixture.hpp"
+#include "test_support.hpp"
 
 using namespace drsynth;
 using assertions::absent;
 using assertions::array_with;
 using assertions::Template;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -140,16 +144,125 @@ TEST_CASE("a function in a VPC gets AWSLambdaVPCAccessExecutionRole and VpcConfi
                             {{"VpcConfig", {{"SubnetIds", {"subnet-1", "subnet-2"}}, {"SecurityGroupIds", {"sg-1"}}}}});
 }
 
-TEST_CASE("asset code is uploaded to the stack's assets bucket", "[lambda]") {
+TEST_CASE("asset code is uploaded to deploy.sh's bucket, or to the CDK bootstrap bucket when none is given", "[lambda]") {
   App app({.read_environment = false});
   auto& s = ops_test::make_lambda_stack(app);
   auto& fn = s.add<lambda::Function>(
       "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = ops_test::stub_runtime_dir() / "probe"});
   auto t = Template::from_app(app, "S");
   REQUIRE(fn.asset() != nullptr);
-  t.has_resource_properties("AWS::Lambda::Function",
-                            {{"Code", {{"S3Bucket", {{"Ref", "AssetsBucket"}}}, {"S3Key", fn.asset()->zip_name()}}}});
-  CHECK(t.json()["Parameters"].contains("AssetsBucket"));
+  t.has_resource_properties(
+      "AWS::Lambda::Function",
+      {{"Code", {{"S3Bucket", {{"Fn::If", {"AssetsBucketGiven", {{"Ref", "AssetsBucket"}},
+                                             {{"Fn::Sub", "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}}}}}},
+                 {"S3Key", fn.asset()->zip_name()}}}});
+  CHECK(t.json()["Parameters"]["AssetsBucket"]["Default"] == "");  // cdk deploy gives no parameters
+  CHECK(t.json()["Conditions"]["AssetsBucketGiven"] ==
+        json::parse(R"({"Fn::Not": [{"Fn::Equals": [{"Ref": "AssetsBucket"}, ""]}]})"));
+}
+
+TEST_CASE("a relative code folder the working folder lacks is read beside the app's source, wherever it runs",
+          "[lambda][assets]") {
+  // tests/data/asset_beside_source, written relative to this file (tests/unit/), from a working folder without it.
+  test::TempDir elsewhere;
+  const fs::path before = fs::current_path();
+  fs::current_path(elsewhere.path);
+  struct Back {
+    fs::path to;
+    ~Back() { fs::current_path(to); }
+  } back{before};
+  App app({.read_environment = false});
+  auto& s = ops_test::make_lambda_stack(app);
+  auto& fn = s.add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = "../data/asset_beside_source"});
+  const Assembly a = synthesize(app);  // no E220
+  REQUIRE(fn.asset() != nullptr);
+  REQUIRE(fn.asset()->files().size() == 1);
+  CHECK(fn.asset()->files()[0].relative_path == "index.py");
+  CHECK(fn.asset()->source() == fs::path(DRSYNTH_SOURCE_DIR) / "tests/data/asset_beside_source");
+  // A folder that is nowhere is still E220 with the path as given.
+  App missing({.read_environment = false});
+  ops_test::make_lambda_stack(missing).add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = "no/such/folder"});
+  const auto ds = ops_test::synth_errors(missing);
+  bool e220 = false;
+  for (const auto& d : ds) e220 = e220 || (d.code == "E220" && d.got.find("no/such/folder") != std::string::npos);
+  CHECK(e220);
+}
+
+TEST_CASE("a stack with assets has an asset manifest in CDK's format, and the manifest artifacts that use it",
+          "[lambda][assembly]") {
+  App app({.read_environment = false});
+  auto& s = ops_test::make_lambda_stack(app);
+  auto& fn = s.add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = ops_test::stub_runtime_dir() / "probe"});
+  app.add<Stack>("Plain", StackProps{.env = {.region = "eu-west-1", .account = "111111111111"}})
+      .add<CfnResource>("Topic", CfnResourceProps{.type = "AWS::SNS::Topic"});
+  const Assembly a = synthesize(app);
+  const StackArtifact& art = *a.find("S");
+  CHECK(art.assets_file == "S.assets.json");
+  CHECK(a.find("Plain")->assets_file.empty());  // no assets: nothing to publish, deployed as before
+  const std::string zip = fn.asset()->zip_name();
+  const std::string template_hash = detail::sha256_hex(art.template_text);
+  const std::string region = art.region;
+  const json destination = {
+      {"bucketName", "cdk-hnb659fds-assets-${AWS::AccountId}-" + region},
+      {"region", region},
+      {"assumeRoleArn", "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-file-publishing-role-"
+                        "${AWS::AccountId}-" + region}};
+  json zip_destination = destination, template_destination = destination;
+  zip_destination["objectKey"] = zip;
+  template_destination["objectKey"] = template_hash + ".json";
+  CHECK(json::parse(art.assets_text) ==
+        json({{"version", "36.0.0"},
+              {"dockerImages", json::object()},
+              {"files",
+               {{fn.asset()->hash(),
+                 {{"source", {{"path", zip}, {"packaging", "file"}}},
+                  {"destinations", {{"current_account-" + region, zip_destination}}}}},
+                {template_hash,
+                 {{"source", {{"path", "S.template.json"}, {"packaging", "file"}}},
+                  {"destinations", {{"current_account-" + region, template_destination}}}}}}}}));
+  const json manifest = json::parse(a.manifest_text);
+  CHECK(manifest["artifacts"]["S.assets"] ==
+        json::parse(R"({"type": "cdk:asset-manifest", "properties": {"file": "S.assets.json",
+                        "requiresBootstrapStackVersion": 6,
+                        "bootstrapStackVersionSsmParameter": "/cdk-bootstrap/hnb659fds/version"}})"));
+  const json& stack = manifest["artifacts"]["S"];
+  CHECK(stack["dependencies"] == json{"S.assets"});
+  CHECK(stack["properties"]["additionalDependencies"] == json{"S.assets"});
+  CHECK(stack["properties"]["assumeRoleArn"] ==
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-deploy-role-${AWS::AccountId}-" + region);
+  CHECK(stack["properties"]["cloudFormationExecutionRoleArn"] ==
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-" + region);
+  CHECK(stack["properties"]["stackTemplateAssetObjectUrl"] ==
+        "s3://cdk-hnb659fds-assets-${AWS::AccountId}-" + region + "/" + template_hash + ".json");
+  CHECK(stack["properties"]["requiresBootstrapStackVersion"] == 6);
+  // The asset manifest comes right before its stack; a stack without assets keeps the plain artifact.
+  std::vector<std::string> order;
+  const auto in_order = nlohmann::ordered_json::parse(a.manifest_text);
+  for (const auto& [id, _] : in_order["artifacts"].items()) order.push_back(id);
+  CHECK(std::find(order.begin(), order.end(), "S.assets") + 1 == std::find(order.begin(), order.end(), "S"));
+  CHECK_FALSE(manifest["artifacts"]["Plain"]["properties"].contains("assumeRoleArn"));
+  CHECK_FALSE(manifest["artifacts"].contains("Plain.assets"));
+}
+
+TEST_CASE("an asset manifest of a stack with an account names the account, as cdk deploy would", "[lambda][assembly]") {
+  App app({.read_environment = false});
+  ops_test::stub_runtime_dir();
+  auto& s = app.add<Stack>("S", StackProps{.env = {.region = "eu-west-1", .account = "111111111111"}});
+  s.add<lambda::Function>(
+      "Fn", lambda::FunctionProps{.function_name = "fn-dev", .code_asset = ops_test::stub_runtime_dir() / "probe"});
+  const Assembly a = synthesize(app);
+  const json files = json::parse(a.find("S")->assets_text)["files"];
+  for (const auto& [id, f] : files.items()) {
+    const json& d = f["destinations"]["111111111111-eu-west-1"];
+    CHECK(d["bucketName"] == "cdk-hnb659fds-assets-111111111111-eu-west-1");
+    CHECK(d["assumeRoleArn"] ==
+          "arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-file-publishing-role-111111111111-eu-west-1");
+  }
+  CHECK(json::parse(a.manifest_text)["artifacts"]["S"]["properties"]["assumeRoleArn"] ==
+        "arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-west-1");
 }
 
 TEST_CASE("role policy statements make the function depend on the DefaultPolicy", "[lambda]") {

@@ -70,6 +70,10 @@ struct FunctionProps {
   // so function_name is required). None: CloudWatch Logs' own encryption.
   Link<kms::Key> log_kms_key{};
   std::string role_name{};  // physical name of the ServiceRole; empty: generated
+  // Where the props were written: a relative code_asset (or extra file) that
+  // the working folder does not hold is looked up beside that source file
+  // (AssetProps::from). Leave it as it is.
+  const char* from = __builtin_FILE();
 };
 
 struct PermissionProps {
