@@ -196,6 +196,10 @@ std::string dot(const Graph& g, const GraphOptions& o) {
   out << "digraph drsynth {\n"
       << "  rankdir=LR;\n"
       << "  compound=true;\n"
+      // Graphviz's older ranking fails ("trouble in init_rank") on the edges
+      // inside a stack's cluster next to edges between clusters; newrank
+      // ranks the whole graph at once.
+      << "  newrank=true;\n"
       << "  label=\"stacks in deployment order; solid: Fn::ImportValue, dashed: Fn::GetStackOutput, dotted: dependency"
       << (o.resources ? "; grey: within a stack" : "") << "\";\n"
       << "  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n"

@@ -74,7 +74,10 @@ std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
     if (bytes > detail::max_template_bytes)
       out.push_back({"E604", Severity::error, s.stack->path(), "template is larger than CloudFormation accepts",
                      std::to_string(bytes) + " bytes", "<= 1,000,000 bytes"});
-    else if (bytes > detail::max_inline_template_bytes)
+    // A stack with Lambda code goes through the region's S3 bucket anyway (its
+    // code is there; deploy-plan and deploy.sh upload its template with it):
+    // its size asks nothing more of the user.
+    else if (bytes > detail::max_inline_template_bytes && !s.stack->uses_assets())
       out.push_back({"W605", Severity::warning, s.stack->path(),
                      "template is larger than an inline template body: deploying it needs an S3 bucket "
                      "(drsynth deploy-plan --s3-bucket)",

@@ -77,6 +77,7 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
   // No cloudwatch:SetAlarmState any more: the fence is a Fenced datapoint
   // (Route 53 follows the data stream, not the alarm state, issue 20).
   CHECK(actions == std::set<std::string>{"rds:PromoteReadReplica", "rds:DescribeDBInstances", "rds:ModifyDBInstance",
+                                         "rds:ModifyDBParameterGroup", "rds:RebootDBInstance",
                                          "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets",
                                          "route53:GetHealthCheckStatus", "sns:Publish", "kms:GenerateDataKey*",
                                          "kms:Decrypt", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics", "cloudwatch:PutMetricData",
@@ -108,10 +109,23 @@ TEST_CASE("failover: a function in eu-west-1 outside any VPC with a least-privil
            "us-east-1:${AWS::AccountId}:alarm:alarm-fence-rds-replica-dev"});
   only_on("ssm:DeleteParameter", {"eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-lock-replica",
                                   "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-replica"});
-  // Without a witness's grant, the claim writes `disarmed` into the other site's state.
-  for (const char* ssm : {"ssm:PutParameter", "ssm:GetParameter"})
-    only_on(ssm, {"parameter/drsynth/rds-dev/failover-lock-replica", "parameter/drsynth/rds-dev/failover-state-replica",
-                  "us-east-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-primary"});
+  // Without a witness's grant, the claim writes `disarmed` into the other site's state. The lease
+  // (runtime/drsynth_failover/lease.py): this site's lease is renewed in the witness's and the other
+  // site's region, its last success recorded here; the other site's lease is only read, here.
+  only_on("ssm:PutParameter", {"eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-lock-replica",
+                               "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-replica",
+                               "us-east-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-primary",
+                               "us-west-2:${AWS::AccountId}:parameter/drsynth/rds-dev/lease-replica",
+                               "us-east-1:${AWS::AccountId}:parameter/drsynth/rds-dev/lease-replica",
+                               "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/lease-record-replica"});
+  only_on("ssm:GetParameter", {"eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-lock-replica",
+                               "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-replica",
+                               "us-east-1:${AWS::AccountId}:parameter/drsynth/rds-dev/failover-state-primary",
+                               "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/lease-record-replica",
+                               "eu-west-1:${AWS::AccountId}:parameter/drsynth/rds-dev/lease-primary"});
+  // The self-fence acts on this site's own database and parameter group only.
+  only_on("rds:ModifyDBParameterGroup", {"eu-west-1:${AWS::AccountId}:pg:postgres15-replica-dev"});
+  only_on("rds:RebootDBInstance", {"eu-west-1:${AWS::AccountId}:db:postgres-replica-dev"});
   only_on("lambda:InvokeFunction", {"DrWitness-dev"});
 
   // Invoked by the hold alarm (never by the DNS view alarms).
