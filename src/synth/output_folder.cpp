@@ -165,7 +165,9 @@ OutputFolder resolve_output_folder(const fs::path& requested) {
   return out;
 }
 
-MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
+namespace {
+
+MarkedFiles check_replaceable_once(const fs::path& dir, Verify how) {
   std::error_code ec;
   if (!fs::is_directory(fs::symlink_status(dir, ec))) return {};  // nothing there to lose
   const auto entries = list_folder(dir);
@@ -222,6 +224,31 @@ MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
                ": move the others away, or remove the folder");
   }
   return std::move(static_cast<MarkedFiles&>(*marker));
+}
+
+// The folder's identity: another run publishes by renaming its folder onto the path.
+std::pair<dev_t, ino_t> folder_id(const fs::path& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return {0, 0};
+  return {st.st_dev, st.st_ino};
+}
+
+}  // namespace
+
+MarkedFiles check_replaceable(const fs::path& dir, Verify how) {
+  // The listing, the marker and the files are read one after another: a
+  // concurrent run that publishes its assembly in between (an atomic rename
+  // onto the path) makes them disagree although neither run's files were
+  // touched. When the check fails and the folder is no longer the one it
+  // began with, it checks the new folder again (a few times at most).
+  for (int attempt = 1;; ++attempt) {
+    const auto before = folder_id(dir);
+    try {
+      return check_replaceable_once(dir, how);
+    } catch (const Error&) {
+      if (attempt >= 5 || folder_id(dir) == before) throw;
+    }
+  }
 }
 
 void check_writable(const OutputFolder& out) {
