@@ -46,17 +46,19 @@ namespace detail {
 
 namespace {
 
-constexpr const char* alarm_docs = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html";
-constexpr const char* route53_docs =
-    "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html";
-constexpr const char* async_docs = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html";
+// AWS's unpublished delays, declared once for the budget and the simulator.
+struct UnpublishedDelay {
+  int seconds;
+  const char* source;
+};
+#define DRSYNTH_UNPUBLISHED_DELAY(name, secs, what, page) constexpr UnpublishedDelay name{secs, page};
+#include "patterns/unpublished_delays.def"
+#undef DRSYNTH_UNPUBLISHED_DELAY
 
-// Where AWS publishes no figure (docs/dr-design.md says why each is what it is).
-constexpr int alarm_evaluation_seconds = 30;    // a period's end until the alarm's state changes
-constexpr int health_check_follow_seconds = 30;  // the alarm's data until the check's status changes
-constexpr int function_start_seconds = 10;      // the alarm's asynchronous invocation and a cold start
-constexpr int claim_seconds = 2;                // the witness's conditional put (one more invocation)
-constexpr int fence_confirm_seconds = 10;       // PutMetricData, then reading it back until it is readable
+std::string assumption(const UnpublishedDelay& d) {
+  return std::string("assumption: AWS publishes no figure (") + d.source + "; src/patterns/unpublished_delays.def)";
+}
+
 constexpr int direct_calls = 3;  // the other site's database, its own view alarm, its probe's data: in parallel
 
 }  // namespace
@@ -90,16 +92,16 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
       {.what = "the probe times out", .seconds = k.probe_timeout_seconds, .source = "probeTimeoutSeconds"},
   };
   const BudgetStep evaluation{.what = "CloudWatch evaluates the alarm after the period",
-                              .seconds = alarm_evaluation_seconds,
-                              .source = std::string("assumption: AWS publishes no delay (") + alarm_docs + ")"};
+                              .seconds = alarm_evaluation.seconds,
+                              .source = assumption(alarm_evaluation)};
   b.dns_steps = failing;
   b.dns_steps.push_back({.what = "failing datapoints fill the view alarms",
                          .seconds = std::int64_t{k.health_alarm_periods} * 60,
                          .source = "healthAlarmPeriods x 60 s"});
   b.dns_steps.push_back(evaluation);
   b.dns_steps.push_back({.what = "Route 53's writer check follows the alarms' data",
-                         .seconds = health_check_follow_seconds,
-                         .source = std::string("assumption: AWS publishes no delay (") + route53_docs + ")"});
+                         .seconds = health_check_follow.seconds,
+                         .source = assumption(health_check_follow)});
   b.dns_steps.push_back({.what = "resolvers' cached answers expire", .seconds = k.record_ttl_seconds,
                          .source = "recordTtlSeconds"});
 
@@ -109,9 +111,11 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
                               .source = "holdMinutes x 60 s"});
   b.writable_steps.push_back(evaluation);
   for (const auto& s : b.writable_steps) b.detection_seconds += s.seconds;
-  b.writable_steps.push_back({.what = "the alarm invokes the failover function (asynchronous, cold start)",
-                              .seconds = function_start_seconds,
-                              .source = std::string("assumption: AWS publishes no bound (") + async_docs + ")"});
+  b.writable_steps.push_back({.what = "the alarm invokes the failover function (asynchronous)",
+                              .seconds = async_invocation.seconds,
+                              .source = assumption(async_invocation)});
+  b.writable_steps.push_back({.what = "the function's cold start", .seconds = cold_start.seconds,
+                              .source = assumption(cold_start)});
   if (!k.witness_region.empty()) {
     // The lease path: renewed at the failure at the latest, expired
     // leaseExpirySeconds later; the standby's invocation waits for the
@@ -133,24 +137,25 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
        .seconds = std::int64_t{2} * k.second_signal_timeout_seconds,
        .source = "2 x secondSignalTimeoutSeconds (each call: connect and read timeouts of that length)"});
   if (!k.witness_region.empty()) {
-    // One invocation: the witness reads the lost region (three reads in
-    // parallel, each connect and read bounded by its call timeout), finds the
-    // lease there expired and puts the grant.
+    // One invocation (a cold start of its own): the witness reads the lost
+    // region (three reads in parallel, each connect and read bounded by its
+    // call timeout), finds the lease there expired and puts the grant.
     const int witness_call = std::max(1, k.second_signal_timeout_seconds - 1);
     b.writable_steps.push_back({.what = "the witness in " + k.witness_region +
                                         " claims: it cannot read the lost region either (3 reads in parallel, none "
                                         "answered), the lease there expired, its conditional put",
-                                .seconds = std::int64_t{2} * witness_call + claim_seconds,
-                                .source = "2 x (secondSignalTimeoutSeconds - 1), the witness's call timeout; the put: "
-                                          "assumption"});
+                                .seconds = std::int64_t{2} * witness_call,
+                                .source = "2 x (secondSignalTimeoutSeconds - 1), the witness's call timeout"});
+    b.writable_steps.push_back({.what = "the witness's cold start", .seconds = cold_start.seconds,
+                                .source = assumption(cold_start)});
   }
   if (b.needs_approval)
     b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
                                 .seconds = 0,
                                 .source = "not counted: without a witness nobody outside a lost region can confirm "
                                           "its loss"});
-  b.writable_steps.push_back({.what = "the fence: Fenced published and read back", .seconds = fence_confirm_seconds,
-                              .source = "assumption: AWS publishes no figure for when a datapoint is readable"});
+  b.writable_steps.push_back({.what = "the fence: Fenced published, then read back once readable",
+                              .seconds = metric_readable.seconds, .source = assumption(metric_readable)});
   b.writable_steps.push_back(promotion);
   for (const auto& s : b.dns_steps) b.dns_seconds += s.seconds;
   for (const auto& s : b.writable_steps) b.writable_seconds += s.seconds;

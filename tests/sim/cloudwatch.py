@@ -15,7 +15,7 @@ Sources (quoted in tests/sim/README.md):
 * Evaluation cadence: alarms with a period of a minute or more are evaluated
   every minute ("Using Amazon CloudWatch alarms", AlarmThatSendsEmail.html).
   The delay between a period's end and its evaluation is not published:
-  ``EVALUATION_DELAY`` (inference).
+  ``EVALUATION_DELAY``, the budget's ``alarm_evaluation`` (delays.py).
 * SetAlarmState: "Temporarily sets the state of an alarm ... Metric alarms
   returns to their actual state quickly, often within seconds" (API
   reference, API_SetAlarmState.html): here the state holds until the next
@@ -29,9 +29,10 @@ Sources (quoted in tests/sim/README.md):
 
 import math
 
+from sim import delays
 from sim.aws import ApiError, epoch, utc
 
-EVALUATION_DELAY = 20.0   # seconds after a minute boundary at which alarms evaluate the periods that ended
+EVALUATION_DELAY = delays.seconds("alarm_evaluation")  # after a minute boundary alarms evaluate the periods that ended
 ACCOUNT = "123456789012"
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
@@ -164,7 +165,7 @@ class CloudWatch:
         # seconds before a datapoint is readable with GetMetricData / GetMetricStatistics: AWS gives figures only for
         # old timestamps ("between 3 and 24 hours ago can take as much as 2 hours", API_PutMetricData), none for
         # current ones (inference: 0; a scenario may set it)
-        self.read_delay = 0.0
+        self.read_delay = delays.seconds("metric_readable")  # PutMetricData until GetMetricStatistics returns it
 
     def region_metrics(self, region):
         return self.metrics.setdefault(region, RegionMetrics())

@@ -45,11 +45,12 @@ import os
 import sys
 import uuid
 
+from sim import delays
 from sim.clock import Task
 from sim.aws import ClientTimeout
 
-ASYNC_START = 1.0       # event queued -> function running (inference: seconds, unpublished)
-COLD_START = 1.0        # init of a new execution environment (inference)
+ASYNC_START = delays.seconds("async_invocation")  # event queued -> function running (unpublished: delays.py)
+COLD_START = delays.seconds("cold_start")         # init of a new execution environment (unpublished: delays.py)
 RETRY_WAITS = (60.0, 120.0)
 THROTTLE_RETRY_FIRST, THROTTLE_RETRY_MAX, THROTTLE_RETRY_AGE = 1.0, 300.0, 6 * 3600.0
 PACKAGES = ("drsynth_failover", "drsynth_pgwire")

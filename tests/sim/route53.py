@@ -40,18 +40,19 @@ Sources (quoted in tests/sim/README.md):
   of a calculated health check" (API reference): InvalidInput here (the error
   code is an inference).
 * The evaluation cadence of CloudWatch-alarm checks is not published: every
-  ``HEALTH_CHECK_INTERVAL`` seconds (inference, the default request interval
-  of endpoint checks).
+  ``HEALTH_CHECK_INTERVAL`` seconds, the budget's ``health_check_follow``
+  (delays.py; the default request interval of endpoint checks).
 """
 
 import math
 
+from sim import delays
 from sim.aws import ApiError, utc
 from sim.clock import value_at
 from sim.cloudwatch import evaluate, evaluation_range, period_values
 
 PROPAGATION = 60.0
-HEALTH_CHECK_INTERVAL = 30.0
+HEALTH_CHECK_INTERVAL = delays.seconds("health_check_follow")
 CHECKER_REGIONS = ("us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2",
                    "ap-northeast-1", "sa-east-1")
 

@@ -9,7 +9,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from sim import fixture
+from sim import delays, fixture, functions
 from sim.clock import T0
 from sim.cloudwatch import evaluate
 from sim.functions import Function, Schedule
@@ -242,6 +242,45 @@ class Engines(unittest.TestCase):
                         "ParameterName": "work_mem", "ParameterValue": "1", "ApplyMethod": "immediate"}]})
 
 
+class UnpublishedDelays(unittest.TestCase):
+    """The simulator runs on the budget's assumptions, read from their one declaration."""
+
+    def test_every_delay_is_read_from_the_declaration_the_budget_counts(self):
+        self.assertEqual(set(delays.DELAYS), {"alarm_evaluation", "health_check_follow", "async_invocation",
+                                              "cold_start", "metric_readable"})
+        for name, (seconds, what, source) in delays.DELAYS.items():
+            with self.subTest(name=name):
+                self.assertGreater(seconds, 0)
+                self.assertTrue(what)
+                self.assertTrue(source.startswith("https://docs.aws.amazon.com/"), source)
+        from sim import cloudwatch, route53
+        self.assertEqual(cloudwatch.EVALUATION_DELAY, delays.seconds("alarm_evaluation"))
+        self.assertEqual(route53.HEALTH_CHECK_INTERVAL, delays.seconds("health_check_follow"))
+        self.assertEqual((functions.ASYNC_START, functions.COLD_START),
+                         (delays.seconds("async_invocation"), delays.seconds("cold_start")))
+        self.assertEqual(_world().cloudwatch.read_delay, delays.seconds("metric_readable"))
+
+    def test_a_datapoint_is_readable_within_the_handlers_read_back(self):
+        import os
+        path = os.path.join(os.path.dirname(delays.DEF_FILE), "..", "..", "runtime", "drsynth_failover", "state.py")
+        source = open(path, encoding="utf-8").read()
+        attempts = int(source.split("READ_BACK_ATTEMPTS = ", 1)[1].split()[0])
+        pause = float(source.split("READ_BACK_PAUSE = ", 1)[1].split()[0])
+        window = (attempts - 1) * pause
+        self.assertLessEqual(delays.seconds("metric_readable"), window,
+                             "the fence's read-back would give up before the datapoint is readable")
+
+    def test_a_malformed_entry_is_refused(self):
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "bad.def")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write('DRSYNTH_UNPUBLISHED_DELAY(alarm_evaluation, thirty, "x", "y")\n')
+            with self.assertRaisesRegex(ValueError, "not one DRSYNTH_UNPUBLISHED_DELAY"):
+                delays.read(path)
+
+
 class LambdaAndEventBridge(unittest.TestCase):
     def setUp(self):
         self.w = _world()
@@ -293,9 +332,9 @@ class LambdaAndEventBridge(unittest.TestCase):
         self.w.schedule(function="sim-test", twice=True, start=100, end=160)
         self.w.schedule(function="sim-test", missing=True, start=160, end=220)
         self.w.run(300)
-        # fires at :30 of each minute; +1 s to the queue (+1 s cold start the first time); late +20 s; twice;
+        # fires at :30 of each minute; +1 s to the queue (+ the cold start the first time); late +20 s; twice;
         # missing at 210
-        self.assertEqual([round(c) for c in self.calls], [52, 111, 151, 152, 271])
+        self.assertEqual([round(c) for c in self.calls], [round(51 + functions.COLD_START), 111, 151, 152, 271])
 
 
 class Tasks(unittest.TestCase):
