@@ -4,6 +4,9 @@
 # settings (fuzz/corpus/settings), a quarter each to the assembly reader
 # (fuzz/corpus/assembly) and the diff (fuzz/corpus/diff).
 #   scripts/fuzz.sh [seconds]
+#   scripts/fuzz.sh --install-clang   # only install clang and its runtimes
+# FUZZ_BUILD_TESTS=ON builds the tests into the same folder (scripts/hardening.sh
+# runs them there under the same sanitizers); FUZZ_BUILD_ONLY=1 builds and stops.
 # New inputs go to build-fuzz/corpus-<target> (the checked-in corpus is only
 # read); a crash is written to build-fuzz/crash-* and fails the script: fix it,
 # then copy the input into fuzz/corpus/<target>/ as a regression seed.
@@ -19,12 +22,19 @@ if ! command -v "$cxx" >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev >/dev/null
 fi
-# -O1 and line tables only (symbolized reports, no types or variables): an eighth less compile CPU than
-# -O2 -g, and libFuzzer's documentation suggests -O1 or more.
-cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRSYNTH_FUZZ=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
-  -DDRSYNTH_BUILD_TESTS=OFF -DDRSYNTH_BUILD_EXAMPLES=OFF -DDRSYNTH_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target settings_fuzzer assembly_fuzzer diff_fuzzer -j "$(nproc)"
+[ "$seconds" = --install-clang ] && exit 0
+tests="${FUZZ_BUILD_TESTS:-OFF}"
+# The presets (CMakePresets.json) hold the flags: -O1 and line tables only (symbolized reports, no types or
+# variables), asserts on; libFuzzer's documentation suggests -O1 or more. "asan" adds the tests.
+preset=fuzz; [ "$tests" = ON ] && preset=asan
+cmake --preset "$preset" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-ON}" \
+  ${DRSYNTH_CMAKE_ARGS:-} >/dev/null
+if [ "$tests" = ON ]; then
+  cmake --build "$build" -j "$(nproc)"
+else
+  cmake --build "$build" --target settings_fuzzer assembly_fuzzer diff_fuzzer -j "$(nproc)"
+fi
+[ -n "${FUZZ_BUILD_ONLY:-}" ] && exit 0
 run() {  # target corpus seconds max_len
   local target=$1 corpus=$2 time=$3 max_len=$4
   mkdir -p "$build/corpus-$corpus"

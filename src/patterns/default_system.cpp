@@ -1,7 +1,6 @@
 // The shipped drsynth binary's app: one of the built-in systems, chosen by the
 // setting `variant`.
 #include <algorithm>
-#include <array>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -10,12 +9,6 @@
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 
 namespace drsynth::patterns {
-
-namespace {
-
-constexpr std::array<std::string_view, 2> variants{"rds-replica", "aurora-global"};
-
-}  // namespace
 
 void define_default_system(App& app) {
   // The seed asks for everything destroyable: let safety rule S005 hold the
