@@ -1,11 +1,11 @@
 // The example from README.md, built and run as a test so the README cannot rot.
-#include <drsynth/app.hpp>  // or everything at once, compiling slower: <drsynth/drsynth.hpp>
-#include <drsynth/cli.hpp>
+#include <drsynth/core/app.hpp>  // or everything at once, compiling slower: <drsynth/drsynth.hpp>
+#include <drsynth/tools/cli.hpp>
 #include <drsynth/cloudwatch/alarm.hpp>
 #include <drsynth/patterns/postgres_disaster_recovery.hpp>
 #include <drsynth/rds/read_replica.hpp>
 #include <drsynth/sns/topic.hpp>
-#include <drsynth/stack.hpp>
+#include <drsynth/core/stack.hpp>
 using namespace drsynth;
 
 int main(int argc, char** argv) {

@@ -16,7 +16,7 @@ if [ ! -x .cache/cdk/node_modules/.bin/cdk ]; then
 fi
 # The CDK's cloud-assembly schema library and cdk-assets (the publisher cdk
 # deploy runs): they read drsynth's asset manifests in the tests. cdk-assets 4.7
-# reads schema versions up to 54; drsynth writes 36 (src/constants.hpp).
+# reads schema versions up to 54; drsynth writes 36 (src/core/constants.hpp).
 if [ ! -x .cache/cdkassets/node_modules/.bin/cdk-assets ]; then
   echo "test: installing @aws-cdk/cloud-assembly-schema and cdk-assets into .cache/cdkassets"
   npm install --prefix .cache/cdkassets --no-audit --no-fund --silent @aws-cdk/cloud-assembly-schema@55 cdk-assets@4 >/dev/null

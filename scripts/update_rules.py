@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/diff/update_rules_table.cpp: how CloudFormation updates each
+"""Generates src/tools/diff/update_rules_table.cpp: how CloudFormation updates each
 property of the resource types drsynth can emit.
 
 Two sources, merged per (type, property), the stronger verdict winning
@@ -8,7 +8,7 @@ Two sources, merged per (type, property), the stronger verdict winning
     (cfnlint/data/schemas/resources, us-east-1's list): createOnlyProperties
     force a replacement, conditionalCreateOnlyProperties may;
   - the CloudFormation User Guide's "Update requires" lines
-    (src/diff/update_rules_documented.tsv, extracted by
+    (src/tools/diff/update_rules_documented.tsv, extracted by
     scripts/update_rules_docs.py): "Some interruptions" is only written there.
 A property in neither is updated without interruption.
 
@@ -18,7 +18,7 @@ runs `scripts/update_rules.py --check`, which regenerates the table in memory
 from the installed cfn-lint and fails, printing the difference, when the
 checked-in table is not what it would write.
 
-  scripts/update_rules.py            # rewrite src/diff/update_rules_table.cpp
+  scripts/update_rules.py            # rewrite src/tools/diff/update_rules_table.cpp
   scripts/update_rules.py --check    # exit 1 if it is out of date
 """
 import argparse
@@ -29,8 +29,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TABLE = os.path.join(ROOT, "src", "diff", "update_rules_table.cpp")
-DOCUMENTED = os.path.join(ROOT, "src", "diff", "update_rules_documented.tsv")
+TABLE = os.path.join(ROOT, "src", "tools", "diff", "update_rules_table.cpp")
+DOCUMENTED = os.path.join(ROOT, "src", "tools", "diff", "update_rules_documented.tsv")
 
 # Emitted by constructs that are being added (issue 14, the Aurora system).
 EXTRA_TYPES = [
@@ -118,7 +118,7 @@ def generate():
         "// replacement, conditionalCreateOnly = may replace) merged with the \"Update",
         "// requires\" lines of the CloudFormation User Guide (update_rules_documented.tsv).",
         "// Properties not listed update without interruption.",
-        '#include "diff/update_rules.hpp"',
+        '#include "tools/diff/update_rules.hpp"',
         "",
         "namespace drsynth::detail {",
         "",
@@ -157,7 +157,7 @@ def main():
             current = fh.read()
         if current != text:
             sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                                       "src/diff/update_rules_table.cpp (checked in)",
+                                                       "src/tools/diff/update_rules_table.cpp (checked in)",
                                                        "from cfn-lint's schemas now"))
             print("update_rules: the table is out of date: run scripts/update_rules.py and commit the result",
                   file=sys.stderr)

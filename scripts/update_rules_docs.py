@@ -14,10 +14,10 @@ top-level property of the given resource types whose update is not
   type <TAB> property <TAB> interruption|replacement|conditional <TAB> page#anchor <TAB> the line as written
 
 It needs a clone of that repository, so it is not run by the tests: its
-output, src/diff/update_rules_documented.tsv, is checked in and read by
+output, src/tools/diff/update_rules_documented.tsv, is checked in and read by
 scripts/update_rules.py.
 
-  scripts/update_rules_docs.py CLONE [--rev 6c68a17] > src/diff/update_rules_documented.tsv
+  scripts/update_rules_docs.py CLONE [--rev 6c68a17] > src/tools/diff/update_rules_documented.tsv
 """
 import argparse
 import re

@@ -1,4 +1,4 @@
-# Links between constructs are checked by the compiler (include/drsynth/link.hpp):
+# Links between constructs are checked by the compiler (include/drsynth/core/link.hpp):
 # each case of compile_fail/links.cpp is compiled on its own and must fail with
 # an error naming the field, except `valid`, the positive control, which must compile.
 # g++ (the supported compiler) names the field in every case; clang 14 reports a

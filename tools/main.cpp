@@ -1,7 +1,8 @@
 // The shipped drsynth binary: the command line over the built-in DR system.
 #include <malloc.h>
 
-#include "drsynth/drsynth.hpp"
+#include "drsynth/patterns/postgres_disaster_recovery.hpp"
+#include "drsynth/tools/cli.hpp"
 
 int main(int argc, char** argv) {
   // A short-lived process: freed memory is kept for reuse instead of being

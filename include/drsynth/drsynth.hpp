@@ -1,28 +1,35 @@
 // Umbrella header: the whole public API of drsynth.
 #pragma once
 
-#include "drsynth/app.hpp"
-#include "drsynth/assertions.hpp"
-#include "drsynth/asset.hpp"
-#include "drsynth/cfn_condition.hpp"
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/cfn_mapping.hpp"
-#include "drsynth/cfn_output.hpp"
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/cli.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/diff.hpp"
-#include "drsynth/entry_writer.hpp"
-#include "drsynth/error.hpp"
-#include "drsynth/graph.hpp"
-#include "drsynth/logical_id.hpp"
-#include "drsynth/removal_policy.hpp"
-#include "drsynth/safety_review.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
-#include "drsynth/tags.hpp"
-#include "drsynth/value.hpp"
-#include "drsynth/version.hpp"
+// core: the construct tree, values, L1 elements.
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/core/cfn_condition.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/cfn_mapping.hpp"
+#include "drsynth/core/cfn_output.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/entry_writer.hpp"
+#include "drsynth/core/error.hpp"
+#include "drsynth/core/logical_id.hpp"
+#include "drsynth/core/removal_policy.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/core/tags.hpp"
+#include "drsynth/core/value.hpp"
+#include "drsynth/core/version.hpp"
+
+// synth: the engine.
+#include "drsynth/synth/safety_review.hpp"
+#include "drsynth/synth/synth.hpp"
+
+// tools: the command line, diff, graph.
+#include "drsynth/tools/cli.hpp"
+#include "drsynth/tools/diff.hpp"
+#include "drsynth/tools/graph.hpp"
+
+// Template assertions (link drsynth::assertions to use them).
+#include "drsynth/assertions/template.hpp"
 
 // Constructs (L2) and patterns.
 #include "drsynth/cloudwatch/alarm.hpp"

@@ -4,7 +4,7 @@
 #include "drsynth/iam/role.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::ec2 {
 

@@ -4,7 +4,7 @@
 #include <array>
 
 #include "drsynth/ec2/vpc.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "ec2/cidr.hpp"
 
 #include <map>

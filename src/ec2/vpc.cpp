@@ -4,8 +4,8 @@
 #include <set>
 
 #include "drsynth/ec2/security_group.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/tags.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/core/tags.hpp"
 #include "ec2/cidr.hpp"
 
 namespace drsynth::ec2 {

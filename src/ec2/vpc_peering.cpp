@@ -1,10 +1,10 @@
 #include "drsynth/ec2/vpc_peering.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 
 #include "drsynth/ec2/vpc.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/tags.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/core/tags.hpp"
 #include "ec2/cidr.hpp"
 
 namespace drsynth::ec2 {

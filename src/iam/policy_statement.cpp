@@ -1,10 +1,10 @@
 #include "drsynth/iam/policy_statement.hpp"
-#include "char_rules.hpp"
-#include "safety_rules.hpp"
+#include "core/char_rules.hpp"
+#include "core/safety_rules.hpp"
 
 #include <algorithm>
 
-#include "drsynth/construct.hpp"
+#include "drsynth/core/construct.hpp"
 
 namespace drsynth::iam {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::iam::detail {
 

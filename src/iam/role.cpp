@@ -1,5 +1,5 @@
 #include "drsynth/iam/role.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 
 namespace drsynth::iam {

@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/iam/role.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::kms {
 

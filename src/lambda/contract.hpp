@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/construct.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::lambda::detail {
 

@@ -7,7 +7,7 @@
 #include "drsynth/route53/private_hosted_zone.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/sqs/queue.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 

@@ -1,5 +1,5 @@
 #include "drsynth/lambda/function.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 
 #include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::lambda {
 

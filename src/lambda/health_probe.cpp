@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 

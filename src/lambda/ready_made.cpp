@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "char_rules.hpp"
-#include "drsynth/stack.hpp"
+#include "core/char_rules.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::lambda::detail {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "drsynth/lambda/function.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 #include "lambda/runtime_files.hpp"
 
 namespace drsynth {

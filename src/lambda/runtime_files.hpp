@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/asset.hpp"
+#include "drsynth/core/asset.hpp"
 
 namespace drsynth::lambda::detail {
 

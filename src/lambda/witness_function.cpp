@@ -1,7 +1,7 @@
 #include "drsynth/lambda/witness_function.hpp"
 
 #include "drsynth/cloudwatch/alarm.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 

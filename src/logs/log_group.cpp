@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "drsynth/kms/key.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::logs {
 

@@ -16,7 +16,7 @@
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/sqs/queue.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/aurora_parts.hpp"
 #include "patterns/secret_events.hpp"
 #include "patterns/setting_rules.hpp"

@@ -7,7 +7,7 @@
 #include "drsynth/rds/database_cluster.hpp"
 #include "drsynth/rds/global_cluster.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/aurora_parts.hpp"
 #include "patterns/dr_kit_engines.hpp"
 

@@ -1,9 +1,9 @@
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 
-#include "drsynth/app.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/rds/database_cluster.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/tags.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/core/tags.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/aurora_parts.hpp"
 #include "patterns/control_tower.hpp"

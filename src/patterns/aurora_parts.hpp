@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "patterns/aurora_names.hpp"
 #include "patterns/dr_kit.hpp"

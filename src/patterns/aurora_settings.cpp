@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "char_rules.hpp"
-#include "drsynth/app.hpp"
+#include "core/char_rules.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/rds/engine_versions.hpp"
@@ -16,7 +16,7 @@
 #include "patterns/dr_kit_settings.hpp"
 #include "patterns/setting_rules.hpp"
 #include "rds/aurora_class_hint.hpp"
-#include "settings/text.hpp"
+#include "core/settings/text.hpp"
 
 namespace drsynth::patterns {
 

@@ -11,7 +11,7 @@
 #include <span>
 #include <string_view>
 
-#include "drsynth/construct.hpp"
+#include "drsynth/core/construct.hpp"
 
 namespace drsynth::patterns::detail {
 

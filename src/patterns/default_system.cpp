@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "drsynth/app.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 

@@ -6,7 +6,7 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/read_replica.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/dr_kit_engines.hpp"
 #include "patterns/dr_parts.hpp"
 

@@ -47,7 +47,7 @@
 
 #include <algorithm>
 
-#include "drsynth/cfn_output.hpp"
+#include "drsynth/core/cfn_output.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
@@ -60,7 +60,7 @@
 #include "drsynth/route53/weighted_record.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/sqs/queue.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::patterns::detail {
 

@@ -36,10 +36,10 @@
 #include <vector>
 
 #include "drsynth/cloudwatch/metric.hpp"
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "drsynth/iam/policy_statement.hpp"
 #include "drsynth/patterns/recovery_budget.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 #include "patterns/dr_kit_names.hpp"
 
 namespace drsynth {

@@ -4,7 +4,7 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/global_cluster.hpp"
 #include "drsynth/rds/read_replica.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::patterns::detail {
 

@@ -6,7 +6,7 @@
 #include <array>
 #include <string>
 
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 #include "patterns/dr_kit.hpp"
 
 namespace drsynth::rds {

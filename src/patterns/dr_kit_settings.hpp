@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/settings.hpp"
+#include "drsynth/core/settings.hpp"
 
 namespace drsynth::patterns::detail {
 

@@ -4,7 +4,7 @@
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/rds/read_replica.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/dr_parts.hpp"
 
 namespace drsynth::patterns::detail {

@@ -1,5 +1,5 @@
 // The primary region of the PostgresDisasterRecovery system.
-#include "drsynth/cfn_output.hpp"
+#include "drsynth/core/cfn_output.hpp"
 #include "drsynth/ec2/flow_log.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
@@ -9,7 +9,7 @@
 #include "drsynth/rds/subnet_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/dr_parts.hpp"
 #include "patterns/secret_events.hpp"
 #include "patterns/setting_rules.hpp"

@@ -1,6 +1,6 @@
 // The DR region's database part of the PostgresDisasterRecovery system, and
 // the peering between the two VPCs.
-#include "drsynth/cfn_output.hpp"
+#include "drsynth/core/cfn_output.hpp"
 #include "drsynth/ec2/flow_log.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
@@ -10,7 +10,7 @@
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/read_replica.hpp"
 #include "drsynth/rds/subnet_group.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "patterns/dr_parts.hpp"
 #include "patterns/setting_rules.hpp"
 

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <array>
 
-#include "char_rules.hpp"
-#include "drsynth/app.hpp"
+#include "core/char_rules.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "drsynth/rds/engine_versions.hpp"
@@ -19,7 +19,7 @@
 #include "patterns/dr_names.hpp"
 #include "patterns/dr_settings.hpp"
 #include "patterns/setting_rules.hpp"
-#include "settings/text.hpp"
+#include "core/settings/text.hpp"
 
 namespace drsynth::patterns {
 

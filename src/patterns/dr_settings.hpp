@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 
 namespace drsynth::patterns::detail {

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "drsynth/app.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/lambda/failover_function.hpp"
 #include "patterns/control_tower.hpp"
 #include "drsynth/lambda/health_probe.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/read_replica.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/tags.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/core/tags.hpp"
 #include "ec2/cidr.hpp"
 #include "patterns/dr_kit.hpp"
 #include "patterns/dr_kit_engines.hpp"

@@ -12,7 +12,7 @@
 
 #include "drsynth/events/event_rule.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::patterns::detail {
 

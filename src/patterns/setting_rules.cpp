@@ -4,10 +4,10 @@
 #include <array>
 #include <string>
 
-#include "ca_bundle.hpp"
-#include "char_rules.hpp"
+#include "core/ca_bundle.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/ec2/vpc.hpp"
-#include "tag_rules.hpp"
+#include "core/tag_rules.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "ec2/cidr.hpp"
 

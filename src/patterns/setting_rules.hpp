@@ -14,18 +14,18 @@
 #include <string_view>
 #include <vector>
 
-#include "char_rules.hpp"
-#include "drsynth/app.hpp"
-#include "drsynth/error.hpp"
-#include "drsynth/settings.hpp"
-#include "settings/text.hpp"
+#include "core/char_rules.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/error.hpp"
+#include "drsynth/core/settings.hpp"
+#include "core/settings/text.hpp"
 
 namespace drsynth::patterns::detail {
 
 // AWS commercial regions (where RDS, Route 53 private zones and Lambda run).
 [[nodiscard]] bool is_known_region(std::string_view region);
 // AWS tag values: at most 256 letters, digits, spaces and _ . : / = + - @
-// (AWS's tag rules, src/tag_rules.hpp: fullwidth punctuation such as U+FF5C is refused).
+// (AWS's tag rules, src/core/tag_rules.hpp: fullwidth punctuation such as U+FF5C is refused).
 [[nodiscard]] bool is_tag_value(std::string_view value);
 
 // Why a probe CA bundle file cannot be used ("cannot be read", "holds no PEM

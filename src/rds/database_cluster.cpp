@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
@@ -13,7 +13,7 @@
 #include "drsynth/rds/global_cluster.hpp"
 #include "drsynth/rds/subnet_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "rds/instance_common.hpp"
 #include "rds/version_rules.hpp"
 

@@ -1,10 +1,10 @@
 #include "drsynth/rds/database_instance.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 #include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "rds/instance_common.hpp"
 #include "rds/version_rules.hpp"
 

@@ -4,10 +4,10 @@
 #include <array>
 #include <set>
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::rds {
 

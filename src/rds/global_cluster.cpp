@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/rds/database_cluster.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "rds/version_rules.hpp"
 
 namespace drsynth::rds {

@@ -1,5 +1,5 @@
 #include "rds/instance_common.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 #include <algorithm>
 
@@ -10,7 +10,7 @@
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/rds/subnet_group.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::rds::detail {
 

@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/link.hpp"
-#include "drsynth/removal_policy.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/link.hpp"
+#include "drsynth/core/removal_policy.hpp"
 
 namespace drsynth::ec2 {
 class Vpc;

@@ -1,6 +1,6 @@
 #include "rds/parameter_rules.hpp"
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 namespace drsynth::rds::detail {
 

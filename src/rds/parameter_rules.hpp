@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "drsynth/construct.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::rds::detail {
 

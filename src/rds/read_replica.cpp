@@ -4,7 +4,7 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/parameter_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "rds/instance_common.hpp"
 #include "rds/version_rules.hpp"
 

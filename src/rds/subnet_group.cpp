@@ -1,5 +1,5 @@
 #include "drsynth/rds/subnet_group.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 #include <regex>
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <string_view>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/rds/engine_versions.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::rds::detail {
 

@@ -4,7 +4,7 @@
 #include <regex>
 
 #include "drsynth/cloudwatch/alarm.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::route53 {
 

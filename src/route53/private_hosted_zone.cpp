@@ -1,5 +1,5 @@
 #include "drsynth/route53/private_hosted_zone.hpp"
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 #include <algorithm>
 #include <cctype>

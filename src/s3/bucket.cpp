@@ -1,10 +1,10 @@
 #include "drsynth/s3/bucket.hpp"
 
-#include "bucket_name_rules.hpp"
-#include "char_rules.hpp"
+#include "core/bucket_name_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/kms/key.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "iam/resource_policy.hpp"
 
 namespace drsynth::s3 {

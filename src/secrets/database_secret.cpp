@@ -1,6 +1,6 @@
 #include "drsynth/secrets/database_secret.hpp"
-#include "char_rules.hpp"
-#include "regions.hpp"
+#include "core/char_rules.hpp"
+#include "core/regions.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/lambda/function.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::secrets {
 

@@ -7,7 +7,7 @@
 #include "drsynth/kms/key.hpp"
 #include "drsynth/lambda/function.hpp"
 #include "drsynth/secrets/database_secret.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "lambda/ready_made.hpp"
 
 namespace drsynth::secrets {

@@ -1,9 +1,9 @@
 #include "drsynth/sns/topic.hpp"
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/sqs/queue.hpp"
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 #include "iam/resource_policy.hpp"
 
 namespace drsynth::sns {

@@ -7,11 +7,11 @@
 // S3Key serves both ways of deploying (Stack::assets_bucket).
 #include <nlohmann/json.hpp>
 
-#include "constants.hpp"
-#include "digest.hpp"
-#include "drsynth/asset.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
+#include "core/constants.hpp"
+#include "core/digest.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {

@@ -1,16 +1,18 @@
 // deploy.sh / destroy.sh: the AWS CLI commands that deploy the assembly.
+#include "synth/deploy_plan.hpp"
+
 #include <set>
 #include <sstream>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
-#include "drsynth/asset.hpp"
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
-#include "bucket_name_rules.hpp"
-#include "constants.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
+#include "core/bucket_name_rules.hpp"
+#include "core/constants.hpp"
 
 namespace drsynth {
 
@@ -38,9 +40,25 @@ std::string one_line(std::string text) {
 // (newlines and other control characters escaped, as in messages).
 std::string comment(std::string_view text) { return escape_control_characters(text); }
 
+// A template over CloudFormation's inline limit, or Lambda code: uploaded to the bucket.
 bool needs_bucket(const StackArtifact& s) {
   return s.template_text.size() > detail::max_inline_template_bytes || s.stack->uses_assets();
 }
+
+}  // namespace
+
+namespace detail {
+
+std::set<std::string> bucket_regions(const Assembly& assembly) {
+  std::set<std::string> regions;
+  for (const auto& s : assembly.stacks)
+    if (needs_bucket(s)) regions.insert(s.region);
+  return regions;
+}
+
+}  // namespace detail
+
+namespace {
 
 void header(std::ostringstream& o, const Assembly& a, const DeployPlanOptions& opt, const char* what) {
   o << "#!/usr/bin/env bash\n"

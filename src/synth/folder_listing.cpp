@@ -12,8 +12,8 @@
 #include <memory>
 #include <optional>
 
-#include "digest.hpp"
-#include "drsynth/error.hpp"
+#include "core/digest.hpp"
+#include "drsynth/core/error.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {

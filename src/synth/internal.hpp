@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "constants.hpp"
-#include "drsynth/error.hpp"
+#include "core/constants.hpp"
+#include "drsynth/core/error.hpp"
 
 namespace drsynth {
 class App;

@@ -27,7 +27,7 @@
 #include <string>
 #include <string_view>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 
 namespace drsynth::detail {
 

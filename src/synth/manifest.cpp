@@ -1,6 +1,6 @@
 // manifest.json: what the AWS CDK CLI reads from a cloud assembly.
-#include "drsynth/synth.hpp"
-#include "constants.hpp"
+#include "drsynth/synth/synth.hpp"
+#include "core/constants.hpp"
 #include "synth/internal.hpp"
 #include "synth/json_text.hpp"
 

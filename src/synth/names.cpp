@@ -2,9 +2,9 @@
 // template files and the manifest's artifacts), logical IDs within a stack.
 #include <unordered_map>
 
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/stack.hpp"
-#include "constants.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/stack.hpp"
+#include "core/constants.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {

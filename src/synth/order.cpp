@@ -4,7 +4,7 @@
 #include <functional>
 #include <queue>
 
-#include "drsynth/stack.hpp"
+#include "drsynth/core/stack.hpp"
 
 namespace drsynth::detail {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "synth/references.hpp"
 
 namespace drsynth::detail {

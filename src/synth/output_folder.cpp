@@ -15,9 +15,9 @@
 #include <set>
 #include <vector>
 
-#include "drsynth/error.hpp"
-#include "asset_staging.hpp"
-#include "fd_io.hpp"
+#include "drsynth/core/error.hpp"
+#include "synth/asset_staging.hpp"
+#include "core/fd_io.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/internal.hpp"
 

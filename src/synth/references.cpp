@@ -1,27 +1,15 @@
 #include "synth/references.hpp"
 
 
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/error.hpp"
-#include "drsynth/logical_id.hpp"
-#include "drsynth/stack.hpp"
-#include "synth/entry_output.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/error.hpp"
+#include "drsynth/core/logical_id.hpp"
+#include "drsynth/core/stack.hpp"
+#include "core/entry_output.hpp"
 #include "synth/json_text.hpp"
 #include "synth/value_walker.hpp"
 
 namespace drsynth::detail {
-
-bool other_account(const Stack& producer, const Stack& consumer) noexcept {
-  const auto& pa = producer.account();
-  const auto& ca = consumer.account();
-  return pa && ca && *pa != *ca;
-}
-
-ReferenceKind reference_kind(const Stack& producer, const Stack& consumer) noexcept {
-  if (&producer == &consumer) return ReferenceKind::local;
-  if (!other_account(producer, consumer) && producer.region() == consumer.region()) return ReferenceKind::import;
-  return ReferenceKind::stack_output;
-}
 
 std::string export_name(const Stack& producer, const std::string& output_id) {
   const std::string prefix = producer.stack_name() + ":";

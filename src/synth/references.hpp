@@ -18,7 +18,8 @@
 #include <utility>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
+#include "core/reference_kind.hpp"
 
 namespace drsynth {
 class CfnElement;
@@ -27,10 +28,7 @@ class Stack;
 
 namespace drsynth::detail {
 
-enum class ReferenceKind { local, import, stack_output };
-[[nodiscard]] ReferenceKind reference_kind(const Stack& producer, const Stack& consumer) noexcept;
-// The two stacks are in different known accounts (Fn::GetStackOutput then needs a role).
-[[nodiscard]] bool other_account(const Stack& producer, const Stack& consumer) noexcept;
+// reference_kind() and other_account(): core/reference_kind.hpp.
 // "<producer stack name>:<output id>", cut from the left to 255 characters.
 [[nodiscard]] std::string export_name(const Stack& producer, const std::string& output_id);
 

@@ -18,10 +18,10 @@
 #include <chrono>
 #include <mutex>
 
-#include "drsynth/app.hpp"
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
 #include "synth/internal.hpp"
 #include "synth/order.hpp"
 #include "synth/references.hpp"

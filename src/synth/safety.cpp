@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "drsynth/app.hpp"
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/safety_review.hpp"
-#include "drsynth/synth.hpp"
-#include "safety_rules.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/synth/safety_review.hpp"
+#include "drsynth/synth/synth.hpp"
+#include "core/safety_rules.hpp"
 
 namespace drsynth::detail {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 
 namespace drsynth {
 class App;

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/stack.hpp"
-#include "synth/entry_output.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/stack.hpp"
+#include "core/entry_output.hpp"
 #include "synth/json_text.hpp"
 #include "synth/value_walker.hpp"
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "synth/references.hpp"
 #include "synth/tags.hpp"
 

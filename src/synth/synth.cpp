@@ -2,12 +2,12 @@
 // the checks after rendering.
 #include <algorithm>
 
-#include "drsynth/app.hpp"
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
 #include "synth/internal.hpp"
-#include "tag_rules.hpp"
+#include "core/tag_rules.hpp"
 
 namespace drsynth {
 

@@ -4,8 +4,8 @@
 
 #include <unordered_map>
 
-#include "drsynth/construct.hpp"
-#include "drsynth/entry_writer.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/entry_writer.hpp"
 
 namespace drsynth::detail {
 

@@ -26,10 +26,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "char_rules.hpp"
-#include "sub_names.hpp"
-#include "drsynth/cfn_element.hpp"
-#include "drsynth/stack.hpp"
+#include "core/char_rules.hpp"
+#include "core/sub_names.hpp"
+#include "drsynth/core/cfn_element.hpp"
+#include "drsynth/core/stack.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "drsynth/error.hpp"
+#include "drsynth/core/error.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/output_folder.hpp"
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <map>
 
-#include "drsynth/app.hpp"
+#include "drsynth/core/app.hpp"
 #include "synth/internal.hpp"
 #include "synth/json_text.hpp"
 

@@ -16,9 +16,9 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/entry_writer.hpp"
-#include "drsynth/value.hpp"
-#include "synth/patch.hpp"
+#include "drsynth/core/entry_writer.hpp"
+#include "drsynth/core/value.hpp"
+#include "core/patch.hpp"
 
 namespace drsynth::detail {
 

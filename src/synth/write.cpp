@@ -22,12 +22,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "drsynth/asset.hpp"
-#include "drsynth/logical_id.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
-#include "asset_staging.hpp"
-#include "fd_io.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/core/logical_id.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
+#include "synth/asset_staging.hpp"
+#include "core/fd_io.hpp"
 #include "synth/internal.hpp"
 #include "synth/interrupt.hpp"
 #include "synth/output_folder.hpp"

@@ -3,7 +3,7 @@
 // case but `valid` must fail with an error that names the field. `valid` (the
 // same headers and constructs with correct links) must compile, so a failure
 // elsewhere cannot come from a missing include or a typo in this file.
-#include <drsynth/app.hpp>
+#include <drsynth/core/app.hpp>
 #include <drsynth/ec2/security_group.hpp>
 #include <drsynth/ec2/vpc.hpp>
 #include <drsynth/ec2/vpc_peering.hpp>
@@ -14,7 +14,7 @@
 #include <drsynth/route53/private_hosted_zone.hpp>
 #include <drsynth/route53/weighted_record.hpp>
 #include <drsynth/secrets/database_secret.hpp>
-#include <drsynth/stack.hpp>
+#include <drsynth/core/stack.hpp>
 
 using namespace drsynth;
 

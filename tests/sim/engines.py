@@ -22,7 +22,7 @@ RDS sources (quoted in tests/sim/README.md):
 * ReplicaLag of RDS for PostgreSQL is ``now() - pg_last_xact_replay_timestamp()``
   (USER_PostgreSQL.Replication.ReadReplicas.Monitor.html): it keeps growing when
   the source stops sending; an idle source makes it saw-tooth up to the
-  5-minute heartbeat (AWS-FACTS).  Cross-region replication rides AWS's
+  5-minute heartbeat (the team's shared AWS-FACTS.md).  Cross-region replication rides AWS's
   network, not the VPC peering (inference): a peering partition does not stop
   it unless the scenario says so.
 * The old primary of a lost region comes back as it was: a writable

@@ -12,9 +12,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "drsynth/assertions.hpp"
-#include "drsynth/error.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/assertions/template.hpp"
+#include "drsynth/core/error.hpp"
+#include "drsynth/synth/synth.hpp"
 
 namespace dr_test::helpers {
 

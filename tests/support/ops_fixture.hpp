@@ -8,11 +8,11 @@
 #include <fstream>
 #include <string>
 
-#include "drsynth/app.hpp"
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/error.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/error.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
 
 #include <unistd.h>
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "drsynth/assertions.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "test_support.hpp"
 
 namespace system_test {

@@ -5,7 +5,8 @@
 # find_package(drsynth CONFIG REQUIRED), and synthesizes the full DR system with
 # DRSYNTH_RUNTIME_DIR unset and, where user namespaces allow it, the source and
 # build folders hidden behind empty mounts. The assembly must carry the handler
-# code of runtime/ and pass cfn-lint.
+# code of runtime/ and pass cfn-lint. An app written against the previous
+# release's include paths (tests/consumer/old_include_paths.cpp) builds too.
 #   tests/tools/consumer.sh <build dir> <source dir>
 set -euo pipefail
 build=$(cd "$1" && pwd); src=$(cd "$2" && pwd)
@@ -21,8 +22,18 @@ rm -rf "$work/prefix"
 mkdir "$work/app"
 cp "$src/tests/consumer/CMakeLists.txt" "$work/app/"
 cp "$src/examples/readme_example.cpp" "$work/app/main.cpp"
+cp "$src/tests/consumer/old_include_paths.cpp" "$work/app/"
 cmake -S "$work/app" -B "$work/app-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/moved" >/dev/null
 cmake --build "$work/app-build" >/dev/null
+
+# An app of the previous release: the old include paths compile with -Werror
+# (the forwarding headers say nothing unless asked), and the assertions link.
+"$work/app-build/old_include_paths"
+notes=$("${CXX:-c++}" -std=c++20 -fsyntax-only -Werror -DDRSYNTH_WARN_DEPRECATED_HEADERS -I"$work/moved/include" \
+        "$work/app/old_include_paths.cpp" 2>&1)
+grep -q 'drsynth/app.hpp> is deprecated: include <drsynth/core/app.hpp>' <<<"$notes" ||
+  { echo "consumer: DRSYNTH_WARN_DEPRECATED_HEADERS gave no note for <drsynth/app.hpp>: $notes" >&2; exit 1; }
+echo "consumer: the old include paths compile, and say their new paths when asked"
 
 synth=("$work/app-build/app" synth -q -o "$work/out")
 case "$work" in "$src"/* | "$build"/*) hide=no ;; *) hide=yes ;; esac

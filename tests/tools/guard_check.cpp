@@ -27,8 +27,8 @@
 #include <string_view>
 #include <vector>
 
-#include "diff/model.hpp"
-#include "drsynth/diff.hpp"
+#include "tools/diff/model.hpp"
+#include "drsynth/tools/diff.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -2,7 +2,7 @@
 // files of the previous assembly reused (hard-linked) instead of written.
 #include <sys/stat.h>
 
-#include "asset_staging.hpp"
+#include "synth/asset_staging.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

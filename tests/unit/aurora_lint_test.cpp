@@ -5,10 +5,10 @@
 #include <cstdlib>
 
 #include "aurora_fixture.hpp"
-#include "drsynth/app.hpp"
+#include "drsynth/core/app.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/read_replica.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/synth/synth.hpp"
 
 using namespace drsynth;
 

@@ -2,7 +2,7 @@
 // construct and the security-group rules quota (W718).
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
-#include "tag_rules.hpp"
+#include "core/tag_rules.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

@@ -1,11 +1,11 @@
-// The hand-written validators in src/char_rules.hpp against the std::regex
+// The hand-written validators in src/core/char_rules.hpp against the std::regex
 // patterns they replace, on random strings near every length bound.
 #include <catch2/catch.hpp>
 #include <random>
 #include <regex>
 #include <string>
 
-#include "char_rules.hpp"
+#include "core/char_rules.hpp"
 
 using namespace drsynth::detail;
 

@@ -1,7 +1,7 @@
 // The command line as library code: subcommands, context, settings, exit codes.
 #include <sys/wait.h>
 
-#include "drsynth/version.hpp"
+#include "drsynth/core/version.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

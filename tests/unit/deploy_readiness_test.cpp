@@ -10,7 +10,7 @@
 #include "dr_fixture.hpp"
 #include "net_test_support.hpp"
 #include "patterns/control_tower.hpp"
-#include "safety_rules.hpp"
+#include "core/safety_rules.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

@@ -3,7 +3,7 @@
 // diff_cli_test.cpp.
 #include <functional>
 
-#include "drsynth/diff.hpp"
+#include "drsynth/tools/diff.hpp"
 #include "drsynth/drsynth.hpp"
 #include "test_support.hpp"
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "drsynth/assertions.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "dr_fixture.hpp"
 #include "test_support.hpp"

@@ -5,7 +5,7 @@
 #include <regex>
 #include <set>
 
-#include "drsynth/assertions.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "dr_fixture.hpp"
 #include "dr_system_helpers.hpp"

@@ -3,10 +3,10 @@
 // from one table, and bad text or a misused Value are drsynth Errors.
 #include <random>
 
-#include "drsynth/cfn_condition.hpp"
-#include "drsynth/cfn_mapping.hpp"
-#include "drsynth/entry_writer.hpp"
-#include "safety_rules.hpp"
+#include "drsynth/core/cfn_condition.hpp"
+#include "drsynth/core/cfn_mapping.hpp"
+#include "drsynth/core/entry_writer.hpp"
+#include "core/safety_rules.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

@@ -5,8 +5,8 @@
 // and review the diff in git.
 #include <set>
 
-#include "drsynth/cfn_condition.hpp"
-#include "drsynth/cfn_mapping.hpp"
+#include "drsynth/core/cfn_condition.hpp"
+#include "drsynth/core/cfn_mapping.hpp"
 #include "test_support.hpp"
 
 using namespace drsynth;

@@ -3,21 +3,21 @@
 // its forward declarations: that is most of what compiling an app costs
 // (docs/performance.md, "Inner loop"). Checked at compile time: this file
 // includes nothing else first.
-#include "drsynth/app.hpp"
-#include "drsynth/cli.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/tools/cli.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "drsynth/rds/read_replica.hpp"
-#include "drsynth/settings.hpp"
+#include "drsynth/core/settings.hpp"
 #include "drsynth/sns/topic.hpp"
-#include "drsynth/stack.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/core/stack.hpp"
+#include "drsynth/synth/synth.hpp"
 
 #ifdef INCLUDE_NLOHMANN_JSON_HPP_
 #error "a narrow public header includes nlohmann/json.hpp: use nlohmann/json_fwd.hpp"
 #endif
 #ifndef INCLUDE_NLOHMANN_JSON_FWD_HPP_
-#error "expected nlohmann/json_fwd.hpp through drsynth/settings.hpp"
+#error "expected nlohmann/json_fwd.hpp through drsynth/core/settings.hpp"
 #endif
 
 #include <catch2/catch.hpp>

@@ -12,7 +12,7 @@
 
 #include "drsynth/drsynth.hpp"
 #include "drsynth/kms/key.hpp"
-#include "read_back.hpp"
+#include "core/read_back.hpp"
 #include "synth/interrupt.hpp"
 #include "test_support.hpp"
 

@@ -7,13 +7,13 @@
 #include <fstream>
 #include <memory>
 
-#include "drsynth/asset.hpp"
-#include "drsynth/assertions.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/lambda/failover_function.hpp"
 #include "drsynth/lambda/function.hpp"
 #include "drsynth/lambda/health_probe.hpp"
-#include "digest.hpp"
+#include "core/digest.hpp"
 #include "ops_fixture.hpp"
 #include "test_support.hpp"
 
@@ -387,7 +387,9 @@ TEST_CASE("without DRSYNTH_RUNTIME_DIR the ready-made functions ship the handler
     for (std::size_t i = 0; i < code.files().size(); ++i) {
       CHECK(code.files()[i].relative_path == from_folder.files()[i].relative_path);
       CHECK(code.files()[i].content == from_folder.files()[i].content);
-      // The digests computed at build time are those of the bytes.
+      // The digests computed at build time are those of the bytes, handed
+      // to the Asset with each file.
+      CHECK(code.files()[i].sha256 == code.file_sha256()[i]);
       CHECK(code.file_sha256()[i] == sha256_hex(code.files()[i].content));
       CHECK(code.file_sha256()[i] == from_folder.file_sha256()[i]);
     }

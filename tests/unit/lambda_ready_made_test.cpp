@@ -6,8 +6,8 @@
 #include <fstream>
 #include <memory>
 
-#include "drsynth/asset.hpp"
-#include "drsynth/assertions.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/lambda/failover_function.hpp"
 #include "drsynth/lambda/function.hpp"

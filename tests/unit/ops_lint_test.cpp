@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "drsynth/app.hpp"
-#include "drsynth/cfn_output.hpp"
-#include "drsynth/synth.hpp"
+#include "drsynth/core/app.hpp"
+#include "drsynth/core/cfn_output.hpp"
+#include "drsynth/synth/synth.hpp"
 #include "ops_fixture.hpp"
 
 using namespace drsynth;

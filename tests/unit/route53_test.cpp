@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "drsynth/assertions.hpp"
+#include "drsynth/assertions/template.hpp"
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/route53/health_check.hpp"
 #include "drsynth/route53/private_hosted_zone.hpp"

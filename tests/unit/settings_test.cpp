@@ -1,4 +1,4 @@
-// The settings module (include/drsynth/settings.hpp): sources and their order,
+// The settings module (include/drsynth/core/settings.hpp): sources and their order,
 // one reading rule per type, one error per bad setting naming the key as typed
 // and its origin, unknown keys with a suggestion, an app's own keys beside the
 // DR system's, and the docs table generated from the settings tables.

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
+#include "drsynth/core/cfn_resource.hpp"
 #include "drsynth/cloudwatch/alarm_action.hpp"
 #include "drsynth/cloudwatch/metric.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/construct.hpp"
 
 namespace drsynth::cloudwatch {
 

@@ -5,7 +5,7 @@
 // change to that target's service only.
 #pragma once
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth {
 class Construct;

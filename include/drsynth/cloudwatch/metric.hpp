@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth {
 class Construct;

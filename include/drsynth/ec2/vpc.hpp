@@ -27,9 +27,9 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::ec2 {
 

@@ -3,7 +3,7 @@
 // (lambda::Function, ...), so a rule needs no header of the services it runs.
 #pragma once
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth {
 class Construct;

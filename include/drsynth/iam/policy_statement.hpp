@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth {
 class Construct;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/iam/policy_statement.hpp"
 
 namespace drsynth::iam {

@@ -45,10 +45,10 @@
 #include <string_view>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/removal_policy.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/removal_policy.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::iam {
 class Role;

@@ -38,7 +38,7 @@
 #include "drsynth/events/schedule.hpp"
 #include "drsynth/iam/policy_statement.hpp"
 #include "drsynth/lambda/function.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 
 namespace drsynth::cloudwatch {
 class Alarm;

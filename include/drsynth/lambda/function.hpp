@@ -26,13 +26,13 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/asset.hpp"
-#include "drsynth/cfn_resource.hpp"
+#include "drsynth/core/asset.hpp"
+#include "drsynth/core/cfn_resource.hpp"
 #include "drsynth/cloudwatch/alarm_action.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/events/rule_target.hpp"
 #include "drsynth/iam/role.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 
 namespace drsynth::kms {
 class Key;

@@ -25,7 +25,7 @@
 
 #include "drsynth/iam/policy_statement.hpp"
 #include "drsynth/lambda/function.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 
 namespace drsynth::cloudwatch {
 class Alarm;

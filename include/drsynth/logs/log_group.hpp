@@ -19,11 +19,11 @@
 #include <string>
 #include <string_view>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/link.hpp"
-#include "drsynth/removal_policy.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/link.hpp"
+#include "drsynth/core/removal_policy.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::kms {
 class Key;

@@ -50,10 +50,10 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/construct.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/patterns/recovery_budget.hpp"
 #include "drsynth/rds/aurora_engine.hpp"
-#include "drsynth/settings.hpp"
+#include "drsynth/core/settings.hpp"
 
 namespace drsynth {
 class App;

@@ -21,7 +21,7 @@
 // (secret(); generated_secret() is then true); a ReadReplica of this instance in
 // another region adds its region to that secret's replica regions, so the
 // credentials survive the loss of this region. A secret you give is left as it is. Never ManageMasterUserPassword:
-// RDS does not support it for the source of a read replica (AWS-FACTS.md).
+// RDS does not support it for the source of a read replica (the team's shared AWS-FACTS.md).
 //
 // Error codes (rds, E720-E739):
 //   E720  engine version unknown or no longer created by AWS (engine_versions.hpp: 15, 16, 17 minors)
@@ -50,15 +50,15 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/ec2/connections.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/rds/instance_metrics.hpp"
-#include "drsynth/removal_policy.hpp"
+#include "drsynth/core/removal_policy.hpp"
 #include "drsynth/secrets/attachment_target.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::ec2 {
 class Vpc;

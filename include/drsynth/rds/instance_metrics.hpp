@@ -12,7 +12,7 @@
 #include <string>
 
 #include "drsynth/cloudwatch/metric.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::rds {
 

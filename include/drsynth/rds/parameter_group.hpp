@@ -17,10 +17,10 @@
 #include <optional>
 #include <string>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/rds/engine.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::rds {
 

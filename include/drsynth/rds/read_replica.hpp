@@ -31,13 +31,13 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 #include "drsynth/ec2/connections.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/link.hpp"
 #include "drsynth/rds/instance_metrics.hpp"
-#include "drsynth/removal_policy.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/removal_policy.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::ec2 {
 class Vpc;

@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/link.hpp"
-#include "drsynth/value.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/link.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth::ec2 {
 class Vpc;

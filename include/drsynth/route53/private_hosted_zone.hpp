@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
 
 namespace drsynth::ec2 {
 class Vpc;

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/cfn_resource.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/link.hpp"
 
 namespace drsynth::route53 {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/value.hpp"
+#include "drsynth/core/value.hpp"
 
 namespace drsynth {
 class Construct;

@@ -9,7 +9,7 @@
 // Encryption: kms_master_key_id ("alias/aws/sns" by default), or a customer-managed
 // kms::Key (kms_key). A service that publishes into a topic under a customer-managed
 // key needs kms:GenerateDataKey* and kms:Decrypt on it: CloudWatch alarm actions
-// cannot publish to a topic under alias/aws/sns at all (AWS-FACTS.md), so alarms
+// cannot publish to a topic under alias/aws/sns at all (the team's shared AWS-FACTS.md), so alarms
 // need kms_key (binding an alarm to the topic then admits CloudWatch).
 // Topic policy (child "Policy", AWS::SNS::TopicPolicy) once enforce_tls or a
 // service allowance asks for it. It replaces SNS's default policy, so every
@@ -32,10 +32,10 @@
 #include <string>
 #include <vector>
 
-#include "drsynth/cfn_resource.hpp"
+#include "drsynth/core/cfn_resource.hpp"
 #include "drsynth/cloudwatch/alarm_action.hpp"
-#include "drsynth/construct.hpp"
-#include "drsynth/link.hpp"
+#include "drsynth/core/construct.hpp"
+#include "drsynth/core/link.hpp"
 
 namespace drsynth::kms {
 class Key;
