@@ -16,6 +16,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/logical_id.hpp"
 #include "drsynth/stack.hpp"
 
@@ -339,11 +340,11 @@ void Asset::adopted() {
 
 void Asset::validate(Validation& v) const {
   if (!load_error_.empty())
-    v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
+    v.error(codes::E220, *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
   else if (files_->empty() && props_.files)
-    v.error("E220", *this, "asset has no files", "an empty list of files", "at least one file");
+    v.error(codes::E220, *this, "asset has no files", "an empty list of files", "at least one file");
   else if (files_->empty())
-    v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
+    v.error(codes::E220, *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "drsynth/cfn_condition.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/entry_writer.hpp"
 #include "drsynth/error.hpp"
 #include "drsynth/safety_review.hpp"
@@ -110,7 +111,7 @@ void CfnResource::validate(Validation& v) const {
     }
   }
   if (keys.size() > detail::max_tags_per_resource)
-    v.error("E411", *this, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
+    v.error(codes::E411, *this, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
             std::to_string(keys.size()) + " tags", "at most " + std::to_string(detail::max_tags_per_resource));
 }
 

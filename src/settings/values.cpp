@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/settings.hpp"
 #include "settings/text.hpp"
 
@@ -26,7 +27,7 @@ Refusal wrong_type(Kind kind, const Limits& limits) {
   }
   const std::string range = describe(kind, limits);
   if (!range.empty() && (kind == Kind::integer || kind == Kind::number)) expected += ", " + range;
-  return {"E501", "has the wrong type", expected};
+  return {codes::E501, "has the wrong type", expected};
 }
 
 // A JSON number written as text ("5", "-2.5e3"), as the AWS CDK CLI passes -c values.
