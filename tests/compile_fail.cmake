@@ -22,3 +22,16 @@ foreach(_cf IN ITEMS "valid:compiles"
                    "-DINCLUDES=${_cf_includes}" "-DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/links.cpp"
                    "-DCASE=${_cf_case}" "-DEXPECT=${_cf_expect}" -P ${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/check.cmake)
 endforeach()
+
+# An error code is a name of the table (include/drsynth/core/error_codes.def):
+# one that is not in it, or is retired, does not compile.
+foreach(_cf IN ITEMS "valid:compiles" "unknown_code:E999" "retired_code:E706")
+  string(REPLACE ":" ";" _cf "${_cf}")
+  list(GET _cf 0 _cf_case)
+  list(GET _cf 1 _cf_expect)
+  add_test(NAME "compile-fail: error codes ${_cf_case}"
+           COMMAND ${CMAKE_COMMAND} "-DCXX=${CMAKE_CXX_COMPILER}" "-DSTD_FLAG=${CMAKE_CXX20_STANDARD_COMPILE_OPTION}"
+                   "-DINCLUDES=${_cf_includes}" "-DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/error_codes.cpp"
+                   "-DCASE=${_cf_case}" "-DEXPECT=${_cf_expect}" -DERROR_NAMES=1
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/check.cmake)
+endforeach()

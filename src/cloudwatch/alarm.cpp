@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "drsynth/core/error_codes.hpp"
+
 namespace drsynth::cloudwatch {
 
 namespace {
@@ -112,48 +114,48 @@ void Alarm::validate(Validation& v) const {
   const Metric& m = props_.metric;
   const int p = m.period_seconds;
   if (!(p == 10 || p == 20 || p == 30 || (p > 0 && p % 60 == 0))) {
-    v.error("E780", *this, "invalid alarm period", std::to_string(p) + " s", "10, 20, 30 or a multiple of 60 seconds");
+    v.error(codes::E780, *this, "invalid alarm period", std::to_string(p) + " s", "10, 20, 30 or a multiple of 60 seconds");
   }
   if (m.namespace_name.empty() || m.metric_name.empty()) {
-    v.error("E781", *this, "metric needs a namespace and a name",
+    v.error(codes::E781, *this, "metric needs a namespace and a name",
             "\"" + m.namespace_name + "\" / \"" + m.metric_name + "\"", "e.g. AWS/RDS / ReplicaLag");
   }
   if (m.dimensions.size() > 30) {
-    v.error("E781", *this, "too many metric dimensions", std::to_string(m.dimensions.size()), "<= 30");
+    v.error(codes::E781, *this, "too many metric dimensions", std::to_string(m.dimensions.size()), "<= 30");
   }
   if (!is_simple_statistic(m.statistic) && !is_extended_statistic(m.statistic)) {
-    v.error("E782", *this, "unknown statistic", "\"" + m.statistic + "\"",
+    v.error(codes::E782, *this, "unknown statistic", "\"" + m.statistic + "\"",
             "Average, Minimum, Maximum, Sum, SampleCount or a percentile such as p99");
   }
   if (props_.alarm_name.size() > 255) {
-    v.error("E783", *this, "alarm name too long", std::to_string(props_.alarm_name.size()) + " chars", "<= 255");
+    v.error(codes::E783, *this, "alarm name too long", std::to_string(props_.alarm_name.size()) + " chars", "<= 255");
   }
   const int dp = props_.datapoints_to_alarm.value_or(props_.evaluation_periods);
   if (props_.evaluation_periods < 1) {
-    v.error("E784", *this, "evaluation periods must be at least 1", std::to_string(props_.evaluation_periods), ">= 1");
+    v.error(codes::E784, *this, "evaluation periods must be at least 1", std::to_string(props_.evaluation_periods), ">= 1");
   } else if (dp < 1 || dp > props_.evaluation_periods) {
-    v.error("E784", *this, "datapoints to alarm outside 1..evaluation periods", std::to_string(dp),
+    v.error(codes::E784, *this, "datapoints to alarm outside 1..evaluation periods", std::to_string(dp),
             "1.." + std::to_string(props_.evaluation_periods));
   }
   if (props_.route53_compatible) {
     const std::string why = "a Route 53 CLOUDWATCH_METRIC health check follows this alarm: ";
     if (p < 60) {
-      v.error("E785", *this, why + "Route 53 does not support high-resolution alarms", std::to_string(p) + " s",
+      v.error(codes::E785, *this, why + "Route 53 does not support high-resolution alarms", std::to_string(p) + " s",
               "Period >= 60");
     }
     if (!is_simple_statistic(m.statistic)) {
-      v.error("E785", *this, why + "Route 53 only supports simple statistics", "\"" + m.statistic + "\"",
+      v.error(codes::E785, *this, why + "Route 53 only supports simple statistics", "\"" + m.statistic + "\"",
               "Average, Minimum, Maximum, Sum or SampleCount");
     }
     if (dp != props_.evaluation_periods) {
-      v.error("E785", *this, why + "Route 53 does not support M-out-of-N alarms",
+      v.error(codes::E785, *this, why + "Route 53 does not support M-out-of-N alarms",
               "DatapointsToAlarm " + std::to_string(dp) + ", EvaluationPeriods " +
                   std::to_string(props_.evaluation_periods),
               "DatapointsToAlarm == EvaluationPeriods");
     }
   }
   if (alarm_actions_.size() > 5 || ok_actions_.size() > 5) {
-    v.error("E786", *this, "an alarm has at most 5 actions per state",
+    v.error(codes::E786, *this, "an alarm has at most 5 actions per state",
             std::to_string(std::max(alarm_actions_.size(), ok_actions_.size())), "<= 5");
   }
 }

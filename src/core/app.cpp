@@ -4,11 +4,13 @@
 
 #include <cstdlib>
 
+#include "drsynth/core/error_codes.hpp"
+
 namespace drsynth {
 
 const settings::Table<AppSettings>& app_settings_table() {
   static const settings::Table<AppSettings> table(
-      "E509", {{.key = "destroyable",
+      codes::E509, {{.key = "destroyable",
                 .prop = "destroyable",
                 .member = &AppSettings::destroyable,
                 .doc = "safety rule S005 refuses any Retain/Snapshot policy or deletion protection "

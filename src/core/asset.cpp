@@ -11,6 +11,7 @@
 
 #include "drsynth/core/logical_id.hpp"
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -220,11 +221,11 @@ void Asset::adopted() {
 
 void Asset::validate(Validation& v) const {
   if (!load_error_.empty())
-    v.error("E220", *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
+    v.error(codes::E220, *this, load_error_, props_.path.string(), "a folder with the asset's files (and existing extra files)");
   else if (files_->empty() && props_.files)
-    v.error("E220", *this, "asset has no files", "an empty list of files", "at least one file");
+    v.error(codes::E220, *this, "asset has no files", "an empty list of files", "at least one file");
   else if (files_->empty())
-    v.error("E220", *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
+    v.error(codes::E220, *this, "asset folder is empty", props_.path.string(), "a folder with the asset's files");
 }
 
 }  // namespace drsynth

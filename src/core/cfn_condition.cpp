@@ -3,6 +3,7 @@
 #include <array>
 
 #include "drsynth/core/entry_writer.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -31,14 +32,14 @@ void CfnCondition::validate(Validation& v) const {
     for (const auto& a : condition_functions)
       if (a.name == e.function_name()) arity = &a;
   if (arity == nullptr) {
-    v.error("E211", *this, "a condition needs a condition function", e.describe(),
+    v.error(codes::E211, *this, "a condition needs a condition function", e.describe(),
             "condition_equals, condition_and, condition_or, condition_not or condition_ref");
     return;
   }
   const Value& argument = e.function_argument();
   const std::size_t n = argument.is_array() ? argument.as_array().size() : 1;
   if (n < arity->min || n > arity->max)
-    v.error("E212", *this, std::string(arity->name) + " with the wrong number of arguments", std::to_string(n),
+    v.error(codes::E212, *this, std::string(arity->name) + " with the wrong number of arguments", std::to_string(n),
             arity->min == arity->max ? std::to_string(arity->min) : std::to_string(arity->min) + ".." + std::to_string(arity->max));
 }
 

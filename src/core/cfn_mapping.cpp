@@ -1,6 +1,7 @@
 #include "drsynth/core/cfn_mapping.hpp"
 
 #include "drsynth/core/entry_writer.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -51,16 +52,16 @@ bool literal(const Value& v) {
 }  // namespace
 
 void CfnMapping::validate(Validation& v) const {
-  if (props_.mapping.empty()) v.error("E214", *this, "a mapping without entries", "{}", "at least one top-level key");
+  if (props_.mapping.empty()) v.error(codes::E214, *this, "a mapping without entries", "{}", "at least one top-level key");
   for (const auto& [key, attributes] : props_.mapping) {
-    if (!valid_key(key)) v.error("E215", *this, "invalid mapping key", "\"" + key + "\"", "1-255 characters of A-Za-z0-9 - . _");
+    if (!valid_key(key)) v.error(codes::E215, *this, "invalid mapping key", "\"" + key + "\"", "1-255 characters of A-Za-z0-9 - . _");
     if (attributes.empty())
-      v.error("E214", *this, "mapping entry " + key + " has no attributes", "{}", "at least one second-level key");
+      v.error(codes::E214, *this, "mapping entry " + key + " has no attributes", "{}", "at least one second-level key");
     for (const auto& [name, value] : attributes) {
       if (!valid_key(name))
-        v.error("E215", *this, "invalid mapping key", "\"" + key + "." + name + "\"", "1-255 characters of A-Za-z0-9 - . _");
+        v.error(codes::E215, *this, "invalid mapping key", "\"" + key + "." + name + "\"", "1-255 characters of A-Za-z0-9 - . _");
       if (!literal(value))
-        v.error("E216", *this, "mapping value " + key + "." + name + " is not a literal", value.describe(),
+        v.error(codes::E216, *this, "mapping value " + key + "." + name + " is not a literal", value.describe(),
                 "a string, number, boolean or list of strings");
     }
   }

@@ -4,6 +4,7 @@
 #include "drsynth/synth/safety_review.hpp"
 #include "drsynth/core/stack.hpp"
 #include "core/reference_kind.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -55,10 +56,10 @@ CfnOutput::CfnOutput(Construct& scope, std::string id, CfnOutputProps props)
     : CfnElement(scope, std::move(id)), props_(std::move(props)) {}
 
 void CfnOutput::validate(Validation& v) const {
-  if (props_.value.is_null()) v.error("E210", *this, "output has no value", "null", "a value");
+  if (props_.value.is_null()) v.error(codes::E210, *this, "output has no value", "null", "a value");
   if (props_.export_name) {
     if (const auto why = export_name_problem(*props_.export_name); !why.empty())
-      v.error("E230", *this,
+      v.error(codes::E230, *this,
               "an export name cannot depend on a resource, an imported value or Fn::GetAZs (" + why +
                   "): CloudFormation refuses the template",
               props_.export_name->describe(), "a name made of text, parameters and pseudo parameters such as AWS::StackName");

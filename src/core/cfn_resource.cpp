@@ -10,6 +10,7 @@
 #include "drsynth/core/stack.hpp"
 #include "core/patch.hpp"
 #include "core/tag_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -110,7 +111,7 @@ void CfnResource::validate(Validation& v) const {
     }
   }
   if (keys.size() > detail::max_tags_per_resource)
-    v.error("E411", *this, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
+    v.error(codes::E411, *this, "the resource has more tags than AWS allows (inherited from the scopes above it included)",
             std::to_string(keys.size()) + " tags", "at most " + std::to_string(detail::max_tags_per_resource));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/safety_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -12,19 +13,19 @@ Construct::Construct(Construct& scope, std::string id)
     : id_(std::move(id)), parent_(&scope), stack_(scope.stack_), app_(scope.app_) {
   path_ = scope.path_.empty() ? id_ : scope.path_ + "/" + id_;
   const std::string& where = scope.path_;
-  if (scope.locked_) fail("E104", where, "cannot add a construct after synthesis has started", id_);
-  if (id_.empty()) fail("E101", where, "construct id is empty", "\"\"", "a non-empty id");
+  if (scope.locked_) fail(codes::E104, where, "cannot add a construct after synthesis has started", id_);
+  if (id_.empty()) fail(codes::E101, where, "construct id is empty", "\"\"", "a non-empty id");
   if (id_.find('/') != std::string::npos)
-    fail("E102", where, "construct id contains '/'", "\"" + id_ + "\"", "an id without '/'");
+    fail(codes::E102, where, "construct id contains '/'", "\"" + id_ + "\"", "an id without '/'");
   // A bounded depth keeps every walk of the tree (validation, tree.json,
   // paths in messages) linear and its recursion shallow.
   std::size_t depth = 1;
   for (const Construct* c = &scope; c->parent_ != nullptr; c = c->parent_) ++depth;
   if (depth > max_construct_depth)
-    fail("E112", where.substr(0, 200) + (where.size() > 200 ? "..." : ""), "the construct tree is too deep",
+    fail(codes::E112, where.substr(0, 200) + (where.size() > 200 ? "..." : ""), "the construct tree is too deep",
          std::to_string(depth) + " levels", "at most " + std::to_string(max_construct_depth) + " levels below the App");
   if (scope.find_child(id_) != nullptr)
-    fail("E103", path_, "there is already a construct with this id in the same scope", "\"" + id_ + "\"",
+    fail(codes::E103, path_, "there is already a construct with this id in the same scope", "\"" + id_ + "\"",
          "ids unique among siblings");
 }
 
@@ -45,12 +46,12 @@ Construct* Construct::find_child(std::string_view id) const {
 }
 
 Stack& Construct::stack() const {
-  if (stack_ == nullptr) fail("E105", path_, "this construct is not inside a stack", {}, "a Stack above it");
+  if (stack_ == nullptr) fail(codes::E105, path_, "this construct is not inside a stack", {}, "a Stack above it");
   return *stack_;
 }
 
 App& Construct::app() const {
-  if (app_ == nullptr) fail("E106", path_, "this construct is not inside an App");
+  if (app_ == nullptr) fail(codes::E106, path_, "this construct is not inside an App");
   return *app_;
 }
 
@@ -68,11 +69,11 @@ void Construct::set_tag(std::string key, std::string value) {
 
 void Construct::acknowledge(std::string rule, std::string reason) {
   if (detail::find_safety_rule(rule) == nullptr)
-    fail("E108", path_, "acknowledges an unknown safety rule", "\"" + rule + "\"", "one of " + detail::safety_rule_ids());
+    fail(codes::E108, path_, "acknowledges an unknown safety rule", "\"" + rule + "\"", "one of " + detail::safety_rule_ids());
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    fail("E108", path_, "acknowledges safety rule " + rule + " without a reason", "\"" + reason + "\"",
+    fail(codes::E108, path_, "acknowledges safety rule " + rule + " without a reason", "\"" + reason + "\"",
          "a reason a reviewer can check");
-  if (locked_) fail("E104", path_, "cannot acknowledge a rule after synthesis has started", rule);
+  if (locked_) fail(codes::E104, path_, "cannot acknowledge a rule after synthesis has started", rule);
   auto it = std::find_if(acknowledgements_.begin(), acknowledgements_.end(), [&](const auto& a) { return a.first == rule; });
   if (it != acknowledgements_.end())
     it->second = std::move(reason);
@@ -98,7 +99,7 @@ void Construct::adopt(std::unique_ptr<Construct> child) {
   // A construct's own constructor may have added a sibling with the same id
   // (it runs before this point); check again now that it is complete.
   if (find_child(child->id_) != nullptr)
-    fail("E103", child->path_, "there is already a construct with this id in the same scope", "\"" + child->id_ + "\"",
+    fail(codes::E103, child->path_, "there is already a construct with this id in the same scope", "\"" + child->id_ + "\"",
          "ids unique among siblings");
   Construct& adopted_child = *child;
   children_.push_back(std::move(child));

@@ -4,6 +4,7 @@
 #include "drsynth/core/error.hpp"
 #include "core/entry_output.hpp"
 #include "core/patch.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -40,10 +41,9 @@ void EntryWriter::begin_entry(std::span<const Override> overrides) {
 void EntryWriter::end_entry() {
   end_object();
   if (!frames_.empty())
-    throw Error(Diagnostic{"E109", Severity::error, out_.element().path(),
+    throw Error(Diagnostic{codes::E109, Severity::error, out_.element().path(),
                            "the element's writer left a container open", std::string(out_.element().type_name()),
-                           "every begin_object/begin_array closed before end_entry"},
-                ErrorKind::internal);
+                           "every begin_object/begin_array closed before end_entry"});
   patch_.reset();
 }
 
@@ -83,10 +83,9 @@ bool before(std::string_view a, std::string_view b) noexcept {
 bool EntryWriter::member(std::string_view key, bool object) {
   Frame& f = frames_.back();
   if (!f.is_object || (f.has_key && !before(f.last_key, key)))
-    throw Error(Diagnostic{"E109", Severity::error, out_.element().path(),
+    throw Error(Diagnostic{codes::E109, Severity::error, out_.element().path(),
                            "the element's writer wrote member \"" + std::string(key) + "\" out of order",
-                           "after \"" + std::string(f.last_key) + "\"", "members in sorted key order, each once"},
-                ErrorKind::internal);
+                           "after \"" + std::string(f.last_key) + "\"", "members in sorted key order, each once"});
   f.last_key = key;
   f.has_key = true;
   pending_ = nullptr;

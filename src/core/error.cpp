@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
+#include "drsynth/core/error_codes.hpp"
+
+
 namespace drsynth {
 
 namespace {
@@ -102,11 +105,38 @@ std::string join_messages(const std::vector<Diagnostic>& ds) {
 }
 }  // namespace
 
+namespace {
+// The kind the table of codes gives the gravest error among `diagnostics`.
+ErrorKind kind_from_table(const std::vector<Diagnostic>& diagnostics) {
+  const auto rank = [](ErrorKind k) {
+    switch (k) {
+      case ErrorKind::user: return 0;
+      case ErrorKind::io: return 1;
+      case ErrorKind::signal: return 2;
+      case ErrorKind::internal: return 3;
+    }
+    return 3;
+  };
+  ErrorKind kind = ErrorKind::user;
+  for (const auto& d : diagnostics) {
+    if (d.severity != Severity::error) continue;
+    if (const auto* row = find_error_code(d.code); row != nullptr && rank(row->exit) > rank(kind)) kind = row->exit;
+  }
+  return kind;
+}
+}  // namespace
+
+Error::Error(Diagnostic diagnostic) : Error(std::vector<Diagnostic>{std::move(diagnostic)}) {}
+
+Error::Error(std::vector<Diagnostic> diagnostics) : Error(std::move(diagnostics), ErrorKind::user) {
+  kind_ = kind_from_table(diagnostics_);
+}
+
 Error::Error(Diagnostic diagnostic, ErrorKind kind) : Error(std::vector<Diagnostic>{std::move(diagnostic)}, kind) {}
 
 Error::Error(std::vector<Diagnostic> diagnostics, ErrorKind kind)
     : std::runtime_error(join_messages(diagnostics)), diagnostics_(std::move(diagnostics)), kind_(kind) {
-  if (diagnostics_.empty()) diagnostics_.push_back({.code = "E000", .message = "unknown error"});
+  if (diagnostics_.empty()) diagnostics_.push_back({.code = codes::E000, .message = "unknown error"});
 }
 
 namespace {
@@ -121,11 +151,10 @@ std::string signal_name(int sig) {
 }  // namespace
 
 Interrupted::Interrupted(int signal, const std::string& outdir)
-    : Error(Diagnostic{.code = "E409",
+    : Error(Diagnostic{.code = codes::E409,
                        .message = "interrupted by " + signal_name(signal) + " while writing " + outdir +
                                   ": the temporary folder was removed, the output folder is as it was",
-                       .got = signal_name(signal)},
-            ErrorKind::io),
+                       .got = signal_name(signal)}),
       signal_(signal) {}
 
 void fail(std::string code, std::string path, std::string message, std::string got, std::string expected) {

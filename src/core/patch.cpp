@@ -1,6 +1,7 @@
 #include "core/patch.hpp"
 
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::detail {
 
@@ -18,7 +19,7 @@ std::string short_describe(const Value& v) {
 
 // Error E236; the construct path is filled in by whoever writes the entry.
 [[noreturn]] void fail(std::string message, std::string got, std::string expected) {
-  throw Error(Diagnostic{"E236", Severity::error, "", std::move(message), std::move(got), std::move(expected)});
+  throw Error(Diagnostic{codes::E236, Severity::error, "", std::move(message), std::move(got), std::move(expected)});
 }
 
 [[noreturn]] void not_a_list(const std::string& override_path, const std::string& at, const Value* found) {

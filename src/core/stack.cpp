@@ -6,12 +6,13 @@
 
 #include "drsynth/core/cfn_condition.hpp"
 #include "drsynth/core/cfn_output.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
 Stack::Stack(Construct& scope, std::string id, StackProps props)
     : Construct(scope, std::move(id)), props_(std::move(props)) {
-  if (stack_or_null() != nullptr) fail("E107", path(), "a stack cannot be nested in another stack", path());
+  if (stack_or_null() != nullptr) fail(codes::E107, path(), "a stack cannot be nested in another stack", path());
   set_stack(this);
   name_ = props_.stack_name.value_or(this->id());
 }
@@ -63,24 +64,24 @@ Value Stack::assets_bucket() {
 
 void Stack::validate(Validation& v) const {
   if (name_.size() > 128 || !detail::letter_then(name_, name_.size(), [](char c) { return detail::is_alnum(c) || c == '-'; }))
-    v.error("E202", *this, "invalid stack name", "\"" + name_ + "\"",
+    v.error(codes::E202, *this, "invalid stack name", "\"" + name_ + "\"",
             "1-128 chars matching ^[a-zA-Z][-a-zA-Z0-9]*$");
   const std::string& region = props_.env.region;
   if (region.empty())
-    v.error("E203", *this, "stack has no region", "\"\"", "a region such as us-east-1");
+    v.error(codes::E203, *this, "stack has no region", "\"\"", "a region such as us-east-1");
   else if (!detail::is_region_shaped(region))
-    v.error("E206", *this, "the stack's region is not an AWS region name", "\"" + region + "\"",
+    v.error(codes::E206, *this, "the stack's region is not an AWS region name", "\"" + region + "\"",
             "a region such as us-east-1 (lower case, ^[a-z]{2}-[a-z]+-[0-9]{1,2}$ or a partition's prefix such as "
             "us-gov-)");
   else if (detail::partition_of(region).empty())
-    v.error("E206", *this, "the stack's region is not a region drsynth knows", "\"" + region + "\"",
+    v.error(codes::E206, *this, "the stack's region is not a region drsynth knows", "\"" + region + "\"",
             "one of " + detail::known_regions_text());
   if (props_.env.account) {
     if (!detail::is_account_id(*props_.env.account))
-      v.error("E204", *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
+      v.error(codes::E204, *this, "invalid AWS account id", "\"" + *props_.env.account + "\"", "12 digits");
   }
   if (props_.description && props_.description->size() > 1024)
-    v.error("E205", *this, "stack description is too long", std::to_string(props_.description->size()) + " bytes",
+    v.error(codes::E205, *this, "stack description is too long", std::to_string(props_.description->size()) + " bytes",
             "<= 1024 bytes");
 }
 

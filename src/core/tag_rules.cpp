@@ -2,6 +2,7 @@
 
 #include "drsynth/core/app.hpp"
 #include "drsynth/core/construct.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::detail {
 
@@ -86,10 +87,10 @@ std::string tag_value_problem(std::string_view value) { return problem(value, 25
 
 void check_tag(const Construct& at, std::string_view key, std::string_view value, Validation& v) {
   if (const auto why = tag_key_problem(key); !why.empty())
-    v.error("E410", at, "tag key " + why, shown(key),
+    v.error(codes::E410, at, "tag key " + why, shown(key),
             "1-128 letters, digits, spaces or _ . : / = + - @, not starting with aws:");
   else if (const auto why_value = tag_value_problem(value); !why_value.empty())
-    v.error("E410", at, "the value of tag '" + std::string(key) + "' " + why_value, shown(value),
+    v.error(codes::E410, at, "the value of tag '" + std::string(key) + "' " + why_value, shown(value),
             "at most 256 letters, digits, spaces or _ . : / = + - @");
 }
 

@@ -4,6 +4,7 @@
 
 #include "drsynth/core/cfn_element.hpp"
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth {
 
@@ -122,9 +123,8 @@ bool Value::has_intrinsic() const {
 
 namespace {
 [[noreturn]] void wrong_kind(const char* want, const Value& v) {
-  throw Error(Diagnostic{"E110", Severity::error, "", std::string("a value is read as ") + want + " but is not one",
-                         v.describe(), want},
-              ErrorKind::internal);
+  throw Error(Diagnostic{codes::E110, Severity::error, "", std::string("a value is read as ") + want + " but is not one",
+                         v.describe(), want});
 }
 }  // namespace
 

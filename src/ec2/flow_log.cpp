@@ -1,5 +1,6 @@
 #include "drsynth/ec2/flow_log.hpp"
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/kms/key.hpp"
@@ -41,13 +42,13 @@ FlowLog::FlowLog(Construct& scope, std::string id, FlowLogProps props)
 
 void FlowLog::validate(Validation& v) const {
   if (props_.vpc->region() != stack().region())
-    v.error("E950", *this, "the VPC " + props_.vpc->path() + " is in another region", props_.vpc->region(),
+    v.error(codes::E950, *this, "the VPC " + props_.vpc->path() + " is in another region", props_.vpc->region(),
             stack().region());
   const auto& t = props_.traffic_type;
   if (t != "ALL" && t != "ACCEPT" && t != "REJECT")
-    v.error("E951", *this, "traffic type is invalid", t, "ALL, ACCEPT or REJECT");
+    v.error(codes::E951, *this, "traffic type is invalid", t, "ALL, ACCEPT or REJECT");
   if (props_.max_aggregation_interval != 60 && props_.max_aggregation_interval != 600)
-    v.error("E952", *this, "maximum aggregation interval is invalid",
+    v.error(codes::E952, *this, "maximum aggregation interval is invalid",
             std::to_string(props_.max_aggregation_interval) + " s", "60 or 600 seconds");
 }
 

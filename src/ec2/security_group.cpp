@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/core/stack.hpp"
 #include "ec2/cidr.hpp"
@@ -37,7 +38,7 @@ void warn_over_rule_quota(Validation& v, const Construct& sg,
   constexpr std::size_t quota = 60;
   for (const auto& [what, n] : counts)
     if (n > quota)
-      v.warning("W718", sg,
+      v.warning(codes::W718, sg,
                 std::string("security group has more ") + what +
                     " rules than AWS's default quota of 60 rules per direction and IP version "
                     "('Inbound or outbound rules per security group', adjustable in Service Quotas): the deployment "
@@ -117,31 +118,31 @@ void SecurityGroup::render_rules() {
 
 void SecurityGroup::validate(Validation& v) const {
   if (props_.description.empty() || props_.description.size() > 255 || !aws_sg_text(props_.description))
-    v.error("E707", *this, "security group description is empty, longer than 255 characters or has characters AWS refuses",
+    v.error(codes::E707, *this, "security group description is empty, longer than 255 characters or has characters AWS refuses",
             props_.description, "1-255 characters of a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*");
   if (props_.group_name) {
     const auto& n = *props_.group_name;
     if (n.empty() || n.size() > 255 || n.rfind("sg-", 0) == 0 || !aws_sg_text(n))
-      v.error("E708", *this, "security group name is invalid", n,
+      v.error(codes::E708, *this, "security group name is invalid", n,
               "1-255 characters of a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*, not starting with sg-");
   }
   auto check_port = [&](int port) {
-    if (port < 1 || port > 65535) v.error("E711", *this, "port is out of range", std::to_string(port), "1 to 65535");
+    if (port < 1 || port > 65535) v.error(codes::E711, *this, "port is out of range", std::to_string(port), "1 to 65535");
   };
   check_port(props_.port);
   auto check_description = [&](const std::string& d) {
     if (d.size() > 255 || !aws_sg_text(d))
-      v.error("E712", *this, "rule description is longer than 255 characters or has characters AWS refuses", d,
+      v.error(codes::E712, *this, "rule description is longer than 255 characters or has characters AWS refuses", d,
               "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*");
   };
   auto check_cidr = [&](const std::string& cidr) {
     if (!detail::parse_ipv4_cidr(cidr) && !detail::is_ipv6_cidr(cidr))
-      v.error("E709", *this, "rule CIDR is not a valid IPv4 or IPv6 CIDR block", cidr, "e.g. 10.1.0.0/16");
+      v.error(codes::E709, *this, "rule CIDR is not a valid IPv4 or IPv6 CIDR block", cidr, "e.g. 10.1.0.0/16");
   };
   for (const auto& r : ingress_) {
     check_cidr(r.cidr);
     if (is_world(r.cidr))
-      v.error("E710", *this, "ingress on port " + std::to_string(r.port) + " is open to the whole internet", r.cidr,
+      v.error(codes::E710, *this, "ingress on port " + std::to_string(r.port) + " is open to the whole internet", r.cidr,
               "named CIDRs or security groups only (least privilege)");
     check_port(r.port);
     check_description(r.description);
@@ -153,7 +154,7 @@ void SecurityGroup::validate(Validation& v) const {
   for (const auto& r : ingress_) {
     by_port[r.port].push_back(r.cidr);
     if (const auto range = detail::address_range(r.cidr); range && !seen.insert({r.port, *range}).second)
-      v.error("E709", *this, "ingress on port " + std::to_string(r.port) + " lists one network twice", r.cidr,
+      v.error(codes::E709, *this, "ingress on port " + std::to_string(r.port) + " lists one network twice", r.cidr,
               "each network once (AWS refuses a permission given twice)");
   }
   for (const auto& [port, cidrs] : by_port) {
@@ -162,7 +163,7 @@ void SecurityGroup::validate(Validation& v) const {
     if (detail::cover_the_internet(cidrs)) {
       std::string all;
       for (const auto& c : cidrs) all += (all.empty() ? "" : ", ") + c;
-      v.error("E710", *this, "ingress on port " + std::to_string(port) + " is open to the whole internet: its networks together cover every address",
+      v.error(codes::E710, *this, "ingress on port " + std::to_string(port) + " is open to the whole internet: its networks together cover every address",
               all, "named CIDRs or security groups only (least privilege)");
     }
   }
@@ -186,7 +187,7 @@ void SecurityGroup::validate(Validation& v) const {
     check_port(r.port);
     check_description(r.description);
     if (&r.source->vpc() != props_.vpc.pointer())
-      v.error("E712", *this, "source security group " + r.source->path() + " is in another VPC",
+      v.error(codes::E712, *this, "source security group " + r.source->path() + " is in another VPC",
               r.source->path(), "a group of the same VPC (peered VPCs across regions cannot reference groups)");
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/core/stack.hpp"
 #include "drsynth/core/tags.hpp"
@@ -133,38 +134,38 @@ const std::string& Vpc::region() const { return stack().region(); }
 void Vpc::validate(Validation& v) const {
   const auto base = detail::parse_ipv4_cidr(props_.cidr);
   if (!base) {
-    v.error("E700", *this, "VPC CIDR is not a valid IPv4 CIDR block", props_.cidr, "a.b.c.d/n, e.g. 10.0.0.0/16");
+    v.error(codes::E700, *this, "VPC CIDR is not a valid IPv4 CIDR block", props_.cidr, "a.b.c.d/n, e.g. 10.0.0.0/16");
   } else {
     if (detail::has_host_bits(*base))
-      v.error("E700", *this, "VPC CIDR has host bits set beyond its prefix", props_.cidr,
+      v.error(codes::E700, *this, "VPC CIDR has host bits set beyond its prefix", props_.cidr,
               "the network address, e.g. " + detail::format_ipv4_cidr({static_cast<std::uint32_t>(base->address & ~((std::uint64_t{1} << (32 - base->prefix)) - 1)), base->prefix}));
     if (base->prefix < 16 || base->prefix > 28)
-      v.error("E701", *this, "VPC CIDR prefix length is outside what AWS allows", props_.cidr, "a prefix from /16 to /28");
+      v.error(codes::E701, *this, "VPC CIDR prefix length is outside what AWS allows", props_.cidr, "a prefix from /16 to /28");
   }
   const auto& ids = props_.availability_zone_ids;
   if (ids.empty() && (props_.max_azs < 2 || props_.max_azs > 6))
-    v.error("E702", *this, "max_azs is out of range", std::to_string(props_.max_azs), "2 to 6 availability zones");
+    v.error(codes::E702, *this, "max_azs is out of range", std::to_string(props_.max_azs), "2 to 6 availability zones");
   if (!ids.empty() && (ids.size() < 2 || ids.size() > 6))
-    v.error("E702", *this, "availability_zone_ids needs 2 to 6 zones", std::to_string(ids.size()) + " ids",
+    v.error(codes::E702, *this, "availability_zone_ids needs 2 to 6 zones", std::to_string(ids.size()) + " ids",
             "2 to 6 AZ ids");
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!is_availability_zone_id(ids[i]))
-      v.error("E702", *this, "not an availability zone id", ids[i], "an AZ id such as use1-az1 (aws ec2 describe-availability-zones)");
+      v.error(codes::E702, *this, "not an availability zone id", ids[i], "an AZ id such as use1-az1 (aws ec2 describe-availability-zones)");
     else if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) != ids.begin() + static_cast<std::ptrdiff_t>(i))
-      v.error("E702", *this, "availability zone id listed twice", ids[i], "distinct AZ ids");
+      v.error(codes::E702, *this, "availability zone id listed twice", ids[i], "distinct AZ ids");
   }
   const int zones = ids.empty() ? props_.max_azs : static_cast<int>(ids.size());
   const int sp = props_.subnet_prefix_length;
   if (sp < 16 || sp > 28) {
-    v.error("E703", *this, "subnet prefix length is outside what AWS allows", "/" + std::to_string(sp),
+    v.error(codes::E703, *this, "subnet prefix length is outside what AWS allows", "/" + std::to_string(sp),
             "a prefix from /16 to /28");
   } else if (base && base->prefix >= 16 && base->prefix <= 28) {
     if (sp < base->prefix) {
-      v.error("E703", *this, "subnets are larger than the VPC CIDR " + props_.cidr, "/" + std::to_string(sp),
+      v.error(codes::E703, *this, "subnets are larger than the VPC CIDR " + props_.cidr, "/" + std::to_string(sp),
               "a subnet prefix of /" + std::to_string(base->prefix) + " or longer");
     } else if (zones >= 2 && zones <= 6 &&
                static_cast<std::uint64_t>(zones) > (std::uint64_t{1} << (sp - base->prefix))) {
-      v.error("E703", *this,
+      v.error(codes::E703, *this,
               std::to_string(zones) + " subnets of /" + std::to_string(sp) + " do not fit in " + props_.cidr,
               "/" + std::to_string(sp), "at most " + std::to_string(std::uint64_t{1} << (sp - base->prefix)) + " subnets");
     }
@@ -172,13 +173,13 @@ void Vpc::validate(Validation& v) const {
   std::set<std::string> seen;
   for (const auto& service : props_.interface_endpoints) {
     if (!valid_service_name(service))
-      v.error("E704", *this, "interface endpoint service name is invalid", service,
+      v.error(codes::E704, *this, "interface endpoint service name is invalid", service,
               "a service name such as secretsmanager or monitoring (lowercase letters, digits, '.', '-')");
     else if (!seen.insert(service).second)
-      v.error("E704", *this, "interface endpoint listed twice", service, "each service once");
+      v.error(codes::E704, *this, "interface endpoint listed twice", service, "each service once");
   }
   if (!is_alnum(props_.subnet_name))
-    v.error("E705", *this, "subnet_name must be non-empty and alphanumeric", props_.subnet_name, "e.g. Isolated or db");
+    v.error(codes::E705, *this, "subnet_name must be non-empty and alphanumeric", props_.subnet_name, "e.g. Isolated or db");
 }
 
 }  // namespace drsynth::ec2

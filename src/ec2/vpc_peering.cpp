@@ -2,6 +2,7 @@
 #include "core/char_rules.hpp"
 
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/core/stack.hpp"
 #include "drsynth/core/tags.hpp"
@@ -45,29 +46,29 @@ VpcPeering::VpcPeering(Construct& scope, std::string id, VpcPeeringProps props)
 
 void VpcPeering::validate(Validation& v) const {
   if (props_.requester.pointer() == props_.accepter.pointer())
-    v.error("E713", *this, "a VPC cannot be peered with itself", props_.requester->path(), "two different VPCs");
+    v.error(codes::E713, *this, "a VPC cannot be peered with itself", props_.requester->path(), "two different VPCs");
   if (&stack() != &props_.requester->stack())
-    v.error("E714", *this, "the peering connection must be in the requester VPC's stack", stack().stack_name(),
+    v.error(codes::E714, *this, "the peering connection must be in the requester VPC's stack", stack().stack_name(),
             props_.requester->stack().stack_name());
   const Stack* routes = props_.accepter_routes_stack.pointer();
   if (routes == &props_.accepter->stack()) {
-    v.error("E715", *this,
+    v.error(codes::E715, *this,
             "accepter routes in the accepter VPC's own stack would make a dependency cycle (" + routes->stack_name() +
                 " -> " + stack().stack_name() + " -> " + routes->stack_name() + ")",
             routes->stack_name(), "a separate stack in " + props_.accepter->region());
   } else if (routes->region() != props_.accepter->region()) {
-    v.error("E715", *this, "accepter routes stack is in another region than the accepter VPC", routes->region(),
+    v.error(codes::E715, *this, "accepter routes stack is in another region than the accepter VPC", routes->region(),
             props_.accepter->region());
   }
   const auto a = detail::parse_ipv4_cidr(props_.requester->cidr());
   const auto b = detail::parse_ipv4_cidr(props_.accepter->cidr());
   if (a && b && props_.requester.pointer() != props_.accepter.pointer() && detail::overlaps(*a, *b))
-    v.error("E716", *this, "peered VPC CIDRs overlap", props_.requester->cidr() + " and " + props_.accepter->cidr(),
+    v.error(codes::E716, *this, "peered VPC CIDRs overlap", props_.requester->cidr() + " and " + props_.accepter->cidr(),
             "non-overlapping CIDR blocks");
   if (props_.peer_owner_id && !drsynth::detail::is_account_id(*props_.peer_owner_id))
-    v.error("E717", *this, "peer_owner_id is not an AWS account id", *props_.peer_owner_id, "12 digits");
+    v.error(codes::E717, *this, "peer_owner_id is not an AWS account id", *props_.peer_owner_id, "12 digits");
   if (props_.peer_role_arn && !props_.peer_owner_id)
-    v.error("E717", *this, "peer_role_arn is only used for a peer in another account", *props_.peer_role_arn,
+    v.error(codes::E717, *this, "peer_role_arn is only used for a peer in another account", *props_.peer_role_arn,
             "peer_owner_id set as well");
 }
 

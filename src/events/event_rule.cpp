@@ -1,5 +1,7 @@
 #include "drsynth/events/event_rule.hpp"
 
+#include "drsynth/core/error_codes.hpp"
+
 namespace drsynth::events {
 
 EventRule::EventRule(Construct& scope, std::string id, EventRuleProps props)
@@ -19,10 +21,10 @@ void EventRule::add_target_arn(Value arn) {
 
 void EventRule::validate(Validation& v) const {
   if (!props_.event_pattern.is_object())
-    v.error("E789", *this, "the event pattern is not a JSON object", props_.event_pattern.is_null() ? "null" : "not an object",
+    v.error(codes::E789, *this, "the event pattern is not a JSON object", props_.event_pattern.is_null() ? "null" : "not an object",
             "{\"source\": [...], ...}");
   if (targets_.size() > 5)
-    v.error("E789", *this, "an EventBridge rule has at most 5 targets", std::to_string(targets_.size()), "<= 5");
+    v.error(codes::E789, *this, "an EventBridge rule has at most 5 targets", std::to_string(targets_.size()), "<= 5");
 }
 
 }  // namespace drsynth::events

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "drsynth/core/error_codes.hpp"
+
 namespace drsynth::events {
 
 bool valid_schedule_expression(const std::string& expression) {
@@ -29,11 +31,11 @@ void Schedule::add_target(const RuleTarget& target, std::string input_json) {
 
 void Schedule::validate(Validation& v) const {
   if (!valid_schedule_expression(props_.expression)) {
-    v.error("E789", *this, "invalid schedule expression", "\"" + props_.expression + "\"",
+    v.error(codes::E789, *this, "invalid schedule expression", "\"" + props_.expression + "\"",
             "rate(1 minute), rate(N minutes|hours|days) or cron(...)");
   }
   if (targets_.size() > 5) {
-    v.error("E789", *this, "an EventBridge rule has at most 5 targets", std::to_string(targets_.size()), "<= 5");
+    v.error(codes::E789, *this, "an EventBridge rule has at most 5 targets", std::to_string(targets_.size()), "<= 5");
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "drsynth/core/construct.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::iam {
 
@@ -46,15 +47,15 @@ Value policy_document(const std::vector<PolicyStatement>& statements) {
 
 void validate_statement(const PolicyStatement& s, Validation& v, const Construct& at) {
   const bool acknowledged = !s.acknowledge_wildcard.empty();
-  if (s.actions.empty()) v.error("E772", at, "policy statement has no actions", "[]", "at least one action");
-  if (s.resources.empty()) v.error("E773", at, "policy statement has no resources", "[]", "at least one resource ARN");
+  if (s.actions.empty()) v.error(codes::E772, at, "policy statement has no actions", "[]", "at least one action");
+  if (s.resources.empty()) v.error(codes::E773, at, "policy statement has no resources", "[]", "at least one resource ARN");
   bool all_star_only = !s.actions.empty();
   for (const auto& a : s.actions) {
     if (a != "*" && !detail::is_iam_action(a)) {
-      v.error("E774", at, "invalid IAM action", q(a), "<service>:<Action>, e.g. rds:DescribeDBInstances");
+      v.error(codes::E774, at, "invalid IAM action", q(a), "<service>:<Action>, e.g. rds:DescribeDBInstances");
     }
     if (is_wildcard_action(a) && !acknowledged) {
-      v.error("E770", at, "wildcard action grants every permission of the service", q(a),
+      v.error(codes::E770, at, "wildcard action grants every permission of the service", q(a),
               "explicit actions, or acknowledge_wildcard = \"<reason>\" on the statement");
     }
     if (!action_requires_star_resource(a)) all_star_only = false;
@@ -66,7 +67,7 @@ void validate_statement(const PolicyStatement& s, Validation& v, const Construct
         if (action_requires_star_resource(a)) continue;
         listed += (listed.empty() ? "" : ", ") + a;
       }
-      v.error("E771", at, "resource \"*\" for actions that support resource-level permissions (" + listed + ")",
+      v.error(codes::E771, at, "resource \"*\" for actions that support resource-level permissions (" + listed + ")",
               "\"*\"", "the ARNs of the resources the actions need");
     }
   }

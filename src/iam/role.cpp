@@ -1,5 +1,6 @@
 #include "drsynth/iam/role.hpp"
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 
 namespace drsynth::iam {
@@ -52,16 +53,16 @@ void Role::render_statement(const PolicyStatement& s) {
 void Role::validate(Validation& v) const {
   // ^[A-Za-z0-9+=,.@_-]{1,64}$ (char_rules.hpp)
   if (!props_.role_name.empty() && !detail::chars_within(props_.role_name, 1, 64, [](char c) { return detail::is_alnum(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos; })) {
-    v.error("E775", *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
+    v.error(codes::E775, *this, "invalid IAM role name", "\"" + props_.role_name + "\"",
             "1-64 characters of [A-Za-z0-9+=,.@_-]");
   }
   if (!detail::is_service_principal(props_.assumed_by)) {
-    v.error("E776", *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
+    v.error(codes::E776, *this, "role needs a service principal", "\"" + props_.assumed_by + "\"",
             "a service principal such as lambda.amazonaws.com");
   }
   for (const auto& arn : props_.managed_policy_arns) {
     if (arn.is_string() && !arn.as_string().starts_with("arn:")) {
-      v.error("E777", *this, "managed policy is not an ARN", arn.describe(),
+      v.error(codes::E777, *this, "managed policy is not an ARN", arn.describe(),
               "arn:${AWS::Partition}:iam::aws:policy/...");
     }
   }

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/core/stack.hpp"
 
@@ -166,24 +167,24 @@ void Key::render_policy() {
 
 void Key::validate(Validation& v) const {
   if (props_.alias && !valid_alias(*props_.alias))
-    v.error("E910", *this, "KMS alias name is invalid", *props_.alias,
+    v.error(codes::E910, *this, "KMS alias name is invalid", *props_.alias,
             "\"alias/\" then 1-250 characters of a-zA-Z0-9/_-, not under alias/aws/");
   if (props_.pending_window_days < 7 || props_.pending_window_days > 30)
-    v.error("E911", *this, "pending window is out of range", std::to_string(props_.pending_window_days) + " days",
+    v.error(codes::E911, *this, "pending window is out of range", std::to_string(props_.pending_window_days) + " days",
             "7 to 30 days");
   if (props_.rotation_period_days) {
     if (!props_.enable_key_rotation)
-      v.error("E911", *this, "rotation period is set but rotation is off",
+      v.error(codes::E911, *this, "rotation period is set but rotation is off",
               std::to_string(*props_.rotation_period_days) + " days", "enable_key_rotation = true");
     else if (*props_.rotation_period_days < 90 || *props_.rotation_period_days > 2560)
-      v.error("E911", *this, "rotation period is out of range", std::to_string(*props_.rotation_period_days) + " days",
+      v.error(codes::E911, *this, "rotation period is out of range", std::to_string(*props_.rotation_period_days) + " days",
               "90 to 2560 days");
   }
   if (props_.description.size() > 8192)
-    v.error("E914", *this, "key description is too long", std::to_string(props_.description.size()) + " characters",
+    v.error(codes::E914, *this, "key description is too long", std::to_string(props_.description.size()) + " characters",
             "at most 8192");
   if (props_.removal_policy == RemovalPolicy::snapshot)
-    v.error("E914", *this, "a KMS key cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
+    v.error(codes::E914, *this, "a KMS key cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
 
   std::set<std::string> sids{"AccountAdmin", "GrantsOnlyForAwsServices", "CloudWatchLogs"};
   const std::string logs_principal = "logs." + region() + ".amazonaws.com";
@@ -191,26 +192,26 @@ void Key::validate(Validation& v) const {
     const std::string who = g.service.empty() ? "via " + g.via_service : g.service;
     if (!g.service.empty()) {
       if (!drsynth::detail::is_service_principal(g.service))
-        v.error("E912", *this, "grant to something that is not a service principal", g.service,
+        v.error(codes::E912, *this, "grant to something that is not a service principal", g.service,
                 "a service principal such as cloudwatch.amazonaws.com");
       else if (g.service.starts_with("logs.") && g.service != logs_principal)
-        v.error("E912", *this, "CloudWatch Logs can only use a key of its own region", g.service,
+        v.error(codes::E912, *this, "CloudWatch Logs can only use a key of its own region", g.service,
                 logs_principal + " (or grant_log_group())");
     } else if (!valid_service_name(g.via_service) || g.via_service.find("amazonaws") != std::string::npos) {
-      v.error("E912", *this, "via-service grant names no service", g.via_service,
+      v.error(codes::E912, *this, "via-service grant names no service", g.via_service,
               "a service name such as rds, secretsmanager or s3");
     }
-    if (g.actions.empty()) v.error("E913", *this, "grant to " + who + " has no actions", "[]", "kms:<Action> names");
+    if (g.actions.empty()) v.error(codes::E913, *this, "grant to " + who + " has no actions", "[]", "kms:<Action> names");
     for (const auto& a : g.actions) {
       if (!is_kms_action(a))
-        v.error("E913", *this, "grant to " + who + " has an action that is not a KMS action", a,
+        v.error(codes::E913, *this, "grant to " + who + " has an action that is not a KMS action", a,
                 "kms:<Action>, e.g. kms:Decrypt");
       else if (a == "kms:*")
-        v.error("E913", *this, "grant to " + who + " allows every KMS action", a,
+        v.error(codes::E913, *this, "grant to " + who + " allows every KMS action", a,
                 "the actions the service needs (only the account admin statement has kms:*)");
     }
     if (!g.sid.empty() && !sids.insert(g.sid).second)
-      v.error("E913", *this, "statement id used twice in the key policy", g.sid, "unique Sids");
+      v.error(codes::E913, *this, "statement id used twice in the key policy", g.sid, "unique Sids");
   }
 }
 

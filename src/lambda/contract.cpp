@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/lambda/function.hpp"
 #include "lambda/runtime_files.hpp"
 
@@ -107,7 +108,7 @@ void check_environment(Validation& v, const Construct& c, std::string_view funct
   std::string problem;
   const auto vars = contract_variables(function, problem);
   if (!problem.empty()) {
-    v.error("E769", c, "the handler's environment contract cannot be read", problem,
+    v.error(codes::E769, c, "the handler's environment contract cannot be read", problem,
             "runtime/drsynth_failover/contract.json with a \"" + std::string(function) + "\" section");
     return;
   }
@@ -118,24 +119,24 @@ void check_environment(Validation& v, const Construct& c, std::string_view funct
     if (!required) continue;
     const auto it = env.find(var.name);
     if (it == env.end() || it->second.is_null() || (it->second.is_string() && it->second.as_string().empty()))
-      v.error("E769", c, "the " + std::string(function) + " handler requires " + var.name + " (" + var.required + ")",
+      v.error(codes::E769, c, "the " + std::string(function) + " handler requires " + var.name + " (" + var.required + ")",
               it == env.end() ? "not set" : text_of(it->second), "a value (runtime/drsynth_failover/contract.json)");
   }
   for (const auto& [name, value] : env) {
     const auto it = known.find(name);
     if (it == known.end()) {
-      v.error("E769", c, "the " + std::string(function) + " handler does not read " + name, text_of(value),
+      v.error(codes::E769, c, "the " + std::string(function) + " handler does not read " + name, text_of(value),
               "only the variables of runtime/drsynth_failover/contract.json");
       continue;
     }
     if (value.is_string() && !fits_type(value.as_string(), it->second->type))
-      v.error("E769", c, name + " is not of the type the handler reads", text_of(value), "a " + it->second->type);
+      v.error(codes::E769, c, name + " is not of the type the handler reads", text_of(value), "a " + it->second->type);
     const auto& values = it->second->values;
     if (!values.empty() && value.is_string() &&
         std::find(values.begin(), values.end(), value.as_string()) == values.end()) {
       std::string allowed;
       for (const auto& x : values) allowed += (allowed.empty() ? "" : ", ") + x;
-      v.error("E769", c, name + " has a value the handler does not accept", text_of(value), allowed);
+      v.error(codes::E769, c, name + " has a value the handler does not accept", text_of(value), allowed);
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "drsynth/lambda/failover_function.hpp"
 
 #include "drsynth/cloudwatch/alarm.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/lambda/witness_function.hpp"
 #include "drsynth/route53/health_check.hpp"
@@ -181,31 +182,31 @@ void FailoverFunction::validate(Validation& v) const {
                                     std::pair{"view_alarm", p.view_alarm.pointer()},
                                     std::pair{"remote_fence_alarm", p.remote_fence_alarm.pointer()}}) {
     if (alarm != nullptr && alarm->props().alarm_name.empty())
-      v.error("E769", *this,
+      v.error(codes::E769, *this,
               std::string(what) + " has no physical alarm_name: the function reads it by name (the hold alarm "
                                   "invokes the function, so a Ref would be a circular dependency)",
               alarm->path(), "AlarmProps.alarm_name set");
   }
   if (local_region_ == p.remote.region)
-    v.error("E769", *this, "both sites are in one region: a regional outage would take both", p.remote.region,
+    v.error(codes::E769, *this, "both sites are in one region: a regional outage would take both", p.remote.region,
             "two regions");
   detail::check_parameter_name(v, *this, "lock", p.lock_parameter);
   detail::check_parameter_name(v, *this, "state", p.local.state_parameter);
   detail::check_parameter_name(v, *this, "other site's state", p.remote.state_parameter);
   if (!p.lease.parameter.empty()) {
     if (!p.witness)
-      v.error("E769", *this, "a lease without a witness: nobody could grant on it", p.lease.parameter,
+      v.error(codes::E769, *this, "a lease without a witness: nobody could grant on it", p.lease.parameter,
               "witness set, or no lease");
     detail::check_parameter_name(v, *this, "lease", p.lease.parameter);
     detail::check_parameter_name(v, *this, "other site's lease", p.lease.remote_parameter);
     detail::check_parameter_name(v, *this, "lease record", p.lease.record_parameter);
   }
   if (!p.lock_parameter.empty() && p.lock_parameter == p.local.state_parameter)
-    v.error("E769", *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
+    v.error(codes::E769, *this, "the lock and the state parameter are the same", "\"" + p.lock_parameter + "\"",
             "two parameters");
   auto in_range = [&](int value, int lo, int hi, const char* what) {
     if (value < lo || value > hi)
-      v.error("E769", *this, std::string(what) + " out of range", std::to_string(value),
+      v.error(codes::E769, *this, std::string(what) + " out of range", std::to_string(value),
               std::to_string(lo) + ".." + std::to_string(hi));
   };
   in_range(p.arm_after_healthy_minutes, 1, 60, "arm_after_healthy_minutes");

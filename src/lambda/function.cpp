@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/core/stack.hpp"
@@ -141,22 +142,22 @@ Value Function::bind_to_rule(Construct& rule, const Value& rule_arn) const {
 
 void Function::validate(Validation& v) const {
   if (props_.log_kms_key && props_.function_name.empty())
-    v.error("E765", *this, "log_kms_key needs a function_name: the key policy admits CloudWatch Logs for the log group "
+    v.error(codes::E765, *this, "log_kms_key needs a function_name: the key policy admits CloudWatch Logs for the log group "
                            "by its name", "function_name \"\"", "a function_name");
   if (props_.log_kms_key && props_.log_kms_key->region() != stack().region())
-    v.error("E960", *this, "the log key " + props_.log_kms_key->path() + " is in another region",
+    v.error(codes::E960, *this, "the log key " + props_.log_kms_key->path() + " is in another region",
             props_.log_kms_key->region(), stack().region() + " (CloudWatch Logs uses keys of its own region)");
   // ^[a-zA-Z0-9_-]{1,64}$ (char_rules.hpp)
   if (!props_.function_name.empty() && !drsynth::detail::chars_within(props_.function_name, 1, 64, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; })) {
-    v.error("E760", *this, "invalid Lambda function name", q(props_.function_name),
+    v.error(codes::E760, *this, "invalid Lambda function name", q(props_.function_name),
             "1-64 characters of [a-zA-Z0-9-_]");
   }
   if (props_.timeout_seconds < 1 || props_.timeout_seconds > 900) {
-    v.error("E761", *this, "Lambda timeout out of range", std::to_string(props_.timeout_seconds) + " s",
+    v.error(codes::E761, *this, "Lambda timeout out of range", std::to_string(props_.timeout_seconds) + " s",
             "1..900 seconds");
   }
   if (props_.memory_mb < 128 || props_.memory_mb > 10240) {
-    v.error("E762", *this, "Lambda memory size out of range", std::to_string(props_.memory_mb) + " MB",
+    v.error(codes::E762, *this, "Lambda memory size out of range", std::to_string(props_.memory_mb) + " MB",
             "128..10240 MB");
   }
   const bool has_asset = !props_.code_asset.empty();
@@ -164,52 +165,52 @@ void Function::validate(Validation& v) const {
   const bool has_inline = !props_.inline_code.empty();
   const int sources = int{has_asset} + int{has_files} + int{has_inline};
   if (sources != 1) {
-    v.error("E763", *this, sources == 0 ? "function has no code" : "more than one kind of code is set",
+    v.error(codes::E763, *this, sources == 0 ? "function has no code" : "more than one kind of code is set",
             has_asset ? props_.code_asset.string() : (has_files ? "code_files" : ""),
             "exactly one of code_asset, code_files or inline_code");
   }
   if (has_inline) {
     if (!props_.runtime.starts_with("python") && !props_.runtime.starts_with("nodejs")) {
-      v.error("E763", *this, "inline code (Code.ZipFile) is only supported for Python and Node.js runtimes",
+      v.error(codes::E763, *this, "inline code (Code.ZipFile) is only supported for Python and Node.js runtimes",
               q(props_.runtime), "a python* or nodejs* runtime, or code_asset");
     }
     if (!props_.handler.starts_with("index.")) {
-      v.error("E763", *this, "inline code is stored as index.<ext>: the handler must be index.<function>",
+      v.error(codes::E763, *this, "inline code is stored as index.<ext>: the handler must be index.<function>",
               q(props_.handler), "index.<function>");
     }
     if (props_.inline_code.size() > 1'000'000) {
-      v.error("E763", *this, "inline code does not fit in a template", std::to_string(props_.inline_code.size()) + " bytes",
+      v.error(codes::E763, *this, "inline code does not fit in a template", std::to_string(props_.inline_code.size()) + " bytes",
               "<= 1,000,000 bytes (template body limit); use code_asset");
     }
   }
   if (props_.reserved_concurrency && *props_.reserved_concurrency < 0) {
-    v.error("E764", *this, "reserved concurrency is negative", std::to_string(*props_.reserved_concurrency), ">= 0");
+    v.error(codes::E764, *this, "reserved concurrency is negative", std::to_string(*props_.reserved_concurrency), ">= 0");
   }
   if (!logs::is_valid_retention(props_.log_retention_days)) {
     std::string values;
     for (const int d : logs::retention_values()) values += (values.empty() ? "" : ", ") + std::to_string(d);
-    v.error("E765", *this, "log retention is not a value CloudWatch Logs accepts",
+    v.error(codes::E765, *this, "log retention is not a value CloudWatch Logs accepts",
             std::to_string(props_.log_retention_days) + " days", "one of " + values);
   }
   std::size_t env_bytes = 0;
   for (const auto& [k, val] : props_.environment) {
     if (!drsynth::detail::letter_then(k, k.size(), [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; })) {
-      v.error("E766", *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
+      v.error(codes::E766, *this, "invalid environment variable name", q(k), "[a-zA-Z][a-zA-Z0-9_]*");
     }
     env_bytes += k.size() + (val.is_string() ? val.as_string().size() : 0);
   }
   if (env_bytes > 4096) {
-    v.error("E766", *this, "environment variables exceed Lambda's 4 KB limit", std::to_string(env_bytes) + " bytes",
+    v.error(codes::E766, *this, "environment variables exceed Lambda's 4 KB limit", std::to_string(env_bytes) + " bytes",
             "<= 4096 bytes");
   }
   if (props_.vpc.subnet_ids.empty() != props_.vpc.security_group_ids.empty()) {
-    v.error("E767", *this, "VPC config needs both subnets and security groups",
+    v.error(codes::E767, *this, "VPC config needs both subnets and security groups",
             std::to_string(props_.vpc.subnet_ids.size()) + " subnets, " +
                 std::to_string(props_.vpc.security_group_ids.size()) + " security groups",
             "at least one of each, or neither");
   }
-  if (props_.runtime.empty()) v.error("E768", *this, "function has no runtime", "\"\"", "e.g. python3.12");
-  if (props_.handler.empty()) v.error("E768", *this, "function has no handler", "\"\"", "e.g. index.handler");
+  if (props_.runtime.empty()) v.error(codes::E768, *this, "function has no runtime", "\"\"", "e.g. python3.12");
+  if (props_.handler.empty()) v.error(codes::E768, *this, "function has no handler", "\"\"", "e.g. index.handler");
 }
 
 }  // namespace drsynth::lambda

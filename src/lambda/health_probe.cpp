@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 
@@ -109,25 +110,25 @@ void HealthProbe::validate(Validation& v) const {
   Function::validate(v);
   const auto& p = probe_;
   if (p.local.site.empty() || detail::missing(p.local.host))
-    v.error("E769", *this, "health probe has no local site id or host",
+    v.error(codes::E769, *this, "health probe has no local site id or host",
             "site \"" + p.local.site + "\", host " + p.local.host.describe(), "its own site's id and endpoint address");
   const bool remote = !p.remote.site.empty() || !detail::missing(p.remote.host);
   if (remote && (p.remote.site.empty() || detail::missing(p.remote.host)))
-    v.error("E769", *this, "health probe's remote site has no id or no host",
+    v.error(codes::E769, *this, "health probe's remote site has no id or no host",
             "site \"" + p.remote.site + "\", host " + p.remote.host.describe(), "both, or neither");
   else if (remote && p.remote.site == p.local.site)
-    v.error("E769", *this, "the health probe's two sites have one id", "\"" + p.local.site + "\"", "two site ids");
-  if (detail::missing(p.secret)) v.error("E769", *this, "health probe has no secret", p.secret.describe(), "the secret ARN");
+    v.error(codes::E769, *this, "the health probe's two sites have one id", "\"" + p.local.site + "\"", "two site ids");
+  if (detail::missing(p.secret)) v.error(codes::E769, *this, "health probe has no secret", p.secret.describe(), "the secret ARN");
   detail::check_environment(v, *this, "probe", "", props().environment);
   if (p.metric_dimension_value.empty()) {
-    v.error("E769", *this, "health probe has no metric dimension value", "\"\"", "the system name, e.g. dr-dev");
+    v.error(codes::E769, *this, "health probe has no metric dimension value", "\"\"", "the system name, e.g. dr-dev");
   }
   if (p.metric_namespace.empty() || p.metric_namespace.starts_with("AWS/")) {
-    v.error("E769", *this, "metric namespace is empty or reserved for AWS", "\"" + p.metric_namespace + "\"",
+    v.error(codes::E769, *this, "metric namespace is empty or reserved for AWS", "\"" + p.metric_namespace + "\"",
             "a custom namespace such as drsynth");
   }
   if (p.vpc.subnet_ids.empty()) {
-    v.error("E769", *this, "health probe must run inside the VPC to reach the private database", "no subnets",
+    v.error(codes::E769, *this, "health probe must run inside the VPC to reach the private database", "no subnets",
             "vpc.subnet_ids and vpc.security_group_ids");
   }
   if (const Asset* code = asset()) {
@@ -135,18 +136,18 @@ void HealthProbe::validate(Validation& v) const {
     const auto& files = code->files();
     const auto it = std::find_if(files.begin(), files.end(), [&](const Asset::File& f) { return f.relative_path == wanted; });
     if (it == files.end() && p.ca_bundle_file.empty()) {
-      v.error("E769", *this,
+      v.error(codes::E769, *this,
               "the probe has no CA bundle to verify the database certificate with (verification is never turned off)",
               bundle_place(*code) + " missing",
               "run scripts/rds_ca_bundle.sh (scripts/bootstrap.sh does) and rebuild, or name a PEM bundle (probeCaBundle)");
     } else if (it != files.end() && it->content.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      v.error("E769", *this, "the probe's CA bundle holds no PEM certificate",
+      v.error(codes::E769, *this, "the probe's CA bundle holds no PEM certificate",
               p.ca_bundle_file.empty() ? bundle_place(*code) : p.ca_bundle_file.string(),
               "a PEM file of CA certificates");
     }
   }
   if (static_cast<double>(p.timeout_seconds) < p.probe_timeout_seconds + 10) {
-    v.error("E769", *this, "function timeout leaves no room for the secret fetch and PutMetricData",
+    v.error(codes::E769, *this, "function timeout leaves no room for the secret fetch and PutMetricData",
             std::to_string(p.timeout_seconds) + " s", ">= probe_timeout_seconds + 10 s");
   }
 }

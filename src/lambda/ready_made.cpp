@@ -5,6 +5,7 @@
 
 #include "core/char_rules.hpp"
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::lambda::detail {
 
@@ -39,7 +40,7 @@ void check_parameter_name(Validation& v, const Construct& c, std::string_view wh
   if (name.empty()) return;
   if (!drsynth::detail::is_ssm_parameter_name(name) || name.starts_with("/aws") || name.starts_with("aws") ||
       name.starts_with("ssm") || name.starts_with("/ssm"))
-    v.error("E769", c, "invalid SSM parameter name for the " + std::string(what), "\"" + name + "\"",
+    v.error(codes::E769, c, "invalid SSM parameter name for the " + std::string(what), "\"" + name + "\"",
             "[a-zA-Z0-9_.-/], not starting with aws or ssm");
 }
 

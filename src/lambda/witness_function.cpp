@@ -2,6 +2,7 @@
 
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "lambda/contract.hpp"
 #include "lambda/ready_made.hpp"
 
@@ -68,17 +69,17 @@ void WitnessFunction::validate(Validation& v) const {
   detail::check_environment(v, *this, "witness", p.engine, props().environment);
   for (const auto* site : {&p.site_a, &p.site_b}) {
     if (site->view_alarm->props().alarm_name.empty())
-      v.error("E769", *this, "the view alarm of site " + site->id + " has no physical alarm_name: the witness reads it by name",
+      v.error(codes::E769, *this, "the view alarm of site " + site->id + " has no physical alarm_name: the witness reads it by name",
               site->view_alarm->path(), "AlarmProps.alarm_name set");
     if (site->region == stack().region())
-      v.error("E769", *this, "the witness is in the region of site " + site->id + ": it must see that region from outside",
+      v.error(codes::E769, *this, "the witness is in the region of site " + site->id + ": it must see that region from outside",
               site->region, "a third region");
   }
   detail::check_parameter_name(v, *this, "grant", p.grant_parameter);
   for (const auto* site : {&p.site_a, &p.site_b})
     if (!site->lease_parameter.empty()) detail::check_parameter_name(v, *this, "lease", site->lease_parameter);
   if (p.call_timeout_seconds < 1 || p.call_timeout_seconds >= p.timeout_seconds)
-    v.error("E769", *this, "call timeout out of range", std::to_string(p.call_timeout_seconds) + " s",
+    v.error(codes::E769, *this, "call timeout out of range", std::to_string(p.call_timeout_seconds) + " s",
             "1 s .. below the function's timeout");
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/core/stack.hpp"
 
@@ -52,15 +53,15 @@ LogGroup::LogGroup(Construct& scope, std::string id, LogGroupProps props)
 
 void LogGroup::validate(Validation& v) const {
   if (!valid_name(props_.log_group_name))
-    v.error("E745", *this, "log group name is empty, longer than 512 characters or has characters AWS refuses",
+    v.error(codes::E745, *this, "log group name is empty, longer than 512 characters or has characters AWS refuses",
             props_.log_group_name, "1-512 characters of a-zA-Z0-9 . - _ / #");
   if (!is_valid_retention(props_.retention_days))
-    v.error("E746", *this, "retention is not a value CloudFormation accepts", std::to_string(props_.retention_days),
+    v.error(codes::E746, *this, "retention is not a value CloudFormation accepts", std::to_string(props_.retention_days),
             "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653");
   if (props_.removal_policy == RemovalPolicy::snapshot)
-    v.error("E748", *this, "a log group cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
+    v.error(codes::E748, *this, "a log group cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   if (props_.kms_key && props_.kms_key->region() != stack().region())
-    v.error("E960", *this, "the log group's KMS key " + props_.kms_key->path() + " is in another region",
+    v.error(codes::E960, *this, "the log group's KMS key " + props_.kms_key->path() + " is in another region",
             props_.kms_key->region(), stack().region() + " (CloudWatch Logs uses keys of its own region)");
 }
 

@@ -1,6 +1,7 @@
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/rds/database_cluster.hpp"
 #include "drsynth/core/stack.hpp"
 #include "drsynth/core/tags.hpp"
@@ -60,7 +61,7 @@ AuroraGlobalDisasterRecovery::AuroraGlobalDisasterRecovery(Construct& scope, std
 
 void AuroraGlobalDisasterRecovery::validate(Validation& v) const {
   if (props_.alarm_emails.empty())
-    v.warning("E830", *this, "no alarm subscription: database events, alarms and failover decisions reach nobody",
+    v.warning(codes::E830, *this, "no alarm subscription: database events, alarms and failover decisions reach nobody",
               "alarmEmails []", "at least one address (alarmEmails), or subscriptions added to the events topics");
 }
 

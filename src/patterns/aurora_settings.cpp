@@ -6,6 +6,7 @@
 
 #include "core/char_rules.hpp"
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/rds/engine.hpp"
 #include "drsynth/rds/engine_versions.hpp"
@@ -29,11 +30,11 @@ using Props = AuroraGlobalDisasterRecoveryProps;
 
 const std::string& text(const Typed& v) { return std::get<std::string>(v); }
 
-constexpr auto suffix = detail::suffix<"E820", "E820", detail::aurora_suffix_limit, detail::aurora_spelled>;
+constexpr auto suffix = detail::suffix<codes::E820, codes::E820, detail::aurora_suffix_limit, detail::aurora_spelled>;
 const std::string suffix_allowed = detail::suffix_allowed(detail::aurora_suffix_limit().max_length);
-constexpr auto region = detail::region<"E821">;
-constexpr auto witness_region = detail::region<"E832", true>;
-constexpr auto tag_value = detail::tag_value<"E829">;
+constexpr auto region = detail::region<codes::E821>;
+constexpr auto witness_region = detail::region<codes::E832, true>;
+constexpr auto tag_value = detail::tag_value<codes::E829>;
 
 // The engine table (rds/engine_versions.hpp) on today's date: the refusal names
 // what is wrong with the version and lists the versions that work.
@@ -42,7 +43,7 @@ std::optional<Refusal> engine_version(const Typed& v) {
   const auto c = rds::check_engine_version(rds::Engine::aurora_postgresql, text(v), day);
   if (c.verdict == rds::VersionVerdict::usable || c.verdict == rds::VersionVerdict::near_deprecation)
     return std::nullopt;
-  return Refusal{"E829", "is not an Aurora PostgreSQL version AWS creates today (" +
+  return Refusal{codes::E829, "is not an Aurora PostgreSQL version AWS creates today (" +
                              rds::version_problem(rds::Engine::aurora_postgresql, c, text(v)) + ")",
                  "one of " + rds::usable_versions_text(rds::Engine::aurora_postgresql, day)};
 }
@@ -51,17 +52,17 @@ std::optional<Refusal> engine_version(const Typed& v) {
 std::optional<Refusal> acu_steps(const Typed& v) {
   const double twice = std::get<double>(v) * 2;
   if (twice == std::floor(twice)) return std::nullopt;
-  return Refusal{"E824", "is not a multiple of 0.5 ACU (Aurora Serverless v2 scales in steps of 0.5)",
+  return Refusal{codes::E824, "is not a multiple of 0.5 ACU (Aurora Serverless v2 scales in steps of 0.5)",
                  "0.5, 1, 1.5, ... 256"};
 }
 
 std::optional<Refusal> instance_class(const Typed& v) {
   if (text(v) == "db.serverless") return std::nullopt;
   if (!rds::is_known_instance_class(text(v)) || !rds::at_least_r6g_large(text(v)))
-    return Refusal{"E823", "is not an Aurora class for this system",
+    return Refusal{codes::E823, "is not an Aurora class for this system",
                    "db.serverless, or a memory-optimized class db.r6g.large or larger"};
   if (!rds::is_aurora_postgres_instance_class(text(v)))
-    return Refusal{"E823", "is not offered for Aurora PostgreSQL", rds::detail::aurora_class_hint(text(v))};
+    return Refusal{codes::E823, "is not offered for Aurora PostgreSQL", rds::detail::aurora_class_hint(text(v))};
   return std::nullopt;
 }
 
@@ -91,12 +92,12 @@ std::vector<settings::Setting<Props>> rows() {
            .rule = {instance_class, "`db.serverless` or a memory-optimized class, `large` or larger"},
            .doc = "db.r6g.large (document 002) or db.serverless (Serverless v2, document 004)"},
           {.key = "minCapacityAcu", .prop = "min_capacity_acu", .member = &Props::min_capacity_acu,
-           .limits = range(0.5, 256), .rule = {acu_steps, "0.5..256 in steps of 0.5"}, .code = "E824",
+           .limits = range(0.5, 256), .rule = {acu_steps, "0.5..256 in steps of 0.5"}, .code = codes::E824,
            .doc = "Serverless v2 minimum (ACUs)"},
           {.key = "maxCapacityAcu", .prop = "max_capacity_acu", .member = &Props::max_capacity_acu,
-           .limits = range(1, 256), .rule = {acu_steps, "1..256 in steps of 0.5"}, .code = "E824",
+           .limits = range(1, 256), .rule = {acu_steps, "1..256 in steps of 0.5"}, .code = codes::E824,
            .doc = "Serverless v2 maximum (ACUs), at least the minimum"},
-          {.key = "readers", .prop = "readers", .member = &Props::readers, .limits = range(2, 15), .code = "E825",
+          {.key = "readers", .prop = "readers", .member = &Props::readers, .limits = range(2, 15), .code = codes::E825,
            .doc = "reader instances per region, in other AZs than the writer"},
           {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
            .limits = range(7, 35), .doc = "automated backups and point-in-time recovery of both clusters"},
@@ -125,12 +126,12 @@ std::vector<settings::Setting<Props>> rows() {
            .rule = {detail::application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},
            .doc = "the application networks allowed to reach 5432 in both regions"},
           {.key = "lagAlarmMilliseconds", .prop = "lag_alarm_milliseconds", .member = &Props::lag_alarm_milliseconds,
-           .limits = range(100, 600000), .code = "E827", .doc = "replication lag alarm (document 004: 500 ms)"},
+           .limits = range(100, 600000), .code = codes::E827, .doc = "replication lag alarm (document 004: 500 ms)"},
           {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
            .rule = {detail::email, "an e-mail address"},
            .doc = "e-mail subscriptions of both regions' event topics; none is warning E830"},
           {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(2, 15),
-           .code = "E828",
+           .code = codes::E828,
            .doc = "unhealthy minutes in a row before a failover function looks for the second signal; longer than "
                   "`healthAlarmPeriods`; >= 2 so Aurora's in-region failover never fails over the region"},
           {.key = "allowDetach", .prop = "allow_detach", .member = &Props::allow_detach,
@@ -146,16 +147,16 @@ std::vector<settings::Setting<Props>> rows() {
            .rule = {tag_value, "a tag value"}, .doc = "`Project` tag on everything"},
   };
   // The kit's rows with this system's codes (E828 timing, E827 lag, E826 the budget).
-  detail::append_kit_rows(rows, {"E828", "E828", "E828", "E828", "E827", "E826",
+  detail::append_kit_rows(rows, {codes::E828, codes::E828, codes::E828, codes::E828, codes::E827, codes::E826,
                                  {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E832)"},
-                                 aurora_promotion_doc, "E833"});
+                                 aurora_promotion_doc, codes::E833});
   return rows;
 }
 
 }  // namespace
 
 const settings::Table<AuroraGlobalDisasterRecoveryProps>& aurora_global_settings() {
-  static const settings::Table<Props> table("E829", rows());
+  static const settings::Table<Props> table(codes::E829, rows());
   return table;
 }
 
@@ -164,18 +165,18 @@ namespace detail {
 std::vector<Diagnostic> check_together(const AuroraGlobalDisasterRecoveryProps& p, const std::string& path,
                                        const std::function<std::string(std::string_view)>& name) {
   std::vector<Diagnostic> out;
-  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+  auto error = [&](std::string code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
   check_site_pair({{p.primary_region, p.secondary_region}, {p.primary_vpc_cidr, p.secondary_vpc_cidr},
-                   {"primaryRegion", "secondaryRegion", "primaryVpcCidr", "secondaryVpcCidr"}, "E821", "E822", "E829"},
+                   {"primaryRegion", "secondaryRegion", "primaryVpcCidr", "secondaryVpcCidr"}, codes::E821, codes::E822, codes::E829},
                   p.probe_ca_bundle, path, name, out);
   if (p.instance_class == "db.serverless" && p.min_capacity_acu > p.max_capacity_acu)
-    error("E824", name("minCapacityAcu") + " is above " + name("maxCapacityAcu"),
+    error(codes::E824, name("minCapacityAcu") + " is above " + name("maxCapacityAcu"),
           settings::shown(p.min_capacity_acu) + " > " + settings::shown(p.max_capacity_acu), "min <= max");
   check_kit_together(kit_settings_of(p), {p.primary_region, p.secondary_region},
                      aurora_promotion_step(p.expected_promotion_seconds),
-                     {.hold = "E828", .witness = "E832", .budget = "E826", .lease = "E833"}, path, name, out);
+                     {.hold = codes::E828, .witness = codes::E832, .budget = codes::E826, .lease = codes::E833}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))

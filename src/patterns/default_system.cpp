@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/patterns/aurora_global_disaster_recovery.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 
@@ -36,7 +37,7 @@ void define_default_system(App& app) {
     if (props.deletion_protection && destroyable_by_default)
       throw Error(settings::detail::refused_setting(
           app.settings(), "deletionProtection",
-          settings::Refusal{"E829",
+          settings::Refusal{codes::E829,
                             "is true, but the built-in system is destroyable unless told otherwise (safety rule "
                             "S005 refuses deletion protection in a destroyable app)",
                             "-c destroyable=false with deletionProtection=true (production), or deletionProtection=false"},
@@ -47,7 +48,7 @@ void define_default_system(App& app) {
   } else {
     throw Error(settings::detail::refused_setting(
         app.settings(), "variant",
-        settings::Refusal{"E831", "is not a built-in system", "rds-replica (the default) or aurora-global"},
+        settings::Refusal{codes::E831, "is not a built-in system", "rds-replica (the default) or aurora-global"},
         settings::shown(*app.settings().find("variant"))));
   }
 }

@@ -567,7 +567,7 @@ KitStacks add_kit_stacks(Construct& scope, const KitStackNames& names, const std
 void check_kit_together(const KitSettings& k, const std::array<std::string, 2>& site_regions,
                         const BudgetStep& promotion, const KitCodes& codes, const std::string& path,
                         const std::function<std::string(std::string_view)>& name, std::vector<Diagnostic>& out) {
-  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+  auto error = [&](ErrorCode code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
   // DNS moves first (reversible), promotion later (irreversible).

@@ -37,6 +37,7 @@
 
 #include "drsynth/cloudwatch/metric.hpp"
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/iam/policy_statement.hpp"
 #include "drsynth/patterns/recovery_budget.hpp"
 #include "drsynth/core/value.hpp"
@@ -216,14 +217,14 @@ struct Kit {
                                   const std::optional<std::string>& account, std::string description);
 
 // The rules between the kit's settings, with `sites` the two site regions:
-// the hold longer than the view alarm (E<hold_code>), the witness in a third
-// region (E<witness_code>), the budget within the objective (E<budget_code>),
-// the self-fence ahead of the lease's expiry (E<lease_code>).
+// the hold longer than the view alarm (`hold`), the witness in a third
+// region (`witness`), the budget within the objective (`budget`),
+// the self-fence ahead of the lease's expiry (`lease`).
 struct KitCodes {
-  const char* hold;
-  const char* witness;
-  const char* budget;
-  const char* lease;
+  ErrorCode hold;
+  ErrorCode witness;
+  ErrorCode budget;
+  ErrorCode lease;
 };
 // The lease's inequality (runtime/drsynth_failover/lease.py, the same
 // figures): the writer notices at its first reconcile after

@@ -11,6 +11,7 @@
 
 #include "core/char_rules.hpp"
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/patterns/postgres_disaster_recovery.hpp"
 #include "drsynth/rds/engine_versions.hpp"
@@ -33,11 +34,11 @@ using Props = PostgresDisasterRecoveryProps;
 
 const std::string& text(const Typed& v) { return std::get<std::string>(v); }
 
-constexpr auto suffix = detail::suffix<"E801", "E802", detail::suffix_limit, detail::spelled>;
+constexpr auto suffix = detail::suffix<codes::E801, codes::E802, detail::suffix_limit, detail::spelled>;
 const std::string suffix_allowed = detail::suffix_allowed(detail::suffix_limit().max_length);
-constexpr auto region = detail::region<"E804">;
-constexpr auto witness_region = detail::region<"E816", true>;
-constexpr auto tag_value = detail::tag_value<"E810">;
+constexpr auto region = detail::region<codes::E804>;
+constexpr auto witness_region = detail::region<codes::E816, true>;
+constexpr auto tag_value = detail::tag_value<codes::E810>;
 
 using detail::account;
 using detail::application_cidr;
@@ -55,16 +56,16 @@ std::optional<Refusal> engine_version(const Typed& v) {
   const auto c = rds::check_engine_version(rds::Engine::postgres, text(v), day);
   if (c.verdict == rds::VersionVerdict::usable || c.verdict == rds::VersionVerdict::near_deprecation)
     return std::nullopt;
-  return Refusal{"E720", "is not a PostgreSQL version AWS creates today (" +
+  return Refusal{codes::E720, "is not a PostgreSQL version AWS creates today (" +
                              rds::version_problem(rds::Engine::postgres, c, text(v)) + ")",
                  "one of " + rds::usable_versions_text(rds::Engine::postgres, day)};
 }
 
 std::optional<Refusal> instance_class(const Typed& v) {
   if (!rds::is_known_instance_class(text(v)))
-    return Refusal{"E722", "is not a known RDS instance class", rds::known_instance_classes_summary()};
+    return Refusal{codes::E722, "is not a known RDS instance class", rds::known_instance_classes_summary()};
   if (!rds::at_least_r6g_large(text(v)))
-    return Refusal{"E803", "is below the DR minimum", "db.r6g.large or larger (memory-optimized)"};
+    return Refusal{codes::E803, "is below the DR minimum", "db.r6g.large or larger (memory-optimized)"};
   return std::nullopt;
 }
 std::optional<Refusal> replica_instance_class(const Typed& v) {
@@ -80,7 +81,7 @@ std::optional<Refusal> replica_instance_class(const Typed& v) {
 // 3 datapoints at the worst alignment) could promote the replica.
 std::optional<Refusal> hold(const Typed& v) {
   if (std::get<std::int64_t>(v) >= 3) return std::nullopt;
-  return Refusal{"E811", "is too short: below 3 minutes a 120 s Multi-AZ failover can fill the hold alarm", "3..15"};
+  return Refusal{codes::E811, "is too short: below 3 minutes a 120 s Multi-AZ failover can fill the hold alarm", "3..15"};
 }
 
 Limits range(double min, double max) { return Limits{.min = min, .max = max}; }
@@ -115,7 +116,7 @@ std::vector<settings::Setting<Props>> rows() {
            .doc = "the primary's storage under the region's customer-managed DataKey (true), or aws/rds (false: what "
                   "deployments made before this setting have; changing it replaces the primary, S007)"},
           {.key = "backupRetentionDays", .prop = "backup_retention_days", .member = &Props::backup_retention_days,
-           .limits = range(7, 35), .code = "E806", .doc = "automated backups of the primary and of the replica"},
+           .limits = range(7, 35), .code = codes::E806, .doc = "automated backups of the primary and of the replica"},
           {.key = "logRetentionDays", .prop = "log_retention_days", .member = &Props::log_retention_days,
            .limits = range(1, 3653), .rule = {log_retention, "a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, ... 3653)"},
            .doc = "audit and function logs"},
@@ -137,13 +138,13 @@ std::vector<settings::Setting<Props>> rows() {
            .limits = {.max_entries = 1000}, .rule = {application_cidr, "an IPv4 or IPv6 CIDR, not the whole internet"},
            .doc = "extra networks allowed to reach 5432 (a JSON array, or one string)"},
           {.key = "replicaLagThresholdSeconds", .prop = "replica_lag_threshold_seconds",
-           .member = &Props::replica_lag_threshold_seconds, .limits = range(1, 3600), .code = "E808",
+           .member = &Props::replica_lag_threshold_seconds, .limits = range(1, 3600), .code = codes::E808,
            .doc = "replica lag alarm"},
           {.key = "freeStorageThresholdGiB", .prop = "free_storage_threshold_gib",
            .member = &Props::free_storage_threshold_gib, .limits = {.min = 0, .max = 65536, .min_exclusive = true},
-           .code = "E808", .doc = "free-storage alarm; below `allocatedStorageGiB`"},
+           .code = codes::E808, .doc = "free-storage alarm; below `allocatedStorageGiB`"},
           {.key = "cpuThresholdPercent", .prop = "cpu_threshold_percent", .member = &Props::cpu_threshold_percent,
-           .limits = {.min = 0, .max = 100, .min_exclusive = true}, .code = "E808", .doc = "replica CPU alarm"},
+           .limits = {.min = 0, .max = 100, .min_exclusive = true}, .code = codes::E808, .doc = "replica CPU alarm"},
           {.key = "alarmEmails", .prop = "alarm_emails", .member = &Props::alarm_emails,
            .rule = {email, "an e-mail address"},
            .doc = "e-mail subscriptions of the alarm topic; none is warning E815 (nobody is paged)"},
@@ -151,12 +152,12 @@ std::vector<settings::Setting<Props>> rows() {
           // unhealthy: a probe that runs less often than every minute would
           // raise it (and fail over) between two healthy probes.
           {.key = "probeIntervalMinutes", .prop = "probe_interval_minutes", .member = &Props::probe_interval_minutes,
-           .limits = range(1, 1), .code = "E808",
+           .limits = range(1, 1), .code = codes::E808,
            .doc = "how often the probe connects to the primary; the health alarm's 60 s periods, with missing data "
                   "as unhealthy, need a datapoint every minute"},
           // Promotion is irreversible: see docs/dr-design.md for each choice.
           {.key = "holdMinutes", .prop = "hold_minutes", .member = &Props::hold_minutes, .limits = range(1, 15),
-           .rule = {hold, "3..15"}, .code = "E811",
+           .rule = {hold, "3..15"}, .code = codes::E811,
            .doc = "minutes in a row a site's probe must not see the other site as a writer before its failover "
                   "function looks for the second signal; longer than `healthAlarmPeriods`; >= 3 so a 120 s Multi-AZ "
                   "failover never promotes"},
@@ -174,16 +175,16 @@ std::vector<settings::Setting<Props>> rows() {
            .rule = {tag_value, "as `project`"}, .doc = "`DR-Tier` tag on everything"},
   };
   // The kit's rows with this system's codes: timing, TTL, arming, deadline, lag, ranges of the budget.
-  detail::append_kit_rows(rows, {"E808", "E809", "E812", "E814", "E810", "E810",
+  detail::append_kit_rows(rows, {codes::E808, codes::E809, codes::E812, codes::E814, codes::E810, codes::E810,
                                  {witness_region, "`\"\"` or an AWS commercial region other than the sites' (E816)"},
-                                 rds_promotion_doc, "E817"});
+                                 rds_promotion_doc, codes::E817});
   return rows;
 }
 
 }  // namespace
 
 const settings::Table<PostgresDisasterRecoveryProps>& postgres_dr_settings() {
-  static const settings::Table<Props> table("E810", rows());
+  static const settings::Table<Props> table(codes::E810, rows());
   return table;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/lambda/failover_function.hpp"
 #include "patterns/control_tower.hpp"
 #include "drsynth/lambda/health_probe.hpp"
@@ -67,7 +68,7 @@ PostgresDisasterRecovery::PostgresDisasterRecovery(Construct& scope, std::string
 
 void PostgresDisasterRecovery::validate(Validation& v) const {
   if (props_.alarm_emails.empty())
-    v.warning("E815", *this, "no alarm subscription: alarms and failover decisions reach nobody", "alarmEmails []",
+    v.warning(codes::E815, *this, "no alarm subscription: alarms and failover decisions reach nobody", "alarmEmails []",
               "at least one address (alarmEmails), or subscriptions added to the topics " +
                   detail::Names(props_.environment_suffix)(Name::primary_topic) + " and " +
                   detail::Names(props_.environment_suffix)(Name::replica_topic));
@@ -78,20 +79,20 @@ namespace detail {
 std::vector<Diagnostic> check_together(const PostgresDisasterRecoveryProps& p, const std::string& path,
                                        const std::function<std::string(std::string_view)>& name) {
   std::vector<Diagnostic> out;
-  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+  auto error = [&](std::string code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
   check_site_pair({{p.primary_region, p.dr_region}, {p.primary_vpc_cidr, p.dr_vpc_cidr},
-                   {"primaryRegion", "drRegion", "primaryVpcCidr", "drVpcCidr"}, "E804", "E805", "E813"},
+                   {"primaryRegion", "drRegion", "primaryVpcCidr", "drVpcCidr"}, codes::E804, codes::E805, codes::E813},
                   p.probe_ca_bundle, path, name, out);
   if (p.free_storage_threshold_gib >= p.allocated_storage_gib)
-    error("E808", name("freeStorageThresholdGiB") + " is not below " + name("allocatedStorageGiB") +
+    error(codes::E808, name("freeStorageThresholdGiB") + " is not below " + name("allocatedStorageGiB") +
                       ": the alarm would always fire",
           settings::shown(p.free_storage_threshold_gib) + " GiB",
           "below the allocated " + std::to_string(p.allocated_storage_gib) + " GiB");
   check_kit_together(kit_settings_of(p), {p.primary_region, p.dr_region},
                      rds_promotion_step(p.expected_promotion_seconds),
-                     {.hold = "E811", .witness = "E816", .budget = "E807", .lease = "E817"}, path, name, out);
+                     {.hold = codes::E811, .witness = codes::E816, .budget = codes::E807, .lease = codes::E817}, path, name, out);
   {
     std::string got;
     if (const auto r = application_cidrs_together(p.application_cidrs, got))

@@ -6,6 +6,7 @@
 
 #include "core/ca_bundle.hpp"
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "core/tag_rules.hpp"
 #include "drsynth/logs/log_group.hpp"
@@ -38,12 +39,12 @@ std::optional<std::string> ca_bundle_problem(const std::string& path) { return d
 
 std::optional<settings::Refusal> account(const settings::Typed& v) {
   if (text(v).empty() || drsynth::detail::is_account_id(text(v))) return std::nullopt;
-  return settings::Refusal{"E204", "is not an AWS account ID", "12 digits"};
+  return settings::Refusal{codes::E204, "is not an AWS account ID", "12 digits"};
 }
 
 std::optional<settings::Refusal> log_retention(const settings::Typed& v) {
   if (logs::is_valid_retention(static_cast<int>(std::get<std::int64_t>(v)))) return std::nullopt;
-  return settings::Refusal{"E746", "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
+  return settings::Refusal{codes::E746, "is not a CloudWatch Logs retention", "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ..., 3653"};
 }
 
 namespace {
@@ -51,10 +52,10 @@ namespace {
 std::optional<settings::Refusal> vpc_cidr_for(const settings::Typed& v, int azs, int largest_prefix) {
   const auto c = ec2::detail::parse_ipv4_cidr(text(v));
   if (!c || ec2::detail::has_host_bits(*c))
-    return settings::Refusal{"E700", "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
-  if (c->prefix < 16 || c->prefix > 28) return settings::Refusal{"E701", "has a prefix AWS refuses for a VPC", "/16 to /28"};
+    return settings::Refusal{codes::E700, "is not an IPv4 network address", "a.b.c.d/n without host bits, e.g. 10.10.0.0/16"};
+  if (c->prefix < 16 || c->prefix > 28) return settings::Refusal{codes::E701, "has a prefix AWS refuses for a VPC", "/16 to /28"};
   if (c->prefix > largest_prefix)
-    return settings::Refusal{"E703",
+    return settings::Refusal{codes::E703,
                              "is too small for the system's " + std::to_string(azs) +
                                  " subnets of /24 (one per availability zone)",
                              "/16 to /" + std::to_string(largest_prefix)};
@@ -68,15 +69,15 @@ std::optional<settings::Refusal> vpc_cidr_three_azs(const settings::Typed& v) { 
 std::optional<settings::Refusal> application_cidr(const settings::Typed& v) {
   const std::string& s = text(v);
   if (!ec2::detail::parse_ipv4_cidr(s) && !ec2::detail::is_ipv6_cidr(s))
-    return settings::Refusal{"E709", "is not an IPv4 or IPv6 CIDR", "e.g. 10.1.0.0/16"};
+    return settings::Refusal{codes::E709, "is not an IPv4 or IPv6 CIDR", "e.g. 10.1.0.0/16"};
   if (s == "0.0.0.0/0" || s == "::/0")
-    return settings::Refusal{"E710", "opens the database to the whole internet", "the application networks' CIDRs"};
+    return settings::Refusal{codes::E710, "opens the database to the whole internet", "the application networks' CIDRs"};
   return std::nullopt;
 }
 
 std::optional<settings::Refusal> zone_id(const settings::Typed& v) {
   if (text(v) == by_position || ec2::is_availability_zone_id(text(v))) return std::nullopt;
-  return settings::Refusal{"E702", "is not an availability zone id",
+  return settings::Refusal{codes::E702, "is not an availability zone id",
                            "an AZ id such as use1-az1 (aws ec2 describe-availability-zones), or by-position"};
 }
 
@@ -110,14 +111,14 @@ std::optional<settings::Refusal> application_cidrs_together(const std::vector<st
     for (const auto& [other, text] : seen)
       if (other == *r) {
         got = *text == c ? "\"" + c + "\" twice" : "\"" + *text + "\" and \"" + c + "\"";
-        return settings::Refusal{"E709", "lists one network twice (AWS refuses a permission given twice)",
+        return settings::Refusal{codes::E709, "lists one network twice (AWS refuses a permission given twice)",
                                  "each network once"};
       }
     seen.emplace_back(*r, &c);
   }
   if (ec2::detail::cover_the_internet(cidrs)) {
     for (const auto& c : cidrs) got += (got.empty() ? "" : ", ") + c;
-    return settings::Refusal{"E710", "together cover the whole internet",
+    return settings::Refusal{codes::E710, "together cover the whole internet",
                              "the application networks' CIDRs (not a set that adds up to 0.0.0.0/0 or ::/0)"};
   }
   return std::nullopt;
@@ -125,7 +126,7 @@ std::optional<settings::Refusal> application_cidrs_together(const std::vector<st
 
 void check_site_pair(const SitePair& sites, const std::string& probe_ca_bundle, const std::string& path,
                      const std::function<std::string(std::string_view)>& name, std::vector<Diagnostic>& out) {
-  auto error = [&](const char* code, std::string message, std::string got, std::string expected) {
+  auto error = [&](ErrorCode code, std::string message, std::string got, std::string expected) {
     out.push_back({code, Severity::error, path, std::move(message), std::move(got), std::move(expected)});
   };
   if (sites.regions[0] == sites.regions[1])
@@ -146,7 +147,7 @@ void check_site_pair(const SitePair& sites, const std::string& probe_ca_bundle, 
 
 std::optional<settings::Refusal> email(const settings::Typed& v) {
   if (drsynth::detail::is_email(text(v))) return std::nullopt;
-  return settings::Refusal{"E788", "is not an e-mail address", "user@example.com"};
+  return settings::Refusal{codes::E788, "is not an e-mail address", "user@example.com"};
 }
 
 }  // namespace drsynth::patterns::detail

@@ -19,6 +19,7 @@
 #include "drsynth/core/error.hpp"
 #include "drsynth/core/settings.hpp"
 #include "core/settings/text.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::patterns::detail {
 
@@ -57,43 +58,38 @@ inline constexpr std::string_view by_position = "by-position";
 [[nodiscard]] std::optional<settings::Refusal> application_cidrs_together(const std::vector<std::string>& cidrs,
                                                                           std::string& got);
 
-// A pattern's own code as a template argument, so that a rule stays a plain
-// function (settings::Rule): region<"E804">, tag_value<"E810">.
-template <std::size_t N>
-struct Code {
-  char text[N]{};
-  consteval Code(const char (&s)[N]) { std::copy_n(s, N, text); }  // NOLINT(google-explicit-constructor)
-};
+// A pattern's own code is a template argument, so that a rule stays a plain
+// function (settings::Rule): region<codes::E804>, tag_value<codes::E810>.
 
 // A known commercial region; with `Empty`, "" too (the witness: approval mode).
-template <Code C, bool Empty = false>
+template <ErrorCode C, bool Empty = false>
 std::optional<settings::Refusal> region(const settings::Typed& v) {
   const auto& s = std::get<std::string>(v);
   if ((Empty && s.empty()) || is_known_region(s)) return std::nullopt;
-  return settings::Refusal{C.text, "is not a known AWS region",
+  return settings::Refusal{C, "is not a known AWS region",
                            Empty ? "\"\" (an operator approves) or a third commercial region"
                                  : "a commercial region such as us-east-1"};
 }
 
-template <Code C>
+template <ErrorCode C>
 std::optional<settings::Refusal> tag_value(const settings::Typed& v) {
   if (is_tag_value(std::get<std::string>(v))) return std::nullopt;
-  return settings::Refusal{C.text, "has a character AWS refuses in a tag value",
+  return settings::Refusal{C, "has a character AWS refuses in a tag value",
                            "letters, digits, spaces and _ . : / = + - @"};
 }
 
 // The environment suffix: characters every physical name takes (code
 // `Chars`), and no longer than `limit()` allows (code `Long`, naming the
 // name that binds it, as `spelled(limit, suffix)` spells it).
-template <Code Chars, Code Long, auto limit, auto spelled>
+template <ErrorCode Chars, ErrorCode Long, auto limit, auto spelled>
 std::optional<settings::Refusal> suffix(const settings::Typed& v) {
   const auto& s = std::get<std::string>(v);
   if (!drsynth::detail::is_hyphenated_lower_alnum(s))
-    return settings::Refusal{Chars.text, "cannot be part of every physical name",
+    return settings::Refusal{Chars, "cannot be part of every physical name",
                              "lower-case letters and digits, single hyphens between them (^[a-z0-9]+(-[a-z0-9]+)*$)"};
   constexpr auto l = limit();
   if (s.size() > l.max_length)
-    return settings::Refusal{Long.text,
+    return settings::Refusal{Long,
                              "makes the " + std::string(l.what()) + " too long (" +
                                  settings::printable(spelled(l, s), 120) + ", " + std::to_string(s.size()) +
                                  " characters)",
@@ -114,9 +110,9 @@ struct SitePair {
   std::array<std::string, 2> regions;
   std::array<std::string, 2> cidrs;
   std::array<std::string_view, 4> keys;
-  const char* region_code;
-  const char* cidr_code;
-  const char* ca_code;
+  ErrorCode region_code;
+  ErrorCode cidr_code;
+  ErrorCode ca_code;
 };
 void check_site_pair(const SitePair& sites, const std::string& probe_ca_bundle, const std::string& path,
                      const std::function<std::string(std::string_view)>& name, std::vector<Diagnostic>& out);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
@@ -202,61 +203,61 @@ void DatabaseCluster::validate(Validation& v) const {
   const bool secondary = p.global_role == GlobalRole::secondary;
   const std::string& own = region();
   if (!drsynth::detail::letter_then_single_hyphens(p.cluster_identifier, 62))
-    v.error("E930", *this, "DB cluster identifier is invalid", p.cluster_identifier,
+    v.error(codes::E930, *this, "DB cluster identifier is invalid", p.cluster_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   else if (const auto ids = instance_identifiers(); ids.back().size() > 63)
-    v.error("E930", *this, "DB cluster identifier leaves no room for the instance identifiers", ids.back(),
+    v.error(codes::E930, *this, "DB cluster identifier leaves no room for the instance identifiers", ids.back(),
             "at most 63 characters: a cluster identifier of at most " +
                 std::to_string(63 - (ids.back().size() - p.cluster_identifier.size())) + " characters");
   // A member of a global cluster: the global cluster warns once for all of them.
-  detail::check_engine_version(v, *this, Engine::aurora_postgresql, p.engine_version, *resource_, "E931", !p.global_cluster);
+  detail::check_engine_version(v, *this, Engine::aurora_postgresql, p.engine_version, *resource_, codes::E931, !p.global_cluster);
   if (p.parameter_group) {
     if (p.parameter_group->family() != aurora_parameter_group_family(p.engine_version))
-      v.error("E932", *this, "cluster parameter group " + p.parameter_group->path() + " is for another engine major version",
+      v.error(codes::E932, *this, "cluster parameter group " + p.parameter_group->path() + " is for another engine major version",
               p.parameter_group->family(), aurora_parameter_group_family(p.engine_version));
     if (p.parameter_group->stack().region() != own)
-      v.error("E932", *this, "cluster parameter group " + p.parameter_group->path() + " is in another region",
+      v.error(codes::E932, *this, "cluster parameter group " + p.parameter_group->path() + " is in another region",
               p.parameter_group->stack().region(), own);
   }
   const ec2::Vpc& vpc = *p.vpc;
   if (p.subnet_group && &p.subnet_group->vpc() != &vpc)
-    v.error("E933", *this, "subnet_group is over another VPC than vpc", p.subnet_group->path(), vpc.path());
+    v.error(codes::E933, *this, "subnet_group is over another VPC than vpc", p.subnet_group->path(), vpc.path());
   if (vpc.stack().region() != own)
-    v.error("E933", *this, "the VPC is in another region", vpc.stack().region(), own);
+    v.error(codes::E933, *this, "the VPC is in another region", vpc.stack().region(), own);
   if (p.subnet_group && p.subnet_group->stack().region() != own)
-    v.error("E933", *this, "the subnet group is in another region", p.subnet_group->stack().region(), own);
+    v.error(codes::E933, *this, "the subnet group is in another region", p.subnet_group->stack().region(), own);
   for (const auto* sg : p.security_groups)
     if (&sg->vpc() != &vpc)
-      v.error("E934", *this, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), vpc.path());
+      v.error(codes::E934, *this, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), vpc.path());
   if (secondary) {
     if (!p.global_cluster)
-      v.error("E935", *this, "a secondary cluster needs a global cluster", "global_cluster unset",
+      v.error(codes::E935, *this, "a secondary cluster needs a global cluster", "global_cluster unset",
               "the rds::GlobalCluster it replicates from");
     if (p.secret)
-      v.error("E935", *this, "a secondary cluster takes no master credentials (they come from the primary)",
+      v.error(codes::E935, *this, "a secondary cluster takes no master credentials (they come from the primary)",
               p.secret->path(), "no secret");
     if (p.database_name)
-      v.error("E935", *this, "a secondary cluster takes no database name (it comes from the primary)", *p.database_name,
+      v.error(codes::E935, *this, "a secondary cluster takes no database name (it comes from the primary)", *p.database_name,
               "no database_name");
   } else if (!p.secret) {
-    v.error("E935", *this, "no master credentials", "secret unset",
+    v.error(codes::E935, *this, "no master credentials", "secret unset",
             "a secrets::DatabaseSecret (RDS-managed passwords are not supported in a global database)");
   }
   if (p.kms_key && p.kms_key->region() != own)
-    v.error("E936", *this, "the storage key " + p.kms_key->path() + " is in another region", p.kms_key->region(),
+    v.error(codes::E936, *this, "the storage key " + p.kms_key->path() + " is in another region", p.kms_key->region(),
             own + " (each cluster of a global database uses a key of its own region)");
   if (p.kms_key && !p.storage_encrypted)
-    v.error("E936", *this, "kms_key is set but storage is not encrypted", p.kms_key->path(), "storage_encrypted = true");
+    v.error(codes::E936, *this, "kms_key is set but storage is not encrypted", p.kms_key->path(), "storage_encrypted = true");
   if (p.log_kms_key && p.log_kms_key->region() != own)
-    v.error("E936", *this, "the log key " + p.log_kms_key->path() + " is in another region", p.log_kms_key->region(), own);
+    v.error(codes::E936, *this, "the log key " + p.log_kms_key->path() + " is in another region", p.log_kms_key->region(), own);
   if (p.backup_retention_days < 1 || p.backup_retention_days > 35)
-    v.error("E937", *this, "backup retention is out of range", std::to_string(p.backup_retention_days),
+    v.error(codes::E937, *this, "backup retention is out of range", std::to_string(p.backup_retention_days),
             "1 to 35 days (Aurora always keeps backups)");
   if (p.preferred_backup_window && !drsynth::detail::is_hh_mm_window(*p.preferred_backup_window))
-    v.error("E937", *this, "preferred backup window is invalid", *p.preferred_backup_window,
+    v.error(codes::E937, *this, "preferred backup window is invalid", *p.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
   if (p.instance_class == serverless_instance_class && !p.serverless_v2)
-    v.error("E938", *this, "db.serverless instances need a Serverless v2 scaling configuration", "serverless_v2 unset",
+    v.error(codes::E938, *this, "db.serverless instances need a Serverless v2 scaling configuration", "serverless_v2 unset",
             "serverless_v2 = {.min_capacity = 0.5, .max_capacity = ...}");
   if (p.serverless_v2) {
     const double lo = p.serverless_v2->min_capacity;
@@ -268,33 +269,33 @@ void DatabaseCluster::validate(Validation& v) const {
       return s;
     };
     if (!half_steps(lo) || lo < 0 || lo > 256)
-      v.error("E938", *this, "Serverless v2 minimum capacity is invalid", shown(lo) + " ACU", "0 to 256 ACU in steps of 0.5");
+      v.error(codes::E938, *this, "Serverless v2 minimum capacity is invalid", shown(lo) + " ACU", "0 to 256 ACU in steps of 0.5");
     if (!half_steps(hi) || hi < 1 || hi > 256)
-      v.error("E938", *this, "Serverless v2 maximum capacity is invalid", shown(hi) + " ACU", "1 to 256 ACU in steps of 0.5");
+      v.error(codes::E938, *this, "Serverless v2 maximum capacity is invalid", shown(hi) + " ACU", "1 to 256 ACU in steps of 0.5");
     else if (hi < lo)
-      v.error("E938", *this, "Serverless v2 maximum capacity is below the minimum", shown(hi) + " ACU",
+      v.error(codes::E938, *this, "Serverless v2 maximum capacity is below the minimum", shown(hi) + " ACU",
               ">= " + shown(lo) + " ACU");
   }
   if (!is_aurora_postgres_instance_class(p.instance_class))
-    v.error("E939", *this, "instance class is not offered for Aurora PostgreSQL", p.instance_class,
+    v.error(codes::E939, *this, "instance class is not offered for Aurora PostgreSQL", p.instance_class,
             detail::aurora_class_hint(p.instance_class));
   if (p.readers < 0 || p.readers > 15)
-    v.error("E939", *this, "number of readers is out of range", std::to_string(p.readers), "0 to 15 Aurora Replicas");
+    v.error(codes::E939, *this, "number of readers is out of range", std::to_string(p.readers), "0 to 15 Aurora Replicas");
   for (const auto& t : p.log_exports)
     if (std::find(std::begin(aurora_log_types), std::end(aurora_log_types), t) == std::end(aurora_log_types))
-      v.error("E941", *this, "Aurora PostgreSQL does not export this log", t,
+      v.error(codes::E941, *this, "Aurora PostgreSQL does not export this log", t,
               "postgresql, instance or iam-db-auth-error (\"upgrade\" exists only for RDS for PostgreSQL instances)");
   if (p.port < 1150 || p.port > 65535)
-    v.error("E942", *this, "port is out of range for RDS", std::to_string(p.port), "1150 to 65535");
+    v.error(codes::E942, *this, "port is out of range for RDS", std::to_string(p.port), "1150 to 65535");
   if (p.database_name &&
       !drsynth::detail::letter_then(*p.database_name, 62, [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; }))
-    v.error("E942", *this, "database name is invalid for PostgreSQL", *p.database_name,
+    v.error(codes::E942, *this, "database name is invalid for PostgreSQL", *p.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");
   if (!detail::valid_monitoring_interval(p.monitoring_interval))
-    v.error("E944", *this, "monitoring interval is invalid", std::to_string(p.monitoring_interval),
+    v.error(codes::E944, *this, "monitoring interval is invalid", std::to_string(p.monitoring_interval),
             "0, 1, 5, 10, 15, 30 or 60 seconds");
   if (p.enable_performance_insights && !detail::valid_performance_insights_retention(p.performance_insights_retention_days))
-    v.error("E944", *this, "performance insights retention is invalid", std::to_string(p.performance_insights_retention_days),
+    v.error(codes::E944, *this, "performance insights retention is invalid", std::to_string(p.performance_insights_retention_days),
             "7, a multiple of 31 up to 713, or 731 days");
 }
 

@@ -1,6 +1,7 @@
 #include "drsynth/rds/database_instance.hpp"
 #include "core/char_rules.hpp"
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/secrets/database_secret.hpp"
@@ -70,34 +71,34 @@ ec2::Connections DatabaseInstance::connections() const {
 
 void DatabaseInstance::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);
-  detail::check_engine_version(v, *this, Engine::postgres, props_.engine_version, *resource_, "E720", true);
+  detail::check_engine_version(v, *this, Engine::postgres, props_.engine_version, *resource_, codes::E720, true);
   if (props_.allocated_storage < 20 || props_.allocated_storage > 65536)
-    v.error("E723", *this, "allocated storage is out of range", std::to_string(props_.allocated_storage) + " GiB",
+    v.error(codes::E723, *this, "allocated storage is out of range", std::to_string(props_.allocated_storage) + " GiB",
             "20 to 65536 GiB");
   if (props_.max_allocated_storage &&
       (*props_.max_allocated_storage <= props_.allocated_storage || *props_.max_allocated_storage > 65536))
-    v.error("E723", *this, "max_allocated_storage must be above allocated_storage (" +
+    v.error(codes::E723, *this, "max_allocated_storage must be above allocated_storage (" +
                                std::to_string(props_.allocated_storage) + " GiB) and at most 65536",
             std::to_string(*props_.max_allocated_storage) + " GiB", "more than allocated_storage");
   if (props_.port < 1150 || props_.port > 65535)
-    v.error("E726", *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
+    v.error(codes::E726, *this, "port is out of range for RDS", std::to_string(props_.port), "1150 to 65535");
   // ^[a-zA-Z][a-zA-Z0-9_]{0,62}$ (char_rules.hpp)
   if (props_.database_name && !drsynth::detail::letter_then(*props_.database_name, 62, [](char c) { return drsynth::detail::is_alnum(c) || c == '_'; }))
-    v.error("E727", *this, "database name is invalid for PostgreSQL", *props_.database_name,
+    v.error(codes::E727, *this, "database name is invalid for PostgreSQL", *props_.database_name,
             "a letter, then letters, digits or _ (1-63 characters)");
   if (props_.preferred_backup_window && !drsynth::detail::is_hh_mm_window(*props_.preferred_backup_window))
-    v.error("E725", *this, "preferred backup window is invalid", *props_.preferred_backup_window,
+    v.error(codes::E725, *this, "preferred backup window is invalid", *props_.preferred_backup_window,
             "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00");
   if (props_.kms_key && props_.kms_key->region() != region())
-    v.error("E960", *this, "the storage key " + props_.kms_key->path() + " is in another region",
+    v.error(codes::E960, *this, "the storage key " + props_.kms_key->path() + " is in another region",
             props_.kms_key->region(), region() + " (RDS encrypts with a key of the instance's region)");
   if (props_.kms_key && props_.kms_key_id)
-    v.error("E960", *this, "both kms_key and kms_key_id are given", *props_.kms_key_id, "one storage key");
+    v.error(codes::E960, *this, "both kms_key and kms_key_id are given", *props_.kms_key_id, "one storage key");
   if (props_.kms_key && !props_.storage_encrypted)
-    v.error("E724", *this, "kms_key is set but storage is not encrypted", props_.kms_key->path(),
+    v.error(codes::E724, *this, "kms_key is set but storage is not encrypted", props_.kms_key->path(),
             "storage_encrypted = true");
   if (props_.kms_key_id && !props_.storage_encrypted)
-    v.error("E724", *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
+    v.error(codes::E724, *this, "kms_key_id is set but storage is not encrypted", *props_.kms_key_id,
             "storage_encrypted = true");
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/sns/topic.hpp"
 #include "drsynth/core/stack.hpp"
@@ -73,32 +74,32 @@ void EventSubscription::validate(Validation& v) const {
   if (allowed.empty()) {
     std::vector<std::string_view> types;
     for (const auto& row : table()) types.push_back(row.source_type);
-    v.error("E945", *this, "event source type is not one RDS has", props_.source_type, joined(types));
+    v.error(codes::E945, *this, "event source type is not one RDS has", props_.source_type, joined(types));
   } else {
     std::set<std::string> seen;
     for (const auto& c : props_.event_categories) {
       if (std::find(allowed.begin(), allowed.end(), c) == allowed.end())
-        v.error("E946", *this, "event category does not exist for source type " + props_.source_type, c, joined(allowed));
+        v.error(codes::E946, *this, "event category does not exist for source type " + props_.source_type, c, joined(allowed));
       else if (!seen.insert(c).second)
-        v.error("E946", *this, "event category listed twice", c, "each category once");
+        v.error(codes::E946, *this, "event category listed twice", c, "each category once");
     }
   }
   if (!props_.subscription_name.empty() && !drsynth::detail::letter_then_single_hyphens(props_.subscription_name, 254))
-    v.error("E947", *this, "subscription name is invalid", props_.subscription_name,
+    v.error(codes::E947, *this, "subscription name is invalid", props_.subscription_name,
             "1-255 letters, digits and single hyphens, a letter first");
   const sns::Topic& topic = *props_.topic;
   if (topic.stack().region() != stack().region())
-    v.error("E948", *this, "the topic " + topic.path() + " is in another region", topic.stack().region(),
+    v.error(codes::E948, *this, "the topic " + topic.path() + " is in another region", topic.stack().region(),
             stack().region() + " (RDS publishes only to topics of its region)");
   if (topic.kms_key() == nullptr && topic.props().kms_master_key_id == Value("alias/aws/sns"))
-    v.error("E948", *this, "RDS cannot publish to a topic encrypted with the AWS managed key", "alias/aws/sns",
+    v.error(codes::E948, *this, "RDS cannot publish to a topic encrypted with the AWS managed key", "alias/aws/sns",
             "a topic with a customer-managed kms_key (its policy admits events.rds.amazonaws.com)");
   std::set<std::string> ids;
   for (const auto& id : props_.source_ids) {
     if (id.is_null() || (id.is_string() && id.as_string().empty()))
-      v.error("E949", *this, "a source id is empty", id.describe(), "a DB cluster or instance identifier");
+      v.error(codes::E949, *this, "a source id is empty", id.describe(), "a DB cluster or instance identifier");
     else if (!ids.insert(id.describe()).second)
-      v.error("E949", *this, "source id listed twice", id.describe(), "each source once");
+      v.error(codes::E949, *this, "source id listed twice", id.describe(), "each source once");
   }
 }
 

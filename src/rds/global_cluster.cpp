@@ -3,6 +3,7 @@
 #include <map>
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/rds/database_cluster.hpp"
 #include "drsynth/core/stack.hpp"
 #include "rds/version_rules.hpp"
@@ -26,34 +27,34 @@ const std::string& GlobalCluster::region() const { return stack().region(); }
 
 void GlobalCluster::validate(Validation& v) const {
   if (!drsynth::detail::letter_then_single_hyphens(props_.global_cluster_identifier, 62))
-    v.error("E930", *this, "global cluster identifier is invalid", props_.global_cluster_identifier,
+    v.error(codes::E930, *this, "global cluster identifier is invalid", props_.global_cluster_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
-  detail::check_engine_version(v, *this, Engine::aurora_postgresql, props_.engine_version, *resource_, "E931", true);
+  detail::check_engine_version(v, *this, Engine::aurora_postgresql, props_.engine_version, *resource_, codes::E931, true);
   if (props_.removal_policy == RemovalPolicy::snapshot)
-    v.error("E943", *this, "a global cluster cannot be snapshotted (its clusters can)", "RemovalPolicy::snapshot",
+    v.error(codes::E943, *this, "a global cluster cannot be snapshotted (its clusters can)", "RemovalPolicy::snapshot",
             "destroy or retain");
   std::vector<const DatabaseCluster*> primaries;
   std::map<std::string, const DatabaseCluster*> by_region;
   for (const auto* m : members_) {
     if (m->global_role() == GlobalRole::primary) primaries.push_back(m);
     if (auto [it, fresh] = by_region.emplace(m->region(), m); !fresh)
-      v.error("E940", *this, "two member clusters in " + m->region() + ": " + it->second->path() + " and " + m->path(),
+      v.error(codes::E940, *this, "two member clusters in " + m->region() + ": " + it->second->path() + " and " + m->path(),
               m->path(), "one cluster per region");
     if (m->engine_version() != props_.engine_version)
-      v.error("E940", *this, "member " + m->path() + " has another engine version", m->engine_version(),
+      v.error(codes::E940, *this, "member " + m->path() + " has another engine version", m->engine_version(),
               props_.engine_version);
     if (m->storage_encrypted() != props_.storage_encrypted)
-      v.error("E940", *this, "member " + m->path() + " differs in storage encryption",
+      v.error(codes::E940, *this, "member " + m->path() + " differs in storage encryption",
               m->storage_encrypted() ? "encrypted" : "not encrypted",
               props_.storage_encrypted ? "encrypted, like the global cluster" : "not encrypted, like the global cluster");
   }
   if (primaries.size() != 1) {
     std::string got;
     for (const auto* p : primaries) got += (got.empty() ? "" : ", ") + p->path();
-    v.error("E940", *this, "a global cluster needs exactly one primary cluster", got.empty() ? "none" : got,
+    v.error(codes::E940, *this, "a global cluster needs exactly one primary cluster", got.empty() ? "none" : got,
             "one DatabaseCluster with global_role primary");
   } else if (primaries.front()->region() != region()) {
-    v.error("E940", *this, "the primary cluster " + primaries.front()->path() + " is in another region than the global cluster",
+    v.error(codes::E940, *this, "the primary cluster " + primaries.front()->path() + " is in another region than the global cluster",
             primaries.front()->region(), region());
   }
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
@@ -100,44 +101,44 @@ Children build(Construct& self, const CommonSettings& s) {
 
 void validate(const Construct& self, const CommonSettings& s, Validation& v) {
   if (!drsynth::detail::letter_then_single_hyphens(*s.instance_identifier, 62))
-    v.error("E721", self, "DB instance identifier is invalid", *s.instance_identifier,
+    v.error(codes::E721, self, "DB instance identifier is invalid", *s.instance_identifier,
             "1-63 letters, digits and single hyphens, a letter first, no trailing hyphen");
   if (!is_known_instance_class(*s.instance_class))
-    v.error("E722", self, "DB instance class is not known", *s.instance_class, known_instance_classes_summary());
+    v.error(codes::E722, self, "DB instance class is not known", *s.instance_class, known_instance_classes_summary());
   static constexpr std::string_view storage_types[] = {"gp2", "gp3", "io1", "io2", "standard"};
   if (std::find(std::begin(storage_types), std::end(storage_types), s.storage_type) == std::end(storage_types))
-    v.error("E724", self, "storage type is invalid", s.storage_type, "gp2, gp3, io1, io2 or standard");
+    v.error(codes::E724, self, "storage type is invalid", s.storage_type, "gp2, gp3, io1, io2 or standard");
   if (s.backup_retention_days < 0 || s.backup_retention_days > 35)
-    v.error("E725", self, "backup retention is out of range", std::to_string(s.backup_retention_days), "0 to 35 days");
+    v.error(codes::E725, self, "backup retention is out of range", std::to_string(s.backup_retention_days), "0 to 35 days");
 
   const std::string& region = self.stack().region();
   if (s.subnet_group != nullptr && &s.subnet_group->vpc() != &s.vpc)
-    v.error("E729", self, "subnet_group is over another VPC than vpc", s.subnet_group->path(), s.vpc.path());
+    v.error(codes::E729, self, "subnet_group is over another VPC than vpc", s.subnet_group->path(), s.vpc.path());
   if (s.vpc.stack().region() != region)
-    v.error("E729", self, "the VPC is in another region", s.vpc.stack().region(), region);
+    v.error(codes::E729, self, "the VPC is in another region", s.vpc.stack().region(), region);
   else if (s.subnet_group != nullptr && s.subnet_group->stack().region() != region)
-    v.error("E729", self, "the subnet group is in another region", s.subnet_group->stack().region(), region);
+    v.error(codes::E729, self, "the subnet group is in another region", s.subnet_group->stack().region(), region);
   if (s.parameter_group != nullptr) {
     if (!s.replica && s.parameter_group->family() != parameter_group_family(s.engine_version))
-      v.error("E730", self, "parameter group " + s.parameter_group->path() + " is for another engine major version",
+      v.error(codes::E730, self, "parameter group " + s.parameter_group->path() + " is for another engine major version",
               s.parameter_group->family(), parameter_group_family(s.engine_version));
     if (s.parameter_group->stack().region() != region)
-      v.error("E730", self, "parameter group " + s.parameter_group->path() + " is in another region",
+      v.error(codes::E730, self, "parameter group " + s.parameter_group->path() + " is in another region",
               s.parameter_group->stack().region(), region);
   }
   for (const auto* sg : s.security_groups) {
     if (&sg->vpc() != &s.vpc)
-      v.error("E731", self, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), s.vpc.path());
+      v.error(codes::E731, self, "security group " + sg->path() + " belongs to another VPC", sg->vpc().path(), s.vpc.path());
   }
   if (!valid_monitoring_interval(s.monitoring_interval))
-    v.error("E732", self, "monitoring interval is invalid", std::to_string(s.monitoring_interval),
+    v.error(codes::E732, self, "monitoring interval is invalid", std::to_string(s.monitoring_interval),
             "0, 1, 5, 10, 15, 30 or 60 seconds");
   if (s.log_kms_key != nullptr && s.log_kms_key->region() != region)
-    v.error("E960", self, "the log key " + s.log_kms_key->path() + " is in another region", s.log_kms_key->region(),
+    v.error(codes::E960, self, "the log key " + s.log_kms_key->path() + " is in another region", s.log_kms_key->region(),
             region + " (CloudWatch Logs uses keys of its own region)");
   const int pi = s.performance_insights_retention_days;
   if (s.enable_performance_insights && !valid_performance_insights_retention(pi))
-    v.error("E732", self, "performance insights retention is invalid", std::to_string(pi),
+    v.error(codes::E732, self, "performance insights retention is invalid", std::to_string(pi),
             "7, a multiple of 31 up to 713, or 731 days");
 }
 

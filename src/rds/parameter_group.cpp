@@ -1,4 +1,5 @@
 #include "drsynth/rds/parameter_group.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "rds/parameter_rules.hpp"
 
 namespace drsynth::rds {
@@ -15,9 +16,9 @@ ParameterGroup::ParameterGroup(Construct& scope, std::string id, ParameterGroupP
 void ParameterGroup::validate(Validation& v) const {
   // The family is all a parameter group takes from the version: a known major is enough.
   if (!is_known_postgres_major(props_.engine_version))
-    v.error("E720", *this, "engine_version: the major version has no PostgreSQL parameter group family drsynth knows",
+    v.error(codes::E720, *this, "engine_version: the major version has no PostgreSQL parameter group family drsynth knows",
             props_.engine_version, "a 15.x, 16.x or 17.x version (postgres15/16/17)");
-  detail::validate_parameter_group(*this, {.what = "parameter group", .name_code = "E733", .params_code = "E739"},
+  detail::validate_parameter_group(*this, {.what = "parameter group", .name_code = codes::E733, .params_code = codes::E739},
                                    props_.name, props_.description, props_.parameters, v);
 }
 

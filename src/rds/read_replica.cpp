@@ -1,5 +1,6 @@
 #include "drsynth/rds/read_replica.hpp"
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/logs/log_group.hpp"
 #include "drsynth/rds/database_instance.hpp"
 #include "drsynth/rds/parameter_group.hpp"
@@ -83,16 +84,16 @@ void ReadReplica::validate(Validation& v) const {
   detail::validate(*this, settings(props_), v);
   const DatabaseInstance* src = props_.source.pointer();
   if (!src->storage_encrypted())
-    v.error("E734", *this, "source " + src->path() + " is not encrypted", "storage_encrypted = false",
+    v.error(codes::E734, *this, "source " + src->path() + " is not encrypted", "storage_encrypted = false",
             "an encrypted source (cross-region replicas of DR pairs must be encrypted)");
   if (src->backup_retention_days() <= 0)
-    v.error("E735", *this, "source " + src->path() + " has no automated backups, which read replicas require",
+    v.error(codes::E735, *this, "source " + src->path() + " has no automated backups, which read replicas require",
             std::to_string(src->backup_retention_days()), "backup_retention_days of 1 or more on the source");
   if (props_.parameter_group) {
     const auto mine = major_version(props_.parameter_group->engine_version());
     const auto theirs = major_version(src->engine_version());
     if (mine != theirs)
-      v.error("E736", *this, "replica parameter group is for another engine major version than the source",
+      v.error(codes::E736, *this, "replica parameter group is for another engine major version than the source",
               props_.parameter_group->engine_version(), src->engine_version());
   }
 }

@@ -3,6 +3,7 @@
 
 #include <regex>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 
 namespace drsynth::rds {
@@ -17,10 +18,10 @@ SubnetGroup::SubnetGroup(Construct& scope, std::string id, SubnetGroupProps prop
 
 void SubnetGroup::validate(Validation& v) const {
   if (props_.description.empty() || props_.description.size() > 255)
-    v.error("E738", *this, "subnet group description must be 1-255 characters", props_.description, "a description");
+    v.error(codes::E738, *this, "subnet group description must be 1-255 characters", props_.description, "a description");
   // ^[a-z0-9._ -]{1,255}$ (char_rules.hpp)
   if (props_.name && (!drsynth::detail::chars_within(*props_.name, 1, 255, [](char c) { return drsynth::detail::is_lower(c) || drsynth::detail::is_digit(c) || c == '.' || c == '_' || c == ' ' || c == '-'; }) || *props_.name == "default"))
-    v.error("E738", *this, "subnet group name is invalid", *props_.name,
+    v.error(codes::E738, *this, "subnet group name is invalid", *props_.name,
             "1-255 lowercase letters, digits, '.', '_', '-' or spaces, not \"default\" (AWS stores names lowercased)");
 }
 

@@ -11,6 +11,7 @@
 
 #include "drsynth/core/cfn_resource.hpp"
 #include "drsynth/core/construct.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/rds/engine_versions.hpp"
 #include "drsynth/core/stack.hpp"
 
@@ -39,7 +40,7 @@ inline void add_deploy_check(Stack& stack, const Construct& at, Engine e, const 
 // `resource`'s EngineVersion replaces it, the override's text is checked
 // instead (an intrinsic or a removal leaves nothing to check here).
 inline void check_engine_version(Validation& v, const Construct& at, Engine e, const std::string& prop,
-                                 const CfnResource& resource, const char* code, bool warn) {
+                                 const CfnResource& resource, ErrorCode code, bool warn) {
   std::string version = prop;
   std::string label = "engine_version";
   if (const auto after = resource.property_after_overrides("EngineVersion"); after.overridden) {
@@ -53,7 +54,7 @@ inline void check_engine_version(Validation& v, const Construct& at, Engine e, c
     v.error(code, at, label + ": " + version_problem(e, c, version), version,
             "a version AWS creates today: " + usable_versions_text(e, day));
   else if (warn && c.verdict == VersionVerdict::near_deprecation)
-    v.warning("E970", at, label + ": " + version_problem(e, c, version), version,
+    v.warning(codes::E970, at, label + ": " + version_problem(e, c, version), version,
               "a version AWS keeps creating: " + usable_versions_text(e, day) +
                   " (pin the new one before that day: a deployment on a version AWS no longer creates fails)");
 }

@@ -5,6 +5,7 @@
 
 #include "drsynth/cloudwatch/alarm.hpp"
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::route53 {
 
@@ -132,7 +133,7 @@ void HealthCheck::validate(Validation& v) const {
   const std::string type(to_cfn(p.kind));
   if (!is_endpoint(p.kind)) {
     if (p.port || !p.ip_address.empty() || !p.fully_qualified_domain_name.is_null() || !p.resource_path.empty()) {
-      v.error("E759", *this, type + " health checks take no endpoint (Port, IPAddress, FQDN, ResourcePath)",
+      v.error(codes::E759, *this, type + " health checks take no endpoint (Port, IPAddress, FQDN, ResourcePath)",
               p.port ? "Port " + std::to_string(*p.port) : "an endpoint", "no endpoint fields");
     }
   }
@@ -140,20 +141,20 @@ void HealthCheck::validate(Validation& v) const {
     case HealthCheckKind::cloudwatch_metric:
       if (!p.alarm) {
         if (p.alarm_name.is_null() || (p.alarm_name.is_string() && p.alarm_name.as_string().empty())) {
-          v.error("E752", *this, "CLOUDWATCH_METRIC health check has no alarm", "no alarm", "alarm or alarm_name");
+          v.error(codes::E752, *this, "CLOUDWATCH_METRIC health check has no alarm", "no alarm", "alarm or alarm_name");
         }
         if (p.alarm_region.empty()) {
-          v.error("E752", *this, "CLOUDWATCH_METRIC health check has no alarm region", "\"\"", "e.g. eu-west-1");
+          v.error(codes::E752, *this, "CLOUDWATCH_METRIC health check has no alarm region", "\"\"", "e.g. eu-west-1");
         }
       }
       break;
     case HealthCheckKind::calculated: {
       const int n = static_cast<int>(p.child_health_checks.size());
       if (n == 0 || n > 256) {
-        v.error("E752", *this, "CALCULATED health check needs 1-256 child health checks", std::to_string(n), "1..256");
+        v.error(codes::E752, *this, "CALCULATED health check needs 1-256 child health checks", std::to_string(n), "1..256");
       }
       if (p.health_threshold < 0 || p.health_threshold > n) {
-        v.error("E752", *this, "health threshold outside 0..number of children", std::to_string(p.health_threshold),
+        v.error(codes::E752, *this, "health threshold outside 0..number of children", std::to_string(p.health_threshold),
                 "0.." + std::to_string(n));
       }
       break;
@@ -169,21 +170,21 @@ void HealthCheck::validate(Validation& v) const {
         const std::string got = !p.fully_qualified_domain_name.is_null()
                                     ? p.fully_qualified_domain_name.describe()
                                     : (!p.ip_address.empty() ? p.ip_address : "Port " + std::to_string(p.port.value_or(0)));
-        v.error("E753", *this, type + " health check on a private database endpoint (" + why + "): " + advice, got,
+        v.error(codes::E753, *this, type + " health check on a private database endpoint (" + why + "): " + advice, got,
                 "CLOUDWATCH_METRIC on the HealthProbe alarm");
       }
       if (p.fully_qualified_domain_name.is_null() && p.ip_address.empty()) {
-        v.error("E752", *this, type + " health check needs a domain name or an IP address", "none",
+        v.error(codes::E752, *this, type + " health check needs a domain name or an IP address", "none",
                 "fully_qualified_domain_name or ip_address");
       }
       if (p.port && (*p.port < 1 || *p.port > 65535)) {
-        v.error("E752", *this, "port out of range", std::to_string(*p.port), "1..65535");
+        v.error(codes::E752, *this, "port out of range", std::to_string(*p.port), "1..65535");
       }
       if (p.request_interval != 10 && p.request_interval != 30) {
-        v.error("E752", *this, "request interval must be 10 or 30", std::to_string(p.request_interval), "10 or 30");
+        v.error(codes::E752, *this, "request interval must be 10 or 30", std::to_string(p.request_interval), "10 or 30");
       }
       if (p.failure_threshold < 1 || p.failure_threshold > 10) {
-        v.error("E752", *this, "failure threshold outside 1..10", std::to_string(p.failure_threshold), "1..10");
+        v.error(codes::E752, *this, "failure threshold outside 1..10", std::to_string(p.failure_threshold), "1..10");
       }
       break;
     }

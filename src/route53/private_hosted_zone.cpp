@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/vpc.hpp"
 
 namespace drsynth::route53 {
@@ -60,20 +61,20 @@ std::string PrivateHostedZone::zone_name() const {
 
 void PrivateHostedZone::validate(Validation& v) const {
   if (!valid_dns_name(props_.zone_name)) {
-    v.error("E750", *this, "invalid hosted zone name", "\"" + props_.zone_name + "\"",
+    v.error(codes::E750, *this, "invalid hosted zone name", "\"" + props_.zone_name + "\"",
             "dot-separated labels of 1-63 chars [a-z0-9_-], <= 253 chars, e.g. db-dev.internal");
   }
   if (props_.vpcs.empty()) {
-    v.error("E751", *this, "a private hosted zone needs at least one VPC", "0 VPCs", "at least one {vpc_id, region}");
+    v.error(codes::E751, *this, "a private hosted zone needs at least one VPC", "0 VPCs", "at least one {vpc_id, region}");
   }
   for (const auto& z : props_.vpcs) {
     if (z.region.empty() || z.vpc_id.is_null()) {
-      v.error("E751", *this, "VPC association needs a VPC id and its region",
+      v.error(codes::E751, *this, "VPC association needs a VPC id and its region",
               z.vpc_id.describe() + " in \"" + z.region + "\"", "{vpc_id, region}");
     }
   }
   if (props_.comment.size() > 256) {
-    v.error("E750", *this, "hosted zone comment too long", std::to_string(props_.comment.size()) + " chars", "<= 256");
+    v.error(codes::E750, *this, "hosted zone comment too long", std::to_string(props_.comment.size()) + " chars", "<= 256");
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/bucket_name_rules.hpp"
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/iam/role.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/core/stack.hpp"
@@ -176,42 +177,42 @@ void Bucket::validate(Validation& v) const {
     const std::string deployed =
         as_deployed(props_.bucket_name, stack().account().value_or("123456789012"), stack().region());
     if (const auto why = drsynth::detail::s3_bucket_problem(deployed); !why.empty())
-      v.error("E915", *this, "bucket name is invalid: " + why, deployed,
+      v.error(codes::E915, *this, "bucket name is invalid: " + why, deployed,
               "3-63 characters of a-z 0-9 . -, a letter or digit at both ends, no \"..\", not an IP address, "
               "no reserved prefix (xn--, sthree-) or suffix (-s3alias, --ol-s3)");
   }
   auto days = [&](const std::optional<int>& d, const char* what) {
     if (d && *d < 1)
-      v.error("E916", *this, std::string(what) + " must be at least 1 day", std::to_string(*d) + " days", ">= 1 day");
+      v.error(codes::E916, *this, std::string(what) + " must be at least 1 day", std::to_string(*d) + " days", ">= 1 day");
   };
   days(props_.transition_to_glacier_days, "transition to Glacier");
   days(props_.noncurrent_expiration_days, "noncurrent version expiration");
   days(props_.abort_incomplete_multipart_days, "abort of incomplete multipart uploads");
   if (props_.transition_to_glacier_days && props_.noncurrent_expiration_days &&
       *props_.noncurrent_expiration_days <= *props_.transition_to_glacier_days)
-    v.error("E916", *this, "noncurrent versions would expire before or when they move to Glacier",
+    v.error(codes::E916, *this, "noncurrent versions would expire before or when they move to Glacier",
             std::to_string(*props_.noncurrent_expiration_days) + " days",
             "more than transition_to_glacier_days (" + std::to_string(*props_.transition_to_glacier_days) + ")");
   if (props_.kms_key && props_.kms_key->region() != region())
-    v.error("E917", *this, "the bucket's KMS key " + props_.kms_key->path() + " is in another region",
+    v.error(codes::E917, *this, "the bucket's KMS key " + props_.kms_key->path() + " is in another region",
             props_.kms_key->region(), region());
   if (const Bucket* dest = props_.replicate_to.pointer(); dest != nullptr) {
     if (dest == this) {
-      v.error("E918", *this, "the bucket replicates to itself", dest->path(), "another bucket");
+      v.error(codes::E918, *this, "the bucket replicates to itself", dest->path(), "another bucket");
     } else {
       if (props_.kms_key && dest->kms_key() == nullptr)
-        v.error("E918", *this, "SSE-KMS objects need a KMS key for the replicas, but " + dest->path() + " has none",
+        v.error(codes::E918, *this, "SSE-KMS objects need a KMS key for the replicas, but " + dest->path() + " has none",
                 "kms_key unset on the destination", "a kms_key on the destination bucket (in its region)");
       if (!props_.versioned || !dest->versioned())
-        v.error("E919", *this, "replication needs versioning on both buckets",
+        v.error(codes::E919, *this, "replication needs versioning on both buckets",
                 !props_.versioned ? path() + " is not versioned" : dest->path() + " is not versioned",
                 "versioned = true on the source and the destination");
     }
   }
   if (props_.removal_policy == RemovalPolicy::snapshot)
-    v.error("E920", *this, "a bucket cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
+    v.error(codes::E920, *this, "a bucket cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   else if (props_.empty_on_destroy && props_.removal_policy != RemovalPolicy::destroy)
-    v.error("E920", *this, "empty_on_destroy on a bucket that is kept", "RemovalPolicy::retain",
+    v.error(codes::E920, *this, "empty_on_destroy on a bucket that is kept", "RemovalPolicy::retain",
             "removal_policy destroy (or empty_on_destroy = false)");
 }
 

@@ -2,6 +2,7 @@
 // (see database_secret.hpp for why drsynth ships its own function).
 #include <algorithm>
 
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/ec2/security_group.hpp"
 #include "drsynth/ec2/vpc.hpp"
 #include "drsynth/kms/key.hpp"
@@ -91,32 +92,32 @@ lambda::Function& DatabaseSecret::add_rotation(RotationProps props) {
 void DatabaseSecret::validate_rotation(Validation& v) const {
   if (rotations_.empty()) return;
   if (rotations_.size() > 1)
-    v.error("E957", *this, "rotation added twice", std::to_string(rotations_.size()) + " rotations", "one rotation per secret");
+    v.error(codes::E957, *this, "rotation added twice", std::to_string(rotations_.size()) + " rotations", "one rotation per secret");
   const RotationProps& r = rotations_.front();
   if (r.schedule_expression) {
     const std::string& e = *r.schedule_expression;
     if (!((e.starts_with("rate(") || e.starts_with("cron(")) && e.ends_with(")")))
-      v.error("E955", *this, "rotation schedule expression is invalid", e, "rate(<n> hours|days) or cron(...)");
+      v.error(codes::E955, *this, "rotation schedule expression is invalid", e, "rate(<n> hours|days) or cron(...)");
   } else if (r.automatically_after_days < 1 || r.automatically_after_days > 1000) {
-    v.error("E955", *this, "rotation interval is out of range", std::to_string(r.automatically_after_days) + " days",
+    v.error(codes::E955, *this, "rotation interval is out of range", std::to_string(r.automatically_after_days) + " days",
             "1 to 1000 days");
   }
   const auto& endpoints = r.vpc->props().interface_endpoints;
   if (std::find(endpoints.begin(), endpoints.end(), "secretsmanager") == endpoints.end())
-    v.error("E956", *this, "the rotation VPC " + r.vpc->path() + " has no secretsmanager interface endpoint",
+    v.error(codes::E956, *this, "the rotation VPC " + r.vpc->path() + " has no secretsmanager interface endpoint",
             "interface_endpoints without secretsmanager",
             "\"secretsmanager\" in VpcProps::interface_endpoints (the VPC has no NAT: the function reaches "
             "Secrets Manager only through the endpoint)");
   if (r.vpc->region() != stack().region())
-    v.error("E956", *this, "the rotation VPC " + r.vpc->path() + " is in another region", r.vpc->region(),
+    v.error(codes::E956, *this, "the rotation VPC " + r.vpc->path() + " is in another region", r.vpc->region(),
             stack().region());
   if (attached_.empty())
-    v.error("E957", *this, "rotation of a secret that is attached to no database", "no attach()",
+    v.error(codes::E957, *this, "rotation of a secret that is attached to no database", "no attach()",
             "a DatabaseInstance or DatabaseCluster using this secret (the attachment adds host and port)");
   if (r.function_name.empty())
-    v.error("E958", *this, "the rotation function needs a name", "\"\"", "e.g. rotate-db-dev");
+    v.error(codes::E958, *this, "the rotation function needs a name", "\"\"", "e.g. rotate-db-dev");
   if (r.timeout_seconds < 30 || r.timeout_seconds > 900)
-    v.error("E958", *this, "rotation function timeout is out of range", std::to_string(r.timeout_seconds) + " s",
+    v.error(codes::E958, *this, "rotation function timeout is out of range", std::to_string(r.timeout_seconds) + " s",
             "30 to 900 seconds");
 }
 

@@ -1,6 +1,7 @@
 #include "drsynth/sns/topic.hpp"
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/sqs/queue.hpp"
 #include "drsynth/core/stack.hpp"
@@ -84,30 +85,30 @@ void Topic::allow_cloudwatch_alarms() {
 void Topic::validate(Validation& v) const {
   // ^[A-Za-z0-9_-]{1,256}$ (char_rules.hpp)
   if (!props_.topic_name.empty() && !detail::chars_within(props_.topic_name, 1, 256, [](char c) { return detail::is_alnum(c) || c == '_' || c == '-'; })) {
-    v.error("E787", *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
+    v.error(codes::E787, *this, "invalid SNS topic name", "\"" + props_.topic_name + "\"",
             "1-256 characters of [A-Za-z0-9_-]");
   }
   if (props_.display_name.size() > 100) {
-    v.error("E788", *this, "SNS display name too long", std::to_string(props_.display_name.size()) + " chars",
+    v.error(codes::E788, *this, "SNS display name too long", std::to_string(props_.display_name.size()) + " chars",
             "<= 100 characters");
   }
   for (const auto& e : emails_) {
-    if (!detail::is_email(e)) v.error("E788", *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
+    if (!detail::is_email(e)) v.error(codes::E788, *this, "invalid e-mail subscription", "\"" + e + "\"", "user@example.com");
   }
   if (props_.kms_key) {
     if (props_.kms_key->region() != stack().region())
-      v.error("E961", *this, "the topic's KMS key " + props_.kms_key->path() + " is in another region",
+      v.error(codes::E961, *this, "the topic's KMS key " + props_.kms_key->path() + " is in another region",
               props_.kms_key->region(), stack().region());
     if (!(props_.kms_master_key_id == Value("alias/aws/sns")) && !props_.kms_master_key_id.is_null())
-      v.error("E961", *this, "both kms_key and kms_master_key_id are given", props_.kms_master_key_id.describe(),
+      v.error(codes::E961, *this, "both kms_key and kms_master_key_id are given", props_.kms_master_key_id.describe(),
               "one of them");
   }
   for (const auto& q : shared_key_queues_)
-    v.error("E961", *this, "the topic and its subscribed queue " + q + " share a key, but the topic has no topic_name",
+    v.error(codes::E961, *this, "the topic and its subscribed queue " + q + " share a key, but the topic has no topic_name",
             "topic_name empty", "a topic_name (the key policy names the topic by its ARN; a reference would be a cycle)");
   for (const auto& p : publishers_)
     if (!drsynth::detail::is_service_principal(p))
-      v.error("E961", *this, "allow_publish_from needs a service principal", p, "e.g. cloudwatch.amazonaws.com");
+      v.error(codes::E961, *this, "allow_publish_from needs a service principal", p, "e.g. cloudwatch.amazonaws.com");
 }
 
 }  // namespace drsynth::sns

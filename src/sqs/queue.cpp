@@ -1,6 +1,7 @@
 #include "drsynth/sqs/queue.hpp"
 
 #include "core/char_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "drsynth/kms/key.hpp"
 #include "drsynth/core/stack.hpp"
 #include "iam/resource_policy.hpp"
@@ -69,11 +70,11 @@ void Queue::validate(Validation& v) const {
   // ^[A-Za-z0-9_-]{1,80}$
   if (!props_.queue_name.empty() &&
       !drsynth::detail::chars_within(props_.queue_name, 1, 80, [](char c) { return drsynth::detail::is_alnum(c) || c == '_' || c == '-'; }))
-    v.error("E925", *this, "queue name is invalid", props_.queue_name,
+    v.error(codes::E925, *this, "queue name is invalid", props_.queue_name,
             "1-80 characters of A-Za-z0-9_- (FIFO queues are not supported)");
   auto range = [&](int value, int lo, int hi, const char* what) {
     if (value < lo || value > hi)
-      v.error("E926", *this, std::string(what) + " is out of range", std::to_string(value) + " s",
+      v.error(codes::E926, *this, std::string(what) + " is out of range", std::to_string(value) + " s",
               std::to_string(lo) + " to " + std::to_string(hi) + " seconds");
   };
   range(props_.visibility_timeout_seconds, 0, 43'200, "visibility timeout");
@@ -82,26 +83,26 @@ void Queue::validate(Validation& v) const {
   if (props_.kms_key) range(props_.kms_data_key_reuse_seconds, 60, 86'400, "KMS data key reuse period");
   if (const Queue* dlq = props_.dead_letter_queue.pointer(); dlq != nullptr) {
     if (dlq == this)
-      v.error("E927", *this, "the queue is its own dead-letter queue", dlq->path(), "another queue");
+      v.error(codes::E927, *this, "the queue is its own dead-letter queue", dlq->path(), "another queue");
     else if (dlq->region() != region())
-      v.error("E927", *this, "the dead-letter queue " + dlq->path() + " is in another region", dlq->region(), region());
+      v.error(codes::E927, *this, "the dead-letter queue " + dlq->path() + " is in another region", dlq->region(), region());
     else if (dlq->message_retention_seconds() < props_.message_retention_seconds)
-      v.error("E927", *this,
+      v.error(codes::E927, *this,
               "the dead-letter queue " + dlq->path() + " keeps messages for less time than this queue (a message's "
               "age counts from its first enqueue: it would expire in the DLQ early)",
               std::to_string(dlq->message_retention_seconds()) + " s",
               ">= " + std::to_string(props_.message_retention_seconds) + " s");
     if (props_.max_receive_count < 1 || props_.max_receive_count > 1000)
-      v.error("E927", *this, "maxReceiveCount is out of range", std::to_string(props_.max_receive_count), "1 to 1000");
+      v.error(codes::E927, *this, "maxReceiveCount is out of range", std::to_string(props_.max_receive_count), "1 to 1000");
   }
   if (props_.kms_key && props_.kms_key->region() != region())
-    v.error("E928", *this, "the queue's KMS key " + props_.kms_key->path() + " is in another region",
+    v.error(codes::E928, *this, "the queue's KMS key " + props_.kms_key->path() + " is in another region",
             props_.kms_key->region(), region());
   if (props_.removal_policy == RemovalPolicy::snapshot)
-    v.error("E928", *this, "a queue cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
+    v.error(codes::E928, *this, "a queue cannot be snapshotted", "RemovalPolicy::snapshot", "destroy or retain");
   for (const auto& s : senders_)
     if (!drsynth::detail::is_service_principal(s))
-      v.error("E929", *this, "allow_send_from needs a service principal", s, "e.g. sns.amazonaws.com");
+      v.error(codes::E929, *this, "allow_send_from needs a service principal", s, "e.g. sns.amazonaws.com");
 }
 
 }  // namespace drsynth::sqs

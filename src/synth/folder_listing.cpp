@@ -14,6 +14,7 @@
 
 #include "core/digest.hpp"
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {
@@ -23,11 +24,10 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void cannot_read(const fs::path& p, int err) {
-  throw Error(Diagnostic{.code = "E402",
+  throw Error(Diagnostic{.code = codes::E402,
                          .message = "cannot read " + p.string() + ": " + std::strerror(err),
                          .got = p.string(),
-                         .expected = "a readable output folder"},
-              ErrorKind::io);
+                         .expected = "a readable output folder"});
 }
 
 fs::file_type type_of(mode_t mode) {

@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::detail {
 
@@ -194,7 +195,7 @@ class JsonText {
   [[noreturn]] static void invalid_utf8(std::string_view s, std::size_t i) {
     static constexpr char hex[] = "0123456789ABCDEF";
     const auto c = static_cast<unsigned char>(s[i]);
-    throw Error(Diagnostic{"E401", Severity::error, "", "a value is not valid UTF-8",
+    throw Error(Diagnostic{codes::E401, Severity::error, "", "a value is not valid UTF-8",
                            "invalid UTF-8 byte at index " + std::to_string(i) + ": 0x" + hex[c >> 4] + hex[c & 0xF],
                            "UTF-8 text"});
   }

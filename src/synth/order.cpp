@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::detail {
 
@@ -24,7 +25,7 @@ void report_cycle(const std::vector<const Stack*>& path, const Stack* back_to, c
     for (const auto& r : references.of(from).depends_on.at(to))
       edges += "; " + from->stack_name() + " depends on " + to->stack_name() + " because " + r.from + " uses " + r.to;
   }
-  errors.push_back({"E303", Severity::error, cycle.front()->path(), "stack dependency cycle: " + names + edges, names,
+  errors.push_back({codes::E303, Severity::error, cycle.front()->path(), "stack dependency cycle: " + names + edges, names,
                     "stack dependencies without a cycle"});
 }
 
@@ -97,7 +98,7 @@ std::set<const Stack*> select_stacks(const std::vector<const Stack*>& order, con
     }
     std::string known;
     for (const Stack* s : order) known += (known.empty() ? "" : ", ") + s->stack_name();
-    errors.push_back({"E504", Severity::error, "", "no stack named " + name, name, "one of: " + known});
+    errors.push_back({codes::E504, Severity::error, "", "no stack named " + name, name, "one of: " + known});
   }
   return selected;
 }

@@ -18,6 +18,7 @@
 #include "drsynth/core/error.hpp"
 #include "synth/asset_staging.hpp"
 #include "core/fd_io.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/internal.hpp"
 
@@ -30,9 +31,8 @@ namespace {
 constexpr std::string_view marker_format = "drsynth-assembly/1";
 constexpr std::size_t max_marker_bytes = 64 * 1024 * 1024;
 
-[[noreturn]] void refuse(const char* code, std::string message, std::string got, std::string expected) {
-  throw Error(Diagnostic{.code = code, .message = std::move(message), .got = std::move(got), .expected = std::move(expected)},
-              ErrorKind::io);
+[[noreturn]] void refuse(ErrorCode code, std::string message, std::string got, std::string expected) {
+  throw Error(Diagnostic{.code = code, .message = std::move(message), .got = std::move(got), .expected = std::move(expected)});
 }
 
 bool has_control_character(std::string_view s) {
@@ -119,17 +119,17 @@ bool legacy_assembly(const fs::path& dir, const std::vector<FolderEntry>& entrie
 OutputFolder resolve_output_folder(const fs::path& requested) {
   const std::string shown = requested.string();
   if (shown.empty())
-    refuse("E406", "the output path is empty", "\"\"", "a folder path, such as cdk.out");
+    refuse(codes::E406, "the output path is empty", "\"\"", "a folder path, such as cdk.out");
   if (has_control_character(shown))
-    refuse("E406", "the output path contains a control character (the deploy scripts and terminals would misread it)",
+    refuse(codes::E406, "the output path contains a control character (the deploy scripts and terminals would misread it)",
            "\"" + shown + "\"", "a path without control characters");
   std::error_code ec;
   fs::path abs = fs::absolute(requested, ec).lexically_normal();
-  if (ec) refuse("E402", "cannot make the output path absolute: " + ec.message(), shown, "a writable output folder");
+  if (ec) refuse(codes::E402, "cannot make the output path absolute: " + ec.message(), shown, "a writable output folder");
   if (abs.filename().empty() && abs.has_parent_path() && abs != abs.root_path()) abs = abs.parent_path();
   // ".<name>.tmp-<pid>-<n>" beside it must be a file name too (255 bytes).
   if (const auto name = abs.filename().string(); name.size() > max_output_name_bytes)
-    refuse("E406",
+    refuse(codes::E406,
            "the output folder's name is too long: drsynth writes the new assembly beside it in ." + name.substr(0, 20) +
                "....tmp-<pid>-<n>, which must fit in 255 bytes",
            std::to_string(name.size()) + " bytes", "a name of at most " + std::to_string(max_output_name_bytes) + " bytes");
@@ -139,14 +139,14 @@ OutputFolder resolve_output_folder(const fs::path& requested) {
   if (fs::is_symlink(fs::symlink_status(abs, ec))) {
     const fs::path real = fs::canonical(abs, ec);
     if (ec)
-      refuse("E408", "the output path is a symbolic link to a path that does not exist or loops",
+      refuse(codes::E408, "the output path is a symbolic link to a path that does not exist or loops",
              shown + " -> " + fs::read_symlink(abs, ec).string(), "a link to an existing folder, or a plain path");
     out.target = real;
   }
   const auto status = fs::status(out.target, ec);
   out.exists = fs::exists(status);
   if (out.exists && !fs::is_directory(status))
-    refuse("E403", "the output path exists and is not a folder",
+    refuse(codes::E403, "the output path exists and is not a folder",
            out.target == abs ? out.target.string() : shown + " -> " + out.target.string(),
            "a folder or a path that does not exist");
 
@@ -157,7 +157,7 @@ OutputFolder resolve_output_folder(const fs::path& requested) {
   if (!cwd.empty() && !real.empty()) {
     const auto [end, _] = std::mismatch(real.begin(), real.end(), cwd.begin(), cwd.end());
     if (end == real.end())
-      refuse("E407", "the output folder is the working folder or one of its parents",
+      refuse(codes::E407, "the output folder is the working folder or one of its parents",
              shown == real.string() ? shown : shown + " (" + real.string() + ")",
              "a folder of its own, such as cdk.out (drsynth replaces the whole output folder)");
   }
@@ -184,7 +184,7 @@ MarkedFiles check_replaceable_once(const fs::path& dir, Verify how) {
     for (const auto* e : others)
       if (e->name.find('/') == std::string::npos)
         top.push_back(e->name + (e->type == fs::file_type::directory ? "/" : ""));
-    refuse("E404",
+    refuse(codes::E404,
            "the output folder " + dir.string() +
                " is not empty and holds no assembly drsynth wrote: drsynth replaces only an empty folder or its own assembly",
            "it holds " + some(top),
@@ -217,7 +217,7 @@ MarkedFiles check_replaceable_once(const fs::path& dir, Verify how) {
       problems.push_back(to_hash[i]->name + " (changed since drsynth wrote it)");
   if (!problems.empty()) {
     std::sort(problems.begin(), problems.end());
-    refuse("E405",
+    refuse(codes::E405,
            "the output folder " + dir.string() + " holds an assembly drsynth wrote, with files added or changed since",
            some(problems),
            "only the files drsynth listed in " + std::string(assembly_marker_name) +
@@ -259,7 +259,7 @@ void check_writable(const OutputFolder& out) {
       std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(st.st_mode & 07777));
       return std::string(buf);
     }() + ")" : std::string();
-    refuse("E402", "cannot replace the output folder " + out.target.string() + ": the folder " + folder.string() +
+    refuse(codes::E402, "cannot replace the output folder " + out.target.string() + ": the folder " + folder.string() +
                        mode + " is not writable, " + why,
            folder.string(), "write permission on the output folder, the folders in it and the folder that holds it");
   };
@@ -269,7 +269,7 @@ void check_writable(const OutputFolder& out) {
   if (const int mask = current_umask(); mask >= 0 && (mask & 0300) != 0) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mask));
-    refuse("E402",
+    refuse(codes::E402,
            "cannot write the output folder " + out.target.string() + ": the umask " + buf +
                " takes the owner's write or search permission from the folders drsynth creates",
            std::string("umask ") + buf, "a umask that leaves the owner rwx, such as 0022 or 0077");
@@ -280,7 +280,7 @@ void check_writable(const OutputFolder& out) {
     struct stat target {}, parent {};
     if (::stat(out.target.c_str(), &target) == 0 && ::stat(out.parent.c_str(), &parent) == 0 &&
         target.st_dev != parent.st_dev)
-      refuse("E402",
+      refuse(codes::E402,
              "cannot replace the output folder " + out.target.string() +
                  ": it is a mount point (another file system than " + out.parent.string() +
                  "), and drsynth replaces the folder by renaming a new one into its place",

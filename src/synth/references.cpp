@@ -6,6 +6,7 @@
 #include "drsynth/core/logical_id.hpp"
 #include "drsynth/core/stack.hpp"
 #include "core/entry_output.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/json_text.hpp"
 #include "synth/value_walker.hpp"
 
@@ -53,7 +54,7 @@ class ReferenceSink {
   // A condition or mapping is named only in its own stack.
   void name(const Value& v) {
     if (v.target()->stack_or_null() != &stack_)
-      errors_.push_back({"E213", Severity::error, at_->path(), "names " + std::string(v.target()->section()) +
+      errors_.push_back({codes::E213, Severity::error, at_->path(), "names " + std::string(v.target()->section()) +
                              " entry " + v.target()->logical_id() + " of another stack",
                          v.describe(), "a condition or mapping of stack " + stack_.stack_name()});
   }
@@ -63,12 +64,12 @@ class ReferenceSink {
     const Stack* producer = target->stack_or_null();
     if (producer == &stack_) return;
     if (producer == nullptr || root_of(*producer) != root_) {
-      errors_.push_back({"E302", Severity::error, at_->path(), "references a construct that is in no stack of this app",
+      errors_.push_back({codes::E302, Severity::error, at_->path(), "references a construct that is in no stack of this app",
                          v.describe(), "a target inside a Stack of the same App"});
       return;
     }
     if (other_account(*producer, stack_) && !stack_.props().cross_account_reader_role_arn) {
-      errors_.push_back({"E304", Severity::error, at_->path(),
+      errors_.push_back({codes::E304, Severity::error, at_->path(),
                          "references " + target->path() + " in account " + *producer->account() + " from account " +
                              *stack_.account() + "; CloudFormation can read another account's outputs only through a role",
                          v.describe(), "StackProps.cross_account_reader_role_arn on stack " + stack_.stack_name()});
@@ -152,7 +153,7 @@ std::vector<FoundReference> find_references(const Stack& s, std::vector<Diagnost
       // An override that cannot apply before anything is walked (into a list
       // an override set) or into the entry's own members: the text pass stops
       // at the same place and reports it.
-      if (x.code() != "E236") throw;
+      if (x.code() != codes::E236) throw;
     }
   }
   return found;
@@ -193,7 +194,7 @@ References link_stacks(const std::vector<const Stack*>& stacks, const std::vecto
     if (exports.empty()) continue;
     for (const CfnElement* e : stacks[i]->elements())
       if (e->section() == "Outputs" && exports.contains(e->logical_id()))
-        errors.push_back({"E301", Severity::error, stacks[i]->path() + "/Exports/" + e->logical_id(),
+        errors.push_back({codes::E301, Severity::error, stacks[i]->path() + "/Exports/" + e->logical_id(),
                           "an output the resolver adds clashes with an existing output", e->logical_id(),
                           "output ids unique within a stack"});
   }

@@ -18,6 +18,7 @@
 #include "drsynth/synth/safety_review.hpp"
 #include "drsynth/synth/synth.hpp"
 #include "core/safety_rules.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::detail {
 
@@ -367,9 +368,8 @@ class Checker final : public SafetyReview {
   void report(std::string_view rule, const CfnElement& e, std::string message, std::string got, std::string expected) {
     const SafetyRule* known = find_safety_rule(rule);
     if (known == nullptr || known->checked_by != RuleCheckedBy::template_checker)
-      throw Error(Diagnostic{"E111", Severity::error, e.path(), "the template checker reports a rule it does not own",
-                             std::string(rule), "a rule of safety_rules.hpp checked by the template checker"},
-                  ErrorKind::internal);
+      throw Error(Diagnostic{codes::E111, Severity::error, e.path(), "the template checker reports a rule it does not own",
+                             std::string(rule), "a rule of safety_rules.hpp checked by the template checker"});
     Diagnostic d{std::string(rule), Severity::error, e.path(), std::move(message), std::move(got), std::move(expected)};
     if (const std::string* why = e.acknowledgement(rule)) {
       d.severity = Severity::note;

@@ -5,6 +5,7 @@
 #include "drsynth/core/cfn_element.hpp"
 #include "drsynth/core/stack.hpp"
 #include "core/entry_output.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/json_text.hpp"
 #include "synth/value_walker.hpp"
 
@@ -150,14 +151,14 @@ void guarded(std::vector<Diagnostic>& errors, const Construct& at, F&& write) {
   try {
     write();
   } catch (const Error& e) {
-    if (e.code() == "E236") {
+    if (e.code() == codes::E236) {
       Diagnostic d = e.diagnostics().front();
       d.path = at.path();
       errors.push_back(std::move(d));
       return;
     }
-    if (e.code() != "E401") throw;
-    errors.push_back({"E401", Severity::error, at.path(), "a value is not valid UTF-8", e.diagnostics().front().got,
+    if (e.code() != codes::E401) throw;
+    errors.push_back({codes::E401, Severity::error, at.path(), "a value is not valid UTF-8", e.diagnostics().front().got,
                       "UTF-8 text"});
   }
 }

@@ -6,6 +6,7 @@
 #include "drsynth/core/cfn_element.hpp"
 #include "drsynth/core/stack.hpp"
 #include "drsynth/synth/synth.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/internal.hpp"
 #include "core/tag_rules.hpp"
 
@@ -32,7 +33,7 @@ void check_logical_id_syntax(const CfnElement& e, Validation& v) {
                     return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
                   });
   if (!ok)
-    v.error("E201", e, std::string("invalid logical ID in ") + std::string(e.section()),
+    v.error(codes::E201, e, std::string("invalid logical ID in ") + std::string(e.section()),
             "\"" + (id.size() > 40 ? id.substr(0, 37) + "..." : id) + "\" (" + std::to_string(id.size()) + " chars)",
             "1-255 characters of A-Za-z0-9");
 }
@@ -58,27 +59,27 @@ std::vector<Diagnostic> validate(const App& app) {
 std::vector<Diagnostic> check_assembly(const Assembly& assembly) {
   std::vector<Diagnostic> out;
   for (const auto& s : assembly.stacks) {
-    auto limit = [&](const char* what, std::size_t n, std::size_t max, const char* code) {
+    auto limit = [&](const char* what, std::size_t n, std::size_t max, ErrorCode code) {
       if (n > max)
         out.push_back({code, Severity::error, s.stack->path(), std::string("too many ") + what + " in one template",
                        std::to_string(n), "<= " + std::to_string(max)});
     };
     if (s.resource_count == 0)
-      out.push_back({"E235", Severity::error, s.stack->path(),
+      out.push_back({codes::E235, Severity::error, s.stack->path(),
                      "the stack has no resources: CloudFormation refuses a template without one", "0 resources",
                      "at least one resource in the stack (or no such stack)"});
-    limit("resources", s.resource_count, detail::max_resources, "E601");
-    limit("outputs", s.output_count, detail::max_outputs, "E602");
-    limit("parameters", s.parameter_count, detail::max_parameters, "E603");
+    limit("resources", s.resource_count, detail::max_resources, codes::E601);
+    limit("outputs", s.output_count, detail::max_outputs, codes::E602);
+    limit("parameters", s.parameter_count, detail::max_parameters, codes::E603);
     const auto bytes = s.template_text.size();
     if (bytes > detail::max_template_bytes)
-      out.push_back({"E604", Severity::error, s.stack->path(), "template is larger than CloudFormation accepts",
+      out.push_back({codes::E604, Severity::error, s.stack->path(), "template is larger than CloudFormation accepts",
                      std::to_string(bytes) + " bytes", "<= 1,000,000 bytes"});
     // A stack with Lambda code goes through the region's S3 bucket anyway (its
     // code is there; deploy-plan and deploy.sh upload its template with it):
     // its size asks nothing more of the user.
     else if (bytes > detail::max_inline_template_bytes && !s.stack->uses_assets())
-      out.push_back({"W605", Severity::warning, s.stack->path(),
+      out.push_back({codes::W605, Severity::warning, s.stack->path(),
                      "template is larger than an inline template body: deploying it needs an S3 bucket "
                      "(drsynth deploy-plan --s3-bucket)",
                      std::to_string(bytes) + " bytes", "<= 51,200 bytes for --template-body"});

@@ -30,6 +30,7 @@
 #include "core/sub_names.hpp"
 #include "drsynth/core/cfn_element.hpp"
 #include "drsynth/core/stack.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/internal.hpp"
 
 namespace drsynth::detail {
@@ -225,12 +226,12 @@ class Checker {
     return it != paths_.end() ? it->second->path() : stack_.path() + "/" + id;
   }
 
-  void error(const char* code, std::string path, std::string message, std::string got, std::string expected) {
+  void error(ErrorCode code, std::string path, std::string message, std::string got, std::string expected) {
     errors_.push_back({code, Severity::error, std::move(path), std::move(message), std::move(got), std::move(expected)});
   }
 
   void shape(const std::string& what, const std::string& got, const std::string& expected) {
-    error("E234", path_of(entry_.id), "the " + entry_.section + " entry " + entry_.id + " " + what +
+    error(codes::E234, path_of(entry_.id), "the " + entry_.section + " entry " + entry_.id + " " + what +
                                           ": CloudFormation refuses the template",
           got, expected);
   }
@@ -247,7 +248,7 @@ class Checker {
       if (!is_string)
         shape("has a Type that is not a string", got, "a resource type such as AWS::SNS::Topic");
       else if (!type_shaped(value))
-        error("E233", path_of(entry_.id), "the resource type is not Service::Name::Type-shaped", got,
+        error(codes::E233, path_of(entry_.id), "the resource type is not Service::Name::Type-shaped", got,
               "a type such as AWS::SNS::Topic or Custom::Name");
     } else if (key == "Properties" || key == "Metadata" || key == "CreationPolicy" || key == "UpdatePolicy") {
       if (e != Scanner::Event::begin_object) shape("has " + key + " that is not an object", got, "an object");
@@ -279,11 +280,11 @@ class Checker {
     Frame* parent = frames_.empty() ? nullptr : &frames_.back();
     const std::string key = parent != nullptr && parent->object ? last_key_ : std::string();
     if (depth == 1 && (key == "Resources" || key == "Outputs") && e != Scanner::Event::begin_object)
-      error("E234", stack_.path(), "the template's " + key + " is not an object: CloudFormation refuses the template",
+      error(codes::E234, stack_.path(), "the template's " + key + " is not an object: CloudFormation refuses the template",
             e == Scanner::Event::string ? "\"" + v + "\"" : v, "an object of logical IDs");
     if (depth == 2 && section_ == "Resources") {
       if (e != Scanner::Event::begin_object)
-        error("E234", path_of(key), "the Resources entry " + key + " is not an object: CloudFormation refuses the template",
+        error(codes::E234, path_of(key), "the Resources entry " + key + " is not an object: CloudFormation refuses the template",
               e == Scanner::Event::string ? "\"" + v + "\"" : e == Scanner::Event::begin_array ? "an array" : v,
               "an object with a Type");
     }
@@ -322,7 +323,7 @@ class Checker {
           last_key_ = sc.text();
           // Metadata is free-form JSON: an empty key there is CloudFormation's to accept.
           if (last_key_.empty() && section_ != "Metadata" && !(frames_.size() >= 3 && frames_[2].key == "Metadata"))
-            error("E234", entry_.id.empty() ? stack_.path() : path_of(entry_.id),
+            error(codes::E234, entry_.id.empty() ? stack_.path() : path_of(entry_.id),
                   "the template has an empty key" + (entry_.id.empty() ? std::string() : " in " + entry_.section + " entry " + entry_.id) +
                       ": CloudFormation refuses the template",
                   "\"\"", "a non-empty name");
@@ -390,7 +391,7 @@ class Checker {
         const bool resource = resources_.contains(u.name);
         const bool known = resource || (u.use != Use::get_att && u.use != Use::depends_on && parameters_.contains(u.name));
         if (u.use == Use::depends_on && u.name == en.id && en.section == "Resources") {
-          error("E232", path_of(en.id), "the resource depends on itself: CloudFormation refuses the template",
+          error(codes::E232, path_of(en.id), "the resource depends on itself: CloudFormation refuses the template",
                 "DependsOn " + u.name, "DependsOn other resources of the stack");
           continue;
         }
@@ -399,7 +400,7 @@ class Checker {
                           : u.use == Use::get_att ? "Fn::GetAtt"
                           : u.use == Use::sub     ? "Fn::Sub"
                                                   : "DependsOn";
-        error("E231", path_of(en.id),
+        error(codes::E231, path_of(en.id),
               std::string(how) + " names " + u.name + ", which is not a " +
                   (u.use == Use::ref || u.use == Use::sub ? "resource or parameter" : "resource") + " of stack " +
                   stack_.stack_name() + " (a construct built outside add<>, or an override?)",
@@ -448,7 +449,7 @@ class Checker {
           }
           text += to;
           if (reported.insert(*std::min_element(cycle.begin(), cycle.end())).second)
-            error("E232", path_of(to),
+            error(codes::E232, path_of(to),
                   cycle.size() == 1 ? "the resource refers to itself: CloudFormation refuses the template"
                                     : "resources of stack " + stack_.stack_name() +
                                           " depend on each other in a cycle (" + paths + "): CloudFormation refuses the template",

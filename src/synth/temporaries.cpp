@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "drsynth/core/error.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/folder_listing.hpp"
 #include "synth/output_folder.hpp"
 
@@ -65,11 +66,10 @@ void create_temporary(const fs::path& path) {
   if (::mkdir(path.c_str(), 0755) != 0 || !write_marker(path, ::getpid())) {
     const int err = errno;
     ::rmdir(path.c_str());
-    throw Error(Diagnostic{.code = "E402",
+    throw Error(Diagnostic{.code = codes::E402,
                            .message = "cannot create a folder in " + path.parent_path().string() + ": " + std::strerror(err),
                            .got = path.string(),
-                           .expected = "a writable output folder"},
-                ErrorKind::io);
+                           .expected = "a writable output folder"});
   }
 }
 

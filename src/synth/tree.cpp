@@ -5,6 +5,7 @@
 #include <map>
 
 #include "drsynth/core/app.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/internal.hpp"
 #include "synth/json_text.hpp"
 
@@ -58,8 +59,8 @@ std::string dump_checked(const nlohmann::json& j, const std::string& path) {
     }
     return s;
   } catch (const Error& e) {
-    if (e.code() != "E401") throw;
-    fail("E401", path, "a value is not valid UTF-8", e.diagnostics().front().got, "UTF-8 text");
+    if (e.code() != codes::E401) throw;
+    fail(codes::E401, path, "a value is not valid UTF-8", e.diagnostics().front().got, "UTF-8 text");
   }
 }
 
@@ -141,8 +142,8 @@ void write_tree_node(JsonText& w, const Construct& c, std::size_t indent) {
         write_tree_node(w, *ch, in + 2);
       } catch (const Error& e) {
         // Text that is not UTF-8 (an id, a reason): the construct that holds it.
-        if (e.code() != "E401" || !e.diagnostics().front().path.empty()) throw;
-        fail("E401", ch->path(), "a value is not valid UTF-8 (its id, type or an acknowledgement)",
+        if (e.code() != codes::E401 || !e.diagnostics().front().path.empty()) throw;
+        fail(codes::E401, ch->path(), "a value is not valid UTF-8 (its id, type or an acknowledgement)",
              e.diagnostics().front().got, "UTF-8 text");
       }
     }
@@ -179,8 +180,8 @@ std::string tree_text(const App& app, std::size_t expected_size) {
     }
     return s;
   } catch (const Error& e) {
-    if (e.code() != "E401" || !e.diagnostics().front().path.empty()) throw;
-    fail("E401", "", "a value is not valid UTF-8", e.diagnostics().front().got, "UTF-8 text");
+    if (e.code() != codes::E401 || !e.diagnostics().front().path.empty()) throw;
+    fail(codes::E401, "", "a value is not valid UTF-8", e.diagnostics().front().got, "UTF-8 text");
   }
 }
 

@@ -28,6 +28,7 @@
 #include "drsynth/synth/synth.hpp"
 #include "synth/asset_staging.hpp"
 #include "core/fd_io.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/internal.hpp"
 #include "synth/interrupt.hpp"
 #include "synth/output_folder.hpp"
@@ -39,12 +40,11 @@ namespace fs = std::filesystem;
 namespace {
 
 [[noreturn]] void io_fail(const std::string& what, const fs::path& p, int err) {
-  throw Error(Diagnostic{.code = "E402",
+  throw Error(Diagnostic{.code = codes::E402,
                          .path = "",
                          .message = what + " " + p.string() + ": " + std::strerror(err),
                          .got = p.string(),
-                         .expected = "a writable output folder"},
-              ErrorKind::io);
+                         .expected = "a writable output folder"});
 }
 
 // The SHA-256 of each file of the assembly, for the marker: computed by the
@@ -185,15 +185,14 @@ bool write_and_publish(const Assembly& assembly, const detail::OutputFolder& out
   if (::renameat2(AT_FDCWD, tmp.path.c_str(), AT_FDCWD, out.target.c_str(), RENAME_EXCHANGE) != 0) {
     const int err = errno;
     if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP)
-      throw Error(Diagnostic{.code = "E402",
+      throw Error(Diagnostic{.code = codes::E402,
                              .message = "cannot replace " + out.target.string() + ": the file system of " +
                                         out.parent.string() +
                                         " cannot swap two folders atomically (renameat2 with RENAME_EXCHANGE: " +
                                         std::strerror(err) + "); the previous assembly is untouched",
                              .got = out.target.string(),
                              .expected = "an output folder on a local file system (ext4, xfs, btrfs, tmpfs), or remove "
-                                         "the previous assembly first"},
-                  ErrorKind::io);
+                                         "the previous assembly first"});
     io_fail("cannot replace", out.target, err);
   }
   // tmp now holds what was there. Checked again before it is removed: files

@@ -19,6 +19,7 @@
 #include "tools/diff/commands.hpp"
 #include "drsynth/core/settings.hpp"
 #include "core/settings/text.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::cli {
 
@@ -56,12 +57,8 @@ void print_diagnostics(const std::vector<Diagnostic>& ds, std::ostream& err, boo
 }
 
 int exit_code_for(const Error& e) {
-  switch (e.kind()) {
-    case ErrorKind::user: return exit_user_error;
-    case ErrorKind::io: return exit_io_error;
-    case ErrorKind::internal: return exit_internal;
-  }
-  return exit_internal;
+  const auto* interrupted = dynamic_cast<const Interrupted*>(&e);
+  return detail::exit_code_for(e.kind(), interrupted != nullptr ? interrupted->signal() : 0);
 }
 
 }  // namespace
@@ -209,7 +206,7 @@ int run_impl(const Program& program, int argc, const char* const* argv, const st
       (*define)(*owned);
     } else if (!o.context.empty() || command->count("--settings") > 0) {
       // The tree exists already: its constructs have read their context.
-      fail("E507", "", "context values cannot reach an app that was built before the command line was read",
+      fail(codes::E507, "", "context values cannot reach an app that was built before the command line was read",
            !o.context.empty() ? o.context.front() : o.settings_file,
            "cli::run(argc, argv, define) so that define(app) sees -c and drsynth.json");
     }
@@ -267,9 +264,6 @@ int run_impl(const Program& program, int argc, const char* const* argv, const st
       for (const auto& l : lines) out << l << '\n';
     }
     return exit_ok;
-  } catch (const Interrupted& e) {
-    print_diagnostics(e.diagnostics(), err);
-    return 128 + e.signal();
   } catch (const Error& e) {
     print_diagnostics(e.diagnostics(), err);
     if (const auto line = detail::strict_failure_line(e.diagnostics(), o.strict); !line.empty()) err << line << '\n';
@@ -277,16 +271,16 @@ int run_impl(const Program& program, int argc, const char* const* argv, const st
   } catch (const std::bad_alloc&) {
     // Not a bug: something the run read or built is larger than this machine's memory.
     err << "error: "
-        << Diagnostic{.code = "E459",
+        << Diagnostic{.code = codes::E459,
                       .message = "out of memory while " + step + ": what it holds is larger than this machine can keep",
                       .got = "std::bad_alloc",
                       .expected = "smaller inputs (settings, construct tree, previous assembly), or more memory"}
                .format()
         << '\n';
-    return exit_user_error;
+    return detail::exit_code_for(codes::E459);
   } catch (const std::exception& e) {
-    err << "error: [drsynth.E900] internal error: " << escape_control_characters(e.what()) << '\n';
-    return exit_internal;
+    err << "error: [drsynth." << codes::E900 << "] internal error: " << escape_control_characters(e.what()) << '\n';
+    return detail::exit_code_for(codes::E900);
   }
 }
 

@@ -20,6 +20,7 @@
 #include "core/fd_io.hpp"
 #include "core/settings/text.hpp"
 #include "synth/deploy_plan.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::cli::detail {
 
@@ -90,14 +91,13 @@ void check_output_path_text(const std::string& dir, std::string_view source) {
       std::any_of(dir.begin(), dir.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
   if (!dir.empty() && !control) return;
   const std::string from = " (" + std::string(source) + ")";
-  throw Error(Diagnostic{.code = "E406",
+  throw Error(Diagnostic{.code = codes::E406,
                          .message = dir.empty() ? "the output path" + from + " is empty"
                                                 : "the output path" + from +
                                                       " contains a control character (the deploy scripts and "
                                                       "terminals would misread it)",
                          .got = "\"" + dir + "\"",
-                         .expected = dir.empty() ? "a folder path, such as cdk.out" : "a path without control characters"},
-              ErrorKind::io);
+                         .expected = dir.empty() ? "a folder path, such as cdk.out" : "a path without control characters"});
 }
 
 std::optional<std::string> read_settings_file(const std::string& file, bool explicit_file) {
@@ -107,21 +107,21 @@ std::optional<std::string> read_settings_file(const std::string& file, bool expl
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT && !explicit_file) return std::nullopt;
-    fail("E505", "", "cannot read the settings file " + shown + ": " + std::strerror(err), shown,
+    fail(codes::E505, "", "cannot read the settings file " + shown + ": " + std::strerror(err), shown,
          "a readable JSON file");
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const mode_t mode = st.st_mode;
     ::close(fd);
-    fail("E541", "", "the settings file " + shown + " is not a regular file",
+    fail(codes::E541, "", "the settings file " + shown + " is not a regular file",
          std::string(drsynth::detail::file_kind(mode)),
          "a JSON file (--settings FILE, or drsynth.json in the working folder)");
   }
   auto r = drsynth::detail::read_to_end(fd, settings::max_file_bytes);  // load_text reports a larger file
   ::close(fd);
   if (r.error != 0)
-    fail("E505", "", "cannot read the settings file " + shown + ": " + std::strerror(r.error), shown,
+    fail(codes::E505, "", "cannot read the settings file " + shown + ": " + std::strerror(r.error), shown,
          "a readable JSON file");
   return std::move(r.text);
 }
@@ -136,13 +136,13 @@ void check_s3_bucket(const std::string& bucket, const Assembly& assembly) {
   for (const auto& region : regions) {
     const std::string name = drsynth::detail::bucket_in_region(bucket, region);
     if (const auto why = drsynth::detail::s3_bucket_problem(name); !why.empty())
-      fail("E543", "",
+      fail(codes::E543, "",
            "--s3-bucket is not a valid S3 bucket name" +
                (name == bucket ? std::string() : " in " + region + " ({region} replaced)") + ": " + why,
            "\"" + name + "\"", "3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end");
   }
   if (const auto why = drsynth::detail::bucket_pattern_problem(bucket, uploads); !why.empty())
-    fail("E543", "", "--s3-bucket cannot serve every region: " + why, "\"" + bucket + "\"",
+    fail(codes::E543, "", "--s3-bucket cannot serve every region: " + why, "\"" + bucket + "\"",
          "a name with {region}, e.g. drsynth-assets-{region}-123456789012");
 }
 
@@ -154,7 +154,7 @@ std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool
     if (d.severity == Severity::warning) ++warnings;
   }
   if (warnings == 0) return {};
-  return "error: " + Diagnostic{.code = "E540",
+  return "error: " + Diagnostic{.code = codes::E540,
                                 .message = "the run failed because of --strict: it makes the " +
                                            std::to_string(warnings) + " warning" + (warnings == 1 ? "" : "s") +
                                            " above fatal",
@@ -162,11 +162,26 @@ std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool
                          .format();
 }
 
+int exit_code_for(ErrorKind kind, int signal) {
+  switch (kind) {
+    case ErrorKind::user: return exit_user_error;
+    case ErrorKind::io: return exit_io_error;
+    case ErrorKind::internal: return exit_internal;
+    case ErrorKind::signal: return 128 + signal;
+  }
+  return exit_internal;
+}
+
+int exit_code_for(const ErrorCode& code) {
+  const auto* row = find_error_code(code);
+  return row == nullptr ? exit_internal : exit_code_for(row->exit);
+}
+
 int finish_output(int rc, std::ostream& out, std::ostream& err, const std::string& written_to) {
   out.flush();
   if (out) return rc;
   err << "error: "
-      << Diagnostic{.code = "E542",
+      << Diagnostic{.code = codes::E542,
                     .message = "cannot write to standard output (a full device or a closed pipe?)" +
                                (written_to.empty() ? std::string()
                                                    : "; the new assembly was written to " + written_to +
@@ -174,7 +189,7 @@ int finish_output(int rc, std::ostream& out, std::ostream& err, const std::strin
                     .expected = "a writable standard output"}
              .format()
       << '\n';
-  return rc == exit_ok ? exit_io_error : rc;
+  return rc == exit_ok ? exit_code_for(codes::E542) : rc;
 }
 
 }  // namespace drsynth::cli::detail

@@ -16,6 +16,8 @@ class App;
 namespace drsynth {
 struct Assembly;
 struct Diagnostic;
+struct ErrorCode;
+enum class ErrorKind;
 }  // namespace drsynth
 
 namespace drsynth::cli::detail {
@@ -46,8 +48,14 @@ void check_s3_bucket(const std::string& bucket, const Assembly& assembly);
 // The E540 line for a run that failed only because --strict made warnings fatal; empty otherwise.
 [[nodiscard]] std::string strict_failure_line(const std::vector<Diagnostic>& diagnostics, bool strict);
 
+// The exit code of a failure of `kind`: 1, 3, 70, or 128 + `signal` for
+// ErrorKind::signal.
+[[nodiscard]] int exit_code_for(ErrorKind kind, int signal = 0);
+// The exit code the table of codes gives `code` (drsynth/core/error_codes.def).
+[[nodiscard]] int exit_code_for(const ErrorCode& code);
+
 // Flushes stdout; when it could not be written (a full device, a closed pipe)
-// prints E542 and returns the I/O exit code, else `rc`.
+// prints E542 and returns its exit code, else `rc`.
 // `written_to`: the folder synth wrote the new assembly to (the message says
 // so: the previous assembly is then replaced), empty when nothing was written.
 [[nodiscard]] int finish_output(int rc, std::ostream& out, std::ostream& err, const std::string& written_to = {});

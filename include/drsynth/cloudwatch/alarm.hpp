@@ -1,13 +1,6 @@
 // cloudwatch::Alarm: an AWS::CloudWatch::Alarm on one metric.
 //
-// Error codes (E780-E789):
-//   E780-E782  see cloudwatch/metric.hpp
-//   E783  invalid alarm name (1-255 chars)
-//   E784  evaluation_periods < 1, or datapoints_to_alarm outside 1..evaluation_periods
-//   E785  route53_compatible alarm breaks a Route 53 rule (Period < 60, extended
-//         statistic, DatapointsToAlarm != EvaluationPeriods)
-//   E786  more than 5 alarm or OK actions
-//   (E787-E788: sns/topic.hpp)
+// Error codes: E780-E786 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

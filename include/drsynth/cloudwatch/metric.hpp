@@ -7,10 +7,7 @@
 //                                                                           .evaluation_periods = 3});
 //   cpu.add_alarm_action(topic);
 //
-// Error codes (E780-E789, shared with cloudwatch/alarm.hpp, sns/topic.hpp):
-//   E780  period is not 10, 20, 30 or a multiple of 60 seconds
-//   E781  metric has no namespace or name, or more than 30 dimensions
-//   E782  statistic is not Average/Minimum/Maximum/Sum/SampleCount or pNN(.NN)
+// Error codes: E780-E782 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -5,13 +5,7 @@
 //   bucket.set_condition(is_prod);                              // "Condition": "IsProd" on the resource
 //   topic.set_property("DisplayName", fn_if(is_prod, "Prod", Value::pseudo(Pseudo::no_value)));
 //
-// Error codes (E211-E213):
-//   E211  a condition without an expression, or one that is not a condition
-//         function (Fn::Equals, Fn::And, Fn::Or, Fn::Not, or {"Condition": name})
-//   E212  Fn::And / Fn::Or with other than 2..10 conditions, Fn::Equals with
-//         other than 2 values, Fn::Not with other than 1 condition
-//   E213  a resource or an Fn::If names a condition (or an Fn::FindInMap a
-//         mapping) of another stack
+// Error codes: E211-E213 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

@@ -5,11 +5,7 @@
 //                                                               {"eu-west-1", {{"Class", "db.r6g.xlarge"}}}}});
 //   db.set_property("DBInstanceClass", sizes.find_in_map(Value::pseudo(Pseudo::region), "Class"));
 //
-// Error codes (E214-E216):
-//   E214  a mapping with no entries, or an entry with no attributes
-//   E215  a top-level or second-level key that CloudFormation refuses (1-255
-//         characters of A-Za-z0-9 - . _)
-//   E216  a value that is not a literal (a string, number, boolean or a list of strings)
+// Error codes: E214-E216 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -1,6 +1,7 @@
 // Diagnostics and the one error type of drsynth.
 //
-// Every problem is a Diagnostic with a stable code (see docs/errors.md), the
+// Every problem is a Diagnostic with a stable code (the table of codes:
+// drsynth/core/error_codes.def, with docs/errors.md made from it), the
 // construct path it is about, what is wrong, the value that was given and the
 // rule it breaks. Validation collects all of them over the whole tree; the run
 // then fails once with an Error carrying every diagnostic.
@@ -18,7 +19,7 @@ namespace drsynth {
 enum class Severity { error, warning, note };
 
 struct Diagnostic {
-  std::string code{};      // stable, e.g. "E201"; printed as "[drsynth.E201]"
+  std::string code{};      // stable, e.g. codes::E201; printed as "[drsynth.E201]"
   Severity severity = Severity::error;
   std::string path{};      // construct path, e.g. "DrPrimary-dev/Primary"
   std::string message{};   // what is wrong
@@ -44,17 +45,23 @@ struct Diagnostic {
 // Sorts by path, then code, then message: the order in which problems are printed.
 void sort_diagnostics(std::vector<Diagnostic>& diagnostics);
 
-// What kind of failure an Error is; the CLI maps it to an exit code.
+// What kind of failure an Error is; the CLI maps it to an exit code. Each
+// code's kind is in the table of codes (drsynth/core/error_codes.def).
 enum class ErrorKind {
   user,      // the app or its settings are wrong (exit 1)
   io,        // the output could not be written (exit 3)
   internal,  // a bug in drsynth (exit 70)
+  signal,    // a signal stopped the write (Interrupted; exit 128 + the signal)
 };
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(Diagnostic diagnostic, ErrorKind kind = ErrorKind::user);
-  explicit Error(std::vector<Diagnostic> diagnostics, ErrorKind kind = ErrorKind::user);
+  // The kind is the one the table of codes gives the diagnostics' codes (the
+  // gravest of the errors': internal, then signal, then io, then user).
+  explicit Error(Diagnostic diagnostic);
+  explicit Error(std::vector<Diagnostic> diagnostics);
+  Error(Diagnostic diagnostic, ErrorKind kind);
+  Error(std::vector<Diagnostic> diagnostics, ErrorKind kind);
 
   [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
   [[nodiscard]] ErrorKind kind() const noexcept { return kind_; }
@@ -79,7 +86,7 @@ class Interrupted : public Error {
   int signal_;
 };
 
-// Builds an Error for one problem: fail("E101", path, "id is empty").
+// Builds an Error for one problem: fail(codes::E101, path, "id is empty").
 [[noreturn]] void fail(std::string code, std::string path, std::string message, std::string got = {},
                        std::string expected = {});
 

@@ -14,10 +14,7 @@
 //             on this log group (the group exists: no logs:CreateLogGroup)
 //   FlowLog   AWS::EC2::FlowLog, ResourceType VPC, LogDestinationType cloud-watch-logs
 //
-// Error codes (flow logs, E950-E954; the log group reports its own E745/E746/E960):
-//   E950  the VPC is in another region than the flow log
-//   E951  traffic_type not ALL, ACCEPT or REJECT
-//   E952  max_aggregation_interval not 60 or 600 seconds
+// Error codes: E950-E952 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

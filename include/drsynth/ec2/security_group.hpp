@@ -11,14 +11,7 @@
 // Rules whose source is another security group are separate
 // AWS::EC2::SecurityGroupIngress resources (no cycles between two groups).
 //
-// Error codes (E707-E712):
-//   E707  description empty, too long (> 255) or with characters AWS refuses
-//   E708  group_name invalid (1-255 chars, not starting with "sg-", AWS's character set)
-//   E709  a rule's CIDR is not a valid IPv4/IPv6 CIDR
-//   E710  ingress open to the world (0.0.0.0/0 or ::/0)
-//   E711  port outside 1..65535
-//   E712  a source security group is in another VPC/region, or a rule description is invalid
-//   W718  more than 60 inbound (or outbound) rules of one IP version: AWS's default quota
+// Error codes: E707-E712, W718 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

@@ -13,14 +13,7 @@
 // .../RouteTable, .../RouteTableAssociation; endpoints are Vpc/<Service>Endpoint/Resource
 // with one shared Vpc/EndpointSecurityGroup (TCP 443 from the VPC CIDR only).
 //
-// Error codes (ec2, E700-E719):
-//   E700  VPC CIDR is not a valid IPv4 CIDR or has host bits set
-//   E701  VPC CIDR prefix length outside /16../28
-//   E702  max_azs outside 2..6; availability_zone_ids not 2..6 distinct AZ ids (use1-az1)
-//   E703  subnet prefix length invalid, or the subnets do not fit in the VPC CIDR
-//   E704  interface endpoint service name invalid or listed twice
-//   E705  subnet_name empty or not alphanumeric
-//   (E706-E712: security_group.hpp; E713-E719: vpc_peering.hpp)
+// Error codes: E700-E705 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

@@ -23,13 +23,7 @@
 // give peer_owner_id and peer_role_arn (a role in the accepter account that
 // may accept the connection).
 //
-// Error codes (E713-E719):
-//   E713  requester and accepter are the same VPC
-//   E714  the construct is not in the requester VPC's stack
-//   E715  accepter_routes_stack in another region than the accepter VPC, or the
-//         accepter VPC's own stack (a dependency cycle)
-//   E716  the two VPC CIDRs overlap (the connection would fail)
-//   E717  peer_owner_id is not a 12-digit account id, or peer_role_arn without peer_owner_id
+// Error codes: E713-E717 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

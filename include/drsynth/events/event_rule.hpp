@@ -7,8 +7,7 @@
 //   topic.allow_publish_from("events.amazonaws.com", rule.rule_arn());  // the topic admits the rule
 //   rule.add_target_arn(topic.topic_arn());
 //
-// Error codes (cloudwatch/sns/events range E780-E789):
-//   E789  event pattern not a JSON object, or more than 5 targets
+// Error codes: E789 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

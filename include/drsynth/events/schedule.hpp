@@ -1,7 +1,6 @@
 // events::Schedule: an AWS::Events::Rule that runs targets on a schedule.
 //
-// Error codes (cloudwatch/sns/events range E780-E789):
-//   E789  invalid schedule expression, or more than 5 targets
+// Error codes: E789 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

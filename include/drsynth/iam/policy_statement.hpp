@@ -1,14 +1,6 @@
 // iam::PolicyStatement: one statement of an IAM policy document.
 //
-// Error codes (E770-E779, shared with iam/role.hpp):
-//   E770  an action is "*" or "<service>:*" and the statement has no acknowledge_wildcard reason
-//   E771  a resource is "*" but an action supports resource-level permissions
-//   E772  the statement has no actions
-//   E773  the statement has no resources
-//   E774  an action is not of the form "<service>:<Action>"
-//   E775  invalid role name (1-64 chars of [A-Za-z0-9+=,.@_-])
-//   E776  the role has no (or an invalid) service principal
-//   E777  a managed policy ARN is not an ARN
+// Error codes: E770-E777 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

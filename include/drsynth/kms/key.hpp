@@ -28,16 +28,7 @@
 // Destroyable by default: DeletionPolicy/UpdateReplacePolicy Delete and the
 // minimum PendingWindowInDays (7): deleting the stack schedules the key's deletion.
 //
-// Error codes (kms, E910-E914):
-//   E910  alias invalid ("alias/" then 1-250 of [a-zA-Z0-9/_-], not "alias/aws/...")
-//   E911  pending window outside 7..30 days; rotation period outside 90..2560 days,
-//         or set while rotation is off
-//   E912  a grant's principal is invalid: not a service principal, a "logs" principal
-//         of another region than the key's, or a via-service name that is not a
-//         service (e.g. "rds", "secretsmanager")
-//   E913  a grant has no actions, an action that is not "kms:<Action>", a wildcard
-//         action, or a Sid used twice
-//   E914  description over 8192 characters, or removal_policy snapshot
+// Error codes: E910-E914 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

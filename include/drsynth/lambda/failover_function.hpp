@@ -23,11 +23,7 @@
 // Children: ServiceRole (+DefaultPolicy), LogGroup, Code (asset), Resource,
 // Reconcile (events::Schedule, every minute, {"action": "reconcile"}).
 //
-// Error codes (lambda range, see function.hpp):
-//   E769  the environment breaks the contract (a required variable missing,
-//         one the handler does not read, a value outside its values); a
-//         linked alarm without a physical name; an invalid lock/state
-//         parameter name; a number out of range; the two sites in one region
+// Error codes: E769 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -2,22 +2,7 @@
 // (<Function>/ServiceRole, iam::Role) and log group (<Function>/LogGroup,
 // /aws/lambda/<name>, destroyed with the stack).
 //
-// Error codes (E760-E769, shared with failover_function.hpp, health_probe.hpp):
-//   E760  invalid function name (1-64 chars of [a-zA-Z0-9-_])
-//   E761  timeout outside 1..900 seconds
-//   E762  memory outside 128..10240 MB
-//   E763  code: not exactly one of code_asset / code_files / inline_code, inline code for a
-//         runtime other than python/nodejs or a handler not "index.<fn>",
-//         inline code over 1,000,000 bytes (it counts against the template body;
-//         CloudFormation dropped the old 4,096-character limit in 2022)
-//   E764  reserved concurrency < 0
-//   E765  log retention is not a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, ...),
-//         or log_kms_key without function_name
-//   E960  log_kms_key of another region (keys of logs, topics and secrets)
-//   E766  invalid environment variable name, or variables over 4 KB
-//   E767  VPC config with subnets but no security groups (or the reverse)
-//   E768  runtime or handler empty
-//   E769  (health_probe.hpp / failover_function.hpp) a required prop is missing
+// Error codes: E760-E769, E960 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <filesystem>

@@ -12,16 +12,7 @@
 // Schedule (events::Schedule: AWS::Events::Rule rate(1 minute) +
 // Schedule/InvokePermission<id>).
 //
-// Error codes (lambda range, see function.hpp):
-//   E769  the environment breaks the handler's contract
-//         (runtime/drsynth_failover/contract.json, "probe"), the local site
-//         without id or host, a remote site without one of them or with the
-//         local site's id, missing secret / metric_dimension_value, no VPC, a metric
-//         namespace starting with "AWS/", timeout < probe timeout + 10 s, no
-//         CA bundle (the probe never connects without verifying the server:
-//         runtime/probe/rds-ca-bundle.pem, made by scripts/rds_ca_bundle.sh,
-//         or ca_bundle_file) or a bundle without a PEM certificate
-//   (E789 for the schedule expression is reported by <Probe>/Schedule)
+// Error codes: E769 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

@@ -13,10 +13,7 @@
 // resource-level permissions), and its grant parameter. Its environment is
 // checked against runtime/drsynth_failover/contract.json ("witness").
 //
-// Error codes (lambda range, see function.hpp):
-//   E769  the environment breaks the contract; a view alarm without a
-//         physical name; an invalid grant parameter name; the witness in the
-//         region of a site
+// Error codes: E769 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -3,11 +3,7 @@
 //   stack.add<logs::LogGroup>("Logs", {.log_group_name = logs::rds_postgresql_log_group_name("postgres-primary-dev"),
 //                                      .retention_days = 30});
 //
-// Error codes (secrets/logs, E740-E749; this file E745-E749):
-//   E745  log group name empty, longer than 512 or with characters AWS refuses
-//   E746  retention_days not one of CloudFormation's RetentionInDays values
-//   E748  removal_policy snapshot (log groups and secrets support only destroy/retain)
-//   E960  kms_key in another region than the log group
+// Error codes: E745, E746, E748, E960 (each with its rule and fix in drsynth/core/error_codes.def).
 //
 // With kms_key, the group is encrypted with that customer-managed key (KmsKeyId:
 // the key's ARN) and the key's policy admits logs.<region>.amazonaws.com for

@@ -28,20 +28,7 @@
 // docs/dr-design.md ("The Aurora Global Database system") explains each choice;
 // docs/dr-runbook.md is the runbook.
 //
-// Codes E820-E839 (see docs/errors.md):
-//   E820 environment suffix has characters a physical name cannot take, or is too long
-//   E821 primary and secondary region are the same / unknown region
-//   E822 VPC CIDRs overlap, or an application CIDR is not a network
-//   E823 instance class: neither db.serverless nor memory-optimized large or larger
-//   E824 Serverless v2 capacity out of range (minimum 0.5 ACU) or min above max
-//   E825 fewer than 2 readers, or more than 15
-//   E826 the recovery-time budget (from the failure) exceeds its objective
-//   E827 lag thresholds out of range (alarm in ms, DNS guard and promotion lag in s)
-//   E828 hold, arming, probe or second-signal timing out of range
-//   E829 another setting outside what it accepts (docs/cli.md lists each range)
-//   E830 warning: no alarm subscription (alarmEmails empty): nobody is paged
-//   E832 witness region unknown, or the region of a site (witnessRegion)
-//   E833 the lease: leaseExpirySeconds or selfFenceAfterSeconds out of range, or the fence not ahead of the expiry
+// Error codes: E820-E830, E832, E833 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <array>

@@ -22,24 +22,7 @@
 //   DrFailoverPrimary-<s> primary region: site A's failover function and hold alarm
 // docs/dr-design.md explains every choice; docs/dr-runbook.md is the runbook.
 //
-// Codes E801-E817 (see docs/errors.md):
-//   E801 environment suffix has characters a physical name cannot take
-//   E802 environment suffix makes a physical name too long (the limit is computed)
-//   E803 instance class below db.r6g.large
-//   E804 primary and DR region are the same / unknown region
-//   E805 VPC CIDRs overlap
-//   E806 backup retention outside 7..35 days
-//   E807 recovery-time budget (from the failure) exceeds the objective
-//   E808 alarm threshold, probe or second-signal timing out of range
-//   E809 record TTL above 60 s
-//   E810 another setting outside what it accepts (docs/cli.md lists each range)
-//   E811 hold time out of range, or not longer than the view alarms (holdMinutes)
-//   E812 arming minutes out of range (armAfterHealthyMinutes)
-//   E813 probe CA bundle file missing or without a PEM certificate (probeCaBundle)
-//   E814 promotion deadline out of range (promotionDeadlineMinutes)
-//   E815 warning: no alarm subscription (alarmEmails empty): nobody is paged
-//   E816 witness region unknown, or the region of a site (witnessRegion)
-//   E817 the lease: leaseExpirySeconds or selfFenceAfterSeconds out of range, or the fence not ahead of the expiry
+// Error codes: E801-E817 (each with its rule and fix in drsynth/core/error_codes.def).
 // A setting read from the context is reported by its key and origin
 // (drsynth.json:3, -c); a prop set in code that breaks its setting's rule
 // throws from the constructor, before any part is built from it: one error

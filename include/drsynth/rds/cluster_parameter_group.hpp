@@ -9,11 +9,7 @@
 // shared_preload_libraries is static: on an existing cluster it applies at the
 // next reboot of each instance (a new cluster starts with it).
 //
-// Error codes (rds clusters, E930-E944; this file E931, E932):
-//   E931  engine version of a major without a parameter group family drsynth knows (15, 16, 17)
-//   E932  name invalid (1-255 letters, digits, hyphens; a letter first; no trailing or double
-//         hyphen), description not 1-255 characters, or a parameter name/value empty or with
-//         characters PostgreSQL parameter names never have
+// Error codes: E931, E932 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -35,25 +35,8 @@
 // Aurora PostgreSQL exports "postgresql", "instance" and "iam-db-auth-error" logs; it has
 // no "upgrade" log (that is RDS for PostgreSQL, see DatabaseInstance::export_upgrade_log).
 //
-// Error codes (rds clusters, E930-E944):
-//   E930  cluster identifier invalid, or too long for the instance identifiers "<id>-N"
-//   E931  engine version unknown or no longer created by AWS (engine_versions.hpp: 15, 16, 17 minors)
-//   E970  warning: AWS stops creating the engine version within 90 days (not for a global member)
-//   E932  parameter group for another engine major version or another region
-//   E933  subnet_group over another VPC than vpc, or network pieces in another region
-//   E934  a security group of another VPC
-//   E935  credentials: a primary (or standalone cluster) without secret, a secondary with a
-//         secret or a database_name, a secondary without a global cluster
-//   E936  kms_key (or log_kms_key) of another region, or kms_key with storage_encrypted false
-//   E937  backup retention outside 1..35 days, or an invalid backup window
-//   E938  Serverless v2: db.serverless without serverless_v2, capacities not multiples of
-//         0.5, min outside 0..256, max outside 1..256 or below min
-//   E939  instance class not offered for Aurora PostgreSQL, or readers outside 0..15
-//   E941  a log export Aurora PostgreSQL does not have (e.g. "upgrade")
-//   E942  port outside 1150..65535, or database name invalid for PostgreSQL
-//   E944  monitoring interval not 0/1/5/10/15/30/60, or performance insights retention
-//         not 7 or a multiple of 31 up to 731
-//   (E940: membership rules, reported by the GlobalCluster)
+// Error codes: E930-E939, E941, E942, E944, E970 (each with its rule and fix in
+// drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

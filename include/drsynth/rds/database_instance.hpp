@@ -23,27 +23,8 @@
 // credentials survive the loss of this region. A secret you give is left as it is. Never ManageMasterUserPassword:
 // RDS does not support it for the source of a read replica (the team's shared AWS-FACTS.md).
 //
-// Error codes (rds, E720-E739):
-//   E720  engine version unknown or no longer created by AWS (engine_versions.hpp: 15, 16, 17 minors)
-//   E970  warning: AWS stops creating the engine version within 90 days
-//   E721  instance identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
-//   E722  instance class unknown (see engine.hpp)
-//   E723  allocated storage outside 20..65536 GiB, or max_allocated_storage below it
-//   E724  storage type not gp2/gp3/io1/io2/standard
-//   E725  backup retention outside 0..35 days
-//   E726  port outside 1150..65535
-//   E727  database name invalid for PostgreSQL (letter first, letters/digits/_, 1-63)
-//   E729  subnet_group over another VPC than vpc, or network pieces in another region
-//   E730  parameter group for another engine major version or another region
-//   E731  a security group of another VPC
-//   E732  monitoring interval not 0/1/5/10/15/30/60, or performance insights retention
-//         not 7 or a multiple of 31 up to 731
-//   E733  parameter group name/description (parameter_group.hpp)
-//   E734-E737  read replicas (read_replica.hpp)
-//   E738  subnet group (subnet_group.hpp)
-//   E739  parameters (parameter_group.hpp)
-//   E960  log_kms_key in another region than the instance (also for ReadReplica); kms_key
-//         (storage) in another region, or together with kms_key_id
+// Error codes: E720-E727, E729-E736, E738, E739, E960, E970 (each with its rule
+// and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

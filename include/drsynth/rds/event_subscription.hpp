@@ -22,12 +22,7 @@
 //   db-parameter-group  configuration change
 //   db-security-group   configuration change, failure
 //
-// Error codes (rds events, E945-E949):
-//   E945  source type not one of the above
-//   E946  an event category the source type does not have, or listed twice
-//   E947  subscription name invalid (1-255 letters, digits and single hyphens, a letter first)
-//   E948  topic in another region, or encrypted with the AWS managed key (alias/aws/sns)
-//   E949  a source id empty or listed twice
+// Error codes: E945-E949 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

@@ -19,14 +19,8 @@
 // GlobalEndpoint, which cannot be used as a string. Clients and probes use the
 // members' cluster endpoints (the Aurora DR pattern probes both).
 //
-// Error codes (rds clusters, E930-E944; this file):
-//   E930  global cluster identifier invalid (^[a-zA-Z](?:-?[a-zA-Z0-9]){0,62}$)
-//   E931  engine version unknown or no longer created by AWS (engine_versions.hpp)
-//   E970  warning: AWS stops creating the engine version within 90 days
-//   E940  members: not exactly one primary, a primary outside the global cluster's
-//         region, two members in one region, or a member whose version or storage
-//         encryption differs from the global cluster's
-//   E943  removal_policy snapshot (a global cluster has no snapshot)
+// Error codes: E930, E931, E940, E943, E970 (each with its rule and fix in
+// drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

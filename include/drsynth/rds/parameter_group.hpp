@@ -6,11 +6,7 @@
 //
 // Family and Description are create-only: changing them replaces the group.
 //
-// Error codes (rds, E720-E739; this file E720, E733, E739):
-//   E720  engine version of a major without a parameter group family drsynth knows (15, 16, 17)
-//   E733  name or description invalid (name: 1-255 letters, digits, hyphens; a letter
-//         first; no trailing or double hyphen. description: 1-255 characters)
-//   E739  a parameter name or value is empty or has characters PostgreSQL parameters never have
+// Error codes: E720, E733, E739 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <map>

@@ -21,10 +21,7 @@
 // Children: SubnetGroup/Default (unless a subnet_group is given), LogRetentionpostgresql/Resource
 // (the instance DependsOn it), MonitoringRole (monitoring_interval > 0).
 //
-// Error codes (E734-E736, plus the instance checks E721-E732 of database_instance.hpp):
-//   E734  the source is not storage-encrypted
-//   E735  the source has no automated backups (backup_retention_days 0)
-//   E736  engine major version differs from the source's
+// Error codes: E734-E736 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

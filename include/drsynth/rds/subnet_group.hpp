@@ -3,9 +3,7 @@
 // The L1 child is "Default" (as in aws-cdk-lib), so a subnet group that a
 // DatabaseInstance creates for itself is Primary/SubnetGroup/Default.
 //
-// Error codes (E738):
-//   E738  description empty or over 255; name invalid (1-255 lowercase letters,
-//         digits, '.', '_', '-', space; not "default" — AWS stores it lowercased)
+// Error codes: E738 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

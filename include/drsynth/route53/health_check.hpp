@@ -4,12 +4,7 @@
 // on the alarm of a probe that runs inside the VPC (lambda::HealthProbe):
 // Route 53 health checkers run on the internet.
 //
-// Error codes (E750-E759):
-//   E752  CLOUDWATCH_METRIC without alarm name/region; CALCULATED without
-//         children or with a threshold outside 0..children; endpoint check
-//         without target or with a bad port
-//   E753  endpoint (HTTP/HTTPS/TCP) check aimed at a private database endpoint
-//   E759  Port / IPAddress / FQDN / ResourcePath set on a CLOUDWATCH_METRIC or CALCULATED check
+// Error codes: E752, E753, E759 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

@@ -4,9 +4,7 @@
 //   auto& zone = dr.add<route53::PrivateHostedZone>("Zone", {.zone_name = "db.internal"});
 //   zone.add_vpc(east_vpc).add_vpc(west_vpc);  // VPCId (a reference) and VPCRegion of each
 //
-// Error codes (E750-E759, shared with health_check.hpp, weighted_record.hpp):
-//   E750  invalid zone name (labels 1-63 chars of [a-z0-9_-], total <= 253)
-//   E751  no VPC, or a VPC without region
+// Error codes: E750, E751 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

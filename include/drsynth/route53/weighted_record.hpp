@@ -1,12 +1,6 @@
 // route53::WeightedRecord: one weighted AWS::Route53::RecordSet in a private zone.
 //
-// Error codes (E750-E759):
-//   E754  record name is not inside the zone / invalid syntax
-//   E755  weight outside 0..255
-//   E756  set identifier not 1..128 characters
-//   E757  TTL > 60 with a health check, TTL outside 0..2147483647, or records of
-//         one weighted group (same name and type) with different TTLs
-//   E758  type other than CNAME, or a CNAME without exactly one value
+// Error codes: E754-E758 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

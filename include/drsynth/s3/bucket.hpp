@@ -43,14 +43,7 @@
 // replication source first stops the replication, then its destination stack is emptied
 // and deleted (destroy.sh works in reverse dependency order).
 //
-// Error codes (s3, E915-E924):
-//   E915  bucket name invalid (3-63 of a-z 0-9 . -, a letter or digit at both ends, no "..",
-//         not an IP address, no "xn--"/"sthree-" prefix, no "-s3alias"/"--ol-s3" suffix)
-//   E916  lifecycle days below 1, or noncurrent expiration not after the Glacier transition
-//   E917  kms_key of another region
-//   E918  replicate_to is the bucket itself
-//   E919  replication without versioning on the source or the destination
-//   E920  removal_policy snapshot, or empty_on_destroy without removal_policy destroy
+// Error codes: E915-E920 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

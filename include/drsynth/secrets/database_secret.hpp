@@ -43,22 +43,8 @@
 // The VPC needs the "secretsmanager" interface endpoint (drsynth VPCs have no NAT).
 // Replicas receive each rotated value from the primary secret.
 //
-// Error codes (E740-E744, E747, E748; E955-E959 rotation; E962 keys):
-//   E740  secret name invalid (1-512 chars of A-Za-z0-9/_+=.@-)
-//   E741  username invalid for PostgreSQL (letter first, then letters, digits, _; 1-63; not rdsadmin)
-//   E742  password_length outside 8..128
-//   E743  exclude_characters misses a character RDS forbids in master passwords (/ @ " space)
-//   E744  replica region invalid, listed twice, or the secret's own region
-//   E747  secret attached to more than one database, or to one in another stack
-//   E748  removal_policy snapshot (secrets support only destroy/retain)
-//   E955  rotation schedule invalid: automatically_after_days outside 1..1000, or a
-//         schedule_expression that is not rate(...) or cron(...)
-//   E956  rotation VPC without the secretsmanager interface endpoint, or in another region
-//   E957  rotation of a secret attached to no database (the function reads host and port
-//         from the secret), or rotation added twice
-//   E958  rotation function name empty, or timeout outside 30..900 seconds
-//   E962  kms_key of another region; a replica key of a region that is not a replica
-//         region, or two keys for one region
+// Error codes: E740-E744, E747, E748, E955-E958, E962 (each with its rule and
+// fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

@@ -19,13 +19,7 @@
 //   one Allow sns:Publish per allowed service, limited to this account
 //   (aws:SourceAccount) and, when given, to the source ARNs (aws:SourceArn)
 //
-// Error codes (cloudwatch/sns range E780-E789, and E961):
-//   E787  invalid topic name (1-256 chars of [A-Za-z0-9_-])
-//   E788  display name longer than 100 characters, or an invalid e-mail subscription
-//   E961  kms_key of another region, or kms_key together with a kms_master_key_id other
-//         than the default; allow_publish_from with something that is not a service principal;
-//         an SQS subscription whose queue shares the topic's key while the topic has no
-//         topic_name (the key policy would refer to the topic that refers to the key)
+// Error codes: E787, E788, E961 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <optional>

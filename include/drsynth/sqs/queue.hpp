@@ -19,14 +19,7 @@
 //   the key lets that service (for that source only) kms:GenerateDataKey*/kms:Decrypt.
 // Destroyable by default (DeletionPolicy/UpdateReplacePolicy Delete).
 //
-// Error codes (sqs, E925-E929):
-//   E925  queue name invalid (1-80 chars of [A-Za-z0-9_-]; FIFO queues are not supported)
-//   E926  a duration out of range: visibility timeout 0..43200 s, retention 60..1209600 s,
-//         data key reuse 60..86400 s, receive wait 0..20 s
-//   E927  dead-letter queue: the queue itself, another region, retention shorter than this
-//         queue's (messages would expire there early), or max_receive_count outside 1..1000
-//   E928  kms_key of another region; removal_policy snapshot
-//   E929  allow_send_from with something that is not a service principal
+// Error codes: E925-E929 (each with its rule and fix in drsynth/core/error_codes.def).
 #pragma once
 
 #include <string>

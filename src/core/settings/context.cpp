@@ -4,6 +4,7 @@
 
 #include "drsynth/core/settings.hpp"
 #include "core/settings/text.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::settings {
 
@@ -89,12 +90,12 @@ const Entry* Context::find(std::string_view key) const {
 }
 
 void Context::add_file(std::string_view text, const std::string& file) {
-  for (auto& m : parse_object(text, "E505", file))
+  for (auto& m : parse_object(text, codes::E505, file))
     set(std::move(m.key), std::move(m.value), Origin{Origin::Source::file, file, m.line, m.column});
 }
 
 void Context::add_environment(std::string_view text) {
-  for (auto& m : parse_object(text, "E502", "CDK_CONTEXT_JSON"))
+  for (auto& m : parse_object(text, codes::E502, "CDK_CONTEXT_JSON"))
     set(std::move(m.key), std::move(m.value), Origin{Origin::Source::environment, {}, m.line, m.column});
 }
 
@@ -102,15 +103,15 @@ void Context::add_argument(std::string_view arg) {
   const auto eq = arg.find('=');
   const std::string key(arg.substr(0, eq));
   if (invalid_utf8_at(arg) != std::string_view::npos)
-    fail("E503", "", "-c " + key_text(key) + ": not UTF-8 text", "\"" + printable(arg) + "\"", "UTF-8 key=value");
+    fail(codes::E503, "", "-c " + key_text(key) + ": not UTF-8 text", "\"" + printable(arg) + "\"", "UTF-8 key=value");
   if (eq == std::string_view::npos || eq == 0)
-    fail("E503", "", "context argument must be key=value", "\"" + printable(arg) + "\"", "key=value");
+    fail(codes::E503, "", "context argument must be key=value", "\"" + printable(arg) + "\"", "key=value");
   if (arg.size() > max_value_bytes)
-    fail("E503", "", "-c " + key_text(key) + ": value too large", std::to_string(arg.size()) + " bytes",
+    fail(codes::E503, "", "-c " + key_text(key) + ": value too large", std::to_string(arg.size()) + " bytes",
          "at most " + std::to_string(max_value_bytes) + " bytes");
   const std::string text(arg.substr(eq + 1));
   if (nesting(text) > max_depth)
-    fail("E503", "", "-c " + key_text(key) + ": value nested too deeply",
+    fail(codes::E503, "", "-c " + key_text(key) + ": value nested too deeply",
          "more than " + std::to_string(max_depth) + " levels", "at most " + std::to_string(max_depth));
   // JSON when it parses as JSON (numbers, booleans, lists), else the text itself.
   auto j = json::parse(text, nullptr, false);
@@ -122,35 +123,35 @@ std::optional<std::string> Context::get_string(std::string_view key, const Limit
   declare(key);
   const Entry* e = find(key);
   if (e == nullptr) return std::nullopt;
-  return typed_or_throw<std::string>(*this, key, read(*e, Kind::string, limits, {}, "E509"));
+  return typed_or_throw<std::string>(*this, key, read(*e, Kind::string, limits, {}, codes::E509));
 }
 
 std::optional<std::int64_t> Context::get_integer(std::string_view key, const Limits& limits) const {
   declare(key);
   const Entry* e = find(key);
   if (e == nullptr) return std::nullopt;
-  return typed_or_throw<std::int64_t>(*this, key, read(*e, Kind::integer, limits, {}, "E509"));
+  return typed_or_throw<std::int64_t>(*this, key, read(*e, Kind::integer, limits, {}, codes::E509));
 }
 
 std::optional<double> Context::get_number(std::string_view key, const Limits& limits) const {
   declare(key);
   const Entry* e = find(key);
   if (e == nullptr) return std::nullopt;
-  return typed_or_throw<double>(*this, key, read(*e, Kind::number, limits, {}, "E509"));
+  return typed_or_throw<double>(*this, key, read(*e, Kind::number, limits, {}, codes::E509));
 }
 
 std::optional<bool> Context::get_boolean(std::string_view key) const {
   declare(key);
   const Entry* e = find(key);
   if (e == nullptr) return std::nullopt;
-  return typed_or_throw<bool>(*this, key, read(*e, Kind::boolean, {}, {}, "E509"));
+  return typed_or_throw<bool>(*this, key, read(*e, Kind::boolean, {}, {}, codes::E509));
 }
 
 std::optional<std::vector<std::string>> Context::get_strings(std::string_view key, const Limits& limits) const {
   declare(key);
   const Entry* e = find(key);
   if (e == nullptr) return std::nullopt;
-  return typed_or_throw<std::vector<std::string>>(*this, key, read(*e, Kind::string_list, limits, {}, "E509"));
+  return typed_or_throw<std::vector<std::string>>(*this, key, read(*e, Kind::string_list, limits, {}, codes::E509));
 }
 
 void Context::declare(std::string_view key) const {
@@ -167,12 +168,12 @@ std::vector<Diagnostic> Context::unknown_keys() const {
   for (const auto& [key, e] : entries_) {
     if (e.origin.source == Origin::Source::code || belongs_to_cdk(key) || declared(key)) continue;
     if (const auto hint = hints_.find(key); hint != hints_.end()) {
-      out.push_back({"E510", Severity::error, "", "unknown setting " + describe(key) + ": it is " + hint->second,
+      out.push_back({codes::E510, Severity::error, "", "unknown setting " + describe(key) + ": it is " + hint->second,
                      "\"" + printable(key, 120) + "\"", hint->second});
       continue;
     }
     const auto near = nearest(key, known);
-    out.push_back({"E510", Severity::error, "",
+    out.push_back({codes::E510, Severity::error, "",
                    "unknown setting " + describe(key) + (near ? ": did you mean '" + *near + "'?" : ": nothing reads it"),
                    "\"" + printable(key, 120) + "\"",
                    near ? "'" + *near + "'" : "a key this app reads (docs/cli.md lists the built-in system's)"});

@@ -9,6 +9,7 @@
 
 #include "drsynth/core/error.hpp"
 #include "core/settings/text.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::settings {
 
@@ -163,7 +164,7 @@ std::vector<SourceMember> parse_object(std::string_view text, std::string_view c
     };
     const std::string what = d->parent.empty() ? "setting " + key_text(d->key)
                                                : "key " + key_text(d->key) + " of setting " + key_text(d->parent);
-    fail("E508", "", src + ":" + where(d->second) + ": " + what + " is given twice (first at line " + where(d->first) +
+    fail(codes::E508, "", src + ":" + where(d->second) + ": " + what + " is given twice (first at line " + where(d->first) +
              ")",
          key_text(d->key) + " twice", "each key once: JSON does not say which value wins");
   }

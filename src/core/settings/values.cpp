@@ -8,6 +8,7 @@
 
 #include "drsynth/core/settings.hpp"
 #include "core/settings/text.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 namespace drsynth::settings {
 
@@ -26,7 +27,7 @@ Refusal wrong_type(Kind kind, const Limits& limits) {
   }
   const std::string range = describe(kind, limits);
   if (!range.empty() && (kind == Kind::integer || kind == Kind::number)) expected += ", " + range;
-  return {"E501", "has the wrong type", expected};
+  return {codes::E501, "has the wrong type", expected};
 }
 
 // A JSON number written as text ("5", "-2.5e3"), as the AWS CDK CLI passes -c values.

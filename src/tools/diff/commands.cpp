@@ -16,6 +16,7 @@
 #include "core/fd_io.hpp"
 #include "drsynth/tools/diff.hpp"
 #include "drsynth/tools/graph.hpp"
+#include "drsynth/core/error_codes.hpp"
 
 extern char** environ;
 
@@ -64,18 +65,18 @@ bool use_color(const std::string& mode, const std::ostream& out) {
 std::string run_dot(const std::string& dot_text) {
   char in_name[] = "/tmp/drsynth-graph-XXXXXX";
   const int in_fd = ::mkstemp(in_name);
-  if (in_fd < 0) fail("E452", "", "cannot create a temporary file for Graphviz", std::strerror(errno), "a writable /tmp");
+  if (in_fd < 0) fail(codes::E452, "", "cannot create a temporary file for Graphviz", std::strerror(errno), "a writable /tmp");
   struct Cleanup {
     const char* name;
     ~Cleanup() { ::unlink(name); }
   } cleanup{in_name};
   if (const int err = drsynth::detail::write_all(in_fd, dot_text); err != 0) {
     ::close(in_fd);
-    fail("E452", "", "cannot write a temporary file for Graphviz", std::strerror(err), "a writable /tmp");
+    fail(codes::E452, "", "cannot write a temporary file for Graphviz", std::strerror(err), "a writable /tmp");
   }
   ::close(in_fd);
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) fail("E452", "", "cannot run Graphviz's dot", std::strerror(errno), "");
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) fail(codes::E452, "", "cannot run Graphviz's dot", std::strerror(errno), "");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
@@ -88,7 +89,7 @@ std::string run_dot(const std::string& dot_text) {
   ::close(pipe_fds[1]);
   if (rc != 0) {
     ::close(pipe_fds[0]);
-    fail("E452", "", "--format svg needs Graphviz's dot, which cannot be run", std::string("dot: ") + std::strerror(rc),
+    fail(codes::E452, "", "--format svg needs Graphviz's dot, which cannot be run", std::string("dot: ") + std::strerror(rc),
          "Graphviz installed (Debian: apt-get install graphviz), or --format dot / mermaid");
   }
   std::string svg = drsynth::detail::read_to_end(pipe_fds[0]).text;
@@ -97,11 +98,11 @@ std::string run_dot(const std::string& dot_text) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status))
-    fail("E452", "", "Graphviz's dot was ended by a signal before it finished the graph",
+    fail(codes::E452, "", "Graphviz's dot was ended by a signal before it finished the graph",
          "signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")",
          "dot -Tsvg to run to its end (memory and time limits?)");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fail("E452", "", "Graphviz's dot failed on the graph", "exit status " + std::to_string(WEXITSTATUS(status)),
+    fail(codes::E452, "", "Graphviz's dot failed on the graph", "exit status " + std::to_string(WEXITSTATUS(status)),
          "dot -Tsvg to accept drsynth graph --format dot");
   return svg;
 }
@@ -117,7 +118,7 @@ void print(const std::vector<Diagnostic>& ds, std::ostream& err) {
 int run_diff(const Assembly& assembly, const DiffCommand& o, const std::string& outdir,
              const std::vector<std::string>& stacks, std::ostream& out, std::ostream& err) {
   if (o.against && o.against->empty())
-    fail("E450", "", "--against names no folder (the path is empty)", "\"\"",
+    fail(codes::E450, "", "--against names no folder (the path is empty)", "\"\"",
          "the folder of a previous assembly (without --against: the output folder)");
   const fs::path dir = o.against ? fs::path(*o.against) : fs::path(outdir);
   Assembly before;

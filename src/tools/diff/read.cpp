@@ -9,6 +9,7 @@
 #include "drsynth/tools/diff.hpp"
 #include "core/fd_io.hpp"
 #include "core/read_back.hpp"
+#include "drsynth/core/error_codes.hpp"
 #include "synth/output_folder.hpp"
 
 namespace drsynth {
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void unreadable(const fs::path& file, const std::string& why, const char* code = "E451") {
+[[noreturn]] void unreadable(const fs::path& file, const std::string& why, ErrorCode code = codes::E451) {
   fail(code, "", "the previous assembly cannot be read: " + why, file.string(),
        "a cloud assembly written by drsynth synth (remove the folder, or compare with --against another one)");
 }
@@ -35,12 +36,12 @@ std::string read_file(const fs::path& file, std::size_t max, Budget& budget) {
   const std::string name = file.filename().string();
   switch (r.status) {
     case Status::ok: break;
-    case Status::not_regular: unreadable(file, name + " " + r.problem, "E453");
+    case Status::not_regular: unreadable(file, name + " " + r.problem, codes::E453);
     case Status::too_large:
       unreadable(file, budget.left < max ? name + " is past what drsynth reads of one assembly (" +
                                                std::to_string(detail::max_assembly_bytes) + " bytes in all)"
                                          : name + " " + r.problem,
-                 "E454");
+                 codes::E454);
     case Status::missing: unreadable(file, name + " " + r.problem);
     case Status::unreadable: unreadable(file, name + " " + r.problem);
   }
@@ -51,14 +52,14 @@ std::string read_file(const fs::path& file, std::size_t max, Budget& budget) {
 template <class Json = nlohmann::json>
 Json parse(const fs::path& file, const std::string& text) {
   if (const auto deep = detail::json_nesting_problem(text); !deep.empty())
-    unreadable(file, file.filename().string() + " is " + deep, "E455");
+    unreadable(file, file.filename().string() + " is " + deep, codes::E455);
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     unreadable(file, file.filename().string() + " is not valid JSON (" + e.what() + ")");
   } catch (const std::bad_alloc&) {
     unreadable(file, "out of memory while parsing " + file.filename().string() + " (" + std::to_string(text.size()) +
-                         " bytes)", "E459");
+                         " bytes)", codes::E459);
   }
 }
 
@@ -90,7 +91,7 @@ void read_kept_stacks(const fs::path& dir, Assembly& a, Budget& budget, Once&& o
   if (kept == marker.end() || !kept->is_array()) return;
   if (kept->size() > detail::max_artifacts)
     unreadable(marker_file, "the marker lists " + std::to_string(kept->size()) + " kept stacks, more than drsynth reads",
-               "E456");
+               codes::E456);
   const std::string folder = std::string(detail::kept_stacks_folder) + "/";
   for (const auto& k : *kept) {
     if (!k.is_object()) unreadable(marker_file, "a kept stack is not an object");
@@ -120,10 +121,10 @@ namespace detail {
 AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    fail("E450", "", "there is no assembly to compare with", dir.string(), "a folder written by drsynth synth");
+    fail(codes::E450, "", "there is no assembly to compare with", dir.string(), "a folder written by drsynth synth");
   const fs::path manifest_file = dir / "manifest.json";
   if (!fs::exists(manifest_file, ec))
-    fail("E450", "", "there is no assembly to compare with: the folder has no manifest.json", dir.string(),
+    fail(codes::E450, "", "there is no assembly to compare with: the folder has no manifest.json", dir.string(),
          "a folder written by drsynth synth");
   AssemblyFiles files;
   Assembly& a = files.assembly;
@@ -138,11 +139,11 @@ AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
     unreadable(manifest_file,
                "manifest.json lists " + std::to_string(artifacts->size()) + " artifacts, more than drsynth reads (" +
                    std::to_string(detail::max_artifacts) + ")",
-               "E456");
+               codes::E456);
   std::set<std::string, std::less<>> read_files;  // each file once: two artifacts naming one file are refused
   auto once = [&](const fs::path& file) {
     const std::string rel = file.lexically_relative(dir).string();
-    if (!read_files.insert(rel).second) unreadable(manifest_file, "two artifacts name the file " + rel, "E456");
+    if (!read_files.insert(rel).second) unreadable(manifest_file, "two artifacts name the file " + rel, codes::E456);
   };
   // Artifacts in manifest order: the deployment order drsynth writes.
   std::set<std::string, std::less<>> asset_manifests;
@@ -152,7 +153,7 @@ AssemblyFiles read_assembly_files(const fs::path& dir, bool with_tree) {
     nlohmann::ordered_json props = art.value("properties", nlohmann::ordered_json::object());
     if (!props.is_object()) unreadable(manifest_file, "artifact " + id + " has properties that are not an object");
     if (type == "cdk:tree") {
-      if (!files.tree_file.empty()) unreadable(manifest_file, "manifest.json lists two trees", "E456");
+      if (!files.tree_file.empty()) unreadable(manifest_file, "manifest.json lists two trees", codes::E456);
       files.tree_file = member(dir, manifest_file, props.value("file", nlohmann::ordered_json("tree.json")));
       once(files.tree_file);
       if (with_tree) a.tree_text = read_file(files.tree_file, detail::max_tree_bytes, budget);
@@ -189,7 +190,7 @@ void check_assembly_json(const AssemblyFiles& files, const fs::path& dir) {
   if (!files.tree_file.empty()) (void)parse(files.tree_file, a.tree_text);
   for (const auto& s : a.stacks) {
     if (const auto deep = detail::json_nesting_problem(s.template_text); !deep.empty())
-      unreadable(dir / s.template_file, s.template_file + " is " + deep, "E455");
+      unreadable(dir / s.template_file, s.template_file + " is " + deep, codes::E455);
     try {
       const nlohmann::json& t = s.template_json();
       if (!t.is_object()) unreadable(dir / s.template_file, s.template_file + " is not a JSON object");
@@ -199,7 +200,7 @@ void check_assembly_json(const AssemblyFiles& files, const fs::path& dir) {
       unreadable(dir / s.template_file,
                  "out of memory while parsing " + s.template_file + " (" + std::to_string(s.template_text.size()) +
                      " bytes)",
-                 "E459");
+                 codes::E459);
     }
   }
 }
