@@ -25,9 +25,10 @@ fi
 [ "$seconds" = --install-clang ] && exit 0
 tests="${FUZZ_BUILD_TESTS:-OFF}"
 # The presets (CMakePresets.json) hold the flags: -O1 and line tables only (symbolized reports, no types or
-# variables), asserts on; libFuzzer's documentation suggests -O1 or more. "asan" adds the tests.
+# variables), asserts on; libFuzzer's documentation suggests -O1 or more. "asan" adds the tests. Warnings
+# fail only the GCC build of scripts/test.sh (DRSYNTH_WERROR=ON there); here clang 14 prints them.
 preset=fuzz; [ "$tests" = ON ] && preset=asan
-cmake --preset "$preset" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-ON}" \
+cmake --preset "$preset" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DDRSYNTH_WERROR="${DRSYNTH_WERROR:-OFF}" \
   ${DRSYNTH_CMAKE_ARGS:-} >/dev/null
 if [ "$tests" = ON ]; then
   cmake --build "$build" -j "$(nproc)"

@@ -74,6 +74,11 @@ pid_t dead_pid() {
   return child;
 }
 
+// A hang guard, not a performance figure: a read that blocks (a FIFO, a
+// device) never returns, so any bound tells it apart; the bound is generous
+// so that a loaded machine or a sanitizer build does not fail it.
+constexpr double hang_bound_seconds = 30;
+
 template <class F>
 double seconds(F&& f) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -277,7 +282,7 @@ TEST_CASE("the bounded reader refuses FIFOs, devices and large files without blo
     CHECK(detail::read_regular_file(fifo, 100).status == detail::ReadBack::Status::not_regular);
     CHECK(detail::read_regular_file("/dev/zero", 100).status == detail::ReadBack::Status::not_regular);
   });
-  CHECK(t < 2);
+  CHECK(t < hang_bound_seconds);
   write(dir.path / "big", std::string(200, 'x'));
   CHECK(detail::read_regular_file(dir.path / "big", 100).status == detail::ReadBack::Status::too_large);
   CHECK(detail::read_regular_file(dir.path / "missing", 100).status == detail::ReadBack::Status::missing);
@@ -291,14 +296,14 @@ void previous(const fs::path& out) { REQUIRE(test::run_cli({"synth", "-q", "-o",
 test::CliResult diff_against(const fs::path& dir) {
   return test::run_cli({"diff", "--against", dir.string(), "--color", "never"}, two_stacks());
 }
-// diff --against a previous assembly after `tamper` changed it: refused with `code` and `text`, within 5 s.
+// diff --against a previous assembly after `tamper` changed it: refused with `code` and `text`, without hanging.
 void refused_after(const std::function<void(const fs::path&)>& tamper, const std::string& code, const std::string& text) {
   test::TempDir dir;
   const auto out = dir.path / "old";
   previous(out);
   tamper(out);
   test::CliResult r;
-  CHECK(seconds([&] { r = diff_against(out); }) < 5);
+  CHECK(seconds([&] { r = diff_against(out); }) < hang_bound_seconds);
   CHECK(r.code == cli::exit_user_error);
   CHECK_THAT(r.err, Catch::Contains(code) && Catch::Contains(text));
 }
@@ -415,7 +420,7 @@ TEST_CASE("a probe CA bundle that is a FIFO, /dev/zero or PEM markers around gar
       CHECK(seconds([&] {
               r = test::run_cli({"list", "-c", std::string("variant=") + variant, "-c", "probeCaBundle=" + path},
                                 patterns::define_default_system);
-            }) < 5);
+            }) < hang_bound_seconds);
       CHECK(r.code == cli::exit_user_error);
       CHECK_THAT(r.err, Catch::Contains(code) && Catch::Contains("probeCaBundle"));
     }
@@ -446,7 +451,7 @@ TEST_CASE("a construct tree 10,000 deep is refused at once with E112", "[hostile
       CHECK_THAT(e.diagnostics().front().format(), Catch::Contains("at most 128 levels"));
     }
   });
-  CHECK(t < 2);
+  CHECK(t < hang_bound_seconds);
 }
 
 TEST_CASE("out of memory is reported as E459 naming the step, not as an internal error", "[hostile][cli]") {
