@@ -23,8 +23,13 @@ import time
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
-                                 ReadTimeoutError)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 OK, UNREACHABLE, ERROR = "ok", "unreachable", "error"
 UNREACHABLE_ERRORS = (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError)

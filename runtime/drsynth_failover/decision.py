@@ -194,9 +194,8 @@ def claim(run, direct_verdict, approved=False, forced=False):
             if seen in (SERVING, RECOVERING, STORAGE_FULL):
                 return NO_PROMOTION, f"the witness in {s.witness_region} sees {s.remote_site} {seen}: " + \
                     str(answer.value.get("reason"))
-    if direct_verdict == LOST:
-        if run.disarm_peer():
-            return CLAIMED, "peer"
+    if direct_verdict == LOST and run.disarm_peer():
+        return CLAIMED, "peer"
     if approved:
         run.disarm_peer()
         return CLAIMED, "approval"

@@ -538,9 +538,9 @@ class Run:
             ok, reason, writer = self.engine.failback(state)
             if not ok:
                 return self.decide("refused", reason)
-            state = self.write_state(store, st.FAILING_BACK, **st.carry(state, writer_site=writer, failback_reason=reason,
-                                                                        failback_by=self.request_id,
-                                                                        failback_started_at=aws.now()))
+            state = self.write_state(store, st.FAILING_BACK,
+                                     **st.carry(state, writer_site=writer, failback_reason=reason,
+                                                failback_by=self.request_id, failback_started_at=aws.now()))
             return self.confirm_failback(store, state, False)
         return self.under_lock(store, False, body)
 

@@ -51,12 +51,14 @@ So the writer X proves it is alive the way a Patroni leader renews its key:
   applies the same test before X may go on as the writer.
 """
 
+import contextlib
 import json
 
 from . import aws
 from . import state as st
 
-FENCE_SECONDS = 45.0      # ModifyDB(Cluster)ParameterGroup and RebootDBInstance (ACTION bounds: 2 x 20 s) and the reboot's start
+# ModifyDB(Cluster)ParameterGroup and RebootDBInstance (ACTION bounds: 2 x 20 s) and the reboot's start
+FENCE_SECONDS = 45.0
 CLOCK_MARGIN_SECONDS = 10.0
 READ_ONLY = "default_transaction_read_only"
 # Y's states that mean Y claimed, may claim on an approval, or promoted: the fence stays.
@@ -98,10 +100,8 @@ def read_age(ssm, name):
             return None
         raise
     stamps = []
-    try:
+    with contextlib.suppress(ValueError, TypeError, KeyError):
         stamps.append(float(json.loads(p["Value"])["at"]))
-    except (ValueError, TypeError, KeyError):
-        pass
     modified = p.get("LastModifiedDate")
     if modified is not None:
         stamps.append(modified.timestamp())
@@ -146,8 +146,8 @@ class Lease:
 
     def write_record(self, record):
         record = {**record, "time": st.iso(aws.now())}
-        self.run.local("ssm").put_parameter(Name=self.s.lease_record_parameter, Value=json.dumps(record, sort_keys=True),
-                                            Type="String", Overwrite=True,
+        self.run.local("ssm").put_parameter(Name=self.s.lease_record_parameter,
+                                            Value=json.dumps(record, sort_keys=True), Type="String", Overwrite=True,
                                             Description="drsynth lease: X's last renewal and its self-fence")
         st.log("lease_record", **record)
         return record
@@ -166,7 +166,7 @@ class Lease:
             return lambda: aws.attempt(call)
         regions = [self.s.witness_region, self.s.remote_region]
         outcomes = aws.run_parallel([put(r) for r in regions])
-        return dict(zip(regions, outcomes))
+        return dict(zip(regions, outcomes, strict=True))
 
     # -- the fence ----------------------------------------------------------------
     def peer_claims(self):

@@ -3,7 +3,7 @@ the decision (decision.py): the state parameter, the lock, the weighted
 records, the fence, the witness and CloudWatch metric reads."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
@@ -29,11 +29,11 @@ LEGACY_LOCK_SECONDS = 900.0  # a lock without a deadline: the longest a Lambda i
 
 
 def iso(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def stamp(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc)
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def log(step, **fields):
@@ -306,7 +306,7 @@ def health_checks_healthy(route53, check_ids):
     for check_id in check_ids:
         observations = route53.get_health_check_status(HealthCheckId=check_id).get("HealthCheckObservations", [])
         statuses = [(o.get("StatusReport") or {}).get("Status", "") for o in observations]
-        detail[check_id] = sorted(set(s.split(":")[0] for s in statuses)) or ["no observations"]
+        detail[check_id] = sorted({s.split(":")[0] for s in statuses}) or ["no observations"]
         if not statuses or not all(s.startswith("Success") for s in statuses):
             return False, detail
     return bool(check_ids), detail

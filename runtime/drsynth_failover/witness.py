@@ -46,7 +46,8 @@ class Witness:
         self.cfg = aws.remote(settings.call_timeout_seconds)
         self.sites = {settings.site_a: (settings.site_a_region, settings.site_a_db_id, settings.site_a_view_alarm_name),
                       settings.site_b: (settings.site_b_region, settings.site_b_db_id, settings.site_b_view_alarm_name)}
-        self.leases = {settings.site_a: settings.site_a_lease_parameter, settings.site_b: settings.site_b_lease_parameter}
+        self.leases = {settings.site_a: settings.site_a_lease_parameter,
+                       settings.site_b: settings.site_b_lease_parameter}
 
     def client(self, service, region):
         return self.clients.get(service, region, self.cfg)

@@ -17,6 +17,7 @@ read, a configuration error) from an outage.
 """
 
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -121,9 +122,9 @@ def open_socket(host, port, deadline):
         except ProbeError:
             sock.close()
             raise
-        except socket.timeout:
+        except TimeoutError as exc:
             sock.close()
-            raise ProbeError(TIMEOUT, f"connect to {addr} timed out")
+            raise ProbeError(TIMEOUT, f"connect to {addr} timed out") from exc
         except ConnectionRefusedError as exc:
             sock.close()
             last = ProbeError(REFUSED, f"connection to {addr} refused: {exc}")
@@ -134,7 +135,7 @@ def open_socket(host, port, deadline):
 
 
 def _xor(a, b):
-    return bytes(x ^ y for x, y in zip(a, b))
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
 
 
 def _hmac(key, msg):
@@ -176,12 +177,12 @@ class PgConnection:
             self.sock.settimeout(self.deadline.remaining())
             try:
                 chunk = self.sock.recv(n)
-            except socket.timeout:
-                raise ProbeError(TIMEOUT, "server did not answer in time")
+            except TimeoutError as exc:
+                raise ProbeError(TIMEOUT, "server did not answer in time") from exc
             except ssl.SSLError as exc:
-                raise ProbeError(TLS_ERROR, f"TLS error while reading: {exc}")
+                raise ProbeError(TLS_ERROR, f"TLS error while reading: {exc}") from exc
             except (ConnectionResetError, BrokenPipeError) as exc:
-                raise ProbeError(CONNECTION_LOST, f"connection lost: {exc}")
+                raise ProbeError(CONNECTION_LOST, f"connection lost: {exc}") from exc
             if not chunk:
                 raise ProbeError(CONNECTION_LOST, "server closed the connection")
             chunks.append(chunk)
@@ -192,12 +193,12 @@ class PgConnection:
         self.sock.settimeout(self.deadline.remaining())
         try:
             self.sock.sendall(data)
-        except socket.timeout:
-            raise ProbeError(TIMEOUT, "sending to server timed out")
+        except TimeoutError as exc:
+            raise ProbeError(TIMEOUT, "sending to server timed out") from exc
         except ssl.SSLError as exc:
-            raise ProbeError(TLS_ERROR, f"TLS error while sending: {exc}")
+            raise ProbeError(TLS_ERROR, f"TLS error while sending: {exc}") from exc
         except OSError as exc:
-            raise ProbeError(CONNECTION_LOST, f"connection lost while sending: {exc}")
+            raise ProbeError(CONNECTION_LOST, f"connection lost while sending: {exc}") from exc
 
     def _send_message(self, type_byte, body):
         self._send(type_byte + struct.pack("!I", len(body) + 4) + body)
@@ -217,7 +218,8 @@ class PgConnection:
         self._negotiate_tls()
         params = b"".join(
             _cstr(k) + _cstr(v)
-            for k, v in (("user", self.user), ("database", self.database), ("application_name", self.policy.application_name))
+            for k, v in (("user", self.user), ("database", self.database),
+                         ("application_name", self.policy.application_name))
         ) + b"\x00"
         body = struct.pack("!I", PROTOCOL_V3) + params
         self._send(struct.pack("!I", len(body) + 4) + body)
@@ -252,7 +254,7 @@ class PgConnection:
         try:
             context = ssl.create_default_context(cafile=self.policy.ca_bundle)
         except (OSError, ssl.SSLError) as exc:
-            raise ProbeError(CONFIG_ERROR, f"cannot load the CA bundle {self.policy.ca_bundle}: {exc}")
+            raise ProbeError(CONFIG_ERROR, f"cannot load the CA bundle {self.policy.ca_bundle}: {exc}") from exc
         context.check_hostname = True
         context.verify_mode = ssl.CERT_REQUIRED
         context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -260,15 +262,15 @@ class PgConnection:
             self.sock = context.wrap_socket(self.sock, server_hostname=self.host, do_handshake_on_connect=False)
             self.sock.settimeout(self.deadline.remaining())
             self.sock.do_handshake()
-        except socket.timeout:
-            raise ProbeError(TIMEOUT, "TLS handshake timed out")
+        except TimeoutError as exc:
+            raise ProbeError(TIMEOUT, "TLS handshake timed out") from exc
         except ssl.SSLError as exc:
             text = str(exc).upper()
             if "WRONG_VERSION_NUMBER" in text or "RECORD_LAYER_FAILURE" in text or "PACKET_LENGTH_TOO_LONG" in text:
-                raise ProbeError(NOT_POSTGRES, f"peer does not speak TLS after 'S': {exc}")
-            raise ProbeError(TLS_ERROR, f"TLS handshake failed: {exc}")
+                raise ProbeError(NOT_POSTGRES, f"peer does not speak TLS after 'S': {exc}") from exc
+            raise ProbeError(TLS_ERROR, f"TLS handshake failed: {exc}") from exc
         except (ConnectionResetError, BrokenPipeError) as exc:
-            raise ProbeError(TLS_ERROR, f"connection reset during TLS handshake: {exc}")
+            raise ProbeError(TLS_ERROR, f"connection reset during TLS handshake: {exc}") from exc
         self.tls = True
 
     def _raise_server_error(self, body, during):
@@ -318,7 +320,8 @@ class PgConnection:
                 raise ProbeError(AUTH_REFUSED, "server asks for a cleartext password; refused "
                                  "(DB_ALLOW_CLEARTEXT is not set; use SCRAM-SHA-256 on the server)")
             if not self.tls:
-                raise ProbeError(AUTH_UNSUPPORTED, "server asks for a cleartext password over an unencrypted connection; refused")
+                raise ProbeError(AUTH_UNSUPPORTED,
+                                 "server asks for a cleartext password over an unencrypted connection; refused")
             self._send_message(b"p", _cstr(self.password))
             self.auth_method = "password"
         else:
@@ -347,7 +350,7 @@ class PgConnection:
             salt = base64.b64decode(attrs["s"])
             iterations = int(attrs["i"])
         except (KeyError, ValueError) as exc:
-            raise ProbeError(AUTH_PROTOCOL_ERROR, f"malformed SCRAM server-first message: {exc}")
+            raise ProbeError(AUTH_PROTOCOL_ERROR, f"malformed SCRAM server-first message: {exc}") from exc
         if not nonce.startswith(client_nonce) or len(nonce) == len(client_nonce):
             raise ProbeError(AUTH_PROTOCOL_ERROR, "invalid SCRAM server nonce")
         if not SCRAM_MIN_ITERATIONS <= iterations <= self.policy.max_iterations:
@@ -383,7 +386,8 @@ class PgConnection:
         except ValueError:
             received = b""
         if not hmac.compare_digest(expected, received):
-            raise ProbeError(AUTH_PROTOCOL_ERROR, "SCRAM server signature does not match: the server does not know the password")
+            raise ProbeError(AUTH_PROTOCOL_ERROR,
+                             "SCRAM server signature does not match: the server does not know the password")
 
     def _wait_ready(self):
         while True:
@@ -434,10 +438,8 @@ class PgConnection:
             self.sock.sendall(b"X" + struct.pack("!I", 4))  # Terminate
         except Exception:  # noqa: BLE001 - best effort
             pass
-        try:
+        with contextlib.suppress(Exception):  # best effort
             self.sock.close()
-        except Exception:  # noqa: BLE001
-            pass
         self.sock = None
 
 
@@ -488,7 +490,7 @@ def policy_from_env(env, base_dir, application_name):
     try:
         max_iterations = int(env.get("DB_SCRAM_MAX_ITERATIONS") or DEFAULT_SCRAM_MAX_ITERATIONS)
     except ValueError as exc:
-        raise ProbeError(CONFIG_ERROR, f"bad DB_SCRAM_MAX_ITERATIONS: {exc}")
+        raise ProbeError(CONFIG_ERROR, f"bad DB_SCRAM_MAX_ITERATIONS: {exc}") from exc
     if max_iterations < SCRAM_MIN_ITERATIONS:
         raise ProbeError(CONFIG_ERROR, f"DB_SCRAM_MAX_ITERATIONS must be >= {SCRAM_MIN_ITERATIONS}")
     return Policy(bundle, allow_md5=_flag("DB_ALLOW_MD5", env.get("DB_ALLOW_MD5")),
@@ -540,10 +542,10 @@ def liveness(host, port, timeout_seconds):
         try:
             sock.sendall(struct.pack("!II", 8, SSL_REQUEST_CODE))
             answer = sock.recv(1)
-        except socket.timeout:
-            raise ProbeError(TIMEOUT, "no answer to SSLRequest in time")
+        except TimeoutError as exc:
+            raise ProbeError(TIMEOUT, "no answer to SSLRequest in time") from exc
         except OSError as exc:
-            raise ProbeError(CONNECTION_LOST, f"connection lost during SSLRequest: {exc}")
+            raise ProbeError(CONNECTION_LOST, f"connection lost during SSLRequest: {exc}") from exc
         if answer in (b"S", b"N"):
             return answer.decode("ascii")
         if not answer:

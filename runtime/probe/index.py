@@ -44,9 +44,26 @@ import boto3
 from botocore.config import Config
 
 import drsynth_pgwire as pgwire
-from drsynth_pgwire import (AUTH_PROTOCOL_ERROR, AUTH_REFUSED, AUTH_UNSUPPORTED, BAD_PASSWORD, CONFIG_ERROR,  # noqa: F401
-                            CONNECTION_LOST, DNS, INTERNAL_ERROR, NOT_POSTGRES, QUERY_ERROR, REFUSED, SECRET_ERROR,
-                            SERVER_ERROR, STANDBY, TIMEOUT, TLS_ERROR, Policy, ProbeError)
+from drsynth_pgwire import (  # noqa: F401
+    AUTH_PROTOCOL_ERROR,
+    AUTH_REFUSED,
+    AUTH_UNSUPPORTED,
+    BAD_PASSWORD,
+    CONFIG_ERROR,
+    CONNECTION_LOST,
+    DNS,
+    INTERNAL_ERROR,
+    NOT_POSTGRES,
+    QUERY_ERROR,
+    REFUSED,
+    SECRET_ERROR,
+    SERVER_ERROR,
+    STANDBY,
+    TIMEOUT,
+    TLS_ERROR,
+    Policy,
+    ProbeError,
+)
 
 APPLICATION_NAME = "drsynth-probe"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -106,8 +123,8 @@ def fetch_credentials(secret_id, region, stage=None):
             value = client.get_secret_value(SecretId=secret_id)
         secret = json.loads(value["SecretString"])
         creds = {"secret_id": secret_id, "username": secret["username"], "password": secret["password"]}
-    except Exception as exc:  # noqa: BLE001 - every failure is a secret_error
-        raise ProbeError(SECRET_ERROR, f"cannot read secret {secret_id}: {type(exc).__name__}: {exc}")
+    except Exception as exc:  # every failure is a secret_error
+        raise ProbeError(SECRET_ERROR, f"cannot read secret {secret_id}: {type(exc).__name__}: {exc}") from exc
     return creds
 
 
@@ -127,8 +144,8 @@ def _check_with_pending(site, creds_ctx, tried, budget_end, original):
     try:
         pending = fetch_credentials(creds_ctx["secret_id"], creds_ctx["region"], stage="AWSPENDING")
     except ProbeError:
-        raise original
-    if (pending["username"], pending["password"]) in tried:
+        pending = None  # no pending version to read: the original failure stands
+    if pending is None or (pending["username"], pending["password"]) in tried:
         raise original
     site["attempts"] += 1
     site["credentials_pending"] = True
@@ -202,7 +219,7 @@ def run_probe():
             port = int(env.get("DB_PORT", "5432") or "5432")
             timeout = float(env.get("PROBE_TIMEOUT_SECONDS", "5") or "5")
         except ValueError as exc:
-            raise ProbeError(CONFIG_ERROR, f"bad DB_PORT/PROBE_TIMEOUT_SECONDS: {exc}")
+            raise ProbeError(CONFIG_ERROR, f"bad DB_PORT/PROBE_TIMEOUT_SECONDS: {exc}") from exc
         missing = [name for name in ("LOCAL_SITE", "LOCAL_DB_HOST", "DB_SECRET_ID", "METRIC_DIMENSION_VALUE")
                    if not env.get(name)] + (["REMOTE_SITE"] if env.get("REMOTE_DB_HOST") and
                                             not env.get("REMOTE_SITE") else [])
@@ -264,8 +281,8 @@ def last_writer(site_id):
     stats = aws_client("cloudwatch", _lambda_region()).get_metric_statistics(
         Namespace=env.get("METRIC_NAMESPACE", "drsynth") or "drsynth", MetricName="Writer",
         Dimensions=_dimensions(env, "Site", site_id),
-        StartTime=datetime.datetime.fromtimestamp(end - 60 * CARRY_FORWARD_MINUTES, datetime.timezone.utc),
-        EndTime=datetime.datetime.fromtimestamp(end + 60, datetime.timezone.utc), Period=60, Statistics=["Minimum"])
+        StartTime=datetime.datetime.fromtimestamp(end - 60 * CARRY_FORWARD_MINUTES, datetime.UTC),
+        EndTime=datetime.datetime.fromtimestamp(end + 60, datetime.UTC), Period=60, Statistics=["Minimum"])
     points = sorted(stats.get("Datapoints", []), key=lambda p: p["Timestamp"])
     return points[-1]["Minimum"] if points else None
 
@@ -300,7 +317,7 @@ def reachable_value(site):
 
 def publish_metrics(results):
     env = os.environ
-    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.timezone.utc)
+    stamp = datetime.datetime.fromtimestamp(_clock(), datetime.UTC)
     data, fault = [], False
     for site in results:
         value, site_fault = writer_value(site)

@@ -86,7 +86,7 @@ class AuroraFake:
         """primary/secondaries: (region, cluster id).  Returns {cluster id: arn}."""
         arns = {}
         members = []
-        for i, (region, cluster_id) in enumerate([primary] + list(secondaries)):
+        for region, cluster_id in [primary, *secondaries]:
             arn = f"arn:aws:rds:{region}:{ACCOUNT}:cluster:{cluster_id}"
             self.clusters[arn] = {"id": cluster_id, "arn": arn, "region": region, "status": "available",
                                   "global": global_id, "writer_up": True, "standalone": False}
@@ -199,18 +199,18 @@ class _FakeRdsClient:
         self.fake = fake
         self.region = region
 
-    def describe_global_clusters(self, GlobalClusterIdentifier=None, **kwargs):  # noqa: N803 - boto3 names
+    def describe_global_clusters(self, GlobalClusterIdentifier=None, **kwargs):
         self.fake._enter(self.region, "DescribeGlobalClusters", {"GlobalClusterIdentifier": GlobalClusterIdentifier})
         if GlobalClusterIdentifier is None:
             return {"GlobalClusters": [self.fake.describe_global(g) for g in self.fake.globals.values()]}
         return {"GlobalClusters": [self.fake.describe_global(self.fake._global(GlobalClusterIdentifier,
                                                                                  "DescribeGlobalClusters"))]}
 
-    def describe_db_clusters(self, DBClusterIdentifier, **kwargs):  # noqa: N803
+    def describe_db_clusters(self, DBClusterIdentifier, **kwargs):
         self.fake._enter(self.region, "DescribeDBClusters", {"DBClusterIdentifier": DBClusterIdentifier})
         for c in self.fake.clusters.values():
             if c["region"] == self.region and DBClusterIdentifier in (c["id"], c["arn"]):
-                writes = self.fake.writable(c["arn"]) or c["status"] == "available" and c["standalone"]
+                writes = self.fake.writable(c["arn"]) or (c["status"] == "available" and c["standalone"])
                 out = {"DBClusterIdentifier": c["id"], "DBClusterArn": c["arn"], "Status": c["status"],
                        "Engine": "aurora-postgresql", "DBClusterMembers": [
                            {"DBInstanceIdentifier": f"{c['id']}-1", "IsClusterWriter": writes, "PromotionTier": 1},
@@ -220,7 +220,7 @@ class _FakeRdsClient:
                 return {"DBClusters": [out]}
         raise _error("DBClusterNotFoundFault", f"DBCluster {DBClusterIdentifier} not found.", "DescribeDBClusters")
 
-    def failover_global_cluster(self, GlobalClusterIdentifier, TargetDbClusterIdentifier,  # noqa: N803
+    def failover_global_cluster(self, GlobalClusterIdentifier, TargetDbClusterIdentifier,
                                 AllowDataLoss=None, Switchover=None):
         op = "FailoverGlobalCluster"
         self.fake._enter(self.region, op, {"GlobalClusterIdentifier": GlobalClusterIdentifier,
@@ -239,7 +239,7 @@ class _FakeRdsClient:
         self.fake._start(g, TargetDbClusterIdentifier, True, self.fake.failover_seconds, op)
         return {"GlobalCluster": self.fake.describe_global(g)}
 
-    def switchover_global_cluster(self, GlobalClusterIdentifier, TargetDbClusterIdentifier):  # noqa: N803
+    def switchover_global_cluster(self, GlobalClusterIdentifier, TargetDbClusterIdentifier):
         op = "SwitchoverGlobalCluster"
         self.fake._enter(self.region, op, {"GlobalClusterIdentifier": GlobalClusterIdentifier,
                                            "TargetDbClusterIdentifier": TargetDbClusterIdentifier})
@@ -254,12 +254,13 @@ class _FakeRdsClient:
     def _switchover(self, g, target, op):
         primary = self.fake.clusters[g["writer"]]
         for c in (primary, self.fake.clusters[target]):
-            if c["region"] in self.fake.unreachable or c["status"] != "available" or not c["writer_up"] and c is primary:
+            if (c["region"] in self.fake.unreachable or c["status"] != "available"
+                    or (not c["writer_up"] and c is primary)):
                 raise _error("InvalidGlobalClusterStateFault", f"{c['id']} is not available for a switchover", op)
         self.fake._start(g, target, False, self.fake.switchover_seconds, op)
         return {"GlobalCluster": self.fake.describe_global(g)}
 
-    def remove_from_global_cluster(self, GlobalClusterIdentifier, DbClusterIdentifier):  # noqa: N803
+    def remove_from_global_cluster(self, GlobalClusterIdentifier, DbClusterIdentifier):
         op = "RemoveFromGlobalCluster"
         self.fake._enter(self.region, op, {"GlobalClusterIdentifier": GlobalClusterIdentifier,
                                            "DbClusterIdentifier": DbClusterIdentifier})

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import threading
+from typing import ClassVar
 from unittest import mock
 
 from drsynth_failover import handler as failover
@@ -18,7 +19,7 @@ RECONCILE = {"action": "reconcile", "source": "schedule"}
 
 class CoreCases:
     engine = None
-    world_options = {}
+    world_options: ClassVar[dict] = {}
 
     def setUp(self):
         self.w = World(self, self.engine, **self.world_options)
@@ -539,9 +540,9 @@ class CoreCases:
         self.assertIn("STATE_PARAMETER", summary["reason"])
         self.assertIn("FENCE_CHECK_IDS", summary["reason"])
         self.assertEqual(self.w.decisions_paged(), ["failed"])
-        with mock.patch.dict("os.environ", {"STATE_PARAMETER": "", "LOCAL_TOPIC_ARN": "", "REMOTE_TOPIC_ARN": ""}):
-            with self.assertRaises(failover.NotificationError):
-                self.w.invoke(self.w.alarm_event())
+        with (mock.patch.dict("os.environ", {"STATE_PARAMETER": "", "LOCAL_TOPIC_ARN": "", "REMOTE_TOPIC_ARN": ""}),
+              self.assertRaises(failover.NotificationError)):
+            self.w.invoke(self.w.alarm_event())
 
     # -- operator -------------------------------------------------------------------------
     def test_status_changes_nothing(self):

@@ -33,9 +33,8 @@ from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 from moto.rds import models as moto_rds
 from moto.rds.exceptions import RDSClientError
 
-from drsynth_failover import aws
+from drsynth_failover import aws, witness
 from drsynth_failover import handler as failover
-from drsynth_failover import witness
 from tests import support
 from tests.aurora_fake import AuroraFake
 
@@ -121,7 +120,7 @@ class WitnessStub:
     def __init__(self, world):
         self.world = world
 
-    def invoke(self, FunctionName, InvocationType, Payload):  # noqa: N803 - boto3 names
+    def invoke(self, FunctionName, InvocationType, Payload):
         w = self.world
         saved = w.caller
         w.caller = "witness"
@@ -183,7 +182,7 @@ class RdsFixture:
     def _stamp(self, region, db_id):
         """moto stamps the real time; the world's instances are created on the virtual clock."""
         self._db(region, db_id).instance_create_time = datetime.datetime.fromtimestamp(
-            self.world.clock.now(), datetime.timezone.utc).isoformat()
+            self.world.clock.now(), datetime.UTC).isoformat()
 
     def create_writer(self):
         db = self.rds[self.y_region].create_db_instance(
@@ -321,7 +320,8 @@ class World:
         self.clock = Clock()
         self.faults, self.calls, self.caller = [], [], "failover"
         self.hook = None          # hook(service, region, operation, kwargs) before every call
-        self.swallow = None       # swallow(service, region, operation, kwargs) -> True: the call "succeeds", does nothing
+        # swallow(service, region, operation, kwargs) -> True: the call "succeeds", does nothing
+        self.swallow = None
         self.fx = cls(self)
         self.x, self.y = cls.x_site, cls.y_site
         self.x_region, self.y_region = cls.x_region, cls.y_region
@@ -480,7 +480,7 @@ class World:
 
     # -- the world's data -----------------------------------------------------------------
     def at(self, epoch):
-        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
 
     def set_alarm(self, key, value):
         region = self.x_region if key in ("hold", "view_x", "fence_y") else self.y_region
@@ -596,7 +596,8 @@ class World:
         out = {}
         for rrs in self.r53.list_resource_record_sets(HostedZoneId=self.zone)["ResourceRecordSets"]:
             if rrs["Type"] == "CNAME":
-                out[rrs["SetIdentifier"]] = (rrs["Weight"], rrs["ResourceRecords"][0]["Value"], rrs.get("HealthCheckId"))
+                out[rrs["SetIdentifier"]] = (rrs["Weight"], rrs["ResourceRecords"][0]["Value"],
+                                             rrs.get("HealthCheckId"))
         return out
 
     def designated(self):

@@ -84,7 +84,7 @@ class PostgresServer:
 
     def _cmd(self, args):
         if self.run_as:
-            return ["runuser", "-u", self.run_as, "--"] + args
+            return ["runuser", "-u", self.run_as, "--", *args]
         return args
 
     def _run(self, args, check=True, timeout=60):
@@ -139,10 +139,10 @@ class PostgresServer:
             if prepare:
                 prepare(self)
             return pki
-        except Exception:
+        except Exception as err:
             log = self.log()
             self.cleanup()
-            raise RuntimeError("could not start the test PostgreSQL server:\n" + log)
+            raise RuntimeError("could not start the test PostgreSQL server:\n" + log) from err
 
     def make_standby(self):
         """Restart the (cleanly stopped) cluster in standby mode: pg_is_in_recovery() is true."""
@@ -194,14 +194,14 @@ class TestPki:
 
     def __init__(self, directory):
         import datetime
+        import ipaddress
 
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.x509.oid import NameOID
-        import ipaddress
 
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
 
         def name(cn):
             return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])

@@ -18,8 +18,15 @@ timeout.  Whatever happens, the safety rules hold:
 
 import unittest
 
-from botocore.exceptions import (ClientError, ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError,
-                                 NoCredentialsError, ReadTimeoutError, SSLError)
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from drsynth_failover import aws
 from drsynth_failover import handler as failover
@@ -75,8 +82,8 @@ class Sweep:
         calls = sorted({(c[1], c[2], c[3]) for c in self.w.calls if c[0] == "failover"})
         self.assertGreater(len(calls), 10)
         # the second signal's reads of Y's region (the peer's state parameter there is not one: best effort)
-        y_reads = {c for c in calls if c[1] == self.w.y_region and
-                   c[2] in ("describe_db_instances", "describe_db_clusters", "describe_alarms", "get_metric_statistics")}
+        y_reads = {c for c in calls if c[1] == self.w.y_region and c[2] in (
+            "describe_db_instances", "describe_db_clusters", "describe_alarms", "get_metric_statistics")}
         self.assertTrue(y_reads)
         for service, region, operation in calls:
             for kind in SWEEP_KINDS:

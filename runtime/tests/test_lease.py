@@ -33,7 +33,7 @@ class LeaseWorld:
         test.addCleanup(patcher.stop)
         # SSM's LastModifiedDate on the world's virtual clock (moto stamps the real time).
         stamp = mock.patch.object(moto_ssm, "utcnow", lambda: datetime.datetime.fromtimestamp(
-            w.clock.now(), datetime.timezone.utc).replace(tzinfo=None))
+            w.clock.now(), datetime.UTC).replace(tzinfo=None))
         stamp.start()
         test.addCleanup(stamp.stop)
         w.witness_env.update({"SITE_A_LEASE_PARAMETER": self.lease[w.y], "SITE_B_LEASE_PARAMETER": self.lease[w.x],
@@ -190,7 +190,8 @@ class GrantRule(unittest.TestCase):
 
     def ask_witness(self, **payload):
         lam = self.w.make_client("lambda", self.w.fx.witness_region, None)
-        resp = lam.invoke(FunctionName="witness", InvocationType="RequestResponse", Payload=json.dumps(payload).encode())
+        resp = lam.invoke(FunctionName="witness", InvocationType="RequestResponse",
+                          Payload=json.dumps(payload).encode())
         return json.loads(resp["Payload"].read())
 
     def claim(self):

@@ -44,7 +44,7 @@ RDS_BUNDLE = os.path.join(support.RUNTIME_DIR, "probe", probe.DEFAULT_CA_BUNDLE)
 def _metric_values(metric, site=SITE, since_minutes=10):
     """Datapoints of Writer/ProbeLatency {System, Site=site} or ProbeFault {System, Probe=SITE}."""
     cw = boto3.client("cloudwatch", region_name=REGION)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     key = "Probe" if metric == "ProbeFault" else "Site"
     stats = cw.get_metric_statistics(
         Namespace=NAMESPACE, MetricName=metric, Dimensions=[{"Name": DIM_NAME, "Value": DIM_VALUE},
@@ -59,7 +59,7 @@ def _publish_history(value, minutes_ago=5, site=SITE):
     boto3.client("cloudwatch", region_name=REGION).put_metric_data(Namespace=NAMESPACE, MetricData=[{
         "MetricName": "Writer", "Value": value, "Unit": "Count",
         "Dimensions": [{"Name": DIM_NAME, "Value": DIM_VALUE}, {"Name": "Site", "Value": site}],
-        "Timestamp": datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)}])
+        "Timestamp": datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)}])
 
 
 class _SilentServer:
@@ -93,14 +93,12 @@ class _Listener:
         while not self.stopped.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 conn.settimeout(5)
-                try:
+                with contextlib.suppress(OSError, ValueError):
                     self.answer(conn)
-                except (OSError, ValueError):
-                    pass
 
     def close(self):
         self.stopped.set()
@@ -492,11 +490,11 @@ class ProbeAgainstRealPostgres(unittest.TestCase):
     def test_reachable_tells_a_site_that_answers_from_one_that_is_gone(self):
         # a writer, a server that refused the probe: reachable; nothing answering: not
         self.put_secret("probe_user", PROBE_PW)
-        result, logged = self.invoke(REMOTE_SITE=OTHER_SITE, REMOTE_DB_HOST="127.0.0.1")
+        _, logged = self.invoke(REMOTE_SITE=OTHER_SITE, REMOTE_DB_HOST="127.0.0.1")
         self.assertEqual([s["reachable"] for s in logged["sites"]], [1.0, 1.0])
         self.put_secret("probe_user", "not-the-password")
         closed = support.free_port()
-        result, logged = self.invoke(DB_PORT=str(closed))
+        _, logged = self.invoke(DB_PORT=str(closed))
         self.assertEqual(logged["sites"][0]["reachable"], 0.0)
         points = sorted(_metric_values("Reachable"), key=lambda p: p["Timestamp"])
         self.assertEqual((points[-1]["Minimum"], points[-1]["Maximum"]), (0.0, 1.0))  # this minute: 1 then 0

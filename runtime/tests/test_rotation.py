@@ -228,9 +228,9 @@ class RotationAgainstRealPostgres(unittest.TestCase):
     def test_a_server_whose_certificate_the_bundle_does_not_trust_never_gets_a_password(self):
         token = self.start_rotation()
         self.step("createSecret", token)
-        with mock.patch.dict(os.environ, {"DB_CA_BUNDLE": self.pki.other_ca}):
-            with self.assertRaises(rotation.RotationError) as ctx:
-                self.step("setSecret", token)
+        with (mock.patch.dict(os.environ, {"DB_CA_BUNDLE": self.pki.other_ca}),
+              self.assertRaises(rotation.RotationError) as ctx):
+            self.step("setSecret", token)
         self.assertIn("tls_error", str(ctx.exception))
         self.assertTrue(self.logs_in(MASTER_PW))  # nothing changed
 

@@ -113,14 +113,14 @@ def streaming(data):
 
 
 def utc(epoch):
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
 
 
 def epoch(value):
     """A timestamp parameter (datetime, or seconds) as epoch seconds."""
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
+            value = value.replace(tzinfo=datetime.UTC)
         return value.timestamp()
     return float(value)
 

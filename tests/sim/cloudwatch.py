@@ -226,7 +226,7 @@ class CloudWatch:
                             sv["Minimum"], sv["Maximum"], now)
             elif "Values" in datum:
                 counts = datum.get("Counts") or [1.0] * len(datum["Values"])
-                for v, c in zip(datum["Values"], counts):
+                for v, c in zip(datum["Values"], counts, strict=True):
                     metrics.put(params["Namespace"], datum["MetricName"], dims, ts, c, v * c, v, v, now)
             else:
                 v = float(datum["Value"])

@@ -83,7 +83,6 @@ def fixture_templates(engine="rds", witness=True, **overrides):
         "lease": "/drsynth/{sys}-{suffix}/lease-{x}", "lease_record": "/drsynth/{sys}-{suffix}/lease-record-{x}",
         "params": "params-{sys}-{x}-{suffix}"}
     regions, words, ids, dims = c["regions"], c["words"], c["ids"], c["dimension"]
-    witness_region = c["witness"] if witness else ""
     data = [_Stack(f"Dr{_cap(sys_)}Data{_cap(words[x])}-{suffix}", regions[x]) for x in (0, 1)]
     view = [_Stack(f"Dr{_cap(sys_)}View{_cap(words[x])}-{suffix}", regions[x]) for x in (0, 1)]
     fail = [_Stack(f"Dr{_cap(sys_)}Failover{_cap(words[x])}-{suffix}", regions[x]) for x in (0, 1)]
@@ -141,11 +140,14 @@ def fixture_templates(engine="rds", witness=True, **overrides):
                 "DB_SECRET_ID": f"secret-db-{sys_}-{suffix}", "SECRET_REGION": regions[x],
                 "PROBE_TIMEOUT_SECONDS": str(k["probe_timeout_seconds"]), "METRIC_NAMESPACE": "drsynth",
                 "METRIC_DIMENSION_NAME": "System", "METRIC_DIMENSION_VALUE": dims}}})
-        v.add("ProbeSchedule", "AWS::Events::Rule", {"ScheduleExpression": "rate(1 minute)", "State": "ENABLED",
-                                                      "Targets": [{"Id": "probe", "Arn": {"Fn::GetAtt": ["Probe", "Arn"]}}]})
+        v.add("ProbeSchedule", "AWS::Events::Rule", {
+            "ScheduleExpression": "rate(1 minute)", "State": "ENABLED",
+            "Targets": [{"Id": "probe", "Arn": {"Fn::GetAtt": ["Probe", "Arn"]}}]})
         topic = _from(data[x], "TopicArn")
 
-        def alarm(logical, name, metric, site, statistic, periods, comparison, missing, dimension="Site"):
+        # v and topic bound now: each site's alarms go to its own stack and topic.
+        def alarm(logical, name, metric, site, statistic, periods, comparison, missing, dimension="Site", *,
+                  v=v, topic=topic):
             """A paging alarm on a metric of the system's namespace, threshold 1."""
             v.add(logical, "AWS::CloudWatch::Alarm", {
                 "AlarmName": name, "Namespace": "drsynth", "MetricName": metric,
@@ -167,10 +169,11 @@ def fixture_templates(engine="rds", witness=True, **overrides):
             lag_metric = {"Namespace": "AWS/RDS", "MetricName": "AuroraGlobalDBReplicationLag",
                           "Dimensions": [{"Name": "DBClusterIdentifier", "Value": c["db"][x]}]}
             threshold = k["dns_lag_guard_seconds"] * 1000
-        v.add(f"LagGuard{_cap(words[x])}", "AWS::CloudWatch::Alarm", dict(lag_metric, **{
+        v.add(f"LagGuard{_cap(words[x])}", "AWS::CloudWatch::Alarm", {
+            **lag_metric,
             "AlarmName": n(names["lag"], x, x), "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1,
             "DatapointsToAlarm": 1, "Threshold": threshold, "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching", "AlarmActions": [topic], "OKActions": [topic]}))
+            "TreatMissingData": "notBreaching", "AlarmActions": [topic], "OKActions": [topic]})
         # G(X): OK while X fences Y; Route 53 lifts X's lag guard then (HANDLER-NOTES 8)
         alarm(f"LagGuardApplies{_cap(words[x])}", n(names["guard_applies"], x, x), "Fenced", ids[y], "Maximum", 1,
               "LessThanThreshold", "ignore")

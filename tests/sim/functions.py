@@ -46,8 +46,8 @@ import sys
 import uuid
 
 from sim import delays
-from sim.clock import Task
 from sim.aws import ClientTimeout
+from sim.clock import Task
 
 ASYNC_START = delays.seconds("async_invocation")  # event queued -> function running (unpublished: delays.py)
 COLD_START = delays.seconds("cold_start")         # init of a new execution environment (unpublished: delays.py)

@@ -94,7 +94,8 @@ class Result:
                            (r["summary"] or {}).get("decision") if isinstance(r["summary"], dict) else r["summary"])
                           for r in world.functions.runs if r["kind"] == "failover" and r["start"] >= self.failure]
         self.unmodelled = sorted(set(world.api.unmodelled))
-        irreversible = ("PromoteReadReplica", "FailoverGlobalCluster", "SwitchoverGlobalCluster", "RemoveFromGlobalCluster")
+        irreversible = ("PromoteReadReplica", "FailoverGlobalCluster", "SwitchoverGlobalCluster",
+                        "RemoveFromGlobalCluster")
         self.promotion_calls = [(rel(t), caller, region, op, outcome) for t, caller, caller_region, _svc, op, region,
                                 outcome in world.api.calls if op in irreversible and t >= self.failure]
         self.final_states = {label: world.state(label) for label in world.sites}

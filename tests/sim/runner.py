@@ -26,4 +26,4 @@ def run(names=None, source=None, jobs=None):
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_one, [(i, source) for i in indexes]))
-    return [(sc, engine, r) for (sc, engine), r in zip(cases, results)]
+    return [(sc, engine, r) for (sc, engine), r in zip(cases, results, strict=True)]

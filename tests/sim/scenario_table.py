@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sim import results, runner, scenarios, templates  # noqa: E402
+from sim import results, runner, scenarios, templates
 
 DOC = os.path.join(templates.REPO, "docs", "dr-design.md")
 MARKER = "scenarios"

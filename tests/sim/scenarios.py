@@ -60,7 +60,7 @@ def scenario(name, engines=("rds", "aurora"), end=END, witness=True, tags=(), fa
     return register
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _templates(engine, witness, source):
     if source == "fixture" or (source is None and tpl.os.environ.get(tpl.SOURCE_ENV) == "fixture"):
         from sim.fixture import fixture_templates
@@ -185,7 +185,8 @@ def lease_access_denied(w, F):
     # An IAM mistake: the writer cannot renew anywhere, pages, fences itself (a write outage it pages for);
     # the DR site sees the primary serving: no promotion.
     for region in (B(w), w.witness_region()):
-        w.fault("ssm", "PutParameter", region=region, caller=w.site("A")["function"].name, kind="access_denied", start=F)
+        w.fault("ssm", "PutParameter", region=region, caller=w.site("A")["function"].name, kind="access_denied",
+                start=F)
 
 
 @scenario("primary down 10 min, its region's APIs answer AccessDenied to the DR region", tags=("no_promotion",))
@@ -455,10 +456,10 @@ def notifications_fail(w, F):
 
 def _fence_metric(w, site, value):
     fn = w.site("B" if site == "A" else "A")["function"]
-    return dict(Namespace=fn.env.get("METRIC_NAMESPACE", "drsynth"), MetricData=[{
+    return {"Namespace": fn.env.get("METRIC_NAMESPACE", "drsynth"), "MetricData": [{
         "MetricName": "Fenced", "Value": float(value), "Dimensions": [
             {"Name": fn.env.get("METRIC_DIMENSION_NAME", "System"), "Value": fn.env["METRIC_DIMENSION_VALUE"]},
-            {"Name": "Site", "Value": w.site(site)["id"]}]}])
+            {"Name": "Site", "Value": w.site(site)["id"]}]}]}
 
 
 @scenario("manual fence with set-alarm-state: DNS stays", tags=("no_promotion",))

@@ -109,8 +109,8 @@ class SecretsManager:
         wanted = params["SecretId"]
         for (r, name), secret in self.secrets.items():
             if r == region and wanted in (name, secret["ARN"]):
-                return {"ARN": secret["ARN"], "Name": name, "VersionId": "sim-v1", "SecretString": secret["SecretString"],
-                        "VersionStages": ["AWSCURRENT"], "CreatedDate": utc(0)}
+                return {"ARN": secret["ARN"], "Name": name, "VersionId": "sim-v1",
+                        "SecretString": secret["SecretString"], "VersionStages": ["AWSCURRENT"], "CreatedDate": utc(0)}
         raise ApiError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 
 

@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import tempfile
+from typing import ClassVar
 
 from sim import fixture
 
@@ -120,8 +121,9 @@ def _rate_seconds(expression):
 class Deployment:
     """Creates the templates' resources in a world's models."""
 
-    CODE = {"failover": "failover", "witness": "witness", "probe": "probe"}
-    OFFSETS = {"probe": 10.0, "failover": 40.0}   # the second of the minute each kind's schedule fires (inference)
+    CODE: ClassVar[dict] = {"failover": "failover", "witness": "witness", "probe": "probe"}
+    # the second of the minute each kind's schedule fires (inference)
+    OFFSETS: ClassVar[dict] = {"probe": 10.0, "failover": 40.0}
 
     def __init__(self, world, templates):
         self.world = world
@@ -222,7 +224,7 @@ class Deployment:
 
     def _import(self, export):
         for stack, t in self.templates.items():
-            for name, out in t.get("Outputs", {}).items():
+            for out in t.get("Outputs", {}).values():
                 if "Export" in out and self.resolve(stack, out["Export"]["Name"]) == export:
                     return self.resolve(stack, out["Value"])
         raise ValueError(f"no export named {export}")
@@ -383,7 +385,7 @@ class Deployment:
         if "GlobalClusterIdentifier" in props:
             global_id = self.resolve(stack, props["GlobalClusterIdentifier"])
             primary = any(k in props for k in ("MasterUsername", "MasterUserPassword", "ManageMasterUserPassword"))
-        for other_logical, r in self.templates[stack]["Resources"].items():
+        for r in self.templates[stack]["Resources"].values():
             if r["Type"] == "AWS::RDS::GlobalCluster" and \
                     r.get("Properties", {}).get("SourceDBClusterIdentifier") in ({"Ref": logical},):
                 global_id, primary = self.resolve(stack, r["Properties"]["GlobalClusterIdentifier"]), True

@@ -6,8 +6,9 @@ decisions: it is information about the handlers or the design, read it."""
 
 import os
 import unittest
+from typing import ClassVar
 
-from sim import results, runner, scenarios, scenario_table, templates
+from sim import results, runner, scenario_table, scenarios, templates
 
 SOURCE = os.environ.get(templates.SOURCE_ENV, "synth")
 HAVE_TEMPLATES = SOURCE != "synth" or os.access(templates.drsynth_binary(), os.X_OK)
@@ -21,7 +22,7 @@ NO_PROMOTION_YET = ("no promotion at all: the witness cannot confirm a lost regi
 
 @unittest.skipUnless(HAVE_TEMPLATES, "build drsynth first (or set DRSYNTH_BIN, or DRSYNTH_SIM_TEMPLATES=fixture)")
 class Scenarios(unittest.TestCase):
-    runs = []
+    runs: ClassVar[list] = []
 
     @classmethod
     def setUpClass(cls):
@@ -146,7 +147,8 @@ class Scenarios(unittest.TestCase):
             with self.subTest(engine=engine):
                 self.assertTrue(self.lease_decisions(r, "self_fenced"), r.explain())
                 self.assertIsNotNone(r.paged, r.explain())
-                self.assertLessEqual(r.paged, 120, "an AccessDenied renewal pages at its first failure:\n" + r.explain())
+                self.assertLessEqual(r.paged, 120,
+                                     "an AccessDenied renewal pages at its first failure:\n" + r.explain())
 
     def failed_back(self, name, engine):
         """The failback scenario's result, asserted to end failed back with DNS on the rebuilt primary."""

@@ -29,16 +29,17 @@ class AlarmEvaluation(unittest.TestCase):
 
     def check(self, points, m, n, expected):
         values = [None if p == "-" else (1.0 if p == "X" else 0.0) for p in points.split()]
-        for treatment, want in zip(("missing", "ignore", "breaching", "notBreaching"), expected):
+        for treatment, want in zip(("missing", "ignore", "breaching", "notBreaching"), expected, strict=True):
             got = evaluate(values, m, n, lambda v: v >= 1.0, treatment, "retained")
             self.assertEqual(got, want, f"{points} M={m} N={n} {treatment}")
 
     # (data points, Datapoints to Alarm, Evaluation Periods, states for missing/ignore/breaching/notBreaching)
-    TABLES = [("0 - X - X", 3, 3, "OK OK OK OK"), ("0 - - - -", 3, 3, "OK OK OK OK"),
-              ("- - - - -", 3, 3, "INSUFFICIENT_DATA retained ALARM OK"), ("0 X X - X", 3, 3, "ALARM ALARM ALARM ALARM"),
+    TABLES = (("0 - X - X", 3, 3, "OK OK OK OK"), ("0 - - - -", 3, 3, "OK OK OK OK"),
+              ("- - - - -", 3, 3, "INSUFFICIENT_DATA retained ALARM OK"),
+              ("0 X X - X", 3, 3, "ALARM ALARM ALARM ALARM"),
               ("- - X - -", 3, 3, "ALARM retained ALARM OK"), ("0 - X - X", 2, 3, "ALARM ALARM ALARM ALARM"),
               ("0 0 X 0 X", 2, 3, "ALARM ALARM ALARM ALARM"), ("0 - X - -", 2, 3, "OK OK ALARM OK"),
-              ("- - - - 0", 2, 3, "OK OK ALARM OK"), ("- - - X -", 2, 3, "ALARM retained ALARM OK")]
+              ("- - - - 0", 2, 3, "OK OK ALARM OK"), ("- - - X -", 2, 3, "ALARM retained ALARM OK"))
 
     def test_the_documented_tables(self):
         for points, m, n, expected in self.TABLES:
@@ -217,29 +218,32 @@ class Engines(unittest.TestCase):
                                               ("aurora", "modify_db_cluster_parameter_group",
                                                "DBClusterParameterGroupName")):
             with self.subTest(engine=engine):
-                w = _world(engine)
-                w.start()
-                a = w.site("A")
-                rds = _client("rds", a["region"])
-                group = w.copy("A").parameter_group
-                self.assertTrue(group, "the template names the copy's own parameter group")
+                self._check_self_fence(engine, group_call, group_key)
 
-                def set_read_only(value):
-                    getattr(rds, group_call)(**{group_key: group, "Parameters": [{
-                        "ParameterName": "default_transaction_read_only", "ParameterValue": value,
-                        "ApplyMethod": "immediate"}]})
-                set_read_only("1")
-                self.assertTrue(w.copy("A").takes_writes(), "open sessions go on writing until a reboot")
-                writer = "postgres-primary-dev" if engine == "rds" else f"{w.copy('A').id}-1"
-                rds.reboot_db_instance(DBInstanceIdentifier=writer)
-                w.clock.run_until(T0 + 120)
-                self.assertFalse(w.copy("A").takes_writes(), "after the reboot every session is read-only")
-                self.assertFalse(w.copy("A").in_recovery(), "pg_is_in_recovery() stays false: no standby")
-                set_read_only("0")
-                self.assertTrue(w.copy("A").takes_writes())
-                with self.assertRaises(botocore.exceptions.ClientError):
-                    getattr(rds, group_call)(**{group_key: group, "Parameters": [{
-                        "ParameterName": "work_mem", "ParameterValue": "1", "ApplyMethod": "immediate"}]})
+    def _check_self_fence(self, engine, group_call, group_key):
+        w = _world(engine)
+        w.start()
+        a = w.site("A")
+        rds = _client("rds", a["region"])
+        group = w.copy("A").parameter_group
+        self.assertTrue(group, "the template names the copy's own parameter group")
+
+        def set_read_only(value):
+            getattr(rds, group_call)(**{group_key: group, "Parameters": [{
+                "ParameterName": "default_transaction_read_only", "ParameterValue": value,
+                "ApplyMethod": "immediate"}]})
+        set_read_only("1")
+        self.assertTrue(w.copy("A").takes_writes(), "open sessions go on writing until a reboot")
+        writer = "postgres-primary-dev" if engine == "rds" else f"{w.copy('A').id}-1"
+        rds.reboot_db_instance(DBInstanceIdentifier=writer)
+        w.clock.run_until(T0 + 120)
+        self.assertFalse(w.copy("A").takes_writes(), "after the reboot every session is read-only")
+        self.assertFalse(w.copy("A").in_recovery(), "pg_is_in_recovery() stays false: no standby")
+        set_read_only("0")
+        self.assertTrue(w.copy("A").takes_writes())
+        with self.assertRaises(botocore.exceptions.ClientError):
+            getattr(rds, group_call)(**{group_key: group, "Parameters": [{
+                "ParameterName": "work_mem", "ParameterValue": "1", "ApplyMethod": "immediate"}]})
 
 
 class UnpublishedDelays(unittest.TestCase):
@@ -263,7 +267,8 @@ class UnpublishedDelays(unittest.TestCase):
     def test_a_datapoint_is_readable_within_the_handlers_read_back(self):
         import os
         path = os.path.join(os.path.dirname(delays.DEF_FILE), "..", "..", "runtime", "drsynth_failover", "state.py")
-        source = open(path, encoding="utf-8").read()
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
         attempts = int(source.split("READ_BACK_ATTEMPTS = ", 1)[1].split()[0])
         pause = float(source.split("READ_BACK_PAUSE = ", 1)[1].split()[0])
         window = (attempts - 1) * pause

@@ -18,13 +18,13 @@ import datetime as _datetime
 import json
 import os
 import random
-import sys
 import time as _time
 import types
+from typing import ClassVar
 
 from sim import templates as tpl
 from sim.aws import Api, utc
-from sim.clock import T0, Clock, Killed, Task
+from sim.clock import T0, Clock, Task
 from sim.cloudwatch import EVALUATION_DELAY, CloudWatch
 from sim.engines import AuroraEngine, RdsEngine
 from sim.functions import Functions, Schedules
@@ -40,12 +40,12 @@ def _sim_datetime(clock):
         @classmethod
         def now(cls, tz=None):
             if tz is None:  # the Lambda runtime's local time is UTC
-                return _datetime.datetime.fromtimestamp(clock.now, _datetime.timezone.utc).replace(tzinfo=None)
+                return _datetime.datetime.fromtimestamp(clock.now, _datetime.UTC).replace(tzinfo=None)
             return _datetime.datetime.fromtimestamp(clock.now, tz)
 
         @classmethod
         def utcnow(cls):
-            return _datetime.datetime.fromtimestamp(clock.now, _datetime.timezone.utc).replace(tzinfo=None)
+            return _datetime.datetime.fromtimestamp(clock.now, _datetime.UTC).replace(tzinfo=None)
 
         @classmethod
         def today(cls):
@@ -113,7 +113,7 @@ class World:
         answer = self.route53_answer(self.clock.now)
         order = sorted(sites.values(), key=lambda s: -answer.get(s["endpoint"], 0.0))
         self.sites = {}
-        for label, s in zip("AB", order):
+        for label, s in zip("AB", order, strict=True):
             copy = copies.get(s["db_id"])
             if copy is not None:
                 copy.site = s["id"]
@@ -273,7 +273,8 @@ class World:
             self._probe_seams(module)
 
     # the probe's database connection (runtime/probe/index.py: check_database, liveness, _clock)
-    DB_LATENCY = {True: 0.05, False: 0.3}   # same region / over the peering: the whole check (inference)
+    # same region / over the peering: the whole check (inference)
+    DB_LATENCY: ClassVar[dict] = {True: 0.05, False: 0.3}
 
     def _probe_seams(self, probe):
         clock, world = self.clock, self
@@ -563,7 +564,8 @@ class World:
         fn = self.site(site)["function"]
         event = dict(payload, action=action)
         return self.cli("lambda", "invoke", fn.region, read_timeout=read_timeout, FunctionName=fn.name,
-                        InvocationType="RequestResponse", Payload=json.dumps(event).encode(), label=f"operator {action}")
+                        InvocationType="RequestResponse", Payload=json.dumps(event).encode(),
+                        label=f"operator {action}")
 
     def cli(self, service, operation, region, read_timeout=60.0, label=None, **params):
         """An operator's AWS CLI call (boto3 from a laptop: no region of its own) now; its outcome is logged."""

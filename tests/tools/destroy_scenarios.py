@@ -93,7 +93,8 @@ def deployed(assembly):
     if global_cluster:
         gid, region, primary_stack = global_cluster
         state["global"] = {"id": gid, "region": region,
-                           "members": [{"arn": arn, "writer": stack == primary_stack} for stack, arn in clusters.items()]}
+                           "members": [{"arn": arn, "writer": stack == primary_stack}
+                                       for stack, arn in clusters.items()]}
     return state
 
 
@@ -249,7 +250,7 @@ def scenario(assembly, what):
               f"{what}: another system's parameter deleted in {region}")
     # A redeploy with the same suffix starts unarmed: nothing recreates the state.
     versions, all_regions = set(), {region for region, _ in stacks_of(assembly).values()}
-    for _, (region, t) in stacks_of(assembly).items():
+    for _, t in stacks_of(assembly).values():
         for r in t["Resources"].values():
             p = r.get("Properties", {})
             if r["Type"] in ("AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::RDS::GlobalCluster") and \

@@ -31,7 +31,8 @@ def run(function, env, *args):
 
 
 def main(path):
-    function = function_text(open(path).read())
+    with open(path) as f:
+        function = function_text(f.read())
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()

@@ -87,7 +87,8 @@ def delete_stack(state, name):
         return
     problems = []
     for want in stack.get("records", []):
-        have = [r for r in state["zones"].get(want["zone"], []) if r["name"] == want["name"] and r["set"] == want["set"]]
+        have = [r for r in state["zones"].get(want["zone"], [])
+                if r["name"] == want["name"] and r["set"] == want["set"]]
         if have and {k: have[0][k] for k in ("weight", "ttl", "check", "value")} != \
                 {k: want[k] for k in ("weight", "ttl", "check", "value")}:
             problems.append(f"Tried to delete resource record set [name='{want['name']}', type='CNAME', "

@@ -13,7 +13,7 @@ def main(roots):
     for root in roots:
         for manifest in sorted(pathlib.Path(root).rglob("manifest.json")):
             data = json.loads(manifest.read_text())
-            for name, artifact in sorted(data.get("artifacts", {}).items()):
+            for _name, artifact in sorted(data.get("artifacts", {}).items()):
                 if artifact.get("type") != "aws:cloudformation:stack":
                     continue
                 region = artifact["environment"].rsplit("/", 1)[-1]

@@ -6,11 +6,13 @@ import re
 import sys
 
 root = sys.argv[1]
-readme = open(f"{root}/README.md", encoding="utf-8").read()
+with open(f"{root}/README.md", encoding="utf-8") as f:
+    readme = f.read()
 m = re.search(r"## A variant in your own app\s*```cpp\n(.*?)```", readme, re.S)
 if not m:
     sys.exit("README.md: no ```cpp block under '## A variant in your own app'")
-example = open(f"{root}/examples/readme_example.cpp", encoding="utf-8").read()
+with open(f"{root}/examples/readme_example.cpp", encoding="utf-8") as f:
+    example = f.read()
 first, _, rest = example.partition("\n")
 if not first.startswith("//"):
     sys.exit("examples/readme_example.cpp: the first line should be the comment naming README.md")

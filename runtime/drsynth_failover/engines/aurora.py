@@ -14,8 +14,7 @@ https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeGlobalClus
 RemoveFromGlobalCluster https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RemoveFromGlobalCluster.html."""
 
 from .. import aws
-from . import (ACCEPTED, BUSY, LOCAL_WRITER, NOT_FOUND, NOT_STANDBY, RETRY, STANDBY, UNKNOWN, EnginePart,
-               found_or_none)
+from . import ACCEPTED, BUSY, LOCAL_WRITER, NOT_FOUND, NOT_STANDBY, RETRY, STANDBY, UNKNOWN, EnginePart, found_or_none
 
 POLL_SECONDS = 5.0
 SAFETY_MARGIN_SECONDS = 20.0
@@ -130,7 +129,7 @@ class AuroraGlobalEngine(EnginePart):
             return ACCEPTED, {}
         try:
             view = self.global_view()
-            if view.writer == s.local_db_arn or view.busy() == "failover" and view.target() == s.local_db_arn:
+            if view.writer == s.local_db_arn or (view.busy() == "failover" and view.target() == s.local_db_arn):
                 return ACCEPTED, {"method": "managed"}
             if view.busy():
                 return RETRY, {}
@@ -193,7 +192,7 @@ class AuroraGlobalEngine(EnginePart):
         y_member = s.remote_db_arn in view.members
         if view.writer == s.remote_db_arn and s.local_db_arn in view.members and y["status"] == "available":
             return True, f"{s.remote_db_id} is the writer again and {s.local_db_id} a secondary", s.remote_site
-        if view.writer == s.local_db_arn and (y["status"] == "not_found" or y["status"] == "available" and y_member):
+        if view.writer == s.local_db_arn and (y["status"] == "not_found" or (y["status"] == "available" and y_member)):
             how = "gone" if y["status"] == "not_found" else "a current secondary"
             return True, f"{s.local_db_id} stays the writer and {s.remote_db_id} is {how}", s.local_site
         return False, (f"{s.global_cluster_id} writer {self.site_of(view.writer) or view.writer}, {s.remote_db_id} "
@@ -230,8 +229,8 @@ class AuroraGlobalEngine(EnginePart):
         if view.writer == s.local_db_arn:
             return "no_action", f"{s.local_db_id} already is the writer"
         if s.local_db_arn not in view.members or view.busy():
-            return "refused", f"{s.local_db_id} is not a secondary of {s.global_cluster_id} or Aurora is busy " \
-                              f"({view.busy()})"
+            return "refused", (f"{s.local_db_id} is not a secondary of {s.global_cluster_id} or Aurora is busy "
+                              f"({view.busy()})")
         checks = run.both_regions_healthy()
         if checks:
             return "refused", checks

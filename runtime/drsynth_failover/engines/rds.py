@@ -3,8 +3,18 @@ PromoteReadReplica (one way).  Site X is promoted only while it is a replica
 whose source is Y's ARN and replicating."""
 
 from .. import aws
-from . import (ACCEPTED, LOCAL_WRITER, NOT_FOUND, NOT_STANDBY, REFUSED, RETRY, STANDBY, UNKNOWN, EnginePart,
-               found_or_none)
+from . import (
+    ACCEPTED,
+    LOCAL_WRITER,
+    NOT_FOUND,
+    NOT_STANDBY,
+    REFUSED,
+    RETRY,
+    STANDBY,
+    UNKNOWN,
+    EnginePart,
+    found_or_none,
+)
 
 # DB instance statuses ("Viewing Amazon RDS DB instance status":
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status).
