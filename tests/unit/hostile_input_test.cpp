@@ -413,7 +413,8 @@ TEST_CASE("a probe CA bundle that is a FIFO, /dev/zero or PEM markers around gar
   const auto fifo = dir.path / "ca.fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   write(dir.path / "garbage.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
-  for (const auto& [variant, code] : {std::pair{"rds-replica", "E813"}, std::pair{"aurora-global", "E829"}}) {
+  for (const auto& [variant_name, code] : {std::pair{"rds-replica", "E813"}, std::pair{"aurora-global", "E829"}}) {
+    const std::string variant = variant_name;  // a lambda below uses it: clang 14 captures no structured binding
     for (const auto& path : {fifo.string(), std::string("/dev/zero"), (dir.path / "garbage.pem").string()}) {
       INFO(variant << " " << path);
       test::CliResult r;
