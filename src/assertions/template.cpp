@@ -18,7 +18,13 @@ const njson& empty_object() {
 
 njson absent() { return njson{{marker, "absent"}}; }
 njson any_value() { return njson{{marker, "any"}}; }
-njson array_with(njson items) { return njson{{marker, "array_with"}, {"items", std::move(items)}}; }
+// `array_with({x})` with one JSON value x is an array of x for GCC and a copy
+// of x for Clang (nlohmann/json's FAQ, "brace initialization"): a value that
+// is not an array is the one item, so both compilers mean the same.
+njson array_with(njson items) {
+  if (!items.is_array()) items = njson::array({std::move(items)});
+  return njson{{marker, "array_with"}, {"items", std::move(items)}};
+}
 njson string_like(std::string regex) { return njson{{marker, "string_like"}, {"regex", std::move(regex)}}; }
 
 namespace {
