@@ -2,6 +2,7 @@
 // "Recovery-time budget"): each step with the setting or the AWS page it
 // comes from; where AWS publishes no figure the step says "assumption".
 #include <algorithm>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -55,8 +56,11 @@ struct UnpublishedDelay {
 #include "patterns/unpublished_delays.def"
 #undef DRSYNTH_UNPUBLISHED_DELAY
 
-std::string assumption(const UnpublishedDelay& d) {
-  return std::string("assumption: AWS publishes no figure (") + d.source + "; src/patterns/unpublished_delays.def)";
+// A budget step that is one of those delays, with where it is declared.
+BudgetStep assumed(std::string what, const UnpublishedDelay& d) {
+  return {.what = std::move(what), .seconds = d.seconds,
+          .source = std::string("assumption: AWS publishes no figure (") + d.source +
+                    "; src/patterns/unpublished_delays.def)"};
 }
 
 constexpr int direct_calls = 3;  // the other site's database, its own view alarm, its probe's data: in parallel
@@ -91,17 +95,13 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
        .source = "the probe's schedule, rate(1 minute)"},
       {.what = "the probe times out", .seconds = k.probe_timeout_seconds, .source = "probeTimeoutSeconds"},
   };
-  const BudgetStep evaluation{.what = "CloudWatch evaluates the alarm after the period",
-                              .seconds = alarm_evaluation.seconds,
-                              .source = assumption(alarm_evaluation)};
+  const BudgetStep evaluation = assumed("CloudWatch evaluates the alarm after the period", alarm_evaluation);
   b.dns_steps = failing;
   b.dns_steps.push_back({.what = "failing datapoints fill the view alarms",
                          .seconds = std::int64_t{k.health_alarm_periods} * 60,
                          .source = "healthAlarmPeriods x 60 s"});
   b.dns_steps.push_back(evaluation);
-  b.dns_steps.push_back({.what = "Route 53's writer check follows the alarms' data",
-                         .seconds = health_check_follow.seconds,
-                         .source = assumption(health_check_follow)});
+  b.dns_steps.push_back(assumed("Route 53's writer check follows the alarms' data", health_check_follow));
   b.dns_steps.push_back({.what = "resolvers' cached answers expire", .seconds = k.record_ttl_seconds,
                          .source = "recordTtlSeconds"});
 
@@ -111,11 +111,8 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
                               .source = "holdMinutes x 60 s"});
   b.writable_steps.push_back(evaluation);
   for (const auto& s : b.writable_steps) b.detection_seconds += s.seconds;
-  b.writable_steps.push_back({.what = "the alarm invokes the failover function (asynchronous)",
-                              .seconds = async_invocation.seconds,
-                              .source = assumption(async_invocation)});
-  b.writable_steps.push_back({.what = "the function's cold start", .seconds = cold_start.seconds,
-                              .source = assumption(cold_start)});
+  b.writable_steps.push_back(assumed("the alarm invokes the failover function (asynchronous)", async_invocation));
+  b.writable_steps.push_back(assumed("the function's cold start", cold_start));
   if (!k.witness_region.empty()) {
     // The lease path: renewed at the failure at the latest, expired
     // leaseExpirySeconds later; the standby's invocation waits for the
@@ -146,16 +143,14 @@ RecoveryBudget kit_budget(const KitSettings& k, const BudgetStep& promotion, std
                                         "answered), the lease there expired, its conditional put",
                                 .seconds = std::int64_t{2} * witness_call,
                                 .source = "2 x (secondSignalTimeoutSeconds - 1), the witness's call timeout"});
-    b.writable_steps.push_back({.what = "the witness's cold start", .seconds = cold_start.seconds,
-                                .source = assumption(cold_start)});
+    b.writable_steps.push_back(assumed("the witness's cold start", cold_start));
   }
   if (b.needs_approval)
     b.writable_steps.push_back({.what = "the operator approves the promotion (paged with the one-line command)",
                                 .seconds = 0,
                                 .source = "not counted: without a witness nobody outside a lost region can confirm "
                                           "its loss"});
-  b.writable_steps.push_back({.what = "the fence: Fenced published, then read back once readable",
-                              .seconds = metric_readable.seconds, .source = assumption(metric_readable)});
+  b.writable_steps.push_back(assumed("the fence: Fenced published, then read back once readable", metric_readable));
   b.writable_steps.push_back(promotion);
   for (const auto& s : b.dns_steps) b.dns_seconds += s.seconds;
   for (const auto& s : b.writable_steps) b.writable_seconds += s.seconds;
